@@ -1,0 +1,180 @@
+//! The vocabulary every miglint crate shares: byte ranges, line/column
+//! conversion, severities, target dialects and the tool-owned [`Diagnostic`].
+//!
+//! Renderers (miette, JSON, SARIF, LSP) convert *from* these types; no
+//! rendering library's type leaks into the core.
+
+mod dialect;
+mod line_index;
+mod range;
+
+pub use dialect::{Dialect, DialectSet};
+pub use line_index::{LineCol, LineIndex};
+pub use range::TextRange;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary span with a short message. `file` is `None` for the
+/// diagnostic's own file; graph rules point into other files with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub range: TextRange,
+    pub message: String,
+    pub file: Option<PathBuf>,
+}
+
+/// Whether applying a fix can change behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// Replace `range` with `content`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+/// One finding, owned by miglint. Emitters render slices of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The primary span, in the file the diagnostic belongs to.
+    pub range: TextRange,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            name,
+            severity,
+            message: message.into(),
+            range,
+            labels: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_label(mut self, range: TextRange, message: impl Into<String>) -> Self {
+        self.labels.push(Label { range, message: message.into(), file: None });
+        self
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// The documentation page of a rule code.
+    pub fn url(&self) -> String {
+        rule_url(self.code)
+    }
+}
+
+/// Where the documentation of `code` lives (the page that `miglint rule CODE` prints).
+pub fn rule_url(code: &str) -> String {
+    format!("{}/blob/main/rules/{code}.md", env!("CARGO_PKG_REPOSITORY"))
+}
+
+/// A file as the reporters see it: its path, its text (possibly lossy for
+/// unreadable files) and a line index. Shared between threads.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_index = LineIndex::new(&text);
+        SourceFile { path, text, line_index }
+    }
+
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        self.line_index.line_col(&self.text, offset)
+    }
+}
+
+/// All the findings of one file, sorted by position then code.
+#[derive(Debug)]
+pub struct FileReport {
+    pub source: Arc<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn sort(&mut self) {
+        self.diagnostics
+            .sort_by(|a, b| (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code)));
+    }
+}
