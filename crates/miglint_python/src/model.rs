@@ -1,0 +1,546 @@
+//! The migration model (IR): what one Alembic revision script says, with
+//! byte spans on everything. Built by [`crate::PythonParser`]; consumed by
+//! rules. Nothing here names tree-sitter.
+
+use miglint_diagnostics::{DialectSet, TextRange};
+
+/// A value with the byte range it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub range: TextRange,
+}
+
+/// One parsed migration file.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub ids: RevisionIds,
+    pub functions: Vec<Function>,
+    /// Every operation in source order, across all functions.
+    pub ops: Vec<Op>,
+    /// Every `#` comment (for suppressions).
+    pub comments: Vec<TextRange>,
+    /// Ranges of syntax errors (ERROR / MISSING nodes), in source order.
+    pub syntax_errors: Vec<TextRange>,
+}
+
+impl Module {
+    pub fn function(&self, kind: FuncKind) -> Option<&Function> {
+        self.functions.iter().find(|f| f.kind == kind)
+    }
+
+    /// The ops of the functions of `kind`, in source order.
+    pub fn ops_in(&self, kind: FuncKind) -> impl Iterator<Item = &Op> {
+        self.ops
+            .iter()
+            .filter(move |op| self.functions[op.func].kind == kind)
+    }
+
+    pub fn func_kind(&self, op: &Op) -> FuncKind {
+        self.functions[op.func].kind
+    }
+}
+
+/// The module-level identifiers alembic reads.
+#[derive(Debug, Default, Clone)]
+pub struct RevisionIds {
+    pub revision: Option<IdAssign>,
+    pub down_revision: Option<IdAssign>,
+    pub branch_labels: Option<IdAssign>,
+    pub depends_on: Option<IdAssign>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdAssign {
+    /// The assignment target (`down_revision`).
+    pub target: TextRange,
+    pub value: IdValue,
+    pub value_range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdValue {
+    None,
+    Str(Spanned<String>),
+    /// A tuple or list of strings (merge revisions, several labels).
+    Seq(Vec<Spanned<String>>),
+    /// Anything that is not a literal.
+    Dynamic,
+}
+
+impl IdValue {
+    /// The literal strings, whatever the shape.
+    pub fn strings(&self) -> Vec<&Spanned<String>> {
+        match self {
+            IdValue::Str(s) => vec![s],
+            IdValue::Seq(v) => v.iter().collect(),
+            IdValue::None | IdValue::Dynamic => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FuncKind {
+    /// `upgrade()` and `upgrade_<engine>()`.
+    Upgrade,
+    /// `downgrade()` and `downgrade_<engine>()`.
+    Downgrade,
+    Other,
+}
+
+/// What a function body amounts to, for "empty" checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyShape {
+    /// Only `pass`, `...`, a docstring or comments.
+    Empty,
+    /// `raise NotImplementedError(...)` (after an optional docstring).
+    RaisesNotImplemented,
+    Code,
+}
+
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub name: String,
+    pub kind: FuncKind,
+    pub range: TextRange,
+    pub name_range: TextRange,
+    pub shape: BodyShape,
+}
+
+/// What an operation is called on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Receiver {
+    /// `op.add_column(...)`.
+    Op,
+    /// `batch_op.add_column(...)` inside `with op.batch_alter_table(...) as batch_op`.
+    Batch(BatchInfo),
+    /// `<something>.execute(...)` on a connection / bind / session.
+    Connection,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchInfo {
+    pub table: Option<Spanned<String>>,
+    /// The `op.batch_alter_table(...)` call.
+    pub range: TextRange,
+}
+
+/// One migration operation call, in source order.
+#[derive(Debug, Clone)]
+pub struct Op {
+    /// Index into [`Module::functions`].
+    pub func: usize,
+    pub receiver: Receiver,
+    /// `add_column`, `execute`, ...
+    pub name: String,
+    pub name_range: TextRange,
+    /// The whole call expression.
+    pub range: TextRange,
+    pub args: Vec<Expr>,
+    pub kwargs: Vec<Keyword>,
+    /// The dialects on which this call can run (dialect guards).
+    pub dialects: DialectSet,
+    /// Inside `with op.get_context().autocommit_block():`.
+    pub in_autocommit: bool,
+}
+
+impl Op {
+    pub fn kwarg(&self, name: &str) -> Option<&Keyword> {
+        self.kwargs.iter().find(|k| k.name == name)
+    }
+
+    /// Positional argument `index`, or the keyword `name`.
+    pub fn arg_or_kw(&self, index: usize, name: &str) -> Option<&Expr> {
+        self.kwarg(name)
+            .map(|k| &k.value)
+            .or_else(|| self.args.get(index))
+    }
+
+    pub fn in_batch(&self) -> bool {
+        matches!(self.receiver, Receiver::Batch(_))
+    }
+
+    /// The table the op works on, when literal: the batch table, or the
+    /// op's table argument (`table_name`, first positional for most ops).
+    pub fn table(&self) -> Option<Spanned<String>> {
+        if let Receiver::Batch(b) = &self.receiver {
+            return b.table.clone();
+        }
+        let expr = match self.name.as_str() {
+            "create_index"
+            | "create_unique_constraint"
+            | "create_check_constraint"
+            | "create_primary_key" => self.arg_or_kw(1, "table_name"),
+            "drop_constraint" => self.arg_or_kw(1, "table_name"),
+            "create_foreign_key" => self.arg_or_kw(1, "source_table"),
+            "drop_index" => self
+                .kwarg("table_name")
+                .map(|k| &k.value)
+                .or_else(|| self.args.get(1)),
+            _ => self.arg_or_kw(0, "table_name"),
+        }?;
+        expr.str_value().map(|s| Spanned {
+            value: s.to_string(),
+            range: expr.range,
+        })
+    }
+
+    /// Columns passed positionally (`create_table`, `add_column`).
+    pub fn columns(&self) -> impl Iterator<Item = Column<'_>> {
+        self.args
+            .iter()
+            .chain(self.kwarg("column").map(|k| &k.value))
+            .filter_map(Column::from_expr)
+    }
+
+    /// For `execute`: the SQL argument, classified.
+    pub fn sql(&self) -> Option<SqlSource<'_>> {
+        if self.name != "execute" {
+            return None;
+        }
+        self.arg_or_kw(0, "sqltext")
+            .or_else(|| self.kwarg("statement").map(|k| &k.value))
+            .map(sql_source)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyword {
+    pub name: String,
+    pub name_range: TextRange,
+    pub value: Expr,
+}
+
+impl Keyword {
+    /// The whole `name=value` span.
+    pub fn range(&self) -> TextRange {
+        self.name_range.cover(self.value.range)
+    }
+}
+
+/// A simplified Python expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Str(StrLit),
+    Int(Option<i64>),
+    Float,
+    Bool(bool),
+    None,
+    Name(String),
+    Attribute {
+        value: Box<Expr>,
+        attr: String,
+    },
+    Call(Box<Call>),
+    Tuple(Vec<Expr>),
+    List(Vec<Expr>),
+    BinOp {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    /// Anything else (lambda, comprehension, subscript, too deep, ...).
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Mod,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub func: Expr,
+    pub args: Vec<Expr>,
+    pub kwargs: Vec<Keyword>,
+}
+
+impl Call {
+    pub fn kwarg(&self, name: &str) -> Option<&Keyword> {
+        self.kwargs.iter().find(|k| k.name == name)
+    }
+}
+
+/// A string literal with escapes decoded and implicit concatenation joined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrLit {
+    pub value: String,
+    /// An f-string with interpolation: the value is not known statically.
+    pub dynamic: bool,
+    /// `map[i]` is the file offset of decoded byte `i`; `map[len]` the end.
+    pub(crate) map: Vec<u32>,
+}
+
+impl StrLit {
+    pub fn new(value: String, dynamic: bool, map: Vec<u32>) -> Self {
+        debug_assert_eq!(map.len(), value.len() + 1);
+        StrLit {
+            value,
+            dynamic,
+            map,
+        }
+    }
+
+    /// Maps a byte range of the decoded value back to file bytes.
+    pub fn source_range(&self, range: std::ops::Range<usize>) -> TextRange {
+        let last = self.map.len().saturating_sub(1);
+        let start = self.map.get(range.start.min(last)).copied().unwrap_or(0);
+        let end = if range.end > range.start {
+            // end of the last included byte: the start of the next one
+            self.map.get(range.end.min(last)).copied().unwrap_or(start)
+        } else {
+            start
+        };
+        TextRange::new(start, end.max(start))
+    }
+}
+
+impl Expr {
+    /// `sa.func.now` for Name/Attribute chains.
+    pub fn dotted(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::Attribute { value, attr } => value.dotted().map(|v| format!("{v}.{attr}")),
+            _ => None,
+        }
+    }
+
+    /// The literal (non-dynamic) string value.
+    pub fn str_value(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Str(s) if !s.dynamic => Some(&s.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_call(&self) -> Option<&Call> {
+        match &self.kind {
+            ExprKind::Call(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The dotted name of the function a call calls (`sa.Column`).
+    pub fn call_name(&self) -> Option<String> {
+        self.as_call().and_then(|c| c.func.dotted())
+    }
+
+    pub fn bool_value(&self) -> Option<bool> {
+        match self.kind {
+            ExprKind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self.kind, ExprKind::None)
+    }
+}
+
+/// The last segment of a dotted name (`sa.Column` -> `Column`).
+pub fn last_segment(dotted: &str) -> &str {
+    dotted.rsplit('.').next().unwrap_or(dotted)
+}
+
+/// A `sa.Column(...)` / `Column(...)` call, viewed.
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a> {
+    pub call: &'a Call,
+    pub range: TextRange,
+}
+
+impl<'a> Column<'a> {
+    pub fn from_expr(expr: &'a Expr) -> Option<Self> {
+        let call = expr.as_call()?;
+        let name = call.func.dotted()?;
+        (last_segment(&name) == "Column").then_some(Column {
+            call,
+            range: expr.range,
+        })
+    }
+
+    /// The column name when it is a literal string.
+    pub fn name(&self) -> Option<Spanned<String>> {
+        let e = self
+            .call
+            .args
+            .first()
+            .or_else(|| self.call.kwarg("name").map(|k| &k.value))?;
+        e.str_value().map(|s| Spanned {
+            value: s.to_string(),
+            range: e.range,
+        })
+    }
+
+    /// The type argument: the first positional argument that is not the name.
+    pub fn type_expr(&self) -> Option<&'a Expr> {
+        self.call
+            .args
+            .iter()
+            .find(|e| !matches!(e.kind, ExprKind::Str(_)))
+            .filter(|e| !is_schema_item(e))
+            .or_else(|| self.call.kwarg("type_").map(|k| &k.value))
+    }
+
+    /// The type's name without module (`Boolean` for `sa.Boolean()`), when recognisable.
+    pub fn type_name(&self) -> Option<String> {
+        let t = self.type_expr()?;
+        let dotted = t.call_name().or_else(|| t.dotted())?;
+        Some(last_segment(&dotted).to_string())
+    }
+
+    pub fn kwarg(&self, name: &str) -> Option<&'a Keyword> {
+        self.call.kwarg(name)
+    }
+
+    /// `nullable=` as a literal; `None` when absent or not literal.
+    pub fn nullable(&self) -> Option<bool> {
+        self.kwarg("nullable").and_then(|k| k.value.bool_value())
+    }
+
+    pub fn primary_key(&self) -> bool {
+        self.kwarg("primary_key").and_then(|k| k.value.bool_value()) == Some(true)
+    }
+
+    pub fn server_default(&self) -> Option<&'a Keyword> {
+        self.kwarg("server_default").filter(|k| !k.value.is_none())
+    }
+}
+
+fn is_schema_item(e: &Expr) -> bool {
+    e.call_name().is_some_and(|n| {
+        matches!(
+            last_segment(&n),
+            "ForeignKey" | "Sequence" | "Identity" | "Computed"
+        )
+    })
+}
+
+/// A `server_default=` value, classified.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue<'a> {
+    /// `server_default="0"`: SQLAlchemy quotes it as a string literal.
+    PlainString(&'a StrLit),
+    /// `sa.text("...")` / `text("...")` with a literal argument.
+    Text(&'a StrLit),
+    /// `sa.func.now()` and friends: the function name (`now`).
+    Func(&'a str),
+    /// `sa.true()` / `sa.false()` / `sa.sql.expression.true()`.
+    Bool(bool),
+    /// `None`.
+    None,
+    /// Anything else (a variable, a dynamic string, `sa.literal(...)`).
+    Other,
+}
+
+pub fn classify_default(expr: &Expr) -> DefaultValue<'_> {
+    match &expr.kind {
+        ExprKind::Str(s) if !s.dynamic => DefaultValue::PlainString(s),
+        ExprKind::None => DefaultValue::None,
+        ExprKind::Call(call) => {
+            let Some(name) = call.func.dotted() else {
+                return DefaultValue::Other;
+            };
+            let last = last_segment(&name);
+            match last {
+                "text" | "literal_column" => match call.args.first().map(|a| &a.kind) {
+                    Some(ExprKind::Str(s)) if !s.dynamic => DefaultValue::Text(s),
+                    _ => DefaultValue::Other,
+                },
+                "true" | "false" if is_sqlalchemy_path(&name) => DefaultValue::Bool(last == "true"),
+                _ if name.split('.').any(|seg| seg == "func") => {
+                    DefaultValue::Func(func_name(&call.func))
+                }
+                _ => DefaultValue::Other,
+            }
+        }
+        _ => DefaultValue::Other,
+    }
+}
+
+fn func_name(func: &Expr) -> &str {
+    match &func.kind {
+        ExprKind::Attribute { attr, .. } => attr,
+        ExprKind::Name(n) => n,
+        _ => "",
+    }
+}
+
+fn is_sqlalchemy_path(name: &str) -> bool {
+    let mut segs: Vec<&str> = name.split('.').collect();
+    segs.pop();
+    segs.iter()
+        .all(|s| matches!(*s, "sa" | "sqlalchemy" | "sql" | "expression" | "sqla"))
+        || segs.is_empty()
+}
+
+/// Where the SQL of an `execute` call comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SqlSource<'a> {
+    /// A literal string (possibly via `sa.text(...)`, `.bindparams(...)`).
+    Literal(&'a StrLit),
+    /// Built at run time: f-string, `%`, `.format`, `+`, a variable.
+    Dynamic(TextRange),
+    /// Not SQL text: a Core construct (`t.update()...`, `sa.insert(...)`).
+    Construct(&'a Expr),
+}
+
+const TEXT_METHODS: &[&str] = &["bindparams", "execution_options", "columns", "params"];
+
+pub fn sql_source(expr: &Expr) -> SqlSource<'_> {
+    match &expr.kind {
+        ExprKind::Str(s) if !s.dynamic => SqlSource::Literal(s),
+        ExprKind::Str(_) | ExprKind::Name(_) | ExprKind::BinOp { .. } => {
+            SqlSource::Dynamic(expr.range)
+        }
+        ExprKind::Call(call) => match &call.func.kind {
+            ExprKind::Attribute { value, attr }
+                if attr == "format" && matches!(value.kind, ExprKind::Str(_)) =>
+            {
+                SqlSource::Dynamic(expr.range)
+            }
+            ExprKind::Attribute { value, attr }
+                if TEXT_METHODS.contains(&attr.as_str()) && is_text_call(value) =>
+            {
+                sql_source(value)
+            }
+            _ if is_text_call(expr) => match call
+                .args
+                .first()
+                .or_else(|| call.kwarg("text").map(|k| &k.value))
+            {
+                Some(arg) => match sql_source(arg) {
+                    SqlSource::Construct(_) => SqlSource::Dynamic(arg.range),
+                    other => other,
+                },
+                None => SqlSource::Dynamic(expr.range),
+            },
+            _ => SqlSource::Construct(expr),
+        },
+        _ => SqlSource::Construct(expr),
+    }
+}
+
+/// `sa.text(...)`, possibly followed by `.bindparams(...)`-style methods.
+fn is_text_call(expr: &Expr) -> bool {
+    let Some(call) = expr.as_call() else {
+        return false;
+    };
+    match &call.func.kind {
+        ExprKind::Attribute { value, attr } if TEXT_METHODS.contains(&attr.as_str()) => {
+            is_text_call(value)
+        }
+        _ => call
+            .func
+            .dotted()
+            .is_some_and(|n| last_segment(&n) == "text"),
+    }
+}

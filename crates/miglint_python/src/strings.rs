@@ -1,0 +1,176 @@
+//! Python string literals: prefixes, quotes, escapes, and an offset map from
+//! the decoded value back to file bytes.
+
+/// Decodes one Python string literal token `text` that starts at file offset
+/// `base`. Returns the value, whether it is an f-string with interpolation,
+/// and the offset map (`map.len() == value.len() + 1`).
+pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Vec<u32>) {
+    let quote_at = text.find(['\'', '"']).unwrap_or(text.len());
+    let prefix = text[..quote_at].to_ascii_lowercase();
+    let raw = prefix.contains('r');
+    let fstring = prefix.contains('f') || prefix.contains('t');
+    let rest = &text[quote_at..];
+    let qlen = if rest.starts_with("'''") || rest.starts_with("\"\"\"") {
+        3
+    } else {
+        1
+    };
+    let content_start = quote_at + qlen.min(rest.len());
+    let content_end = if text.len() >= content_start + qlen {
+        text.len() - qlen
+    } else {
+        text.len()
+    };
+    let content = text
+        .get(content_start..content_end.max(content_start))
+        .unwrap_or("");
+    let off = |i: usize| base + (content_start + i) as u32;
+
+    let mut value = String::with_capacity(content.len());
+    let mut map = Vec::with_capacity(content.len() + 1);
+    let mut dynamic = false;
+    let push = |value: &mut String, map: &mut Vec<u32>, ch: char, at: u32| {
+        let before = value.len();
+        value.push(ch);
+        map.extend(std::iter::repeat_n(at, value.len() - before));
+    };
+
+    let bytes = content.as_bytes();
+    let mut i = 0;
+    while i < content.len() {
+        let ch = content[i..].chars().next().unwrap_or('\u{fffd}');
+        if fstring && (ch == '{' || ch == '}') {
+            if bytes.get(i + 1) == Some(&bytes[i]) {
+                push(&mut value, &mut map, ch, off(i));
+                i += 2;
+                continue;
+            }
+            if ch == '{' {
+                dynamic = true;
+            }
+            push(&mut value, &mut map, ch, off(i));
+            i += 1;
+            continue;
+        }
+        if ch != '\\' || raw {
+            push(&mut value, &mut map, ch, off(i));
+            i += ch.len_utf8();
+            continue;
+        }
+        // an escape sequence
+        let Some(next) = content[i + 1..].chars().next() else {
+            push(&mut value, &mut map, '\\', off(i));
+            i += 1;
+            continue;
+        };
+        let start = off(i);
+        let simple = match next {
+            '\n' => Some(None),
+            '\\' => Some(Some('\\')),
+            '\'' => Some(Some('\'')),
+            '"' => Some(Some('"')),
+            'n' => Some(Some('\n')),
+            't' => Some(Some('\t')),
+            'r' => Some(Some('\r')),
+            'a' => Some(Some('\u{7}')),
+            'b' => Some(Some('\u{8}')),
+            'f' => Some(Some('\u{c}')),
+            'v' => Some(Some('\u{b}')),
+            _ => None,
+        };
+        if let Some(decoded) = simple {
+            if let Some(c) = decoded {
+                push(&mut value, &mut map, c, start);
+            }
+            i += 1 + next.len_utf8();
+            continue;
+        }
+        let hex = |len: usize| -> Option<char> {
+            let digits = content.get(i + 2..i + 2 + len)?;
+            u32::from_str_radix(digits, 16)
+                .ok()
+                .and_then(char::from_u32)
+        };
+        let (decoded, consumed) = match next {
+            'x' => (hex(2), 4),
+            'u' => (hex(4), 6),
+            'U' => (hex(8), 10),
+            '0'..='7' => {
+                let digits: String = content[i + 1..]
+                    .chars()
+                    .take(3)
+                    .take_while(|c| c.is_digit(8))
+                    .collect();
+                (
+                    u32::from_str_radix(&digits, 8)
+                        .ok()
+                        .and_then(char::from_u32),
+                    1 + digits.len(),
+                )
+            }
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(c) => {
+                push(&mut value, &mut map, c, start);
+                i += consumed;
+            }
+            None => {
+                // unknown escape (or \N{...}): kept verbatim, as Python does for unknown ones
+                push(&mut value, &mut map, '\\', start);
+                i += 1;
+            }
+        }
+    }
+    map.push(off(content.len()));
+    (value, dynamic, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn plain_and_escapes() {
+        let (v, d, m) = decode(r#"'a\'b\n\x41\u00e9'"#, 10);
+        assert_eq!(v, "a'b\nAé");
+        assert!(!d);
+        assert_eq!(m.len(), v.len() + 1);
+        assert_eq!(m[0], 11); // 'a' after the quote
+        assert_eq!(m[1], 12); // the \' escape starts at its backslash
+    }
+
+    #[test]
+    fn raw_triple_and_prefixes() {
+        assert_eq!(decode(r#"r'\d+'"#, 0).0, r"\d+");
+        assert_eq!(decode("\"\"\"\nSELECT 1;\n\"\"\"", 0).0, "\nSELECT 1;\n");
+        assert_eq!(decode("b'x'", 0).0, "x");
+        assert_eq!(decode("'a\\\nb'", 0).0, "ab");
+    }
+
+    #[test]
+    fn fstrings() {
+        let (v, d, _) = decode("f'SELECT {{1}}'", 0);
+        assert_eq!((v.as_str(), d), ("SELECT {1}", false));
+        assert!(decode("f'DROP TABLE {name}'", 0).1);
+        assert!(decode("F\"x {y!r}\"", 0).1);
+    }
+
+    #[test]
+    fn malformed_does_not_panic() {
+        for s in [
+            "'",
+            "'''",
+            "'\\",
+            "f'{",
+            "'\\x4'",
+            "'\\U0011ffff'",
+            "u",
+            "",
+            "'\\777'",
+        ] {
+            let (v, _, m) = decode(s, 0);
+            assert_eq!(m.len(), v.len() + 1, "{s:?}");
+        }
+    }
+}

@@ -1,0 +1,325 @@
+use miglint_diagnostics::{Dialect, DialectSet};
+use miglint_python::*;
+
+fn parse(src: &str) -> Module {
+    PythonParser::new().parse(src)
+}
+
+/// One line per op: `func name receiver dialects [autocommit]`.
+fn ops(src: &str) -> String {
+    let m = parse(src);
+    m.ops
+        .iter()
+        .map(|op| {
+            let recv = match &op.receiver {
+                Receiver::Op => "op".to_string(),
+                Receiver::Batch(b) => format!(
+                    "batch({})",
+                    b.table.as_ref().map_or("?", |t| t.value.as_str())
+                ),
+                Receiver::Connection => "conn".to_string(),
+            };
+            let d: Vec<&str> = op.dialects.iter().map(Dialect::as_str).collect();
+            format!(
+                "{} {} {} [{}]{}",
+                m.functions[op.func].name,
+                op.name,
+                recv,
+                d.join(","),
+                if op.in_autocommit { " autocommit" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn revision_identifiers() {
+    let m = parse(
+        r#"
+revision: str = "abc123"
+down_revision: Union[str, None] = ("a1", 'b2')
+branch_labels = None
+depends_on = ["x"]
+"#,
+    );
+    assert_eq!(
+        m.ids.revision.unwrap().value,
+        IdValue::Str(Spanned {
+            value: "abc123".into(),
+            range: m_range(17, 25)
+        })
+    );
+    let down = m.ids.down_revision.unwrap().value;
+    assert_eq!(
+        down.strings()
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect::<Vec<_>>(),
+        ["a1", "b2"]
+    );
+    assert_eq!(m.ids.branch_labels.unwrap().value, IdValue::None);
+    assert!(matches!(m.ids.depends_on.unwrap().value, IdValue::Seq(v) if v.len() == 1));
+}
+
+fn m_range(a: u32, b: u32) -> miglint_diagnostics::TextRange {
+    miglint_diagnostics::TextRange::new(a, b)
+}
+
+#[test]
+fn dialect_guards() {
+    let src = r#"
+def upgrade():
+    bind = op.get_bind()
+    is_sqlite = bind.dialect.name == "sqlite"
+    if bind.dialect.name == "postgresql":
+        op.execute("a")
+    elif bind.dialect.name in ("mysql", "mariadb"):
+        op.execute("b")
+    else:
+        op.execute("c")
+    if not is_sqlite:
+        op.execute("d")
+    dialect = op.get_context().dialect
+    if dialect.name != "sqlite" and flag:
+        op.execute("e")
+    name = bind.engine.name
+    op.execute("f") if name == "mysql" else op.execute("g")
+    if op.get_context().dialect.name != "postgresql":
+        return
+    op.execute("h")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute op [postgresql]\n\
+         upgrade execute op [mysql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [postgresql,mysql]\n\
+         upgrade execute op [postgresql,mysql]\n\
+         upgrade execute op [mysql]\n\
+         upgrade execute op [postgresql,sqlite]\n\
+         upgrade execute op [postgresql]"
+    );
+}
+
+#[test]
+fn nested_guards_and_helper_functions() {
+    let src = r#"
+def _is_sqlite():
+    return op.get_context().dialect.name == "sqlite"
+
+def upgrade():
+    if not _is_sqlite():
+        if op.get_bind().dialect.name == "mysql":
+            op.drop_constraint("x", "t")
+        op.alter_column("t", "c")
+    unrelated = something()
+    if unrelated:
+        op.add_column("t", sa.Column("c", sa.Integer()))
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade drop_constraint op [mysql]\n\
+         upgrade alter_column op [postgresql,mysql]\n\
+         upgrade add_column op [postgresql,sqlite,mysql]"
+    );
+}
+
+#[test]
+fn batch_and_autocommit_context() {
+    let src = r#"
+def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("name", nullable=False)
+    with op.batch_alter_table(table_name="t") as b, other():
+        b.drop_column("x")
+    with op.get_context().autocommit_block():
+        op.create_index("ix", "t", ["a"], postgresql_concurrently=True)
+    op.get_bind().execute(sa.text("SELECT 1"))
+    op.f("ix_name")
+
+def downgrade():
+    pass
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade alter_column batch(users) [postgresql,sqlite,mysql]\n\
+         upgrade drop_column batch(t) [postgresql,sqlite,mysql]\n\
+         upgrade create_index op [postgresql,sqlite,mysql] autocommit\n\
+         upgrade execute conn [postgresql,sqlite,mysql]"
+    );
+    let m = parse(src);
+    assert_eq!(
+        m.function(FuncKind::Downgrade).unwrap().shape,
+        BodyShape::Empty
+    );
+    assert_eq!(
+        m.function(FuncKind::Upgrade).unwrap().shape,
+        BodyShape::Code
+    );
+}
+
+#[test]
+fn body_shapes() {
+    let m = parse(
+        "def upgrade():\n    \"\"\"doc\"\"\"\n    ...\n\ndef downgrade():\n    raise NotImplementedError('no')\n",
+    );
+    assert_eq!(
+        m.function(FuncKind::Upgrade).unwrap().shape,
+        BodyShape::Empty
+    );
+    assert_eq!(
+        m.function(FuncKind::Downgrade).unwrap().shape,
+        BodyShape::RaisesNotImplemented
+    );
+}
+
+/// The decoded SQL and the file text its decoded range maps back to.
+fn first_sql(src: &str) -> String {
+    let m = parse(src);
+    let op = &m.ops[0];
+    match op.sql().unwrap() {
+        SqlSource::Literal(s) => {
+            // every decoded byte maps back into the file
+            let r = s.source_range(0..s.value.len());
+            format!("literal {:?} @{}", s.value, &src[r.as_usize()])
+        }
+        SqlSource::Dynamic(_) => "dynamic".into(),
+        SqlSource::Construct(_) => "construct".into(),
+    }
+}
+
+#[test]
+fn sql_sources() {
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute('SELECT 1')\n"),
+        "literal \"SELECT 1\" @SELECT 1"
+    );
+    assert_eq!(
+        first_sql(
+            "def upgrade():\n    op.execute(sa.text(\"UPDATE t \" 'SET a = 1').bindparams(x=1))\n"
+        ),
+        "literal \"UPDATE t SET a = 1\" @UPDATE t \" 'SET a = 1"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute(\"\"\"\nDROP TABLE x\n\"\"\")\n"),
+        "literal \"\\nDROP TABLE x\\n\" @\nDROP TABLE x\n"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute(f'DROP TABLE {t}')\n"),
+        "dynamic"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute('DROP TABLE %s' % t)\n"),
+        "dynamic"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute('DROP TABLE {}'.format(t))\n"),
+        "dynamic"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute(stmt)\n"),
+        "dynamic"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute(users.update().values(a=1))\n"),
+        "construct"
+    );
+    assert_eq!(
+        first_sql("def upgrade():\n    op.execute(f'SELECT {{1}}')\n"),
+        "literal \"SELECT {1}\" @SELECT {{1}}"
+    );
+}
+
+#[test]
+fn columns_and_defaults() {
+    let src = r#"
+def upgrade():
+    op.add_column("users", sa.Column("is_admin", sa.Boolean(), nullable=False, server_default=sa.text("0")))
+    op.create_table("t",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("created", sa.DateTime(), server_default=sa.func.now()),
+        Column("flag", Boolean, server_default=sa.true()),
+        sa.Column("s", sa.String(10), server_default="x"),
+    )
+"#;
+    let m = parse(src);
+    let add = &m.ops[0];
+    assert_eq!(add.table().unwrap().value, "users");
+    let col = add.columns().next().unwrap();
+    assert_eq!(col.name().unwrap().value, "is_admin");
+    assert_eq!(col.type_name().as_deref(), Some("Boolean"));
+    assert_eq!(col.nullable(), Some(false));
+    assert!(
+        matches!(classify_default(&col.server_default().unwrap().value), DefaultValue::Text(s) if s.value == "0")
+    );
+    let cols: Vec<_> = m.ops[1].columns().collect();
+    assert_eq!(cols.len(), 4);
+    assert!(cols[0].primary_key());
+    assert_eq!(
+        classify_default(&cols[1].server_default().unwrap().value),
+        DefaultValue::Func("now")
+    );
+    assert_eq!(cols[2].type_name().as_deref(), Some("Boolean"));
+    assert_eq!(
+        classify_default(&cols[2].server_default().unwrap().value),
+        DefaultValue::Bool(true)
+    );
+    assert!(
+        matches!(classify_default(&cols[3].server_default().unwrap().value), DefaultValue::PlainString(s) if s.value == "x")
+    );
+}
+
+#[test]
+fn syntax_errors_keep_identifiers() {
+    let src = "revision = 'r2'\ndown_revision = 'r1'\n\ndef upgrade(:\n    op.drop_table('x')\n";
+    let m = parse(src);
+    assert!(!m.syntax_errors.is_empty());
+    assert_eq!(m.ids.revision.unwrap().value.strings()[0].value, "r2");
+    assert_eq!(m.ids.down_revision.unwrap().value.strings()[0].value, "r1");
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let deep = format!(
+        "def upgrade():\n    x = {}1{}\n    op.drop_table('t')\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let m = parse(&deep);
+    assert_eq!(
+        m.ops.len(),
+        1,
+        "ops after a deep expression are still found"
+    );
+    let nested_ifs = format!(
+        "def upgrade():\n{}",
+        (0..3000)
+            .map(|i| format!("{}if x:\n", " ".repeat(4 + i)))
+            .collect::<String>()
+    );
+    parse(&nested_ifs);
+    let call_chain = format!(
+        "def upgrade():\n    op.execute({}'x'{})\n",
+        "f(".repeat(3000),
+        ")".repeat(3000)
+    );
+    parse(&call_chain);
+    for src in [
+        "",
+        "\0\0\0",
+        "def",
+        "'''",
+        "def upgrade():\n\top.execute('\\",
+        "revision = \n",
+    ] {
+        parse(src);
+    }
+}
+
+#[test]
+fn dialect_set_is_all_for_unguarded() {
+    let m = parse("def downgrade():\n    op.drop_table('t')\n");
+    assert_eq!(m.ops[0].dialects, DialectSet::ALL);
+    assert_eq!(m.func_kind(&m.ops[0]), FuncKind::Downgrade);
+}
