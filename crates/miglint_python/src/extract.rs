@@ -117,10 +117,10 @@ impl<'s> Extractor<'s> {
                 }
                 "function_definition" => self.function(stmt, env),
                 "decorated_definition" => {
-                    if let Some(def) = stmt.child_by_field_name("definition") {
-                        if def.kind() == "function_definition" {
-                            self.function(def, env);
-                        }
+                    if let Some(def) = stmt.child_by_field_name("definition")
+                        && def.kind() == "function_definition"
+                    {
+                        self.function(def, env);
                     }
                 }
                 // error recovery and `if TYPE_CHECKING:`-style wrappers
@@ -272,11 +272,11 @@ impl<'s> Extractor<'s> {
         if stmts.iter().all(trivial) {
             return BodyShape::Empty;
         }
-        if let [only] = stmts.as_slice() {
-            if only.kind() == "raise_statement" && self.text(*only).contains("NotImplementedError")
-            {
-                return BodyShape::RaisesNotImplemented;
-            }
+        if let [only] = stmts.as_slice()
+            && only.kind() == "raise_statement"
+            && self.text(*only).contains("NotImplementedError")
+        {
+            return BodyShape::RaisesNotImplemented;
         }
         BodyShape::Code
     }
@@ -383,14 +383,14 @@ impl<'s> Extractor<'s> {
             return;
         };
         self.scan_expr(right, scope);
-        if let Some(left) = asg.child_by_field_name("left") {
-            if left.kind() == "identifier" {
-                let name = self.text(left).to_string();
-                match self.guards.binding_of(right, &scope.env) {
-                    Some(b) => scope.env.insert(name, b),
-                    None => scope.env.remove(&name),
-                };
-            }
+        if let Some(left) = asg.child_by_field_name("left")
+            && left.kind() == "identifier"
+        {
+            let name = self.text(left).to_string();
+            match self.guards.binding_of(right, &scope.env) {
+                Some(b) => scope.env.insert(name, b),
+                None => scope.env.remove(&name),
+            };
         }
     }
 

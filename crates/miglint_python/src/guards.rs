@@ -63,10 +63,11 @@ impl<'s> Guards<'s> {
                 // a helper function `is_sqlite()` with no arguments
                 let func = cond.child_by_field_name("function")?;
                 let args = cond.child_by_field_name("arguments")?;
-                if func.kind() == "identifier" && args.named_child_count() == 0 {
-                    if let Some(Binding::Test(set)) = env.get(self.text(func)) {
-                        return Some(*set);
-                    }
+                if func.kind() == "identifier"
+                    && args.named_child_count() == 0
+                    && let Some(Binding::Test(set)) = env.get(self.text(func))
+                {
+                    return Some(*set);
                 }
                 None
             }
