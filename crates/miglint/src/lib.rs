@@ -1,5 +1,6 @@
-//! The miglint command-line application: discovery, the parallel driver and
-//! the output emitters. `main.rs` is a thin wrapper over this library so that
-//! integration tests can call the emitters directly.
+//! The miglint command-line application: the check driver and the output
+//! emitters. `main.rs` is a thin CLI over this library, so that tests (and
+//! the editor server) can call the same code.
 
 pub mod output;
+pub mod run;

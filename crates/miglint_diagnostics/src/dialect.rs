@@ -139,7 +139,10 @@ mod tests {
     #[test]
     fn set_algebra() {
         let pg = DialectSet::single(Dialect::Postgresql);
-        assert_eq!(pg.complement().iter().collect::<Vec<_>>(), vec![Dialect::Sqlite, Dialect::Mysql]);
+        assert_eq!(
+            pg.complement().iter().collect::<Vec<_>>(),
+            vec![Dialect::Sqlite, Dialect::Mysql]
+        );
         assert!(pg.union(pg.complement()) == DialectSet::ALL);
         assert_eq!(pg.complement().display_list(), "SQLite and MySQL/MariaDB");
         assert_eq!(Dialect::parse("MariaDB"), Some(Dialect::Mysql));

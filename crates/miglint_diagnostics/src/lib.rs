@@ -17,7 +17,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -117,7 +119,11 @@ impl Diagnostic {
 
     #[must_use]
     pub fn with_label(mut self, range: TextRange, message: impl Into<String>) -> Self {
-        self.labels.push(Label { range, message: message.into(), file: None });
+        self.labels.push(Label {
+            range,
+            message: message.into(),
+            file: None,
+        });
         self
     }
 
@@ -157,7 +163,11 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let line_index = LineIndex::new(&text);
-        SourceFile { path, text, line_index }
+        SourceFile {
+            path,
+            text,
+            line_index,
+        }
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
@@ -174,7 +184,8 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn sort(&mut self) {
-        self.diagnostics
-            .sort_by(|a, b| (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code)));
+        self.diagnostics.sort_by(|a, b| {
+            (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code))
+        });
     }
 }

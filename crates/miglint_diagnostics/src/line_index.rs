@@ -62,7 +62,10 @@ impl LineIndex {
         let Some(&start) = self.line_starts.get(line0 as usize) else {
             return text.len() as u32;
         };
-        let end = self.line_starts.get(line0 as usize + 1).map_or(text.len(), |&e| e as usize);
+        let end = self
+            .line_starts
+            .get(line0 as usize + 1)
+            .map_or(text.len(), |&e| e as usize);
         let line = &text[start as usize..end];
         let mut units = 0u32;
         for (i, ch) in line.char_indices() {
@@ -83,7 +86,14 @@ mod tests {
     fn columns_count_scalar_values() {
         let text = "ab\nçé = 1\n";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1, column_utf16: 0 });
+        assert_eq!(
+            idx.line_col(text, 0),
+            LineCol {
+                line: 1,
+                column: 1,
+                column_utf16: 0
+            }
+        );
         let off = text.find('=').unwrap() as u32;
         let lc = idx.line_col(text, off);
         assert_eq!((lc.line, lc.column, lc.column_utf16), (2, 4, 3));

@@ -1,1 +1,26 @@
-pub fn placeholder() {}
+//! miglint's rule engine: the [`Rule`](rule::Rule) trait, the registry,
+//! rule selection, suppression comments, and the per-file and project
+//! phases that the CLI and the editor server share.
+
+pub mod engine;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod selection;
+pub mod settings;
+pub mod suppress;
+
+pub use engine::{FileResult, Linter};
+pub use registry::{RULES, rule_by_code, rule_doc};
+pub use rule::{FileContext, Rule, RuleMeta};
+pub use settings::{FileSettings, LinterSettings};
+
+/// What a rule file needs.
+pub mod prelude {
+    pub use crate::rule::{ExecSql, FileContext, Rule, RuleMeta};
+    pub use miglint_diagnostics::{Diagnostic, Dialect, DialectSet, Severity, TextRange};
+    pub use miglint_python::{
+        BodyShape, Column, DefaultValue, Expr, ExprKind, FuncKind, Module, Op, Receiver, SqlSource,
+        StrLit, classify_default, last_segment,
+    };
+}

@@ -1,0 +1,278 @@
+//! `full`: miette's graphical rendering, through an adapter that implements
+//! `miette::Diagnostic` for miglint's own [`Diagnostic`].
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
+use miglint_diagnostics::{
+    Applicability, Diagnostic, FileReport, Severity, SourceFile, TextRange, rule_url,
+};
+
+use super::{EmitContext, clamp_range, display_path, find_report};
+
+/// Fixed so that output does not depend on the terminal.
+const WIDTH: usize = 100;
+/// Longest message repeated as the label of the primary span.
+const SHORT_LABEL: usize = 50;
+
+pub(crate) fn emit(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    ctx: &EmitContext,
+) -> io::Result<()> {
+    let theme = if ctx.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    // `with_links(false)` prints the docs URL as text instead of an OSC 8
+    // terminal hyperlink.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(WIDTH)
+        .without_syntax_highlighting();
+    let mut first = true;
+    for report in reports {
+        for diagnostic in &report.diagnostics {
+            let adapter = Adapter::new(reports, report, diagnostic);
+            let mut rendered = String::new();
+            handler
+                .render_report(&mut rendered, &adapter)
+                .map_err(|_| io::Error::other("formatting failed"))?;
+            if !first {
+                writeln!(out)?;
+            }
+            first = false;
+            // miette leaves trailing spaces on some lines ("Advice: ").
+            for line in rendered.trim_end().lines() {
+                writeln!(out, "{}", line.trim_end())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A file's text for miette, reporting columns in Unicode scalar values
+/// (miette counts bytes) so that the snippet header agrees with the other
+/// formats.
+#[derive(Debug)]
+struct SourceText(Arc<SourceFile>);
+
+impl SourceCode for SourceText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text: &'a str = &self.0.text;
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let column = if context_lines_before == 0 {
+            let offset = u32::try_from(span.offset()).unwrap_or(u32::MAX);
+            self.0.line_col(offset).column.saturating_sub(1) as usize
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+fn named_source(source: &Arc<SourceFile>) -> NamedSource<SourceText> {
+    NamedSource::new(display_path(&source.path), SourceText(Arc::clone(source)))
+}
+
+fn source_span(text: &str, range: TextRange) -> SourceSpan {
+    let range = clamp_range(text, range);
+    SourceSpan::from(range)
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// One of our diagnostics as miette sees it.
+struct Adapter<'a> {
+    diagnostic: &'a Diagnostic,
+    code: String,
+    help: Option<String>,
+    source: NamedSource<SourceText>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Related>,
+}
+
+impl<'a> Adapter<'a> {
+    fn new(reports: &[FileReport], report: &FileReport, diagnostic: &'a Diagnostic) -> Self {
+        let text = &report.source.text;
+        // Primary first: miette takes the header location from it. The
+        // message is printed above the snippet; repeat it at the span only
+        // when it is short.
+        let primary_label = if diagnostic.message.chars().count() <= SHORT_LABEL
+            && !diagnostic.message.contains('\n')
+        {
+            non_empty(&diagnostic.message)
+        } else {
+            Some("here".to_owned())
+        };
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            primary_label,
+            source_span(text, diagnostic.range),
+        )];
+        let mut related = Vec::new();
+        for label in &diagnostic.labels {
+            let other_file = label
+                .file
+                .as_deref()
+                .filter(|path| *path != report.source.path.as_path());
+            match other_file {
+                None => labels.push(LabeledSpan::new_with_span(
+                    non_empty(&label.message),
+                    source_span(text, label.range),
+                )),
+                Some(path) => related.push(match find_report(reports, path) {
+                    Some(other) => Related {
+                        message: label.message.clone(),
+                        source: Some(named_source(&other.source)),
+                        label: Some(LabeledSpan::new_primary_with_span(
+                            None,
+                            source_span(&other.source.text, label.range),
+                        )),
+                    },
+                    None => Related {
+                        message: format!("{} (in {})", label.message, display_path(path)),
+                        source: None,
+                        label: None,
+                    },
+                }),
+            }
+        }
+
+        let fix = diagnostic.fix.as_ref().map(|fix| match fix.applicability {
+            Applicability::Safe => format!("fix: {}", fix.message),
+            Applicability::Unsafe => format!("fix (unsafe): {}", fix.message),
+        });
+        let help = match (&diagnostic.help, fix) {
+            (Some(help), Some(fix)) => Some(format!("{help}\n{fix}")),
+            (Some(help), None) => Some(help.clone()),
+            (None, fix) => fix,
+        };
+
+        Adapter {
+            diagnostic,
+            code: format!("{} ({})", diagnostic.code, diagnostic.name),
+            help,
+            source: named_source(&report.source),
+            labels,
+            related,
+        }
+    }
+}
+
+impl fmt::Debug for Adapter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for Adapter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Adapter<'_> {}
+
+impl miette::Diagnostic for Adapter<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(rule_url(self.diagnostic.code)))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+/// A label that points into another file, shown as a related note with its
+/// own source (or without a snippet when that file was not linted).
+struct Related {
+    message: String,
+    source: Option<NamedSource<SourceText>>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Debug for Related {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Related")
+            .field("message", &self.message)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Related {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Related {}
+
+impl miette::Diagnostic for Related {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        // Without a source of its own, miette would draw the label against
+        // the parent's file: no label then.
+        self.source.as_ref()?;
+        self.label
+            .as_ref()
+            .map(|l| Box::new(std::iter::once(l.clone())) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}

@@ -1,0 +1,74 @@
+//! `github`: GitHub Actions workflow commands, one annotation per finding:
+//! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=ML101 (name)::message`.
+
+use std::io::{self, Write};
+
+use miglint_diagnostics::{FileReport, Severity};
+
+use super::{display_path, line_cols};
+
+pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+    for report in reports {
+        let file = escape_property(&display_path(&report.source.path));
+        for diagnostic in &report.diagnostics {
+            let command = match diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let (start, end) = line_cols(&report.source, diagnostic.range);
+            let title = escape_property(&format!("{} ({})", diagnostic.code, diagnostic.name));
+            writeln!(
+                out,
+                "::{command} file={file},line={},col={},endLine={},endColumn={},title={title}::{}",
+                start.line,
+                start.column,
+                end.line,
+                end.column,
+                escape_data(&diagnostic.message),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Escapes the message part of a workflow command.
+pub(crate) fn escape_data(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            _ => escaped.push(ch),
+        }
+    }
+    escaped
+}
+
+/// Escapes a `key=value` property of a workflow command.
+pub(crate) fn escape_property(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '%' => escaped.push_str("%25"),
+            '\r' => escaped.push_str("%0D"),
+            '\n' => escaped.push_str("%0A"),
+            ':' => escaped.push_str("%3A"),
+            ',' => escaped.push_str("%2C"),
+            _ => escaped.push(ch),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,502 @@
+//! Finding the migration files to lint.
+//!
+//! # Symlinks
+//!
+//! Directory walks **follow** symbolic links (to files and to directories).
+//! A walk keeps the canonical paths of the directories on its current path
+//! (the chain of ancestors) and does not enter a directory that is already
+//! on it, so a symlink loop (`versions/sub/loop -> versions`, `self -> .`)
+//! ends there, without an error. A tree reachable through two links is
+//! walked twice; its files appear once (output is deduplicated by canonical
+//! path). A dangling symlink met during a walk is skipped silently; one
+//! given on the command line is reported as missing.
+
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::alembic::{
+    AlembicConfig, is_migrations_dir_name, read_alembic_ini, read_alembic_pyproject,
+};
+use crate::matcher::PathMatcher;
+use crate::options::Options;
+use crate::paths::{normalize_display, normalize_lexical};
+
+/// Directory names never entered by a walk (besides hidden ones).
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".venv",
+    "venv",
+    "node_modules",
+    "target",
+    "__pycache__",
+    "site-packages",
+];
+
+/// The result of [`discover`].
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted, deduplicated (by canonical path) files to lint.
+    pub files: Vec<PathBuf>,
+    /// Problems met on the way; discovery went on past each of them.
+    pub errors: Vec<DiscoverError>,
+    /// Where the list came from (for the run summary).
+    pub origin: DiscoveryOrigin,
+}
+
+/// How [`discover`] chose the files.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum DiscoveryOrigin {
+    /// Paths given on the command line.
+    CommandLine,
+    /// `paths` in the configuration file.
+    ConfigPaths,
+    /// `script_location` / `version_locations` of this `alembic.ini` or
+    /// `pyproject.toml` (`[tool.alembic]`).
+    Alembic(PathBuf),
+    /// The built-in search: `versions/` folders under `alembic*`/`migrat*`.
+    #[default]
+    DefaultSearch,
+}
+
+/// A problem found while discovering files.
+#[derive(Debug)]
+pub enum DiscoverError {
+    /// A path given on the command line (or in `paths`) does not exist:
+    /// a usage error (exit 2).
+    Missing(PathBuf),
+    /// A directory or file that could not be read (permission denied, a
+    /// `version_locations` entry that does not exist, ...). Not fatal.
+    Io { path: PathBuf, error: io::Error },
+}
+
+impl DiscoverError {
+    pub fn path(&self) -> &Path {
+        match self {
+            DiscoverError::Missing(p) | DiscoverError::Io { path: p, .. } => p,
+        }
+    }
+}
+
+impl fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscoverError::Missing(p) => write!(f, "{}: no such file or directory", p.display()),
+            DiscoverError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for DiscoverError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DiscoverError::Missing(_) => None,
+            DiscoverError::Io { error, .. } => Some(error),
+        }
+    }
+}
+
+/// Finds the files to lint.
+///
+/// - `cli_paths` non-empty: each file is taken as is (whatever its
+///   extension), each directory is walked for `*.py`; a missing path is
+///   [`DiscoverError::Missing`].
+/// - else `paths` from the configuration (files, directories or globs,
+///   relative to `root`);
+/// - else `alembic.ini` in `root` (or `[tool.alembic]` in its
+///   `pyproject.toml`): `<script_location>/versions/**/*.py` plus every
+///   `version_locations` entry;
+/// - else every `*.py` below a `versions` directory that is itself below an
+///   `alembic*`/`migrat*` directory (case-insensitive; `root`'s own name
+///   counts).
+///
+/// Walks skip `__init__.py`, hidden directories and [`SKIPPED_DIRS`];
+/// `exclude` globs (see [`Options::is_excluded`]) remove files, explicit ones
+/// included. The result is sorted and deduplicated by canonical path. CLI
+/// paths are returned as given (`examples/x` → `examples/x/versions/a.py`);
+/// paths derived from `root` are shown relative to the current directory
+/// when below it, else absolute.
+pub fn discover(root: &Path, cli_paths: &[PathBuf], options: &Options) -> Discovery {
+    let mut w = Walker::new(options);
+    let origin;
+    if !cli_paths.is_empty() {
+        origin = DiscoveryOrigin::CommandLine;
+        for p in cli_paths {
+            w.explicit(p);
+        }
+    } else {
+        let shown_root = shown_root(root, options.cwd());
+        if !options.paths.is_empty() {
+            origin = DiscoveryOrigin::ConfigPaths;
+            for p in &options.paths {
+                let pattern = p.get_ref().trim();
+                if pattern.contains(['*', '?', '[', '{']) {
+                    w.glob(&shown_root, pattern);
+                } else {
+                    w.explicit(&join_shown(&shown_root, Path::new(pattern)));
+                }
+            }
+        } else if let Some(cfg) = alembic_config(root) {
+            origin = DiscoveryOrigin::Alembic(cfg.path.clone());
+            let mut any = false;
+            if let Some(loc) = &cfg.script_location {
+                let shown = relocate(loc, root, &shown_root);
+                if loc.is_dir() {
+                    any = true;
+                    let versions = shown.join("versions");
+                    if versions.is_dir() {
+                        w.walk(&versions, Filter::AllPy);
+                    }
+                } else {
+                    w.errors.push(DiscoverError::Io {
+                        path: shown,
+                        error: io::Error::from(io::ErrorKind::NotFound),
+                    });
+                }
+            }
+            for loc in &cfg.version_locations {
+                let shown = relocate(loc, root, &shown_root);
+                if loc.is_dir() {
+                    any = true;
+                    w.walk(&shown, Filter::AllPy);
+                } else {
+                    w.errors.push(DiscoverError::Io {
+                        path: shown,
+                        error: io::Error::from(io::ErrorKind::NotFound),
+                    });
+                }
+            }
+            if !any {
+                // Nothing usable in the alembic configuration: search.
+                w.walk(
+                    &shown_root,
+                    Filter::Default {
+                        root_is_migrations: root_is_migrations(root),
+                    },
+                );
+            }
+        } else {
+            origin = DiscoveryOrigin::DefaultSearch;
+            w.walk(
+                &shown_root,
+                Filter::Default {
+                    root_is_migrations: root_is_migrations(root),
+                },
+            );
+        }
+    }
+    w.finish(origin)
+}
+
+/// The alembic configuration of `root`: `alembic.ini` with a usable
+/// `script_location` or `version_locations`, else `[tool.alembic]`.
+fn alembic_config(root: &Path) -> Option<AlembicConfig> {
+    let ini = read_alembic_ini(&root.join("alembic.ini"));
+    let usable = |c: &AlembicConfig| c.script_location.is_some() || !c.version_locations.is_empty();
+    match ini {
+        Some(c) if usable(&c) => Some(c),
+        other => read_alembic_pyproject(&root.join("pyproject.toml"))
+            .filter(usable)
+            .or(other.filter(usable)),
+    }
+}
+
+fn root_is_migrations(root: &Path) -> bool {
+    let abs = normalize_lexical(root);
+    abs.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(is_migrations_dir_name)
+}
+
+/// How `root` is shown: relative to the current directory when below it
+/// (empty when equal), else as is.
+fn shown_root(root: &Path, cwd: &Path) -> PathBuf {
+    if root.is_relative() {
+        return normalize_display(root);
+    }
+    let root = normalize_lexical(root);
+    match root.strip_prefix(normalize_lexical(cwd)) {
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => root,
+    }
+}
+
+fn join_shown(shown_root: &Path, rel: &Path) -> PathBuf {
+    normalize_lexical(&shown_root.join(rel))
+}
+
+/// `path` (below `root` or absolute) re-expressed under `shown_root`.
+fn relocate(path: &Path, root: &Path, shown_root: &Path) -> PathBuf {
+    match normalize_lexical(path).strip_prefix(normalize_lexical(root)) {
+        Ok(rel) => join_shown(shown_root, rel),
+        Err(_) => normalize_lexical(path),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Filter {
+    /// Every `*.py` except `__init__.py`.
+    AllPy,
+    /// Only below `<alembic*|migrat*>/**/versions/`.
+    Default { root_is_migrations: bool },
+}
+
+struct Walker<'a> {
+    options: &'a Options,
+    found: Vec<(PathBuf, PathBuf)>,
+    errors: Vec<DiscoverError>,
+}
+
+impl<'a> Walker<'a> {
+    fn new(options: &'a Options) -> Self {
+        Walker {
+            options,
+            found: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Sorts and deduplicates: of several spellings of one file (same
+    /// canonical path), the one with the fewest components is kept.
+    fn finish(self, origin: DiscoveryOrigin) -> Discovery {
+        let mut found = self.found;
+        found.sort_by(|(a, ca), (b, cb)| {
+            (ca, a.components().count(), a).cmp(&(cb, b.components().count(), b))
+        });
+        found.dedup_by(|(_, later), (_, first)| later == first);
+        let mut files: Vec<PathBuf> = found.into_iter().map(|(p, _)| p).collect();
+        files.sort();
+        Discovery {
+            files,
+            errors: self.errors,
+            origin,
+        }
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        fs::canonicalize(path).unwrap_or_else(|_| normalize_lexical(&self.options.cwd().join(path)))
+    }
+
+    fn add_file(&mut self, path: PathBuf) {
+        if self.options.is_excluded(&path) {
+            return;
+        }
+        let canon = self.canonical(&path);
+        self.found.push((path, canon));
+    }
+
+    /// A path named by the user (CLI or `paths`).
+    fn explicit(&mut self, path: &Path) {
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => self.walk(path, Filter::AllPy),
+            Ok(_) => self.add_file(path.to_path_buf()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.errors.push(DiscoverError::Missing(path.to_path_buf()))
+            }
+            Err(error) => self.errors.push(DiscoverError::Io {
+                path: path.to_path_buf(),
+                error,
+            }),
+        }
+    }
+
+    /// Expands a `paths` glob (relative to the root): walks below its
+    /// literal prefix, taking matching `*.py` files and walking matching
+    /// directories.
+    fn glob(&mut self, shown_root: &Path, pattern: &str) {
+        let matcher = PathMatcher::new([pattern]);
+        if matcher.is_empty() {
+            return;
+        }
+        let pattern = pattern.trim_start_matches("./");
+        let literal: PathBuf = pattern
+            .split('/')
+            .take_while(|c| !c.contains(['*', '?', '[', '{']))
+            .collect();
+        // The last literal component may be a file name: keep directories.
+        let mut base = join_shown(shown_root, &literal);
+        while !base.as_os_str().is_empty() && !base.is_dir() {
+            if !base.pop() {
+                break;
+            }
+        }
+        let mut ancestors = Vec::new();
+        self.visit(&base, &mut ancestors, &mut |w, path, is_dir| {
+            let rel = path.strip_prefix(shown_root).unwrap_or(path);
+            if !matcher.is_match(rel) {
+                return Visit::Descend;
+            }
+            if is_dir {
+                w.walk(path, Filter::AllPy);
+                Visit::Skip
+            } else {
+                if is_lintable_name(path) {
+                    w.add_file(path.to_path_buf());
+                }
+                Visit::Skip
+            }
+        });
+    }
+
+    /// Walks `start` (shown form; empty = the current directory) for `*.py`
+    /// files passing `filter`.
+    fn walk(&mut self, start: &Path, filter: Filter) {
+        let mut ancestors = Vec::new();
+        self.visit(start, &mut ancestors, &mut |w, path, is_dir| {
+            if is_dir || !is_lintable_name(path) {
+                return Visit::Descend;
+            }
+            let keep = match filter {
+                Filter::AllPy => true,
+                // The default search only walks the root: paths below
+                // `start` are root-relative after stripping it.
+                Filter::Default { root_is_migrations } => {
+                    let rel = path.strip_prefix(start).unwrap_or(path);
+                    in_versions_dir(rel, root_is_migrations)
+                }
+            };
+            if keep {
+                w.add_file(path.to_path_buf());
+            }
+            Visit::Skip
+        });
+    }
+
+    /// Depth-first walk below `dir`, calling `f` on every entry (symlinks
+    /// followed). Directories are entered when `f` says [`Visit::Descend`],
+    /// unless skipped by name, excluded, or already on the current path
+    /// (`ancestors` holds the canonical directories being walked: a symlink
+    /// loop ends there).
+    fn visit(
+        &mut self,
+        dir: &Path,
+        ancestors: &mut Vec<PathBuf>,
+        f: &mut dyn FnMut(&mut Self, &Path, bool) -> Visit,
+    ) {
+        let read_path = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let canon = self.canonical(read_path);
+        if ancestors.contains(&canon) {
+            return;
+        }
+        ancestors.push(canon);
+        for (name, is_dir) in self.read_dir(read_path) {
+            let path = dir.join(&name);
+            if f(self, &path, is_dir) == Visit::Descend
+                && is_dir
+                && !is_skipped_dir(&name.to_string_lossy())
+                && !self.options.is_excluded(&path)
+            {
+                self.visit(&path, ancestors, f);
+            }
+        }
+        ancestors.pop();
+    }
+
+    /// The names of the entries of `dir` that are directories or files
+    /// (symlinks followed, dangling ones dropped), sorted.
+    fn read_dir(&mut self, dir: &Path) -> Vec<(std::ffi::OsString, bool)> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(error) => {
+                self.errors.push(DiscoverError::Io {
+                    path: dir.to_path_buf(),
+                    error,
+                });
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(error) => {
+                    self.errors.push(DiscoverError::Io {
+                        path: dir.to_path_buf(),
+                        error,
+                    });
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let is_dir = match entry.file_type() {
+                Ok(t) if t.is_symlink() => match fs::metadata(entry.path()) {
+                    Ok(m) => m.is_dir(),
+                    Err(_) => continue,
+                },
+                Ok(t) => t.is_dir(),
+                Err(error) => {
+                    self.errors.push(DiscoverError::Io {
+                        path: entry.path(),
+                        error,
+                    });
+                    continue;
+                }
+            };
+            out.push((name, is_dir));
+        }
+        out.sort();
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    Descend,
+    Skip,
+}
+
+fn is_skipped_dir(name: &str) -> bool {
+    name.starts_with('.') || SKIPPED_DIRS.contains(&name)
+}
+
+/// `*.py`, not `__init__.py`.
+fn is_lintable_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with(".py") && name != "__init__.py"
+}
+
+/// Whether a root-relative file path lies below a `versions` directory that
+/// is below an `alembic*`/`migrat*` directory.
+fn in_versions_dir(rel: &Path, root_is_migrations: bool) -> bool {
+    let dirs: Vec<&str> = match rel.parent() {
+        Some(p) => p
+            .components()
+            .filter_map(|c| c.as_os_str().to_str())
+            .collect(),
+        None => return false,
+    };
+    let mut seen_migrations = root_is_migrations;
+    for d in dirs {
+        if d == "versions" && seen_migrations {
+            return true;
+        }
+        if is_migrations_dir_name(d) {
+            seen_migrations = true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_dir_rule() {
+        assert!(in_versions_dir(Path::new("alembic/versions/a.py"), false));
+        assert!(in_versions_dir(
+            Path::new("app/Migrations/x/versions/sub/a.py"),
+            false
+        ));
+        assert!(!in_versions_dir(Path::new("versions/a.py"), false));
+        assert!(in_versions_dir(Path::new("versions/a.py"), true));
+        assert!(!in_versions_dir(Path::new("alembic/a.py"), false));
+        assert!(!in_versions_dir(Path::new("versions/alembic/a.py"), false));
+    }
+}

@@ -1,0 +1,164 @@
+//! The two phases: per file (parallel; the caller owns the threads) and
+//! per project (graph rules, then suppressions, per-file ignores and
+//! severities over every file).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
+use miglint_python::{Module, PythonParser, RevisionIds, SqlSource};
+
+use crate::registry::RULES;
+use crate::rule::{ExecSql, FileContext};
+use crate::rules::ml905_unreadable_file;
+use crate::selection::Selector;
+use crate::settings::{FileSettings, LinterSettings};
+use crate::suppress::{self, Suppression};
+
+pub struct Linter {
+    pub settings: LinterSettings,
+}
+
+/// The outcome of the per-file phase.
+#[derive(Debug)]
+pub struct FileResult {
+    pub source: Arc<SourceFile>,
+    /// The identifiers the revision graph needs (empty for unreadable files).
+    pub ids: RevisionIds,
+    pub diagnostics: Vec<Diagnostic>,
+    pub settings: FileSettings,
+    suppressions: Vec<Suppression>,
+}
+
+impl Linter {
+    pub fn new(settings: LinterSettings) -> Self {
+        Linter { settings }
+    }
+
+    /// Lints raw bytes: decodes them (ML905 when that fails), then
+    /// [`Linter::lint_source`].
+    pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
+        match ml905_unreadable_file::decode(bytes) {
+            Ok(text) => self.lint_source(parser, path, text),
+            Err(problem) => self.unreadable(path, &problem),
+        }
+    }
+
+    /// A file that could not be read or decoded: one ML905 finding.
+    pub fn unreadable(&self, path: &Path, problem: &str) -> FileResult {
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), ""));
+        let mut diagnostics = Vec::new();
+        if self.settings.is_enabled("ML905") {
+            diagnostics.push(ml905_unreadable_file::diagnostic(problem));
+        }
+        FileResult {
+            source,
+            ids: RevisionIds::default(),
+            diagnostics,
+            settings: self.settings.for_file(path),
+            suppressions: Vec::new(),
+        }
+    }
+
+    /// Parses once, extracts SQL once, runs every enabled per-file rule.
+    pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
+        let settings = self.settings.for_file(path);
+        let module = parser.parse(text);
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let ctx = FileContext {
+            path,
+            source: text,
+            module: &module,
+            sql: extract_sql(&module, settings.targets),
+            targets: settings.targets,
+            alembic_version: self.settings.alembic_version,
+        };
+        let mut diagnostics = Vec::new();
+        for (i, rule) in RULES.iter().enumerate() {
+            if self.settings.enabled[i] {
+                rule.check_file(&ctx, &mut diagnostics);
+            }
+        }
+        let suppressions = suppress::parse(text, &module, &source.line_index);
+        FileResult {
+            source,
+            ids: module.ids,
+            diagnostics,
+            settings,
+            suppressions,
+        }
+    }
+
+    /// The project phase over all files, then suppressions, per-file
+    /// ignores, ML904 and severities; returns sorted reports.
+    pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
+        results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        // project-level (graph) rules attach their findings to results here.
+        let ml904 = self.settings.is_enabled("ML904");
+        results
+            .into_iter()
+            .map(|mut r| {
+                r.diagnostics.retain(|d| !r.settings.ignores(d.code));
+                suppress::apply(
+                    &mut r.diagnostics,
+                    &mut r.suppressions,
+                    &r.source.line_index,
+                );
+                if ml904 && !r.settings.ignores("ML904") {
+                    let ran = |sel: &Selector| {
+                        RULES.iter().enumerate().any(|(i, rule)| {
+                            self.settings.enabled[i]
+                                && sel.matches(rule.meta())
+                                && !r.settings.ignores(rule.meta().code)
+                        })
+                    };
+                    let mut unused = suppress::unused(&r.suppressions, &r.source.text, ran);
+                    // a file-level ignore of ML904 itself still applies
+                    suppress::apply(&mut unused, &mut r.suppressions, &r.source.line_index);
+                    r.diagnostics.extend(unused);
+                }
+                for d in &mut r.diagnostics {
+                    if let Some(sev) = self.settings.severity_of(d.code) {
+                        d.severity = sev;
+                    }
+                }
+                let mut report = FileReport {
+                    source: r.source,
+                    diagnostics: r.diagnostics,
+                };
+                report.sort();
+                report
+            })
+            .collect()
+    }
+}
+
+/// The literal SQL of every `execute` op that can run on a target, split
+/// and parsed for the dialects that reach it.
+fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
+    module
+        .ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, op)| {
+            let reaching = op.dialects.intersect(targets);
+            match op.sql()? {
+                SqlSource::Literal(lit) if !reaching.is_empty() => Some(ExecSql {
+                    op: i,
+                    lit,
+                    statements: miglint_sql::analyze(&lit.value, reaching),
+                }),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// A range limited to its first line (for huge error nodes).
+pub(crate) fn first_line(source: &str, r: TextRange) -> TextRange {
+    let text = &source[r.as_usize()];
+    match text.find('\n') {
+        Some(n) if n > 0 => TextRange::new(r.start(), r.start() + n as u32),
+        _ => r,
+    }
+}

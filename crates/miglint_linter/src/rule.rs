@@ -1,0 +1,72 @@
+use std::path::Path;
+
+use miglint_config::AlembicVersion;
+use miglint_diagnostics::{Diagnostic, DialectSet, Severity, TextRange};
+use miglint_python::{Module, Op, StrLit};
+use miglint_sql::SqlStatement;
+
+/// A rule's contract: code, name, default severity, whether it is on by
+/// default, and the dialects it concerns. The long documentation is the
+/// Markdown page `rules/<CODE>.md`, compiled in by the registry.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    /// kebab-case
+    pub name: &'static str,
+    /// One line, for `miglint rules`, SARIF and the generated table.
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// `false` for opt-in rules (enable with `select`/`extend-select`).
+    pub default_enabled: bool,
+    pub dialects: DialectSet,
+}
+
+impl RuleMeta {
+    /// A diagnostic of this rule (severity re-graded later from config).
+    pub fn diag(&'static self, range: TextRange, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.code, self.name, self.severity, range, message)
+    }
+}
+
+/// A lint rule: a pure function of the migration model of one file
+/// ([`Rule::check_file`]). Rules never see suppressions or config
+/// selection; the engine applies those.
+pub trait Rule: Sync + Send {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_file(&self, _file: &FileContext<'_>, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// The literal SQL of one `execute` op, split and parsed once per file.
+#[derive(Debug)]
+pub struct ExecSql<'a> {
+    /// Index into `module.ops`.
+    pub op: usize,
+    pub lit: &'a StrLit,
+    pub statements: Vec<SqlStatement>,
+}
+
+impl ExecSql<'_> {
+    /// The file range of a statement (or any range of the decoded SQL).
+    pub fn file_range(&self, sql_range: std::ops::Range<usize>) -> TextRange {
+        self.lit.source_range(sql_range)
+    }
+}
+
+/// Everything a per-file rule may look at.
+pub struct FileContext<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
+    pub module: &'a Module,
+    pub sql: Vec<ExecSql<'a>>,
+    /// The project's target dialects for this file (after `[[overrides]]`).
+    pub targets: DialectSet,
+    pub alembic_version: Option<AlembicVersion>,
+}
+
+impl FileContext<'_> {
+    /// The targets on which `op` can run (its dialect guards ∩ targets).
+    pub fn reaching(&self, op: &Op) -> DialectSet {
+        op.dialects.intersect(self.targets)
+    }
+}

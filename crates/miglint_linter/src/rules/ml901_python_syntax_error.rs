@@ -1,0 +1,45 @@
+use crate::engine::first_line;
+use crate::prelude::*;
+
+pub struct PythonSyntaxError;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML901",
+    name: "python-syntax-error",
+    summary: "the file is not valid Python: alembic cannot import it",
+    severity: Severity::Error,
+    default_enabled: true,
+    dialects: DialectSet::ALL,
+};
+
+impl Rule for PythonSyntaxError {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(&first) = file.module.syntax_errors.first() else {
+            return;
+        };
+        let range = first_line(file.source, first);
+        let more = file.module.syntax_errors.len() - 1;
+        let mut message = String::from(
+            "Python syntax error: alembic cannot import this file, so every command that loads the revisions fails",
+        );
+        if more > 0 {
+            message.push_str(&format!(
+                " ({more} more error{} after this one)",
+                if more == 1 { "" } else { "s" }
+            ));
+        }
+        let read = match (&file.module.ids.revision, &file.module.ids.down_revision) {
+            (Some(_), Some(_)) => {
+                "`revision` and `down_revision` were still read for the revision graph; "
+            }
+            _ => "",
+        };
+        out.push(META.diag(range, message).with_help(format!(
+            "{read}checks after the error may be incomplete until it is fixed"
+        )));
+    }
+}

@@ -1,0 +1,7 @@
+//! One file per rule. Register new rules in `crate::registry`.
+
+pub mod ml901_python_syntax_error;
+pub mod ml902_sql_parse_error;
+pub mod ml903_dynamic_sql;
+pub mod ml904_unused_suppression;
+pub mod ml905_unreadable_file;

@@ -1,0 +1,139 @@
+//! Configuration resolved against the registry: which rules run, at which
+//! severity, on which targets.
+
+use std::path::Path;
+
+use miglint_config::{AlembicVersion, ConfigError, Options, Spanned, Targets};
+use miglint_diagnostics::{DialectSet, Severity};
+
+use crate::registry::{RULES, rule_index};
+use crate::selection::{Selector, suggest};
+
+#[derive(Debug)]
+pub struct LinterSettings {
+    /// By index into [`RULES`].
+    pub enabled: Vec<bool>,
+    pub severity: Vec<Severity>,
+    pub targets: Targets,
+    pub alembic_version: Option<AlembicVersion>,
+    pub options: Options,
+}
+
+/// What applies to one file.
+#[derive(Debug, Clone)]
+pub struct FileSettings {
+    pub targets: DialectSet,
+    /// `[per-file-ignores]` selectors that match this file.
+    pub ignores: Vec<Selector>,
+}
+
+impl LinterSettings {
+    /// Resolves selectors and severities; an unknown code is a config
+    /// error pointing at it in the TOML.
+    pub fn from_options(options: Options, targets: Targets) -> Result<Self, ConfigError> {
+        let parse = |s: &Spanned<String>| -> Result<Selector, ConfigError> {
+            Selector::parse(s.get_ref()).ok_or_else(|| {
+                options.error_at(
+                    s.span(),
+                    format!("unknown rule code or prefix `{}`", s.get_ref()),
+                    Some(match suggest(s.get_ref()) {
+                        Some(c) => format!("did you mean `{c}`? `miglint rules` lists every rule"),
+                        None => String::from("`miglint rules` lists every rule; selectors are codes (ML101), prefixes (ML1) or ALL"),
+                    }),
+                )
+            })
+        };
+        let mut enabled: Vec<bool> = match &options.select {
+            None => RULES.iter().map(|r| r.meta().default_enabled).collect(),
+            Some(list) => {
+                let sels = list.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+                RULES
+                    .iter()
+                    .map(|r| sels.iter().any(|s| s.enables(r.meta())))
+                    .collect()
+            }
+        };
+        for s in &options.extend_select {
+            let sel = parse(s)?;
+            for (i, r) in RULES.iter().enumerate() {
+                enabled[i] |= sel.enables(r.meta());
+            }
+        }
+        for s in &options.ignore {
+            let sel = parse(s)?;
+            for (i, r) in RULES.iter().enumerate() {
+                enabled[i] &= !sel.matches(r.meta());
+            }
+        }
+        let mut severity: Vec<Severity> = RULES.iter().map(|r| r.meta().severity).collect();
+        for (code, sev) in &options.severity {
+            let sel = parse(code)?;
+            for (i, r) in RULES.iter().enumerate() {
+                if sel.matches(r.meta()) {
+                    severity[i] = *sev;
+                }
+            }
+        }
+        for pfi in &options.per_file_ignores {
+            for code in &pfi.codes {
+                parse(code)?;
+            }
+        }
+        let alembic_version = options.alembic_version.as_ref().map(|v| *v.get_ref());
+        Ok(LinterSettings {
+            enabled,
+            severity,
+            targets,
+            alembic_version,
+            options,
+        })
+    }
+
+    /// Default settings (no config file) with explicit targets: for tests and
+    /// the LSP before a config is found.
+    pub fn with_targets(targets: DialectSet) -> Self {
+        let targets = Targets {
+            dialects: targets,
+            reason: String::from("given"),
+        };
+        Self::from_options(Options::defaults_at("."), targets).expect("defaults are valid")
+    }
+
+    /// Only `code` enabled (fixtures, rule unit tests).
+    pub fn only(code: &str, targets: DialectSet) -> Self {
+        let mut s = Self::with_targets(targets);
+        s.enabled = RULES.iter().map(|r| r.meta().code == code).collect();
+        s
+    }
+
+    pub fn is_enabled(&self, code: &str) -> bool {
+        rule_index(code).is_some_and(|i| self.enabled[i])
+    }
+
+    pub fn severity_of(&self, code: &str) -> Option<Severity> {
+        rule_index(code).map(|i| self.severity[i])
+    }
+
+    pub fn for_file(&self, path: &Path) -> FileSettings {
+        let targets = self
+            .options
+            .dialects_for(path)
+            .unwrap_or(self.targets.dialects);
+        let ignores = self
+            .options
+            .per_file_ignores_for(path)
+            .into_iter()
+            .filter_map(|s| Selector::parse(s.get_ref()))
+            .collect();
+        FileSettings { targets, ignores }
+    }
+}
+
+impl FileSettings {
+    pub fn ignores(&self, code: &str) -> bool {
+        let Some(i) = rule_index(code) else {
+            return false;
+        };
+        self.ignores.iter().any(|s| s.matches(RULES[i].meta()))
+    }
+}
