@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
-use miglint_python::{Module, PythonParser, RevisionIds, SqlSource};
+use miglint_python::{Module, PythonParser, SqlSource};
 
 use crate::registry::RULES;
-use crate::rule::{ExecSql, FileContext};
+use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
 use crate::settings::{FileSettings, LinterSettings};
@@ -23,8 +23,8 @@ pub struct Linter {
 #[derive(Debug)]
 pub struct FileResult {
     pub source: Arc<SourceFile>,
-    /// The identifiers the revision graph needs (empty for unreadable files).
-    pub ids: RevisionIds,
+    /// The migration model (empty for unreadable files), for project rules.
+    pub module: Module,
     pub diagnostics: Vec<Diagnostic>,
     pub settings: FileSettings,
     suppressions: Vec<Suppression>,
@@ -53,7 +53,7 @@ impl Linter {
         }
         FileResult {
             source,
-            ids: RevisionIds::default(),
+            module: Module::default(),
             diagnostics,
             settings: self.settings.for_file(path),
             suppressions: Vec::new(),
@@ -82,7 +82,7 @@ impl Linter {
         let suppressions = suppress::parse(text, &module, &source.line_index);
         FileResult {
             source,
-            ids: module.ids,
+            module,
             diagnostics,
             settings,
             suppressions,
@@ -93,7 +93,7 @@ impl Linter {
     /// ignores, ML904 and severities; returns sorted reports.
     pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
         results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-        // project-level (graph) rules attach their findings to results here.
+        self.check_project(&mut results);
         let ml904 = self.settings.is_enabled("ML904");
         results
             .into_iter()
@@ -130,6 +130,35 @@ impl Linter {
                 report
             })
             .collect()
+    }
+}
+
+impl Linter {
+    fn check_project(&self, results: &mut [FileResult]) {
+        let project = Project {
+            files: results
+                .iter()
+                .map(|r| ProjectFile {
+                    path: &r.source.path,
+                    source: &r.source.text,
+                    module: &r.module,
+                    targets: r.settings.targets,
+                })
+                .collect(),
+            alembic_version: self.settings.alembic_version,
+        };
+        let mut found = Vec::new();
+        for (i, rule) in RULES.iter().enumerate() {
+            if self.settings.enabled[i] {
+                rule.check_project(&project, &mut found);
+            }
+        }
+        drop(project);
+        for (file, diag) in found {
+            if let Some(r) = results.get_mut(file) {
+                r.diagnostics.push(diag);
+            }
+        }
     }
 }
 

@@ -12,12 +12,12 @@ pub mod suppress;
 
 pub use engine::{FileResult, Linter};
 pub use registry::{RULES, rule_by_code, rule_doc};
-pub use rule::{FileContext, Rule, RuleMeta};
+pub use rule::{FileContext, Project, ProjectFile, Rule, RuleMeta};
 pub use settings::{FileSettings, LinterSettings};
 
 /// What a rule file needs.
 pub mod prelude {
-    pub use crate::rule::{ExecSql, FileContext, Rule, RuleMeta};
+    pub use crate::rule::{ExecSql, FileContext, Project, ProjectFile, Rule, RuleMeta};
     pub use miglint_diagnostics::{Diagnostic, Dialect, DialectSet, Severity, TextRange};
     pub use miglint_python::{
         BodyShape, Column, DefaultValue, Expr, ExprKind, FuncKind, Module, Op, Receiver, SqlSource,

@@ -22,6 +22,9 @@ macro_rules! declare_rules {
 }
 
 declare_rules! {
+    // ML1xx portability: add entries below this line, in code order
+    // ML2xx-ML4xx, ML6xx: add entries below this line, in code order
+    // ML5xx revision graph: add entries below this line, in code order
     ML901 => rules::ml901_python_syntax_error::PythonSyntaxError,
     ML902 => rules::ml902_sql_parse_error::SqlParseError,
     ML903 => rules::ml903_dynamic_sql::DynamicSql,

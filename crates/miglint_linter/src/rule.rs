@@ -35,6 +35,37 @@ pub trait Rule: Sync + Send {
     fn meta(&self) -> &'static RuleMeta;
 
     fn check_file(&self, _file: &FileContext<'_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Project-level rules (the revision graph): run once over every file
+    /// after the per-file phase; each finding names the file it belongs to
+    /// (an index into `project.files`).
+    fn check_project(&self, _project: &Project<'_>, _out: &mut Vec<(usize, Diagnostic)>) {}
+}
+
+/// One linted file as project rules see it.
+pub struct ProjectFile<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
+    pub module: &'a Module,
+    pub targets: DialectSet,
+}
+
+impl ProjectFile<'_> {
+    /// Whether the file looks like a revision script at all (it assigns
+    /// `revision` or `down_revision`, or defines `upgrade`). `env.py` and
+    /// helper modules in a linted folder are not.
+    pub fn is_revision(&self) -> bool {
+        let ids = &self.module.ids;
+        ids.revision.is_some()
+            || ids.down_revision.is_some()
+            || self.module.functions.iter().any(|f| f.name == "upgrade")
+    }
+}
+
+/// Every linted file, sorted by path.
+pub struct Project<'a> {
+    pub files: Vec<ProjectFile<'a>>,
+    pub alembic_version: Option<AlembicVersion>,
 }
 
 /// The literal SQL of one `execute` op, split and parsed once per file.

@@ -218,7 +218,10 @@ pub fn unused(
                 ),
                 Some(_) => continue,
             };
-            let fix = if all_unused && sup.codes.len() == 1 {
+            let fix = if all_unused
+                && sup.codes.len() == 1
+                && only_directive(source, sup.comment, code.range)
+            {
                 Fix {
                     applicability: Applicability::Safe,
                     message: String::from("remove the suppression comment"),
@@ -241,6 +244,19 @@ pub fn unused(
         }
     }
     out
+}
+
+/// Whether the comment holds nothing but our directive with this one code
+/// (so that deleting the comment deletes nothing of other tools').
+fn only_directive(source: &str, comment: TextRange, code: TextRange) -> bool {
+    let before = &source[comment.start() as usize..code.start() as usize];
+    let after = &source[code.end() as usize..comment.end() as usize];
+    let rest = format!("{before}{after}").to_ascii_lowercase();
+    let squeezed: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        squeezed.as_str(),
+        "#miglint:ignore[]" | "#miglint:file-ignore[]" | "#noqa:"
+    )
 }
 
 /// The comment plus the spaces before it on its line.

@@ -20,8 +20,13 @@ impl Rule for UnreadableFile {
 }
 
 pub(crate) fn diagnostic(problem: &str) -> Diagnostic {
-    META.diag(TextRange::empty(0), format!("cannot lint this file: {problem}")).with_help(
-        "alembic imports revision files as UTF-8 Python source; convert the file, or exclude it with `exclude` in lint.toml",
+    META.diag(
+        TextRange::empty(0),
+        format!("cannot lint this file: {problem}"),
+    )
+    .with_help(
+        "miglint reads revision files as UTF-8, Python's default source encoding (PEP 3120); \
+         save the file as UTF-8, or exclude it with `exclude` in lint.toml",
     )
 }
 
@@ -31,6 +36,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, String> {
         return Err(format!("it is a binary file (NUL byte at offset {pos})"));
     }
     std::str::from_utf8(bytes).map_err(|e| {
-        format!("it is not valid UTF-8 (invalid byte at offset {}); non-UTF-8 source encodings are not supported", e.valid_up_to())
+        format!(
+            "it is not valid UTF-8 (invalid byte at offset {}); miglint does not decode other source encodings",
+            e.valid_up_to()
+        )
     })
 }
