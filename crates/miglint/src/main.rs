@@ -117,7 +117,7 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
         output::emit(args.output_format, &mut out, &outcome.reports, &ctx)?;
     }
     let mut summary = Summary::from_reports(&outcome.reports);
-    summary.targets = outcome.targets.reason.clone();
+    summary.targets = outcome.targets.clone();
     summary.elapsed = start.elapsed();
     if args.output_format.is_human_readable() && !args.quiet {
         output::write_summary(&mut out, &summary, color)?;

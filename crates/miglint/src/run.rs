@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use miglint_config::{ConfigError, DiscoverError, Options, Targets, discover};
+use miglint_config::{ConfigError, DiscoverError, Options, discover};
 use miglint_diagnostics::FileReport;
 use miglint_linter::{Linter, LinterSettings, RULES};
 use miglint_python::PythonParser;
@@ -16,7 +16,8 @@ const PARALLEL_THRESHOLD: usize = 16;
 
 pub struct CheckOutcome {
     pub reports: Vec<FileReport>,
-    pub targets: Targets,
+    /// The targets used and why (for the summary).
+    pub targets: String,
     /// Paths given on the command line that do not exist (exit 2).
     pub missing: Vec<PathBuf>,
     /// Non-fatal discovery problems, for stderr.
@@ -49,7 +50,6 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
             other => warnings.push(other.to_string()),
         }
     }
-    let targets = settings.targets.clone();
     let linter = Linter::new(settings);
     let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
         Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
@@ -69,8 +69,10 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
             .map_init(PythonParser::new, lint_one)
             .collect()
     };
+    let reports = linter.finish(results);
+    let targets = linter.settings.targets_summary();
     CheckOutcome {
-        reports: linter.finish(results),
+        reports,
         targets,
         missing,
         warnings,

@@ -103,7 +103,7 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         match dialect_from_url(url) {
             UrlDialect::Known(d) => {
                 dialects = dialects.with(d);
-                let shown = display_relative(&cfg.path, &root);
+                let shown = display_cwd(&cfg.path, &root);
                 parts.push(format!("{d} (from sqlalchemy.url in {})", shown.display()));
             }
             UrlDialect::Unsupported(name) => unsupported = Some((name, cfg.path.clone())),
@@ -116,7 +116,7 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         && !dialects.contains(Dialect::Sqlite)
     {
         dialects = dialects.with(Dialect::Sqlite);
-        let shown = display_relative(&env, &root);
+        let shown = display_cwd(&env, &root);
         parts.push(format!(
             "sqlite (render_as_batch=True in {})",
             shown.display()
@@ -127,7 +127,7 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         let reason = match unsupported {
             Some((name, path)) => format!(
                 "postgresql (default: sqlalchemy.url scheme `{name}` in {} is not a supported dialect)",
-                display_relative(&path, &root).display()
+                display_cwd(&path, &root).display()
             ),
             None => String::from("postgresql (default: no lint.toml dialects, no alembic.ini URL)"),
         };
@@ -140,6 +140,15 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         dialects,
         reason: parts.join(" + "),
     }
+}
+
+/// `path` relative to the current directory when below it (stable across
+/// the directories inference starts from), else relative to `root`.
+fn display_cwd(path: &Path, root: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| display_relative(path, root))
 }
 
 /// The `env.py` of the project: next to the `script_location` of

@@ -1,9 +1,11 @@
 //! Configuration resolved against the registry: which rules run, at which
 //! severity, on which targets.
 
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use miglint_config::{AlembicVersion, ConfigError, Options, Spanned, Targets};
+use miglint_config::{AlembicVersion, ConfigError, Options, Spanned, Targets, infer_targets};
 use miglint_diagnostics::{DialectSet, Severity};
 
 use crate::registry::{RULES, rule_index};
@@ -14,9 +16,14 @@ pub struct LinterSettings {
     /// By index into [`RULES`].
     pub enabled: Vec<bool>,
     pub severity: Vec<Severity>,
+    /// The targets at the project root (explicit `dialects`, or inferred there).
     pub targets: Targets,
     pub alembic_version: Option<AlembicVersion>,
     pub options: Options,
+    /// Without explicit `dialects`, each file's targets are inferred from the
+    /// `alembic.ini` nearest to it (cached per directory), so that one run
+    /// over several migration environments treats each one right.
+    inferred: Mutex<HashMap<PathBuf, Targets>>,
 }
 
 /// What applies to one file.
@@ -86,6 +93,7 @@ impl LinterSettings {
             targets,
             alembic_version,
             options,
+            inferred: Mutex::default(),
         })
     }
 
@@ -115,10 +123,10 @@ impl LinterSettings {
     }
 
     pub fn for_file(&self, path: &Path) -> FileSettings {
-        let targets = self
-            .options
-            .dialects_for(path)
-            .unwrap_or(self.targets.dialects);
+        let targets = match self.options.dialects_for(path) {
+            Some(d) => d,
+            None => self.inferred_targets(path),
+        };
         let ignores = self
             .options
             .per_file_ignores_for(path)
@@ -126,6 +134,41 @@ impl LinterSettings {
             .filter_map(|s| Selector::parse(s.get_ref()))
             .collect();
         FileSettings { targets, ignores }
+    }
+}
+
+impl LinterSettings {
+    fn explicit_dialects(&self) -> bool {
+        self.options
+            .dialects
+            .as_ref()
+            .is_some_and(|d| !d.is_empty())
+    }
+
+    fn inferred_targets(&self, path: &Path) -> DialectSet {
+        if self.explicit_dialects() {
+            return self.targets.dialects;
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut cache = self.inferred.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(dir)
+            .or_insert_with_key(|dir| infer_targets(dir, None))
+            .dialects
+    }
+
+    /// What the run's targets were and why, for the summary: the explicit
+    /// configuration, or every distinct inference made for the linted files.
+    pub fn targets_summary(&self) -> String {
+        let cache = self.inferred.lock().unwrap_or_else(|e| e.into_inner());
+        if self.explicit_dialects() || cache.is_empty() {
+            return self.targets.reason.clone();
+        }
+        let reasons: BTreeSet<&str> = cache.values().map(|t| t.reason.as_str()).collect();
+        reasons.into_iter().collect::<Vec<_>>().join("; ")
     }
 }
 
