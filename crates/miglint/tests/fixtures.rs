@@ -8,7 +8,8 @@
 //! (in the file, or in the first `.py` of a directory case, sorted).
 //! `ok_*` cases must produce nothing; every case's rendered `full` output is
 //! a snapshot in `tests/snapshots/` (review with `cargo insta review`, or
-//! `INSTA_UPDATE=always` then read the `.snap` diff).
+//! `INSTA_UPDATE=always` then read the `.snap` diff). `MIGLINT_FIXTURES=ML101,ML2`
+//! restricts a run to some codes or prefixes.
 
 use std::path::{Path, PathBuf};
 
@@ -143,6 +144,12 @@ fn fixtures() {
                 return;
             }
             let code = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).expect("code dir");
+            // MIGLINT_FIXTURES=ML101,ML2 runs only those codes / prefixes
+            if let Ok(only) = std::env::var("MIGLINT_FIXTURES")
+                && !only.split(',').any(|p| code.starts_with(p.trim()))
+            {
+                return;
+            }
             let reports = lint_case(path, code);
             let count: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
             if name.starts_with("ok_") {

@@ -59,7 +59,14 @@ pub fn suggest(text: &str) -> Option<&'static str> {
         .iter()
         .flat_map(|r| [r.meta().code, r.meta().name])
         .map(|cand| (strsim::levenshtein(text, cand), cand))
-        .filter(|(d, cand)| *d <= 2.max(cand.len() / 4))
+        // one edit for codes (ML9011 -> ML901), more for long names
+        .filter(|(d, cand)| {
+            *d <= if cand.starts_with("ML") {
+                1
+            } else {
+                2.max(cand.len() / 4)
+            }
+        })
         .min()
         .map(|(_, c)| c)
 }

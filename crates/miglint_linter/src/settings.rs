@@ -100,11 +100,13 @@ impl LinterSettings {
     /// Default settings (no config file) with explicit targets: for tests and
     /// the LSP before a config is found.
     pub fn with_targets(targets: DialectSet) -> Self {
+        let mut options = Options::defaults_at(".");
+        options.dialects = Some(targets.iter().collect());
         let targets = Targets {
             dialects: targets,
             reason: String::from("given"),
         };
-        Self::from_options(Options::defaults_at("."), targets).expect("defaults are valid")
+        Self::from_options(options, targets).expect("defaults are valid")
     }
 
     /// Only `code` enabled (fixtures, rule unit tests).

@@ -1,4 +1,36 @@
+use miglint_sql::{Feature, SqlStatement, StmtKind};
+
 use crate::prelude::*;
+
+/// Whether a statement sqlparser rejects is worth a warning. Statements the
+/// keyword classifier recognises as a shape sqlparser simply does not know
+/// (`PRAGMA`, `DROP INDEX CONCURRENTLY`, `DO $$`, `ALTER SEQUENCE`, `SET
+/// CONSTRAINTS`, `REINDEX`, ...) get the keyword checks and no warning, and
+/// so do generic statements that fail only around a bind parameter (`IN
+/// :ids` with an expanding parameter). Plain DML/DDL that fails to parse
+/// is reported: it may be a real syntax error.
+fn worth_reporting(stmt: &SqlStatement) -> bool {
+    let generic = matches!(
+        stmt.kind,
+        StmtKind::Select
+            | StmtKind::Insert { .. }
+            | StmtKind::Update { .. }
+            | StmtKind::Delete { .. }
+            | StmtKind::CreateTable { .. }
+            | StmtKind::AlterTable { .. }
+            | StmtKind::DropTable { .. }
+            | StmtKind::CreateIndex {
+                concurrently: false,
+                ..
+            }
+            | StmtKind::DropIndex {
+                concurrently: false,
+                ..
+            }
+            | StmtKind::Other(_)
+    );
+    generic && !stmt.has_feature(&Feature::Placeholder)
+}
 
 pub struct SqlParseError;
 
@@ -20,7 +52,7 @@ impl Rule for SqlParseError {
         for exec in &file.sql {
             let reaching = file.reaching(&file.module.ops[exec.op]);
             for stmt in &exec.statements {
-                if stmt.parsed_by_any() {
+                if stmt.parsed_by_any() || (stmt.lex_error.is_none() && !worth_reporting(stmt)) {
                     continue;
                 }
                 let first_error = reaching
