@@ -30,6 +30,8 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: RulesFormat,
     },
+    /// Print the revision graph (text like `alembic history`, mermaid, dot or json).
+    Graph(miglint::graph_cmd::GraphArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rule { code } => explain(&code),
         Command::Rules { format } => list_rules(format),
+        Command::Graph(args) => miglint::graph_cmd::main(args),
     };
     match result {
         Ok(code) => code,

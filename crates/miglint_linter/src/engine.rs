@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
 use miglint_python::{Module, PythonParser, SqlSource};
+use miglint_sql::SqlStatement;
 
-use crate::registry::RULES;
+use crate::registry::{RULES, rule_index};
 use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
@@ -25,6 +26,9 @@ pub struct FileResult {
     pub source: Arc<SourceFile>,
     /// The migration model (empty for unreadable files), for project rules.
     pub module: Module,
+    /// The analyzed literal SQL of `module`'s execute ops (by op index), so
+    /// that project rules do not analyze it again.
+    sql: Vec<(usize, Vec<SqlStatement>)>,
     pub diagnostics: Vec<Diagnostic>,
     pub settings: FileSettings,
     suppressions: Vec<Suppression>,
@@ -54,6 +58,7 @@ impl Linter {
         FileResult {
             source,
             module: Module::default(),
+            sql: Vec::new(),
             diagnostics,
             settings: self.settings.for_file(path),
             suppressions: Vec::new(),
@@ -65,11 +70,12 @@ impl Linter {
         let settings = self.settings.for_file(path);
         let module = parser.parse(text);
         let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let sql_views = extract_sql(&module, settings.targets);
         let ctx = FileContext {
             path,
             source: text,
             module: &module,
-            sql: extract_sql(&module, settings.targets),
+            sql: &sql_views,
             targets: settings.targets,
             alembic_version: self.settings.alembic_version,
         };
@@ -79,10 +85,16 @@ impl Linter {
                 rule.check_file(&ctx, &mut diagnostics);
             }
         }
+        // the analysis is kept (without borrows) for project rules
+        let sql = sql_views
+            .into_iter()
+            .map(|e| (e.op, e.statements))
+            .collect();
         let suppressions = suppress::parse(text, &module, &source.line_index);
         FileResult {
             source,
             module,
+            sql,
             diagnostics,
             settings,
             suppressions,
@@ -95,6 +107,7 @@ impl Linter {
         results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         self.check_project(&mut results);
         let ml904 = self.settings.is_enabled("ML904");
+        let configured = self.configured_severities();
         results
             .into_iter()
             .map(|mut r| {
@@ -117,9 +130,13 @@ impl Linter {
                     suppress::apply(&mut unused, &mut r.suppressions, &r.source.line_index);
                     r.diagnostics.extend(unused);
                 }
+                // A rule may grade one finding below or above its default
+                // (ML103); only a `[severity]` entry for the code re-grades.
                 for d in &mut r.diagnostics {
-                    if let Some(sev) = self.settings.severity_of(d.code) {
-                        d.severity = sev;
+                    if let Some(i) = rule_index(d.code)
+                        && configured[i]
+                    {
+                        d.severity = self.settings.severity[i];
                     }
                 }
                 let mut report = FileReport {
@@ -134,14 +151,52 @@ impl Linter {
 }
 
 impl Linter {
+    /// By index into [`RULES`]: whether `[severity]` names the rule (by
+    /// code, name, prefix or `ALL`).
+    fn configured_severities(&self) -> Vec<bool> {
+        let selectors: Vec<Selector> = self
+            .settings
+            .options
+            .severity
+            .iter()
+            .filter_map(|(code, _)| Selector::parse(code.get_ref()))
+            .collect();
+        RULES
+            .iter()
+            .map(|rule| selectors.iter().any(|s| s.matches(rule.meta())))
+            .collect()
+    }
+
     fn check_project(&self, results: &mut [FileResult]) {
+        let stored: Vec<Vec<(usize, Vec<SqlStatement>)>> = results
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.sql))
+            .collect();
+        let views: Vec<Vec<ExecSql<'_>>> = results
+            .iter()
+            .zip(stored)
+            .map(|(r, sql)| {
+                sql.into_iter()
+                    .filter_map(|(op, statements)| match r.module.ops.get(op)?.sql()? {
+                        SqlSource::Literal(lit) => Some(ExecSql {
+                            op,
+                            lit,
+                            statements,
+                        }),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
         let project = Project {
             files: results
                 .iter()
-                .map(|r| ProjectFile {
+                .zip(&views)
+                .map(|(r, sql)| ProjectFile {
                     path: &r.source.path,
                     source: &r.source.text,
                     module: &r.module,
+                    sql,
                     targets: r.settings.targets,
                 })
                 .collect(),
@@ -154,6 +209,7 @@ impl Linter {
             }
         }
         drop(project);
+        drop(views);
         for (file, diag) in found {
             if let Some(r) = results.get_mut(file) {
                 r.diagnostics.push(diag);

@@ -47,6 +47,8 @@ pub struct ProjectFile<'a> {
     pub path: &'a Path,
     pub source: &'a str,
     pub module: &'a Module,
+    /// The same analysis per-file rules saw (no second parse).
+    pub sql: &'a [ExecSql<'a>],
     pub targets: DialectSet,
 }
 
@@ -89,7 +91,8 @@ pub struct FileContext<'a> {
     pub path: &'a Path,
     pub source: &'a str,
     pub module: &'a Module,
-    pub sql: Vec<ExecSql<'a>>,
+    /// The literal SQL of the file's execute ops, analyzed once per file.
+    pub sql: &'a [ExecSql<'a>],
     /// The project's target dialects for this file (after `[[overrides]]`).
     pub targets: DialectSet,
     pub alembic_version: Option<AlembicVersion>,

@@ -30,6 +30,8 @@ pub(crate) fn extract(src: &str, tree: &Tree) -> Module {
         src,
         guards: Guards { src },
         module: Module::default(),
+        calls: Vec::new(),
+        identifiers: HashMap::new(),
     };
     let root = tree.root_node();
     x.scan_trivia(root);
@@ -38,6 +40,7 @@ pub(crate) fn extract(src: &str, tree: &Tree) -> Module {
     if !x.module.syntax_errors.is_empty() {
         x.recover_ids_from_lines();
     }
+    x.narrow_helpers();
     x.module
 }
 
@@ -45,6 +48,11 @@ struct Extractor<'s> {
     src: &'s str,
     guards: Guards<'s>,
     module: Module,
+    /// Calls of plain names (`_upgrade_postgresql(conn)`) inside functions:
+    /// the name, the calling function and the dialects reaching the call.
+    calls: Vec<(&'s str, usize, DialectSet)>,
+    /// How often each identifier occurs anywhere in the file.
+    identifiers: HashMap<&'s str, usize>,
 }
 
 /// The context a statement runs in.
@@ -53,6 +61,8 @@ struct Scope {
     func: usize,
     dialects: DialectSet,
     autocommit: bool,
+    /// See [`Op::in_try`].
+    in_try: bool,
     batches: HashMap<String, BatchInfo>,
     env: Env,
 }
@@ -81,6 +91,8 @@ impl<'s> Extractor<'s> {
             let mut descend = true;
             if node.kind() == "comment" {
                 self.module.comments.push(range(node));
+            } else if node.kind() == "identifier" {
+                *self.identifiers.entry(self.text(node)).or_default() += 1;
             } else if node.is_error() || node.is_missing() {
                 self.module.syntax_errors.push(range(node));
                 descend = node.is_error() && node.child_count() > 0;
@@ -239,6 +251,7 @@ impl<'s> Extractor<'s> {
             func: self.module.functions.len() - 1,
             dialects: DialectSet::ALL,
             autocommit: false,
+            in_try: false,
             batches: HashMap::new(),
             env: env.clone(),
         };
@@ -328,7 +341,11 @@ impl<'s> Extractor<'s> {
                 true
             }
             "try_statement" => {
-                for part in named_children(stmt) {
+                let parts = named_children(stmt);
+                let has_except = parts
+                    .iter()
+                    .any(|p| matches!(p.kind(), "except_clause" | "except_group_clause"));
+                for part in parts {
                     let body = match part.kind() {
                         "block" => Some(part),
                         _ => part.child_by_field_name("body").or_else(|| {
@@ -339,6 +356,11 @@ impl<'s> Extractor<'s> {
                     };
                     if let Some(body) = body {
                         let mut inner = scope.clone();
+                        match part.kind() {
+                            "block" => inner.in_try |= has_except,
+                            "except_clause" | "except_group_clause" => inner.in_try = true,
+                            _ => {}
+                        }
                         self.block(body, &mut inner, depth + 1);
                     }
                 }
@@ -434,9 +456,16 @@ impl<'s> Extractor<'s> {
                 if !reach.is_empty() && self.block(body, &mut inner, depth + 1) {
                     falls = falls.union(inner.dialects);
                 }
+                if reach.is_empty() {
+                    self.record_unreachable_calls(body, scope.func);
+                }
             }
             if let Some(set) = test {
                 remaining = remaining.intersect(set.complement());
+            } else if let Some(c) = cond {
+                // `if name != "postgresql" or other: return`: getting past
+                // this arm means the dialect part was false
+                remaining = remaining.intersect(self.guards.false_set(c, &scope.env, 0));
             }
         }
         if !has_else {
@@ -518,6 +547,69 @@ impl<'s> Extractor<'s> {
         }
     }
 
+    /// A helper function that the file only ever calls by name (every
+    /// occurrence of its name is its definition or a recorded call) runs
+    /// on the dialects that reach its calls: its ops are narrowed to them.
+    /// `upgrade`/`downgrade` are called by alembic and stay as they are.
+    fn narrow_helpers(&mut self) {
+        let funcs = &self.module.functions;
+        let mut callers: Vec<Vec<(usize, DialectSet)>> = vec![Vec::new(); funcs.len()];
+        for &(name, caller, dialects) in &self.calls {
+            let mut matching = funcs.iter().enumerate().filter(|(_, f)| f.name == name);
+            if let (Some((i, _)), None) = (matching.next(), matching.next()) {
+                callers[i].push((caller, dialects));
+            }
+        }
+        let eligible: Vec<usize> = (0..funcs.len())
+            .filter(|&i| {
+                let f = &funcs[i];
+                !matches!(f.name.as_str(), "upgrade" | "downgrade")
+                    && !callers[i].is_empty()
+                    && self.identifiers.get(f.name.as_str()).copied() == Some(callers[i].len() + 1)
+            })
+            .collect();
+        if eligible.is_empty() {
+            return;
+        }
+        let mut reach = vec![DialectSet::ALL; funcs.len()];
+        // narrowing only ever removes dialects: at most 3 steps per function
+        for _ in 0..=3 * funcs.len() {
+            let mut changed = false;
+            for &i in &eligible {
+                let set = callers[i].iter().fold(DialectSet::EMPTY, |acc, &(c, d)| {
+                    acc.union(d.intersect(reach[c]))
+                });
+                if set != reach[i] {
+                    reach[i] = set;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for op in &mut self.module.ops {
+            op.dialects = op.dialects.intersect(reach[op.func]);
+        }
+    }
+
+    /// Calls of plain names in an arm that no dialect reaches (`elif name
+    /// == "mssql": _change_type()`): recorded with no dialects, so that
+    /// helper narrowing still sees every call of the helper.
+    fn record_unreachable_calls(&mut self, body: Node, func: usize) {
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(f) = n.child_by_field_name("function")
+                && f.kind() == "identifier"
+            {
+                self.calls.push((self.text(f), func, DialectSet::EMPTY));
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
     /// For `a.b.c(...)`, `c`.
     fn call_attr(&self, n: Node) -> Option<&'s str> {
         if n.kind() != "call" {
@@ -539,6 +631,29 @@ impl<'s> Extractor<'s> {
                 continue;
             }
             if node.kind() == "call" && self.try_op(node, scope, dialects) {
+                continue;
+            }
+            if node.kind() == "call"
+                && let Some(func) = node.child_by_field_name("function")
+                && func.kind() == "identifier"
+            {
+                self.calls.push((self.text(func), scope.func, dialects));
+            }
+            if node.kind() == "boolean_operator"
+                && let (Some(left), Some(right), Some(op)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                    node.child_by_field_name("operator"),
+                )
+            {
+                // `is_pg and helper()`: the right side runs only when the left is true
+                let right_dialects = match (self.text(op), self.guards.eval(left, &scope.env, 0)) {
+                    ("and", Some(set)) => dialects.intersect(set),
+                    ("or", Some(set)) => dialects.intersect(set.complement()),
+                    _ => dialects,
+                };
+                stack.push((right, right_dialects, depth + 1));
+                stack.push((left, dialects, depth + 1));
                 continue;
             }
             if node.kind() == "conditional_expression" {
@@ -608,6 +723,7 @@ impl<'s> Extractor<'s> {
             kwargs,
             dialects,
             in_autocommit: scope.autocommit,
+            in_try: scope.in_try,
         });
         true
     }

@@ -69,7 +69,7 @@ impl<'s> Guards<'s> {
                 {
                     return Some(*set);
                 }
-                None
+                self.isinstance_dialect(func, args, env)
             }
             "comparison_operator" => self.comparison(cond, env),
             _ => None,
@@ -95,6 +95,10 @@ impl<'s> Guards<'s> {
         let (names, other) = if self.is_dialect_name(*left, env) {
             (*right, *left)
         } else if self.is_dialect_name(*right, env) {
+            (*left, *right)
+        } else if self.is_dialect_name_param(*left, env) {
+            (*right, *left)
+        } else if self.is_dialect_name_param(*right, env) {
             (*left, *right)
         } else {
             return None;
@@ -182,6 +186,116 @@ impl<'s> Guards<'s> {
             }),
             _ => false,
         }
+    }
+
+    /// The dialects on which `cond` can be false (`ALL` when unknown):
+    /// `name != "postgresql" or other()` can only be false on PostgreSQL.
+    pub fn false_set(&self, cond: Node, env: &Env, depth: usize) -> DialectSet {
+        if depth > 32 {
+            return DialectSet::ALL;
+        }
+        match cond.kind() {
+            "parenthesized_expression" => cond
+                .named_child(0)
+                .map_or(DialectSet::ALL, |c| self.false_set(c, env, depth + 1)),
+            "boolean_operator" => {
+                let (Some(l), Some(r), Some(op)) = (
+                    cond.child_by_field_name("left"),
+                    cond.child_by_field_name("right"),
+                    cond.child_by_field_name("operator"),
+                ) else {
+                    return DialectSet::ALL;
+                };
+                let (l, r) = (
+                    self.false_set(l, env, depth + 1),
+                    self.false_set(r, env, depth + 1),
+                );
+                match self.text(op) {
+                    "or" => l.intersect(r),
+                    _ => l.union(r),
+                }
+            }
+            "not_operator" => cond
+                .child_by_field_name("argument")
+                .and_then(|a| self.eval(a, env, depth + 1))
+                .unwrap_or(DialectSet::ALL),
+            _ => self
+                .eval(cond, env, depth + 1)
+                .map_or(DialectSet::ALL, DialectSet::complement),
+        }
+    }
+
+    /// `isinstance(bind.dialect, SQLiteDialect)` (or a tuple of classes,
+    /// or `postgresql.dialect`): the dialects of the classes. A dialect
+    /// class of another database (`MSDialect`) gives the empty set.
+    fn isinstance_dialect(&self, func: Node, args: Node, env: &Env) -> Option<DialectSet> {
+        if func.kind() != "identifier" || self.text(func) != "isinstance" {
+            return None;
+        }
+        let mut cursor = args.walk();
+        let parts: Vec<Node> = args
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let [obj, class] = parts.as_slice() else {
+            return None;
+        };
+        if !self.is_dialect_obj(*obj, env) {
+            return None;
+        }
+        self.dialect_classes(*class)
+    }
+
+    fn dialect_classes(&self, n: Node) -> Option<DialectSet> {
+        match n.kind() {
+            "identifier" | "attribute" => {
+                let text = self.text(n);
+                let mut segs = text.rsplit('.');
+                let last = segs.next()?;
+                if last == "dialect" {
+                    let module = segs.next()?;
+                    return Some(
+                        Dialect::from_sqlalchemy_name(module)
+                            .map_or(DialectSet::EMPTY, DialectSet::single),
+                    );
+                }
+                let d = if last.starts_with("SQLiteDialect") {
+                    Dialect::Sqlite
+                } else if last.starts_with("MySQLDialect") || last.starts_with("MariaDBDialect") {
+                    Dialect::Mysql
+                } else if last.starts_with("PGDialect") {
+                    Dialect::Postgresql
+                } else if last.contains("Dialect") {
+                    return Some(DialectSet::EMPTY);
+                } else {
+                    return None;
+                };
+                Some(DialectSet::single(d))
+            }
+            "tuple" | "parenthesized_expression" => {
+                let mut cursor = n.walk();
+                let mut set = DialectSet::EMPTY;
+                for child in n.named_children(&mut cursor) {
+                    if child.kind() != "comment" {
+                        set = set.union(self.dialect_classes(child)?);
+                    }
+                }
+                Some(set)
+            }
+            _ => None,
+        }
+    }
+
+    /// An unbound name that says it holds a dialect name (`dialect`,
+    /// `dialect_name`, `db_dialect`, `engine_name`), typically a helper's
+    /// parameter: compared with a string it can only be a dialect name.
+    fn is_dialect_name_param(&self, n: Node, env: &Env) -> bool {
+        if n.kind() != "identifier" {
+            return false;
+        }
+        let name = self.text(n);
+        !env.contains_key(name)
+            && (name.to_ascii_lowercase().contains("dialect") || name == "engine_name")
     }
 
     /// `x.dialect`, `x.engine`, or a variable bound to such.

@@ -142,6 +142,11 @@ pub struct Op {
     pub dialects: DialectSet,
     /// Inside `with op.get_context().autocommit_block():`.
     pub in_autocommit: bool,
+    /// Inside the body of a `try:` that has an `except` clause, or inside
+    /// an `except` clause: a failure here may be caught on purpose
+    /// (`try: op.create_unique_constraint(...) except Exception: pass`),
+    /// and a handler only runs after something failed.
+    pub in_try: bool,
 }
 
 impl Op {

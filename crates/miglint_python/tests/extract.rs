@@ -323,3 +323,177 @@ fn dialect_set_is_all_for_unguarded() {
     assert_eq!(m.ops[0].dialects, DialectSet::ALL);
     assert_eq!(m.func_kind(&m.ops[0]), FuncKind::Downgrade);
 }
+
+#[test]
+fn helper_functions_run_where_they_are_called() {
+    let src = r#"
+def _upgrade_postgresql(conn):
+    conn.execute(sa.text("UPDATE t SET a = b::int"))
+    _shared(conn)
+
+def _upgrade_other(conn, dialect):
+    if dialect == "sqlite":
+        conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+    _shared(conn)
+
+def _shared(conn):
+    conn.execute(sa.text("x"))
+
+def _escapes(conn):
+    op.execute("y")
+
+def _never_called():
+    op.execute("z")
+
+def upgrade():
+    conn = op.get_bind()
+    if conn.dialect.name == "postgresql":
+        _upgrade_postgresql(conn)
+    elif conn.dialect.name == "mysql":
+        _upgrade_other(conn, conn.dialect.name)
+    if conn.dialect.name == "sqlite":
+        _escapes(conn)
+    run(callback=_escapes)
+    if exists and conn.dialect.name == "postgresql" and _pg_check(conn):
+        pass
+    conn.dialect.name == "sqlite" or _not_sqlite(conn)
+
+def _pg_check(conn):
+    return conn.execute(sa.text("SELECT 'message'::regclass"))
+
+def _not_sqlite(conn):
+    conn.execute(sa.text("a"))
+"#;
+    assert_eq!(
+        ops(src),
+        "_upgrade_postgresql execute conn [postgresql]\n\
+         _upgrade_other execute conn []\n\
+         _shared execute conn [postgresql,mysql]\n\
+         _escapes execute op [postgresql,sqlite,mysql]\n\
+         _never_called execute op [postgresql,sqlite,mysql]\n\
+         _pg_check execute conn [postgresql]\n\
+         _not_sqlite execute conn [postgresql,mysql]"
+    );
+}
+
+#[test]
+fn dialect_name_parameters_are_guards() {
+    let src = r#"
+def _update(conn, dialect_name):
+    if dialect_name == "postgresql":
+        conn.execute(sa.text("a"))
+    elif dialect_name in ("mysql", "mariadb"):
+        conn.execute(sa.text("b"))
+    if other == "postgresql":
+        conn.execute(sa.text("c"))
+"#;
+    assert_eq!(
+        ops(src),
+        "_update execute conn [postgresql]\n\
+         _update execute conn [mysql]\n\
+         _update execute conn [postgresql,sqlite,mysql]"
+    );
+}
+
+#[test]
+fn isinstance_dialect_guards() {
+    let src = r#"
+from sqlalchemy.dialects.mysql.base import MySQLDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+
+def upgrade():
+    bind = op.get_bind()
+    if isinstance(bind.dialect, MySQLDialect):
+        op.drop_constraint("uq", "t", type_="unique")
+    if not isinstance(op.get_bind().dialect, SQLiteDialect):
+        op.create_foreign_key("fk", "t", "u", ["a"], ["id"])
+    if isinstance(bind.dialect, (postgresql.dialect, MSDialect)):
+        op.alter_column("t", "c", nullable=False)
+    if isinstance(bind, Connection):
+        op.drop_column("t", "d")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade drop_constraint op [mysql]\n\
+         upgrade create_foreign_key op [postgresql,mysql]\n\
+         upgrade alter_column op [postgresql]\n\
+         upgrade drop_column op [postgresql,sqlite,mysql]"
+    );
+}
+
+#[test]
+fn early_return_on_or_condition() {
+    let src = r#"
+def downgrade():
+    conn = op.get_bind()
+    if conn.dialect.name != "postgresql" or not table_exists("t", conn):
+        return
+    op.drop_constraint("fk", "t", type_="foreignkey")
+
+def upgrade():
+    if flag or op.get_bind().dialect.name == "sqlite":
+        op.execute("a")
+    else:
+        op.execute("b")
+"#;
+    assert_eq!(
+        ops(src),
+        "downgrade drop_constraint op [postgresql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,mysql]"
+    );
+}
+
+#[test]
+fn ops_in_try_except() {
+    let m = parse(
+        r#"
+def upgrade():
+    try:
+        op.create_unique_constraint("uq", "t", ["a"])
+    except Exception:
+        op.execute("a")
+    else:
+        op.execute("b")
+    finally:
+        op.execute("c")
+    try:
+        op.drop_column("t", "x")
+    finally:
+        pass
+    op.drop_column("t", "y")
+"#,
+    );
+    let flags: Vec<(&str, bool)> = m.ops.iter().map(|o| (o.name.as_str(), o.in_try)).collect();
+    assert_eq!(
+        flags,
+        [
+            ("create_unique_constraint", true),
+            ("execute", true),
+            ("execute", false),
+            ("execute", false),
+            ("drop_column", false),
+            ("drop_column", false),
+        ]
+    );
+}
+
+#[test]
+fn helper_called_from_an_unreachable_arm() {
+    let src = r#"
+def _change_type(new_type):
+    op.alter_column("t", "c", type_=new_type)
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == "mysql":
+        _change_type(mysql.VARCHAR(128))
+    elif dialect == "mssql":
+        _change_type(mssql.VARCHAR(128))
+
+def downgrade():
+    if op.get_bind().dialect.name in ("mysql", "mssql"):
+        _change_type(sa.String(128))
+"#;
+    assert_eq!(ops(src), "_change_type alter_column op [mysql]");
+}

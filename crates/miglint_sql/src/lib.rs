@@ -28,13 +28,9 @@ mod split;
 use std::ops::Range;
 
 use miglint_diagnostics::{Dialect, DialectSet};
-use sqlparser::ast::Statement;
 
 pub use classify::{StmtKind, UpdateInfo};
 pub use features::Feature;
-/// sqlparser's AST, re-exported so that rules can inspect a parse without
-/// depending on sqlparser themselves.
-pub use sqlparser::ast;
 
 /// One statement of a SQL text.
 #[derive(Debug, Clone)]
@@ -57,7 +53,9 @@ pub struct SqlStatement {
     pub lex_error: Option<String>,
     update: Option<UpdateInfo>,
     /// Indexed by `dialect_index`; `None` for dialects not requested.
-    parses: [Option<Result<Statement, String>>; 3],
+    /// Only the outcome is kept: an AST per statement and dialect would cost
+    /// kilobytes each, and rules decide from kinds and features.
+    parses: [Option<Result<(), String>>; 3],
 }
 
 const fn dialect_index(d: Dialect) -> usize {
@@ -71,7 +69,7 @@ const fn dialect_index(d: Dialect) -> usize {
 impl SqlStatement {
     /// sqlparser's result for dialect `d`: the statement, or its error
     /// message. `None` when `d` was not requested.
-    pub fn parse_for(&self, d: Dialect) -> Option<&Result<Statement, String>> {
+    pub fn parse_for(&self, d: Dialect) -> Option<&Result<(), String>> {
         self.parses[dialect_index(d)].as_ref()
     }
 
@@ -87,11 +85,6 @@ impl SqlStatement {
                 .into_iter()
                 .filter(|&d| matches!(self.parse_for(d), Some(Ok(_)))),
         )
-    }
-
-    /// The first successful parse, in `Dialect::ALL` order.
-    pub fn any_ast(&self) -> Option<&Statement> {
-        self.parses.iter().find_map(|p| p.as_ref()?.as_ref().ok())
     }
 
     /// The statement's text (`sql` must be the text given to [`analyze`]).
@@ -181,7 +174,7 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
     if !dialects.is_empty() {
         let text = parse::parse_text(sql, piece.range.clone(), &placeholders);
         for d in dialects.iter() {
-            parses[dialect_index(d)] = Some(parse::parse_one(d, &text));
+            parses[dialect_index(d)] = Some(parse::parse_one(d, &text).map(drop));
         }
     }
     SqlStatement {

@@ -49,7 +49,7 @@ impl Rule for SqlParseError {
     }
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        for exec in &file.sql {
+        for exec in file.sql {
             let reaching = file.reaching(&file.module.ops[exec.op]);
             for stmt in &exec.statements {
                 if stmt.parsed_by_any() || (stmt.lex_error.is_none() && !worth_reporting(stmt)) {

@@ -1,0 +1,144 @@
+use miglint_python::IdValue;
+use miglint_sql::StmtKind;
+
+use crate::prelude::*;
+use crate::rules::ml2xx_facts::Facts;
+
+pub struct EmptyDowngrade;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML402",
+    name: "empty-downgrade",
+    summary: "`downgrade()` is empty while `upgrade()` changes the schema",
+    severity: Severity::Warning,
+    default_enabled: true,
+    dialects: DialectSet::ALL,
+};
+
+impl Rule for EmptyDowngrade {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let m = file.module;
+        if is_merge(m) {
+            return;
+        }
+        let downgrades: Vec<&miglint_python::Function> = m
+            .functions
+            .iter()
+            .filter(|f| f.kind == FuncKind::Downgrade)
+            .collect();
+        // `downgrade()` only: the `downgrade_<engine>()` variants come in sets
+        // and are judged the same way, one finding each.
+        let facts = Facts::new(file);
+        for down in downgrades {
+            if down.shape != BodyShape::Empty {
+                continue;
+            }
+            let engine = down.name.strip_prefix("downgrade");
+            let Some((i, first)) = m.ops.iter().enumerate().find(|(i, op)| {
+                let f = &m.functions[op.func];
+                f.kind == FuncKind::Upgrade
+                    && f.name.strip_prefix("upgrade") == engine
+                    && !file.reaching(op).is_empty()
+                    && changes_schema(&facts, *i, op)
+            }) else {
+                continue;
+            };
+            out.push(diagnostic(file, down, i, first));
+        }
+    }
+}
+
+/// A merge revision (`down_revision` names several parents) usually has
+/// nothing to undo.
+fn is_merge(m: &Module) -> bool {
+    m.ids
+        .down_revision
+        .as_ref()
+        .is_some_and(|d| matches!(&d.value, IdValue::Seq(v) if v.len() > 1))
+}
+
+/// Whether op `i` changes the schema (DDL), as opposed to data (`execute`
+/// of DML, `bulk_insert`) or anything miglint cannot read.
+pub(crate) fn changes_schema(facts: &Facts<'_, '_>, i: usize, op: &Op) -> bool {
+    match op.name.as_str() {
+        "execute" | "exec_driver_sql" => facts.statements(i).iter().any(|s| is_ddl(&s.kind)),
+        name => ["create_", "drop_", "add_", "alter_", "rename_"]
+            .iter()
+            .any(|p| name.starts_with(p)),
+    }
+}
+
+fn is_ddl(kind: &StmtKind) -> bool {
+    match kind {
+        StmtKind::CreateTable { .. }
+        | StmtKind::CreateIndex { .. }
+        | StmtKind::CreateView
+        | StmtKind::CreateSequence
+        | StmtKind::CreateSchema
+        | StmtKind::CreateExtension { .. }
+        | StmtKind::CreateType { .. }
+        | StmtKind::CreateFunction
+        | StmtKind::CreateTrigger
+        | StmtKind::AlterTable { .. }
+        | StmtKind::AlterTypeAddValue { .. }
+        | StmtKind::AlterType { .. }
+        | StmtKind::AlterSequence
+        | StmtKind::DropTable { .. }
+        | StmtKind::DropIndex { .. }
+        | StmtKind::Drop { .. } => true,
+        StmtKind::Other(kw) => {
+            kw.starts_with("CREATE ") || kw.starts_with("ALTER ") || kw.starts_with("DROP ")
+        }
+        _ => false,
+    }
+}
+
+fn diagnostic(
+    file: &FileContext<'_>,
+    down: &miglint_python::Function,
+    i: usize,
+    first: &Op,
+) -> Diagnostic {
+    let created = file.module.ops[i..]
+        .iter()
+        .filter(|op| op.func == first.func && op.name == "create_table")
+        .find_map(|op| op.table());
+    let outcome = match &created {
+        Some(t) => {
+            let t = &t.value;
+            let errs: Vec<String> = file
+                .targets
+                .iter()
+                .map(|d| match d {
+                    Dialect::Postgresql => format!("PostgreSQL `relation \"{t}\" already exists`"),
+                    Dialect::Sqlite => format!("SQLite `table {t} already exists`"),
+                    Dialect::Mysql => {
+                        format!("MySQL/MariaDB `(1050, \"Table '{t}' already exists\")`")
+                    }
+                })
+                .collect();
+            format!("fails: {}", errs.join(", "))
+        }
+        None if first.name.starts_with("drop_") => {
+            "fails on what is already gone (\"does not exist\")".to_string()
+        }
+        None => "fails on what is already there (\"already exists\")".to_string(),
+    };
+    let message = format!(
+        "`{}()` does nothing while `upgrade()` changes the schema: `alembic downgrade` moves \
+         alembic_version back and leaves the schema as it is, so the next `alembic upgrade` \
+         {outcome}",
+        down.name
+    );
+    META.diag(down.name_range, message)
+        .with_label(first.range, "changes the schema")
+        .with_help(
+            "undo `upgrade()` in `downgrade()`; if it cannot be undone, write \
+             `raise NotImplementedError(\"irreversible: ...\")` so that `alembic downgrade` stops \
+             instead of moving alembic_version without touching the schema",
+        )
+}

@@ -1,0 +1,281 @@
+use std::collections::{HashSet, VecDeque};
+use std::path::PathBuf;
+
+use miglint_diagnostics::Label;
+use miglint_python::IdValue;
+use miglint_sql::StmtKind;
+
+use crate::prelude::*;
+use crate::rules::ml2xx_facts::{Facts, RevisionGraph, file_context};
+
+pub struct EnumValueUsedTooEarly;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML603",
+    name: "enum-value-used-too-early",
+    summary: "a value added with `ALTER TYPE ... ADD VALUE` is used before the transaction commits",
+    severity: Severity::Error,
+    default_enabled: true,
+    dialects: DialectSet::single(Dialect::Postgresql),
+};
+
+/// An `ALTER TYPE t ADD VALUE 'v'` not yet committed.
+#[derive(Debug, Clone)]
+struct Pending {
+    type_name: String,
+    value: String,
+    range: TextRange,
+    /// The revision file that added it, when it is not the file reported.
+    origin: Option<(PathBuf, String)>,
+}
+
+impl Rule for EnumValueUsedTooEarly {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    /// A project rule: with the default env.py, one `alembic upgrade` runs
+    /// every revision it applies in one transaction, so a value added by a
+    /// revision is still uncommitted in its descendants (TRUTH §9).
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        let files = &project.files;
+        let contexts: Vec<FileContext<'_>> = files
+            .iter()
+            .map(|f| file_context(f, project.alembic_version))
+            .collect();
+        // 1. within each migration function; what each revision's upgrade
+        //    leaves uncommitted
+        let mut leftover: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
+        for (fi, file) in contexts.iter().enumerate() {
+            let mut left = Vec::new();
+            for (func, f) in file.module.functions.iter().enumerate() {
+                if !matches!(f.kind, FuncKind::Upgrade | FuncKind::Downgrade) {
+                    continue;
+                }
+                let mut pending = Vec::new();
+                let mut diags = Vec::new();
+                scan(file, func, &mut pending, true, &mut diags);
+                out.extend(diags.into_iter().map(|d| (fi, d)));
+                if f.kind == FuncKind::Upgrade {
+                    left.extend(pending);
+                }
+            }
+            leftover.push(left);
+        }
+        // an env.py among the linted files that commits per revision
+        let per_migration = files.iter().any(|f| {
+            f.source
+                .replace(' ', "")
+                .contains("transaction_per_migration=True")
+        });
+        if per_migration || leftover.iter().all(Vec::is_empty) {
+            return;
+        }
+        // 2. into the descendants, until a revision commits (autocommit_block)
+        let graph = RevisionGraph::new(files);
+        let children = graph.children();
+        for (ai, added) in leftover.iter().enumerate() {
+            if added.is_empty() {
+                continue;
+            }
+            let rev = revision_id(files[ai].module);
+            let origin = (files[ai].path.to_path_buf(), rev);
+            let start: Vec<Pending> = added
+                .iter()
+                .map(|p| Pending {
+                    origin: Some(origin.clone()),
+                    ..p.clone()
+                })
+                .collect();
+            let mut queue: VecDeque<(usize, Vec<Pending>)> =
+                children[ai].iter().map(|&c| (c, start.clone())).collect();
+            let mut seen = HashSet::new();
+            while let Some((di, mut pending)) = queue.pop_front() {
+                if !seen.insert(di) {
+                    continue;
+                }
+                let file = &contexts[di];
+                let mut diags = Vec::new();
+                for (func, f) in file.module.functions.iter().enumerate() {
+                    if f.kind == FuncKind::Upgrade && !pending.is_empty() {
+                        scan(file, func, &mut pending, false, &mut diags);
+                    }
+                }
+                out.extend(diags.into_iter().map(|d| (di, d)));
+                if !pending.is_empty() {
+                    queue.extend(children[di].iter().map(|&c| (c, pending.clone())));
+                }
+            }
+        }
+    }
+}
+
+fn revision_id(m: &Module) -> String {
+    match m.ids.revision.as_ref().map(|r| &r.value) {
+        Some(IdValue::Str(s)) => s.value.clone(),
+        _ => "?".to_string(),
+    }
+}
+
+/// Walks the ops of function `func` in order: records new values (when
+/// `record` is set), reports uses of pending ones (each once, then it is
+/// dropped), and clears everything at an `autocommit_block()` (it commits).
+fn scan(
+    file: &FileContext<'_>,
+    func: usize,
+    pending: &mut Vec<Pending>,
+    record: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let facts = Facts::new(file);
+    let m = file.module;
+    for (i, op) in m.ops.iter().enumerate() {
+        if op.func != func || !file.reaching(op).contains(Dialect::Postgresql) {
+            continue;
+        }
+        if op.in_autocommit {
+            // the block commits the transaction before it runs
+            pending.clear();
+            continue;
+        }
+        if let Some(exec) = facts.exec(i) {
+            for stmt in &exec.statements {
+                if let StmtKind::AlterTypeAddValue {
+                    type_name,
+                    value: Some(value),
+                } = &stmt.kind
+                {
+                    if record {
+                        pending.push(Pending {
+                            type_name: type_name.clone().unwrap_or_else(|| "?".into()),
+                            value: value.clone(),
+                            range: exec.file_range(stmt.range.clone()),
+                            origin: None,
+                        });
+                    }
+                    continue;
+                }
+                let text = stmt.text(&exec.lit.value);
+                pending.retain(|p| {
+                    let quoted = format!("'{}'", p.value.replace('\'', "''"));
+                    match text.find(&quoted) {
+                        Some(at) => {
+                            let start = stmt.range.start + at;
+                            out.push(diagnostic(p, exec.file_range(start..start + quoted.len())));
+                            false
+                        }
+                        None => true,
+                    }
+                });
+            }
+            continue;
+        }
+        if pending.is_empty() {
+            continue;
+        }
+        pending.retain(|p| match find_use(file, op, &p.value) {
+            Some(range) => {
+                out.push(diagnostic(p, range));
+                false
+            }
+            None => true,
+        });
+    }
+}
+
+/// Where `op` uses the string `value` (outside `Enum(...)` type
+/// definitions): a string argument equal to it, a quoted `'value'` in SQL
+/// built at run time, or a quoted occurrence inside an argument miglint
+/// does not model (a dict of rows for `bulk_insert`).
+fn find_use(file: &FileContext<'_>, op: &Op, value: &str) -> Option<TextRange> {
+    let sql_like = matches!(op.name.as_str(), "execute" | "exec_driver_sql");
+    op.args
+        .iter()
+        .chain(op.kwargs.iter().map(|k| &k.value))
+        .find_map(|e| find_in_expr(file, e, value, sql_like, 0))
+}
+
+fn find_in_expr(
+    file: &FileContext<'_>,
+    e: &Expr,
+    value: &str,
+    sql_like: bool,
+    depth: usize,
+) -> Option<TextRange> {
+    if depth > 32 {
+        return None;
+    }
+    let recurse = |x: &Expr| find_in_expr(file, x, value, sql_like, depth + 1);
+    match &e.kind {
+        ExprKind::Str(s) if sql_like => {
+            let quoted = format!("'{}'", value.replace('\'', "''"));
+            s.value
+                .find(&quoted)
+                .map(|at| s.source_range(at..at + quoted.len()))
+        }
+        ExprKind::Str(s) => (s.value == value).then_some(e.range),
+        ExprKind::Call(c) => {
+            let callee = c.func.dotted();
+            if callee
+                .as_deref()
+                .is_some_and(|n| matches!(last_segment(n), "Enum" | "ENUM"))
+            {
+                return None;
+            }
+            c.args
+                .iter()
+                .chain(c.kwargs.iter().map(|k| &k.value))
+                .find_map(recurse)
+                .or_else(|| recurse(&c.func))
+        }
+        ExprKind::Attribute { value: v, .. } => recurse(v),
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().find_map(recurse),
+        ExprKind::BinOp { left, right, .. } => recurse(left).or_else(|| recurse(right)),
+        ExprKind::Other => {
+            let text = file.source.get(e.range.as_usize())?;
+            ["'", "\""].iter().find_map(|q| {
+                let quoted = format!("{q}{value}{q}");
+                text.find(&quoted).map(|at| {
+                    let start = e.range.start() + at as u32;
+                    TextRange::new(start, start + quoted.len() as u32)
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn diagnostic(p: &Pending, use_range: TextRange) -> Diagnostic {
+    let (v, t) = (&p.value, &p.type_name);
+    let (message, label) = match &p.origin {
+        None => (
+            format!(
+                "PostgreSQL rejects this use of \"{v}\" before the `ALTER TYPE` commits: `unsafe \
+                 use of new value \"{v}\" of enum type {t}`"
+            ),
+            format!("adds \"{v}\" to {t}; not committed yet"),
+        ),
+        Some((_, rev)) => (
+            format!(
+                "PostgreSQL rejects this use of \"{v}\" when revision {rev}, which adds it, runs in \
+                 the same `alembic upgrade` (with the default env.py one run is one transaction, \
+                 e.g. every fresh install): `unsafe use of new value \"{v}\" of enum type {t}`"
+            ),
+            format!(
+                "adds \"{v}\" to {t} in revision {rev}; not committed before this revision runs"
+            ),
+        ),
+    };
+    let mut d = META.diag(use_range, message).with_help(
+        "run the `ALTER TYPE ... ADD VALUE` inside `with op.get_context().autocommit_block():` \
+         (it commits first), or set `transaction_per_migration=True` in env.py so that each \
+         revision commits on its own; using the value only in a later, separately applied \
+         revision is not enough, since a fresh install applies all revisions in one run",
+    );
+    d.labels.push(Label {
+        range: p.range,
+        message: label,
+        file: p.origin.as_ref().map(|(path, _)| path.clone()),
+    });
+    d
+}

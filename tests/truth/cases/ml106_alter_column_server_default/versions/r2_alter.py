@@ -1,0 +1,20 @@
+"""alter t
+
+Revision ID: r2
+Revises: r1
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.alter_column("t", "amount", server_default="0", existing_type=sa.Integer())
+
+
+def downgrade():
+    pass

@@ -1,0 +1,20 @@
+"""add t.y
+
+Revision ID: r2
+Revises: r1
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("t", sa.Column("y", sa.Integer()), if_not_exists=True)
+
+
+def downgrade():
+    op.drop_column("t", "y")

@@ -1,0 +1,20 @@
+"""add fk
+
+Revision ID: r2
+Revises: r1
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_foreign_key("fk_t_u", "t", "u", ["u_id"], ["id"])
+
+
+def downgrade():
+    op.drop_constraint("fk_t_u", "t", type_="foreignkey")

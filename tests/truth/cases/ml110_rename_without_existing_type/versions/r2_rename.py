@@ -1,0 +1,20 @@
+"""rename t.a
+
+Revision ID: r2
+Revises: r1
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r2"
+down_revision = "r1"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.alter_column("t", "a", new_column_name="b")
+
+
+def downgrade():
+    op.alter_column("t", "b", new_column_name="a")

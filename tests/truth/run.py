@@ -1,0 +1,847 @@
+"""miglint's truth suite: every case in tests/truth/cases/ is a tiny Alembic
+project that is run with the real `alembic` CLI against fresh databases
+(PostgreSQL, SQLite, and MySQL in offline `--sql` mode), and linted with
+miglint. The case's case.toml says what each database must do and which
+codes miglint must report. See tests/truth/README.md.
+
+Run it through scripts/truth, which installs the environment and starts a
+private PostgreSQL cluster; this file only needs the venv's Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CASES_DIR = HERE / "cases"
+VERIFIED = ROOT / "rules" / "VERIFIED.md"
+
+DIALECTS = ("postgresql", "sqlite", "mysql")
+TITLE = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}
+STEP_TIMEOUT = 180
+
+# alembic.ini and env.py: alembic's `generic` template, logging kept, the URL
+# filled in per run.
+ALEMBIC_INI = """\
+[alembic]
+script_location = {script_location}
+prepend_sys_path = .
+path_separator = os
+sqlalchemy.url = {url}
+
+[loggers]
+keys = root,sqlalchemy,alembic
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+qualname =
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+datefmt = %H:%M:%S
+"""
+
+ENV_PY = '''\
+from logging.config import fileConfig
+
+from sqlalchemy import engine_from_config
+from sqlalchemy import pool
+
+from alembic import context
+
+config = context.config
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
+
+target_metadata = None
+
+
+def run_migrations_offline() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+'''
+
+
+class CaseError(Exception):
+    """A malformed case.toml."""
+
+
+# ---------------------------------------------------------------- case model
+
+
+@dataclass
+class Check:
+    """`equals` / `contains` / `matches` (regex) / `error` (substring)."""
+
+    equals: str | None = None
+    contains: str | None = None
+    matches: str | None = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        if self.error is not None:
+            return f"error containing {self.error!r}"
+        if self.equals is not None:
+            return f"{self.equals!r}"
+        if self.contains is not None:
+            return f"containing {self.contains!r}"
+        return f"matching /{self.matches}/"
+
+    def test(self, value: str | None, error: str | None) -> bool:
+        if self.error is not None:
+            return error is not None and self.error in error
+        if error is not None:
+            return False
+        if self.equals is not None:
+            return value == self.equals
+        if self.contains is not None:
+            return value is not None and self.contains in value
+        return value is not None and re.search(self.matches, value) is not None
+
+
+@dataclass
+class DialectExpect:
+    dialect: str
+    outcome: str  # "ok" | "fail"
+    errors: list[str]
+    steps: list[str]
+    offline: bool
+    default: tuple[str, str, Check] | None = None
+    probe: tuple[list[str], Check] | None = None
+    version: str | None = None  # alembic_version after the run ("" = none)
+    tables_present: list[str] = field(default_factory=list)
+    tables_absent: list[str] = field(default_factory=list)
+    sql_contains: list[str] = field(default_factory=list)
+    sql_lacks: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class Case:
+    name: str
+    path: Path
+    rule: str
+    summary: str
+    dialects: list[str]
+    miglint: list[str]
+    miglint_dialects: list[str]
+    expect: dict[str, DialectExpect]
+
+
+TOP_KEYS = {"rule", "summary", "dialects", "miglint", "miglint-dialects", "steps", *DIALECTS}
+DIALECT_KEYS = {
+    "outcome", "error", "steps", "mode", "default", "probe", "version",
+    "tables-present", "tables-absent", "sql-contains", "sql-lacks", "note",
+}
+CODE = re.compile(r"^ML\d{3}$")
+
+
+def _strs(v, what: str) -> list[str]:
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return list(v)
+    raise CaseError(f"{what} must be a string or a list of strings")
+
+
+def _check(t: dict, what: str, extra: set[str]) -> Check:
+    keys = {"equals", "contains", "matches", "error"}
+    unknown = set(t) - keys - extra
+    if unknown:
+        raise CaseError(f"{what}: unknown keys {sorted(unknown)}")
+    given = [k for k in keys if k in t]
+    if len(given) != 1:
+        raise CaseError(f"{what}: give exactly one of equals/contains/matches/error")
+    return Check(**{given[0]: str(t[given[0]])})
+
+
+def load_case(path: Path) -> Case:
+    name = path.name
+    with open(path / "case.toml", "rb") as f:
+        data = tomllib.load(f)
+    unknown = set(data) - TOP_KEYS
+    if unknown:
+        raise CaseError(f"{name}: unknown keys {sorted(unknown)}")
+    for key in ("rule", "summary", "dialects", "miglint"):
+        if key not in data:
+            raise CaseError(f"{name}: `{key}` is required")
+    rule = data["rule"]
+    if not CODE.match(rule):
+        raise CaseError(f"{name}: rule = {rule!r} is not a code")
+    dialects = _strs(data["dialects"], f"{name}: dialects")
+    for d in dialects:
+        if d not in DIALECTS:
+            raise CaseError(f"{name}: unknown dialect {d!r}")
+    miglint = _strs(data["miglint"], f"{name}: miglint") if data["miglint"] else []
+    for c in miglint:
+        if not CODE.match(c):
+            raise CaseError(f"{name}: miglint lists {c!r}, not a code")
+    mdialects = _strs(data.get("miglint-dialects", dialects), f"{name}: miglint-dialects")
+    steps = _strs(data.get("steps", ["upgrade head"]), f"{name}: steps")
+    if not (path / "versions").is_dir():
+        raise CaseError(f"{name}: no versions/ folder")
+    expect = {}
+    for d in DIALECTS:
+        if d in data and d not in dialects:
+            raise CaseError(f"{name}: [{d}] given but {d} is not in dialects")
+    for d in dialects:
+        t = data.get(d)
+        if not isinstance(t, dict):
+            raise CaseError(f"{name}: [{d}] table missing")
+        unknown = set(t) - DIALECT_KEYS
+        if unknown:
+            raise CaseError(f"{name}: [{d}] unknown keys {sorted(unknown)}")
+        outcome = t.get("outcome")
+        if outcome not in ("ok", "fail"):
+            raise CaseError(f"{name}: [{d}] outcome must be \"ok\" or \"fail\"")
+        errors = _strs(t.get("error", []), f"{name}: [{d}] error")
+        if outcome == "fail" and not errors:
+            raise CaseError(f"{name}: [{d}] a failure needs `error` (the text it fails with)")
+        mode = t.get("mode", "offline" if d == "mysql" else "online")
+        if mode not in ("online", "offline"):
+            raise CaseError(f"{name}: [{d}] mode must be online or offline")
+        if d == "mysql" and mode != "offline":
+            raise CaseError(f"{name}: [mysql] only runs offline (no MySQL server in the suite)")
+        e = DialectExpect(
+            dialect=d,
+            outcome=outcome,
+            errors=errors,
+            steps=_strs(t.get("steps", steps), f"{name}: [{d}] steps"),
+            offline=mode == "offline",
+            note=t.get("note"),
+        )
+        if "default" in t:
+            dt = t["default"]
+            if "table" not in dt or "column" not in dt:
+                raise CaseError(f"{name}: [{d}] default needs table and column")
+            e.default = (dt["table"], dt["column"], _check(dt, f"{name}: [{d}] default", {"table", "column"}))
+        if "probe" in t:
+            pt = t["probe"]
+            if "sql" not in pt:
+                raise CaseError(f"{name}: [{d}] probe needs sql")
+            e.probe = (_strs(pt["sql"], f"{name}: [{d}] probe.sql"), _check(pt, f"{name}: [{d}] probe", {"sql"}))
+        if "version" in t:
+            e.version = str(t["version"])
+        e.tables_present = _strs(t.get("tables-present", []), f"{name}: tables-present")
+        e.tables_absent = _strs(t.get("tables-absent", []), f"{name}: tables-absent")
+        e.sql_contains = _strs(t.get("sql-contains", []), f"{name}: sql-contains")
+        e.sql_lacks = _strs(t.get("sql-lacks", []), f"{name}: sql-lacks")
+        if e.offline and (e.default or e.probe or e.version is not None or e.tables_present or e.tables_absent):
+            raise CaseError(f"{name}: [{d}] offline runs have no database to inspect")
+        if not e.offline and (e.sql_contains or e.sql_lacks):
+            raise CaseError(f"{name}: [{d}] sql-contains/sql-lacks are for offline runs")
+        expect[d] = e
+    return Case(name, path, rule, str(data["summary"]), dialects, miglint, mdialects, expect)
+
+
+def load_cases(selected: list[str]) -> list[Case]:
+    cases, problems = [], []
+    for p in sorted(CASES_DIR.iterdir()):
+        if not (p / "case.toml").is_file():
+            continue
+        if selected and not any(s in p.name for s in selected):
+            continue
+        try:
+            cases.append(load_case(p))
+        except CaseError as e:
+            problems.append(str(e))
+        except tomllib.TOMLDecodeError as e:
+            problems.append(f"{p.name}/case.toml: {e}")
+    if problems:
+        raise CaseError("\n".join(problems))
+    return cases
+
+
+# ---------------------------------------------------------------- databases
+
+
+class Postgres:
+    def __init__(self, port: int):
+        import psycopg
+
+        self.psycopg = psycopg
+        self.port = port
+        self.lock = threading.Lock()
+        self.n = 0
+        self.admin = psycopg.connect(self.dsn("postgres"), autocommit=True)
+
+    def dsn(self, db: str) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={db}"
+
+    def version(self) -> str:
+        return self.admin.execute("SHOW server_version").fetchone()[0].split()[0]
+
+    def new_database(self) -> str:
+        with self.lock:
+            self.n += 1
+            db = f"truth_{self.n}"
+            self.admin.execute(f'CREATE DATABASE "{db}"')
+        return db
+
+    def url(self, db: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
+
+    def connect(self, db: str):
+        return self.psycopg.connect(self.dsn(db), autocommit=True)
+
+
+def db_default(dialect: str, conn, table: str, column: str) -> str | None:
+    if dialect == "postgresql":
+        row = conn.execute(
+            "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+            "WHERE a.attrelid = to_regclass(%s) AND a.attname = %s",
+            (table, column),
+        ).fetchone()
+    else:
+        row = next((r[4:5] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] == column), None)
+    if row is None:
+        raise LookupError(f"no column {table}.{column}")
+    return row[0]
+
+
+def db_probe(dialect: str, conn, statements: list[str]) -> tuple[str | None, str | None]:
+    """Runs the statements; returns (first row of the last one, or None) or the error."""
+    try:
+        result = None
+        for sql in statements:
+            cur = conn.execute(sql)
+            result = cur.fetchone() if cur.description else None
+        if dialect == "sqlite":
+            conn.commit()
+        if result is None:
+            return None, None
+        return "|".join("NULL" if v is None else str(v) for v in result), None
+    except Exception as e:  # the driver's error is the probe's result
+        if dialect == "sqlite":
+            conn.rollback()
+        return None, f"{type(e).__module__}.{type(e).__name__}: {e}".splitlines()[0]
+
+
+def db_tables(dialect: str, conn) -> set[str]:
+    if dialect == "postgresql":
+        q = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        q = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {r[0] for r in conn.execute(q).fetchall()}
+
+
+def db_version(dialect: str, conn) -> str:
+    if "alembic_version" not in db_tables(dialect, conn):
+        return ""
+    return ",".join(sorted(r[0] for r in conn.execute("SELECT version_num FROM alembic_version").fetchall()))
+
+
+# ---------------------------------------------------------------- running
+
+
+EXC_LINE = re.compile(
+    r"^(?:FAILED: .+|[A-Za-z_][\w.]*(?:Error|Exception|Detected|Exit|Interrupt|Warning)(?:: .*)?)$"
+)
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?)?")
+
+
+def summarize(output: str) -> str:
+    """The first line of the final exception, as alembic printed it."""
+    last = None
+    for line in output.splitlines():
+        if EXC_LINE.match(line):
+            last = line
+    if last is None:
+        lines = [l for l in output.splitlines() if l.strip()]
+        last = lines[-1] if lines else "(no output)"
+    return last.strip()
+
+
+@dataclass
+class Result:
+    case: str
+    target: str  # a dialect or "miglint"
+    ok: bool
+    shown: str  # what happened, for the report and VERIFIED.md
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Runner:
+    def __init__(self, args, pg: Postgres | None, workdir: Path):
+        self.args = args
+        self.pg = pg
+        self.workdir = workdir
+        self.alembic = str(Path(sys.executable).parent / "alembic")
+        self.env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    def normalize(self, text: str, tmp: Path) -> str:
+        text = text.replace(str(tmp), "<tmp>").replace(str(ROOT), "<repo>")
+        return TIMESTAMP.sub("<timestamp>", text)
+
+    def run_dialect(self, case: Case, dialect: str) -> Result:
+        started = time.monotonic()
+        e = case.expect[dialect]
+        tmp = self.workdir / case.name / dialect
+        shutil.copytree(case.path / "versions", tmp / "versions")
+        (tmp / "env.py").write_text(ENV_PY)
+        db = None
+        if e.offline:
+            url = "mysql+pymysql://truth@localhost/truth"
+        elif dialect == "postgresql":
+            db = self.pg.new_database()
+            url = self.pg.url(db)
+        else:
+            url = f"sqlite:///{tmp / 'db.sqlite'}"
+        (tmp / "alembic.ini").write_text(ALEMBIC_INI.format(script_location=tmp, url=url))
+
+        problems: list[str] = []
+        rc, out = 0, ""
+        for i, step in enumerate(e.steps):
+            cmd = [self.alembic, "-c", str(tmp / "alembic.ini"), *step.split()]
+            if e.offline:
+                cmd.append("--sql")
+            try:
+                p = subprocess.run(
+                    cmd, cwd=tmp, env=self.env, capture_output=True, text=True,
+                    errors="replace", timeout=STEP_TIMEOUT,
+                )
+                rc, out = p.returncode, p.stdout + p.stderr
+            except subprocess.TimeoutExpired:
+                rc, out = -1, f"TimeoutExpired: alembic {step} took over {STEP_TIMEOUT}s"
+            (tmp / f"step{i + 1}.log").write_text(f"$ {' '.join(cmd)}\nexit {rc}\n{out}")
+            last = i == len(e.steps) - 1
+            if not last and rc != 0:
+                problems.append(f"`alembic {step}` (step {i + 1}) failed: {summarize(out)}")
+                break
+
+        shown_parts = []
+        if not problems:
+            summary = self.normalize(summarize(out), tmp)
+            if e.outcome == "ok":
+                if rc != 0:
+                    problems.append(f"expected success, `alembic {e.steps[-1]}` failed: {summary}")
+                shown_parts.append("ok" if rc == 0 else f"fails: {summary}")
+            else:
+                if rc == 0:
+                    problems.append(f"expected failure with {e.errors!r}, `alembic {e.steps[-1]}` succeeded")
+                    shown_parts.append("ok")
+                else:
+                    missing = [s for s in e.errors if s not in out]
+                    if missing:
+                        problems.append(f"failed, but the output lacks {missing!r}; it said: {summary}")
+                    shown_parts.append(f"fails: {summary}")
+            for s in e.sql_contains:
+                if s not in out:
+                    problems.append(f"the emitted SQL lacks {s!r}")
+            for s in e.sql_lacks:
+                if s in out:
+                    problems.append(f"the emitted SQL contains {s!r}")
+            if e.sql_contains or e.sql_lacks:
+                parts = [f"contains {s!r}" for s in e.sql_contains] + [f"no {s!r}" for s in e.sql_lacks]
+                shown_parts.append("SQL " + ", ".join(parts))
+            if not e.offline:
+                try:
+                    shown_parts += self.inspect(dialect, e, db, tmp, problems)
+                except Exception as ex:  # noqa: BLE001 - any inspection failure is a mismatch
+                    problems.append(f"inspecting the database failed: {type(ex).__name__}: {ex}")
+        return Result(case.name, dialect, not problems, "; ".join(shown_parts), problems,
+                      time.monotonic() - started)
+
+    def inspect(self, dialect, e: DialectExpect, db, tmp: Path, problems: list[str]) -> list[str]:
+        if not (e.default or e.probe or e.version is not None or e.tables_present or e.tables_absent):
+            return []
+        conn = self.pg.connect(db) if dialect == "postgresql" else sqlite3.connect(tmp / "db.sqlite")
+        shown = []
+        try:
+            if e.version is not None or e.tables_present or e.tables_absent:
+                tables = db_tables(dialect, conn)
+                for t in e.tables_present:
+                    if t not in tables:
+                        problems.append(f"table {t} should exist after the run")
+                for t in e.tables_absent:
+                    if t in tables:
+                        problems.append(f"table {t} should not exist after the run")
+                if e.tables_present:
+                    shown.append("tables present: " + ", ".join(e.tables_present))
+                if e.version is not None:
+                    v = db_version(dialect, conn)
+                    if v != e.version:
+                        problems.append(f"alembic_version is {v or '(none)'!r}, expected {e.version or '(none)'!r}")
+                    shown.append(f"alembic_version {v or '(none)'}")
+            if e.default:
+                table, column, check = e.default
+                value = db_default(dialect, conn, table, column)
+                if not check.test(value, None):
+                    problems.append(f"catalog default of {table}.{column} is {value!r}, expected {check.describe()}")
+                shown.append(f"catalog default `{self.normalize(str(value), tmp)}`")
+            if e.probe:
+                statements, check = e.probe
+                value, error = db_probe(dialect, conn, statements)
+                if not check.test(value, error):
+                    got = f"error {error!r}" if error else repr(value)
+                    problems.append(f"probe gave {got}, expected {check.describe()}")
+                shown.append(f"probe: {self.normalize(error, tmp)}" if error else f"probe reads `{self.normalize(str(value), tmp)}`")
+        finally:
+            conn.close()
+        return shown
+
+    def run_miglint(self, case: Case) -> Result:
+        started = time.monotonic()
+        tmp = self.workdir / case.name / "miglint"
+        tmp.mkdir(parents=True, exist_ok=True)
+        config = tmp / "lint.toml"
+        config.write_text(
+            "dialects = [" + ", ".join(f'"{d}"' for d in case.miglint_dialects) + "]\n"
+            'alembic-version = "1.20"\n'
+        )
+        cmd = [self.args.miglint, "check", str(case.path / "versions"),
+               "--output-format", "json", "--config", str(config)]
+        p = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, errors="replace", timeout=60)
+        problems = []
+        try:
+            findings = json.loads(p.stdout)
+        except json.JSONDecodeError:
+            findings = []
+            problems.append(f"miglint exited {p.returncode} without JSON: {(p.stderr or p.stdout).strip()[:300]}")
+        reported = {}
+        for f in findings:
+            reported.setdefault(f["code"], f["severity"])
+        if not problems:
+            expected = set(case.miglint)
+            missing = sorted(expected - set(reported))
+            extra = sorted(c for c, sev in reported.items() if sev == "error" and c not in expected)
+            if missing:
+                problems.append(f"miglint did not report {', '.join(missing)}")
+            if extra:
+                msgs = [f"{f['code']} at line {f['location']['row']}: {f['message']}" for f in findings
+                        if f["code"] in extra]
+                problems.append("miglint reported errors the case does not expect: " + "; ".join(msgs))
+            want_rc = 1 if any(sev == "error" for sev in reported.values()) else 0
+            if p.returncode != want_rc:
+                problems.append(f"miglint exited {p.returncode}, expected {want_rc}")
+        shown = ", ".join(f"{c} ({s})" for c, s in sorted(reported.items())) or "silent"
+        return Result(case.name, "miglint", not problems, shown, problems, time.monotonic() - started)
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def md_code(text: str) -> str:
+    text = text.replace("|", "\\|")
+    if len(text) > 200:
+        text = text[:197] + "…"
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def md_cell(r: Result | None) -> str:
+    if r is None:
+        return "–"
+    parts = []
+    for part in r.shown.split("; "):
+        if part == "ok":
+            parts.append("✅ ok")
+        elif part.startswith("fails: "):
+            parts.append("❌ " + md_code(part[len("fails: "):]))
+        elif part.startswith("probe: "):
+            parts.append("probe ❌ " + md_code(part[len("probe: "):]))
+        else:
+            parts.append(part.replace("|", "\\|"))
+    cell = "; ".join(parts)
+    if not r.ok:
+        cell = "**MISMATCH** " + cell
+    return cell
+
+
+def rule_title(code: str) -> str:
+    """`ML101: boolean-integer-default` from the rule's page, else the code."""
+    page = ROOT / "rules" / f"{code}.md"
+    if page.is_file():
+        first = page.read_text(encoding="utf-8").splitlines()[:1]
+        if first and first[0].startswith(f"# {code}: "):
+            return f"[{first[0][2:]}]({code}.md)"
+    return f"{code} (no rule page yet)"
+
+
+def write_verified(cases: list[Case], results: dict, versions: dict[str, str], db_only: bool) -> str:
+    lines = [
+        "# Verified against real databases",
+        "",
+        "<!-- generated by `scripts/truth --write-verified`; do not edit by hand -->",
+        "",
+        "Generated by `scripts/truth --write-verified` from the cases in",
+        "[`tests/truth/cases/`](../tests/truth/cases/). Each case is a small Alembic project",
+        "(`versions/*.py`, with alembic's generic `env.py`) that the real `alembic` CLI runs",
+        "on a fresh database per dialect; `case.toml` states what must happen and which codes",
+        "miglint must report for it. ✅ = the last command exited 0, ❌ = it failed with the",
+        "quoted error (the first line of the final exception). *Catalog default* is the",
+        "column default the database stored; a *probe* INSERTs a row that relies on the",
+        "default and reads it back. Every row below matched its case"
+        + (" (except those marked MISMATCH)." if any(not r.ok for r in results.values()) else "."),
+        "",
+        "| component | version |",
+        "|---|---|",
+    ]
+    for k, v in versions.items():
+        lines.append(f"| {k} | {v} |")
+    lines += [
+        "",
+        "MySQL rows run alembic in offline mode (`alembic upgrade head --sql` with a",
+        "`mysql+pymysql://` URL): they prove failures that alembic or SQLAlchemy raise while",
+        "compiling the SQL for MySQL, before any server is involved, and what SQL is emitted.",
+        "No MySQL or MariaDB server is part of the suite, so nothing here shows how a MySQL",
+        "server executes a statement: the MariaDB measurements behind the rule catalog (error 1091 for",
+        "`drop_constraint(if_exists=True)`, 0/'' silently written by a NOT NULL `add_column`,",
+        "1067 for quoted expression defaults, ...) are not re-measured here.",
+        "",
+        "The miglint column is the set of codes miglint must report for the case with the",
+        "case's dialects as targets (`miglint = []`: no error-level finding). "
+        + ("This file was generated with `--db-only`: the miglint side was **not** checked."
+           if db_only else "It was checked in the same run."),
+        "",
+    ]
+    by_rule: dict[str, list[Case]] = {}
+    for c in cases:
+        by_rule.setdefault(c.rule, []).append(c)
+    lines += [
+        "## Overview",
+        "",
+        "Per rule: how many cases make miglint report the rule and how many are silent",
+        "counterparts, and per dialect how many runs failed (❌) or passed (✅).",
+        "",
+        "| rule | reported | silent | " + " | ".join(TITLE[d] for d in DIALECTS) + " |",
+        "|---|---|---|" + "---|" * len(DIALECTS),
+    ]
+    for rule in sorted(by_rule):
+        rcases = by_rule[rule]
+        reported = sum(1 for c in rcases if c.miglint)
+        cells = []
+        for d in DIALECTS:
+            rs = [results[(c.name, d)] for c in rcases if (c.name, d) in results]
+            fails = sum(1 for r in rs if r.shown.startswith("fails"))
+            oks = len(rs) - fails
+            cell = " ".join(p for p in (f"❌ {fails}" if fails else "", f"✅ {oks}" if oks else "") if p)
+            cells.append(cell or "–")
+        lines.append(f"| [{rule}](#{rule.lower()}) | {reported} | {len(rcases) - reported} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for rule in sorted(by_rule):
+        rcases = by_rule[rule]
+        used = [d for d in DIALECTS if any(d in c.dialects for c in rcases)]
+        lines += [f"## {rule}", "", rule_title(rule), ""]
+        header = ["case", "what", "miglint"] + [
+            TITLE[d] + (" (offline)" if d == "mysql" else "") for d in used
+        ]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        for c in sorted(rcases, key=lambda c: (bool(not c.miglint), c.name)):
+            mig = ", ".join(c.miglint) if c.miglint else "silent"
+            if c.miglint_dialects != c.dialects:
+                mig += " (targets: " + ", ".join(c.miglint_dialects) + ")"
+            m = results.get((c.name, "miglint"))
+            if m is not None and not m.ok:
+                mig = f"**MISMATCH** expected {mig}, got {m.shown}"
+            row = [f"[{c.name}](../tests/truth/cases/{c.name}/)", c.summary.replace("|", "\\|"), mig]
+            for d in used:
+                cell = md_cell(results.get((c.name, d)))
+                e = c.expect.get(d)
+                if e is not None and e.steps != ["upgrade head"]:
+                    cell = "`" + " → ".join(e.steps) + "`: " + cell
+                if e is not None and e.note:
+                    cell += f" ({e.note})"
+                row.append(cell)
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("cases", nargs="*", help="only cases whose name contains one of these")
+    ap.add_argument("--pg-port", type=int, help="port of the PostgreSQL server (user postgres, trust auth)")
+    ap.add_argument("--miglint", help="the miglint binary")
+    ap.add_argument("--db-only", action="store_true", help="check the databases only, not miglint")
+    ap.add_argument("--dialects", default=",".join(DIALECTS), help="run only these dialects")
+    ap.add_argument("--jobs", type=int, default=max(2, (os.cpu_count() or 2) * 2))
+    ap.add_argument("--write-verified", action="store_true", help=f"write {VERIFIED.relative_to(ROOT)}")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (logs of every step)")
+    args = ap.parse_args()
+
+    try:
+        cases = load_cases(args.cases)
+    except CaseError as e:
+        print(f"truth: bad case files:\n{e}", file=sys.stderr)
+        return 2
+    if not cases:
+        print("truth: no cases selected", file=sys.stderr)
+        return 2
+    only = set(args.dialects.split(","))
+    if args.write_verified and (args.cases or only != set(DIALECTS)):
+        print("truth: --write-verified needs the full suite (no case or dialect filter)", file=sys.stderr)
+        return 2
+    if not args.db_only:
+        found = shutil.which(args.miglint) if args.miglint else None
+        if not found:
+            print(f"truth: --miglint BIN is required unless --db-only (got {args.miglint!r})", file=sys.stderr)
+            return 2
+        args.miglint = str(Path(found).resolve())
+    needs_pg = "postgresql" in only and any("postgresql" in c.dialects for c in cases)
+    if needs_pg and not args.pg_port:
+        print("truth: --pg-port is required for PostgreSQL cases", file=sys.stderr)
+        return 2
+
+    from importlib.metadata import version as dist_version
+
+    pg = Postgres(args.pg_port) if needs_pg else None
+    versions = {
+        "PostgreSQL": pg.version() if pg else "(not run)",
+        "SQLite": f"{sqlite3.sqlite_version} (Python's sqlite3, driver pysqlite)",
+        "MySQL": "offline mode only (alembic `--sql`, dialect `mysql+pymysql`)",
+        "MariaDB / MySQL server": "not run (optional; skipped)",
+        "alembic": dist_version("alembic"),
+        "SQLAlchemy": dist_version("SQLAlchemy"),
+        "psycopg": dist_version("psycopg"),
+        "PyMySQL": dist_version("PyMySQL"),
+        "Python": sys.version.split()[0],
+    }
+    if not args.db_only:
+        v = subprocess.run([args.miglint, "--version"], capture_output=True, text=True)
+        miglint_version = v.stdout.strip() or "unknown"
+    for k, v in versions.items():
+        print(f"truth: {k:<11} {v}")
+    if not args.db_only:
+        print(f"truth: {'miglint':<11} {miglint_version} ({args.miglint})")
+
+    # SIGTERM (scripts/truth's trap) unwinds like Ctrl-C, so the work folder goes
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    workdir = Path(tempfile.mkdtemp(prefix="miglint-truth-cases."))
+    try:
+        return run_all(args, cases, only, pg, versions, workdir)
+    finally:
+        if pg is not None:
+            pg.admin.close()
+        if args.keep:
+            print(f"truth: work folder kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_all(args, cases: list[Case], only: set[str], pg: Postgres | None, versions: dict[str, str], workdir: Path) -> int:
+    runner = Runner(args, pg, workdir)
+    tasks = []
+    for c in cases:
+        for d in c.dialects:
+            if d in only:
+                tasks.append((c, d))
+        if not args.db_only:
+            tasks.append((c, "miglint"))
+    # long ones (several steps, PostgreSQL) first
+    tasks.sort(key=lambda t: (t[1] == "miglint", -len(t[0].expect[t[1]].steps) if t[1] != "miglint" else 0))
+
+    started = time.monotonic()
+    results: dict[tuple[str, str], Result] = {}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
+    try:
+        futures = {
+            pool.submit(runner.run_miglint if d == "miglint" else runner.run_dialect, *((c,) if d == "miglint" else (c, d))): (c, d)
+            for c, d in tasks
+        }
+        for fut in concurrent.futures.as_completed(futures):
+            c, d = futures[fut]
+            try:
+                r = fut.result()
+            except Exception as e:  # noqa: BLE001 - a crash in one case is that case's failure
+                r = Result(c.name, d, False, "", [f"runner crashed: {type(e).__name__}: {e}"])
+            results[(c.name, d)] = r
+            mark = "PASS" if r.ok else "FAIL"
+            print(f"{mark} {c.name:<44} {d:<10} {r.shown}", flush=True)
+            for p in r.problems:
+                print(f"     {p}", flush=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    elapsed = time.monotonic() - started
+
+    failed = sorted(k for k, r in results.items() if not r.ok)
+    if failed:
+        print("\ntruth: mismatches:")
+        for k in failed:
+            print(f"  {k[0]} [{k[1]}]")
+            for p in results[k].problems:
+                print(f"      {p}")
+    if not args.cases and only == set(DIALECTS):
+        text = write_verified(cases, results, versions, args.db_only) + "\n"
+        if args.write_verified:
+            VERIFIED.write_text(text)
+            print(f"truth: wrote {VERIFIED.relative_to(ROOT)}")
+        elif not args.db_only and (not VERIFIED.is_file() or VERIFIED.read_text() != text):
+            print(f"truth: note: {VERIFIED.relative_to(ROOT)} differs from this run; "
+                  "regenerate it with scripts/truth --write-verified")
+    n_db = sum(1 for k in results if k[1] != "miglint")
+    print(f"truth: {len(cases)} cases, {n_db} case×dialect runs"
+          + ("" if args.db_only else f", {len(results) - n_db} miglint runs")
+          + f", {elapsed:.1f}s")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
