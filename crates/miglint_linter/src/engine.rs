@@ -44,12 +44,21 @@ impl Linter {
     pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
         match ml905_unreadable_file::decode(bytes) {
             Ok(text) => self.lint_source(parser, path, text),
-            Err(problem) => self.unreadable(path, &problem),
+            Err(problem) => self.unreadable_file(path, &problem),
         }
     }
 
-    /// A file that could not be read or decoded: one ML905 finding.
+    /// A file that could not be read at all (an I/O error): one ML905 finding.
     pub fn unreadable(&self, path: &Path, problem: &str) -> FileResult {
+        self.unreadable_file(path, &ml905_unreadable_file::Unreadable::error(problem))
+    }
+
+    /// A file that could not be read or decoded: one ML905 finding.
+    fn unreadable_file(
+        &self,
+        path: &Path,
+        problem: &ml905_unreadable_file::Unreadable,
+    ) -> FileResult {
         let source = Arc::new(SourceFile::new(path.to_path_buf(), ""));
         let mut diagnostics = Vec::new();
         if self.settings.is_enabled("ML905") {
