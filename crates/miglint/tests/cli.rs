@@ -510,3 +510,54 @@ fn closed_stdout_pipe_is_a_normal_exit() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+#[test]
+fn baseline_revision_silences_old_revisions_but_not_the_graph() {
+    let rev = |id: &str, down: &str| {
+        format!(
+            "revision = '{id}'\ndown_revision = {down}\n\ndef upgrade():\n    op.execute(\"UPDATE t SET WHERE\")\n"
+        )
+    };
+    let (r1, r2, r3, r3b) = (
+        rev("r1", "None"),
+        rev("r2", "'r1'"),
+        rev("r3", "'r2'"),
+        rev("r3b", "'r2'"),
+    );
+    let p = project(&[
+        ("r1.py", r1.as_bytes()),
+        ("r2.py", r2.as_bytes()),
+        ("r3.py", r3.as_bytes()),
+        ("r3b.py", r3b.as_bytes()),
+    ]);
+    fs::write(
+        p.path().join("lint.toml"),
+        "dialects = [\"postgresql\"]\nbaseline-revision = \"r2\"\n",
+    )
+    .unwrap();
+    let out = miglint(p.path())
+        .args(["check", "versions", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let found = codes(&stdout(&out));
+    let in_file = |f: &str| -> Vec<&str> {
+        found
+            .iter()
+            .filter(|(n, _)| n.ends_with(f))
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert!(in_file("r1.py").is_empty(), "{found:?}");
+    assert!(
+        in_file("r2.py").iter().all(|c| c.starts_with("ML5")),
+        "{found:?}"
+    );
+    assert!(
+        in_file("r3.py").contains(&"ML902"),
+        "revisions after the baseline are linted: {found:?}"
+    );
+    assert!(
+        found.iter().any(|(_, c)| c == "ML501"),
+        "graph rules still run: {found:?}"
+    );
+}

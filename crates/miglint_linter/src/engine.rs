@@ -6,11 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
-use miglint_python::{Module, PythonParser, SqlSource};
+use miglint_python::{IdValue, Module, PythonParser, SqlSource};
 use miglint_sql::SqlStatement;
 
 use crate::registry::{RULES, rule_index};
 use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
+use crate::rules::ml2xx_facts::RevisionGraph;
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
 use crate::settings::{FileSettings, LinterSettings};
@@ -29,6 +30,9 @@ pub struct FileResult {
     /// The analyzed literal SQL of `module`'s execute ops (by op index), so
     /// that project rules do not analyze it again.
     sql: Vec<(usize, Vec<SqlStatement>)>,
+    /// The revision is the configured `baseline-revision` or one of its
+    /// ancestors: only revision-graph findings are kept for it.
+    baselined: bool,
     pub diagnostics: Vec<Diagnostic>,
     pub settings: FileSettings,
     suppressions: Vec<Suppression>,
@@ -68,6 +72,7 @@ impl Linter {
             source,
             module: Module::default(),
             sql: Vec::new(),
+            baselined: false,
             diagnostics,
             settings: self.settings.for_file(path),
             suppressions: Vec::new(),
@@ -104,6 +109,7 @@ impl Linter {
             source,
             module,
             sql,
+            baselined: false,
             diagnostics,
             settings,
             suppressions,
@@ -121,6 +127,9 @@ impl Linter {
             .into_iter()
             .map(|mut r| {
                 r.diagnostics.retain(|d| !r.settings.ignores(d.code));
+                if r.baselined {
+                    r.diagnostics.retain(|d| d.code.starts_with("ML5"));
+                }
                 suppress::apply(
                     &mut r.diagnostics,
                     &mut r.suppressions,
@@ -217,6 +226,7 @@ impl Linter {
                 rule.check_project(&project, &mut found);
             }
         }
+        let baselined = self.baselined(&project);
         drop(project);
         drop(views);
         for (file, diag) in found {
@@ -224,6 +234,46 @@ impl Linter {
                 r.diagnostics.push(diag);
             }
         }
+        for (r, b) in results.iter_mut().zip(baselined) {
+            r.baselined = b;
+        }
+    }
+
+    /// By file: whether its revision is at or before its `baseline-revision`
+    /// (the baseline itself and every ancestor of it).
+    fn baselined(&self, project: &Project<'_>) -> Vec<bool> {
+        let n = project.files.len();
+        let mut out = vec![false; n];
+        let wanted: Vec<Option<&str>> = project
+            .files
+            .iter()
+            .map(|f| {
+                self.settings
+                    .options
+                    .baseline_for(f.path)
+                    .map(|b| b.get_ref().as_str())
+            })
+            .collect();
+        if wanted.iter().all(Option::is_none) {
+            return out;
+        }
+        let graph = RevisionGraph::new(&project.files);
+        let mut marked = vec![false; n];
+        for (i, f) in project.files.iter().enumerate() {
+            let Some(IdValue::Str(id)) = f.module.ids.revision.as_ref().map(|r| &r.value) else {
+                continue;
+            };
+            if wanted.iter().flatten().any(|b| *b == id.value) {
+                marked[i] = true;
+                for a in graph.ancestors(i) {
+                    marked[a] = true;
+                }
+            }
+        }
+        for i in 0..n {
+            out[i] = marked[i] && wanted[i].is_some();
+        }
+        out
     }
 }
 
