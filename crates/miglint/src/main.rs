@@ -59,6 +59,9 @@ struct CheckArgs {
     /// Print the number of findings per rule instead of the findings.
     #[arg(long)]
     statistics: bool,
+    /// Apply the safe fixes to the files, then report what is left.
+    #[arg(long)]
+    fix: bool,
     /// Do not print the summary line.
     #[arg(long, short)]
     quiet: bool,
@@ -93,7 +96,26 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let outcome = run::check(settings, &args.paths);
+    let mut outcome = run::check(settings, &args.paths);
+    if args.fix {
+        let fixed = run::apply_fixes(&outcome.reports)?;
+        if fixed > 0 {
+            eprintln!(
+                "miglint: fixed {fixed} finding{}",
+                if fixed == 1 { "" } else { "s" }
+            );
+            // re-lint the fixed files: report what is left
+            let settings =
+                match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        render_error(&e);
+                        return Ok(ExitCode::from(2));
+                    }
+                };
+            outcome = run::check(settings, &args.paths);
+        }
+    }
     for w in &outcome.warnings {
         eprintln!("miglint: warning: {w}");
     }

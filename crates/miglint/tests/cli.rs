@@ -561,3 +561,38 @@ fn baseline_revision_silences_old_revisions_but_not_the_graph() {
         "graph rules still run: {found:?}"
     );
 }
+
+#[test]
+fn fix_applies_safe_fixes_and_relints() {
+    let src = "import sqlalchemy as sa\nrevision = 'a1'\ndown_revision = None\n\ndef upgrade():\n    op.add_column('t', sa.Column('flag', sa.Boolean(), nullable=False, server_default=sa.text('1')))\n";
+    let p = project(&[("a1.py", src.as_bytes())]);
+    fs::write(
+        p.path().join("lint.toml"),
+        "dialects = [\"postgresql\"]\nselect = [\"ML101\"]\n",
+    )
+    .unwrap();
+    let out = miglint(p.path())
+        .args(["check", "versions", "--output-format", "concise"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("1 fixable with `--fix`"),
+        "{}",
+        stdout(&out)
+    );
+    let out = miglint(p.path())
+        .args(["check", "versions", "--fix"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("fixed 1 finding"));
+    let fixed = fs::read_to_string(p.path().join("versions/a1.py")).unwrap();
+    assert!(fixed.contains("server_default=sa.true()"), "{fixed}");
+}

@@ -130,7 +130,11 @@ mod tests {
                 "first line of rules/{}.md",
                 m.code
             );
-            assert!(doc.contains("(VERIFIED.md)"), "rules/{}.md does not link to VERIFIED.md", m.code);
+            assert!(
+                doc.contains("(VERIFIED.md)"),
+                "rules/{}.md does not link to VERIFIED.md",
+                m.code
+            );
             for section in ["## What it does", "## Why is this bad?", "## Example"] {
                 assert!(
                     doc.contains(section),

@@ -194,7 +194,12 @@ impl Summary {
                 Severity::Warning => summary.warnings += 1,
                 Severity::Info => summary.infos += 1,
             }
-            if diagnostic.fix.is_some() {
+            // `--fix` applies safe fixes only
+            if diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == miglint_diagnostics::Applicability::Safe)
+            {
                 summary.fixable += 1;
             }
         }
