@@ -596,3 +596,42 @@ fn fix_applies_safe_fixes_and_relints() {
     let fixed = fs::read_to_string(p.path().join("versions/a1.py")).unwrap();
     assert!(fixed.contains("server_default=sa.true()"), "{fixed}");
 }
+
+#[test]
+fn per_path_dialect_overrides() {
+    let rev = |id: &str| {
+        format!(
+            "revision = '{id}'\ndown_revision = None\n\ndef upgrade():\n    op.execute(\"INSERT OR IGNORE INTO settings (k) VALUES ('a')\")\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for track in ["sqlite", "postgresql"] {
+        fs::create_dir_all(dir.path().join(format!("migrations/versions/{track}"))).unwrap();
+        fs::write(
+            dir.path()
+                .join(format!("migrations/versions/{track}/r_{track}.py")),
+            rev(track),
+        )
+        .unwrap();
+    }
+    fs::write(
+        dir.path().join("lint.toml"),
+        "dialects = [\"postgresql\", \"sqlite\"]\nselect = [\"ML105\"]\n\n\
+         [[overrides]]\npaths = [\"**/versions/sqlite/**\"]\ndialects = [\"sqlite\"]\n\n\
+         [[overrides]]\npaths = [\"**/versions/postgresql/**\"]\ndialects = [\"postgresql\"]\n",
+    )
+    .unwrap();
+    let out = miglint(dir.path())
+        .args(["check", "migrations", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let found = codes(&stdout(&out));
+    assert_eq!(
+        found,
+        [(
+            "migrations/versions/postgresql/r_postgresql.py".to_string(),
+            "ML105".to_string()
+        )],
+        "the SQLite track may use SQLite SQL; the PostgreSQL track may not"
+    );
+}
