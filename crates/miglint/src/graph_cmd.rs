@@ -5,7 +5,7 @@
 //! [`miglint_linter::graph`]).
 
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -73,7 +73,7 @@ pub fn run(
     let settings = match run::load_options(cwd, config).and_then(run::settings) {
         Ok(s) => s,
         Err(e) => {
-            render_error(&e);
+            run::render_error(&e);
             return Ok(ExitCode::from(2));
         }
     };
@@ -133,20 +133,6 @@ fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
-}
-
-fn render_error(e: &dyn miette::Diagnostic) {
-    let theme = if io::stderr().is_terminal() {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
-    let mut s = String::new();
-    if handler.render_report(&mut s, e).is_err() {
-        s = e.to_string();
-    }
-    eprintln!("{s}");
 }
 
 /// The graph of every environment in `format`.

@@ -92,7 +92,7 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
     let settings = match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
         Ok(s) => s,
         Err(e) => {
-            render_error(&e);
+            run::render_error(&e);
             return Ok(ExitCode::from(2));
         }
     };
@@ -109,7 +109,7 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
                 match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
                     Ok(s) => s,
                     Err(e) => {
-                        render_error(&e);
+                        run::render_error(&e);
                         return Ok(ExitCode::from(2));
                     }
                 };
@@ -157,20 +157,6 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn render_error(e: &dyn miette::Diagnostic) {
-    let theme = if output::auto_color(io::stderr().is_terminal()) {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
-    let mut s = String::new();
-    if handler.render_report(&mut s, e).is_err() {
-        s = e.to_string();
-    }
-    eprintln!("{s}");
 }
 
 fn explain(code: &str) -> io::Result<ExitCode> {

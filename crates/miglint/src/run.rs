@@ -137,3 +137,20 @@ pub fn apply_fixes(reports: &[FileReport]) -> std::io::Result<usize> {
     }
     Ok(applied)
 }
+
+/// Renders a configuration (or other miette) error to stderr, coloured when
+/// stderr is a terminal and NO_COLOR is unset.
+pub fn render_error(e: &dyn miette::Diagnostic) {
+    use std::io::IsTerminal;
+    let theme = if crate::output::auto_color(std::io::stderr().is_terminal()) {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut s = String::new();
+    if handler.render_report(&mut s, e).is_err() {
+        s = e.to_string();
+    }
+    eprintln!("{s}");
+}

@@ -148,6 +148,31 @@ impl StmtKind {
     /// A short, stable, uppercase label of the kind (`INSERT OR REPLACE`,
     /// `CREATE INDEX CONCURRENTLY`, `DO block`, ...). `Other` kinds map to
     /// their first keyword when sqlparser knows it, else `"other"`.
+    /// Plain DML/DDL (and unknown statements): the shapes sqlparser is
+    /// expected to parse, as opposed to the statements it does not know
+    /// (`PRAGMA`, `DO`, `... CONCURRENTLY`, `ALTER SEQUENCE`, ...).
+    pub fn is_generic(&self) -> bool {
+        matches!(
+            self,
+            StmtKind::Select
+                | StmtKind::Insert { .. }
+                | StmtKind::Update { .. }
+                | StmtKind::Delete { .. }
+                | StmtKind::CreateTable { .. }
+                | StmtKind::AlterTable { .. }
+                | StmtKind::DropTable { .. }
+                | StmtKind::CreateIndex {
+                    concurrently: false,
+                    ..
+                }
+                | StmtKind::DropIndex {
+                    concurrently: false,
+                    ..
+                }
+                | StmtKind::Other(_)
+        )
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             StmtKind::Select => "SELECT",

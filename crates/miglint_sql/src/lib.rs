@@ -121,21 +121,7 @@ impl SqlStatement {
         if self.lex_error.is_some() {
             return "unterminated literal";
         }
-        let generic = matches!(
-            self.kind,
-            StmtKind::Select
-                | StmtKind::Insert { .. }
-                | StmtKind::Update { .. }
-                | StmtKind::Delete { .. }
-                | StmtKind::CreateTable { .. }
-                | StmtKind::AlterTable { .. }
-                | StmtKind::DropTable { .. }
-                | StmtKind::CreateIndex {
-                    concurrently: false,
-                    ..
-                }
-                | StmtKind::Other(_)
-        );
+        let generic = self.kind.is_generic();
         if generic && self.has_feature(&Feature::Placeholder) {
             return "placeholder";
         }

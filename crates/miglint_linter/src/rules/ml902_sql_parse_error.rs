@@ -1,4 +1,4 @@
-use miglint_sql::{Feature, SqlStatement, StmtKind};
+use miglint_sql::{Feature, SqlStatement};
 
 use crate::prelude::*;
 
@@ -10,26 +10,7 @@ use crate::prelude::*;
 /// :ids` with an expanding parameter). Plain DML/DDL that fails to parse
 /// is reported: it may be a real syntax error.
 fn worth_reporting(stmt: &SqlStatement) -> bool {
-    let generic = matches!(
-        stmt.kind,
-        StmtKind::Select
-            | StmtKind::Insert { .. }
-            | StmtKind::Update { .. }
-            | StmtKind::Delete { .. }
-            | StmtKind::CreateTable { .. }
-            | StmtKind::AlterTable { .. }
-            | StmtKind::DropTable { .. }
-            | StmtKind::CreateIndex {
-                concurrently: false,
-                ..
-            }
-            | StmtKind::DropIndex {
-                concurrently: false,
-                ..
-            }
-            | StmtKind::Other(_)
-    );
-    generic && !stmt.has_feature(&Feature::Placeholder)
+    stmt.kind.is_generic() && !stmt.has_feature(&Feature::Placeholder)
 }
 
 pub struct SqlParseError;
