@@ -50,7 +50,8 @@ impl Unreadable {
 }
 
 /// UTF-8 text, or why not. NUL bytes mean a binary file. A file that is
-/// not UTF-8 fails to import (`SyntaxError: Non-UTF-8 code ...`) unless it
+/// not UTF-8 fails to import (`SyntaxError: (unicode error) 'utf-8' codec
+/// can't decode byte ...`, measured by the truth suite) unless it
 /// declares its encoding (PEP 263): then Python and alembic decode it and
 /// only miglint cannot, which is a warning, not an error.
 pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Unreadable> {
@@ -69,7 +70,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Unreadable> {
         },
         _ => Unreadable::error(format!(
             "it is not valid UTF-8 (invalid byte at offset {}) and declares no other encoding, so alembic \
-             cannot import it (`SyntaxError: Non-UTF-8 code starting with ...`)",
+             cannot import it (`SyntaxError: (unicode error) 'utf-8' codec can't decode byte ...`)",
             e.valid_up_to()
         )),
     })
