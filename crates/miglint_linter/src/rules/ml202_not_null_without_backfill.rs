@@ -239,7 +239,8 @@ fn diagnostic(
     }
     if reaching.contains(Dialect::Mysql) {
         failures.push(format!(
-            "MySQL/MariaDB `(1265, \"Data truncated for column '{cname}' at row 1\")`"
+            "MariaDB `(1265, \"Data truncated for column '{cname}' at row 1\")` (MySQL not \
+             measured)"
         ));
     }
     if reaching.contains(Dialect::Sqlite) {
@@ -255,8 +256,8 @@ fn diagnostic(
     let server_default = op.kwarg("server_default").filter(|k| !k.value.is_none());
     if server_default.is_some() {
         message.push_str(
-            "; the `server_default` in this call applies to new rows only, it does not fill \
-             existing NULLs",
+            "; the `server_default` in this call applies to new rows only (documented \
+             PostgreSQL behaviour), it does not fill existing NULLs",
         );
     }
     let batch_note = if file.targets.contains(Dialect::Sqlite) && !op.in_batch() {

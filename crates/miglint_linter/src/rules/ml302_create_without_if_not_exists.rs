@@ -46,8 +46,9 @@ impl Rule for CreateWithoutIfNotExists {
                     .map_or_else(String::new, |n| format!(" \"{n}\""));
                 let message = format!(
                     "`{what}`{obj} without `IF NOT EXISTS` fails with \"already exists\" when the \
-                     migration runs again after a failure that left it in place (SQLite and \
-                     MySQL/MariaDB keep DDL that ran before a failure)"
+                     migration runs again after a failure that left it in place (SQLite keeps \
+                     the DDL that ran before the revision's first INSERT/UPDATE/DELETE, MariaDB \
+                     keeps every DDL statement)"
                 );
                 let help = if what == "CREATE INDEX" && reaching.contains(Dialect::Mysql) {
                     "write `CREATE INDEX IF NOT EXISTS` where every target accepts it \

@@ -38,7 +38,7 @@ impl Rule for EmptyDowngrade {
                 continue;
             }
             let engine = down.name.strip_prefix("downgrade");
-            let Some((i, first)) = m.ops.iter().enumerate().find(|(i, op)| {
+            let Some((_, first)) = m.ops.iter().enumerate().find(|(i, op)| {
                 let f = &m.functions[op.func];
                 f.kind == FuncKind::Upgrade
                     && f.name.strip_prefix("upgrade") == engine
@@ -47,7 +47,7 @@ impl Rule for EmptyDowngrade {
             }) else {
                 continue;
             };
-            out.push(diagnostic(file, down, i, first));
+            out.push(diagnostic(file, down, first));
         }
     }
 }
@@ -100,39 +100,14 @@ fn is_ddl(kind: &StmtKind) -> bool {
 fn diagnostic(
     file: &FileContext<'_>,
     down: &miglint_python::Function,
-    i: usize,
     first: &Op,
 ) -> Diagnostic {
-    let created = file.module.ops[i..]
-        .iter()
-        .filter(|op| op.func == first.func && op.name == "create_table")
-        .find_map(|op| op.table());
-    let outcome = match &created {
-        Some(t) => {
-            let t = &t.value;
-            let errs: Vec<String> = file
-                .targets
-                .iter()
-                .map(|d| match d {
-                    Dialect::Postgresql => format!("PostgreSQL `relation \"{t}\" already exists`"),
-                    Dialect::Sqlite => format!("SQLite `table {t} already exists`"),
-                    Dialect::Mysql => {
-                        format!("MySQL/MariaDB `(1050, \"Table '{t}' already exists\")`")
-                    }
-                })
-                .collect();
-            format!("fails: {}", errs.join(", "))
-        }
-        None if first.name.starts_with("drop_") => {
-            "fails on what is already gone (\"does not exist\")".to_string()
-        }
-        None => "fails on what is already there (\"already exists\")".to_string(),
-    };
     let message = format!(
         "`{}()` does nothing while `upgrade()` changes the schema: `alembic downgrade` moves \
-         alembic_version back and leaves the schema as it is, so the next `alembic upgrade` \
-         {outcome}",
-        down.name
+         alembic_version back but the schema stays changed, so re-running the upgrade can \
+         fail{}",
+        down.name,
+        already_exists(file, first)
     );
     META.diag(down.name_range, message)
         .with_label(first.range, "changes the schema")
@@ -141,4 +116,54 @@ fn diagnostic(
              `raise NotImplementedError(\"irreversible: ...\")` so that `alembic downgrade` stops \
              instead of moving alembic_version without touching the schema",
         )
+}
+
+/// The "already exists" error a re-run meets at `first`, the first schema
+/// op of `upgrade()`: quoted only when that op creates something nameable.
+fn already_exists(file: &FileContext<'_>, first: &Op) -> String {
+    if first
+        .kwarg("if_not_exists")
+        .is_some_and(|k| k.value.bool_value() != Some(false))
+    {
+        return String::new();
+    }
+    match first.name.as_str() {
+        "create_table" => {
+            let Some(t) = first.table() else {
+                return String::new();
+            };
+            let t = &t.value;
+            let errs: Vec<String> = file
+                .targets
+                .iter()
+                .map(|d| match d {
+                    Dialect::Postgresql => format!("PostgreSQL `relation \"{t}\" already exists`"),
+                    Dialect::Sqlite => format!("SQLite `table {t} already exists`"),
+                    Dialect::Mysql => format!(
+                        "MariaDB `(1050, \"Table '{t}' already exists\")` (MySQL not measured)"
+                    ),
+                })
+                .collect();
+            format!(
+                "; its first op, `create_table(\"{t}\")`, then fails with {}",
+                errs.join(", ")
+            )
+        }
+        "add_column" => match (first.table(), first.columns().next().and_then(|c| c.name())) {
+            (Some(t), Some(c)) => format!(
+                "; its first op, `add_column`, then fails because column \"{}\" of \"{}\" \
+                 already exists",
+                c.value, t.value
+            ),
+            _ => String::new(),
+        },
+        "create_index" => match first.arg_or_kw(0, "index_name").and_then(|e| e.str_value()) {
+            Some(ix) => format!(
+                "; its first op, `create_index`, then fails because index \"{ix}\" already \
+                 exists"
+            ),
+            None => String::new(),
+        },
+        _ => String::new(),
+    }
 }

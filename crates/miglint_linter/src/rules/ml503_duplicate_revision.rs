@@ -50,7 +50,7 @@ impl Rule for DuplicateRevision {
                     let mut diag = META.diag(
                         node.anchor(),
                         format!(
-                            "revision id \"{id}\" is also declared by {}: alembic warns \"Revision {id} is present more than once\" and only one of the scripts can ever run (with two copies of one revision, `alembic upgrade head` fails with \"Multiple head revisions are present\")",
+                            "revision id \"{id}\" is also declared by {}: alembic warns \"Revision {id} is present more than once\", then `alembic upgrade head` fails with \"Multiple head revisions are present for given argument 'head'\" and `alembic heads` lists \"{id} (head)\" twice",
                             names.join(", ")
                         ),
                     );

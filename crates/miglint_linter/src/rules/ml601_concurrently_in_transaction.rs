@@ -78,10 +78,18 @@ impl Rule for ConcurrentlyInTransaction {
                 out.push(
                     META.diag(
                         exec.file_range(range),
-                        format!(
-                            "PostgreSQL rejects this inside alembic's transaction: `{what} \
-                             cannot run inside a transaction block`"
-                        ),
+                        if what.ends_with("INDEX CONCURRENTLY") {
+                            format!(
+                                "PostgreSQL rejects this inside alembic's transaction: `{what} \
+                                 cannot run inside a transaction block`"
+                            )
+                        } else {
+                            format!(
+                                "PostgreSQL documents that `{what}` cannot run inside a \
+                                 transaction block, and alembic runs it inside one \
+                                 (documentation-based, not measured)"
+                            )
+                        },
                     )
                     .with_help(HELP),
                 );

@@ -68,8 +68,10 @@ impl Rule for AutocommitBlockAtomicity {
             );
             let mut d = META.diag(block_op.range, message).with_help(
                 "move the statement that needs autocommit (CREATE INDEX CONCURRENTLY, ...) into a \
-                 revision of its own, or make every other op here safe to re-run \
-                 (`if_not_exists=True`, `if_exists=True`, inspector checks)",
+                 revision of its own, or make every other op here safe to re-run (guard it \
+                 with an inspector check such as `sa.inspect(op.get_bind()).has_table(...)`; \
+                 `if_exists`/`if_not_exists` flags only where ML108 allows them for your \
+                 targets and alembic version)",
             );
             for o in others.iter().take(MAX_LABELS) {
                 let label = if o.range.start() < block_op.range.start() {

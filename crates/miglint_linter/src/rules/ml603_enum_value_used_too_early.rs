@@ -266,12 +266,18 @@ fn diagnostic(p: &Pending, use_range: TextRange) -> Diagnostic {
             ),
         ),
     };
-    let mut d = META.diag(use_range, message).with_help(
+    let help = if p.origin.is_some() {
         "run the `ALTER TYPE ... ADD VALUE` inside `with op.get_context().autocommit_block():` \
          (it commits first), or set `transaction_per_migration=True` in env.py so that each \
-         revision commits on its own; using the value only in a later, separately applied \
-         revision is not enough, since a fresh install applies all revisions in one run",
-    );
+         revision commits on its own; applying the two revisions in separate runs is not \
+         enough, since a fresh install applies all revisions in one run"
+    } else {
+        "run the `ALTER TYPE ... ADD VALUE` inside `with op.get_context().autocommit_block():` \
+         (it commits first), or move this use to a later revision and set \
+         `transaction_per_migration=True` in env.py; `transaction_per_migration=True` alone \
+         does not help, since both statements are in the same revision"
+    };
+    let mut d = META.diag(use_range, message).with_help(help);
     d.labels.push(Label {
         range: p.range,
         message: label,
