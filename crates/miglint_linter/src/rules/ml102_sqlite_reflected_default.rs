@@ -56,11 +56,14 @@ fn mysql_lacks_something(text: &str) -> bool {
 }
 
 /// Inner texts that mean the same without the parentheses on every target.
+/// Not `CURRENT_DATE`/`CURRENT_TIME`: MySQL accepts an unparenthesised
+/// keyword default only for `CURRENT_TIMESTAMP` on DATETIME/TIMESTAMP
+/// (MySQL documentation, not measured).
 fn is_simple(inner: &str) -> bool {
     let upper = inner.to_ascii_uppercase();
     matches!(
         upper.as_str(),
-        "CURRENT_TIMESTAMP" | "CURRENT_DATE" | "CURRENT_TIME" | "TRUE" | "FALSE" | "NULL"
+        "CURRENT_TIMESTAMP" | "TRUE" | "FALSE" | "NULL"
     ) || {
         let digits = inner.strip_prefix('-').unwrap_or(inner);
         !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
@@ -73,11 +76,19 @@ fn is_simple(inner: &str) -> bool {
 fn diagnostic(site: &DefaultSite<'_>, lit: &StrLit) -> Diagnostic {
     let text = lit.value.as_str();
     let inner = strip_parens(text);
-    let message = format!(
-        "`DEFAULT {}` is a parenthesised (expression) default: MySQL before 8.0.13 rejects it \
-         with a syntax error; PostgreSQL, SQLite and MariaDB accept it",
-        text.trim()
-    );
+    let message = if inner.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
+        format!(
+            "`DEFAULT {}` is a parenthesised (expression) default: MySQL before 8.0.13 rejects \
+             it with a syntax error; PostgreSQL, SQLite and MariaDB accept it",
+            text.trim()
+        )
+    } else {
+        format!(
+            "`DEFAULT {}` is a parenthesised (expression) default: MySQL before 8.0.13 rejects \
+             expression defaults (MySQL documentation, not measured)",
+            text.trim()
+        )
+    };
     let diag = site.label_column(META.diag(site.expr().range, message));
     if !is_simple(inner) {
         return diag.with_help(
@@ -88,12 +99,14 @@ fn diagnostic(site: &DefaultSite<'_>, lit: &StrLit) -> Diagnostic {
     }
     let diag = diag.with_help(format!(
         "drop the parentheses: `sa.text(\"{inner}\")` renders as `DEFAULT {inner}`, which \
-         PostgreSQL, SQLite and MariaDB store the same way and every MySQL version accepts{}",
+         needs no expression-default support{}",
         if inner.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
-            " on DATETIME/TIMESTAMP columns (`sa.func.now()` is portable too on PostgreSQL, \
-             SQLite and MariaDB, but SQLAlchemy renders it as `(now())` on MySQL/MariaDB)"
+            " (PostgreSQL, SQLite and MariaDB accept it, measured; MySQL accepts it on \
+             DATETIME/TIMESTAMP columns from 5.6.5, MySQL documentation). `sa.func.now()` is \
+             portable too on PostgreSQL, SQLite and MariaDB, but SQLAlchemy renders it as \
+             `(now())` on MySQL/MariaDB"
         } else {
-            ""
+            " (a constant or literal default; MySQL documentation)"
         }
     ));
     // delete the parentheses and the blanks around the inner text
@@ -122,6 +135,8 @@ mod tests {
     #[test]
     fn simple_inner_texts() {
         assert!(is_simple("CURRENT_TIMESTAMP"));
+        assert!(!is_simple("CURRENT_DATE"));
+        assert!(!is_simple("CURRENT_TIME"));
         assert!(is_simple("0"));
         assert!(is_simple("'draft'"));
         assert!(is_simple("'it''s'"));

@@ -162,17 +162,38 @@ fn temporal(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Opti
     let sqlite_add = site.kind == SiteKind::AddColumn
         && !site.in_batch
         && site.reaching.contains(Dialect::Sqlite);
-    let diag = diag.with_help(format!(
-        "for a value computed at each insert, use {alternative}: PostgreSQL, SQLite and MariaDB \
-         all accept it{}",
-        if sqlite_add {
-            ". On SQLite, `add_column` outside `batch_alter_table` cannot add a column with such \
-             a non-constant default to a table that has rows"
-        } else {
-            ""
-        }
-    ));
+    let sqlite_note = if sqlite_add {
+        ". On SQLite, `add_column` outside `batch_alter_table` cannot add a column with such \
+         a non-constant default to a table that has rows"
+    } else {
+        ""
+    };
+    // Only `CURRENT_TIMESTAMP` was measured. MySQL accepts an unparenthesised
+    // keyword default only for CURRENT_TIMESTAMP on DATETIME/TIMESTAMP
+    // (MySQL documentation), so CURRENT_DATE/CURRENT_TIME are not offered
+    // when MySQL is a target.
+    let keyword_ok = keyword == "CURRENT_TIMESTAMP" || !site.reaching.contains(Dialect::Mysql);
+    let diag = if keyword == "CURRENT_TIMESTAMP" {
+        diag.with_help(format!(
+            "for a value computed at each insert, use {alternative}: PostgreSQL, SQLite and \
+             MariaDB all accept it{sqlite_note}"
+        ))
+    } else if keyword_ok {
+        diag.with_help(format!(
+            "for a value computed at each insert, use {alternative} (documentation-based: \
+             PostgreSQL, SQLite and MariaDB document it; only `CURRENT_TIMESTAMP` was \
+             measured){sqlite_note}"
+        ))
+    } else {
+        diag.with_help(format!(
+            "for a value computed at each insert, write the default per dialect: MySQL accepts \
+             an unparenthesised keyword default only for `CURRENT_TIMESTAMP` on \
+             DATETIME/TIMESTAMP columns (MySQL documentation, not measured), so `{suggestion}` \
+             is not portable to MySQL{sqlite_note}"
+        ))
+    };
     let fixable = site.type_class == TypeClass::Temporal
+        && keyword_ok
         && matches!(
             lower.as_str(),
             "now" | "now()" | "current_timestamp" | "current_date" | "current_time"

@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 use crate::rules::ml1xx_defaults::{
-    DefaultSite, SqlToken, default_sites, function_support, scan_sql,
+    DefaultSite, SiteKind, SqlToken, default_sites, function_support, scan_sql,
 };
 
 pub struct DialectOnlyDefault;
@@ -109,9 +109,14 @@ fn function_problem(site: &DefaultSite<'_>, name: &str, range: TextRange) -> Opt
     if failing.is_empty() {
         return None;
     }
+    let sqlite_add = site.kind == SiteKind::AddColumn && !site.in_batch;
     let failures = failing
         .iter()
         .map(|d| match (d, name) {
+            (Dialect::Sqlite, _) if sqlite_add => format!(
+                "on SQLite, on a table with rows the migration itself fails (ML107); otherwise \
+                 every INSERT that relies on the default fails: `unknown function: {name}()`"
+            ),
             (Dialect::Sqlite, _) => format!(
                 "SQLite accepts the migration, but every INSERT that relies on the default then \
                  fails: `unknown function: {name}()`"
@@ -126,6 +131,10 @@ fn function_problem(site: &DefaultSite<'_>, name: &str, range: TextRange) -> Opt
             ),
             (Dialect::Mysql, "datetime") => String::from(
                 "MariaDB rejects it when the migration runs: (1064, \"You have an error in your SQL syntax ...\")",
+            ),
+            (Dialect::Mysql, "to_char") => String::from(
+                "MySQL has no `to_char()` function, so the migration fails there (MariaDB has it \
+                 from 10.6; MySQL/MariaDB documentation, not measured)",
             ),
             (Dialect::Mysql, _) => format!(
                 "MySQL/MariaDB has no `{name}()` function, so the migration fails there"
@@ -162,12 +171,22 @@ fn help(what: &str, has: DialectSet) -> String {
     let lacking = has.complement();
     let has_list: Vec<Dialect> = has.iter().collect();
     let lacking_list: Vec<Dialect> = lacking.iter().collect();
+    // the MySQL dialect covers MariaDB too, whose dialect name is "mariadb"
     let test = match (has_list.as_slice(), lacking_list.as_slice()) {
+        ([Dialect::Mysql], _) => String::from("in (\"mysql\", \"mariadb\")"),
         ([one], _) => format!("== \"{}\"", one.as_str()),
+        (_, [Dialect::Mysql]) => String::from("not in (\"mysql\", \"mariadb\")"),
         (_, [one]) => format!("!= \"{}\"", one.as_str()),
         _ => String::new(),
     };
-    let guard = if test.is_empty() {
+    let guard = if what.eq_ignore_ascii_case("`uuid_to_bin()`") {
+        // MySQL-only: MariaDB has no UUID_TO_BIN (documentation, not measured)
+        String::from(
+            "or set this default only on MySQL behind a dialect guard \
+             (`if op.get_bind().dialect.name == \"mysql\":`); MariaDB has no `uuid_to_bin()` \
+             (MariaDB documentation, not measured)",
+        )
+    } else if test.is_empty() {
         String::from("otherwise drop it: PostgreSQL, SQLite and MySQL/MariaDB all lack it")
     } else {
         format!(

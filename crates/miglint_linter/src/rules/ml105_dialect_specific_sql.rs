@@ -135,7 +135,9 @@ fn help(f: &Feature, accepted: DialectSet) -> String {
         ),
     };
     let portable = match f {
-        Feature::DoubleColonCast => Some("`CAST(expr AS type)` works on every database"),
+        Feature::DoubleColonCast => {
+            Some("`CAST(expr AS type)` is standard SQL; type names differ (MySQL uses SIGNED/CHAR)")
+        }
         Feature::Ilike => Some("`lower(col) LIKE lower(pattern)` works on every database"),
         Feature::Backtick => Some("leave the identifier unquoted"),
         Feature::Autoincrement | Feature::AutoIncrement => Some(

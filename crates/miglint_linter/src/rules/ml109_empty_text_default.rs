@@ -44,8 +44,8 @@ impl Rule for EmptyTextDefault {
                 "for an empty-string default use the plain string `server_default=\"\"` \
                  (SQLAlchemy quotes it as `''`); otherwise remove `server_default`"
             } else {
-                "remove `server_default`, or give it a value (a plain string such as \
-                 `server_default=\"\"` is quoted as `''`)"
+                "give it a value that fits the column type (e.g. `\"0\"`, `sa.false()`), or \
+                 remove it"
             });
             let diag = if textual {
                 diag.with_fix(Fix {

@@ -60,13 +60,16 @@ impl<'a> AlterColumn<'a> {
         self.column().and_then(Expr::str_value)
     }
 
-    /// The changes that alembic's default implementation turns into
-    /// `ALTER TABLE ... ALTER COLUMN` (which SQLite cannot parse), in
-    /// source order. A rename (`RENAME COLUMN`, SQLite ≥ 3.25), a comment
-    /// (skipped on SQLite, which has no comments) and `autoincrement`
-    /// (only a warning outside MySQL) are not among them.
+    /// The changes that fail on SQLite outside batch mode, in source
+    /// order: alembic's default implementation turns nullability, server
+    /// default and type into `ALTER TABLE ... ALTER COLUMN` (which SQLite
+    /// cannot parse), and a comment into a `ColumnComment` element that
+    /// SQLite's DDL compiler cannot render (measured with alembic 1.20.1 +
+    /// SQLAlchemy 2.1.9: `UnsupportedCompilationError`). A rename
+    /// (`RENAME COLUMN`, SQLite ≥ 3.25) and `autoincrement` (only a
+    /// warning outside MySQL) are not among them.
     pub fn sqlite_alters(&self) -> Vec<&'a Keyword> {
-        let mut v: Vec<&Keyword> = [self.nullable, self.server_default, self.type_]
+        let mut v: Vec<&Keyword> = [self.nullable, self.server_default, self.type_, self.comment]
             .into_iter()
             .flatten()
             .collect();

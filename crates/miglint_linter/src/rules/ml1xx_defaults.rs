@@ -248,7 +248,10 @@ pub(crate) fn function_support(name: &str) -> Option<DialectSet> {
     use Dialect::{Mysql, Postgresql, Sqlite};
     let set = |ds: &[Dialect]| DialectSet::from_iter_dialects(ds.iter().copied());
     Some(match name {
-        // MariaDB also has NEXTVAL(seq), so MySQL targets are not claimed
+        // `Mysql` stands for MySQL and MariaDB, so a function either of
+        // them has counts as present (documentation-based, not measured):
+        // NEXTVAL(seq) is MariaDB-only (MySQL has no sequences), so MySQL
+        // targets are not reported for it
         "now" | "nextval" => set(&[Postgresql, Mysql]),
         "gen_random_uuid"
         | "uuid_generate_v1"
@@ -259,6 +262,8 @@ pub(crate) fn function_support(name: &str) -> Option<DialectSet> {
         | "transaction_timestamp"
         | "timeofday"
         | "timezone"
+        // MariaDB has TO_CHAR from 10.6 (documentation), MySQL has none:
+        // ML104 names MySQL alone when reporting it
         | "to_char"
         | "date_trunc"
         | "current_setting"
@@ -267,6 +272,7 @@ pub(crate) fn function_support(name: &str) -> Option<DialectSet> {
         | "json_build_array"
         | "jsonb_build_array" => set(&[Postgresql]),
         "datetime" | "strftime" | "julianday" | "unixepoch" | "randomblob" => set(&[Sqlite]),
+        // UUID_TO_BIN is MySQL-only (MariaDB lacks it; documentation)
         "uuid" | "uuid_to_bin" | "utc_timestamp" | "curdate" | "curtime" | "unix_timestamp" => {
             set(&[Mysql])
         }

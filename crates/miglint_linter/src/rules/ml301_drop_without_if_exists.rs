@@ -337,7 +337,9 @@ fn op_diagnostic(
         DropKind::Constraint => format!("constraint \"{name}\""),
     };
     let type_index = if op.in_batch() { 1 } else { 2 };
-    let constraint_type = op.arg_or_kw(type_index, "type_").and_then(|e| e.str_value());
+    let constraint_type = op
+        .arg_or_kw(type_index, "type_")
+        .and_then(|e| e.str_value());
     let first_error = missing_error(kind, op.in_batch(), hazard, name, tname, constraint_type);
     let message = format!(
         "`{}` fails when {what} is already gone ({first_error}); {}",

@@ -97,11 +97,7 @@ fn is_ddl(kind: &StmtKind) -> bool {
     }
 }
 
-fn diagnostic(
-    file: &FileContext<'_>,
-    down: &miglint_python::Function,
-    first: &Op,
-) -> Diagnostic {
+fn diagnostic(file: &FileContext<'_>, down: &miglint_python::Function, first: &Op) -> Diagnostic {
     let message = format!(
         "`{}()` does nothing while `upgrade()` changes the schema: `alembic downgrade` moves \
          alembic_version back but the schema stays changed, so re-running the upgrade can \
