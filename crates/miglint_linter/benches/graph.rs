@@ -131,20 +131,18 @@ fn main() {
             ..Module::default()
         })
         .collect();
-    let project = Project {
-        files: generated
-            .iter()
-            .zip(&modules)
-            .map(|((path, _), module)| ProjectFile {
-                path,
-                source: "",
-                module,
-                sql: &[],
-                targets: DialectSet::ALL,
-            })
-            .collect(),
-        alembic_version: None,
-    };
+    let files = generated
+        .iter()
+        .zip(&modules)
+        .map(|((path, _), module)| ProjectFile {
+            path,
+            source: "",
+            module,
+            sql: &[],
+            targets: DialectSet::ALL,
+        })
+        .collect();
+    let project = Project::new(files, None);
 
     // sanity: one environment, healthy
     let envs = graph::environments(&project.files);

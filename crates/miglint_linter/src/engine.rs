@@ -206,20 +206,18 @@ impl Linter {
                     .collect()
             })
             .collect();
-        let project = Project {
-            files: results
-                .iter()
-                .zip(&views)
-                .map(|(r, sql)| ProjectFile {
-                    path: &r.source.path,
-                    source: &r.source.text,
-                    module: &r.module,
-                    sql,
-                    targets: r.settings.targets,
-                })
-                .collect(),
-            alembic_version: self.settings.alembic_version,
-        };
+        let files = results
+            .iter()
+            .zip(&views)
+            .map(|(r, sql)| ProjectFile {
+                path: &r.source.path,
+                source: &r.source.text,
+                module: &r.module,
+                sql,
+                targets: r.settings.targets,
+            })
+            .collect();
+        let project = Project::new(files, self.settings.alembic_version);
         let mut found = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
             if self.settings.enabled[i] {

@@ -68,6 +68,25 @@ impl ProjectFile<'_> {
 pub struct Project<'a> {
     pub files: Vec<ProjectFile<'a>>,
     pub alembic_version: Option<AlembicVersion>,
+    /// The revision graphs, built on first use and shared by the rules.
+    environments: std::sync::OnceLock<Vec<crate::graph::Environment<'a>>>,
+}
+
+impl<'a> Project<'a> {
+    pub fn new(files: Vec<ProjectFile<'a>>, alembic_version: Option<AlembicVersion>) -> Self {
+        Project {
+            files,
+            alembic_version,
+            environments: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The migration environments and their revision graphs (see
+    /// [`crate::graph::environments`]), computed once per run.
+    pub fn environments(&self) -> &[crate::graph::Environment<'a>] {
+        self.environments
+            .get_or_init(|| crate::graph::environments(&self.files))
+    }
 }
 
 /// The literal SQL of one `execute` op, split and parsed once per file.

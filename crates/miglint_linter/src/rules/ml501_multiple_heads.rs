@@ -20,9 +20,9 @@ impl Rule for MultipleHeads {
     }
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        for env in graph::environments(&project.files) {
+        for env in project.environments() {
             for conflict in env.head_report().conflicts {
-                out.push(report(project, &env, &conflict));
+                out.push(report(project, env, &conflict));
             }
         }
     }

@@ -20,7 +20,7 @@ impl Rule for MissingParent {
     }
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        let envs = graph::environments(&project.files);
+        let envs = project.environments();
         for (e, env) in envs.iter().enumerate() {
             // A reference may name an id miglint cannot read. And without a
             // base the files are only part of the history (pre-commit
@@ -32,13 +32,13 @@ impl Rule for MissingParent {
             for node in &env.nodes {
                 for r in node.parent_refs() {
                     if r.target.is_none() {
-                        out.push((node.file, report(project, &envs, e, node.file, r, false)));
+                        out.push((node.file, report(project, envs, e, node.file, r, false)));
                     }
                 }
                 for r in &node.depends_on {
                     // `depends_on` may name a label that is not a literal
                     if r.target.is_none() && !env.dynamic_labels {
-                        out.push((node.file, report(project, &envs, e, node.file, r, true)));
+                        out.push((node.file, report(project, envs, e, node.file, r, true)));
                     }
                 }
             }

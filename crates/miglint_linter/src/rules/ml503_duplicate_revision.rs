@@ -25,7 +25,7 @@ impl Rule for DuplicateRevision {
         if !graph::any_repeated_id(&project.files) {
             return;
         }
-        for env in graph::environments(&project.files) {
+        for env in project.environments() {
             // id → every node declaring it, in path order
             let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
             for (n, node) in env.nodes.iter().enumerate() {

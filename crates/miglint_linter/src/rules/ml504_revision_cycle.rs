@@ -20,9 +20,9 @@ impl Rule for RevisionCycle {
     }
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        for env in graph::environments(&project.files) {
+        for env in project.environments() {
             for cycle in env.cycles() {
-                out.push(report(project, &env, &cycle));
+                out.push(report(project, env, &cycle));
             }
         }
     }

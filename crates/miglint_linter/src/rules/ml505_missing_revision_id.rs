@@ -29,7 +29,7 @@ impl Rule for MissingRevisionId {
         if !project.files.iter().any(missing) {
             return;
         }
-        for env in graph::environments(&project.files) {
+        for env in project.environments() {
             for &fi in &env.without_id {
                 let file = &project.files[fi];
                 let ids = &file.module.ids;

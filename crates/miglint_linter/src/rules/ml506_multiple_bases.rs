@@ -21,9 +21,9 @@ impl Rule for MultipleBases {
     }
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        for env in graph::environments(&project.files) {
+        for env in project.environments() {
             for lines in env.head_report().separate_lines {
-                report(project, &env, &lines, out);
+                report(project, env, &lines, out);
             }
         }
     }
