@@ -635,3 +635,31 @@ fn per_path_dialect_overrides() {
         "the SQLite track may use SQLite SQL; the PostgreSQL track may not"
     );
 }
+
+#[test]
+fn per_dialect_folders_are_inferred_without_config() {
+    let dir = tempfile::tempdir().unwrap();
+    for track in ["sqlite", "postgresql"] {
+        fs::create_dir_all(dir.path().join(format!("migrations/versions/{track}"))).unwrap();
+        fs::write(
+            dir.path().join(format!("migrations/versions/{track}/r_{track}.py")),
+            format!(
+                "revision = '{track}'\ndown_revision = None\n\ndef upgrade():\n    op.execute(\"INSERT OR IGNORE INTO settings (k) VALUES ('a')\")\n"
+            ),
+        )
+        .unwrap();
+    }
+    let out = miglint(dir.path())
+        .args(["check", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let found = codes(&stdout(&out));
+    assert_eq!(
+        found,
+        [(
+            "migrations/versions/postgresql/r_postgresql.py".to_string(),
+            "ML105".to_string()
+        )],
+        "versions/sqlite/ targets SQLite only; versions/postgresql/ PostgreSQL only"
+    );
+}

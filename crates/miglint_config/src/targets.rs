@@ -111,6 +111,20 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         }
     }
 
+    // No usable URL: the production database is unknown, so the default
+    // (PostgreSQL) stands; `render_as_batch=True` below only adds SQLite,
+    // the database it is for.
+    if dialects.is_empty() {
+        dialects = DialectSet::single(Dialect::Postgresql);
+        parts.push(match unsupported {
+            Some((name, path)) => format!(
+                "postgresql (default: sqlalchemy.url scheme `{name}` in {} is not a supported dialect)",
+                display_cwd(&path, &root).display()
+            ),
+            None => String::from("postgresql (default: no lint.toml dialects, no alembic.ini URL)"),
+        });
+    }
+
     if let Some(env) = find_env_py(&root, ini.as_ref())
         && env_renders_as_batch(&env)
         && !dialects.contains(Dialect::Sqlite)
@@ -123,19 +137,6 @@ fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) 
         ));
     }
 
-    if dialects.is_empty() {
-        let reason = match unsupported {
-            Some((name, path)) => format!(
-                "postgresql (default: sqlalchemy.url scheme `{name}` in {} is not a supported dialect)",
-                display_cwd(&path, &root).display()
-            ),
-            None => String::from("postgresql (default: no lint.toml dialects, no alembic.ini URL)"),
-        };
-        return Targets {
-            dialects: DialectSet::single(Dialect::Postgresql),
-            reason,
-        };
-    }
     Targets {
         dialects,
         reason: parts.join(" + "),

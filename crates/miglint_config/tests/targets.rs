@@ -119,10 +119,14 @@ fn render_as_batch_implies_sqlite() {
     );
     write(tmp.path(), "migrations/env.py", ENV_BATCH);
     let t = infer_targets(tmp.path(), None);
-    assert_eq!(t.dialects, DialectSet::single(Dialect::Sqlite));
+    // the template URL names no database: the PostgreSQL default stands
+    assert_eq!(
+        t.dialects,
+        DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite)
+    );
     assert_eq!(
         t.reason,
-        "sqlite (render_as_batch=True in migrations/env.py)"
+        "postgresql (default: no lint.toml dialects, no alembic.ini URL) + sqlite (render_as_batch=True in migrations/env.py)"
     );
 
     write(
@@ -146,8 +150,16 @@ fn render_as_batch_without_alembic_ini() {
     let tmp = project();
     write(tmp.path(), "alembic/env.py", ENV_BATCH);
     let t = infer_targets(tmp.path(), None);
-    assert_eq!(t.dialects, DialectSet::single(Dialect::Sqlite));
-    assert_eq!(t.reason, "sqlite (render_as_batch=True in alembic/env.py)");
+    // the production database is unknown: the PostgreSQL default stands,
+    // render_as_batch adds SQLite
+    assert_eq!(
+        t.dialects,
+        DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite)
+    );
+    assert_eq!(
+        t.reason,
+        "postgresql (default: no lint.toml dialects, no alembic.ini URL) + sqlite (render_as_batch=True in alembic/env.py)"
+    );
 }
 
 #[test]

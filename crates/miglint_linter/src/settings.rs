@@ -158,7 +158,9 @@ impl LinterSettings {
         let mut cache = self.inferred.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(dir)
-            .or_insert_with_key(|dir| infer_targets(dir, None))
+            .or_insert_with_key(|dir| {
+                per_dialect_folder(dir).unwrap_or_else(|| infer_targets(dir, None))
+            })
             .dialects
     }
 
@@ -172,6 +174,25 @@ impl LinterSettings {
         let reasons: BTreeSet<&str> = cache.values().map(|t| t.reason.as_str()).collect();
         reasons.into_iter().collect::<Vec<_>>().join("; ")
     }
+}
+
+/// A per-dialect track: a folder named after a dialect (`sqlite`,
+/// `postgresql`, `postgres`, `mysql`, `mariadb`) below a `versions*` folder,
+/// as in `versions/sqlite/` and `versions/postgresql/` layouts. Its
+/// revisions run on that dialect only.
+fn per_dialect_folder(dir: &Path) -> Option<Targets> {
+    let names: Vec<&str> = dir
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let versions = names.iter().position(|n| n.starts_with("versions"))?;
+    names[versions + 1..].iter().find_map(|name| {
+        let d = miglint_diagnostics::Dialect::from_sqlalchemy_name(name)?;
+        Some(Targets {
+            dialects: DialectSet::single(d),
+            reason: format!("{d} (per-dialect folder {})", dir.display()),
+        })
+    })
 }
 
 impl FileSettings {
