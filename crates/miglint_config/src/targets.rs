@@ -50,7 +50,9 @@ pub fn dialect_from_url(url: &str) -> UrlDialect {
         .trim()
         .to_ascii_lowercase();
     if backend.is_empty()
-        || backend == "driver"
+        // template placeholders: alembic's `driver://user:pass@localhost/dbname`,
+        // airflow's `scheme://localhost/airflow`
+        || matches!(backend.as_str(), "driver" | "scheme" | "dialect")
         || !backend
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -199,6 +201,18 @@ fn env_renders_as_batch(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_schemes_are_unknown() {
+        assert_eq!(
+            dialect_from_url("scheme://localhost/airflow"),
+            UrlDialect::Unknown
+        );
+        assert_eq!(
+            dialect_from_url("driver://user:pass@localhost/dbname"),
+            UrlDialect::Unknown
+        );
+    }
 
     #[test]
     fn url_schemes() {
