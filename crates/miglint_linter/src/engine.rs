@@ -255,7 +255,7 @@ impl Linter {
         if wanted.iter().all(Option::is_none) {
             return out;
         }
-        let graph = RevisionGraph::new(&project.files);
+        let graph = RevisionGraph::new(project);
         let mut marked = vec![false; n];
         for (i, f) in project.files.iter().enumerate() {
             let Some(IdValue::Str(id)) = f.module.ids.revision.as_ref().map(|r| &r.value) else {

@@ -21,7 +21,7 @@ impl Rule for NotNullWithoutBackfill {
     /// `alter_column(nullable=False)` of a column that the revision history
     /// already made NOT NULL only restates it (a type change, a rename).
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        let graph = RevisionGraph::new(&project.files);
+        let graph = RevisionGraph::new(project);
         for (fi, pf) in project.files.iter().enumerate() {
             let file = file_context(pf, project.alembic_version);
             for c in candidates(&file) {

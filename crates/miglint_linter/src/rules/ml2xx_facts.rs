@@ -9,9 +9,6 @@
 //! erring towards "same table" only ever removes findings).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::Path;
-
-use miglint_python::IdValue;
 
 use miglint_sql::{SqlStatement, StmtKind};
 
@@ -324,32 +321,16 @@ pub(crate) struct RevisionGraph {
 }
 
 impl RevisionGraph {
-    pub fn new(files: &[ProjectFile<'_>]) -> RevisionGraph {
-        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, f) in files.iter().enumerate() {
-            if let Some(IdValue::Str(s)) = f.module.ids.revision.as_ref().map(|r| &r.value) {
-                by_id.entry(s.value.as_str()).or_default().push(i);
+    /// The `down_revision` edges of the project's revision graphs
+    /// ([`Project::environments`]: the same id resolution as the ML5xx rules
+    /// and `miglint graph`), indexed by project file.
+    pub fn new(project: &Project<'_>) -> RevisionGraph {
+        let mut parents = vec![Vec::new(); project.files.len()];
+        for env in project.environments() {
+            for node in &env.nodes {
+                parents[node.file] = node.parents().map(|p| env.nodes[p].file).collect();
             }
         }
-        let parents = files
-            .iter()
-            .map(|f| {
-                let Some(down) = &f.module.ids.down_revision else {
-                    return Vec::new();
-                };
-                down.value
-                    .strings()
-                    .into_iter()
-                    .filter_map(|id| {
-                        let candidates = by_id.get(id.value.as_str())?;
-                        candidates
-                            .iter()
-                            .copied()
-                            .max_by_key(|&c| std::cmp::Reverse(distance(f.path, files[c].path)))
-                    })
-                    .collect()
-            })
-            .collect();
         RevisionGraph { parents }
     }
 
@@ -380,20 +361,6 @@ impl RevisionGraph {
         }
         order
     }
-}
-
-/// Directory steps between two files (up from `a`, then down to `b`).
-fn distance(a: &Path, b: &Path) -> usize {
-    let ca: Vec<_> = a
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let cb: Vec<_> = b
-        .parent()
-        .map(|p| p.components().collect())
-        .unwrap_or_default();
-    let common = ca.iter().zip(&cb).take_while(|(x, y)| x == y).count();
-    (ca.len() - common) + (cb.len() - common)
 }
 
 /// A module-level `NAME = "value"` (at the start of a line), when assigned

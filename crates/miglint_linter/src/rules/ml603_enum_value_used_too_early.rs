@@ -72,7 +72,7 @@ impl Rule for EnumValueUsedTooEarly {
             return;
         }
         // 2. into the descendants, until a revision commits (autocommit_block)
-        let graph = RevisionGraph::new(files);
+        let graph = RevisionGraph::new(project);
         let children = graph.children();
         for (ai, added) in leftover.iter().enumerate() {
             if added.is_empty() {

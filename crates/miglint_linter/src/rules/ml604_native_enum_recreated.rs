@@ -71,7 +71,7 @@ impl Rule for NativeEnumRecreated {
         {
             return;
         }
-        let graph = RevisionGraph::new(files);
+        let graph = RevisionGraph::new(project);
         for (fi, fe) in enums.iter().enumerate() {
             let Some(fe) = fe else { continue };
             let mut reported = HashSet::new();
