@@ -34,28 +34,24 @@ pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()
 
 /// Escapes the message part of a workflow command.
 pub(crate) fn escape_data(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '%' => escaped.push_str("%25"),
-            '\r' => escaped.push_str("%0D"),
-            '\n' => escaped.push_str("%0A"),
-            _ => escaped.push(ch),
-        }
-    }
-    escaped
+    escape(text, false)
 }
 
-/// Escapes a `key=value` property of a workflow command.
+/// Escapes a `key=value` property of a workflow command: the message
+/// escapes plus `:` and `,`.
 pub(crate) fn escape_property(text: &str) -> String {
+    escape(text, true)
+}
+
+fn escape(text: &str, property: bool) -> String {
     let mut escaped = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
             '%' => escaped.push_str("%25"),
             '\r' => escaped.push_str("%0D"),
             '\n' => escaped.push_str("%0A"),
-            ':' => escaped.push_str("%3A"),
-            ',' => escaped.push_str("%2C"),
+            ':' if property => escaped.push_str("%3A"),
+            ',' if property => escaped.push_str("%2C"),
             _ => escaped.push(ch),
         }
     }
