@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use crate::prelude::*;
 use crate::rules::ml1xx_alter::{AlterColumn, batch_call, call_head};
 
@@ -28,6 +30,16 @@ impl Rule for SqliteAlterOutsideBatch {
     }
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        // (table, column) of every `add_column`: a drop can only be of a
+        // provably plain column if the file adds it (keeps the scan of
+        // `plain_column` off the other drops)
+        let added: HashSet<(String, String)> = file
+            .module
+            .ops
+            .iter()
+            .filter(|o| o.name == "add_column")
+            .filter_map(|o| Some((o.table()?.value, o.columns().next()?.name()?.value)))
+            .collect();
         for op in &file.module.ops {
             if op.receiver != Receiver::Op
                 || op.in_try
@@ -41,7 +53,7 @@ impl Rule for SqliteAlterOutsideBatch {
                 }
             } else if CONSTRAINT_OPS.contains(&op.name.as_str()) {
                 out.push(constraint_op(file, op));
-            } else if op.name == "drop_column" && !plain_column(file, op) {
+            } else if op.name == "drop_column" && !plain_column(file, &added, op) {
                 out.push(drop_column(file, op));
             }
         }
@@ -133,13 +145,16 @@ fn drop_column(file: &FileContext<'_>, op: &Op) -> Diagnostic {
 /// SQL) names it, unless that index or constraint is dropped first. The
 /// usual autogenerate pair: `add_column` in `upgrade()`, `drop_column` in
 /// `downgrade()`.
-fn plain_column(file: &FileContext<'_>, drop: &Op) -> bool {
+fn plain_column(file: &FileContext<'_>, added: &HashSet<(String, String)>, drop: &Op) -> bool {
     let (Some(table), Some(column)) = (
         drop.table(),
         drop.arg_or_kw(1, "column_name").and_then(Expr::str_value),
     ) else {
         return false;
     };
+    if !added.contains(&(table.value.clone(), column.to_string())) {
+        return false;
+    }
     let same_table = |o: &Op| o.table().is_some_and(|t| t.value == table.value);
     // indexes and constraints dropped before the column in the same function
     let dropped: Vec<&str> = file
