@@ -297,15 +297,19 @@ def table(findings: list[Finding], out) -> None:
 def header(corpus: Path, binary: str, targets, empty: list[str]) -> list[str]:
     fetch = Path(os.environ.get("MIGLINT_FETCH_FULL_CORPUS") or REPO.parent / "shared/corpus/fetch-corpus.sh")
     pin = hashlib.sha256(fetch.read_bytes()).hexdigest()[:16] if fetch.is_file() else "unknown"
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
-                            capture_output=True, text=True).stdout.strip() or "unknown"
+    # the last commit that changed the linter (not this baseline or its script)
+    linter = ["--", "crates", "rules", "Cargo.toml", "Cargo.lock"]
+    git = lambda *a: subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True)
+    commit = git("log", "-1", "--format=%h", *linter).stdout.strip() or "unknown"
+    if git("diff", "--quiet", "HEAD", *linter).returncode != 0:
+        commit += " + uncommitted changes"
     version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
     versions = manifest(corpus)
     lines = [
         "# miglint ecosystem baseline (issue 9). Written by `scripts/ecosystem --update`;",
         "# verdicts and reasons are reviewed by hand (read the code around each error).",
         f"# corpus: ../shared/corpus/fetch-corpus.sh sha256:{pin}, {len(versions)} packages",
-        f"# miglint: {version} at commit {commit}",
+        f"# miglint: {version}, linter code at commit {commit}",
         "# verdict: true = fails (or misbehaves) on a dialect the package really runs on;",
         "#   false = cannot fail there; unsure = could not decide; unreviewed = nobody looked yet.",
         "# real targets (tests/ecosystem/targets.tsv): package==version  dialects  evidence",
@@ -381,6 +385,8 @@ def main() -> int:
     if args.package and args.update:
         ap.error("--update rewrites the whole baseline: run it on every package")
 
+    if os.sep in args.bin:  # miglint runs from each package's folder
+        args.bin = str(Path(args.bin).resolve())
     targets = load_targets(args.targets)
     findings, empty, failures, skipped = lint_corpus(args.corpus, args.bin, targets,
                                                      set(args.package) if args.package else None)
