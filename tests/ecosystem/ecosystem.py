@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +35,9 @@ REPO = HERE.parent.parent
 MODES = ("zero-config", "real-targets")
 COLUMNS = ("mode", "package", "file", "line", "code", "severity", "verdict", "reason", "subject")
 VERDICTS = ("true", "false", "unsure", "unreviewed")
+# Verdicts reviewed for findings miglint does not produce yet (e.g. files it cannot discover
+# yet); `--update` gives them to such findings when they appear.
+PENDING = HERE / "pending-verdicts.tsv"
 SHOW_PER_RULE = 15  # display cap per rule in the appeared/disappeared lists
 
 
@@ -331,7 +334,7 @@ def write_baseline(path: Path, comments: list[str], findings: list[Finding]) -> 
             out.write("\t".join(one_line(c).replace("\t", " ") for c in f.row()) + "\n")
 
 
-def merge_verdicts(findings: list[Finding], verdict_files: list[Path]) -> int:
+def merge_verdicts(findings: list[Finding], verdict_files: list[Path], quiet=False) -> int:
     """Applies reviewed verdicts (same columns; subject optional) to matching findings."""
     applied = 0
     for path in verdict_files:
@@ -340,6 +343,9 @@ def merge_verdicts(findings: list[Finding], verdict_files: list[Path]) -> int:
         bad = [r for r in reviewed if r.verdict not in VERDICTS]
         if bad:
             sys.exit(f"ecosystem: {path}: unknown verdict {bad[0].verdict!r} ({bad[0].where()})")
+        # mode `*`: the verdict holds in every mode (e.g. a per-dialect track's finding)
+        reviewed = [Finding(m, *astuple(r)[1:]) if r.mode == "*" else r
+                    for r in reviewed for m in (MODES if r.mode == "*" else (r.mode,))]
         for r in reviewed:
             if not r.subject:  # a verdict file without the subject column
                 r.subject = next((f.subject for f in findings if f.group() == r.group()
@@ -348,8 +354,9 @@ def merge_verdicts(findings: list[Finding], verdict_files: list[Path]) -> int:
         for f, r in pairs:
             f.verdict, f.reason = r.verdict, r.reason
         applied += len(pairs)
-        for r in unmatched:
-            print(f"ecosystem: {path.name}: no such finding: {r.where()} {r.code}", file=sys.stderr)
+        for r in [] if quiet else unmatched:
+            print(f"ecosystem: {path.name}: no such finding (yet): {r.where()} {r.code}",
+                  file=sys.stderr)
     return applied
 
 
@@ -362,6 +369,7 @@ def main() -> int:
     ap.add_argument("--bin", default=os.environ.get("MIGLINT_BIN"), help="the miglint binary")
     ap.add_argument("--baseline", type=Path, default=HERE / "baseline.tsv")
     ap.add_argument("--targets", type=Path, default=HERE / "targets.tsv")
+    ap.add_argument("--pending", type=Path, default=PENDING, help=argparse.SUPPRESS)
     ap.add_argument("--update", action="store_true", help="rewrite the baseline from this run")
     ap.add_argument("--verdicts", type=Path, action="append", default=[],
                     help="a reviewed verdicts TSV to merge into the baseline (repeatable)")
@@ -418,6 +426,8 @@ def main() -> int:
             print(f"  {n.code} {n.where()} (was {o.severity})", file=out)
 
     if args.update or args.verdicts:
+        if args.pending.is_file():  # reviewed before miglint found them: new findings only
+            merge_verdicts([f for f in findings if not f.verdict], [args.pending], quiet=True)
         mark_unreviewed(findings)
         if args.verdicts:
             merge_verdicts(findings, args.verdicts)

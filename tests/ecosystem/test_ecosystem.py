@@ -94,6 +94,7 @@ class EndToEndTest(unittest.TestCase):
         self.targets.write_text("package\tdialects\tevidence\np\tmysql\tdocs\nempty\tsqlite\tdocs\n")
         self.baseline = root / "baseline.tsv"
         self.canned = root / "canned.json"
+        self.pending = root / "pending.tsv"
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -103,7 +104,8 @@ class EndToEndTest(unittest.TestCase):
         env = dict(os.environ, FAKE_FINDINGS=str(self.canned))
         proc = subprocess.run(
             [sys.executable, str(SCRIPT), "--corpus", str(self.corpus), "--bin", str(self.fake),
-             "--baseline", str(self.baseline), "--targets", str(self.targets), *args],
+             "--baseline", str(self.baseline), "--targets", str(self.targets),
+             "--pending", str(self.pending), *args],
             capture_output=True, text=True, env=env)
         return proc.returncode, proc.stdout + proc.stderr
 
@@ -182,6 +184,29 @@ class EndToEndTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual([(r.verdict, r.reason) for r in self.rows()], [("true", "fails on PG")])
         self.assertIn("ML201", proc.stdout)  # the per-rule table
+
+    def test_verdict_for_every_mode(self):
+        both = [diag("ML201", 10)]
+        self.run_check({"p zero-config": both, "p real-targets": both}, "--update")
+        verdicts = Path(self.tmp.name) / "v.tsv"
+        verdicts.write_text("mode\tpackage\tfile\tline\tcode\tseverity\tverdict\treason\n"
+                            "*\tp\tpkg/versions/a.py\t10\tML201\terror\tfalse\tguarded\n")
+        code, out = self.run_check({"p zero-config": both, "p real-targets": both},
+                                   "--update", "--verdicts", str(verdicts))
+        self.assertEqual(code, 0, out)
+        self.assertEqual([(r.mode, r.verdict) for r in self.rows()],
+                         [("zero-config", "false"), ("real-targets", "false")])
+
+    def test_pending_verdicts_reach_new_findings_only(self):
+        self.run_check({"p zero-config": [diag("ML201", 10)]}, "--update")
+        self.review("true")
+        self.pending.write_text("mode\tpackage\tfile\tline\tcode\tseverity\tverdict\treason\n"
+                                "*\tp\tpkg/versions/a.py\t10\tML201\terror\tfalse\told\n"
+                                "*\tp\tpkg/versions/a.py\t20\tML202\terror\tunsure\tearly\n")
+        code, out = self.run_check({"p zero-config": [diag("ML201", 10), diag("ML202", 20)]}, "--update")
+        self.assertEqual(code, 0, out)
+        self.assertEqual([(r.code, r.verdict, r.reason) for r in self.rows()],
+                         [("ML201", "true", "reviewed"), ("ML202", "unsure", "early")])
 
     def test_tool_failure_fails(self):
         self.fake.write_text("#!/bin/sh\necho boom >&2\nexit 101\n")
