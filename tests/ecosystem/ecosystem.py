@@ -431,7 +431,9 @@ def main() -> int:
         mark_unreviewed(findings)
         if args.verdicts:
             merge_verdicts(findings, args.verdicts)
-    if args.update:
+    if args.update and failures:
+        print("\necosystem: baseline NOT written: miglint failed on a package", file=out)
+    elif args.update:
         write_baseline(args.baseline, header(args.corpus, args.bin, targets, empty), findings)
         print(f"\necosystem: wrote {args.baseline} ({len(findings)} findings)", file=out)
     if args.findings:
