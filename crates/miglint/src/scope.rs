@@ -23,7 +23,7 @@
 //! replaces every configured baseline for the run.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use miglint_config::{DiscoverError, Spanned, discover};
@@ -55,11 +55,9 @@ pub fn check(
             o.baseline_revision = None;
         }
     }
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
     let changed = match &scope.diff_base {
-        Some(base) => Some(changed_files(
-            &std::env::current_dir().map_err(|e| e.to_string())?,
-            base,
-        )?),
+        Some(base) => Some(changed_files(&cwd, base)?),
         None => None,
     };
 
@@ -90,7 +88,7 @@ pub fn check(
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut scopes_seen: HashSet<PathBuf> = HashSet::new();
         for f in files.iter().filter(|f| focus_set.contains(*f)) {
-            for dir in environment_dirs(f, &mut scopes_seen) {
+            for dir in environment_dirs(f, &cwd, &mut scopes_seen) {
                 if !dirs.contains(&dir) {
                     dirs.push(dir);
                 }
@@ -153,37 +151,75 @@ fn keep_focus(reports: Vec<FileReport>, focus: &HashSet<PathBuf>) -> Vec<FileRep
 }
 
 /// The `versions*` folders of the environment of `file`: the folders whose
-/// name starts with `versions` in the parent of the nearest enclosing one.
-/// Nothing for a file outside any `versions*` folder. `scopes_seen` avoids
-/// listing one scope twice.
-fn environment_dirs(file: &Path, scopes_seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
+/// name starts with `versions` in the parent of the nearest enclosing one
+/// (which may be the current directory or above it, for `check a.py` run
+/// inside `versions/`). Nothing for a file outside any `versions*` folder.
+/// `scopes_seen` avoids listing one scope twice.
+fn environment_dirs(file: &Path, cwd: &Path, scopes_seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
     let is_versions = |d: &Path| {
         d.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("versions"))
     };
-    let Some(versions) = file.ancestors().skip(1).find(|d| is_versions(d)) else {
+    let scope = if let Some(versions) = file.ancestors().skip(1).find(|d| is_versions(d)) {
+        versions.parent().unwrap_or(Path::new("")).to_path_buf()
+    } else if file.is_relative()
+        && file
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        // the file's folder is below the current directory: a `versions*`
+        // folder above it is the current directory or one of its ancestors
+        match cwd.ancestors().position(is_versions) {
+            Some(up) => std::iter::repeat_n("..", up + 1).collect(),
+            None => return Vec::new(),
+        }
+    } else {
         return Vec::new();
     };
-    let scope = versions.parent().unwrap_or(Path::new(""));
-    if !scopes_seen.insert(scope.to_path_buf()) {
+    if !scopes_seen.insert(scope.clone()) {
         return Vec::new();
     }
     let listing = if scope.as_os_str().is_empty() {
         Path::new(".")
     } else {
-        scope
+        &scope
     };
     let Ok(entries) = std::fs::read_dir(listing) else {
-        return vec![versions.to_path_buf()];
+        return Vec::new();
     };
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| e.path().is_dir())
         .map(|e| scope.join(e.file_name()))
         .filter(|d| is_versions(d))
+        .map(|d| shortest(&d, cwd))
         .collect();
     dirs.sort();
     dirs
+}
+
+/// `../versions` spelled `.` when it is the current directory (and
+/// `../versions/sub` as `sub`), so that context files read like the files
+/// the user named.
+fn shortest(dir: &Path, cwd: &Path) -> PathBuf {
+    if !dir.starts_with("..") {
+        return dir.to_path_buf();
+    }
+    let mut absolute = cwd.to_path_buf();
+    for c in dir.components() {
+        match c {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::Normal(n) => absolute.push(n),
+            _ => {}
+        }
+    }
+    match absolute.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => dir.to_path_buf(),
+    }
 }
 
 fn canonical(path: &Path) -> PathBuf {
