@@ -65,6 +65,15 @@ struct CheckArgs {
     /// Do not print the summary line.
     #[arg(long, short)]
     quiet: bool,
+    /// Report only revision files added or modified since the merge base
+    /// with REF (git; untracked files count as added). Revision-graph rules
+    /// still see every revision.
+    #[arg(long, value_name = "REF")]
+    diff_base: Option<String>,
+    /// Report only revisions after REV in graph order (the command-line
+    /// `baseline-revision`; graph rules still see every revision).
+    #[arg(long, value_name = "REV")]
+    since_revision: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -88,7 +97,21 @@ fn main() -> ExitCode {
 
 fn check(args: CheckArgs) -> io::Result<ExitCode> {
     let start = Instant::now();
+    if args.statistics
+        && !args.output_format.is_human_readable()
+        && args.output_format != OutputFormat::Json
+    {
+        eprintln!(
+            "miglint: error: --statistics prints a table (full, concise) or JSON (json); it cannot be combined with --output-format {}",
+            args.output_format
+        );
+        return Ok(ExitCode::from(2));
+    }
     let cwd = std::env::current_dir()?;
+    let scope = miglint::scope::Scope {
+        diff_base: args.diff_base.clone(),
+        since_revision: args.since_revision.clone(),
+    };
     let settings = match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
         Ok(s) => s,
         Err(e) => {
@@ -96,7 +119,13 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let mut outcome = run::check(settings, &args.paths);
+    let mut outcome = match miglint::scope::check(settings, &args.paths, &scope) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("miglint: error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     if args.fix {
         let fixed = run::apply_fixes(&outcome.reports)?;
         if fixed > 0 {
@@ -113,7 +142,13 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
                         return Ok(ExitCode::from(2));
                     }
                 };
-            outcome = run::check(settings, &args.paths);
+            outcome = match miglint::scope::check(settings, &args.paths, &scope) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("miglint: error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
         }
     }
     for w in &outcome.warnings {
@@ -129,6 +164,16 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
         rules: &rules,
         color,
         version: env!("CARGO_PKG_VERSION"),
+        strict: args.strict,
+    };
+    // machine formats name files relative to the repository root
+    let rebased;
+    let shown = if args.output_format.is_human_readable() {
+        &outcome.reports
+    } else {
+        let root = output::paths::report_root(&cwd);
+        rebased = output::paths::rebase_reports(&outcome.reports, &cwd, &root);
+        &rebased
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -139,7 +184,7 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
             output::write_statistics(&mut out, &outcome.reports)?;
         }
     } else {
-        output::emit(args.output_format, &mut out, &outcome.reports, &ctx)?;
+        output::emit(args.output_format, &mut out, shown, &ctx)?;
     }
     let mut summary = Summary::from_reports(&outcome.reports);
     summary.targets = outcome.targets.clone();
@@ -160,7 +205,9 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
 }
 
 fn explain(code: &str) -> io::Result<ExitCode> {
-    let rule = registry::rule_by_code(code).or_else(|| registry::rule_by_name(code));
+    // codes and names are case-insensitive (`ml101`, `Boolean-Integer-Default`)
+    let rule = registry::rule_by_code(&code.to_ascii_uppercase())
+        .or_else(|| registry::rule_by_name(&code.to_ascii_lowercase()));
     let Some(rule) = rule else {
         let hint = miglint_linter::selection::suggest(code)
             .map(|s| format!(" (did you mean `{s}`?)"))

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miglint_config::{ConfigError, DiscoverError, Options, discover};
 use miglint_diagnostics::FileReport;
-use miglint_linter::{Linter, LinterSettings, RULES};
+use miglint_linter::{FileResult, Linter, LinterSettings, RULES};
 use miglint_python::PythonParser;
 use rayon::prelude::*;
 
@@ -51,24 +51,7 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
         }
     }
     let linter = Linter::new(settings);
-    let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
-    };
-    let results = if discovery.files.len() < PARALLEL_THRESHOLD {
-        let mut parser = PythonParser::new();
-        discovery
-            .files
-            .iter()
-            .map(|p| lint_one(&mut parser, p))
-            .collect()
-    } else {
-        discovery
-            .files
-            .par_iter()
-            .map_init(PythonParser::new, lint_one)
-            .collect()
-    };
+    let results = lint_files(&linter, &discovery.files);
     let reports = linter.finish(results);
     let targets = linter.settings.targets_summary();
     CheckOutcome {
@@ -76,6 +59,23 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
         targets,
         missing,
         warnings,
+    }
+}
+
+/// The per-file phase over `files` (in parallel above a few files).
+pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
+    let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
+        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
+    };
+    if files.len() < PARALLEL_THRESHOLD {
+        let mut parser = PythonParser::new();
+        files.iter().map(|p| lint_one(&mut parser, p)).collect()
+    } else {
+        files
+            .par_iter()
+            .map_init(PythonParser::new, lint_one)
+            .collect()
     }
 }
 

@@ -114,6 +114,7 @@ pub fn render(reports: &[FileReport]) -> String {
         rules: &rules,
         color: false,
         version: "test",
+        strict: false,
     };
     let mut concise = Vec::new();
     output::emit(OutputFormat::Concise, &mut concise, reports, &ctx).expect("render");

@@ -65,6 +65,7 @@ fn ctx() -> EmitContext<'static> {
         rules: RULES,
         color: false,
         version: "0.1.0",
+        strict: false,
     }
 }
 

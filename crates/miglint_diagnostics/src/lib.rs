@@ -145,9 +145,15 @@ impl Diagnostic {
     }
 }
 
+/// The one place rule documentation URLs come from: `<RULE_DOCS_BASE_URL><CODE>.md`
+/// (the pages of `rules/` in the repository). The same pages are compiled
+/// into the binary, so `miglint rule CODE` prints them offline; a fork or a
+/// documentation site changes this constant only.
+pub const RULE_DOCS_BASE_URL: &str = "https://github.com/miglint/miglint/blob/main/rules/";
+
 /// Where the documentation of `code` lives (the page that `miglint rule CODE` prints).
 pub fn rule_url(code: &str) -> String {
-    format!("{}/blob/main/rules/{code}.md", env!("CARGO_PKG_REPOSITORY"))
+    format!("{RULE_DOCS_BASE_URL}{code}.md")
 }
 
 /// A file as the reporters see it: its path, its text (possibly lossy for

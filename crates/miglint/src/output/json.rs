@@ -1,4 +1,5 @@
-//! `json` and `json-lines`: the contract in DESIGN.md "JSON output".
+//! `json` and `json-lines`: one object per finding with the keys of
+//! [`JsonDiagnostic`], in that order (a stable contract for tools).
 
 use std::io::{self, Write};
 

@@ -1,15 +1,27 @@
 //! `junit`: JUnit XML with one test suite `miglint` and one test case per
-//! linted file; each finding is a `<failure>` of its file's test case.
+//! linted file. A finding that fails the run (an error; a warning with
+//! `--strict`) is a `<failure>` of its file's test case; the others are
+//! listed in the test case's `<system-out>`, so that the file still passes.
 
 use std::io::{self, Write};
 
-use miglint_diagnostics::FileReport;
+use miglint_diagnostics::{Diagnostic, FileReport, Severity};
 
-use super::display_path;
+use super::{EmitContext, display_path};
 
-pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+pub(crate) fn emit(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    ctx: &EmitContext,
+) -> io::Result<()> {
+    let fails = |d: &Diagnostic| {
+        d.severity == Severity::Error || (ctx.strict && d.severity == Severity::Warning)
+    };
     let tests = reports.len();
-    let failures = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let failures = reports
+        .iter()
+        .filter(|r| r.diagnostics.iter().any(fails))
+        .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
@@ -26,7 +38,7 @@ pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()
             continue;
         }
         writeln!(out, r#"    <testcase name="{path}" classname="{path}">"#)?;
-        for diagnostic in &report.diagnostics {
+        let text = |diagnostic: &Diagnostic| {
             let start = report.source.line_col(diagnostic.range.start());
             let mut text = format!(
                 "{path}:{}:{}: {} [{}] {}",
@@ -36,12 +48,28 @@ pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
+            text
+        };
+        for diagnostic in report.diagnostics.iter().filter(|d| fails(d)) {
             writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
                 escape(&format!("{}: {}", diagnostic.code, diagnostic.message)),
                 diagnostic.severity,
-                escape_text(&text),
+                escape_text(&text(diagnostic)),
+            )?;
+        }
+        let passing: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| !fails(d))
+            .map(text)
+            .collect();
+        if !passing.is_empty() {
+            writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                escape_text(&passing.join("\n"))
             )?;
         }
         writeln!(out, "    </testcase>")?;

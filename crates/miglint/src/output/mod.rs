@@ -11,6 +11,7 @@ mod github;
 mod gitlab;
 mod json;
 mod junit;
+pub mod paths;
 mod sarif;
 
 use std::collections::BTreeMap;
@@ -131,6 +132,9 @@ pub struct EmitContext<'a> {
     pub color: bool,
     /// miglint's version (SARIF `tool.driver.version`).
     pub version: &'a str,
+    /// `--strict`: warnings fail the run too (JUnit makes only the findings
+    /// that fail the run `<failure>`s).
+    pub strict: bool,
 }
 
 /// Renders `reports` (sorted by path, diagnostics sorted by position then
@@ -149,7 +153,7 @@ pub fn emit(
         OutputFormat::Sarif => sarif::emit(out, reports, ctx),
         OutputFormat::Github => github::emit(out, reports),
         OutputFormat::Gitlab => gitlab::emit(out, reports),
-        OutputFormat::Junit => junit::emit(out, reports),
+        OutputFormat::Junit => junit::emit(out, reports, ctx),
     }
 }
 

@@ -1,0 +1,274 @@
+//! What a check reports versus what it loads.
+//!
+//! Graph rules (ML5xx) need every revision of a migration environment, but a
+//! pre-commit hook passes only the staged files and `--diff-base` keeps only
+//! the changed ones. So a check has a **focus** (the files it reports on)
+//! and a **context** (every file it loads):
+//!
+//! - no paths and no `--diff-base`: both are the discovered files;
+//! - paths on the command line: the focus is what they name; the context
+//!   adds the revisions of each focus file's environment: every `versions*`
+//!   folder next to the file's nearest enclosing `versions*` folder (the
+//!   scope in which [`miglint_linter::graph`] groups revisions);
+//! - `--diff-base REF`: the focus keeps only the files added, modified,
+//!   renamed or untracked since the merge base of `REF` and `HEAD` (git is
+//!   run before linting, never per file); the context is unchanged.
+//!
+//! Findings are reported for focus files only, plus the revision-graph
+//! findings of context files that point at a focus file (a new revision
+//! that makes a second head is reported even when the diagnostic sits on
+//! the older head).
+//!
+//! `--since-revision REV` is the command-line `baseline-revision`: it
+//! replaces every configured baseline for the run.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use miglint_config::{DiscoverError, Spanned, discover};
+use miglint_diagnostics::FileReport;
+use miglint_linter::{Linter, LinterSettings};
+use miglint_python::IdValue;
+
+use crate::run::{CheckOutcome, lint_files};
+
+/// The command-line options that narrow a check.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// `--diff-base REF`.
+    pub diff_base: Option<String>,
+    /// `--since-revision REV`.
+    pub since_revision: Option<String>,
+}
+
+/// Discovers, loads the context, lints, and keeps the focus (see the module
+/// documentation). An `Err` is a usage error (exit 2).
+pub fn check(
+    mut settings: LinterSettings,
+    cli_paths: &[PathBuf],
+    scope: &Scope,
+) -> Result<CheckOutcome, String> {
+    if let Some(rev) = &scope.since_revision {
+        settings.options.baseline_revision = Some(Spanned::new(0..0, rev.clone()));
+        for o in &mut settings.options.overrides {
+            o.baseline_revision = None;
+        }
+    }
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let changed = match &scope.diff_base {
+        Some(base) => Some(changed_files(&cwd, base)?),
+        None => None,
+    };
+
+    let discovery = discover(&settings.options.root, cli_paths, &settings.options);
+    let mut missing = Vec::new();
+    let mut warnings = Vec::new();
+    for e in discovery.errors {
+        match e {
+            DiscoverError::Missing(p) => missing.push(p),
+            other => warnings.push(other.to_string()),
+        }
+    }
+
+    let narrowed = !cli_paths.is_empty() || changed.is_some();
+    let mut files = discovery.files;
+    let mut focus: Option<HashSet<PathBuf>> = None;
+    if narrowed {
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut focus_set = HashSet::new();
+        for f in &files {
+            let real = canonical(f);
+            seen.insert(real.clone());
+            if changed.as_ref().is_none_or(|c| c.contains(&real)) {
+                focus_set.insert(f.clone());
+            }
+        }
+        // the environments of the focus files, each folder walked once
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut scopes_seen: HashSet<PathBuf> = HashSet::new();
+        for f in files.iter().filter(|f| focus_set.contains(*f)) {
+            for dir in environment_dirs(f, &cwd, &mut scopes_seen) {
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+        if !dirs.is_empty() {
+            let context = discover(&settings.options.root, &dirs, &settings.options);
+            for f in context.files {
+                if seen.insert(canonical(&f)) {
+                    files.push(f);
+                }
+            }
+        }
+        focus = Some(focus_set);
+    }
+
+    let linter = Linter::new(settings);
+    let results = lint_files(&linter, &files);
+    if let Some(rev) = &scope.since_revision {
+        let known = results.iter().any(|r| {
+            matches!(r.module.ids.revision.as_ref().map(|a| &a.value),
+                Some(IdValue::Str(id)) if id.value == *rev)
+        });
+        if !known {
+            return Err(format!(
+                "--since-revision {rev}: no linted revision file declares this revision"
+            ));
+        }
+    }
+    let mut reports = linter.finish(results);
+    if let Some(focus) = &focus {
+        reports = keep_focus(reports, focus);
+    }
+    let targets = linter.settings.targets_summary();
+    Ok(CheckOutcome {
+        reports,
+        targets,
+        missing,
+        warnings,
+    })
+}
+
+/// The reports of focus files, plus context findings with a label in a
+/// focus file (only those findings).
+fn keep_focus(reports: Vec<FileReport>, focus: &HashSet<PathBuf>) -> Vec<FileReport> {
+    reports
+        .into_iter()
+        .filter_map(|mut r| {
+            if focus.contains(&r.source.path) {
+                return Some(r);
+            }
+            r.diagnostics.retain(|d| {
+                d.labels
+                    .iter()
+                    .any(|l| l.file.as_ref().is_some_and(|f| focus.contains(f)))
+            });
+            (!r.diagnostics.is_empty()).then_some(r)
+        })
+        .collect()
+}
+
+/// The `versions*` folders of the environment of `file`: the folders whose
+/// name starts with `versions` in the parent of the nearest enclosing one
+/// (which may be the current directory or above it, for `check a.py` run
+/// inside `versions/`). Nothing for a file outside any `versions*` folder.
+/// `scopes_seen` avoids listing one scope twice.
+fn environment_dirs(file: &Path, cwd: &Path, scopes_seen: &mut HashSet<PathBuf>) -> Vec<PathBuf> {
+    let is_versions = |d: &Path| {
+        d.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("versions"))
+    };
+    let scope = if let Some(versions) = file.ancestors().skip(1).find(|d| is_versions(d)) {
+        versions.parent().unwrap_or(Path::new("")).to_path_buf()
+    } else if file.is_relative()
+        && file
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        // the file's folder is below the current directory: a `versions*`
+        // folder above it is the current directory or one of its ancestors
+        match cwd.ancestors().position(is_versions) {
+            Some(up) => std::iter::repeat_n("..", up + 1).collect(),
+            None => return Vec::new(),
+        }
+    } else {
+        return Vec::new();
+    };
+    if !scopes_seen.insert(scope.clone()) {
+        return Vec::new();
+    }
+    let listing = if scope.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        &scope
+    };
+    let Ok(entries) = std::fs::read_dir(listing) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| scope.join(e.file_name()))
+        .filter(|d| is_versions(d))
+        .map(|d| shortest(&d, cwd))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// `../versions` spelled `.` when it is the current directory (and
+/// `../versions/sub` as `sub`), so that context files read like the files
+/// the user named.
+fn shortest(dir: &Path, cwd: &Path) -> PathBuf {
+    if !dir.starts_with("..") {
+        return dir.to_path_buf();
+    }
+    let mut absolute = cwd.to_path_buf();
+    for c in dir.components() {
+        match c {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::Normal(n) => absolute.push(n),
+            _ => {}
+        }
+    }
+    match absolute.strip_prefix(cwd) {
+        Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rel) => rel.to_path_buf(),
+        Err(_) => dir.to_path_buf(),
+    }
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The files (canonical paths) added, copied, modified, renamed or
+/// type-changed since the merge base of `base` and `HEAD`, in commits, the
+/// index or the working tree, plus untracked files that are not ignored.
+pub fn changed_files(cwd: &Path, base: &str) -> Result<HashSet<PathBuf>, String> {
+    let top = git(cwd, &["rev-parse", "--show-toplevel"])?;
+    let top = PathBuf::from(top.trim_end_matches(['\n', '\r']));
+    let merge_base = git(&top, &["merge-base", base, "HEAD"])?;
+    let merge_base = merge_base.trim();
+    let diff = git(
+        &top,
+        &[
+            "diff",
+            "--name-only",
+            "-z",
+            "--no-ext-diff",
+            "--diff-filter=ACMRT",
+            merge_base,
+            "--",
+        ],
+    )?;
+    let untracked = git(&top, &["ls-files", "-z", "--others", "--exclude-standard"])?;
+    Ok(diff
+        .split('\0')
+        .chain(untracked.split('\0'))
+        .filter(|name| !name.is_empty())
+        .map(|name| canonical(&top.join(name)))
+        .collect())
+}
+
+/// Runs git in `dir`; its stdout, or its stderr as the error.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("--diff-base: cannot run git: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "--diff-base: `git {}` failed: {}",
+            args.join(" "),
+            stderr.trim()
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|_| "--diff-base: git printed a non-UTF-8 path".into())
+}
