@@ -117,7 +117,8 @@ fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     let mut parser = PythonParser::new();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
-        let text = match std::fs::read(path).map(String::from_utf8) {
+        let cap = miglint_config::DEFAULT_MAX_FILE_SIZE;
+        let text = match miglint_config::read_capped(path, cap).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
                 eprintln!("miglint: warning: {}: not UTF-8, skipped", path.display());

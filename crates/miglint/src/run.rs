@@ -50,11 +50,15 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
             other => warnings.push(other.to_string()),
         }
     }
+    let cap = settings.options.max_file_size;
     let linter = Linter::new(settings);
-    let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
-    };
+    // regular files only, at most `max-file-size` bytes (a FIFO must not
+    // hang the run, nor a symlink to /dev/zero fill the memory)
+    let lint_one =
+        |parser: &mut PythonParser, path: &PathBuf| match miglint_config::read_capped(path, cap) {
+            Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+            Err(e) => linter.unreadable(path, &e.to_string()),
+        };
     let results = if discovery.files.len() < PARALLEL_THRESHOLD {
         let mut parser = PythonParser::new();
         discovery
