@@ -77,7 +77,8 @@ pub fn run(
             return Ok(ExitCode::from(2));
         }
     };
-    let discovery = discover(&settings.options.root, paths, &settings.options);
+    let start = std::env::current_dir().unwrap_or_else(|_| settings.options.root.clone());
+    let discovery = discover(&start, paths, &settings.options);
     let mut failed = false;
     for e in &discovery.errors {
         match e {

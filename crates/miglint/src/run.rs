@@ -41,7 +41,11 @@ pub fn settings(options: Options) -> Result<LinterSettings, ConfigError> {
 
 /// Discovers and lints.
 pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
-    let discovery = discover(&settings.options.root, cli_paths, &settings.options);
+    // without paths the search starts at the current directory (not at
+    // the configuration's directory: a parent lint.toml in a monorepo must
+    // not widen the scope); config `paths` stay relative to the config
+    let start = std::env::current_dir().unwrap_or_else(|_| settings.options.root.clone());
+    let discovery = discover(&start, cli_paths, &settings.options);
     let mut missing = Vec::new();
     let mut warnings = Vec::new();
     for e in discovery.errors {
@@ -59,7 +63,7 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
             Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
             Err(e) => linter.unreadable(path, &e.to_string()),
         };
-    let results = if discovery.files.len() < PARALLEL_THRESHOLD {
+    let mut results: Vec<_> = if discovery.files.len() < PARALLEL_THRESHOLD {
         let mut parser = PythonParser::new();
         discovery
             .files
@@ -73,6 +77,10 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
             .map_init(PythonParser::new, lint_one)
             .collect()
     };
+    // explicit paths that exist but cannot be read: ML905 each
+    for (path, reason) in &discovery.unreadable {
+        results.push(linter.unreadable(path, reason));
+    }
     let reports = linter.finish(results);
     let targets = linter.settings.targets_summary();
     CheckOutcome {

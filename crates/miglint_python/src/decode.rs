@@ -41,7 +41,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeProblem> {
         return Err(DecodeProblem {
             message: format!("it is a binary file (NUL byte at offset {pos})"),
             python_refuses: true,
-            encoding: false,
+            encoding: true,
         });
     }
     let has_bom = bytes.starts_with(BOM);
