@@ -81,6 +81,9 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
     for (path, reason) in &discovery.unreadable {
         results.push(linter.unreadable(path, reason));
     }
+    if cli_paths.is_empty() {
+        warnings.extend(unknown_baselines(&linter.settings.options, &results));
+    }
     let reports = linter.finish(results);
     let targets = linter.settings.targets_summary();
     CheckOutcome {
@@ -89,6 +92,42 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
         missing,
         warnings,
     }
+}
+
+/// A `baseline-revision` that names no linted revision lints everything:
+/// say so (a warning, since every finding is still reported). Only for
+/// discovered runs: a pre-commit file list rarely holds the baseline.
+fn unknown_baselines(
+    options: &miglint_config::Options,
+    results: &[miglint_linter::FileResult],
+) -> Vec<String> {
+    let ids: std::collections::HashSet<&str> = results
+        .iter()
+        .filter_map(|r| match &r.module.ids.revision.as_ref()?.value {
+            miglint_python::IdValue::Str(s) => Some(s.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    let configured = options.baseline_revision.iter().chain(
+        options
+            .overrides
+            .iter()
+            .filter_map(|o| o.baseline_revision.as_ref()),
+    );
+    let mut out: Vec<String> = configured
+        .map(|b| b.get_ref())
+        .filter(|b| !ids.contains(b.as_str()))
+        .map(|b| {
+            format!(
+                "baseline-revision `{b}` ({}) names no revision among the {} linted files, so no \
+                 revision is treated as already applied; check the id",
+                options.origin_name(),
+                results.len()
+            )
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// The registry as the emitters see it.
