@@ -375,9 +375,10 @@ pub(crate) fn display_path_text(path: &Path) -> String {
 /// visible escape (`\n`, `\r`, `\t`, else `\x1b` / `\u{9b}`), so that a file
 /// name or a string from a pull request cannot inject terminal escape
 /// sequences or workflow commands into a CI log, nor split a line. With
-/// `keep_newlines`, `\n` stays (for formats that encode it themselves).
+/// `keep_newlines`, `\n` and `\r` stay (for multi-line messages and formats
+/// that encode line breaks themselves).
 pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
-    let is_escaped = |c: char| c.is_control() && !(keep_newlines && c == '\n');
+    let is_escaped = |c: char| c.is_control() && !(keep_newlines && matches!(c, '\n' | '\r'));
     if !text.chars().any(is_escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
