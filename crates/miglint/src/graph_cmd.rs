@@ -77,7 +77,8 @@ pub fn run(
             return Ok(ExitCode::from(2));
         }
     };
-    let discovery = discover(&settings.options.root, paths, &settings.options);
+    let start = std::env::current_dir().unwrap_or_else(|_| settings.options.root.clone());
+    let discovery = discover(&start, paths, &settings.options);
     let mut failed = false;
     for e in &discovery.errors {
         match e {
@@ -117,7 +118,8 @@ fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     let mut parser = PythonParser::new();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
-        let text = match std::fs::read(path).map(String::from_utf8) {
+        let cap = miglint_config::DEFAULT_MAX_FILE_SIZE;
+        let text = match miglint_config::read_capped(path, cap).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
                 eprintln!("miglint: warning: {}: not UTF-8, skipped", path.display());

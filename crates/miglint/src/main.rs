@@ -74,6 +74,9 @@ struct CheckArgs {
     /// `baseline-revision`; graph rules still see every revision).
     #[arg(long, value_name = "REV")]
     since_revision: Option<String>,
+    /// Exit 0 when no file was found to lint (by default that is exit 2).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 fn main() -> ExitCode {
@@ -152,10 +155,28 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
         }
     }
     for w in &outcome.warnings {
-        eprintln!("miglint: warning: {w}");
+        eprintln!("miglint: warning: {}", output::escape_controls(w, false));
     }
     for m in &outcome.missing {
-        eprintln!("miglint: error: {}: no such file or directory", m.display());
+        let shown = m.display().to_string();
+        let shown = output::escape_controls(&shown, false);
+        eprintln!("miglint: error: {shown}: no such file or directory");
+    }
+    // (with --diff-base an empty report means nothing changed: success)
+    if outcome.reports.is_empty()
+        && outcome.missing.is_empty()
+        && !args.allow_empty
+        && args.diff_base.is_none()
+    {
+        let why = if args.paths.is_empty() {
+            "no alembic.ini, `paths` or alembic*/versions folder found from the current directory"
+        } else {
+            "the paths given hold no *.py file"
+        };
+        eprintln!(
+            "miglint: error: no files to lint ({why}); pass --allow-empty to accept an empty run"
+        );
+        return Ok(ExitCode::from(2));
     }
 
     let color = output::auto_color(io::stdout().is_terminal());

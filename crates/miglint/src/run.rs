@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use miglint_config::{ConfigError, DiscoverError, Options, discover};
+use miglint_config::{ConfigError, Options};
 use miglint_diagnostics::FileReport;
 use miglint_linter::{FileResult, Linter, LinterSettings, RULES};
 use miglint_python::PythonParser;
@@ -39,35 +39,16 @@ pub fn settings(options: Options) -> Result<LinterSettings, ConfigError> {
     LinterSettings::from_options(options, targets)
 }
 
-/// Discovers and lints.
-pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
-    let discovery = discover(&settings.options.root, cli_paths, &settings.options);
-    let mut missing = Vec::new();
-    let mut warnings = Vec::new();
-    for e in discovery.errors {
-        match e {
-            DiscoverError::Missing(p) => missing.push(p),
-            other => warnings.push(other.to_string()),
-        }
-    }
-    let linter = Linter::new(settings);
-    let results = lint_files(&linter, &discovery.files);
-    let reports = linter.finish(results);
-    let targets = linter.settings.targets_summary();
-    CheckOutcome {
-        reports,
-        targets,
-        missing,
-        warnings,
-    }
-}
-
 /// The per-file phase over `files` (in parallel above a few files).
 pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
-    let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
-    };
+    // regular files only, at most `max-file-size` bytes (a FIFO must not
+    // hang the run, nor a symlink to /dev/zero fill the memory)
+    let cap = linter.settings.options.max_file_size;
+    let lint_one =
+        |parser: &mut PythonParser, path: &PathBuf| match miglint_config::read_capped(path, cap) {
+            Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+            Err(e) => linter.unreadable(path, &e.to_string()),
+        };
     if files.len() < PARALLEL_THRESHOLD {
         let mut parser = PythonParser::new();
         files.iter().map(|p| lint_one(&mut parser, p)).collect()
@@ -77,6 +58,42 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
             .map_init(PythonParser::new, lint_one)
             .collect()
     }
+}
+
+/// A `baseline-revision` that names no linted revision lints everything:
+/// say so (a warning, since every finding is still reported). Only for
+/// discovered runs: a pre-commit file list rarely holds the baseline.
+pub(crate) fn unknown_baselines(
+    options: &miglint_config::Options,
+    results: &[miglint_linter::FileResult],
+) -> Vec<String> {
+    let ids: std::collections::HashSet<&str> = results
+        .iter()
+        .filter_map(|r| match &r.module.ids.revision.as_ref()?.value {
+            miglint_python::IdValue::Str(s) => Some(s.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    let configured = options.baseline_revision.iter().chain(
+        options
+            .overrides
+            .iter()
+            .filter_map(|o| o.baseline_revision.as_ref()),
+    );
+    let mut out: Vec<String> = configured
+        .map(|b| b.get_ref())
+        .filter(|b| !ids.contains(b.as_str()))
+        .map(|b| {
+            format!(
+                "baseline-revision `{b}` ({}) names no revision among the {} linted files, so no \
+                 revision is treated as already applied; check the id",
+                options.origin_name(),
+                results.len()
+            )
+        })
+        .collect();
+    out.dedup();
+    out
 }
 
 /// The registry as the emitters see it.

@@ -31,7 +31,7 @@ use miglint_diagnostics::FileReport;
 use miglint_linter::{Linter, LinterSettings};
 use miglint_python::IdValue;
 
-use crate::run::{CheckOutcome, lint_files};
+use crate::run::{CheckOutcome, lint_files, unknown_baselines};
 
 /// The command-line options that narrow a check.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +61,10 @@ pub fn check(
         None => None,
     };
 
-    let discovery = discover(&settings.options.root, cli_paths, &settings.options);
+    // without paths the search starts at the current directory (not at
+    // the configuration's directory: a parent lint.toml in a monorepo must
+    // not widen the scope); config `paths` stay relative to the config
+    let discovery = discover(&cwd, cli_paths, &settings.options);
     let mut missing = Vec::new();
     let mut warnings = Vec::new();
     for e in discovery.errors {
@@ -106,7 +109,17 @@ pub fn check(
     }
 
     let linter = Linter::new(settings);
-    let results = lint_files(&linter, &files);
+    let mut results = lint_files(&linter, &files);
+    // explicit paths that exist but cannot be read: ML905 each
+    for (path, reason) in &discovery.unreadable {
+        results.push(linter.unreadable(path, reason));
+        if let Some(focus) = &mut focus {
+            focus.insert(path.clone());
+        }
+    }
+    if cli_paths.is_empty() && scope.since_revision.is_none() {
+        warnings.extend(unknown_baselines(&linter.settings.options, &results));
+    }
     if let Some(rev) = &scope.since_revision {
         let known = results.iter().any(|r| {
             matches!(r.module.ids.revision.as_ref().map(|a| &a.value),

@@ -191,14 +191,13 @@ fn hostile_inputs_are_findings_and_nothing_is_lost() {
         has("huge.py", "ML902"),
         "the 5 MB file is linted to its end: {found:?}"
     );
+    // 5,000 nested brackets: CPython refuses them (`too many nested
+    // parentheses`), so does the parser guard
+    assert!(has("deep.py", "ML901"), "{found:?}");
+    // alembic stops on an empty revision file
+    assert!(has("empty.py", "ML505"), "{found:?}");
     assert!(
-        has("deep.py", "ML902"),
-        "ops after a 5,000-deep expression are found: {found:?}"
-    );
-    assert!(
-        !found
-            .iter()
-            .any(|(f, _)| f.ends_with("empty.py") || f.ends_with("a1.py")),
+        !found.iter().any(|(f, _)| f.ends_with("a1.py")),
         "{found:?}"
     );
 }

@@ -2,7 +2,6 @@
 //! `pyproject.toml`, alembic ≥ 1.16): `script_location`,
 //! `version_locations` and `sqlalchemy.url`.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
@@ -138,7 +137,7 @@ pub(crate) struct AlembicConfig {
 
 /// Reads `alembic.ini`. `None` if it cannot be read.
 pub(crate) fn read_alembic_ini(path: &Path) -> Option<AlembicConfig> {
-    let text = fs::read_to_string(path).ok()?;
+    let text = crate::read::read_to_string_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE).ok()?;
     let ini = Ini::parse(&text);
     let dir = path.parent().unwrap_or(Path::new("."));
     let here = dir.to_string_lossy().into_owned();
@@ -171,7 +170,7 @@ pub(crate) fn read_alembic_ini(path: &Path) -> Option<AlembicConfig> {
 /// Reads `[tool.alembic]` from a `pyproject.toml` (alembic ≥ 1.16). `None`
 /// if the file has no such table.
 pub(crate) fn read_alembic_pyproject(path: &Path) -> Option<AlembicConfig> {
-    let text = fs::read_to_string(path).ok()?;
+    let text = crate::read::read_to_string_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE).ok()?;
     let doc = DeTable::parse(&text).ok()?;
     let tool = doc.get_ref().get("tool")?.get_ref().as_table()?;
     let alembic = tool.get("alembic")?.get_ref().as_table()?;

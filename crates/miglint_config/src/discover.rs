@@ -42,6 +42,10 @@ pub struct Discovery {
     pub errors: Vec<DiscoverError>,
     /// Where the list came from (for the run summary).
     pub origin: DiscoveryOrigin,
+    /// Paths given explicitly that exist but cannot be read (a dangling
+    /// symlink, a symlink loop, a directory without permission), with the
+    /// reason: each is an ML905 finding.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 /// How [`discover`] chose the files.
@@ -100,15 +104,24 @@ impl std::error::Error for DiscoverError {
 ///
 /// - `cli_paths` non-empty: each file is taken as is (whatever its
 ///   extension), each directory is walked for `*.py`; a missing path is
-///   [`DiscoverError::Missing`].
+///   [`DiscoverError::Missing`]; one that exists but cannot be read (a
+///   dangling symlink, a symlink loop, a directory without permission) is
+///   listed in [`Discovery::unreadable`] (an ML905 finding, not a warning).
 /// - else `paths` from the configuration (files, directories or globs,
-///   relative to `root`);
-/// - else `alembic.ini` in `root` (or `[tool.alembic]` in its
-///   `pyproject.toml`): `<script_location>/versions/**/*.py` plus every
-///   `version_locations` entry;
+///   relative to the configuration's directory, `options.root`);
+/// - else `alembic.ini` in `root` — the directory the search starts from,
+///   the current directory for `miglint check` (not the configuration's
+///   directory: in a monorepo a parent `lint.toml` must not widen the scope)
+///   — or `[tool.alembic]` in its `pyproject.toml`:
+///   `<script_location>/versions/**/*.py` plus every `version_locations`
+///   entry;
 /// - else every `*.py` below a `versions` directory that is itself below an
 ///   `alembic*`/`migrat*` directory (case-insensitive; `root`'s own name
 ///   counts).
+///
+/// A walked directory that is an alembic script location (it holds
+/// `env.py` or `script.py.mako`) contributes only its subdirectories: its
+/// own modules (`env.py`, helpers) are not revisions.
 ///
 /// Walks skip `__init__.py`, hidden directories and [`SKIPPED_DIRS`];
 /// `exclude` globs (see [`Options::is_excluded`]) remove files, explicit ones
@@ -128,6 +141,7 @@ pub fn discover(root: &Path, cli_paths: &[PathBuf], options: &Options) -> Discov
         let shown_root = shown_root(root, options.cwd());
         if !options.paths.is_empty() {
             origin = DiscoveryOrigin::ConfigPaths;
+            let shown_root = self::shown_root(&options.root, options.cwd());
             for p in &options.paths {
                 let pattern = p.get_ref().trim();
                 if pattern.contains(['*', '?', '[', '{']) {
@@ -245,6 +259,7 @@ struct Walker<'a> {
     options: &'a Options,
     found: Vec<(PathBuf, PathBuf)>,
     errors: Vec<DiscoverError>,
+    unreadable: Vec<(PathBuf, String)>,
 }
 
 impl<'a> Walker<'a> {
@@ -253,6 +268,7 @@ impl<'a> Walker<'a> {
             options,
             found: Vec::new(),
             errors: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -270,6 +286,7 @@ impl<'a> Walker<'a> {
             files,
             errors: self.errors,
             origin,
+            unreadable: self.unreadable,
         }
     }
 
@@ -288,15 +305,27 @@ impl<'a> Walker<'a> {
     /// A path named by the user (CLI or `paths`).
     fn explicit(&mut self, path: &Path) {
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => self.walk(path, Filter::AllPy),
+            Ok(meta) if meta.is_dir() => match fs::read_dir(path) {
+                Ok(_) => self.walk(path, Filter::AllPy),
+                Err(e) => self.unreadable(path, format!("the directory cannot be read ({e})")),
+            },
+            // files of every type go to the reader, which refuses
+            // non-regular ones (ML905) without opening them
             Ok(_) => self.add_file(path.to_path_buf()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                self.errors.push(DiscoverError::Missing(path.to_path_buf()))
+                if fs::symlink_metadata(path).is_ok() {
+                    self.unreadable(path, String::from("it is a dangling symbolic link"));
+                } else {
+                    self.errors.push(DiscoverError::Missing(path.to_path_buf()))
+                }
             }
-            Err(error) => self.errors.push(DiscoverError::Io {
-                path: path.to_path_buf(),
-                error,
-            }),
+            Err(e) => self.unreadable(path, format!("it cannot be read ({e})")),
+        }
+    }
+
+    fn unreadable(&mut self, path: &Path, reason: String) {
+        if !self.options.is_excluded(path) {
+            self.unreadable.push((path.to_path_buf(), reason));
         }
     }
 
@@ -345,6 +374,9 @@ impl<'a> Walker<'a> {
         self.visit(start, &mut ancestors, &mut |w, path, is_dir| {
             if is_dir || !is_lintable_name(path) {
                 return Visit::Descend;
+            }
+            if path.parent().is_some_and(is_script_location) {
+                return Visit::Skip;
             }
             let keep = match filter {
                 Filter::AllPy => true,
@@ -453,12 +485,25 @@ fn is_skipped_dir(name: &str) -> bool {
     name.starts_with('.') || SKIPPED_DIRS.contains(&name)
 }
 
-/// `*.py`, not `__init__.py`.
+/// `*.py`, not `__init__.py`. The name need not be UTF-8 (it is shown
+/// lossily, and read by its exact bytes).
 fn is_lintable_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = path.file_name() else {
         return false;
     };
-    name.ends_with(".py") && name != "__init__.py"
+    let name = name.as_encoded_bytes();
+    name.ends_with(b".py") && name != b"__init__.py"
+}
+
+/// An alembic script location (`env.py` or `script.py.mako` in it): its own
+/// modules are the environment, not revisions.
+fn is_script_location(dir: &Path) -> bool {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    dir.join("env.py").is_file() || dir.join("script.py.mako").is_file()
 }
 
 /// Whether a root-relative file path lies below a `versions` directory that
@@ -467,7 +512,7 @@ fn in_versions_dir(rel: &Path, root_is_migrations: bool) -> bool {
     let dirs: Vec<&str> = match rel.parent() {
         Some(p) => p
             .components()
-            .filter_map(|c| c.as_os_str().to_str())
+            .map(|c| c.as_os_str().to_str().unwrap_or(""))
             .collect(),
         None => return false,
     };

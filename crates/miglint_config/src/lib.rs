@@ -13,6 +13,7 @@ mod error;
 mod matcher;
 mod options;
 mod paths;
+mod read;
 mod suggest;
 mod targets;
 
@@ -22,5 +23,6 @@ pub use options::{
     AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
     TOP_LEVEL_KEYS, find_config, load, load_str,
 };
+pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_to_string_capped};
 pub use targets::{Targets, UrlDialect, dialect_from_url, infer_targets};
 pub use toml::Spanned;

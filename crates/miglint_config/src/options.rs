@@ -27,6 +27,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "per-file-ignores",
     "overrides",
     "baseline-revision",
+    "max-file-size",
 ];
 
 /// The keys of one `[[overrides]]` entry.
@@ -103,8 +104,9 @@ pub fn find_config(start: &Path) -> Option<ConfigFile> {
 }
 
 fn pyproject_has_miglint(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else {
-        return false;
+    let text = match crate::read::read_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => return false,
     };
     match DeTable::parse(&text) {
         Ok(doc) => doc
@@ -203,6 +205,8 @@ pub struct Options {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub overrides: Vec<Override>,
     pub baseline_revision: Option<Spanned<String>>,
+    /// `max-file-size`: larger files are ML905, never read.
+    pub max_file_size: u64,
     source: Option<ConfigSource>,
     kind: Option<ConfigKind>,
     exclude_matcher: PathMatcher,
@@ -234,6 +238,7 @@ impl Options {
             per_file_ignores: Vec::new(),
             overrides: Vec::new(),
             baseline_revision: None,
+            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),
@@ -380,7 +385,13 @@ fn file_name(path: &Path) -> String {
 /// Loads `lint.toml` or the `[tool.miglint]` table of a `pyproject.toml`
 /// (decided by the file name).
 pub fn load(path: &Path) -> Result<Options, ConfigError> {
-    let text = fs::read_to_string(path).map_err(|e| ConfigError::io(path, e))?;
+    // A FIFO or `/dev/zero` given as `--config` must not hang or fill the
+    // memory: regular files only, at most the input cap.
+    let text = crate::read::read_to_string_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE)
+        .map_err(|e| match e {
+            crate::read::ReadError::Io(e) => ConfigError::io(path, e),
+            other => ConfigError::io(path, std::io::Error::other(other.to_string())),
+        })?;
     load_str(path, &text)
 }
 
@@ -440,6 +451,22 @@ pub fn load_str(path: &Path, text: &str) -> Result<Options, ConfigError> {
     errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
     let first = errors.remove(0);
     Err(first.with_related(errors))
+}
+
+/// `"10MB"`, `"512 KiB"`, `"100"` → bytes (K/M/G = 1024-based).
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return None,
+    };
+    n.checked_mul(factor)
 }
 
 fn syntax_error(source: &ConfigSource, e: &toml::de::Error) -> ConfigError {
@@ -554,7 +581,44 @@ impl Cx<'_> {
                 "baseline-revision" => {
                     o.baseline_revision = self.non_empty_string("baseline-revision", value)
                 }
+                "max-file-size" => {
+                    if let Some(n) = self.max_file_size(value) {
+                        o.max_file_size = n;
+                    }
+                }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
+            }
+        }
+    }
+
+    /// `max-file-size`: bytes as an integer, or a string with a unit
+    /// (`"10MB"`, `"512 KiB"`; K/M/G are powers of 1024, as in ls -h).
+    fn max_file_size(&mut self, value: &Value<'_>) -> Option<u64> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<u64>().ok(),
+            DeValue::String(s) => parse_size(s),
+            _ => {
+                self.type_error(
+                    "max-file-size",
+                    value,
+                    "a size",
+                    Some(String::from(
+                        "max-file-size = \"10MB\" (or a number of bytes)",
+                    )),
+                );
+                return None;
+            }
+        };
+        match parsed {
+            Some(n) if n > 0 => Some(n),
+            _ => {
+                self.err(
+                    ConfigErrorKind::InvalidValue,
+                    value.span(),
+                    "`max-file-size` must be a positive size such as \"10MB\", \"512KB\" or a number of bytes",
+                    None,
+                );
+                None
             }
         }
     }

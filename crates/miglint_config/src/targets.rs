@@ -180,7 +180,8 @@ fn find_env_py(root: &Path, ini: Option<&AlembicConfig>) -> Option<PathBuf> {
 
 /// Whether `env.py` passes `render_as_batch=True` (outside comments).
 fn env_renders_as_batch(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else {
+    let Ok(text) = crate::read::read_to_string_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE)
+    else {
         return false;
     };
     text.lines().any(|line| {

@@ -47,7 +47,7 @@ impl Linter {
     /// [`Linter::lint_source`].
     pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
         match ml905_unreadable_file::decode(bytes) {
-            Ok(text) => self.lint_source(parser, path, text),
+            Ok(text) => self.lint_source(parser, path, &text),
             Err(problem) => self.unreadable_file(path, &problem),
         }
     }
@@ -79,10 +79,40 @@ impl Linter {
         }
     }
 
+    /// A file the parser guard refused (nesting beyond CPython's limits:
+    /// ML901; over the parse budget: ML905). Nothing else is checked.
+    fn refused(&self, path: &Path, text: &str, refusal: &miglint_python::Refusal) -> FileResult {
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let mut diagnostics = Vec::new();
+        match refusal.kind {
+            miglint_python::RefusalKind::Syntax if self.settings.is_enabled("ML901") => {
+                diagnostics.push(crate::rules::ml901_python_syntax_error::refused(refusal));
+            }
+            miglint_python::RefusalKind::Budget if self.settings.is_enabled("ML905") => {
+                diagnostics.push(ml905_unreadable_file::diagnostic(
+                    &ml905_unreadable_file::Unreadable::error(refusal.message.clone()),
+                ));
+            }
+            _ => {}
+        }
+        FileResult {
+            source,
+            module: Module::default(),
+            sql: Vec::new(),
+            baselined: false,
+            diagnostics,
+            settings: self.settings.for_file(path),
+            suppressions: Vec::new(),
+        }
+    }
+
     /// Parses once, extracts SQL once, runs every enabled per-file rule.
     pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
         let settings = self.settings.for_file(path);
-        let module = parser.parse(text);
+        let module = match parser.parse_checked(text) {
+            Ok(module) => module,
+            Err(refusal) => return self.refused(path, text, &refusal),
+        };
         let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
         let sql_views = extract_sql(&module, settings.targets);
         let ctx = FileContext {

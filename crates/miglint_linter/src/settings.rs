@@ -39,6 +39,16 @@ impl LinterSettings {
     /// error pointing at it in the TOML.
     pub fn from_options(options: Options, targets: Targets) -> Result<Self, ConfigError> {
         let parse = |s: &Spanned<String>| -> Result<Selector, ConfigError> {
+            // ruff refuses `"E501 "` too: a stray space is a typo to fix,
+            // not something to guess around
+            let text = s.get_ref();
+            if text.trim() != text && Selector::parse(text).is_some() {
+                return Err(options.error_at(
+                    s.span(),
+                    format!("rule selector `{text}` has surrounding whitespace"),
+                    Some(format!("write `\"{}\"`", text.trim())),
+                ));
+            }
             Selector::parse(s.get_ref()).ok_or_else(|| {
                 options.error_at(
                     s.span(),

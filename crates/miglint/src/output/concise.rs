@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use miglint_diagnostics::FileReport;
 
-use super::{BOLD, EmitContext, display_path, one_line, paint, severity_style};
+use super::{BOLD, EmitContext, display_path_text, one_line, paint, severity_style};
 
 pub(crate) fn emit(
     out: &mut dyn Write,
@@ -12,7 +12,7 @@ pub(crate) fn emit(
     ctx: &EmitContext,
 ) -> io::Result<()> {
     for report in reports {
-        let path = display_path(&report.source.path);
+        let path = display_path_text(&report.source.path);
         for diagnostic in &report.diagnostics {
             let start = report.source.line_col(diagnostic.range.start());
             let location = format!("{path}:{}:{}:", start.line, start.column);

@@ -13,7 +13,7 @@ use miglint_diagnostics::{
     Applicability, Diagnostic, FileReport, Severity, SourceFile, TextRange, rule_url,
 };
 
-use super::{EmitContext, clamp_range, display_path, find_report};
+use super::{EmitContext, clamp_range, display_path_text, escape_controls, find_report};
 
 /// Fixed so that output does not depend on the terminal.
 const WIDTH: usize = 100;
@@ -89,7 +89,33 @@ impl SourceCode for SourceText {
 }
 
 fn named_source(source: &Arc<SourceFile>) -> NamedSource<SourceText> {
-    NamedSource::new(display_path(&source.path), SourceText(Arc::clone(source)))
+    NamedSource::new(
+        display_path_text(&source.path),
+        SourceText(mask_controls(source)),
+    )
+}
+
+/// The source with every control character but tab and line breaks
+/// replaced by `?` (C1 ones, two bytes in UTF-8, by `??`): the snippet
+/// keeps every offset, and a string literal in a pull request cannot send
+/// escape sequences to the terminal or CI log.
+fn mask_controls(source: &Arc<SourceFile>) -> Arc<SourceFile> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !source.text.chars().any(bad) {
+        return Arc::clone(source);
+    }
+    let masked: String = source
+        .text
+        .chars()
+        .map(|c| {
+            if bad(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    Arc::new(SourceFile::new(source.path.clone(), masked))
 }
 
 fn source_span(text: &str, range: TextRange) -> SourceSpan {
@@ -98,7 +124,7 @@ fn source_span(text: &str, range: TextRange) -> SourceSpan {
 }
 
 fn non_empty(text: &str) -> Option<String> {
-    (!text.is_empty()).then(|| text.to_owned())
+    (!text.is_empty()).then(|| escape_controls(text, true).into_owned())
 }
 
 /// One of our diagnostics as miette sees it.
@@ -141,7 +167,7 @@ impl<'a> Adapter<'a> {
                 )),
                 Some(path) => related.push(match find_report(reports, path) {
                     Some(other) => Related {
-                        message: label.message.clone(),
+                        message: escape_controls(&label.message, true).into_owned(),
                         source: Some(named_source(&other.source)),
                         label: Some(LabeledSpan::new_primary_with_span(
                             None,
@@ -149,7 +175,11 @@ impl<'a> Adapter<'a> {
                         )),
                     },
                     None => Related {
-                        message: format!("{} (in {})", label.message, display_path(path)),
+                        message: format!(
+                            "{} (in {})",
+                            escape_controls(&label.message, true),
+                            display_path_text(path)
+                        ),
                         source: None,
                         label: None,
                     },
@@ -165,7 +195,8 @@ impl<'a> Adapter<'a> {
             (Some(help), Some(fix)) => Some(format!("{help}\n{fix}")),
             (Some(help), None) => Some(help.clone()),
             (None, fix) => fix,
-        };
+        }
+        .map(|h| escape_controls(&h, true).into_owned());
 
         Adapter {
             diagnostic,
@@ -186,7 +217,7 @@ impl fmt::Debug for Adapter<'_> {
 
 impl fmt::Display for Adapter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&escape_controls(&self.diagnostic.message, true))
     }
 }
 

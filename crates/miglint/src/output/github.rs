@@ -5,11 +5,11 @@ use std::io::{self, Write};
 
 use miglint_diagnostics::{FileReport, Severity};
 
-use super::{display_path, line_cols};
+use super::{display_path_text, escape_controls, line_cols};
 
 pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for report in reports {
-        let file = escape_property(&display_path(&report.source.path));
+        let file = escape_property(&display_path_text(&report.source.path));
         for diagnostic in &report.diagnostics {
             let command = match diagnostic.severity {
                 Severity::Error => "error",
@@ -25,7 +25,7 @@ pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()
                 start.column,
                 end.line,
                 end.column,
-                escape_data(&diagnostic.message),
+                escape_data(&escape_controls(&diagnostic.message, true)),
             )?;
         }
     }

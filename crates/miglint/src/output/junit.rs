@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use miglint_diagnostics::{Diagnostic, FileReport, Severity};
 
-use super::{EmitContext, display_path};
+use super::{EmitContext, display_path_text};
 
 pub(crate) fn emit(
     out: &mut dyn Write,
@@ -32,7 +32,7 @@ pub(crate) fn emit(
         r#"  <testsuite name="miglint" tests="{tests}" failures="{failures}" errors="0" skipped="0">"#
     )?;
     for report in reports {
-        let path = escape(&display_path(&report.source.path));
+        let path = escape(&display_path_text(&report.source.path));
         if report.diagnostics.is_empty() {
             writeln!(out, r#"    <testcase name="{path}" classname="{path}"/>"#)?;
             continue;

@@ -368,6 +368,38 @@ pub(crate) fn display_path(path: &Path) -> String {
     }
 }
 
+/// [`display_path`] for text output: control characters made visible
+/// (see [`escape_controls`]).
+pub(crate) fn display_path_text(path: &Path) -> String {
+    escape_controls(&display_path(path), false).into_owned()
+}
+
+/// The one escaper of the text outputs (full, concise, github, junit, the
+/// summary and stderr): every control character (C0, DEL, C1) becomes a
+/// visible escape (`\n`, `\r`, `\t`, else `\x1b` / `\u{9b}`), so that a file
+/// name or a string from a pull request cannot inject terminal escape
+/// sequences or workflow commands into a CI log, nor split a line. With
+/// `keep_newlines`, `\n` and `\r` stay (for multi-line messages and formats
+/// that encode line breaks themselves).
+pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    let is_escaped = |c: char| c.is_control() && !(keep_newlines && matches!(c, '\n' | '\r'));
+    if !text.chars().any(is_escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            _ if !is_escaped(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// 1-based start and end positions of `range` in `source` (clamped to the
 /// text; columns in Unicode scalar values).
 pub(crate) fn line_cols(source: &SourceFile, range: TextRange) -> (LineCol, LineCol) {
@@ -404,7 +436,7 @@ pub(crate) fn find_report<'r>(reports: &'r [FileReport], path: &Path) -> Option<
 
 /// A message on one line (for line-oriented formats).
 pub(crate) fn one_line(message: &str) -> String {
-    if message.contains(['\n', '\r']) {
+    let joined = if message.contains(['\n', '\r']) {
         message
             .split(['\n', '\r'])
             .filter(|part| !part.is_empty())
@@ -412,7 +444,8 @@ pub(crate) fn one_line(message: &str) -> String {
             .join(" ")
     } else {
         message.to_owned()
-    }
+    };
+    escape_controls(&joined, false).into_owned()
 }
 
 /// 64-bit FNV-1a: stable across runs, platforms and Rust versions.
@@ -450,6 +483,20 @@ mod tests {
         assert_eq!(clamp_range(text, TextRange::new(1, 1)), 0..0);
         assert_eq!(clamp_range(text, TextRange::new(0, 99)), 0..2);
         assert_eq!(clamp_range("", TextRange::new(5, 9)), 0..0);
+    }
+
+    #[test]
+    fn controls_are_escaped() {
+        assert_eq!(
+            escape_controls("a\x1b[31mb\nc\u{9b}", false),
+            "a\\x1b[31mb\\nc\\u{9b}"
+        );
+        assert_eq!(escape_controls("a\nb\tc", true), "a\nb\\tc");
+        assert!(matches!(
+            escape_controls("plain é", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(one_line("a\x07b"), "a\\x07b");
     }
 
     #[test]

@@ -33,41 +33,47 @@ impl Rule for DuplicateRevision {
                     groups.entry(first).or_insert_with(|| vec![first]).push(n);
                 }
             }
+            // one finding per group, on its first script (path order), with
+            // the others as related locations: 1,000 scripts sharing an id
+            // give one finding with 999 labels, not 1,000 x 999 names
             for members in groups.values() {
-                for &m in members {
-                    let node = &env.nodes[m];
-                    let path = project.files[node.file].path;
-                    let others: Vec<usize> = members.iter().copied().filter(|&o| o != m).collect();
-                    let names: Vec<String> = others
-                        .iter()
-                        .map(|&o| {
-                            env.rel(project.files[env.nodes[o].file].path)
-                                .display()
-                                .to_string()
-                        })
-                        .collect();
-                    let id = &node.id;
-                    let mut diag = META.diag(
-                        node.anchor(),
-                        format!(
-                            "revision id \"{id}\" is also declared by {}: alembic warns \"Revision {id} is present more than once\", then `alembic upgrade head` fails with \"Multiple head revisions are present for given argument 'head'\" and `alembic heads` lists \"{id} (head)\" twice",
-                            names.join(", ")
-                        ),
-                    );
-                    for &o in &others {
-                        let other = &env.nodes[o];
-                        diag.labels.push(graph::label(
-                            path,
-                            project.files[other.file].path,
-                            other.anchor(),
-                            format!("\"{id}\" declared here too"),
-                        ));
-                    }
-                    diag = diag.with_help(
-                        "give one of the scripts a new, unique revision id, and update the `down_revision` of the revisions that follow it",
-                    );
-                    out.push((node.file, diag));
+                let (&m, others) = members.split_first().expect("a group has members");
+                let node = &env.nodes[m];
+                let path = project.files[node.file].path;
+                const NAMED: usize = 3;
+                let mut names: Vec<String> = others
+                    .iter()
+                    .take(NAMED)
+                    .map(|&o| {
+                        env.rel(project.files[env.nodes[o].file].path)
+                            .display()
+                            .to_string()
+                    })
+                    .collect();
+                if others.len() > NAMED {
+                    names.push(format!("{} more", others.len() - NAMED));
                 }
+                let id = &node.id;
+                let mut diag = META.diag(
+                    node.anchor(),
+                    format!(
+                        "revision id \"{id}\" is also declared by {}: alembic warns \"Revision {id} is present more than once\", then `alembic upgrade head` fails with \"Multiple head revisions are present for given argument 'head'\" and `alembic heads` lists \"{id} (head)\" twice",
+                        names.join(", ")
+                    ),
+                );
+                for &o in others {
+                    let other = &env.nodes[o];
+                    diag.labels.push(graph::label(
+                        path,
+                        project.files[other.file].path,
+                        other.anchor(),
+                        format!("\"{id}\" declared here too"),
+                    ));
+                }
+                diag = diag.with_help(
+                    "give all but one of the scripts a new, unique revision id, and update the `down_revision` of the revisions that follow them",
+                );
+                out.push((node.file, diag));
             }
         }
     }

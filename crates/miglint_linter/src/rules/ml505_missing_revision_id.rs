@@ -22,6 +22,38 @@ impl Rule for MissingRevisionId {
         &META
     }
 
+    /// An empty revision file (nothing but a BOM, blank lines or
+    /// comments): alembic loads every `*.py` of a versions folder and stops
+    /// on it. `__init__.py` is not a revision (alembic skips it), nor is a
+    /// legacy hex file name (alembic takes the id from the name).
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let name = file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?");
+        if name.starts_with("__init__") || graph::legacy_id(file.path).is_some() {
+            return;
+        }
+        let code = file
+            .source
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        if code {
+            return;
+        }
+        out.push(
+            META.diag(
+                TextRange::empty(0),
+                format!(
+                    "this revision file is empty: alembic loads every `*.py` of a versions folder and fails with \"Could not determine revision id from filename {name}\""
+                ),
+            )
+            .with_help("write the revision (`alembic revision` generates one), or delete the file"),
+        );
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let missing = |f: &ProjectFile<'_>| {
             f.is_revision() && graph::revision_id(f) == graph::RevisionId::Missing

@@ -43,3 +43,16 @@ impl Rule for PythonSyntaxError {
         )));
     }
 }
+
+/// A file the parser guard refused before parsing (nesting deeper than
+/// CPython accepts): CPython's own error, at the offending line.
+pub(crate) fn refused(refusal: &miglint_python::Refusal) -> Diagnostic {
+    META.diag(
+        refusal.range,
+        format!(
+            "Python syntax error: {}; alembic cannot import this file",
+            refusal.message
+        ),
+    )
+    .with_help("nothing else in this file was checked")
+}

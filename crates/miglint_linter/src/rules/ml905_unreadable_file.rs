@@ -20,15 +20,18 @@ impl Rule for UnreadableFile {
 }
 
 pub(crate) fn diagnostic(problem: &Unreadable) -> Diagnostic {
+    let help = if problem.encoding {
+        "miglint reads revision files as UTF-8, Python's default source encoding (PEP 3120); \
+         save the file as UTF-8, or exclude it with `exclude` in lint.toml"
+    } else {
+        "if it is not a revision file, exclude it with `exclude` in lint.toml"
+    };
     let mut d = META
         .diag(
             TextRange::empty(0),
             format!("cannot lint this file: {}", problem.message),
         )
-        .with_help(
-            "miglint reads revision files as UTF-8, Python's default source encoding (PEP 3120); \
-             save the file as UTF-8, or exclude it with `exclude` in lint.toml",
-        );
+        .with_help(help);
     d.severity = problem.severity;
     d
 }
@@ -38,6 +41,8 @@ pub(crate) fn diagnostic(problem: &Unreadable) -> Diagnostic {
 pub struct Unreadable {
     pub message: String,
     pub severity: Severity,
+    /// An encoding problem (the help says how to save the file as UTF-8).
+    pub encoding: bool,
 }
 
 impl Unreadable {
@@ -45,60 +50,26 @@ impl Unreadable {
         Unreadable {
             message: message.into(),
             severity: Severity::Error,
+            encoding: false,
         }
     }
 }
 
-/// UTF-8 text, or why not. NUL bytes mean a binary file. A file that is
-/// not UTF-8 fails to import (`SyntaxError: (unicode error) 'utf-8' codec
-/// can't decode byte ...`, measured by the truth suite) unless it
-/// declares its encoding (PEP 263): then Python and alembic decode it and
-/// only miglint cannot, which is a warning, not an error.
-pub(crate) fn decode(bytes: &[u8]) -> Result<&str, Unreadable> {
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(Unreadable::error(format!(
-            "it is a binary file (NUL byte at offset {pos})"
-        )));
-    }
-    std::str::from_utf8(bytes).map_err(|e| match declared_encoding(bytes) {
-        Some(enc) if !matches!(enc.to_ascii_lowercase().replace('_', "-").as_str(), "utf-8" | "utf8") => Unreadable {
-            message: format!(
-                "it declares `coding: {enc}`, which Python (and so alembic) decodes, but miglint reads only \
-                 UTF-8, so nothing in it was checked"
-            ),
-            severity: Severity::Warning,
+/// Lintable text, or why not, as CPython decodes source files (see
+/// [`miglint_python::decode`]): what CPython refuses is an error (the
+/// truth suite measures the undeclared non-UTF-8 case: `SyntaxError:
+/// (unicode error) 'utf-8' codec can't decode byte ...`); a declared
+/// encoding CPython reads but miglint does not is a warning.
+pub(crate) fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, Unreadable> {
+    miglint_python::decode::decode(bytes).map_err(|p| Unreadable {
+        message: p.message,
+        severity: if p.python_refuses {
+            Severity::Error
+        } else {
+            Severity::Warning
         },
-        _ => Unreadable::error(format!(
-            "it is not valid UTF-8 (invalid byte at offset {}) and declares no other encoding, so alembic \
-             cannot import it (`SyntaxError: (unicode error) 'utf-8' codec can't decode byte ...`)",
-            e.valid_up_to()
-        )),
+        encoding: p.encoding,
     })
-}
-
-/// The PEP 263 declaration (`# -*- coding: latin-1 -*-`) on line 1 or 2.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    for line in bytes.split(|&b| b == b'\n').take(2) {
-        let line = String::from_utf8_lossy(line);
-        let trimmed = line.trim_start();
-        if !trimmed.starts_with('#') {
-            continue;
-        }
-        if let Some(pos) = trimmed.find("coding") {
-            let rest = &trimmed[pos + "coding".len()..];
-            if let Some(rest) = rest.strip_prefix([':', '=']) {
-                let name: String = rest
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                    .collect();
-                if !name.is_empty() {
-                    return Some(name);
-                }
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -114,6 +85,6 @@ mod tests {
         let declared_utf8 = b"# coding=utf-8\nx = 'caf\xe9'\n";
         assert_eq!(decode(declared_utf8).unwrap_err().severity, Severity::Error);
         assert_eq!(decode(b"\x00").unwrap_err().severity, Severity::Error);
-        assert_eq!(decode("x = 'é'".as_bytes()), Ok("x = 'é'"));
+        assert_eq!(decode("x = 'é'".as_bytes()).unwrap(), "x = 'é'");
     }
 }

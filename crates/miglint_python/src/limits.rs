@@ -1,0 +1,309 @@
+//! Guards in front of tree-sitter: a cheap lexical pre-pass that refuses
+//! nesting deeper than CPython accepts (tree-sitter-python's external scanner
+//! aborts the process on very deep indentation), and the parse time budget.
+//!
+//! # Why these limits
+//!
+//! tree-sitter-python 0.25's scanner serialises its state into tree-sitter's
+//! 1,024-byte buffer: 2 bytes, then one byte per open string delimiter (at
+//! most 255), then 2 bytes per indentation level. When a string is open the
+//! size is odd, so at about 510 levels the loop writes one byte past the
+//! buffer and `ts_parser__external_scanner_serialize` asserts
+//! `length <= TREE_SITTER_SERIALIZATION_BUFFER_SIZE`: SIGABRT. The scanner
+//! is safe while `2 + 255 + 2 * levels <= 1023`, i.e. up to 383 levels.
+//!
+//! CPython itself refuses much less: 100 levels of indentation
+//! (`IndentationError: too many levels of indentation`, the tokenizer's
+//! `MAXINDENT`) and 200 nested brackets (`SyntaxError: too many nested
+//! parentheses`, `MAXLEVEL`). A file beyond those cannot be imported by
+//! alembic, so refusing it is exact (ML901), and it keeps far below the
+//! scanner's limit.
+//!
+//! The pre-pass tokenises only what it must (strings, comments, brackets,
+//! line continuations); as a second, string-blind safety net it also counts
+//! the indentation of every physical line and refuses beyond
+//! [`MAX_RAW_INDENT_LEVELS`] (never reached by a file CPython accepts with
+//! fewer than 100 levels unless hundreds of levels hide inside strings).
+
+use miglint_diagnostics::TextRange;
+
+/// CPython's `MAXINDENT` is 100: the 100th level is an error.
+pub const MAX_INDENT_LEVELS: usize = 99;
+/// CPython's `MAXLEVEL`: 200 nested brackets are fine, 201 are an error.
+pub const MAX_BRACKET_DEPTH: usize = 200;
+/// The string-blind net: well below the scanner's 383.
+pub const MAX_RAW_INDENT_LEVELS: usize = 300;
+
+/// Why a file was not handed to (or not finished by) the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    /// Where (an empty range at the offending line, or at 0).
+    pub range: TextRange,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// CPython refuses the file too: a syntax error (ML901).
+    Syntax,
+    /// Too expensive to parse: the parse budget ran out (ML905).
+    Budget,
+}
+
+/// The lexical pre-pass: `Err` when the nesting exceeds CPython's limits
+/// (or the raw indentation the parser's scanner can hold); else the ranges
+/// of the comments that fill a whole line (outside strings), in order.
+pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
+    let mut comment_lines = Vec::new();
+    let b = source.as_bytes();
+    let mut i = 0usize;
+    let mut depth = 0usize; // brackets
+    let mut indents: Vec<usize> = vec![0];
+    let mut raw: Vec<usize> = vec![0];
+    let mut line_start = true;
+    let mut continuation = false;
+    while i < b.len() {
+        if line_start {
+            line_start = false;
+            let start = i;
+            let mut width = 0usize;
+            while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\x0c') {
+                width = match b[i] {
+                    b'\t' => (width / 8 + 1) * 8,
+                    b'\x0c' => 0,
+                    _ => width + 1,
+                };
+                i += 1;
+            }
+            let blank = i >= b.len() || matches!(b[i], b'\n' | b'\r' | b'#');
+            if b.get(i) == Some(&b'#') {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| matches!(c, b'\n' | b'\r'))
+                    .map_or(b.len(), |n| i + n);
+                comment_lines.push(TextRange::new(i as u32, end as u32));
+            }
+            if !blank {
+                push_level(&mut raw, width);
+                if raw.len() - 1 > MAX_RAW_INDENT_LEVELS {
+                    return Err(too_deep_indent(start));
+                }
+                if depth == 0 && !continuation {
+                    push_level(&mut indents, width);
+                    if indents.len() - 1 > MAX_INDENT_LEVELS {
+                        return Err(too_deep_indent(start));
+                    }
+                }
+            }
+            continuation = false;
+            continue;
+        }
+        match b[i] {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b'\r' => {
+                line_start = true;
+                i += 1;
+                if b.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b'#' => {
+                while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
+                    i += 1;
+                }
+            }
+            b'\\' => {
+                if matches!(b.get(i + 1), Some(b'\n' | b'\r')) {
+                    continuation = true;
+                }
+                i += 2;
+                if b.get(i - 1) == Some(&b'\r') && b.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                if continuation {
+                    line_start = true;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Err(Refusal {
+                        kind: RefusalKind::Syntax,
+                        range: TextRange::empty(i as u32),
+                        message: format!(
+                            "too many nested parentheses: more than {MAX_BRACKET_DEPTH} open brackets \
+                             (CPython: `SyntaxError: too many nested parentheses`)"
+                        ),
+                    });
+                }
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'"' | b'\'' => i = skip_string(b, i),
+            _ => i += 1,
+        }
+    }
+    Ok(comment_lines)
+}
+
+/// Runs of at least this many whole-line comments (blank lines between them
+/// allowed) are hidden from tree-sitter (see [`hide_comment_runs`]).
+pub const COMMENT_RUN_HIDDEN: usize = 64;
+
+/// tree-sitter-python's scanner is quadratic on a run of comment lines: at
+/// every newline it skips all following comment lines to find the next
+/// line's indentation, but consumes none of them (the token it returns is
+/// zero-width), so the next newline scans them again. 8,000 comment lines
+/// take about 11 s, 16,000 about 49 s. Blank lines do not have the problem
+/// (the lexer consumes them).
+///
+/// So in runs of at least [`COMMENT_RUN_HIDDEN`] whole-line comments the
+/// comment bytes are replaced by spaces (same length: every offset stays
+/// valid; a whitespace line is what a comment line is to Python), and the
+/// hidden comments are returned to be added to the model's comments
+/// (suppressions still see them). `None` when there is no such run.
+pub(crate) fn hide_comment_runs(
+    source: &str,
+    comment_lines: &[TextRange],
+) -> Option<(String, Vec<TextRange>)> {
+    let b = source.as_bytes();
+    let mut runs: Vec<(usize, usize)> = Vec::new(); // index ranges into comment_lines
+    let mut start = 0;
+    for i in 1..=comment_lines.len() {
+        let joined = i < comment_lines.len() && {
+            let gap = &b[comment_lines[i - 1].end() as usize..comment_lines[i].start() as usize];
+            gap.iter()
+                .all(|c| matches!(c, b' ' | b'\t' | b'\x0c' | b'\n' | b'\r'))
+        };
+        if !joined {
+            if i - start >= COMMENT_RUN_HIDDEN {
+                runs.push((start, i));
+            }
+            start = i;
+        }
+    }
+    if runs.is_empty() {
+        return None;
+    }
+    let mut out = b.to_vec();
+    let mut hidden = Vec::new();
+    for (from, to) in runs {
+        for r in &comment_lines[from..to] {
+            out[r.as_usize()].fill(b' ');
+            hidden.push(*r);
+        }
+    }
+    // whole comments (UTF-8 sequences included) became ASCII spaces
+    String::from_utf8(out).ok().map(|text| (text, hidden))
+}
+
+/// Pops the levels wider than `width`, pushes `width` if it is new.
+fn push_level(stack: &mut Vec<usize>, width: usize) {
+    while stack.len() > 1 && *stack.last().unwrap_or(&0) > width {
+        stack.pop();
+    }
+    if width > *stack.last().unwrap_or(&0) {
+        stack.push(width);
+    }
+}
+
+fn too_deep_indent(offset: usize) -> Refusal {
+    Refusal {
+        kind: RefusalKind::Syntax,
+        range: TextRange::empty(offset as u32),
+        message: format!(
+            "too many levels of indentation: more than {MAX_INDENT_LEVELS} nested blocks \
+             (CPython: `IndentationError: too many levels of indentation`)"
+        ),
+    }
+}
+
+/// The index after the string literal opening at `i` (a quote; prefixes are
+/// ordinary identifier bytes before it). Unterminated single-quoted strings
+/// end at the line end, triple-quoted ones at the end of the file.
+fn skip_string(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+    let mut j = if triple { i + 3 } else { i + 1 };
+    if !triple && b.get(i + 1) == Some(&q) {
+        return i + 2; // empty string
+    }
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            c if c == q => {
+                if !triple {
+                    return j + 1;
+                }
+                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
+                    return j + 3;
+                }
+                j += 1;
+            }
+            b'\n' | b'\r' if !triple => return j,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested_ifs(n: usize, tail: &str) -> String {
+        let mut s: String = (0..n)
+            .map(|i| format!("{}if 1:\n", " ".repeat(i)))
+            .collect();
+        s.push_str(&" ".repeat(n));
+        s.push_str(tail);
+        s
+    }
+
+    #[test]
+    fn indentation_limit_matches_cpython() {
+        // 99 nested blocks compile in CPython 3.11; 100 do not
+        assert!(precheck(&nested_ifs(99, "x = 1\n")).is_ok());
+        let e = precheck(&nested_ifs(100, "x = 1\n")).unwrap_err();
+        assert_eq!(e.kind, RefusalKind::Syntax);
+        assert!(e.message.contains("too many levels of indentation"));
+        assert!(precheck(&nested_ifs(511, "x = \"a\"")).is_err());
+    }
+
+    #[test]
+    fn brackets_and_strings() {
+        let ok = format!("x = {}1{}\n", "(".repeat(200), ")".repeat(200));
+        assert!(precheck(&ok).is_ok());
+        let bad = format!("x = {}1{}\n", "(".repeat(201), ")".repeat(201));
+        assert!(precheck(&bad).unwrap_err().message.contains("parentheses"));
+        // brackets inside strings and comments do not count
+        let quoted = format!(
+            "x = '{}'  # {}\ny = \"\"\"{}\"\"\"\n",
+            "(".repeat(300),
+            "[".repeat(300),
+            "{".repeat(300)
+        );
+        assert!(precheck(&quoted).is_ok());
+        // indentation inside a triple-quoted string is not a block
+        let doc = format!(
+            "x = \"\"\"\n{}\"\"\"\n",
+            (0..150)
+                .map(|i| format!("{}a\n", " ".repeat(i)))
+                .collect::<String>()
+        );
+        assert!(precheck(&doc).is_ok());
+        // continuation lines and bracketed lines are not blocks either
+        let cont = (0..150)
+            .map(|i| format!("{}1 + \\\n", " ".repeat(i)))
+            .collect::<String>()
+            + "1\n";
+        assert!(precheck(&format!("x = {cont}")).is_ok());
+    }
+}
