@@ -27,6 +27,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "per-file-ignores",
     "overrides",
     "baseline-revision",
+    "external-revisions",
 ];
 
 /// The keys of one `[[overrides]]` entry.
@@ -203,6 +204,11 @@ pub struct Options {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub overrides: Vec<Override>,
     pub baseline_revision: Option<Spanned<String>>,
+    /// `external-revisions`: revision ids (or branch labels) that live
+    /// outside the linted version locations (another package's alembic
+    /// folder joined into the same environment): a reference to one is
+    /// not a missing parent (ML502).
+    pub external_revisions: Vec<Spanned<String>>,
     source: Option<ConfigSource>,
     kind: Option<ConfigKind>,
     exclude_matcher: PathMatcher,
@@ -234,6 +240,7 @@ impl Options {
             per_file_ignores: Vec::new(),
             overrides: Vec::new(),
             baseline_revision: None,
+            external_revisions: Vec::new(),
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),
@@ -553,6 +560,11 @@ impl Cx<'_> {
                 "overrides" => o.overrides = self.overrides(value),
                 "baseline-revision" => {
                     o.baseline_revision = self.non_empty_string("baseline-revision", value)
+                }
+                "external-revisions" => {
+                    o.external_revisions = self
+                        .strings("external-revisions", value)
+                        .unwrap_or_default()
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }

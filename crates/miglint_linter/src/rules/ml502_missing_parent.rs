@@ -31,13 +31,13 @@ impl Rule for MissingParent {
             }
             for node in &env.nodes {
                 for r in node.parent_refs() {
-                    if r.target.is_none() {
+                    if r.target.is_none() && !project.is_external(r.name) {
                         out.push((node.file, report(project, envs, e, node.file, r, false)));
                     }
                 }
                 for r in &node.depends_on {
                     // `depends_on` may name a label that is not a literal
-                    if r.target.is_none() && !env.dynamic_labels {
+                    if r.target.is_none() && !env.dynamic_labels && !project.is_external(r.name) {
                         out.push((node.file, report(project, envs, e, node.file, r, true)));
                     }
                 }
@@ -59,11 +59,11 @@ fn report(
     let name = &r.name;
     let message = if depends_on {
         format!(
-            "`depends_on` names \"{name}\", which is neither a revision id nor a branch label of this migration environment: alembic fails with `KeyError: '{name}'`"
+            "`depends_on` names \"{name}\", which is neither a revision id nor a branch label of this migration environment: alembic fails with `KeyError: '{name}'` (if it lives in another package's version location, declare it in `external-revisions`)"
         )
     } else {
         format!(
-            "`down_revision` names \"{name}\", which no revision script of this migration environment declares: alembic warns \"Revision {name} referenced from ... is not present\" and then fails with `KeyError: '{name}'`"
+            "`down_revision` names \"{name}\", which no revision script of this migration environment declares: alembic warns \"Revision {name} referenced from ... is not present\" and then fails with `KeyError: '{name}'` (if it lives in another package's version location, declare it in `external-revisions`)"
         )
     };
     let mut diag = META.diag(r.range, message);
@@ -98,7 +98,9 @@ fn report(
                 "\"{name}\" is declared in {}, which belongs to a different migration environment (another version folder that no file here refers to); point this at a revision of its own environment",
                 project.files[node.file].path.display()
             ),
-            None => "point it at an existing revision id (`alembic heads` and `alembic history` list them), or add the missing revision script".to_string(),
+            None => format!(
+                "point it at an existing revision id (`alembic heads` and `alembic history` list them), or add the missing revision script. If \"{name}\" lives in another package's version location that alembic joins into this environment (`version_locations`), declare it: `external-revisions = [\"{name}\"]` in lint.toml or [tool.miglint]"
+            ),
         }
     } else {
         let names: Vec<String> = suggestions
