@@ -318,6 +318,10 @@ impl<'s> Guards<'s> {
                     Some(v) => v.clone(),
                     None if name.to_ascii_lowercase().contains("dialect") => Val::NameOrObj,
                     None if name == "engine_name" => Val::Name,
+                    // a helper's parameter: `def f(engine): if engine.name == ...`
+                    None if matches!(name, "engine" | "bind" | "conn" | "connection") => {
+                        Val::Conn
+                    }
                     None => Val::Unknown,
                 }
             }

@@ -555,6 +555,10 @@ def upgrade():
         op.execute("s")
     if bind.dialect.name == "oracle":
         op.execute("t")
+
+def _helper(engine):
+    if engine.name in ("sqlite", "mysql"):
+        op.execute("u")
 "#;
     assert_eq!(
         ops(src),
@@ -576,7 +580,8 @@ def upgrade():
          upgrade execute op [sqlite,mysql]\n\
          upgrade execute op [postgresql]\n\
          upgrade execute op [postgresql]\n\
-         upgrade execute op [postgresql,sqlite,mysql]"
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         _helper execute op [sqlite,mysql]"
     );
 }
 
