@@ -412,6 +412,11 @@ impl<'s> Guards<'s> {
                     },
                     ("isinstance", None, [obj, class]) => self.isinstance(*obj, *class, env, d),
                     ("inspect", None, [a]) => self.inspected(*a, env, d),
+                    // `_is_sqlite()` imported from the project's own
+                    // migration utilities: the name says what it tests
+                    (name, None, _) if imported_test(name).is_some() => {
+                        Val::Bool(Cond::exactly(imported_test(name).expect("checked")))
+                    }
                     // `get_dialect(url)`: a helper imported from elsewhere
                     (name, None, _) if name.to_ascii_lowercase().contains("dialect") => {
                         Val::NameOrObj
@@ -653,6 +658,14 @@ impl<'s> Guards<'s> {
         }
         reach
     }
+}
+
+/// `is_sqlite`, `_is_postgres`, `is_mysql` (a helper defined in another
+/// module): the dialect its name tests.
+fn imported_test(name: &str) -> Option<DialectSet> {
+    let rest = name.trim_start_matches('_').strip_prefix("is_")?;
+    let d = Dialect::parse(rest.strip_suffix("_dialect").unwrap_or(rest))?;
+    Some(DialectSet::single(d))
 }
 
 /// The arms of an `if` statement: (condition, body); `else` has no

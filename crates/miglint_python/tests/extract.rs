@@ -559,6 +559,12 @@ def upgrade():
 def _helper(engine):
     if engine.name in ("sqlite", "mysql"):
         op.execute("u")
+    if not _is_sqlite():
+        op.execute("v")
+    if is_postgres() or is_mariadb():
+        op.execute("w")
+    if is_sqlite_file():
+        op.execute("x")
 "#;
     assert_eq!(
         ops(src),
@@ -581,7 +587,10 @@ def _helper(engine):
          upgrade execute op [postgresql]\n\
          upgrade execute op [postgresql]\n\
          upgrade execute op [postgresql,sqlite,mysql]\n\
-         _helper execute op [sqlite,mysql]"
+         _helper execute op [sqlite,mysql]\n\
+         _helper execute op [postgresql,mysql]\n\
+         _helper execute op [postgresql,mysql]\n\
+         _helper execute op [postgresql,sqlite,mysql]"
     );
 }
 
