@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 revision = "a1"
 down_revision = None
-depends_on = ""
+depends_on = None
 
 
 def upgrade():
@@ -38,6 +38,21 @@ def downgrade():
     op.drop_table("u")
 "#;
 
+const GRANDCHILD: &str = r#"from alembic import op
+
+revision = "c3"
+down_revision = "b2"
+depends_on = ""
+
+
+def upgrade():
+    op.drop_table("u")
+
+
+def downgrade():
+    pass
+"#;
+
 /// Lints `versions/` under a `lint.toml` holding `config`; returns
 /// (exit code, concise stdout).
 fn check(config: &str) -> (Option<i32>, String) {
@@ -46,6 +61,7 @@ fn check(config: &str) -> (Option<i32>, String) {
     fs::create_dir_all(dir.path().join("versions")).unwrap();
     fs::write(dir.path().join("versions/a1_base.py"), BASE).unwrap();
     fs::write(dir.path().join("versions/b2_child.py"), CHILD).unwrap();
+    fs::write(dir.path().join("versions/c3_grandchild.py"), GRANDCHILD).unwrap();
     let out = Command::cargo_bin("miglint")
         .expect("binary")
         .current_dir(dir.path())

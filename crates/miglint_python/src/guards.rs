@@ -319,9 +319,7 @@ impl<'s> Guards<'s> {
                     None if name.to_ascii_lowercase().contains("dialect") => Val::NameOrObj,
                     None if name == "engine_name" => Val::Name,
                     // a helper's parameter: `def f(engine): if engine.name == ...`
-                    None if matches!(name, "engine" | "bind" | "conn" | "connection") => {
-                        Val::Conn
-                    }
+                    None if matches!(name, "engine" | "bind" | "conn" | "connection") => Val::Conn,
                     None => Val::Unknown,
                 }
             }

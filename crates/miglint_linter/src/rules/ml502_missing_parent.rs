@@ -2,6 +2,7 @@
 
 use crate::graph::{self, Environment, Ref};
 use crate::prelude::*;
+use miglint_python::IdValue;
 
 pub struct MissingParent;
 
@@ -30,6 +31,12 @@ impl Rule for MissingParent {
                 continue;
             }
             for node in &env.nodes {
+                if node.is_base()
+                    && let Some(a) = &project.files[node.file].module.ids.depends_on
+                    && matches!(&a.value, IdValue::Str(s) if s.value.is_empty())
+                {
+                    out.push((node.file, empty_depends_on_base(a.value_range)));
+                }
                 for r in node.parent_refs() {
                     if r.target.is_none() && !project.is_external(r.name) {
                         out.push((node.file, report(project, envs, e, node.file, r, false)));
@@ -44,6 +51,17 @@ impl Rule for MissingParent {
             }
         }
     }
+}
+
+/// `depends_on = ""` is no dependency on a revision that has a parent, but
+/// on a base revision alembic then sees no base at all (truth cases
+/// ml502_ok_empty_depends_on, ml502_empty_depends_on_on_base).
+fn empty_depends_on_base(range: TextRange) -> Diagnostic {
+    META.diag(
+        range,
+        "`depends_on = \"\"` on a base revision (`down_revision = None`): alembic no longer treats it as a base and fails with `Dependency cycle is detected in revisions (...)`",
+    )
+    .with_help("write `depends_on = None` (an empty string is only ignored on a revision that has a parent)")
 }
 
 fn report(

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 revision = "r1"
 down_revision = None
 branch_labels = None
-depends_on = ""
+depends_on = None
 
 
 def upgrade():
