@@ -685,3 +685,34 @@ def downgrade():
          downgrade execute op [postgresql,sqlite,mysql] after-exit"
     );
 }
+
+#[test]
+fn names_assigned_in_nested_blocks_are_forgotten() {
+    let src = r#"
+def upgrade():
+    available = False
+    try:
+        conn.execute(sa.text("SELECT json_extract('{}', '$.a')"))
+        available = True
+    except Exception:
+        pass
+    if available:
+        op.execute("a")
+    is_pg = op.get_bind().dialect.name == "postgresql"
+    for x in items:
+        is_pg = x
+    if is_pg:
+        op.execute("b")
+    flag = True
+    flag &= other
+    if not flag:
+        op.execute("c")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute conn [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]"
+    );
+}

@@ -4,7 +4,7 @@ use miglint_diagnostics::DialectSet;
 use tree_sitter::Node;
 
 use super::{Extractor, MAX_STMT_DEPTH, Scope, named_children, range};
-use crate::guards::{Cond, Val, if_arms};
+use crate::guards::{Cond, Env, Val, if_arms};
 use crate::model::*;
 
 impl<'s> Extractor<'s> {
@@ -26,11 +26,63 @@ impl<'s> Extractor<'s> {
 
     /// Returns whether control can continue after `stmt`.
     pub(super) fn statement(&mut self, stmt: Node, scope: &mut Scope, depth: usize) -> bool {
+        let falls = self.statement_inner(stmt, scope, depth);
+        if matches!(
+            stmt.kind(),
+            "if_statement"
+                | "with_statement"
+                | "for_statement"
+                | "while_statement"
+                | "try_statement"
+        ) {
+            // the arms and bodies ran on copies of the scope: a name they
+            // assign (`found = False` ... `try: found = True`) may hold either
+            // value afterwards
+            self.forget_assigned(stmt, &mut scope.env);
+        }
+        falls
+    }
+
+    /// Removes from `env` every name assigned anywhere inside `stmt`.
+    fn forget_assigned(&self, stmt: Node, env: &mut Env) {
+        if env.is_empty() {
+            return;
+        }
+        let mut stack = vec![stmt];
+        while let Some(n) = stack.pop() {
+            let target = match n.kind() {
+                "assignment" | "augmented_assignment" | "for_statement" => {
+                    n.child_by_field_name("left")
+                }
+                "named_expression" => n.child_by_field_name("name"),
+                "as_pattern_target" => Some(n),
+                _ => None,
+            };
+            if let Some(t) = target {
+                let mut inner = vec![t];
+                while let Some(x) = inner.pop() {
+                    if x.kind() == "identifier" {
+                        env.remove(self.text(x));
+                    } else if !matches!(x.kind(), "attribute" | "subscript") {
+                        let mut cursor = x.walk();
+                        inner.extend(x.named_children(&mut cursor));
+                    }
+                }
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
+    fn statement_inner(&mut self, stmt: Node, scope: &mut Scope, depth: usize) -> bool {
         match stmt.kind() {
             "expression_statement" => {
                 for child in named_children(stmt) {
                     if child.kind() == "assignment" {
                         self.assignment(child, scope);
+                    } else if child.kind() == "augmented_assignment" {
+                        self.scan_expr(child, scope);
+                        self.forget_assigned(child, &mut scope.env);
                     } else {
                         self.scan_expr(child, scope);
                     }
