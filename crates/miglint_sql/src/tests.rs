@@ -790,3 +790,27 @@ fn parser_gaps_are_recognised() {
     assert_eq!(one("ALTER TABLE t ADD COLUMN a int").parser_gap, None);
     assert_eq!(one("ALTER TABLE t CONVERT a int").parser_gap, None);
 }
+
+#[test]
+fn mysql_table_charset_is_a_mysql_feature() {
+    let sql = "ALTER TABLE tags CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    let s = one(sql);
+    assert_eq!(
+        feats(sql, &s),
+        vec![("ALTER TABLE ... CHARACTER SET", "CONVERT")]
+    );
+    assert_eq!(
+        Feature::TableCharset.accepted_by(),
+        DialectSet::single(Dialect::Mysql)
+    );
+    let sql = "ALTER TABLE tags DEFAULT CHARSET=utf8mb4";
+    assert_eq!(
+        feats(sql, &one(sql)),
+        vec![("ALTER TABLE ... CHARACTER SET", "DEFAULT")]
+    );
+    assert!(
+        one("ALTER DOMAIN d ADD CHECK (VALUE > 0)")
+            .features
+            .is_empty()
+    );
+}
