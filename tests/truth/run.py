@@ -403,6 +403,8 @@ EXC_LINE = re.compile(
     r"^(?:FAILED: .+|[A-Za-z_][\w.]*(?:Error|Exception|Detected|Exit|Interrupt|Warning)(?:: .*)?)$"
 )
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d(?::?\d\d)?)?")
+# `<... object at 0x7f55755a8750>`: a Python object address differs on every run
+OBJECT_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+\b")
 
 
 def summarize(output: str) -> str:
@@ -437,6 +439,7 @@ class Runner:
 
     def normalize(self, text: str, tmp: Path) -> str:
         text = text.replace(str(tmp), "<tmp>").replace(str(ROOT), "<repo>")
+        text = OBJECT_ADDRESS.sub("at <address>", text)
         return TIMESTAMP.sub("<timestamp>", text)
 
     def run_dialect(self, case: Case, dialect: str) -> Result:

@@ -28,6 +28,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "overrides",
     "baseline-revision",
     "max-file-size",
+    "external-revisions",
 ];
 
 /// The keys of one `[[overrides]]` entry.
@@ -207,6 +208,11 @@ pub struct Options {
     pub baseline_revision: Option<Spanned<String>>,
     /// `max-file-size`: larger files are ML905, never read.
     pub max_file_size: u64,
+    /// `external-revisions`: revision ids (or branch labels) that live
+    /// outside the linted version locations (another package's alembic
+    /// folder joined into the same environment): a reference to one is
+    /// not a missing parent (ML502).
+    pub external_revisions: Vec<Spanned<String>>,
     source: Option<ConfigSource>,
     kind: Option<ConfigKind>,
     exclude_matcher: PathMatcher,
@@ -239,6 +245,7 @@ impl Options {
             overrides: Vec::new(),
             baseline_revision: None,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
+            external_revisions: Vec::new(),
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),
@@ -585,6 +592,11 @@ impl Cx<'_> {
                     if let Some(n) = self.max_file_size(value) {
                         o.max_file_size = n;
                     }
+                }
+                "external-revisions" => {
+                    o.external_revisions = self
+                        .strings("external-revisions", value)
+                        .unwrap_or_default()
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }

@@ -247,7 +247,14 @@ impl Linter {
                 targets: r.settings.targets,
             })
             .collect();
-        let project = Project::new(files, self.settings.alembic_version);
+        let project = Project::new(files, self.settings.alembic_version).with_external_revisions(
+            self.settings
+                .options
+                .external_revisions
+                .iter()
+                .map(|s| s.get_ref().clone())
+                .collect(),
+        );
         let mut found = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
             if self.settings.enabled[i] {

@@ -68,6 +68,9 @@ impl ProjectFile<'_> {
 pub struct Project<'a> {
     pub files: Vec<ProjectFile<'a>>,
     pub alembic_version: Option<AlembicVersion>,
+    /// `external-revisions` from the config: ids and labels declared in
+    /// version locations outside the linted files.
+    pub external_revisions: Vec<String>,
     /// The revision graphs, built on first use and shared by the rules.
     environments: std::sync::OnceLock<Vec<crate::graph::Environment<'a>>>,
 }
@@ -77,8 +80,22 @@ impl<'a> Project<'a> {
         Project {
             files,
             alembic_version,
+            external_revisions: Vec::new(),
             environments: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Declares ids that live outside the linted files (see
+    /// [`Project::external_revisions`]).
+    #[must_use]
+    pub fn with_external_revisions(mut self, ids: Vec<String>) -> Self {
+        self.external_revisions = ids;
+        self
+    }
+
+    /// Whether `name` is declared outside the linted files.
+    pub fn is_external(&self, name: &str) -> bool {
+        self.external_revisions.iter().any(|x| x == name)
     }
 
     /// The migration environments and their revision graphs (see

@@ -147,6 +147,14 @@ pub struct Op {
     /// (`try: op.create_unique_constraint(...) except Exception: pass`),
     /// and a handler only runs after something failed.
     pub in_try: bool,
+    /// Code before this call (in its function, or before every call of
+    /// the helper it is in) may have left on a condition miglint cannot
+    /// evaluate and that may be about the data (`if skip_for_legacy():
+    /// return`, `if has_table("t"): return`): the call runs, but only
+    /// when that condition let it, which may mean only on an empty or a
+    /// freshly created database. Rules that claim a failure that depends
+    /// on existing rows say no more than a warning here.
+    pub after_unknown_exit: bool,
 }
 
 impl Op {

@@ -5,7 +5,8 @@ fn parse(src: &str) -> Module {
     PythonParser::new().parse(src)
 }
 
-/// One line per op: `func name receiver dialects [autocommit]`.
+/// One line per op: `func name receiver dialects [autocommit]
+/// [after-exit]`.
 fn ops(src: &str) -> String {
     let m = parse(src);
     m.ops
@@ -21,12 +22,17 @@ fn ops(src: &str) -> String {
             };
             let d: Vec<&str> = op.dialects.iter().map(Dialect::as_str).collect();
             format!(
-                "{} {} {} [{}]{}",
+                "{} {} {} [{}]{}{}",
                 m.functions[op.func].name,
                 op.name,
                 recv,
                 d.join(","),
-                if op.in_autocommit { " autocommit" } else { "" }
+                if op.in_autocommit { " autocommit" } else { "" },
+                if op.after_unknown_exit {
+                    " after-exit"
+                } else {
+                    ""
+                }
             )
         })
         .collect::<Vec<_>>()
@@ -446,7 +452,7 @@ def upgrade():
 "#;
     assert_eq!(
         ops(src),
-        "downgrade drop_constraint op [postgresql]\n\
+        "downgrade drop_constraint op [postgresql] after-exit\n\
          upgrade execute op [postgresql,sqlite,mysql]\n\
          upgrade execute op [postgresql,mysql]"
     );
@@ -504,4 +510,217 @@ def downgrade():
         _change_type(sa.String(128))
 "#;
     assert_eq!(ops(src), "_change_type alter_column op [mysql]");
+}
+
+#[test]
+fn guard_spellings_evaluate_per_dialect() {
+    let src = r#"
+from sqlalchemy.dialects.postgresql.base import PGDialect
+
+MYSQL_ENGINE = "mysql"
+BACKENDS = ("postgresql", "sqlite")
+
+def upgrade():
+    bind = op.get_bind()
+    engine = bind.engine
+    if bool(bind.dialect.name == "sqlite"):
+        op.execute("a")
+    if engine.name == MYSQL_ENGINE:
+        op.execute("b")
+    if bind.dialect.name not in {"mysql", "mariadb"}:
+        op.execute("c")
+    if bind.dialect.name in ["sqlite"] or bind.dialect.name == "mysql":
+        op.execute("d")
+    if not connection.engine.name.startswith("mysql"):
+        op.execute("e")
+    if "sqlite" in inspector.dialect.dialect_description:
+        op.execute("f")
+    if "mysql" not in sa.inspect(bind).dialect.dialect_description:
+        op.execute("g")
+    if isinstance(migration_context.dialect, PGDialect):
+        op.execute("h")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("i")
+    if context.get_context().dialect.name == "postgresql":
+        op.execute("j")
+    if op.get_bind().engine.name == "postgresql":
+        op.execute("k")
+    if bind.dialect.driver == "pysqlite":
+        op.execute("l")
+    if bind.dialect.name in BACKENDS and bind.dialect.name != "sqlite":
+        op.execute("m")
+    if bind.dialect.name.lower() == "mariadb":
+        op.execute("n")
+    if bind.dialect.name in ("sqlite"):
+        op.execute("o")
+    if get_dialect(url).name != "postgresql":
+        op.execute("p")
+    if context.get_impl().bind.dialect.name == "postgresql":
+        op.execute("q")
+    if bind and bind.engine.name == "postgresql":
+        op.execute("r")
+    else:
+        op.execute("s")
+    if bind.dialect.name == "oracle":
+        op.execute("t")
+
+def _helper(engine):
+    if engine.name in ("sqlite", "mysql"):
+        op.execute("u")
+    if not _is_sqlite():
+        op.execute("v")
+    if is_postgres() or is_mariadb():
+        op.execute("w")
+    if is_sqlite_file():
+        op.execute("x")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute op [sqlite]\n\
+         upgrade execute op [mysql]\n\
+         upgrade execute op [postgresql,sqlite]\n\
+         upgrade execute op [sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [postgresql,sqlite]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [mysql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [sqlite,mysql]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [postgresql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         _helper execute op [sqlite,mysql]\n\
+         _helper execute op [postgresql,mysql]\n\
+         _helper execute op [postgresql,mysql]\n\
+         _helper execute op [postgresql,sqlite,mysql]"
+    );
+}
+
+#[test]
+fn helpers_returning_booleans_and_names() {
+    let src = r#"
+def upgrade():
+    if is_sqlite():
+        op.execute("a")
+    if not _is_pg(op.get_bind()):
+        op.execute("b")
+    if dialect_name() == "mysql":
+        op.execute("c")
+    if _bind_dialect_name() == "sqlite":
+        op.execute("d")
+    flag = is_sqlite()
+    if flag or dialect_name() == "mysql":
+        op.execute("e")
+
+def is_sqlite():
+    """Defined after its caller: alembic calls upgrade() later."""
+    bind = op.get_bind()
+    return bind.dialect.name == "sqlite"
+
+def _is_pg(conn):
+    if conn.dialect.name == "postgresql":
+        return True
+    return False
+
+def dialect_name():
+    return op.get_bind().dialect.name
+
+def _bind_dialect_name():
+    dialect_name = op.get_bind().dialect.name
+    if dialect_name == "postgresql":
+        return "postgresql"
+    elif dialect_name == "sqlite":
+        return "sqlite"
+    raise RuntimeError(dialect_name)
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute op [sqlite]\n\
+         upgrade execute op [sqlite,mysql]\n\
+         upgrade execute op [mysql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade execute op [sqlite,mysql]"
+    );
+}
+
+#[test]
+fn early_returns_narrow_and_unknown_exits_are_marked() {
+    let src = r#"
+def upgrade():
+    if context.is_offline_mode():
+        return
+    op.add_column("t", sa.Column("a", sa.Integer()))
+    if not _is_sqlite():
+        return
+    op.execute("sqlite only")
+    if skip_based_on_legacy_engine_version(op, __name__):
+        return
+    op.add_column("t", sa.Column("b", sa.Integer(), nullable=False))
+    _later()
+
+def _later():
+    op.execute("after")
+
+def _is_sqlite():
+    return op.get_bind().dialect.name == "sqlite"
+
+def downgrade():
+    if has_table("t"):
+        op.drop_table("t")
+        return
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("x")
+    op.execute("y")
+    if bind is None:
+        return
+    op.execute("z")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade add_column op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [sqlite]\n\
+         upgrade add_column op [sqlite] after-exit\n\
+         _later execute op [sqlite] after-exit\n\
+         downgrade drop_table op [postgresql,sqlite,mysql]\n\
+         downgrade execute op [postgresql]\n\
+         downgrade execute op [postgresql,sqlite,mysql] after-exit\n\
+         downgrade execute op [postgresql,sqlite,mysql] after-exit"
+    );
+}
+
+#[test]
+fn names_assigned_in_nested_blocks_are_forgotten() {
+    let src = r#"
+def upgrade():
+    available = False
+    try:
+        conn.execute(sa.text("SELECT json_extract('{}', '$.a')"))
+        available = True
+    except Exception:
+        pass
+    if available:
+        op.execute("a")
+    is_pg = op.get_bind().dialect.name == "postgresql"
+    for x in items:
+        is_pg = x
+    if is_pg:
+        op.execute("b")
+    flag = True
+    flag &= other
+    if not flag:
+        op.execute("c")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute conn [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql]"
+    );
 }

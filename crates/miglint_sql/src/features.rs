@@ -50,6 +50,10 @@ pub enum Feature {
     /// PostgreSQL `ALTER TYPE ... ADD VALUE 'value'`; the range covers `ADD`
     /// to the end of the string literal.
     AlterTypeAddValue { value: String },
+    /// MySQL `ALTER TABLE t CONVERT TO CHARACTER SET ...` / `ALTER TABLE t
+    /// [DEFAULT] CHARACTER SET | CHARSET | COLLATE ...`; the range covers the
+    /// keyword that starts the table option.
+    TableCharset,
     /// A DB-API (`%s`, `%(name)s`) or SQLAlchemy (`:name`) bind parameter.
     /// Parsing substitutes these; they are not dialect syntax.
     Placeholder,
@@ -77,6 +81,7 @@ impl Feature {
             Feature::DollarQuoted => "dollar-quoted string",
             Feature::Returning => "RETURNING",
             Feature::AlterTypeAddValue { .. } => "ALTER TYPE ... ADD VALUE",
+            Feature::TableCharset => "ALTER TABLE ... CHARACTER SET",
             Feature::Placeholder => "bind parameter",
         }
     }
@@ -103,7 +108,9 @@ impl Feature {
             | Feature::InsertOrReplace
             | Feature::InsertOrIgnore
             | Feature::Pragma => set(&[Sqlite]),
-            Feature::InsertIgnore | Feature::OnDuplicateKeyUpdate => set(&[Mysql]),
+            Feature::InsertIgnore | Feature::OnDuplicateKeyUpdate | Feature::TableCharset => {
+                set(&[Mysql])
+            }
             Feature::Backtick | Feature::AutoIncrement | Feature::ReplaceInto => {
                 set(&[Sqlite, Mysql])
             }
@@ -125,6 +132,15 @@ pub(crate) fn detect(toks: &[Tok], sql: &str) -> Vec<(Feature, Range<usize>)> {
         out.push((Feature::DoBlock, span(0, 0)));
     } else if kw(0, "CREATE") && kw(1, "EXTENSION") {
         out.push((Feature::CreateExtension, span(0, 1)));
+    } else if matches!(
+        crate::classify::parser_gap(toks),
+        Some("ALTER TABLE ... CONVERT TO CHARACTER SET" | "ALTER TABLE ... CHARACTER SET")
+    ) && let Some(at) = (2..toks.len()).find(|&i| {
+        ["CONVERT", "DEFAULT", "CHARACTER", "CHARSET", "COLLATE"]
+            .iter()
+            .any(|k| kw(i, k))
+    }) {
+        out.push((Feature::TableCharset, span(at, at)));
     }
 
     let mut i = 0;

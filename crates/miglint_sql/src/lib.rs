@@ -51,6 +51,11 @@ pub struct SqlStatement {
     /// The tokenizer's message when the statement could not be read to its
     /// end (an unterminated string, comment or `$$` body).
     pub lex_error: Option<String>,
+    /// A documented statement shape sqlparser does not implement (`ALTER
+    /// DOMAIN`, `ALTER TABLE ... DETACH PARTITION`, MySQL `ALTER TABLE ...
+    /// CONVERT TO CHARACTER SET`): its label. Not parsing it is a gap of
+    /// miglint's parser, not an error in the SQL.
+    pub parser_gap: Option<&'static str>,
     update: Option<UpdateInfo>,
     /// Indexed by `dialect_index`; `None` for dialects not requested.
     /// Only the outcome is kept: an AST per statement and dialect would cost
@@ -125,6 +130,9 @@ impl SqlStatement {
         if generic && self.has_feature(&Feature::Placeholder) {
             return "placeholder";
         }
+        if let Some(gap) = self.parser_gap {
+            return gap;
+        }
         self.kind.label()
     }
 }
@@ -150,6 +158,7 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
     let features = features::detect(&piece.toks, sql);
     let update = classify::update_info(&kind, &piece.toks);
     let deletes_all_rows_of = classify::deletes_all_rows_of(&kind, &piece.toks);
+    let parser_gap = classify::parser_gap(&piece.toks);
 
     let placeholders: Vec<Range<usize>> = features
         .iter()
@@ -169,6 +178,7 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
         features,
         deletes_all_rows_of,
         lex_error: piece.lex_error,
+        parser_gap,
         update,
         parses,
     }

@@ -761,3 +761,56 @@ fn many_statements_are_split_linearly() {
     assert_eq!(v.len(), 5000);
     assert_eq!(v[4999].range.start, 36 * 4999);
 }
+
+#[test]
+fn parser_gaps_are_recognised() {
+    for (sql, label) in [
+        (
+            "ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0)",
+            "ALTER DOMAIN",
+        ),
+        (
+            "ALTER TABLE measurements DETACH PARTITION measurements_2020",
+            "ALTER TABLE ... ATTACH/DETACH PARTITION",
+        ),
+        (
+            "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            "ALTER TABLE ... CONVERT TO CHARACTER SET",
+        ),
+        (
+            "ALTER TABLE `t` DEFAULT CHARSET=utf8mb4",
+            "ALTER TABLE ... CHARACTER SET",
+        ),
+    ] {
+        let s = one(sql);
+        assert_eq!(s.parser_gap, Some(label), "{sql}");
+        assert_eq!(s.unparsed_category(), label, "{sql}");
+    }
+    // a plain ALTER TABLE and a broken one are no gap
+    assert_eq!(one("ALTER TABLE t ADD COLUMN a int").parser_gap, None);
+    assert_eq!(one("ALTER TABLE t CONVERT a int").parser_gap, None);
+}
+
+#[test]
+fn mysql_table_charset_is_a_mysql_feature() {
+    let sql = "ALTER TABLE tags CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    let s = one(sql);
+    assert_eq!(
+        feats(sql, &s),
+        vec![("ALTER TABLE ... CHARACTER SET", "CONVERT")]
+    );
+    assert_eq!(
+        Feature::TableCharset.accepted_by(),
+        DialectSet::single(Dialect::Mysql)
+    );
+    let sql = "ALTER TABLE tags DEFAULT CHARSET=utf8mb4";
+    assert_eq!(
+        feats(sql, &one(sql)),
+        vec![("ALTER TABLE ... CHARACTER SET", "DEFAULT")]
+    );
+    assert!(
+        one("ALTER DOMAIN d ADD CHECK (VALUE > 0)")
+            .features
+            .is_empty()
+    );
+}

@@ -1,6 +1,7 @@
-//! Fires only when MySQL/MariaDB is a target that reaches the op: on
-//! PostgreSQL, SQLite and MariaDB a parenthesised default works (TRUTH §1-2),
-//! so without MySQL there is no failure to report.
+//! A warning when MySQL/MariaDB is a target that reaches the op (MySQL
+//! before 8.0.13 rejects it); elsewhere PostgreSQL, SQLite and MariaDB
+//! accept a parenthesised default (TRUTH §1-2), so it is only an `info`
+//! offering the safe fix, and only when there is one.
 
 use miglint_diagnostics::{Applicability, Edit, Fix};
 
@@ -17,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     summary: "parenthesised `server_default=sa.text('(CURRENT_TIMESTAMP)')` (as reflected from SQLite): MySQL before 8.0.13 rejects expression defaults",
     severity: Severity::Warning,
     default_enabled: true,
-    dialects: DialectSet::single(Dialect::Mysql),
+    dialects: DialectSet::ALL,
 };
 
 impl Rule for SqliteReflectedDefault {
@@ -27,7 +28,7 @@ impl Rule for SqliteReflectedDefault {
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         for site in default_sites(file) {
-            if !site.reaching.contains(Dialect::Mysql) {
+            if site.reaching.is_empty() {
                 continue;
             }
             let DefaultValue::Text(lit) = site.value else {
@@ -41,7 +42,12 @@ impl Rule for SqliteReflectedDefault {
                 // a function MySQL lacks, or a `::` cast: ML104 reports it
                 continue;
             }
-            out.push(diagnostic(&site, lit));
+            let mysql = site.reaching.contains(Dialect::Mysql);
+            if !mysql && !is_simple(strip_parens(text)) {
+                // nothing fails and there is no safe fix to offer
+                continue;
+            }
+            out.push(diagnostic(&site, lit, mysql));
         }
     }
 }
@@ -73,10 +79,22 @@ fn is_simple(inner: &str) -> bool {
         && !inner[1..inner.len() - 1].replace("''", "").contains('\''))
 }
 
-fn diagnostic(site: &DefaultSite<'_>, lit: &StrLit) -> Diagnostic {
+fn diagnostic(site: &DefaultSite<'_>, lit: &StrLit, mysql: bool) -> Diagnostic {
     let text = lit.value.as_str();
     let inner = strip_parens(text);
-    let message = if inner.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
+    let message = if !mysql {
+        format!(
+            "`DEFAULT {}` is a parenthesised (expression) default, as autogenerate reflects it \
+             from SQLite: {}; only MySQL before 8.0.13 rejects it (documented), and MySQL is \
+             not a target here",
+            text.trim(),
+            if inner.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
+                "PostgreSQL, SQLite and MariaDB accept it (measured)"
+            } else {
+                "PostgreSQL, SQLite and MariaDB accept parenthesised defaults (documented)"
+            }
+        )
+    } else if inner.eq_ignore_ascii_case("CURRENT_TIMESTAMP") {
         format!(
             "`DEFAULT {}` is a parenthesised (expression) default: MySQL before 8.0.13 rejects \
              it with a syntax error; PostgreSQL, SQLite and MariaDB accept it",
@@ -85,11 +103,14 @@ fn diagnostic(site: &DefaultSite<'_>, lit: &StrLit) -> Diagnostic {
     } else {
         format!(
             "`DEFAULT {}` is a parenthesised (expression) default: MySQL before 8.0.13 rejects \
-             expression defaults (MySQL documentation, not measured)",
+             expression defaults (MySQL documentation)",
             text.trim()
         )
     };
-    let diag = site.label_column(META.diag(site.expr().range, message));
+    let mut diag = site.label_column(META.diag(site.expr().range, message));
+    if !mysql {
+        diag.severity = Severity::Info;
+    }
     if !is_simple(inner) {
         return diag.with_help(
             "if the project must run on MySQL before 8.0.13, use a default that needs no \

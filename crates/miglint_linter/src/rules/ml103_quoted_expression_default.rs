@@ -180,15 +180,14 @@ fn temporal(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Opti
         ))
     } else if keyword_ok {
         diag.with_help(format!(
-            "for a value computed at each insert, use {alternative} (documentation-based: \
-             PostgreSQL, SQLite and MariaDB document it; only `CURRENT_TIMESTAMP` was \
-             measured){sqlite_note}"
+            "for a value computed at each insert, use {alternative} (documented by PostgreSQL, \
+             SQLite and MariaDB; measured on them for `CURRENT_TIMESTAMP`){sqlite_note}"
         ))
     } else {
         diag.with_help(format!(
             "for a value computed at each insert, write the default per dialect: MySQL accepts \
              an unparenthesised keyword default only for `CURRENT_TIMESTAMP` on \
-             DATETIME/TIMESTAMP columns (MySQL documentation, not measured), so `{suggestion}` \
+             DATETIME/TIMESTAMP columns (MySQL documentation), so `{suggestion}` \
              is not portable to MySQL{sqlite_note}"
         ))
     };

@@ -134,7 +134,7 @@ fn function_problem(site: &DefaultSite<'_>, name: &str, range: TextRange) -> Opt
             ),
             (Dialect::Mysql, "to_char") => String::from(
                 "MySQL has no `to_char()` function, so the migration fails there (MariaDB has it \
-                 from 10.6; MySQL/MariaDB documentation, not measured)",
+                 from 10.6; MySQL and MariaDB documentation)",
             ),
             (Dialect::Mysql, _) => format!(
                 "MySQL/MariaDB has no `{name}()` function, so the migration fails there"
@@ -184,7 +184,7 @@ fn help(what: &str, has: DialectSet) -> String {
         String::from(
             "or set this default only on MySQL behind a dialect guard \
              (`if op.get_bind().dialect.name == \"mysql\":`); MariaDB has no `uuid_to_bin()` \
-             (MariaDB documentation, not measured)",
+             (MariaDB documentation)",
         )
     } else if test.is_empty() {
         String::from("otherwise drop it: PostgreSQL, SQLite and MySQL/MariaDB all lack it")

@@ -4,6 +4,7 @@
 //! parse is checked too. Dynamic SQL is never reported; guarded SQL only for
 //! the targets its guard lets through. Measured in TRUTH §9.
 
+use miglint_diagnostics::Label;
 use miglint_sql::Feature;
 
 use crate::prelude::*;
@@ -27,6 +28,10 @@ impl Rule for DialectSpecificSql {
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         for exec in file.sql {
             let reaching = file.reaching(&file.module.ops[exec.op]);
+            // one finding per call and kind of feature: a second statement
+            // of the same `op.execute` with the same problem (two `$$`
+            // bodies) is a label on the first finding
+            let mut findings: Vec<(&Feature, DialectSet, Diagnostic)> = Vec::new();
             for stmt in &exec.statements {
                 let has_do = stmt.has_feature(&Feature::DoBlock);
                 let mut found: Vec<(&Feature, DialectSet, TextRange)> = Vec::new();
@@ -49,6 +54,16 @@ impl Rule for DialectSpecificSql {
                 let Some(&(feature, rejecting, range)) = found.first() else {
                     continue;
                 };
+                if let Some((_, _, diag)) = findings.iter_mut().find(|(f, r, _)| {
+                    std::mem::discriminant(*f) == std::mem::discriminant(feature) && *r == rejecting
+                }) {
+                    diag.labels.push(Label {
+                        range,
+                        message: format!("`{}` here too", feature.name()),
+                        file: None,
+                    });
+                    continue;
+                }
                 let accepted = feature.accepted_by();
                 let runs = if accepted.intersect(reaching).is_empty() {
                     "runs on"
@@ -73,8 +88,9 @@ impl Rule for DialectSpecificSql {
                         format!("`{}` fails on {} too", f.name(), rej.display_list()),
                     );
                 }
-                out.push(diag.with_help(help(feature, accepted)));
+                findings.push((feature, rejecting, diag.with_help(help(feature, accepted))));
             }
+            out.extend(findings.into_iter().map(|(_, _, d)| d));
         }
     }
 }

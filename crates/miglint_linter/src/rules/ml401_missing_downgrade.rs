@@ -32,8 +32,8 @@ impl Rule for MissingDowngrade {
             META.diag(
                 upgrade.name_range,
                 "this revision has no `downgrade()`: `alembic downgrade` past it fails with \
-                 `AttributeError: module '...' has no attribute 'downgrade'` (from alembic's \
-                 source, not measured)",
+                 `AttributeError: module '...' has no attribute 'downgrade'` (as alembic's \
+                 source code shows)",
             )
             .with_help(
                 "add `def downgrade():` that undoes `upgrade()`, or one that raises \

@@ -136,7 +136,7 @@ fn already_exists(file: &FileContext<'_>, first: &Op) -> String {
                     Dialect::Postgresql => format!("PostgreSQL `relation \"{t}\" already exists`"),
                     Dialect::Sqlite => format!("SQLite `table {t} already exists`"),
                     Dialect::Mysql => format!(
-                        "MariaDB `(1050, \"Table '{t}' already exists\")` (MySQL not measured)"
+                        "MariaDB `(1050, \"Table '{t}' already exists\")` (measured on MariaDB 10.11)"
                     ),
                 })
                 .collect();

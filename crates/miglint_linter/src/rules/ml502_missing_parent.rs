@@ -2,6 +2,7 @@
 
 use crate::graph::{self, Environment, Ref};
 use crate::prelude::*;
+use miglint_python::IdValue;
 
 pub struct MissingParent;
 
@@ -30,20 +31,37 @@ impl Rule for MissingParent {
                 continue;
             }
             for node in &env.nodes {
+                if node.is_base()
+                    && let Some(a) = &project.files[node.file].module.ids.depends_on
+                    && matches!(&a.value, IdValue::Str(s) if s.value.is_empty())
+                {
+                    out.push((node.file, empty_depends_on_base(a.value_range)));
+                }
                 for r in node.parent_refs() {
-                    if r.target.is_none() {
+                    if r.target.is_none() && !project.is_external(r.name) {
                         out.push((node.file, report(project, envs, e, node.file, r, false)));
                     }
                 }
                 for r in &node.depends_on {
                     // `depends_on` may name a label that is not a literal
-                    if r.target.is_none() && !env.dynamic_labels {
+                    if r.target.is_none() && !env.dynamic_labels && !project.is_external(r.name) {
                         out.push((node.file, report(project, envs, e, node.file, r, true)));
                     }
                 }
             }
         }
     }
+}
+
+/// `depends_on = ""` is no dependency on a revision that has a parent, but
+/// on a base revision alembic then sees no base at all (truth cases
+/// ml502_ok_empty_depends_on, ml502_empty_depends_on_on_base).
+fn empty_depends_on_base(range: TextRange) -> Diagnostic {
+    META.diag(
+        range,
+        "`depends_on = \"\"` on a base revision (`down_revision = None`): alembic no longer treats it as a base and fails with `Dependency cycle is detected in revisions (...)`",
+    )
+    .with_help("write `depends_on = None` (an empty string is only ignored on a revision that has a parent)")
 }
 
 fn report(
@@ -59,11 +77,11 @@ fn report(
     let name = &r.name;
     let message = if depends_on {
         format!(
-            "`depends_on` names \"{name}\", which is neither a revision id nor a branch label of this migration environment: alembic fails with `KeyError: '{name}'`"
+            "`depends_on` names \"{name}\", which is neither a revision id nor a branch label of this migration environment: alembic fails with `KeyError: '{name}'` (if it lives in another package's version location, declare it in `external-revisions`)"
         )
     } else {
         format!(
-            "`down_revision` names \"{name}\", which no revision script of this migration environment declares: alembic warns \"Revision {name} referenced from ... is not present\" and then fails with `KeyError: '{name}'`"
+            "`down_revision` names \"{name}\", which no revision script of this migration environment declares: alembic warns \"Revision {name} referenced from ... is not present\" and then fails with `KeyError: '{name}'` (if it lives in another package's version location, declare it in `external-revisions`)"
         )
     };
     let mut diag = META.diag(r.range, message);
@@ -98,7 +116,9 @@ fn report(
                 "\"{name}\" is declared in {}, which belongs to a different migration environment (another version folder that no file here refers to); point this at a revision of its own environment",
                 project.files[node.file].path.display()
             ),
-            None => "point it at an existing revision id (`alembic heads` and `alembic history` list them), or add the missing revision script".to_string(),
+            None => format!(
+                "point it at an existing revision id (`alembic heads` and `alembic history` list them), or add the missing revision script. If \"{name}\" lives in another package's version location that alembic joins into this environment (`version_locations`), declare it: `external-revisions = [\"{name}\"]` in lint.toml or [tool.miglint]"
+            ),
         }
     } else {
         let names: Vec<String> = suggestions

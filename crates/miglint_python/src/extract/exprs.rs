@@ -1,0 +1,257 @@
+//! Expressions: operation calls and the expression model of their
+//! arguments.
+
+use miglint_diagnostics::DialectSet;
+use tree_sitter::Node;
+
+use super::{Extractor, MAX_EXPR_DEPTH, MAX_STMT_DEPTH, NOT_OPS, Scope, named_children, range};
+use crate::model::*;
+use crate::strings;
+
+impl<'s> Extractor<'s> {
+    /// For `a.b.c(...)`, `c`.
+    pub(super) fn call_attr(&self, n: Node) -> Option<&'s str> {
+        if n.kind() != "call" {
+            return None;
+        }
+        let func = n.child_by_field_name("function")?;
+        if func.kind() != "attribute" {
+            return None;
+        }
+        Some(self.text(func.child_by_field_name("attribute")?))
+    }
+
+    /// Finds operation calls inside an expression (iteratively); ternaries
+    /// on the dialect narrow the dialects of the calls in their arms.
+    pub(super) fn scan_expr(&mut self, root: Node, scope: &Scope) {
+        let mut stack: Vec<(Node, DialectSet, usize)> = vec![(root, scope.dialects, 0)];
+        while let Some((node, dialects, depth)) = stack.pop() {
+            if depth > MAX_STMT_DEPTH * 4 {
+                continue;
+            }
+            if node.kind() == "call" && self.try_op(node, scope, dialects) {
+                continue;
+            }
+            if node.kind() == "call"
+                && let Some(func) = node.child_by_field_name("function")
+                && func.kind() == "identifier"
+            {
+                self.calls.push((
+                    self.text(func),
+                    scope.func,
+                    dialects,
+                    scope.after_unknown_exit,
+                ));
+            }
+            if node.kind() == "boolean_operator"
+                && let (Some(left), Some(right), Some(op)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                    node.child_by_field_name("operator"),
+                )
+            {
+                // `is_pg and helper()`: the right side runs only when the left is true
+                let c = self.guards.cond(left, &scope.env);
+                let right_dialects = match self.text(op) {
+                    "and" => dialects.intersect(c.t),
+                    _ => dialects.intersect(c.f),
+                };
+                stack.push((right, right_dialects, depth + 1));
+                stack.push((left, dialects, depth + 1));
+                continue;
+            }
+            if node.kind() == "conditional_expression" {
+                let parts = named_children(node);
+                if let [body, cond, orelse] = parts.as_slice() {
+                    let c = self.guards.cond(*cond, &scope.env);
+                    let (yes, no) = (dialects.intersect(c.t), dialects.intersect(c.f));
+                    stack.push((*orelse, no, depth + 1));
+                    stack.push((*cond, dialects, depth + 1));
+                    stack.push((*body, yes, depth + 1));
+                    continue;
+                }
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.named_children(&mut cursor).collect();
+            for child in children.into_iter().rev() {
+                stack.push((child, dialects, depth + 1));
+            }
+        }
+    }
+
+    /// Records `node` as an operation if it is one.
+    pub(super) fn try_op(&mut self, call: Node, scope: &Scope, dialects: DialectSet) -> bool {
+        let Some(func) = call.child_by_field_name("function") else {
+            return false;
+        };
+        if func.kind() != "attribute" {
+            return false;
+        }
+        let (Some(obj), Some(attr)) = (
+            func.child_by_field_name("object"),
+            func.child_by_field_name("attribute"),
+        ) else {
+            return false;
+        };
+        let name = self.text(attr);
+        let obj_text = self.text(obj);
+        let receiver = if obj.kind() == "identifier" && scope.batches.contains_key(obj_text) {
+            Receiver::Batch(scope.batches[obj_text].clone())
+        } else if obj_text == "op" || obj_text == "alembic.op" {
+            if NOT_OPS.contains(&name) {
+                return false;
+            }
+            Receiver::Op
+        } else if matches!(name, "execute" | "exec_driver_sql") {
+            Receiver::Connection
+        } else {
+            return false;
+        };
+        let (args, kwargs) = match call.child_by_field_name("arguments") {
+            Some(a) if a.kind() == "argument_list" => self.arguments(a, 0),
+            _ => (Vec::new(), Vec::new()),
+        };
+        self.module.ops.push(Op {
+            func: scope.func,
+            receiver,
+            name: name.to_string(),
+            name_range: range(attr),
+            range: range(call),
+            args,
+            kwargs,
+            dialects,
+            in_autocommit: scope.autocommit,
+            in_try: scope.in_try,
+            after_unknown_exit: scope.after_unknown_exit,
+        });
+        true
+    }
+
+    pub(super) fn arguments(&self, list: Node, depth: usize) -> (Vec<Expr>, Vec<Keyword>) {
+        let mut args = Vec::new();
+        let mut kwargs = Vec::new();
+        for child in named_children(list) {
+            match child.kind() {
+                "keyword_argument" => {
+                    let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    kwargs.push(Keyword {
+                        name: self.text(name).to_string(),
+                        name_range: range(name),
+                        value: self.expr(value, depth + 1),
+                    });
+                }
+                "list_splat" | "dictionary_splat" => {}
+                _ => args.push(self.expr(child, depth + 1)),
+            }
+        }
+        (args, kwargs)
+    }
+
+    pub(super) fn expr(&self, n: Node, depth: usize) -> Expr {
+        let r = range(n);
+        if depth > MAX_EXPR_DEPTH {
+            return Expr {
+                kind: ExprKind::Other,
+                range: r,
+            };
+        }
+        let kind = match n.kind() {
+            "string" | "concatenated_string" => ExprKind::Str(self.string(n)),
+            "integer" => ExprKind::Int(self.text(n).replace('_', "").parse().ok()),
+            "float" => ExprKind::Float,
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "none" => ExprKind::None,
+            "identifier" => ExprKind::Name(self.text(n).to_string()),
+            "attribute" => match (
+                n.child_by_field_name("object"),
+                n.child_by_field_name("attribute"),
+            ) {
+                (Some(o), Some(a)) => ExprKind::Attribute {
+                    value: Box::new(self.expr(o, depth + 1)),
+                    attr: self.text(a).to_string(),
+                },
+                _ => ExprKind::Other,
+            },
+            "call" => match n.child_by_field_name("function") {
+                Some(f) => {
+                    let (args, kwargs) = match n.child_by_field_name("arguments") {
+                        Some(a) if a.kind() == "argument_list" => self.arguments(a, depth + 1),
+                        _ => (Vec::new(), Vec::new()),
+                    };
+                    ExprKind::Call(Box::new(Call {
+                        func: self.expr(f, depth + 1),
+                        args,
+                        kwargs,
+                    }))
+                }
+                None => ExprKind::Other,
+            },
+            "tuple" | "expression_list" => ExprKind::Tuple(
+                named_children(n)
+                    .into_iter()
+                    .map(|c| self.expr(c, depth + 1))
+                    .collect(),
+            ),
+            "list" => ExprKind::List(
+                named_children(n)
+                    .into_iter()
+                    .map(|c| self.expr(c, depth + 1))
+                    .collect(),
+            ),
+            "parenthesized_expression" => match n.named_child(0) {
+                Some(inner) if inner.kind() != "comment" => return self.expr(inner, depth + 1),
+                _ => ExprKind::Other,
+            },
+            "binary_operator" => match (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("operator"),
+                n.child_by_field_name("right"),
+            ) {
+                (Some(l), Some(op), Some(rt)) => ExprKind::BinOp {
+                    op: match self.text(op) {
+                        "+" => BinOp::Add,
+                        "%" => BinOp::Mod,
+                        _ => BinOp::Other,
+                    },
+                    left: Box::new(self.expr(l, depth + 1)),
+                    right: Box::new(self.expr(rt, depth + 1)),
+                },
+                _ => ExprKind::Other,
+            },
+            _ => ExprKind::Other,
+        };
+        Expr { kind, range: r }
+    }
+
+    pub(super) fn string(&self, n: Node) -> StrLit {
+        let parts: Vec<Node> = if n.kind() == "concatenated_string" {
+            named_children(n)
+        } else {
+            vec![n]
+        };
+        let mut value = String::new();
+        let mut map = Vec::new();
+        let mut dynamic = false;
+        let mut end = n.end_byte() as u32;
+        for part in parts {
+            let (v, d, m) = strings::decode(self.text(part), part.start_byte() as u32);
+            let mut cursor = part.walk();
+            dynamic |= d
+                || part
+                    .named_children(&mut cursor)
+                    .any(|c| c.kind() == "interpolation");
+            value.push_str(&v);
+            // per-byte offsets; the part's end entry is replaced by the next part's bytes
+            map.extend_from_slice(&m[..v.len()]);
+            end = m[v.len()];
+        }
+        map.push(end);
+        StrLit::new(value, dynamic, map)
+    }
+}
