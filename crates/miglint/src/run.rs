@@ -60,7 +60,7 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
     // hang the run, nor a symlink to /dev/zero fill the memory)
     let lint_one =
         |parser: &mut PythonParser, path: &PathBuf| match miglint_config::read_capped(path, cap) {
-            Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+            Ok(bytes) => linter.lint_owned(parser, path, bytes),
             Err(e) => linter.unreadable(path, &e.to_string()),
         };
     let mut results: Vec<_> = if discovery.files.len() < PARALLEL_THRESHOLD {

@@ -20,7 +20,9 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn revision(id: &str) -> String {
-    format!("revision = '{id}'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+    format!(
+        "revision = '{id}'\ndown_revision = None\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+    )
 }
 
 /// The linted file names of a JUnit run (one `<testcase>` per file).
@@ -30,11 +32,7 @@ fn linted(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>, String) {
         .args(args)
         .output()
         .unwrap();
-    let summary = miglint(dir)
-        .args(["check"])
-        .args(args)
-        .output()
-        .unwrap();
+    let summary = miglint(dir).args(["check"]).args(args).output().unwrap();
     let mut files: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -67,7 +65,11 @@ fn monorepo_subproject_is_linted_alone_with_its_own_alembic_ini() {
     );
     // a sibling and a test fixture that must stay out of a's run
     write(root, "b/alembic/versions/b1.py", &revision("b1"));
-    write(root, "tests/fixtures/alembic/versions/broken.py", "def upgrade(:\n");
+    write(
+        root,
+        "tests/fixtures/alembic/versions/broken.py",
+        "def upgrade(:\n",
+    );
 
     let out = miglint(&root.join("a"))
         .args(["check", "--output-format", "concise"])
@@ -75,7 +77,10 @@ fn monorepo_subproject_is_linted_alone_with_its_own_alembic_ini() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains("db/versions/a1.py"), "{text}");
-    assert!(!text.contains("b1.py") && !text.contains("broken.py"), "{text}");
+    assert!(
+        !text.contains("b1.py") && !text.contains("broken.py"),
+        "{text}"
+    );
     assert!(text.contains("in 1 file"), "{text}");
     // the parent's configuration still applies (nearest config wins)
     assert!(text.contains("ML201 [warning]"), "{text}");
@@ -97,7 +102,10 @@ fn zero_files_is_exit_2_unless_allow_empty() {
     assert_eq!(out.status.code(), Some(0));
     // an explicit folder without *.py files too
     fs::create_dir(tmp.path().join("empty")).unwrap();
-    let out = miglint(tmp.path()).args(["check", "empty"]).output().unwrap();
+    let out = miglint(tmp.path())
+        .args(["check", "empty"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("hold no *.py file"));
 }
@@ -106,7 +114,11 @@ fn zero_files_is_exit_2_unless_allow_empty() {
 fn a_script_location_given_as_a_folder_lints_only_revisions() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    write(root, "alembic/env.py", "from alembic import context\ncontext.configure(render_as_batch=True)\n");
+    write(
+        root,
+        "alembic/env.py",
+        "from alembic import context\ncontext.configure(render_as_batch=True)\n",
+    );
     write(root, "alembic/helpers.py", "def helper():\n    return 1\n");
     write(root, "alembic/versions/r1.py", &revision("r1"));
     write(root, "alembic/versions/__init__.py", "");
@@ -118,7 +130,10 @@ fn a_script_location_given_as_a_folder_lints_only_revisions() {
         .output()
         .unwrap();
     let junit = String::from_utf8_lossy(&out.stdout);
-    assert!(!junit.contains("env.py") && !junit.contains("helpers.py"), "{junit}");
+    assert!(
+        !junit.contains("env.py") && !junit.contains("helpers.py"),
+        "{junit}"
+    );
     // given explicitly, a file is linted whatever it is
     let (_, _, summary) = linted(root, &["alembic/env.py"]);
     assert!(summary.contains("1 file"), "{summary}");

@@ -91,7 +91,10 @@ fn deep_indentation_is_ml901_not_an_abort() {
     deep.push_str(&" ".repeat(511));
     deep.push_str("x = \"a\"");
     let brackets = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
-    let p = project(&[("deep.py", deep.as_bytes()), ("brackets.py", brackets.as_bytes())]);
+    let p = project(&[
+        ("deep.py", deep.as_bytes()),
+        ("brackets.py", brackets.as_bytes()),
+    ]);
     let out = check_json(p.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let f = findings(&out);
@@ -140,22 +143,37 @@ fn fifos_and_devices_are_never_opened() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{config}");
-        assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
 #[test]
 fn files_over_max_file_size_are_not_read() {
     let p = project(&[("big.py", "# x\n".repeat(1000).as_bytes())]);
-    fs::write(p.path().join("lint.toml"), "paths = [\"versions\"]\nmax-file-size = \"2KB\"\n").unwrap();
+    fs::write(
+        p.path().join("lint.toml"),
+        "paths = [\"versions\"]\nmax-file-size = \"2KB\"\n",
+    )
+    .unwrap();
     let out = check_json(p.path(), &[]);
     assert_eq!(out.status.code(), Some(1));
     let f = findings(&out);
     let m = find(&f, "big.py", "ML905").expect("ML905 on big.py");
-    assert!(m.contains("too large to lint (4000 bytes, the limit is 2048"), "{m}");
+    assert!(
+        m.contains("too large to lint (4000 bytes, the limit is 2048"),
+        "{m}"
+    );
     good_file_still_linted(&f);
     // a bad size is a configuration error
-    fs::write(p.path().join("lint.toml"), "max-file-size = \"2 parsecs\"\n").unwrap();
+    fs::write(
+        p.path().join("lint.toml"),
+        "max-file-size = \"2 parsecs\"\n",
+    )
+    .unwrap();
     let out = miglint(p.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("max-file-size"), "{}", stderr(&out));
@@ -175,11 +193,18 @@ fn comment_runs_after_a_block_parse_fast_and_still_suppress() {
     let p = project(&[("c1_comments.py", src.as_bytes())]);
     let start = std::time::Instant::now();
     let out = check_json(p.path(), &[]);
-    assert!(start.elapsed() < Duration::from_secs(60), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
     let f = findings(&out);
     // no finding on it: the suppression on a code line and the file-level
     // one inside the hidden comment run both applied, nothing unused
-    assert!(!f.iter().any(|(p, _, _)| p.ends_with("c1_comments.py")), "{f:?}");
+    assert!(
+        !f.iter().any(|(p, _, _)| p.ends_with("c1_comments.py")),
+        "{f:?}"
+    );
     good_file_still_linted(&f);
 }
 
@@ -204,7 +229,11 @@ fn non_utf8_file_names_are_linted_in_walks_and_shown_lossily() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{format}");
         // SARIF names files by URI: percent-encoded
-        let shown = if format == "sarif" { "b2_caf%EF%BF%BD.py" } else { "b2_caf\u{fffd}.py" };
+        let shown = if format == "sarif" {
+            "b2_caf%EF%BF%BD.py"
+        } else {
+            "b2_caf\u{fffd}.py"
+        };
         assert!(stdout(&out).contains(shown), "{format}: {}", stdout(&out));
     }
 }
@@ -218,7 +247,11 @@ fn unreadable_explicit_paths_are_ml905_and_exit_1() {
     std::os::unix::fs::symlink("loop.py", v.join("loop.py")).unwrap();
     let out = check_json(
         p.path(),
-        &["versions/dangling.py", "versions/loop.py", "versions/a1_good.py"],
+        &[
+            "versions/dangling.py",
+            "versions/loop.py",
+            "versions/a1_good.py",
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let f = findings(&out);
@@ -242,13 +275,19 @@ fn unreadable_explicit_paths_are_ml905_and_exit_1() {
 
 #[test]
 fn decoding_follows_cpython() {
-    let good = |id: &str| GOOD.replace("'a1'", &format!("'{id}'")).replace("None", "'a1'");
+    let good = |id: &str| {
+        GOOD.replace("'a1'", &format!("'{id}'"))
+            .replace("None", "'a1'")
+    };
     let with = |prefix: &[u8], id: &str| [prefix, good(id).as_bytes()].concat();
     let p = project(&[
         ("k1.py", &with(b"# coding: klingon\n", "k1")),
         ("k2.py", &with(b"\xef\xbb\xbf# coding: latin-1\n", "k2")),
         ("k3.py", &with(b"\xef\xbb\xbf\xef\xbb\xbf", "k3")),
-        ("k4.py", &with(b"\xef\xbb\xbf# -*- coding: utf-8 -*-\n", "k4")),
+        (
+            "k4.py",
+            &with(b"\xef\xbb\xbf# -*- coding: utf-8 -*-\n", "k4"),
+        ),
         ("k5.py", good("k5").replace('\n', "\r").as_bytes()),
         ("k6.py", good("k6").replace('\n', "\r\n").as_bytes()),
         ("k7.py", b""),
@@ -270,12 +309,20 @@ fn decoding_follows_cpython() {
     }
     // the ML201 of the CR-only file is on its own line, not line 1
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let k5 = v.as_array().unwrap().iter().find(|d| d["filename"].as_str().unwrap().ends_with("k5.py")).unwrap();
+    let k5 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["filename"].as_str().unwrap().ends_with("k5.py"))
+        .unwrap();
     assert_eq!(k5["location"]["row"], 7, "{k5}");
     // alembic stops on an empty revision file; __init__.py is no revision
     assert!(find(&f, "k7.py", "ML505").is_some(), "{f:?}");
     assert!(find(&f, "k8.py", "ML505").is_some(), "{f:?}");
-    assert!(!f.iter().any(|(p, _, _)| p.ends_with("__init__.py")), "{f:?}");
+    assert!(
+        !f.iter().any(|(p, _, _)| p.ends_with("__init__.py")),
+        "{f:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -284,7 +331,11 @@ fn control_characters_never_reach_the_terminal() {
     use std::os::unix::ffi::OsStrExt;
     let p = project(&[]);
     let name = std::ffi::OsStr::from_bytes(b"e1_\x1b[31mred\nline.py");
-    fs::write(p.path().join("versions").join(name), GOOD.replace("'t'", "'t\x1b[2J'")).unwrap();
+    fs::write(
+        p.path().join("versions").join(name),
+        GOOD.replace("'t'", "'t\x1b[2J'"),
+    )
+    .unwrap();
     for format in ["concise", "github", "full", "junit"] {
         let out = miglint(p.path())
             .args(["check", "--output-format", format])
@@ -307,12 +358,20 @@ fn config_mistakes_are_exit_2() {
     fs::write(p.path().join("lint.toml"), "select = [\"ML201 \"]\n").unwrap();
     let out = miglint(p.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("write `\"ML201\"`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("write `\"ML201\"`"),
+        "{}",
+        stderr(&out)
+    );
 
     // a non-UTF-8 pyproject.toml with [tool.miglint], found by discovery,
     // is the same error as with --config
     fs::remove_file(p.path().join("lint.toml")).unwrap();
-    fs::write(p.path().join("pyproject.toml"), b"[tool.miglint]\n# caf\xe9\n").unwrap();
+    fs::write(
+        p.path().join("pyproject.toml"),
+        b"[tool.miglint]\n# caf\xe9\n",
+    )
+    .unwrap();
     for args in [&["check"][..], &["check", "--config", "pyproject.toml"]] {
         let out = miglint(p.path()).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -320,11 +379,16 @@ fn config_mistakes_are_exit_2() {
     }
 
     // a baseline-revision that names no revision: said on stderr
-    fs::write(p.path().join("pyproject.toml"), "[tool.miglint]\npaths = [\"versions\"]\nbaseline-revision = \"nope\"\n").unwrap();
+    fs::write(
+        p.path().join("pyproject.toml"),
+        "[tool.miglint]\npaths = [\"versions\"]\nbaseline-revision = \"nope\"\n",
+    )
+    .unwrap();
     let out = miglint(p.path()).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("baseline-revision `nope`") && stderr(&out).contains("names no revision"),
+        stderr(&out).contains("baseline-revision `nope`")
+            && stderr(&out).contains("names no revision"),
         "{}",
         stderr(&out)
     );
@@ -346,6 +410,10 @@ fn duplicate_ids_give_one_finding_per_group() {
     let dups: Vec<_> = f.iter().filter(|(_, c, _)| c == "ML503").collect();
     assert_eq!(dups.len(), 1, "{dups:?}");
     assert!(dups[0].0.ends_with("d0000.py"));
-    assert!(dups[0].2.contains("d0001.py, d0002.py, d0003.py, 996 more"), "{}", dups[0].2);
+    assert!(
+        dups[0].2.contains("d0001.py, d0002.py, d0003.py, 996 more"),
+        "{}",
+        dups[0].2
+    );
     assert!(out.stdout.len() < 1_000_000, "{} bytes", out.stdout.len());
 }
