@@ -17,7 +17,12 @@ fuzz_target!(|data: &[u8]| {
         for d in &report.diagnostics {
             // every range must lie on char boundaries of the source
             let r = d.range.as_usize();
-            assert!(report.source.text.get(r).is_some(), "{} {:?}", d.code, d.range);
+            assert!(
+                report.source.text.get(r).is_some(),
+                "{} {:?}",
+                d.code,
+                d.range
+            );
         }
     }
 });

@@ -46,7 +46,7 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
     let cap = linter.settings.options.max_file_size;
     let lint_one =
         |parser: &mut PythonParser, path: &PathBuf| match miglint_config::read_capped(path, cap) {
-            Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+            Ok(bytes) => linter.lint_owned(parser, path, bytes),
             Err(e) => linter.unreadable(path, &e.to_string()),
         };
     if files.len() < PARALLEL_THRESHOLD {

@@ -81,8 +81,12 @@ impl Linter {
 
     /// A file the parser guard refused (nesting beyond CPython's limits:
     /// ML901; over the parse budget: ML905). Nothing else is checked.
-    fn refused(&self, path: &Path, text: &str, refusal: &miglint_python::Refusal) -> FileResult {
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+    fn refused(
+        &self,
+        path: &Path,
+        source: Arc<SourceFile>,
+        refusal: &miglint_python::Refusal,
+    ) -> FileResult {
         let mut diagnostics = Vec::new();
         match refusal.kind {
             miglint_python::RefusalKind::Syntax if self.settings.is_enabled("ML901") => {
@@ -108,12 +112,28 @@ impl Linter {
 
     /// Parses once, extracts SQL once, runs every enabled per-file rule.
     pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
+        self.lint_shared(parser, path, Arc::from(text))
+    }
+
+    /// [`Linter::lint_bytes`] taking the bytes: they are freed once decoded,
+    /// before the parse (the peak holds one copy of the source, not two).
+    pub fn lint_owned(&self, parser: &mut PythonParser, path: &Path, bytes: Vec<u8>) -> FileResult {
+        let text: Arc<str> = match ml905_unreadable_file::decode(&bytes) {
+            Ok(text) => Arc::from(&*text),
+            Err(problem) => return self.unreadable_file(path, &problem),
+        };
+        drop(bytes);
+        self.lint_shared(parser, path, text)
+    }
+
+    fn lint_shared(&self, parser: &mut PythonParser, path: &Path, text: Arc<str>) -> FileResult {
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let text: &str = &source.text;
         let settings = self.settings.for_file(path);
         let module = match parser.parse_checked(text) {
             Ok(module) => module,
-            Err(refusal) => return self.refused(path, text, &refusal),
+            Err(refusal) => return self.refused(path, Arc::clone(&source), &refusal),
         };
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
         let sql_views = extract_sql(&module, settings.targets);
         let ctx = FileContext {
             path,
