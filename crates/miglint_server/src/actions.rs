@@ -19,8 +19,9 @@ pub const FIX_ALL: CodeActionKind = CodeActionKind::new("source.fixAll.miglint")
 
 fn wants(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
     only.is_none_or(|only| {
-        only.iter()
-            .any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str())))
+        only.iter().any(|o| {
+            kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+        })
     })
 }
 
@@ -56,8 +57,7 @@ pub fn code_actions(
             .diagnostics
             .iter()
             .filter(|d| {
-                named(d)
-                    || (d.range.start() <= range.end() && range.start() <= d.range.end())
+                named(d) || (d.range.start() <= range.end() && range.start() <= d.range.end())
             })
             .collect();
         let as_lsp = |d: &Diagnostic| convert::diagnostic(source, d, false, &|_| None);
@@ -129,10 +129,7 @@ pub fn fix_all(uri: &Uri, report: &FileReport) -> Option<CodeAction> {
     })
 }
 
-fn suppressions(
-    source: &SourceFile,
-    result: Option<&FileResult>,
-) -> Vec<suppress::Suppression> {
+fn suppressions(source: &SourceFile, result: Option<&FileResult>) -> Vec<suppress::Suppression> {
     match result {
         Some(r) => suppress::parse(&source.text, &r.module, &source.line_index),
         None => Vec::new(),
@@ -140,7 +137,12 @@ fn suppressions(
 }
 
 /// Adds `code` to the list of a `# miglint: <directive>[...]` comment.
-fn add_to_comment(source: &SourceFile, comment: TextRange, directive: &str, code: &str) -> Option<Edit> {
+fn add_to_comment(
+    source: &SourceFile,
+    comment: TextRange,
+    directive: &str,
+    code: &str,
+) -> Option<Edit> {
     let text = &source.text[comment.as_usize()];
     let open = text.to_ascii_lowercase().find(directive)? + directive.len();
     let close = open + text[open..].find(']')?;
@@ -178,7 +180,10 @@ fn suppress_line(source: &SourceFile, result: Option<&FileResult>, d: &Diagnosti
             r.module
                 .ops
                 .iter()
-                .filter(|op| op.range.start() <= d.range.start() && d.range.start() < op.range.end().max(op.range.start() + 1))
+                .filter(|op| {
+                    op.range.start() <= d.range.start()
+                        && d.range.start() < op.range.end().max(op.range.start() + 1)
+                })
                 .min_by_key(|op| op.range.len())
                 .map(|op| op.range.start())
         })
@@ -186,7 +191,10 @@ fn suppress_line(source: &SourceFile, result: Option<&FileResult>, d: &Diagnosti
     let line = index.line_of(start);
     let line_start = index.line_start(line);
     let text = &source.text[line_start as usize..];
-    let indent: String = text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     Some(Edit {
         range: TextRange::empty(line_start),
         content: format!("{indent}# miglint: ignore[{}]\n", d.code),

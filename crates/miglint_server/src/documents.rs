@@ -113,7 +113,11 @@ mod tests {
             text: t.to_string(),
         };
         // replace 'é' (after the 2-unit emoji) and the 1 on the next line
-        assert!(docs.change(&p, 2, vec![change(0, 7, 0, 8, "e"), change(1, 4, 1, 5, "22")]));
+        assert!(docs.change(
+            &p,
+            2,
+            vec![change(0, 7, 0, 8, "e"), change(1, 4, 1, 5, "22")]
+        ));
         let d = docs.get(&p).unwrap();
         assert_eq!(&*d.text, "s = '😀e'\nt = 22\n");
         assert_eq!(d.version, 2);

@@ -96,8 +96,8 @@ impl ProjectState {
             Err(e) => {
                 let options = Options::defaults_at(&root);
                 let targets = options.targets();
-                let s = LinterSettings::from_options(options, targets)
-                    .expect("the defaults are valid");
+                let s =
+                    LinterSettings::from_options(options, targets).expect("the defaults are valid");
                 (s, Some(render(&e)))
             }
         };
@@ -161,7 +161,8 @@ impl ProjectState {
     }
 
     pub fn contains_any_open(&mut self, open: &HashMap<PathBuf, (u64, Arc<str>)>) -> bool {
-        open.keys().any(|p| p.starts_with(&self.root) && self.contains(p))
+        open.keys()
+            .any(|p| p.starts_with(&self.root) && self.contains(p))
     }
 
     /// The kept result of one file (its model, for code actions).
@@ -217,27 +218,34 @@ impl ProjectState {
             match kept.remove(&path) {
                 Some((k, r)) if k == key => slots.push((key, Some(r))),
                 _ => {
-                    todo.push((slots.len(), path.clone(), open.get(&path).map(|o| o.1.clone())));
+                    todo.push((
+                        slots.len(),
+                        path.clone(),
+                        open.get(&path).map(|o| o.1.clone()),
+                    ));
                     slots.push((key, None));
                 }
             }
         }
         let linter = &self.linter;
-        let lint_one = |parser: &mut PythonParser, (i, path, text): &(usize, PathBuf, Option<Arc<str>>)| {
-            let r = match text {
-                Some(t) => linter.lint_source(parser, path, t),
-                None => match std::fs::read(path) {
-                    Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-                    Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
-                },
+        let lint_one =
+            |parser: &mut PythonParser, (i, path, text): &(usize, PathBuf, Option<Arc<str>>)| {
+                let r = match text {
+                    Some(t) => linter.lint_source(parser, path, t),
+                    None => match std::fs::read(path) {
+                        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+                        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
+                    },
+                };
+                (*i, r)
             };
-            (*i, r)
-        };
         let fresh: Vec<(usize, FileResult)> = if todo.len() < PARALLEL_THRESHOLD {
             let mut parser = PythonParser::new();
             todo.iter().map(|t| lint_one(&mut parser, t)).collect()
         } else {
-            todo.par_iter().map_init(PythonParser::new, lint_one).collect()
+            todo.par_iter()
+                .map_init(PythonParser::new, lint_one)
+                .collect()
         };
         for (i, r) in fresh {
             slots[i].1 = Some(r);

@@ -33,14 +33,16 @@ const CONFIG_FILES: &[&str] = &["lint.toml", "pyproject.toml", "alembic.ini"];
 
 fn capabilities(caps: Caps) -> ServerCapabilities {
     ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(TextDocumentSyncKind::INCREMENTAL),
-            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
-                include_text: Some(false),
-            })),
-            ..TextDocumentSyncOptions::default()
-        })),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, crate::actions::FIX_ALL]),
             resolve_provider: Some(false),
@@ -68,15 +70,18 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         Ok(p) => p,
         Err(e) => {
             let msg = format!("invalid initialize params: {e}");
-            let _ = conn.sender.send(
-                Response::new_err(id, ErrorCode::InvalidParams as i32, msg.clone()).into(),
-            );
+            let _ = conn
+                .sender
+                .send(Response::new_err(id, ErrorCode::InvalidParams as i32, msg.clone()).into());
             return Err(msg);
         }
     };
     let cc = &init.capabilities;
     let caps = Caps {
-        pull: cc.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some()),
+        pull: cc
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some()),
         refresh: cc
             .workspace
             .as_ref()
@@ -113,7 +118,8 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         "capabilities": capabilities(caps),
         "serverInfo": {"name": "miglint", "version": env!("CARGO_PKG_VERSION")},
     });
-    conn.initialize_finish(id, result).map_err(|e| e.to_string())?;
+    conn.initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
 
     let shared = Arc::new(Shared {
         docs: Mutex::new(Documents::default()),
@@ -135,7 +141,12 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         match msg {
             Message::Request(req) => {
                 if shutting_down {
-                    reply_err(conn, req.id, ErrorCode::InvalidRequest, "the server is shutting down");
+                    reply_err(
+                        conn,
+                        req.id,
+                        ErrorCode::InvalidRequest,
+                        "the server is shutting down",
+                    );
                 } else if req.method == "shutdown" {
                     shutting_down = true;
                     let _ = conn.sender.send(Response::new_ok(req.id, ()).into());
@@ -143,7 +154,12 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
                     let _ = jobs.send(Job::Request(req));
                 } else {
                     let method = req.method.clone();
-                    reply_err(conn, req.id, ErrorCode::MethodNotFound, &format!("unknown method {method}"));
+                    reply_err(
+                        conn,
+                        req.id,
+                        ErrorCode::MethodNotFound,
+                        &format!("unknown method {method}"),
+                    );
                 }
             }
             Message::Notification(n) => {
@@ -172,13 +188,18 @@ fn reply_err(conn: &Connection, id: RequestId, code: ErrorCode, message: &str) {
 }
 
 fn register_watchers(conn: &Connection) {
-    let watchers = ["**/lint.toml", "**/pyproject.toml", "**/alembic.ini", "**/*.py"]
-        .iter()
-        .map(|g| FileSystemWatcher {
-            glob_pattern: GlobPattern::String((*g).to_string()),
-            kind: None,
-        })
-        .collect();
+    let watchers = [
+        "**/lint.toml",
+        "**/pyproject.toml",
+        "**/alembic.ini",
+        "**/*.py",
+    ]
+    .iter()
+    .map(|g| FileSystemWatcher {
+        glob_pattern: GlobPattern::String((*g).to_string()),
+        kind: None,
+    })
+    .collect();
     let params = RegistrationParams {
         registrations: vec![Registration {
             id: String::from("miglint-watch"),
@@ -208,7 +229,9 @@ fn notification(shared: &Shared, jobs: &crossbeam_channel::Sender<Job>, n: Notif
     }
     match n.method.as_str() {
         "textDocument/didOpen" => {
-            let Some(p) = parse::<DidOpenTextDocumentParams>(n) else { return };
+            let Some(p) = parse::<DidOpenTextDocumentParams>(n) else {
+                return;
+            };
             let doc = p.text_document;
             if let Some(path) = convert::uri_to_path(&doc.uri) {
                 shared
@@ -218,7 +241,9 @@ fn notification(shared: &Shared, jobs: &crossbeam_channel::Sender<Job>, n: Notif
             }
         }
         "textDocument/didChange" => {
-            let Some(p) = parse::<DidChangeTextDocumentParams>(n) else { return };
+            let Some(p) = parse::<DidChangeTextDocumentParams>(n) else {
+                return;
+            };
             if let Some(path) = convert::uri_to_path(&p.text_document.uri) {
                 let known = shared
                     .docs()
@@ -229,18 +254,24 @@ fn notification(shared: &Shared, jobs: &crossbeam_channel::Sender<Job>, n: Notif
             }
         }
         "textDocument/didClose" => {
-            let Some(p) = parse::<DidCloseTextDocumentParams>(n) else { return };
+            let Some(p) = parse::<DidCloseTextDocumentParams>(n) else {
+                return;
+            };
             if let Some(path) = convert::uri_to_path(&p.text_document.uri) {
                 shared.docs().close(&path);
                 let _ = jobs.send(Job::Touch(path));
             }
         }
         "workspace/didChangeWatchedFiles" => {
-            let Some(p) = parse::<DidChangeWatchedFilesParams>(n) else { return };
+            let Some(p) = parse::<DidChangeWatchedFilesParams>(n) else {
+                return;
+            };
             let mut disk = Vec::new();
             let mut reload = false;
             for change in p.changes {
-                let Some(path) = convert::uri_to_path(&change.uri) else { continue };
+                let Some(path) = convert::uri_to_path(&change.uri) else {
+                    continue;
+                };
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 if CONFIG_FILES.contains(&name) {
                     reload = true;
@@ -256,7 +287,9 @@ fn notification(shared: &Shared, jobs: &crossbeam_channel::Sender<Job>, n: Notif
             }
         }
         "$/cancelRequest" => {
-            let Some(p) = parse::<CancelParams>(n) else { return };
+            let Some(p) = parse::<CancelParams>(n) else {
+                return;
+            };
             let id = match p.id {
                 NumberOrString::Number(i) => RequestId::from(i),
                 NumberOrString::String(s) => RequestId::from(s),

@@ -14,8 +14,8 @@ use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
     CodeActionParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, HoverParams,
-    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport, ShowMessageParams, MessageType,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, HoverParams, MessageType,
+    PublishDiagnosticsParams, RelatedFullDocumentDiagnosticReport, ShowMessageParams,
 };
 use miglint_diagnostics::FileReport;
 
@@ -118,7 +118,10 @@ impl Worker {
                     }
                     Ok(false) => stale = true,
                     Err(_) => {
-                        eprintln!("miglint server: internal error while linting {}", root.display());
+                        eprintln!(
+                            "miglint server: internal error while linting {}",
+                            root.display()
+                        );
                         self.projects.remove(&root);
                         self.dirty.remove(&root);
                     }
@@ -187,7 +190,9 @@ impl Worker {
                     "window/showMessage".into(),
                     ShowMessageParams {
                         typ: MessageType::ERROR,
-                        message: format!("miglint: the configuration cannot be used (defaults apply): {e}"),
+                        message: format!(
+                            "miglint: the configuration cannot be used (defaults apply): {e}"
+                        ),
                     },
                 ));
             }
@@ -275,23 +280,29 @@ impl Worker {
             }
             self.reports.insert(path, Stored { generation, report });
         }
-        // open files that are not revision files of this project: nothing
-        for p in snapshot.keys() {
-            if p.starts_with(root) && !seen.contains(p) && self.root_of_known(p) == Some(root) {
-                self.reports.remove(p);
-                if let Some((_, old)) = self.published.remove(p)
-                    && !old.is_empty()
-                    && !caps.pull
-                {
-                    self.shared.send(Notification::new(
-                        "textDocument/publishDiagnostics".into(),
-                        PublishDiagnosticsParams {
-                            uri: convert::path_to_uri(p),
-                            diagnostics: Vec::new(),
-                            version: None,
-                        },
-                    ));
-                }
+        // files of this project shown before that are no revision files
+        // (any more): nothing to show
+        let gone: Vec<PathBuf> = self
+            .published
+            .keys()
+            .chain(snapshot.keys())
+            .filter(|p| !seen.contains(*p) && self.root_of_known(p) == Some(root))
+            .cloned()
+            .collect();
+        for p in gone {
+            self.reports.remove(&p);
+            if let Some((_, old)) = self.published.remove(&p)
+                && !old.is_empty()
+                && !(caps.pull && snapshot.contains_key(&p))
+            {
+                self.shared.send(Notification::new(
+                    "textDocument/publishDiagnostics".into(),
+                    PublishDiagnosticsParams {
+                        uri: convert::path_to_uri(&p),
+                        diagnostics: Vec::new(),
+                        version: None,
+                    },
+                ));
             }
         }
         if refresh && caps.refresh {
@@ -353,14 +364,18 @@ impl Worker {
                     Some(path) => {
                         let caps = self.shared.caps;
                         let items = self.current(&path).map(|s| {
-                            let project = self.root_of_known(&path).and_then(|r| self.projects.get(r));
+                            let project =
+                                self.root_of_known(&path).and_then(|r| self.projects.get(r));
                             s.report
                                 .diagnostics
                                 .iter()
                                 .map(|d| {
-                                    convert::diagnostic(&s.report.source, d, caps.related_information, &|f| {
-                                        project.and_then(|pr| pr.source(f))
-                                    })
+                                    convert::diagnostic(
+                                        &s.report.source,
+                                        d,
+                                        caps.related_information,
+                                        &|f| project.and_then(|pr| pr.source(f)),
+                                    )
                                 })
                                 .collect::<Vec<_>>()
                         });
@@ -368,15 +383,15 @@ impl Worker {
                     }
                     None => Vec::new(),
                 };
-                json(&DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
-                    RelatedFullDocumentDiagnosticReport {
+                json(&DocumentDiagnosticReportResult::Report(
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                         related_documents: None,
                         full_document_diagnostic_report: FullDocumentDiagnosticReport {
                             result_id: None,
                             items,
                         },
-                    },
-                )))
+                    }),
+                ))
             }
             "textDocument/codeAction" => {
                 let p: CodeActionParams = params(req)?;
