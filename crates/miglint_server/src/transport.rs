@@ -148,3 +148,54 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
     input.read_exact(&mut body)?;
     Ok(Some(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    #[test]
+    fn malformed_messages_get_error_replies_and_reading_goes_on() {
+        let input = [
+            frame("{not json"),
+            frame(r#"{"jsonrpc":"2.0","id":7,"method":5}"#),
+            frame(r#"{"jsonrpc":"2.0","id":8,"method":"shutdown"}"#),
+            frame(r#"{"jsonrpc":"2.0","method":"exit"}"#),
+            frame(r#"{"jsonrpc":"2.0","id":9,"method":"never-read"}"#),
+        ]
+        .concat();
+        let (to_server, server) = unbounded();
+        let (to_writer, writer) = unbounded();
+        let (raw_tx, raw) = unbounded();
+        read_loop(
+            &mut std::io::Cursor::new(input),
+            &to_server,
+            &to_writer,
+            &raw_tx,
+        );
+        assert!(matches!(raw.try_recv(), Ok(Raw::ParseError(_))));
+        match writer.try_recv() {
+            Ok(Message::Response(r)) => {
+                assert_eq!(r.id, RequestId::from(7));
+                assert_eq!(
+                    r.response_result.unwrap_err().code,
+                    ErrorCode::InvalidRequest as i32
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let got: Vec<String> = server
+            .try_iter()
+            .map(|m| match m {
+                Message::Request(r) => r.method,
+                Message::Notification(n) => n.method,
+                Message::Response(_) => String::new(),
+            })
+            .collect();
+        // reading stops at `exit`
+        assert_eq!(got, ["shutdown", "exit"]);
+    }
+}

@@ -401,3 +401,55 @@ fn files_outside_the_revision_folders_are_not_linted() {
     assert_eq!(r.result["items"], json!([]));
     assert!(c.shutdown());
 }
+
+/// A revision with `n` ML101 findings (a slow file to lint).
+fn big(n: usize) -> String {
+    let mut s = String::from(
+        "revision = \"big\"\ndown_revision = \"a1\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "    op.add_column(\"t{}\", sa.Column(\"c{i}\", sa.Boolean(), server_default=sa.text(\"1\")))\n",
+            i % 50
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_big_file_blocks_neither_the_main_loop_nor_cancellation() {
+    let p = Project::new();
+    let path = p.rev("zz_big.py");
+    let mut c = Client::start(&p.root(), json!({}));
+    c.open(&path, &big(4000));
+    // the lint thread is busy with the big file; this request waits behind it
+    let slow = c.send_request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&path)}, "position": {"line": 7, "character": 90}}),
+    );
+    c.notify("$/cancelRequest", json!({"id": slow}));
+    // the main loop answers at once, before the big file's diagnostics
+    let r = c.request("workspace/symbol", json!({"query": ""}));
+    assert_eq!(r.error.unwrap().0, -32601);
+    assert_eq!(c.pending_publications(&path), 0, "answered before the lint ended");
+    let r = c.response(&slow);
+    assert_eq!(r.error.unwrap().0, -32800, "RequestCancelled");
+    let (_, diags) = c.published(&path);
+    assert_eq!(diags.len(), 4000);
+    assert!(c.shutdown());
+}
+
+#[test]
+fn results_for_an_outdated_text_are_dropped() {
+    let p = Project::new();
+    let path = p.rev("zz_big.py");
+    let mut c = Client::start(&p.root(), json!({}));
+    c.open(&path, &big(4000));
+    c.change_full(&path, 2, &big(1));
+    // the first publication is for version 2: version 1's result (if it was
+    // computed at all) was dropped
+    let (version, diags) = c.published(&path);
+    assert_eq!(version, 2);
+    assert_eq!(codes(&diags), ["ML101"]);
+    assert!(c.shutdown());
+}
