@@ -263,7 +263,7 @@ impl Worker {
                     refresh = true;
                 }
                 self.published.insert(path.clone(), (generation, diags));
-            } else if changed || open {
+            } else if changed || previous.is_some_and(|(g, _)| *g != generation) {
                 self.shared.send(Notification::new(
                     "textDocument/publishDiagnostics".into(),
                     PublishDiagnosticsParams {
