@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use miglint_diagnostics::{DialectSet, Dialect};
+use miglint_diagnostics::{Dialect, DialectSet};
 use miglint_linter::{Linter, LinterSettings};
 use miglint_python::PythonParser;
 use miglint_server::project::ProjectState;
@@ -103,7 +103,7 @@ fn write_project(dir: &Path, revisions: usize, lines: usize) -> Vec<PathBuf> {
 fn edited(text: &str, n: usize) -> String {
     let at = text.find("\"name\"").unwrap() + 2;
     let mut s = text.to_string();
-    s.replace_range(at..at + 1, if n % 2 == 0 { "m" } else { "a" });
+    s.replace_range(at..at + 1, if n.is_multiple_of(2) { "m" } else { "a" });
     s
 }
 
@@ -119,7 +119,10 @@ fn server_step(dir: &Path, path: &Path) -> (Duration, Duration) {
     let first = Instant::now();
     let e = project.evaluate(&open, &|p, _| open.contains_key(p));
     assert_eq!(e.reports.len(), 1);
-    eprintln!("    (first evaluation, every file linted: {})", ms(first.elapsed()));
+    eprintln!(
+        "    (first evaluation, every file linted: {})",
+        ms(first.elapsed())
+    );
     measure(|n| {
         open.insert(path.clone(), (n as u64, edited(&text, n).into()));
         let e = project.evaluate(&open, &|p, _| open.contains_key(p));
@@ -151,7 +154,11 @@ fn per_rule(text: &str, many: &[PathBuf]) {
             std::hint::black_box(linter.finish_cached(&mut results, |_, _| false));
         }
         let project = t.elapsed() / 5;
-        println!("  {code}: file {}  project(1,000 revisions) {}", ms(file), ms(project));
+        println!(
+            "  {code}: file {}  project(1,000 revisions) {}",
+            ms(file),
+            ms(project)
+        );
     }
 }
 
@@ -165,15 +172,24 @@ fn main() {
 
     // 1. a 1,000-line revision
     let text = revision("b2", Some("a1"), 1000);
-    println!("1,000-line revision ({} lines, {} bytes):", text.lines().count(), text.len());
-    let linter = Linter::new(LinterSettings::with_targets(DialectSet::single(Dialect::Postgresql)));
+    println!(
+        "1,000-line revision ({} lines, {} bytes):",
+        text.lines().count(),
+        text.len()
+    );
+    let linter = Linter::new(LinterSettings::with_targets(DialectSet::single(
+        Dialect::Postgresql,
+    )));
     let mut parser = PythonParser::new();
     let path = PathBuf::from("alembic/versions/b2_step.py");
     let texts: Vec<String> = (0..=ITERATIONS).map(|n| edited(&text, n)).collect();
     let t = measure(|n| {
         std::hint::black_box(linter.lint_source(&mut parser, &path, &texts[n]));
     });
-    println!("  per-file re-lint after a one-character change: {}", both(t));
+    println!(
+        "  per-file re-lint after a one-character change: {}",
+        both(t)
+    );
     let small = tmp.path().join("small");
     let paths = write_project(&small, 1, 20);
     let big = small.join("alembic/versions/b2_step.py");

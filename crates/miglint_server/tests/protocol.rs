@@ -431,7 +431,11 @@ fn a_big_file_blocks_neither_the_main_loop_nor_cancellation() {
     // the main loop answers at once, before the big file's diagnostics
     let r = c.request("workspace/symbol", json!({"query": ""}));
     assert_eq!(r.error.unwrap().0, -32601);
-    assert_eq!(c.pending_publications(&path), 0, "answered before the lint ended");
+    assert_eq!(
+        c.pending_publications(&path),
+        0,
+        "answered before the lint ended"
+    );
     let r = c.response(&slow);
     assert_eq!(r.error.unwrap().0, -32800, "RequestCancelled");
     let (_, diags) = c.published(&path);
