@@ -457,3 +457,33 @@ fn results_for_an_outdated_text_are_dropped() {
     assert_eq!(codes(&diags), ["ML101"]);
     assert!(c.shutdown());
 }
+
+#[test]
+fn each_project_of_a_workspace_has_its_own_configuration_and_targets() {
+    // one workspace, two projects: PostgreSQL (the default test project)
+    // and one whose alembic.ini names SQLite
+    let ws = tempfile::tempdir().unwrap();
+    let root = miglint_server::convert::normalize(ws.path());
+    let pg = root.join("billing");
+    let lite = root.join("cache");
+    for (dir, url) in [(&pg, "postgresql://h/db"), (&lite, "sqlite:///c.db")] {
+        std::fs::create_dir_all(dir.join("alembic/versions")).unwrap();
+        std::fs::write(
+            dir.join("alembic.ini"),
+            format!("[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("alembic/versions/a1_base.py"), common::BASE).unwrap();
+        std::fs::write(dir.join("alembic/versions/b2_flag.py"), FLAG).unwrap();
+    }
+    let mut c = Client::start(&root, json!({}));
+    let a = pg.join("alembic/versions/b2_flag.py");
+    let b = lite.join("alembic/versions/b2_flag.py");
+    c.open(&a, FLAG);
+    c.open(&b, FLAG);
+    assert_eq!(codes(&c.published(&a).1), ["ML101"]);
+    // SQLite stores the integer: no ML101 there (and the same revision ids
+    // in the other project are no duplicate)
+    assert_eq!(codes(&c.published(&b).1), Vec::<&str>::new());
+    assert!(c.shutdown());
+}
