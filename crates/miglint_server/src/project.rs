@@ -160,9 +160,14 @@ impl ProjectState {
                 && !self.linter.settings.options.is_excluded(path))
     }
 
-    pub fn contains_any_open(&mut self, open: &HashMap<PathBuf, (u64, Arc<str>)>) -> bool {
-        open.keys()
-            .any(|p| p.starts_with(&self.root) && self.contains(p))
+    /// A buffer of `path` was opened, edited or closed: when it is a
+    /// revision file that discovery has not seen yet but that exists on
+    /// disk now (saved by the editor), discover again, so that it stays in
+    /// the graph once closed (for clients that do not report file events).
+    pub fn note(&mut self, path: &Path) {
+        if self.contains(path) && !self.discovered_set.contains(path) && path.is_file() {
+            self.needs_discovery = true;
+        }
     }
 
     /// The kept result of one file (its model, for code actions).

@@ -141,6 +141,9 @@ impl Worker {
         match job {
             Job::Touch(path) => {
                 if let Some(root) = self.root_of(&path) {
+                    if let Some(p) = self.projects.get_mut(&root) {
+                        p.note(&path);
+                    }
                     self.dirty.insert(root);
                 }
             }

@@ -487,3 +487,26 @@ fn each_project_of_a_workspace_has_its_own_configuration_and_targets() {
     assert_eq!(codes(&c.published(&b).1), Vec::<&str>::new());
     assert!(c.shutdown());
 }
+
+#[test]
+fn a_new_revision_saved_and_closed_stays_in_the_graph_without_file_events() {
+    let p = Project::new();
+    let b2 = p.write("b2_flag.py", FLAG);
+    let mut c = Client::start(&p.root(), json!({}));
+    c.open(&b2, FLAG);
+    assert_eq!(codes(&c.published(&b2).1), ["ML101"]);
+    let c3 = p.rev("c3_new.py");
+    let text = FLAG.replace("\"b2\"", "\"c3\"").replace("é😀", "other");
+    c.open(&c3, &text);
+    while !codes(&c.published(&c3).1).contains(&"ML501") {}
+    // saved, then closed; the client sends no file events
+    std::fs::write(&c3, &text).unwrap();
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&c3)}}),
+    );
+    let (version, diags) = c.published(&c3);
+    assert_eq!(version, Value::Null);
+    assert!(codes(&diags).contains(&"ML501"), "{diags:?}");
+    assert!(c.shutdown());
+}
