@@ -200,6 +200,21 @@ fn main() {
         both(server_step(&small, &big))
     );
 
+    // a 5 MB revision: what the lint thread spends on it (the main loop
+    // goes on meanwhile; see the protocol tests)
+    let mut huge = revision("c3", Some("b2"), 1000);
+    while huge.len() < 5_000_000 {
+        huge.push_str("    op.add_column(\"t\", sa.Column(\"c\", sa.Boolean(), server_default=sa.text(\"1\")))\n");
+    }
+    let (t, c) = (Instant::now(), cpu_now());
+    let r = linter.lint_source(&mut parser, &path, &huge);
+    println!(
+        "5 MB revision ({} findings): one lint in {} wall, {} on CPU",
+        r.diagnostics.len(),
+        ms(t.elapsed()),
+        ms(cpu_now().saturating_sub(c))
+    );
+
     // 2. 1,000 revisions
     let many = tmp.path().join("many");
     let paths = write_project(&many, 1000, 30);
