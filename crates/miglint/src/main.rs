@@ -32,6 +32,8 @@ enum Command {
     },
     /// Print the revision graph (text like `alembic history`, mermaid, dot or json).
     Graph(miglint::graph_cmd::GraphArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Rule { code } => explain(&code),
         Command::Rules { format } => list_rules(format),
         Command::Graph(args) => miglint::graph_cmd::main(args),
+        Command::Server => Ok(ExitCode::from(miglint_server::run() as u8)),
     };
     match result {
         Ok(code) => code,

@@ -115,41 +115,14 @@ pub fn rule_infos() -> Vec<RuleInfo> {
 /// Applies the safe fixes of `reports` to their files (edits that overlap an
 /// earlier one are left for a later run). Returns how many fixes were applied.
 pub fn apply_fixes(reports: &[FileReport]) -> std::io::Result<usize> {
-    use miglint_diagnostics::Applicability;
     let mut applied = 0;
     for report in reports {
-        let mut fixes: Vec<&miglint_diagnostics::Fix> = report
-            .diagnostics
-            .iter()
-            .filter_map(|d| d.fix.as_ref())
-            .filter(|f| f.applicability == Applicability::Safe && !f.edits.is_empty())
-            .collect();
-        if fixes.is_empty() {
+        let (edits, n) = miglint_diagnostics::safe_fix_edits(&report.diagnostics);
+        if n == 0 {
             continue;
         }
-        fixes.sort_by_key(|f| f.edits.iter().map(|e| e.range.start()).min());
-        let mut edits = Vec::new();
-        let mut last_end = 0u32;
-        for fix in fixes {
-            let mut own: Vec<_> = fix.edits.iter().collect();
-            own.sort_by_key(|e| e.range.start());
-            if own.first().is_some_and(|e| e.range.start() < last_end) {
-                continue;
-            }
-            last_end = own.iter().map(|e| e.range.end()).max().unwrap_or(last_end);
-            edits.extend(own);
-            applied += 1;
-        }
-        let text = &report.source.text;
-        let mut out = String::with_capacity(text.len());
-        let mut pos = 0usize;
-        for edit in edits {
-            let r = edit.range.as_usize();
-            out.push_str(&text[pos..r.start]);
-            out.push_str(&edit.content);
-            pos = r.end;
-        }
-        out.push_str(&text[pos..]);
+        applied += n;
+        let out = miglint_diagnostics::apply_edits(&report.source.text, edits);
         std::fs::write(&report.source.path, out)?;
     }
     Ok(applied)

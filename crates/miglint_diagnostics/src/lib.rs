@@ -195,3 +195,44 @@ impl FileReport {
         });
     }
 }
+
+/// The edits of the safe fixes of `diagnostics` that can be applied together,
+/// sorted by position: a fix whose edits overlap an earlier one is left for a
+/// later run. Returns the edits and how many fixes they make up. Shared by
+/// `check --fix` and the editor server's "fix all".
+pub fn safe_fix_edits(diagnostics: &[Diagnostic]) -> (Vec<&Edit>, usize) {
+    let mut fixes: Vec<&Fix> = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability == Applicability::Safe && !f.edits.is_empty())
+        .collect();
+    fixes.sort_by_key(|f| f.edits.iter().map(|e| e.range.start()).min());
+    let mut edits = Vec::new();
+    let mut applied = 0;
+    let mut last_end = 0u32;
+    for fix in fixes {
+        let mut own: Vec<&Edit> = fix.edits.iter().collect();
+        own.sort_by_key(|e| e.range.start());
+        if own.first().is_some_and(|e| e.range.start() < last_end) {
+            continue;
+        }
+        last_end = own.iter().map(|e| e.range.end()).max().unwrap_or(last_end);
+        edits.extend(own);
+        applied += 1;
+    }
+    (edits, applied)
+}
+
+/// `text` with non-overlapping `edits` (sorted by position) applied.
+pub fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0usize;
+    for edit in edits {
+        let r = edit.range.as_usize();
+        out.push_str(&text[pos..r.start]);
+        out.push_str(&edit.content);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}

@@ -170,51 +170,104 @@ impl Linter {
     /// ignores, ML904 and severities; returns sorted reports.
     pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
         results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-        self.check_project(&mut results);
-        let ml904 = self.settings.is_enabled("ML904");
+        let found = self.check_project(&mut results);
         let configured = self.configured_severities();
         results
             .into_iter()
-            .map(|mut r| {
-                r.diagnostics.retain(|d| !r.settings.ignores(d.code));
-                if r.baselined {
-                    r.diagnostics.retain(|d| d.code.starts_with("ML5"));
-                }
-                suppress::apply(
-                    &mut r.diagnostics,
+            .zip(found)
+            .map(|(mut r, found)| {
+                r.diagnostics.extend(found);
+                self.finish_file(
+                    r.source,
+                    r.diagnostics,
                     &mut r.suppressions,
-                    &r.source.line_index,
-                );
-                if ml904 && !r.settings.ignores("ML904") {
-                    let ran = |sel: &Selector| {
-                        RULES.iter().enumerate().any(|(i, rule)| {
-                            self.settings.enabled[i]
-                                && sel.matches(rule.meta())
-                                && !r.settings.ignores(rule.meta().code)
-                        })
-                    };
-                    let mut unused = suppress::unused(&r.suppressions, &r.source.text, ran);
-                    // a file-level ignore of ML904 itself still applies
-                    suppress::apply(&mut unused, &mut r.suppressions, &r.source.line_index);
-                    r.diagnostics.extend(unused);
-                }
-                // A rule may grade one finding below or above its default
-                // (ML103); only a `[severity]` entry for the code re-grades.
-                for d in &mut r.diagnostics {
-                    if let Some(i) = rule_index(d.code)
-                        && configured[i]
-                    {
-                        d.severity = self.settings.severity[i];
-                    }
-                }
-                let mut report = FileReport {
-                    source: r.source,
-                    diagnostics: r.diagnostics,
-                };
-                report.sort();
-                report
+                    &r.settings,
+                    r.baselined,
+                    &configured,
+                )
             })
             .collect()
+    }
+
+    /// [`Linter::finish`] for a caller that keeps the per-file results
+    /// between runs (the editor server re-lints one file, then re-runs the
+    /// project phase over every cached result). `results` must be sorted by
+    /// path; they are left as they were. Only the files for which
+    /// `wanted(index, project_findings)` holds are finished and returned,
+    /// with their index.
+    pub fn finish_cached(
+        &self,
+        results: &mut [FileResult],
+        wanted: impl Fn(usize, &[Diagnostic]) -> bool,
+    ) -> Vec<(usize, FileReport)> {
+        let found = self.check_project(results);
+        let configured = self.configured_severities();
+        results
+            .iter()
+            .zip(found)
+            .enumerate()
+            .filter(|(i, (_, found))| wanted(*i, found))
+            .map(|(i, (r, found))| {
+                let mut diagnostics = r.diagnostics.clone();
+                diagnostics.extend(found);
+                let mut suppressions = r.suppressions.clone();
+                let report = self.finish_file(
+                    r.source.clone(),
+                    diagnostics,
+                    &mut suppressions,
+                    &r.settings,
+                    r.baselined,
+                    &configured,
+                );
+                (i, report)
+            })
+            .collect()
+    }
+
+    /// Per-file ignores, baseline, suppressions, ML904 and severities.
+    fn finish_file(
+        &self,
+        source: Arc<SourceFile>,
+        mut diagnostics: Vec<Diagnostic>,
+        suppressions: &mut [Suppression],
+        settings: &FileSettings,
+        baselined: bool,
+        configured: &[bool],
+    ) -> FileReport {
+        let ml904 = self.settings.is_enabled("ML904");
+        diagnostics.retain(|d| !settings.ignores(d.code));
+        if baselined {
+            diagnostics.retain(|d| d.code.starts_with("ML5"));
+        }
+        suppress::apply(&mut diagnostics, suppressions, &source.line_index);
+        if ml904 && !settings.ignores("ML904") {
+            let ran = |sel: &Selector| {
+                RULES.iter().enumerate().any(|(i, rule)| {
+                    self.settings.enabled[i]
+                        && sel.matches(rule.meta())
+                        && !settings.ignores(rule.meta().code)
+                })
+            };
+            let mut unused = suppress::unused(suppressions, &source.text, ran);
+            // a file-level ignore of ML904 itself still applies
+            suppress::apply(&mut unused, suppressions, &source.line_index);
+            diagnostics.extend(unused);
+        }
+        // A rule may grade one finding below or above its default
+        // (ML103); only a `[severity]` entry for the code re-grades.
+        for d in &mut diagnostics {
+            if let Some(i) = rule_index(d.code)
+                && configured[i]
+            {
+                d.severity = self.settings.severity[i];
+            }
+        }
+        let mut report = FileReport {
+            source,
+            diagnostics,
+        };
+        report.sort();
+        report
     }
 }
 
@@ -235,7 +288,9 @@ impl Linter {
             .collect()
     }
 
-    fn check_project(&self, results: &mut [FileResult]) {
+    /// Runs the project rules; returns their findings by file. The stored
+    /// SQL analysis is lent to the rules and put back afterwards.
+    fn check_project(&self, results: &mut [FileResult]) -> Vec<Vec<Diagnostic>> {
         let stored: Vec<Vec<(usize, Vec<SqlStatement>)>> = results
             .iter_mut()
             .map(|r| std::mem::take(&mut r.sql))
@@ -283,15 +338,21 @@ impl Linter {
         }
         let baselined = self.baselined(&project);
         drop(project);
-        drop(views);
+        let restored: Vec<Vec<(usize, Vec<SqlStatement>)>> = views
+            .into_iter()
+            .map(|v| v.into_iter().map(|e| (e.op, e.statements)).collect())
+            .collect();
+        let mut by_file = vec![Vec::new(); results.len()];
         for (file, diag) in found {
-            if let Some(r) = results.get_mut(file) {
-                r.diagnostics.push(diag);
+            if let Some(list) = by_file.get_mut(file) {
+                list.push(diag);
             }
         }
-        for (r, b) in results.iter_mut().zip(baselined) {
+        for ((r, b), sql) in results.iter_mut().zip(baselined).zip(restored) {
             r.baselined = b;
+            r.sql = sql;
         }
+        by_file
     }
 
     /// By file: whether its revision is at or before its `baseline-revision`

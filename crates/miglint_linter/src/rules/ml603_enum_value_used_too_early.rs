@@ -64,9 +64,10 @@ impl Rule for EnumValueUsedTooEarly {
         }
         // an env.py among the linted files that commits per revision
         let per_migration = files.iter().any(|f| {
-            f.source
-                .replace(' ', "")
-                .contains("transaction_per_migration=True")
+            f.source.contains("transaction_per_migration")
+                && f.source
+                    .replace(' ', "")
+                    .contains("transaction_per_migration=True")
         });
         if per_migration || leftover.iter().all(Vec::is_empty) {
             return;

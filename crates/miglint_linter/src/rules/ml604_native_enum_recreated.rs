@@ -60,6 +60,15 @@ impl Rule for NativeEnumRecreated {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
+        // only a column type creates the enum this rule is about, and its
+        // callee is spelled `Enum` / `ENUM`: a project without one has
+        // nothing to report (the editor re-runs this on every edit)
+        if !files
+            .iter()
+            .any(|f| f.is_revision() && mentions_enum(f.source))
+        {
+            return;
+        }
         let enums: Vec<Option<FileEnums>> = files
             .iter()
             .map(|f| f.is_revision().then(|| file_enums(f)))
@@ -121,10 +130,12 @@ fn file_enums(f: &ProjectFile<'_>) -> FileEnums {
         drops: HashSet::new(),
         drop_call_text: None,
     };
-    for op in m
+    let enum_columns = mentions_enum(f.source);
+    for (i, op) in m
         .ops
         .iter()
-        .filter(|op| m.func_kind(op) == FuncKind::Upgrade)
+        .enumerate()
+        .filter(|(_, op)| m.func_kind(op) == FuncKind::Upgrade)
     {
         if !op
             .dialects
@@ -136,7 +147,7 @@ fn file_enums(f: &ProjectFile<'_>) -> FileEnums {
         match op.name.as_str() {
             // `add_column` never creates the type (alembic only emits the
             // ALTER TABLE: PostgreSQL then says `type "x" does not exist`).
-            "create_table" => {
+            "create_table" if enum_columns => {
                 for col in op.columns() {
                     if let Some(c) = native_enum(&col) {
                         fe.creations.push(c);
@@ -147,7 +158,18 @@ fn file_enums(f: &ProjectFile<'_>) -> FileEnums {
                 let Some(SqlSource::Literal(lit)) = op.sql() else {
                     continue;
                 };
-                for stmt in miglint_sql::analyze(&lit.value, DialectSet::EMPTY) {
+                // the per-file phase's analysis when there is one (the
+                // statement kinds do not depend on the dialects)
+                let stored = f.sql.iter().find(|e| e.op == i);
+                let fresh;
+                let statements = match stored {
+                    Some(e) => &e.statements,
+                    None => {
+                        fresh = miglint_sql::analyze(&lit.value, DialectSet::EMPTY);
+                        &fresh
+                    }
+                };
+                for stmt in statements {
                     match &stmt.kind {
                         StmtKind::CreateType { name: Some(n) } => fe.creations.push(EnumCreation {
                             name: n.clone(),
@@ -216,6 +238,11 @@ fn quoted_strings(text: &str, base: u32) -> Vec<(String, TextRange)> {
 
 fn looks_like_type_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Whether `source` can hold a [`native_enum`] callee.
+fn mentions_enum(source: &str) -> bool {
+    source.contains("Enum") || source.contains("ENUM")
 }
 
 /// `sa.Enum(..., name="x")` / `postgresql.ENUM(..., name="x")` as a

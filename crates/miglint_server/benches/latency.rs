@@ -1,0 +1,239 @@
+//! Editor latency of `miglint server`'s lint path (a bench binary, not a
+//! test: it prints medians). Run with
+//! `cargo bench -p miglint_server --bench latency`.
+//!
+//! 1. re-lint of a 1,000-line revision after a one-character change: the
+//!    per-file phase alone (`Linter::lint_source`), and the whole server
+//!    step (`ProjectState::evaluate`: re-lint the buffer, project phase,
+//!    finish the open file) in a two-revision project;
+//! 2. graph re-evaluation in a 1,000-revision project (files on disk, one
+//!    open buffer edited): the same server step, and the project phase
+//!    alone (nothing changed: every per-file result is reused).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use miglint_diagnostics::{Dialect, DialectSet};
+use miglint_linter::{Linter, LinterSettings};
+use miglint_python::PythonParser;
+use miglint_server::project::ProjectState;
+
+const ITERATIONS: usize = 31;
+
+/// On-CPU time of the calling thread (Linux schedstat, in ns): on a shared,
+/// loaded machine wall time measures the neighbours too.
+fn cpu_now() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
+}
+
+/// Runs `f` ITERATIONS times (with the iteration number): medians of wall
+/// and on-CPU time.
+fn measure(mut f: impl FnMut(usize)) -> (Duration, Duration) {
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for n in 1..=ITERATIONS {
+        let (t, c) = (Instant::now(), cpu_now());
+        f(n);
+        wall.push(t.elapsed());
+        cpu.push(cpu_now().saturating_sub(c));
+    }
+    (median(wall), median(cpu))
+}
+
+fn both((wall, cpu): (Duration, Duration)) -> String {
+    format!("{} wall, {} on CPU", ms(wall), ms(cpu))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// A revision of about `lines` lines: tables with columns, column
+/// additions with defaults, and literal SQL.
+fn revision(id: &str, down: Option<&str>, lines: usize) -> String {
+    let mut s = format!(
+        "\"\"\"step {id}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = \"{id}\"\ndown_revision = {}\n\n\ndef upgrade():\n",
+        down.map_or_else(|| String::from("None"), |d| format!("\"{d}\""))
+    );
+    let mut i = 0;
+    while 12 + 10 * i < lines {
+        s.push_str(&format!(
+            "    op.create_table(\n        \"t{id}_{i}\",\n        sa.Column(\"id\", sa.Integer(), primary_key=True),\n        sa.Column(\"name\", sa.String(length=50), nullable=False),\n        sa.Column(\"active\", sa.Boolean(), server_default=sa.true()),\n        sa.Column(\"created\", sa.DateTime(), server_default=sa.func.now()),\n    )\n    op.add_column(\"t{id}_{i}\", sa.Column(\"note\", sa.Text(), nullable=True))\n    op.create_index(\"ix_t{id}_{i}_name\", \"t{id}_{i}\", [\"name\"])\n    op.execute(\"UPDATE t{id}_{i} SET name = 'x' WHERE name IS NULL\")\n"
+        ));
+        i += 1;
+    }
+    s.push_str("\n\ndef downgrade():\n");
+    for j in (0..i).rev() {
+        s.push_str(&format!("    op.drop_table(\"t{id}_{j}\")\n"));
+    }
+    s
+}
+
+fn write_project(dir: &Path, revisions: usize, lines: usize) -> Vec<PathBuf> {
+    let versions = dir.join("alembic/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(
+        dir.join("alembic.ini"),
+        "[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://localhost/db\n",
+    )
+    .unwrap();
+    let mut paths = Vec::new();
+    for k in 0..revisions {
+        let id = format!("{k:04x}aa");
+        let down = (k > 0).then(|| format!("{:04x}aa", k - 1));
+        let p = versions.join(format!("{id}_step.py"));
+        std::fs::write(&p, revision(&id, down.as_deref(), lines)).unwrap();
+        paths.push(p);
+    }
+    paths
+}
+
+/// The text with one character changed (alternating, so every run differs
+/// from the previous one).
+fn edited(text: &str, n: usize) -> String {
+    let at = text.find("\"name\"").unwrap() + 2;
+    let mut s = text.to_string();
+    s.replace_range(at..at + 1, if n.is_multiple_of(2) { "m" } else { "a" });
+    s
+}
+
+/// One server step after an edit of `path`'s buffer: (median, project size).
+fn server_step(dir: &Path, path: &Path) -> (Duration, Duration) {
+    let root = miglint_server::convert::normalize(dir);
+    let path = miglint_server::convert::normalize(path);
+    let mut project = ProjectState::new(root);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut open: HashMap<PathBuf, (u64, Arc<str>)> = HashMap::new();
+    open.insert(path.clone(), (0, text.clone().into()));
+    // the first evaluation lints every file (the server does it once)
+    let first = Instant::now();
+    let e = project.evaluate(&open, &|p, _| open.contains_key(p));
+    assert_eq!(e.reports.len(), 1);
+    eprintln!(
+        "    (first evaluation, every file linted: {})",
+        ms(first.elapsed())
+    );
+    measure(|n| {
+        open.insert(path.clone(), (n as u64, edited(&text, n).into()));
+        let e = project.evaluate(&open, &|p, _| open.contains_key(p));
+        assert_eq!(e.reports.len(), 1);
+    })
+}
+
+/// With MIGLINT_BENCH_RULES=1: the per-file and project-phase time of
+/// each rule alone, to find the slow one.
+fn per_rule(text: &str, many: &[PathBuf]) {
+    let targets = DialectSet::single(Dialect::Postgresql);
+    let path = PathBuf::from("alembic/versions/b2_step.py");
+    let mut parser = PythonParser::new();
+    let all = Linter::new(LinterSettings::with_targets(targets));
+    let mut results: Vec<_> = many
+        .iter()
+        .map(|p| all.lint_source(&mut parser, p, &std::fs::read_to_string(p).unwrap()))
+        .collect();
+    for rule in miglint_linter::RULES {
+        let code = rule.meta().code;
+        let linter = Linter::new(LinterSettings::only(code, targets));
+        let t = Instant::now();
+        for _ in 0..5 {
+            std::hint::black_box(linter.lint_source(&mut parser, &path, text));
+        }
+        let file = t.elapsed() / 5;
+        let t = Instant::now();
+        for _ in 0..5 {
+            std::hint::black_box(linter.finish_cached(&mut results, |_, _| false));
+        }
+        let project = t.elapsed() / 5;
+        println!(
+            "  {code}: file {}  project(1,000 revisions) {}",
+            ms(file),
+            ms(project)
+        );
+    }
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().unwrap();
+    if std::env::var_os("MIGLINT_BENCH_RULES").is_some() {
+        let many = write_project(&tmp.path().join("many"), 1000, 30);
+        per_rule(&revision("b2", Some("a1"), 1000), &many);
+        return;
+    }
+
+    // 1. a 1,000-line revision
+    let text = revision("b2", Some("a1"), 1000);
+    println!(
+        "1,000-line revision ({} lines, {} bytes):",
+        text.lines().count(),
+        text.len()
+    );
+    let linter = Linter::new(LinterSettings::with_targets(DialectSet::single(
+        Dialect::Postgresql,
+    )));
+    let mut parser = PythonParser::new();
+    let path = PathBuf::from("alembic/versions/b2_step.py");
+    let texts: Vec<String> = (0..=ITERATIONS).map(|n| edited(&text, n)).collect();
+    let t = measure(|n| {
+        std::hint::black_box(linter.lint_source(&mut parser, &path, &texts[n]));
+    });
+    println!(
+        "  per-file re-lint after a one-character change: {}",
+        both(t)
+    );
+    let small = tmp.path().join("small");
+    let paths = write_project(&small, 1, 20);
+    let big = small.join("alembic/versions/b2_step.py");
+    std::fs::write(&big, &text).unwrap();
+    drop(paths);
+    println!(
+        "  server step (re-lint + project phase + finish): {}",
+        both(server_step(&small, &big))
+    );
+
+    // a 5 MB revision: what the lint thread spends on it (the main loop
+    // goes on meanwhile; see the protocol tests)
+    let mut huge = revision("c3", Some("b2"), 1000);
+    while huge.len() < 5_000_000 {
+        huge.push_str("    op.add_column(\"t\", sa.Column(\"c\", sa.Boolean(), server_default=sa.text(\"1\")))\n");
+    }
+    let (t, c) = (Instant::now(), cpu_now());
+    let r = linter.lint_source(&mut parser, &path, &huge);
+    println!(
+        "5 MB revision ({} findings): one lint in {} wall, {} on CPU",
+        r.diagnostics.len(),
+        ms(t.elapsed()),
+        ms(cpu_now().saturating_sub(c))
+    );
+
+    // 2. 1,000 revisions
+    let many = tmp.path().join("many");
+    let paths = write_project(&many, 1000, 30);
+    println!("1,000-revision project (30 lines each):");
+    let edited_file = &paths[500];
+    println!(
+        "  server step after an edit of one revision (re-lint it, stat the others, graph rules over all): {}",
+        both(server_step(&many, edited_file))
+    );
+    // the project phase alone: nothing changed
+    let root = miglint_server::convert::normalize(&many);
+    let mut project = ProjectState::new(root);
+    let open: HashMap<PathBuf, (u64, Arc<str>)> = HashMap::new();
+    project.evaluate(&open, &|_, _| false);
+    let t = measure(|_| {
+        std::hint::black_box(project.evaluate(&open, &|_, _| false));
+    });
+    println!(
+        "  graph re-evaluation, no file changed (stat + project phase): {}",
+        both(t)
+    );
+}

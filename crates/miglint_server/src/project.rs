@@ -1,0 +1,292 @@
+//! One project: a configuration root, its settings (the CLI's resolution,
+//! from the file's folder), the revision files discovery finds there, and
+//! the per-file results kept between edits. An edit re-lints the edited
+//! file only, then re-runs the project phase (graph rules) over every kept
+//! result.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use miglint_config::{Options, discover};
+use miglint_diagnostics::{Diagnostic, FileReport};
+use miglint_linter::{FileResult, Linter, LinterSettings};
+use miglint_python::PythonParser;
+use rayon::prelude::*;
+
+use crate::convert::normalize;
+
+/// Below this many files to (re-)lint the work stays on the calling thread.
+const PARALLEL_THRESHOLD: usize = 16;
+
+/// The project root for a file, and the options that apply there: the
+/// nearest `lint.toml` / `pyproject.toml [tool.miglint]` (as `miglint check`
+/// run in the file's folder finds it); without one, the nearest folder with
+/// an `alembic.ini` (or `[tool.alembic]`), else the workspace folder that
+/// holds the file, else the file's folder.
+pub fn resolve_root(file: &Path, workspace: &[PathBuf]) -> PathBuf {
+    let dir = file.parent().unwrap_or(Path::new("/"));
+    if let Some(cfg) = miglint_config::find_config(dir) {
+        return normalize(cfg.dir());
+    }
+    for d in dir.ancestors() {
+        if d.join("alembic.ini").is_file() || has_tool_alembic(&d.join("pyproject.toml")) {
+            return d.to_path_buf();
+        }
+    }
+    workspace
+        .iter()
+        .filter(|w| file.starts_with(w))
+        .max_by_key(|w| w.components().count())
+        .cloned()
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
+fn has_tool_alembic(pyproject: &Path) -> bool {
+    miglint_config::read_to_string_capped(pyproject, miglint_config::DEFAULT_MAX_FILE_SIZE)
+        .is_ok_and(|t| t.contains("[tool.alembic"))
+}
+
+/// How a kept result was produced: from an editor buffer (its generation)
+/// or from the file on disk (its modification time and length).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Buffer(u64),
+    Disk(Option<SystemTime>, u64),
+}
+
+pub struct ProjectState {
+    pub root: PathBuf,
+    /// The configuration problem, if the configuration could not be loaded
+    /// (the defaults are used meanwhile).
+    pub config_error: Option<String>,
+    pub linter: Linter,
+    /// Discovered revision files (absolute, sorted).
+    discovered: Vec<PathBuf>,
+    discovered_set: HashSet<PathBuf>,
+    /// Directories that hold a discovered file.
+    dirs: HashSet<PathBuf>,
+    /// Kept per-file results, sorted by path, with how each was produced.
+    results: Vec<FileResult>,
+    keys: Vec<Key>,
+    needs_discovery: bool,
+    /// The configuration file and its modification time when loaded (a
+    /// client without file watching still sees an edited `lint.toml`).
+    config_stamp: Option<(PathBuf, Option<SystemTime>)>,
+}
+
+/// What one evaluation produced.
+pub struct Evaluation {
+    /// Finished reports of the wanted files.
+    pub reports: Vec<FileReport>,
+    /// path → the generation of the buffer each open file was linted from.
+    pub generations: HashMap<PathBuf, u64>,
+}
+
+impl ProjectState {
+    /// Loads the configuration at `root` the way the CLI does.
+    pub fn new(root: PathBuf) -> Self {
+        let (options, config_error) = match Options::resolve(&root) {
+            Ok(o) => (o, None),
+            Err(e) => (Options::defaults_at(&root), Some(render(&e))),
+        };
+        let targets = options.targets();
+        let (settings, config_error) = match LinterSettings::from_options(options, targets) {
+            Ok(s) => (s, config_error),
+            Err(e) => {
+                let options = Options::defaults_at(&root);
+                let targets = options.targets();
+                let s =
+                    LinterSettings::from_options(options, targets).expect("the defaults are valid");
+                (s, Some(render(&e)))
+            }
+        };
+        let config_stamp = settings
+            .options
+            .config_path()
+            .map(|p| (p.to_path_buf(), modified(p)));
+        ProjectState {
+            config_stamp,
+            root,
+            config_error,
+            linter: Linter::new(settings),
+            discovered: Vec::new(),
+            discovered_set: HashSet::new(),
+            dirs: HashSet::new(),
+            results: Vec::new(),
+            keys: Vec::new(),
+            needs_discovery: true,
+        }
+    }
+
+    /// Whether the configuration file was edited since it was loaded.
+    pub fn config_changed(&self) -> bool {
+        self.config_stamp
+            .as_ref()
+            .is_some_and(|(p, t)| modified(p) != *t)
+    }
+
+    /// Files were created or deleted below the root: discover again.
+    pub fn rediscover(&mut self) {
+        self.needs_discovery = true;
+    }
+
+    fn discover(&mut self) {
+        if !self.needs_discovery {
+            return;
+        }
+        self.needs_discovery = false;
+        let options = &self.linter.settings.options;
+        let found = discover(&options.root, &[], options);
+        self.discovered = found.files.iter().map(|p| normalize(p)).collect();
+        self.discovered.sort();
+        self.discovered_set = self.discovered.iter().cloned().collect();
+        self.dirs = self
+            .discovered
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+    }
+
+    /// Whether `path` is one of the project's revision files: discovered,
+    /// or (a buffer not saved yet, or saved after discovery) a `*.py` file
+    /// in a folder that holds discovered ones.
+    pub fn contains(&mut self, path: &Path) -> bool {
+        self.discover();
+        self.discovered_set.contains(path)
+            || (path.extension().is_some_and(|e| e == "py")
+                && path.file_name().is_some_and(|n| n != "__init__.py")
+                && path.parent().is_some_and(|d| self.dirs.contains(d))
+                && !self.linter.settings.options.is_excluded(path))
+    }
+
+    /// A buffer of `path` was opened, edited or closed: when it is a
+    /// revision file that discovery has not seen yet but that exists on
+    /// disk now (saved by the editor), discover again, so that it stays in
+    /// the graph once closed (for clients that do not report file events).
+    pub fn note(&mut self, path: &Path) {
+        if self.contains(path) && !self.discovered_set.contains(path) && path.is_file() {
+            self.needs_discovery = true;
+        }
+    }
+
+    /// The kept result of one file (its model, for code actions).
+    pub fn result(&self, path: &Path) -> Option<&FileResult> {
+        self.results
+            .binary_search_by(|r| r.source.path.as_path().cmp(path))
+            .ok()
+            .map(|i| &self.results[i])
+    }
+
+    /// Re-lints what changed (open buffers from `open`, other files from
+    /// disk), runs the project phase over every file, and finishes the
+    /// files for which `wanted(path, project_findings)` holds.
+    pub fn evaluate(
+        &mut self,
+        open: &HashMap<PathBuf, (u64, Arc<str>)>,
+        wanted: &dyn Fn(&Path, &[Diagnostic]) -> bool,
+    ) -> Evaluation {
+        self.discover();
+        let mut members: Vec<PathBuf> = self.discovered.clone();
+        let extra: Vec<PathBuf> = open
+            .keys()
+            .filter(|p| p.starts_with(&self.root) && !self.discovered_set.contains(*p))
+            .cloned()
+            .collect();
+        for p in extra {
+            if self.contains(&p) {
+                members.push(p);
+            }
+        }
+        members.sort();
+
+        let mut kept: HashMap<PathBuf, (Key, FileResult)> = std::mem::take(&mut self.results)
+            .into_iter()
+            .zip(std::mem::take(&mut self.keys))
+            .map(|(r, k)| (r.source.path.clone(), (k, r)))
+            .collect();
+        let mut generations = HashMap::new();
+        let mut slots: Vec<(Key, Option<FileResult>)> = Vec::with_capacity(members.len());
+        let mut todo: Vec<(usize, PathBuf, Option<Arc<str>>)> = Vec::new();
+        for path in members {
+            let key = match open.get(&path) {
+                Some((g, _)) => {
+                    generations.insert(path.clone(), *g);
+                    Key::Buffer(*g)
+                }
+                None => match std::fs::metadata(&path) {
+                    Ok(m) => Key::Disk(m.modified().ok(), m.len()),
+                    // deleted since discovery
+                    Err(_) => continue,
+                },
+            };
+            match kept.remove(&path) {
+                Some((k, r)) if k == key => slots.push((key, Some(r))),
+                _ => {
+                    todo.push((
+                        slots.len(),
+                        path.clone(),
+                        open.get(&path).map(|o| o.1.clone()),
+                    ));
+                    slots.push((key, None));
+                }
+            }
+        }
+        let linter = &self.linter;
+        // the CLI's reader: regular files only, at most `max-file-size`
+        let cap = linter.settings.options.max_file_size;
+        let lint_one =
+            |parser: &mut PythonParser, (i, path, text): &(usize, PathBuf, Option<Arc<str>>)| {
+                let r = match text {
+                    Some(t) => linter.lint_source(parser, path, t),
+                    None => match miglint_config::read_capped(path, cap) {
+                        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
+                        Err(e) => linter.unreadable(path, &e.to_string()),
+                    },
+                };
+                (*i, r)
+            };
+        let fresh: Vec<(usize, FileResult)> = if todo.len() < PARALLEL_THRESHOLD {
+            let mut parser = PythonParser::new();
+            todo.iter().map(|t| lint_one(&mut parser, t)).collect()
+        } else {
+            todo.par_iter()
+                .map_init(PythonParser::new, lint_one)
+                .collect()
+        };
+        for (i, r) in fresh {
+            slots[i].1 = Some(r);
+        }
+        for (k, r) in slots {
+            if let Some(r) = r {
+                self.keys.push(k);
+                self.results.push(r);
+            }
+        }
+        let paths: Vec<PathBuf> = self.results.iter().map(|r| r.source.path.clone()).collect();
+        let reports = self
+            .linter
+            .finish_cached(&mut self.results, |i, found| wanted(&paths[i], found))
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        Evaluation {
+            reports,
+            generations,
+        }
+    }
+
+    /// The text of a kept file (for labels that point into it).
+    pub fn source(&self, path: &Path) -> Option<Arc<miglint_diagnostics::SourceFile>> {
+        self.result(path).map(|r| r.source.clone())
+    }
+}
+
+fn render(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn modified(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
