@@ -10,6 +10,7 @@
 mod alembic;
 mod discover;
 mod error;
+mod load;
 mod matcher;
 mod options;
 mod paths;
@@ -18,9 +19,10 @@ mod targets;
 
 pub use discover::{DiscoverError, Discovery, DiscoveryOrigin, SKIPPED_DIRS, discover};
 pub use error::{ConfigError, ConfigErrorKind, ConfigSource};
+pub use load::{load, load_str};
 pub use options::{
     AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
-    TOP_LEVEL_KEYS, find_config, load, load_str,
+    TOP_LEVEL_KEYS, find_config,
 };
 pub use targets::{Targets, UrlDialect, dialect_from_url, infer_targets};
 pub use toml::Spanned;
