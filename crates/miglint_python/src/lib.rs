@@ -4,6 +4,7 @@
 
 mod extract;
 mod guards;
+mod mentions;
 pub mod model;
 mod strings;
 
@@ -34,7 +35,11 @@ impl PythonParser {
     /// can still be read is extracted.
     pub fn parse(&mut self, source: &str) -> Module {
         match self.parser.parse(source, None) {
-            Some(tree) => extract::extract(source, &tree),
+            Some(tree) => {
+                let mut module = extract::extract(source, &tree);
+                module.dialect_mentions = mentions::collect(source, &tree);
+                module
+            }
             None => Module {
                 syntax_errors: vec![miglint_diagnostics::TextRange::empty(0)],
                 ..Module::default()
