@@ -97,6 +97,7 @@ pub fn run(
             module,
             sql: &[],
             targets: DialectSet::ALL,
+            no_transaction: false,
         })
         .collect();
     let envs = graph::environments(&files);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miglint_config::{ConfigError, DiscoverError, Options, discover};
 use miglint_diagnostics::FileReport;
-use miglint_linter::{Linter, LinterSettings, RULES};
+use miglint_linter::{Linter, LinterSettings, ParsedFile, RULES};
 use miglint_python::PythonParser;
 use rayon::prelude::*;
 
@@ -51,22 +51,17 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
         }
     }
     let linter = Linter::new(settings);
-    let lint_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
-        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-        Err(e) => linter.unreadable(path, &format!("it cannot be read ({e})")),
-    };
-    let results = if discovery.files.len() < PARALLEL_THRESHOLD {
-        let mut parser = PythonParser::new();
-        discovery
-            .files
-            .iter()
-            .map(|p| lint_one(&mut parser, p))
-            .collect()
+    let parsed = parse_all(&linter, &discovery.files);
+    // targets are decided per environment from every parsed file, before any
+    // rule runs
+    let file_settings = linter.resolve(&parsed);
+    let pairs: Vec<_> = parsed.into_iter().zip(file_settings).collect();
+    let results = if pairs.len() < PARALLEL_THRESHOLD {
+        pairs.into_iter().map(|(p, s)| linter.check(p, s)).collect()
     } else {
-        discovery
-            .files
-            .par_iter()
-            .map_init(PythonParser::new, lint_one)
+        pairs
+            .into_par_iter()
+            .map(|(p, s)| linter.check(p, s))
             .collect()
     };
     let reports = linter.finish(results);
@@ -76,6 +71,23 @@ pub fn check(settings: LinterSettings, cli_paths: &[PathBuf]) -> CheckOutcome {
         targets,
         missing,
         warnings,
+    }
+}
+
+/// Reads, decodes and parses every file (in parallel above a few files).
+pub fn parse_all(linter: &Linter, files: &[PathBuf]) -> Vec<ParsedFile> {
+    let parse_one = |parser: &mut PythonParser, path: &PathBuf| match std::fs::read(path) {
+        Ok(bytes) => linter.parse_bytes(parser, path, &bytes),
+        Err(e) => linter.parse_unreadable(path, &format!("it cannot be read ({e})")),
+    };
+    if files.len() < PARALLEL_THRESHOLD {
+        let mut parser = PythonParser::new();
+        files.iter().map(|p| parse_one(&mut parser, p)).collect()
+    } else {
+        files
+            .par_iter()
+            .map_init(PythonParser::new, parse_one)
+            .collect()
     }
 }
 

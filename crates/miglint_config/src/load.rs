@@ -198,6 +198,17 @@ impl Cx<'_> {
                 "baseline-revision" => {
                     o.baseline_revision = self.non_empty_string("baseline-revision", value)
                 }
+                "transactional-ddl" => match value.get_ref() {
+                    DeValue::Boolean(b) => o.transactional_ddl = Some(*b),
+                    _ => self.type_error(
+                        "transactional-ddl",
+                        value,
+                        "a boolean",
+                        Some(String::from(
+                            "transactional-ddl = false says migrations run with no transaction",
+                        )),
+                    ),
+                },
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }
         }

@@ -28,6 +28,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "per-file-ignores",
     "overrides",
     "baseline-revision",
+    "transactional-ddl",
 ];
 
 /// The keys of one `[[overrides]]` entry.
@@ -201,6 +202,9 @@ pub struct Options {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub overrides: Vec<Override>,
     pub baseline_revision: Option<Spanned<String>>,
+    /// `transactional-ddl`: `Some(false)` says the migrations run with no
+    /// transaction around them (ML601), when env.py does not show it.
+    pub transactional_ddl: Option<bool>,
     pub(crate) source: Option<ConfigSource>,
     pub(crate) kind: Option<ConfigKind>,
     pub(crate) exclude_matcher: PathMatcher,
@@ -232,6 +236,7 @@ impl Options {
             per_file_ignores: Vec::new(),
             overrides: Vec::new(),
             baseline_revision: None,
+            transactional_ddl: None,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),

@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
+use miglint_diagnostics::{
+    Diagnostic, Dialect, DialectSet, FileReport, Severity, SourceFile, TextRange,
+};
 use miglint_python::{IdValue, Module, PythonParser, SqlSource};
 use miglint_sql::SqlStatement;
 
@@ -14,7 +16,7 @@ use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
 use crate::rules::ml2xx_facts::RevisionGraph;
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
-use crate::settings::{FileSettings, LinterSettings};
+use crate::settings::{FileSettings, LinterSettings, TargetInput};
 use crate::suppress::{self, Suppression};
 
 pub struct Linter {
@@ -38,59 +40,113 @@ pub struct FileResult {
     suppressions: Vec<Suppression>,
 }
 
+/// A file after the parse phase: decoded, parsed once, suppression
+/// comments read. Target inference ([`Linter::resolve`]) looks at every
+/// parsed file before any rule runs ([`Linter::check`]).
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub source: Arc<SourceFile>,
+    /// The migration model (empty for unreadable files).
+    pub module: Module,
+    suppressions: Vec<Suppression>,
+    /// ML905 for a file that could not be read or decoded.
+    unreadable: Option<ml905_unreadable_file::Unreadable>,
+}
+
 impl Linter {
     pub fn new(settings: LinterSettings) -> Self {
         Linter { settings }
     }
 
-    /// Lints raw bytes: decodes them (ML905 when that fails), then
-    /// [`Linter::lint_source`].
-    pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
+    /// Decodes raw bytes (ML905 when that fails) and parses them.
+    pub fn parse_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> ParsedFile {
         match ml905_unreadable_file::decode(bytes) {
-            Ok(text) => self.lint_source(parser, path, text),
-            Err(problem) => self.unreadable_file(path, &problem),
+            Ok(text) => self.parse_source(parser, path, text),
+            Err(problem) => unreadable_file(path, problem),
         }
     }
 
-    /// A file that could not be read at all (an I/O error): one ML905 finding.
-    pub fn unreadable(&self, path: &Path, problem: &str) -> FileResult {
-        self.unreadable_file(path, &ml905_unreadable_file::Unreadable::error(problem))
-    }
-
-    /// A file that could not be read or decoded: one ML905 finding.
-    fn unreadable_file(
-        &self,
-        path: &Path,
-        problem: &ml905_unreadable_file::Unreadable,
-    ) -> FileResult {
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), ""));
-        let mut diagnostics = Vec::new();
-        if self.settings.is_enabled("ML905") {
-            diagnostics.push(ml905_unreadable_file::diagnostic(problem));
-        }
-        FileResult {
-            source,
-            module: Module::default(),
-            sql: Vec::new(),
-            baselined: false,
-            diagnostics,
-            settings: self.settings.for_file(path),
-            suppressions: Vec::new(),
-        }
-    }
-
-    /// Parses once, extracts SQL once, runs every enabled per-file rule.
-    pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
-        let settings = self.settings.for_file(path);
+    /// Parses a decoded file and reads its suppression comments.
+    pub fn parse_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> ParsedFile {
         let module = parser.parse(text);
         let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let suppressions = suppress::parse(text, &module, &source.line_index);
+        ParsedFile {
+            source,
+            module,
+            suppressions,
+            unreadable: None,
+        }
+    }
+
+    /// A file that could not be read at all (an I/O error).
+    pub fn parse_unreadable(&self, path: &Path, problem: &str) -> ParsedFile {
+        unreadable_file(path, ml905_unreadable_file::Unreadable::error(problem))
+    }
+
+    /// Decides every file's targets (per environment, from the
+    /// configuration and what all the parsed files name).
+    pub fn resolve(&self, files: &[ParsedFile]) -> Vec<FileSettings> {
+        let inputs: Vec<TargetInput<'_>> = files
+            .iter()
+            .map(|f| TargetInput {
+                path: &f.source.path,
+                source: &f.source.text,
+                module: &f.module,
+            })
+            .collect();
+        self.settings.resolve(&inputs)
+    }
+
+    /// Lints raw bytes of a file on its own (all phases but the project one).
+    pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
+        let parsed = self.parse_bytes(parser, path, bytes);
+        self.check_alone(parsed)
+    }
+
+    /// [`Linter::lint_bytes`] for decoded text.
+    pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
+        let parsed = self.parse_source(parser, path, text);
+        self.check_alone(parsed)
+    }
+
+    fn check_alone(&self, parsed: ParsedFile) -> FileResult {
+        let settings = self.resolve(std::slice::from_ref(&parsed)).remove(0);
+        self.check(parsed, settings)
+    }
+
+    /// Runs every enabled per-file rule on a parsed file (SQL extracted
+    /// once, for the dialects that reach each op).
+    pub fn check(&self, parsed: ParsedFile, settings: FileSettings) -> FileResult {
+        let ParsedFile {
+            source,
+            module,
+            suppressions,
+            unreadable,
+        } = parsed;
+        if let Some(problem) = unreadable {
+            let mut diagnostics = Vec::new();
+            if self.settings.is_enabled("ML905") {
+                diagnostics.push(ml905_unreadable_file::diagnostic(&problem));
+            }
+            return FileResult {
+                source,
+                module,
+                sql: Vec::new(),
+                baselined: false,
+                diagnostics,
+                settings,
+                suppressions,
+            };
+        }
         let sql_views = extract_sql(&module, settings.targets);
         let ctx = FileContext {
-            path,
-            source: text,
+            path: &source.path,
+            source: &source.text,
             module: &module,
             sql: &sql_views,
             targets: settings.targets,
+            no_transaction: settings.no_transaction,
             alembic_version: self.settings.alembic_version,
         };
         let mut diagnostics = Vec::new();
@@ -104,7 +160,6 @@ impl Linter {
             .into_iter()
             .map(|e| (e.op, e.statements))
             .collect();
-        let suppressions = suppress::parse(text, &module, &source.line_index);
         FileResult {
             source,
             module,
@@ -156,6 +211,7 @@ impl Linter {
                     {
                         d.severity = self.settings.severity[i];
                     }
+                    downgrade_if_assumed(d, &r.settings);
                 }
                 let mut report = FileReport {
                     source: r.source,
@@ -215,6 +271,7 @@ impl Linter {
                 module: &r.module,
                 sql,
                 targets: r.settings.targets,
+                no_transaction: r.settings.no_transaction,
             })
             .collect();
         let project = Project::new(files, self.settings.alembic_version);
@@ -275,6 +332,16 @@ impl Linter {
     }
 }
 
+/// A file that could not be read or decoded.
+fn unreadable_file(path: &Path, problem: ml905_unreadable_file::Unreadable) -> ParsedFile {
+    ParsedFile {
+        source: Arc::new(SourceFile::new(path.to_path_buf(), "")),
+        module: Module::default(),
+        suppressions: Vec::new(),
+        unreadable: Some(problem),
+    }
+}
+
 /// The literal SQL of every `execute` op that can run on a target, split
 /// and parsed for the dialects that reach it.
 fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
@@ -294,6 +361,25 @@ fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
             }
         })
         .collect()
+}
+
+/// An error that happens only on assumed targets (see
+/// [`Diagnostic::fails_on`]) is reported as a warning that says so.
+fn downgrade_if_assumed(d: &mut Diagnostic, settings: &FileSettings) {
+    let failing = d.fails_on.intersect(settings.targets);
+    if d.severity != Severity::Error
+        || failing.is_empty()
+        || failing.intersect(settings.assumed) != failing
+    {
+        return;
+    }
+    let names: Vec<&str> = failing.iter().map(Dialect::display_name).collect();
+    d.severity = Severity::Warning;
+    d.message = format!(
+        "{} (if this project runs on {}: an assumed target)",
+        d.message,
+        names.join(" or ")
+    );
 }
 
 /// A range limited to its first line (for huge error nodes).

@@ -50,6 +50,8 @@ pub struct ProjectFile<'a> {
     /// The same analysis per-file rules saw (no second parse).
     pub sql: &'a [ExecSql<'a>],
     pub targets: DialectSet,
+    /// The migrations run with no transaction around them.
+    pub no_transaction: bool,
 }
 
 impl ProjectFile<'_> {
@@ -114,6 +116,9 @@ pub struct FileContext<'a> {
     pub sql: &'a [ExecSql<'a>],
     /// The project's target dialects for this file (after `[[overrides]]`).
     pub targets: DialectSet,
+    /// The migrations run with no transaction around them
+    /// (`isolation_level="AUTOCOMMIT"` in env.py, `transactional-ddl = false`).
+    pub no_transaction: bool,
     pub alembic_version: Option<AlembicVersion>,
 }
 

@@ -378,10 +378,10 @@ def upgrade():
 
     fn severities(toml: &str) -> Vec<Severity> {
         let options = load_str(Path::new("lint.toml"), toml).expect("valid config");
-        let targets = Targets {
-            dialects: DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite),
-            reason: String::from("test"),
-        };
+        let targets = Targets::declared(
+            DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite),
+            "test",
+        );
         let linter = Linter::new(LinterSettings::from_options(options, targets).expect("valid"));
         let mut parser = miglint_python::PythonParser::new();
         let result = linter.lint_source(&mut parser, Path::new("v.py"), SRC);
