@@ -22,9 +22,17 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// A diagnostic of this rule (severity re-graded later from config).
+    /// A diagnostic of this rule (severity re-graded later from config). A
+    /// rule that concerns one dialect reports failures on that dialect
+    /// ([`Diagnostic::fails_on`]); a rule concerning several sets the failing
+    /// ones itself with `.fails_on(...)`.
     pub fn diag(&'static self, range: TextRange, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.code, self.name, self.severity, range, message)
+        let d = Diagnostic::new(self.code, self.name, self.severity, range, message);
+        if self.dialects.iter().count() == 1 {
+            d.fails_on(self.dialects)
+        } else {
+            d
+        }
     }
 }
 

@@ -145,7 +145,10 @@ fn temporal(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Opti
         written(file, site),
         clauses.join("; ")
     );
-    let diag = site.label_column(META.diag(site.expr().range, message));
+    let diag = site.label_column(
+        META.diag(site.expr().range, message)
+            .fails_on(site.reaching),
+    );
     let lower = shown.to_ascii_lowercase();
     let keyword = match lower.as_str() {
         "current_date" | "today" => "CURRENT_DATE",
@@ -302,7 +305,10 @@ fn boolean(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Optio
         written(file, site),
         clauses.join("; ")
     );
-    let mut diag = site.label_column(META.diag(site.expr().range, message));
+    let failing = site
+        .reaching
+        .intersect(DialectSet::single(Dialect::Postgresql).complement());
+    let mut diag = site.label_column(META.diag(site.expr().range, message).fails_on(failing));
     if truth && !mysql {
         diag.severity = Severity::Warning;
     }
