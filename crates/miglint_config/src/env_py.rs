@@ -81,7 +81,11 @@ pub fn analyze_env_py(text: &str) -> EnvPy {
         overrides.push("builds its own engine (create_engine)");
     }
     env.overrides = overrides;
-    env.render_as_batch = has("render_as_batch=True");
+    env.render_as_batch = squashed
+        .match_indices("render_as_batch=True")
+        .any(|(i, m)| {
+            !squashed[i + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        });
     for s in &strings {
         if let Some(d) = Dialect::from_sqlalchemy_name(s) {
             env.named = env.named.with(d);
