@@ -32,6 +32,8 @@ enum Command {
     },
     /// Print the revision graph (text like `alembic history`, mermaid, dot or json).
     Graph(miglint::graph_cmd::GraphArgs),
+    /// Show the target dialects of each migration environment and the evidence for them.
+    Targets(miglint::targets_cmd::TargetsArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Rule { code } => explain(&code),
         Command::Rules { format } => list_rules(format),
         Command::Graph(args) => miglint::graph_cmd::main(args),
+        Command::Targets(args) => miglint::targets_cmd::main(args),
     };
     match result {
         Ok(code) => code,
