@@ -98,7 +98,13 @@ fn write_text(
             None => writeln!(out, "declared targets ({} {files})", e.files)?,
         }
         for ev in &e.targets.evidence {
-            let status = if ev.assumed { "assumed" } else { "confirmed" };
+            let status = if ev.assumed {
+                "assumed"
+            } else if e.targets.is_declared() {
+                "declared"
+            } else {
+                "confirmed"
+            };
             writeln!(
                 out,
                 "  {:<11} {:<10} {}",

@@ -145,8 +145,8 @@ fn declared_targets() {
     write(p.path(), "lint.toml", "dialects = [\"sqlite\"]\n");
     let out = miglint(p.path()).args(["targets"]).output().unwrap();
     insta::assert_snapshot!(stdout(&out), @r"
-    declared targets (2 files)
-      sqlite      confirmed  from lint.toml
+    db/migrations (2 files)
+      sqlite      declared   from lint.toml
     ");
 }
 
@@ -194,5 +194,76 @@ fn the_summary_names_the_evidence_and_how_to_declare() {
         summary
             .contains("declare the targets with `dialects = [...]` in lint.toml or [tool.miglint]"),
         "{summary}"
+    );
+}
+
+const CONCURRENTLY: &str = r#"from alembic import op
+
+revision = "c3"
+down_revision = None
+
+
+def upgrade():
+    op.create_index("ix_t_a", "t", ["a"], postgresql_concurrently=True)
+
+
+def downgrade():
+    op.drop_index("ix_t_a", table_name="t")
+"#;
+
+/// ML601 is silent when the migrations run with no transaction: env.py
+/// builds its engine with `isolation_level="AUTOCOMMIT"`, or the
+/// configuration says `transactional-ddl = false`.
+#[test]
+fn concurrently_without_a_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir(root.join(".git")).unwrap();
+    write(root, "lint.toml", "dialects = [\"postgresql\"]\n");
+    write(root, "migrations/versions/c3.py", CONCURRENTLY);
+    write(root, "migrations/env.py", "engine = create_engine(url)\n");
+    let codes = |root: &Path| {
+        let out = miglint(root)
+            .args(["check", "--output-format", "concise", "-q"])
+            .output()
+            .unwrap();
+        stdout(&out)
+            .lines()
+            .filter_map(|l| {
+                l.split(": ")
+                    .nth(1)
+                    .map(|c| c.split(' ').next().unwrap_or("").to_string())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(codes(root), ["ML601"]);
+
+    write(
+        root,
+        "migrations/env.py",
+        "engine = create_engine(url, isolation_level=\"AUTOCOMMIT\")\n",
+    );
+    assert_eq!(codes(root), Vec::<String>::new());
+
+    // a pair that still runs each migration in a transaction (alembic begins
+    // one per migration when transactional_ddl=False) changes nothing
+    write(
+        root,
+        "migrations/env.py",
+        "context.configure(connection=c, transaction_per_migration=False, transactional_ddl=False)\n",
+    );
+    assert_eq!(codes(root), ["ML601"]);
+
+    write(
+        root,
+        "lint.toml",
+        "dialects = [\"postgresql\"]\ntransactional-ddl = false\n",
+    );
+    assert_eq!(codes(root), Vec::<String>::new());
+    let out = miglint(root).args(["targets"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("no transaction: transactional-ddl = false in lint.toml"),
+        "{}",
+        stdout(&out)
     );
 }

@@ -32,8 +32,7 @@ pub struct LinterSettings {
 /// with the same declared targets).
 #[derive(Debug, Clone)]
 pub struct ResolvedEnv {
-    /// The environment folder (`None` for declared targets, which do not
-    /// depend on it).
+    /// The environment folder (see [`miglint_config::environment_dir`]).
     pub dir: Option<PathBuf>,
     pub targets: Targets,
     /// How many linted files it holds.
@@ -166,18 +165,18 @@ impl LinterSettings {
     /// [`LinterSettings::environments`].
     pub fn resolve(&self, files: &[TargetInput<'_>]) -> Vec<FileSettings> {
         enum Key {
-            Declared(Targets),
+            Declared(Targets, PathBuf),
             Env(PathBuf, Option<(Dialect, PathBuf)>),
         }
         let keys: Vec<Key> = files
             .iter()
             .map(|f| match self.options.declared_targets(f.path) {
-                Some(t) => Key::Declared(t),
+                Some(t) => Key::Declared(t, environment_dir(f.path)),
                 None => Key::Env(environment_dir(f.path), dialect_folder(f.path)),
             })
             .collect();
         let same = |a: &Key, b: &Key| match (a, b) {
-            (Key::Declared(x), Key::Declared(y)) => x == y,
+            (Key::Declared(x, d1), Key::Declared(y, d2)) => x == y && d1 == d2,
             (Key::Env(d1, f1), Key::Env(d2, f2)) => d1 == d2 && f1 == f2,
             _ => false,
         };
@@ -200,7 +199,15 @@ impl LinterSettings {
         let mut resolved = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
         for (rep, members) in groups {
             let (dir, mut targets) = match &keys[rep] {
-                Key::Declared(t) => (None, t.clone()),
+                Key::Declared(t, dir) => {
+                    // declared dialects; env.py still says how migrations run
+                    let mut t = t.clone();
+                    t.no_transaction = read_environment(dir)
+                        .env
+                        .and_then(|e| e.no_transaction)
+                        .map(str::to_string);
+                    (Some(dir.clone()), t)
+                }
                 Key::Env(dir, folder) => {
                     let mut env = read_environment(dir);
                     env.folder = folder.clone();
@@ -272,7 +279,7 @@ impl LinterSettings {
         let several = envs.len() > 1;
         for e in &envs {
             assumed |= !e.targets.assumed.is_empty();
-            let text = match (&e.dir, several) {
+            let text = match (&e.dir, several && !e.targets.is_declared()) {
                 (Some(dir), true) => format!(
                     "{}: {}",
                     display_cwd(dir, &self.options.root).display(),
