@@ -363,18 +363,22 @@ fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
         .collect()
 }
 
-/// An error that happens only on assumed targets (see
-/// [`Diagnostic::fails_on`]) is reported as a warning that says so.
+/// A finding that happens only on assumed targets (see
+/// [`Diagnostic::fails_on`]) is graded one step down (an error becomes a
+/// warning, a warning an info) and says so.
 fn downgrade_if_assumed(d: &mut Diagnostic, settings: &FileSettings) {
     let failing = d.fails_on.intersect(settings.targets);
-    if d.severity != Severity::Error
+    if d.severity == Severity::Info
         || failing.is_empty()
         || failing.intersect(settings.assumed) != failing
     {
         return;
     }
     let names: Vec<&str> = failing.iter().map(Dialect::display_name).collect();
-    d.severity = Severity::Warning;
+    d.severity = match d.severity {
+        Severity::Error => Severity::Warning,
+        _ => Severity::Info,
+    };
     d.message = format!(
         "{} (if this project runs on {}: an assumed target)",
         d.message,
