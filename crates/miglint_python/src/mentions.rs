@@ -118,7 +118,7 @@ pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
             _ => {}
         }
         for i in (0..node.child_count()).rev() {
-            if let Some(child) = node.child(i as u32) {
+            if let Some(child) = node.child(i) {
                 stack.push(child);
             }
         }
