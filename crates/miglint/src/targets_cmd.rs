@@ -127,8 +127,9 @@ fn write_text(
         };
         writeln!(
             out,
-            "\nAn assumed target rests on weak evidence: a failure only on assumed targets is a \
-             warning. Declare the targets with `dialects = [...]` in {place}."
+            "\nAn assumed target rests on weak evidence: a finding only on assumed targets is \
+             graded down (an error becomes a warning). Declare the targets with `dialects = \
+             [...]` in {place}."
         )?;
     }
     Ok(())

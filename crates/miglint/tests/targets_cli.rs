@@ -94,7 +94,7 @@ fn targets_text() {
       mysql       assumed    named in the revisions: a dialect keyword argument at db/migrations/versions/b2_more.py:9
       note: sqlalchemy.url in db/alembic.ini (sqlite) not taken: env.py uses a connection the application hands in (config.attributes)
 
-    An assumed target rests on weak evidence: a failure only on assumed targets is a warning. Declare the targets with `dialects = [...]` in lint.toml or [tool.miglint].
+    An assumed target rests on weak evidence: a finding only on assumed targets is graded down (an error becomes a warning). Declare the targets with `dialects = [...]` in lint.toml or [tool.miglint].
     ");
 }
 

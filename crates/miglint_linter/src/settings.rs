@@ -298,7 +298,7 @@ impl LinterSettings {
                 None => String::from("lint.toml or [tool.miglint]"),
             };
             out.push_str(&format!(
-                "; failures only on assumed targets are warnings: declare the targets with `dialects = [...]` in {place}"
+                "; findings only on assumed targets are graded down: declare the targets with `dialects = [...]` in {place}"
             ));
         }
         out
