@@ -447,7 +447,9 @@ class Runner:
         e = case.expect[dialect]
         tmp = self.workdir / case.name / dialect
         shutil.copytree(case.path / "versions", tmp / "versions")
-        (tmp / "env.py").write_text(ENV_PY)
+        # a case may bring its own env.py (how the migrations run); else the generic one
+        own_env = case.path / "env.py"
+        (tmp / "env.py").write_text(own_env.read_text() if own_env.is_file() else ENV_PY)
         db = None
         if e.offline:
             url = "mysql+pymysql://truth@localhost/truth"

@@ -98,6 +98,7 @@ pub fn run(
             module,
             sql: &[],
             targets: DialectSet::ALL,
+            no_transaction: false,
         })
         .collect();
     let envs = graph::environments(&files);

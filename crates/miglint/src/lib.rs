@@ -6,3 +6,4 @@ pub mod graph_cmd;
 pub mod output;
 pub mod run;
 pub mod scope;
+pub mod targets_cmd;

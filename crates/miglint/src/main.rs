@@ -34,6 +34,8 @@ enum Command {
     Graph(miglint::graph_cmd::GraphArgs),
     /// Run the language server (LSP over stdin/stdout) for editors.
     Server,
+    /// Show the target dialects of each migration environment and the evidence for them.
+    Targets(miglint::targets_cmd::TargetsArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Rules { format } => list_rules(format),
         Command::Graph(args) => miglint::graph_cmd::main(args),
         Command::Server => Ok(ExitCode::from(miglint_server::run() as u8)),
+        Command::Targets(args) => miglint::targets_cmd::main(args),
     };
     match result {
         Ok(code) => code,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use miglint_config::{ConfigError, Options};
 use miglint_diagnostics::FileReport;
-use miglint_linter::{FileResult, Linter, LinterSettings, RULES};
+use miglint_linter::{FileResult, Linter, LinterSettings, ParsedFile, RULES};
 use miglint_python::PythonParser;
 use rayon::prelude::*;
 
@@ -39,23 +39,42 @@ pub fn settings(options: Options) -> Result<LinterSettings, ConfigError> {
     LinterSettings::from_options(options, targets)
 }
 
-/// The per-file phase over `files` (in parallel above a few files).
+/// The per-file phase over `files`: parse every file (in parallel above a
+/// few files), decide the targets per environment from all of them, then
+/// run the per-file rules.
 pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
-    // regular files only, at most `max-file-size` bytes (a FIFO must not
-    // hang the run, nor a symlink to /dev/zero fill the memory)
+    let parsed = parse_all(linter, files);
+    // targets are decided per environment from every parsed file, before any
+    // rule runs
+    let file_settings = linter.resolve(&parsed);
+    let pairs: Vec<_> = parsed.into_iter().zip(file_settings).collect();
+    if pairs.len() < PARALLEL_THRESHOLD {
+        pairs.into_iter().map(|(p, s)| linter.check(p, s)).collect()
+    } else {
+        pairs
+            .into_par_iter()
+            .map(|(p, s)| linter.check(p, s))
+            .collect()
+    }
+}
+
+/// Reads, decodes and parses every file (in parallel above a few files):
+/// regular files only, at most `max-file-size` bytes (a FIFO must not hang
+/// the run, nor a symlink to /dev/zero fill the memory).
+pub fn parse_all(linter: &Linter, files: &[PathBuf]) -> Vec<ParsedFile> {
     let cap = linter.settings.options.max_file_size;
-    let lint_one =
+    let parse_one =
         |parser: &mut PythonParser, path: &PathBuf| match miglint_config::read_capped(path, cap) {
-            Ok(bytes) => linter.lint_owned(parser, path, bytes),
-            Err(e) => linter.unreadable(path, &e.to_string()),
+            Ok(bytes) => linter.parse_owned(parser, path, bytes),
+            Err(e) => linter.parse_unreadable(path, &e.to_string()),
         };
     if files.len() < PARALLEL_THRESHOLD {
         let mut parser = PythonParser::new();
-        files.iter().map(|p| lint_one(&mut parser, p)).collect()
+        files.iter().map(|p| parse_one(&mut parser, p)).collect()
     } else {
         files
             .par_iter()
-            .map_init(PythonParser::new, lint_one)
+            .map_init(PythonParser::new, parse_one)
             .collect()
     }
 }

@@ -402,7 +402,7 @@ fn default_discovery_and_inferred_targets() {
     fs::write(root.join("migrations/versions/a1.py"), GOOD).unwrap();
     fs::write(
         root.join("migrations/env.py"),
-        "context.configure(render_as_batch=True)\n",
+        "url = config.get_main_option('sqlalchemy.url')\ncontext.configure(url=url, render_as_batch=True)\n",
     )
     .unwrap();
     let out = miglint(root).args(["check"]).output().unwrap();
@@ -413,7 +413,7 @@ fn default_discovery_and_inferred_targets() {
         "only versions/ is discovered: {text}"
     );
     assert!(
-        text.contains("sqlite (from sqlalchemy.url in alembic.ini)"),
+        text.contains("sqlite (sqlalchemy.url in alembic.ini, used by env.py)"),
         "{text}"
     );
 }

@@ -52,7 +52,11 @@ fn monorepo_subproject_is_linted_alone_with_its_own_alembic_ini() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     // the parent configuration re-grades ML201, so that it is visible
-    write(root, "lint.toml", "[severity]\nML201 = \"warning\"\n");
+    write(
+        root,
+        "lint.toml",
+        "dialects = [\"postgresql\"]\n[severity]\nML201 = \"warning\"\n",
+    );
     // sub-project a: its alembic.ini points at db/versions
     write(root, "a/alembic.ini", "[alembic]\nscript_location = db\n");
     write(root, "a/db/env.py", "import alembic\n");

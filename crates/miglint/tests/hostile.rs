@@ -381,7 +381,7 @@ fn config_mistakes_are_exit_2() {
     // a baseline-revision that names no revision: said on stderr
     fs::write(
         p.path().join("pyproject.toml"),
-        "[tool.miglint]\npaths = [\"versions\"]\nbaseline-revision = \"nope\"\n",
+        "[tool.miglint]\npaths = [\"versions\"]\ndialects = [\"postgresql\"]\nbaseline-revision = \"nope\"\n",
     )
     .unwrap();
     let out = miglint(p.path()).arg("check").output().unwrap();

@@ -9,7 +9,9 @@
 
 mod alembic;
 mod discover;
+mod env_py;
 mod error;
+mod load;
 mod matcher;
 mod options;
 mod paths;
@@ -18,11 +20,16 @@ mod suggest;
 mod targets;
 
 pub use discover::{DiscoverError, Discovery, DiscoveryOrigin, SKIPPED_DIRS, discover};
+pub use env_py::{EnvPy, analyze_env_py, read_env_py};
 pub use error::{ConfigError, ConfigErrorKind, ConfigSource};
+pub use load::{load, load_str};
 pub use options::{
     AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
-    TOP_LEVEL_KEYS, find_config, load, load_str,
+    TOP_LEVEL_KEYS, find_config,
 };
 pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_to_string_capped};
-pub use targets::{Targets, UrlDialect, dialect_from_url, infer_targets};
+pub use targets::{
+    EnvConfig, Evidence, MigrationEvidence, Targets, UrlDialect, decide, dialect_folder,
+    dialect_from_url, display_cwd, environment_dir, infer_targets, read_environment,
+};
 pub use toml::Spanned;

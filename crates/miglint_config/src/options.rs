@@ -1,4 +1,5 @@
-//! `lint.toml` / `[tool.miglint]` loading and validation.
+//! The loaded configuration ([`Options`]) and finding its file; the TOML
+//! parsing and validation live in `load.rs`.
 
 use std::fmt;
 use std::fs;
@@ -7,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use miglint_diagnostics::{Dialect, DialectSet, Severity};
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 
 use crate::error::{ConfigError, ConfigErrorKind, ConfigSource};
-use crate::matcher::{PathMatcher, compile_glob};
+use crate::load::load;
+use crate::matcher::PathMatcher;
 use crate::paths::{absolute_lexical, normalize_display};
-use crate::suggest::closest;
 
 /// The top-level keys of `lint.toml` / `[tool.miglint]`.
 pub const TOP_LEVEL_KEYS: &[&str] = &[
@@ -27,15 +28,13 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "per-file-ignores",
     "overrides",
     "baseline-revision",
+    "transactional-ddl",
     "max-file-size",
     "external-revisions",
 ];
 
 /// The keys of one `[[overrides]]` entry.
 pub const OVERRIDE_KEYS: &[&str] = &["paths", "dialects", "baseline-revision"];
-
-const DIALECT_SPELLINGS: &[&str] = &["postgresql", "postgres", "sqlite", "mysql", "mariadb"];
-const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
 /// Which form of configuration file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -171,7 +170,7 @@ impl fmt::Display for AlembicVersion {
 pub struct PerFileIgnore {
     pub pattern: Spanned<String>,
     pub codes: Vec<Spanned<String>>,
-    matcher: PathMatcher,
+    pub(crate) matcher: PathMatcher,
 }
 
 /// One `[[overrides]]` entry.
@@ -180,7 +179,7 @@ pub struct Override {
     pub paths: Vec<Spanned<String>>,
     pub dialects: Option<DialectSet>,
     pub baseline_revision: Option<Spanned<String>>,
-    matcher: PathMatcher,
+    pub(crate) matcher: PathMatcher,
 }
 
 /// The loaded configuration. Rule codes and globs keep their spans into the
@@ -206,6 +205,9 @@ pub struct Options {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub overrides: Vec<Override>,
     pub baseline_revision: Option<Spanned<String>>,
+    /// `transactional-ddl`: `Some(false)` says the migrations run with no
+    /// transaction around them (ML601), when env.py does not show it.
+    pub transactional_ddl: Option<bool>,
     /// `max-file-size`: larger files are ML905, never read.
     pub max_file_size: u64,
     /// `external-revisions`: revision ids (or branch labels) that live
@@ -213,9 +215,9 @@ pub struct Options {
     /// folder joined into the same environment): a reference to one is
     /// not a missing parent (ML502).
     pub external_revisions: Vec<Spanned<String>>,
-    source: Option<ConfigSource>,
-    kind: Option<ConfigKind>,
-    exclude_matcher: PathMatcher,
+    pub(crate) source: Option<ConfigSource>,
+    pub(crate) kind: Option<ConfigKind>,
+    pub(crate) exclude_matcher: PathMatcher,
     cwd: PathBuf,
 }
 
@@ -244,6 +246,7 @@ impl Options {
             per_file_ignores: Vec::new(),
             overrides: Vec::new(),
             baseline_revision: None,
+            transactional_ddl: None,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             external_revisions: Vec::new(),
             source: None,
@@ -382,589 +385,9 @@ impl Options {
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(crate) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
-}
-
-/// Loads `lint.toml` or the `[tool.miglint]` table of a `pyproject.toml`
-/// (decided by the file name).
-pub fn load(path: &Path) -> Result<Options, ConfigError> {
-    // A FIFO or `/dev/zero` given as `--config` must not hang or fill the
-    // memory: regular files only, at most the input cap.
-    let text = crate::read::read_to_string_capped(path, crate::read::DEFAULT_MAX_FILE_SIZE)
-        .map_err(|e| match e {
-            crate::read::ReadError::Io(e) => ConfigError::io(path, e),
-            other => ConfigError::io(path, std::io::Error::other(other.to_string())),
-        })?;
-    load_str(path, &text)
-}
-
-/// [`load`] for text already in memory (an editor buffer, tests).
-pub fn load_str(path: &Path, text: &str) -> Result<Options, ConfigError> {
-    let file = ConfigFile::from_path(path);
-    let source = ConfigSource::new(path, text);
-    let doc = DeTable::parse(text).map_err(|e| syntax_error(&source, &e))?;
-
-    let mut cx = Cx {
-        source: &source,
-        errors: Vec::new(),
-        in_pyproject: file.kind == ConfigKind::Pyproject,
-    };
-    let root_dir = absolute_lexical(file.dir());
-    let mut options = Options::defaults_at(&root_dir);
-    options.kind = Some(file.kind);
-
-    match file.kind {
-        ConfigKind::LintToml => cx.top_level(doc.get_ref(), &mut options),
-        ConfigKind::Pyproject => {
-            let table = doc.get_ref().get("tool").and_then(|t| match t.get_ref() {
-                DeValue::Table(t) => t.get_key_value("miglint"),
-                _ => None,
-            });
-            match table {
-                Some((_, v)) => match v.get_ref() {
-                    DeValue::Table(t) => cx.top_level(t, &mut options),
-                    other => cx.err(
-                        ConfigErrorKind::InvalidType,
-                        v.span(),
-                        format!("`tool.miglint` must be a table, found {}", other.type_str()),
-                        Some(String::from(
-                            "write the settings under a `[tool.miglint]` header",
-                        )),
-                    ),
-                },
-                None => cx.err(
-                    ConfigErrorKind::MissingKey,
-                    0..0,
-                    "pyproject.toml has no `[tool.miglint]` table",
-                    Some(String::from(
-                        "add a `[tool.miglint]` table, or use a lint.toml",
-                    )),
-                ),
-            }
-        }
-    }
-
-    let mut errors = cx.errors;
-    if errors.is_empty() {
-        options.exclude_matcher =
-            PathMatcher::new(options.exclude.iter().map(|s| s.get_ref().as_str()));
-        options.source = Some(source);
-        return Ok(options);
-    }
-    errors.sort_by_key(|e| e.span().map_or(0, |s| s.start));
-    let first = errors.remove(0);
-    Err(first.with_related(errors))
-}
-
-/// `"10MB"`, `"512 KiB"`, `"100"` → bytes (K/M/G = 1024-based).
-fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: u64 = num.parse().ok()?;
-    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return None,
-    };
-    n.checked_mul(factor)
-}
-
-fn syntax_error(source: &ConfigSource, e: &toml::de::Error) -> ConfigError {
-    let mut msg = e.message().trim().to_string();
-    if let Some(first) = msg.get(..1) {
-        let lower = first.to_lowercase();
-        msg.replace_range(..1, &lower);
-    }
-    let err = ConfigError::new(
-        ConfigErrorKind::Syntax,
-        format!("invalid TOML in {}: {msg}", file_name(source.path())),
-    )
-    .with_source(source)
-    .with_label(msg);
-    match e.span() {
-        Some(span) => err.with_span(span),
-        None => err,
-    }
-}
-
-type Table<'i> = DeTable<'i>;
-type Value<'i> = Spanned<DeValue<'i>>;
-
-/// Validation context: collects every error of the file.
-struct Cx<'a> {
-    source: &'a ConfigSource,
-    errors: Vec<ConfigError>,
-    in_pyproject: bool,
-}
-
-impl Cx<'_> {
-    fn err(
-        &mut self,
-        kind: ConfigErrorKind,
-        span: Range<usize>,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
-        let e = ConfigError::new(kind, message)
-            .with_source(self.source)
-            .with_span(span)
-            .with_help_opt(help);
-        self.errors.push(e);
-    }
-
-    fn err_label(
-        &mut self,
-        kind: ConfigErrorKind,
-        span: Range<usize>,
-        message: impl Into<String>,
-        label: impl Into<String>,
-        help: Option<String>,
-    ) {
-        let e = ConfigError::new(kind, message)
-            .with_source(self.source)
-            .with_span(span)
-            .with_label(label)
-            .with_help_opt(help);
-        self.errors.push(e);
-    }
-
-    fn table_name(&self, name: &str) -> String {
-        if self.in_pyproject {
-            format!("tool.miglint.{name}")
-        } else {
-            name.to_string()
-        }
-    }
-
-    fn unknown_key(
-        &mut self,
-        key: &Spanned<std::borrow::Cow<'_, str>>,
-        valid: &[&str],
-        context: &str,
-    ) {
-        let name = key.get_ref();
-        let help = match closest(name, valid) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("valid keys are: {}", valid.join(", ")),
-        };
-        self.err_label(
-            ConfigErrorKind::UnknownKey,
-            key.span(),
-            format!("unknown key `{name}` in {context}"),
-            "unknown key",
-            Some(help),
-        );
-    }
-
-    fn top_level(&mut self, table: &Table<'_>, o: &mut Options) {
-        let context = if self.in_pyproject {
-            "[tool.miglint]"
-        } else {
-            "lint.toml"
-        };
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        for (key, value) in entries {
-            match key.get_ref().as_ref() {
-                "dialects" => o.dialects = self.dialects("dialects", value),
-                "alembic-version" => o.alembic_version = self.alembic_version(value),
-                "paths" => o.paths = self.strings("paths", value).unwrap_or_default(),
-                "exclude" => o.exclude = self.globs("exclude", value).unwrap_or_default(),
-                "select" => o.select = self.strings("select", value),
-                "ignore" => o.ignore = self.strings("ignore", value).unwrap_or_default(),
-                "extend-select" => {
-                    o.extend_select = self.strings("extend-select", value).unwrap_or_default()
-                }
-                "severity" => o.severity = self.severity(value),
-                "per-file-ignores" => o.per_file_ignores = self.per_file_ignores(value),
-                "overrides" => o.overrides = self.overrides(value),
-                "baseline-revision" => {
-                    o.baseline_revision = self.non_empty_string("baseline-revision", value)
-                }
-                "max-file-size" => {
-                    if let Some(n) = self.max_file_size(value) {
-                        o.max_file_size = n;
-                    }
-                }
-                "external-revisions" => {
-                    o.external_revisions = self
-                        .strings("external-revisions", value)
-                        .unwrap_or_default()
-                }
-                _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
-            }
-        }
-    }
-
-    /// `max-file-size`: bytes as an integer, or a string with a unit
-    /// (`"10MB"`, `"512 KiB"`; K/M/G are powers of 1024, as in ls -h).
-    fn max_file_size(&mut self, value: &Value<'_>) -> Option<u64> {
-        let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i.as_str().replace('_', "").parse::<u64>().ok(),
-            DeValue::String(s) => parse_size(s),
-            _ => {
-                self.type_error(
-                    "max-file-size",
-                    value,
-                    "a size",
-                    Some(String::from(
-                        "max-file-size = \"10MB\" (or a number of bytes)",
-                    )),
-                );
-                return None;
-            }
-        };
-        match parsed {
-            Some(n) if n > 0 => Some(n),
-            _ => {
-                self.err(
-                    ConfigErrorKind::InvalidValue,
-                    value.span(),
-                    "`max-file-size` must be a positive size such as \"10MB\", \"512KB\" or a number of bytes",
-                    None,
-                );
-                None
-            }
-        }
-    }
-
-    fn type_error(&mut self, key: &str, value: &Value<'_>, expected: &str, help: Option<String>) {
-        let name = self.table_name(key);
-        let found = value.get_ref().type_str();
-        self.err_label(
-            ConfigErrorKind::InvalidType,
-            value.span(),
-            format!("`{name}` must be {expected}, found {found}"),
-            format!("expected {expected}"),
-            help,
-        );
-    }
-
-    /// An array of strings; wrong elements are reported and dropped.
-    fn strings(&mut self, key: &str, value: &Value<'_>) -> Option<Vec<Spanned<String>>> {
-        let DeValue::Array(items) = value.get_ref() else {
-            let help = match value.get_ref() {
-                DeValue::String(s) => Some(format!("write a list: {key} = [\"{s}\"]")),
-                _ => None,
-            };
-            self.type_error(key, value, "an array of strings", help);
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
-                other => {
-                    let name = self.table_name(key);
-                    self.err_label(
-                        ConfigErrorKind::InvalidType,
-                        item.span(),
-                        format!(
-                            "`{name}` must contain only strings, found {}",
-                            other.type_str()
-                        ),
-                        "expected a string",
-                        None,
-                    );
-                }
-            }
-        }
-        Some(out)
-    }
-
-    fn globs(&mut self, key: &str, value: &Value<'_>) -> Option<Vec<Spanned<String>>> {
-        let globs = self.strings(key, value)?;
-        for g in &globs {
-            self.check_glob(g.get_ref(), g.span());
-        }
-        Some(globs)
-    }
-
-    fn check_glob(&mut self, pattern: &str, span: Range<usize>) -> bool {
-        if pattern.trim().is_empty() {
-            self.err(
-                ConfigErrorKind::InvalidGlob,
-                span,
-                "empty glob pattern",
-                None,
-            );
-            return false;
-        }
-        match compile_glob(pattern) {
-            Ok(_) => true,
-            Err(e) => {
-                self.err_label(
-                    ConfigErrorKind::InvalidGlob,
-                    span,
-                    format!("invalid glob `{pattern}`: {}", e.kind()),
-                    e.kind().to_string(),
-                    Some(String::from(
-                        "globs use `*` (within a directory), `**` (any depth), `?`, `[abc]` and `{a,b}`",
-                    )),
-                );
-                false
-            }
-        }
-    }
-
-    fn non_empty_string(&mut self, key: &str, value: &Value<'_>) -> Option<Spanned<String>> {
-        match value.get_ref() {
-            DeValue::String(s) if !s.trim().is_empty() => {
-                Some(Spanned::new(value.span(), s.trim().to_string()))
-            }
-            DeValue::String(_) => {
-                let name = self.table_name(key);
-                self.err(
-                    ConfigErrorKind::InvalidValue,
-                    value.span(),
-                    format!("`{name}` must not be empty"),
-                    None,
-                );
-                None
-            }
-            DeValue::Integer(i) => {
-                let help = Some(format!(
-                    "revision ids are strings: {key} = \"{}\"",
-                    i.as_str()
-                ));
-                self.type_error(key, value, "a string", help);
-                None
-            }
-            _ => {
-                self.type_error(key, value, "a string", None);
-                None
-            }
-        }
-    }
-
-    fn dialects(&mut self, key: &str, value: &Value<'_>) -> Option<Vec<Dialect>> {
-        let names = self.strings(key, value)?;
-        if names.is_empty() {
-            let name = self.table_name(key);
-            self.err(
-                ConfigErrorKind::InvalidValue,
-                value.span(),
-                format!("`{name}` must name at least one dialect"),
-                Some(String::from(
-                    "list the databases the migrations run on, e.g. [\"postgresql\"], or remove the key to infer them",
-                )),
-            );
-            return None;
-        }
-        let mut out = Vec::new();
-        for n in &names {
-            match Dialect::parse(n.get_ref()) {
-                Some(d) => {
-                    if !out.contains(&d) {
-                        out.push(d);
-                    }
-                }
-                None => {
-                    let supported =
-                        "supported dialects: postgresql, sqlite, mysql (MySQL and MariaDB)";
-                    let best = closest(n.get_ref(), DIALECT_SPELLINGS).and_then(Dialect::parse);
-                    let help = match best {
-                        Some(d) => format!("did you mean `{d}`? {supported}"),
-                        None => supported.to_string(),
-                    };
-                    self.err_label(
-                        ConfigErrorKind::UnknownDialect,
-                        n.span(),
-                        format!("unknown dialect `{}`", n.get_ref()),
-                        "unknown dialect",
-                        Some(help),
-                    );
-                }
-            }
-        }
-        Some(out)
-    }
-
-    fn alembic_version(&mut self, value: &Value<'_>) -> Option<Spanned<AlembicVersion>> {
-        match value.get_ref() {
-            DeValue::String(s) => {
-                match AlembicVersion::parse(s.trim()) {
-                    Some(v) => Some(Spanned::new(value.span(), v)),
-                    None => {
-                        self.err_label(
-                        ConfigErrorKind::InvalidAlembicVersion,
-                        value.span(),
-                        format!("invalid alembic-version `{s}`"),
-                        "expected MAJOR.MINOR or MAJOR.MINOR.PATCH",
-                        Some(String::from("write the installed alembic version, e.g. alembic-version = \"1.13\"")),
-                    );
-                        None
-                    }
-                }
-            }
-            DeValue::Float(f) => {
-                let help = Some(format!("quote it: alembic-version = \"{}\"", f.as_str()));
-                self.type_error("alembic-version", value, "a string", help);
-                None
-            }
-            DeValue::Integer(i) => {
-                let help = Some(format!("quote it: alembic-version = \"{}.0\"", i.as_str()));
-                self.type_error("alembic-version", value, "a string", help);
-                None
-            }
-            _ => {
-                self.type_error("alembic-version", value, "a string", None);
-                None
-            }
-        }
-    }
-
-    fn severity(&mut self, value: &Value<'_>) -> Vec<(Spanned<String>, Severity)> {
-        let DeValue::Table(table) = value.get_ref() else {
-            let help = Some(String::from(
-                "use a table: [severity] with lines like ML301 = \"error\"",
-            ));
-            self.type_error("severity", value, "a table", help);
-            return Vec::new();
-        };
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        let mut out = Vec::new();
-        for (code, sev) in entries {
-            let code = Spanned::new(code.span(), code.get_ref().to_string());
-            match sev.get_ref() {
-                DeValue::String(s) => match Severity::parse(s) {
-                    Some(level) => out.push((code, level)),
-                    None => {
-                        let lower = s.to_ascii_lowercase();
-                        let help = match Severity::parse(&lower)
-                            .map(Severity::as_str)
-                            .or_else(|| closest(&lower, SEVERITIES))
-                        {
-                            Some(best) => format!(
-                                "did you mean \"{best}\"? use \"error\", \"warning\" or \"info\""
-                            ),
-                            None => String::from("use \"error\", \"warning\" or \"info\""),
-                        };
-                        self.err_label(
-                            ConfigErrorKind::InvalidSeverity,
-                            sev.span(),
-                            format!("invalid severity `{s}` for {}", code.get_ref()),
-                            "expected \"error\", \"warning\" or \"info\"",
-                            Some(help),
-                        );
-                    }
-                },
-                other => {
-                    let name = self.table_name("severity");
-                    self.err_label(
-                        ConfigErrorKind::InvalidSeverity,
-                        sev.span(),
-                        format!(
-                            "`{name}.{}` must be a string, found {}",
-                            code.get_ref(),
-                            other.type_str()
-                        ),
-                        "expected \"error\", \"warning\" or \"info\"",
-                        None,
-                    );
-                }
-            }
-        }
-        out
-    }
-
-    fn per_file_ignores(&mut self, value: &Value<'_>) -> Vec<PerFileIgnore> {
-        let DeValue::Table(table) = value.get_ref() else {
-            let help = Some(String::from(
-                "use a table: [per-file-ignores] with lines like \"versions/0001_*.py\" = [\"ML2\"]",
-            ));
-            self.type_error("per-file-ignores", value, "a table", help);
-            return Vec::new();
-        };
-        let mut entries: Vec<_> = table.iter().collect();
-        entries.sort_by_key(|(k, _)| k.span().start);
-        let mut out = Vec::new();
-        for (pattern, codes) in entries {
-            let ok = self.check_glob(pattern.get_ref(), pattern.span());
-            let key = format!("per-file-ignores.\"{}\"", pattern.get_ref());
-            let codes = self.strings(&key, codes);
-            if let (true, Some(codes)) = (ok, codes) {
-                let matcher = PathMatcher::new([pattern.get_ref().as_ref()]);
-                out.push(PerFileIgnore {
-                    pattern: Spanned::new(pattern.span(), pattern.get_ref().to_string()),
-                    codes,
-                    matcher,
-                });
-            }
-        }
-        out
-    }
-
-    fn overrides(&mut self, value: &Value<'_>) -> Vec<Override> {
-        let DeValue::Array(items) = value.get_ref() else {
-            let help = Some(String::from(
-                "write each override as an `[[overrides]]` table (double brackets)",
-            ));
-            self.type_error("overrides", value, "an array of tables", help);
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for item in items.iter() {
-            let DeValue::Table(table) = item.get_ref() else {
-                self.type_error("overrides", item, "a table", None);
-                continue;
-            };
-            let mut entry = Override {
-                paths: Vec::new(),
-                dialects: None,
-                baseline_revision: None,
-                matcher: PathMatcher::default(),
-            };
-            let mut has_paths = false;
-            let mut valid = true;
-            let mut entries: Vec<_> = table.iter().collect();
-            entries.sort_by_key(|(k, _)| k.span().start);
-            for (key, v) in entries {
-                let before = self.errors.len();
-                match key.get_ref().as_ref() {
-                    "paths" => {
-                        has_paths = true;
-                        entry.paths = self.globs("overrides.paths", v).unwrap_or_default();
-                    }
-                    "dialects" => {
-                        entry.dialects = self
-                            .dialects("overrides.dialects", v)
-                            .map(DialectSet::from_iter_dialects);
-                    }
-                    "baseline-revision" => {
-                        entry.baseline_revision =
-                            self.non_empty_string("overrides.baseline-revision", v);
-                    }
-                    _ => self.unknown_key(key, OVERRIDE_KEYS, "[[overrides]]"),
-                }
-                valid &= self.errors.len() == before;
-            }
-            if !has_paths {
-                let name = self.table_name("overrides");
-                self.err_label(
-                    ConfigErrorKind::MissingKey,
-                    item.span(),
-                    format!("an `[[{name}]]` entry needs `paths`"),
-                    "no `paths` in this override",
-                    Some(String::from(
-                        "add the files it applies to, e.g. paths = [\"**/versions/sqlite/**\"]",
-                    )),
-                );
-                valid = false;
-            }
-            if valid {
-                entry.matcher = PathMatcher::new(entry.paths.iter().map(|p| p.get_ref().as_str()));
-                out.push(entry);
-            }
-        }
-        out
-    }
 }

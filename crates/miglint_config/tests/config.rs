@@ -371,7 +371,7 @@ fn config_file_discovery_nearest_wins() {
     // Options::resolve = find + load.
     let o = Options::resolve(&c).unwrap();
     assert_eq!(o.dialects.as_deref(), Some(&[Dialect::Postgresql][..]));
-    assert_eq!(o.targets().reason, "postgresql (from lint.toml)");
+    assert_eq!(o.targets().describe(), "postgresql (from lint.toml)");
 }
 
 #[test]

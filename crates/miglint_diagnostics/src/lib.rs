@@ -95,6 +95,11 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// The target dialects on which the reported problem happens (set by
+    /// dialect-dependent rules with [`Diagnostic::fails_on`]); empty when the
+    /// finding does not depend on the dialect. When every one of them is an
+    /// *assumed* target, the engine reports an error as a warning that says so.
+    pub fails_on: DialectSet,
 }
 
 impl Diagnostic {
@@ -114,7 +119,15 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             fix: None,
+            fails_on: DialectSet::EMPTY,
         }
+    }
+
+    /// Records the dialects on which the reported problem happens.
+    #[must_use]
+    pub fn fails_on(mut self, dialects: DialectSet) -> Self {
+        self.fails_on = dialects;
+        self
     }
 
     #[must_use]

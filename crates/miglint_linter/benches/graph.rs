@@ -140,6 +140,7 @@ fn main() {
             module,
             sql: &[],
             targets: DialectSet::ALL,
+            no_transaction: false,
         })
         .collect();
     let project = Project::new(files, None);

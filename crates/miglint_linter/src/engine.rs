@@ -5,7 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile, TextRange};
+use miglint_diagnostics::{
+    Diagnostic, Dialect, DialectSet, FileReport, Severity, SourceFile, TextRange,
+};
 use miglint_python::{IdValue, Module, PythonParser, SqlSource};
 use miglint_sql::SqlStatement;
 
@@ -14,7 +16,7 @@ use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
 use crate::rules::ml2xx_facts::RevisionGraph;
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
-use crate::settings::{FileSettings, LinterSettings};
+use crate::settings::{FileSettings, LinterSettings, TargetInput};
 use crate::suppress::{self, Suppression};
 
 pub struct Linter {
@@ -38,22 +40,72 @@ pub struct FileResult {
     suppressions: Vec<Suppression>,
 }
 
+/// A file after the parse phase: decoded, parsed once, suppression
+/// comments read. Target inference ([`Linter::resolve`]) looks at every
+/// parsed file before any rule runs ([`Linter::check`]).
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub source: Arc<SourceFile>,
+    /// The migration model (empty for unreadable files).
+    pub module: Module,
+    suppressions: Vec<Suppression>,
+    /// The file was not parsed: it could not be read or decoded (ML905), or
+    /// the parser guard refused it (ML901/ML905). These findings (none if
+    /// their rule is off) are all it gets.
+    stopped: Option<Vec<Diagnostic>>,
+}
+
 impl Linter {
     pub fn new(settings: LinterSettings) -> Self {
         Linter { settings }
     }
 
-    /// Lints raw bytes: decodes them (ML905 when that fails), then
-    /// [`Linter::lint_source`].
-    pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
+    /// Decodes raw bytes (ML905 when that fails) and parses them.
+    pub fn parse_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> ParsedFile {
         match ml905_unreadable_file::decode(bytes) {
-            Ok(text) => self.lint_source(parser, path, &text),
+            Ok(text) => self.parse_shared(parser, path, Arc::from(&*text)),
             Err(problem) => self.unreadable_file(path, &problem),
         }
     }
 
+    /// [`Linter::parse_bytes`] taking the bytes: they are freed once
+    /// decoded, before the parse (the peak holds one copy of the source).
+    pub fn parse_owned(
+        &self,
+        parser: &mut PythonParser,
+        path: &Path,
+        bytes: Vec<u8>,
+    ) -> ParsedFile {
+        let text: Arc<str> = match ml905_unreadable_file::decode(&bytes) {
+            Ok(text) => Arc::from(&*text),
+            Err(problem) => return self.unreadable_file(path, &problem),
+        };
+        drop(bytes);
+        self.parse_shared(parser, path, text)
+    }
+
+    /// Parses a decoded file and reads its suppression comments.
+    pub fn parse_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> ParsedFile {
+        self.parse_shared(parser, path, Arc::from(text))
+    }
+
+    fn parse_shared(&self, parser: &mut PythonParser, path: &Path, text: Arc<str>) -> ParsedFile {
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let module = match parser.parse_checked(&source.text) {
+            Ok(module) => module,
+            Err(refusal) => return self.refused(source, &refusal),
+        };
+        let suppressions = suppress::parse(&source.text, &module, &source.line_index);
+        ParsedFile {
+            source,
+            module,
+            suppressions,
+            stopped: None,
+        }
+    }
+
     /// A file that could not be read at all (an I/O error): one ML905 finding.
-    pub fn unreadable(&self, path: &Path, problem: &str) -> FileResult {
+    pub fn parse_unreadable(&self, path: &Path, problem: &str) -> ParsedFile {
         self.unreadable_file(path, &ml905_unreadable_file::Unreadable::error(problem))
     }
 
@@ -62,31 +114,22 @@ impl Linter {
         &self,
         path: &Path,
         problem: &ml905_unreadable_file::Unreadable,
-    ) -> FileResult {
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), ""));
+    ) -> ParsedFile {
         let mut diagnostics = Vec::new();
         if self.settings.is_enabled("ML905") {
             diagnostics.push(ml905_unreadable_file::diagnostic(problem));
         }
-        FileResult {
-            source,
+        ParsedFile {
+            source: Arc::new(SourceFile::new(path.to_path_buf(), "")),
             module: Module::default(),
-            sql: Vec::new(),
-            baselined: false,
-            diagnostics,
-            settings: self.settings.for_file(path),
             suppressions: Vec::new(),
+            stopped: Some(diagnostics),
         }
     }
 
     /// A file the parser guard refused (nesting beyond CPython's limits:
     /// ML901; over the parse budget: ML905). Nothing else is checked.
-    fn refused(
-        &self,
-        path: &Path,
-        source: Arc<SourceFile>,
-        refusal: &miglint_python::Refusal,
-    ) -> FileResult {
+    fn refused(&self, source: Arc<SourceFile>, refusal: &miglint_python::Refusal) -> ParsedFile {
         let mut diagnostics = Vec::new();
         match refusal.kind {
             miglint_python::RefusalKind::Syntax if self.settings.is_enabled("ML901") => {
@@ -99,48 +142,79 @@ impl Linter {
             }
             _ => {}
         }
-        FileResult {
+        ParsedFile {
             source,
             module: Module::default(),
-            sql: Vec::new(),
-            baselined: false,
-            diagnostics,
-            settings: self.settings.for_file(path),
             suppressions: Vec::new(),
+            stopped: Some(diagnostics),
         }
     }
 
-    /// Parses once, extracts SQL once, runs every enabled per-file rule.
+    /// Decides every file's targets (per environment, from the
+    /// configuration and what all the parsed files name).
+    pub fn resolve(&self, files: &[ParsedFile]) -> Vec<FileSettings> {
+        let inputs: Vec<TargetInput<'_>> = files
+            .iter()
+            .map(|f| TargetInput {
+                path: &f.source.path,
+                source: &f.source.text,
+                module: &f.module,
+            })
+            .collect();
+        self.settings.resolve(&inputs)
+    }
+
+    /// Lints raw bytes of a file on its own (all phases but the project one).
+    pub fn lint_bytes(&self, parser: &mut PythonParser, path: &Path, bytes: &[u8]) -> FileResult {
+        let parsed = self.parse_bytes(parser, path, bytes);
+        self.check_alone(parsed)
+    }
+
+    /// A file that could not be read at all, on its own (see
+    /// [`Linter::parse_unreadable`]).
+    pub fn unreadable(&self, path: &Path, problem: &str) -> FileResult {
+        self.check_alone(self.parse_unreadable(path, problem))
+    }
+
+    /// [`Linter::lint_bytes`] for decoded text.
     pub fn lint_source(&self, parser: &mut PythonParser, path: &Path, text: &str) -> FileResult {
-        self.lint_shared(parser, path, Arc::from(text))
+        let parsed = self.parse_source(parser, path, text);
+        self.check_alone(parsed)
     }
 
-    /// [`Linter::lint_bytes`] taking the bytes: they are freed once decoded,
-    /// before the parse (the peak holds one copy of the source, not two).
-    pub fn lint_owned(&self, parser: &mut PythonParser, path: &Path, bytes: Vec<u8>) -> FileResult {
-        let text: Arc<str> = match ml905_unreadable_file::decode(&bytes) {
-            Ok(text) => Arc::from(&*text),
-            Err(problem) => return self.unreadable_file(path, &problem),
-        };
-        drop(bytes);
-        self.lint_shared(parser, path, text)
+    fn check_alone(&self, parsed: ParsedFile) -> FileResult {
+        let settings = self.resolve(std::slice::from_ref(&parsed)).remove(0);
+        self.check(parsed, settings)
     }
 
-    fn lint_shared(&self, parser: &mut PythonParser, path: &Path, text: Arc<str>) -> FileResult {
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
-        let text: &str = &source.text;
-        let settings = self.settings.for_file(path);
-        let module = match parser.parse_checked(text) {
-            Ok(module) => module,
-            Err(refusal) => return self.refused(path, Arc::clone(&source), &refusal),
-        };
+    /// Runs every enabled per-file rule on a parsed file (SQL extracted
+    /// once, for the dialects that reach each op).
+    pub fn check(&self, parsed: ParsedFile, settings: FileSettings) -> FileResult {
+        let ParsedFile {
+            source,
+            module,
+            suppressions,
+            stopped,
+        } = parsed;
+        if let Some(diagnostics) = stopped {
+            return FileResult {
+                source,
+                module,
+                sql: Vec::new(),
+                baselined: false,
+                diagnostics,
+                settings,
+                suppressions,
+            };
+        }
         let sql_views = extract_sql(&module, settings.targets);
         let ctx = FileContext {
-            path,
-            source: text,
+            path: &source.path,
+            source: &source.text,
             module: &module,
             sql: &sql_views,
             targets: settings.targets,
+            no_transaction: settings.no_transaction,
             alembic_version: self.settings.alembic_version,
         };
         let mut diagnostics = Vec::new();
@@ -154,7 +228,6 @@ impl Linter {
             .into_iter()
             .map(|e| (e.op, e.statements))
             .collect();
-        let suppressions = suppress::parse(text, &module, &source.line_index);
         FileResult {
             source,
             module,
@@ -261,6 +334,7 @@ impl Linter {
             {
                 d.severity = self.settings.severity[i];
             }
+            downgrade_if_assumed(d, settings);
         }
         let mut report = FileReport {
             source,
@@ -320,6 +394,7 @@ impl Linter {
                 module: &r.module,
                 sql,
                 targets: r.settings.targets,
+                no_transaction: r.settings.no_transaction,
             })
             .collect();
         let project = Project::new(files, self.settings.alembic_version).with_external_revisions(
@@ -412,6 +487,29 @@ fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
             }
         })
         .collect()
+}
+
+/// A finding that happens only on assumed targets (see
+/// [`Diagnostic::fails_on`]) is graded one step down (an error becomes a
+/// warning, a warning an info) and says so.
+fn downgrade_if_assumed(d: &mut Diagnostic, settings: &FileSettings) {
+    let failing = d.fails_on.intersect(settings.targets);
+    if d.severity == Severity::Info
+        || failing.is_empty()
+        || failing.intersect(settings.assumed) != failing
+    {
+        return;
+    }
+    let names: Vec<&str> = failing.iter().map(Dialect::display_name).collect();
+    d.severity = match d.severity {
+        Severity::Error => Severity::Warning,
+        _ => Severity::Info,
+    };
+    d.message = format!(
+        "{} (if this project runs on {}: an assumed target)",
+        d.message,
+        names.join(" or ")
+    );
 }
 
 /// A range limited to its first line (for huge error nodes).

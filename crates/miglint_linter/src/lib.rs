@@ -11,10 +11,10 @@ pub mod selection;
 pub mod settings;
 pub mod suppress;
 
-pub use engine::{FileResult, Linter};
+pub use engine::{FileResult, Linter, ParsedFile};
 pub use registry::{RULES, rule_by_code, rule_doc};
 pub use rule::{FileContext, Project, ProjectFile, Rule, RuleMeta};
-pub use settings::{FileSettings, LinterSettings};
+pub use settings::{FileSettings, LinterSettings, ResolvedEnv};
 
 /// What a rule file needs.
 pub mod prelude {

@@ -22,9 +22,17 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// A diagnostic of this rule (severity re-graded later from config).
+    /// A diagnostic of this rule (severity re-graded later from config). A
+    /// rule that concerns one dialect reports failures on that dialect
+    /// ([`Diagnostic::fails_on`]); a rule concerning several sets the failing
+    /// ones itself with `.fails_on(...)`.
     pub fn diag(&'static self, range: TextRange, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self.code, self.name, self.severity, range, message)
+        let d = Diagnostic::new(self.code, self.name, self.severity, range, message);
+        if self.dialects.iter().count() == 1 {
+            d.fails_on(self.dialects)
+        } else {
+            d
+        }
     }
 }
 
@@ -50,6 +58,8 @@ pub struct ProjectFile<'a> {
     /// The same analysis per-file rules saw (no second parse).
     pub sql: &'a [ExecSql<'a>],
     pub targets: DialectSet,
+    /// The migrations run with no transaction around them.
+    pub no_transaction: bool,
 }
 
 impl ProjectFile<'_> {
@@ -131,6 +141,9 @@ pub struct FileContext<'a> {
     pub sql: &'a [ExecSql<'a>],
     /// The project's target dialects for this file (after `[[overrides]]`).
     pub targets: DialectSet,
+    /// The migrations run with no transaction around them
+    /// (`isolation_level="AUTOCOMMIT"` in env.py, `transactional-ddl = false`).
+    pub no_transaction: bool,
     pub alembic_version: Option<AlembicVersion>,
 }
 

@@ -1,12 +1,15 @@
 //! Configuration resolved against the registry: which rules run, at which
 //! severity, on which targets.
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use miglint_config::{AlembicVersion, ConfigError, Options, Spanned, Targets, infer_targets};
-use miglint_diagnostics::{DialectSet, Severity};
+use miglint_config::{
+    AlembicVersion, ConfigError, MigrationEvidence, Options, Spanned, Targets, decide,
+    dialect_folder, display_cwd, environment_dir, read_environment,
+};
+use miglint_diagnostics::{Dialect, DialectSet, Severity};
+use miglint_python::Module;
 
 use crate::registry::{RULES, rule_index};
 use crate::selection::{Selector, suggest};
@@ -16,22 +19,44 @@ pub struct LinterSettings {
     /// By index into [`RULES`].
     pub enabled: Vec<bool>,
     pub severity: Vec<Severity>,
-    /// The targets at the project root (explicit `dialects`, or inferred there).
+    /// The targets at the project root (explicit `dialects`, or inferred there
+    /// from the configuration alone): shown when no file was resolved.
     pub targets: Targets,
     pub alembic_version: Option<AlembicVersion>,
     pub options: Options,
-    /// Without explicit `dialects`, each file's targets are inferred from the
-    /// `alembic.ini` nearest to it (cached per directory), so that one run
-    /// over several migration environments treats each one right.
-    inferred: Mutex<HashMap<PathBuf, Targets>>,
+    /// The environments resolved by [`LinterSettings::resolve`] in this run.
+    resolved: Mutex<Vec<ResolvedEnv>>,
+}
+
+/// The targets decided for one migration environment (or one group of files
+/// with the same declared targets).
+#[derive(Debug, Clone)]
+pub struct ResolvedEnv {
+    /// The environment folder (see [`miglint_config::environment_dir`]).
+    pub dir: Option<PathBuf>,
+    pub targets: Targets,
+    /// How many linted files it holds.
+    pub files: usize,
 }
 
 /// What applies to one file.
 #[derive(Debug, Clone)]
 pub struct FileSettings {
     pub targets: DialectSet,
+    /// The targets of `targets` backed only by weak evidence: a failure on
+    /// these alone is reported as a warning.
+    pub assumed: DialectSet,
+    /// The migrations run with no transaction around them (ML601).
+    pub no_transaction: bool,
     /// `[per-file-ignores]` selectors that match this file.
     pub ignores: Vec<Selector>,
+}
+
+/// One file as target inference sees it.
+pub struct TargetInput<'a> {
+    pub path: &'a Path,
+    pub source: &'a str,
+    pub module: &'a Module,
 }
 
 impl LinterSettings {
@@ -103,7 +128,7 @@ impl LinterSettings {
             targets,
             alembic_version,
             options,
-            inferred: Mutex::default(),
+            resolved: Mutex::default(),
         })
     }
 
@@ -112,10 +137,7 @@ impl LinterSettings {
     pub fn with_targets(targets: DialectSet) -> Self {
         let mut options = Options::defaults_at(".");
         options.dialects = Some(targets.iter().collect());
-        let targets = Targets {
-            dialects: targets,
-            reason: String::from("given"),
-        };
+        let targets = Targets::declared(targets, "given");
         Self::from_options(options, targets).expect("defaults are valid")
     }
 
@@ -134,75 +156,203 @@ impl LinterSettings {
         rule_index(code).map(|i| self.severity[i])
     }
 
-    pub fn for_file(&self, path: &Path) -> FileSettings {
-        let targets = match self.options.dialects_for(path) {
-            Some(d) => d,
-            None => self.inferred_targets(path),
-        };
-        let ignores = self
-            .options
-            .per_file_ignores_for(path)
-            .into_iter()
-            .filter_map(|s| Selector::parse(s.get_ref()))
-            .collect();
-        FileSettings { targets, ignores }
-    }
-}
-
-impl LinterSettings {
-    fn explicit_dialects(&self) -> bool {
-        self.options
-            .dialects
-            .as_ref()
-            .is_some_and(|d| !d.is_empty())
+    /// The settings of a file on its own (its environment decided from the
+    /// configuration and this file's dialect mentions alone).
+    pub fn for_file(&self, path: &Path, module: &Module, source: &str) -> FileSettings {
+        self.resolve(&[TargetInput {
+            path,
+            source,
+            module,
+        }])
+        .pop()
+        .expect("one file in, one out")
     }
 
-    fn inferred_targets(&self, path: &Path) -> DialectSet {
-        if self.explicit_dialects() {
-            return self.targets.dialects;
+    /// Decides the targets of every file: declared ones from the
+    /// configuration; else per environment (see
+    /// [`miglint_config::environment_dir`]), from its configuration files
+    /// and the dialects all its files name. Records the environments for
+    /// [`LinterSettings::environments`].
+    pub fn resolve(&self, files: &[TargetInput<'_>]) -> Vec<FileSettings> {
+        enum Key {
+            Declared(Targets, PathBuf),
+            Env(PathBuf, Option<(Dialect, PathBuf)>),
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut cache = self.inferred.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .entry(dir)
-            .or_insert_with_key(|dir| {
-                per_dialect_folder(dir).unwrap_or_else(|| infer_targets(dir, None))
+        let keys: Vec<Key> = files
+            .iter()
+            .map(|f| match self.options.declared_targets(f.path) {
+                Some(t) => Key::Declared(t, environment_dir(f.path)),
+                None => Key::Env(environment_dir(f.path), dialect_folder(f.path)),
             })
-            .dialects
+            .collect();
+        let same = |a: &Key, b: &Key| match (a, b) {
+            (Key::Declared(x, d1), Key::Declared(y, d2)) => x == y && d1 == d2,
+            (Key::Env(d1, f1), Key::Env(d2, f2)) => d1 == d2 && f1 == f2,
+            _ => false,
+        };
+        // group files by key, in path order (a directory's files are
+        // adjacent, so the last group is checked first)
+        let mut order: Vec<usize> = (0..files.len()).collect();
+        order.sort_by(|&a, &b| files[a].path.cmp(files[b].path));
+        let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &i in &order {
+            match groups
+                .iter_mut()
+                .rev()
+                .find(|(rep, _)| same(&keys[*rep], &keys[i]))
+            {
+                Some((_, members)) => members.push(i),
+                None => groups.push((i, vec![i])),
+            }
+        }
+        let mut out: Vec<Option<FileSettings>> = vec![None; files.len()];
+        let mut resolved = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
+        for (rep, members) in groups {
+            let (dir, mut targets) = match &keys[rep] {
+                Key::Declared(t, dir) => {
+                    // declared dialects; env.py still says how migrations run
+                    let mut t = t.clone();
+                    t.no_transaction = read_environment(dir)
+                        .env
+                        .and_then(|e| e.no_transaction)
+                        .map(str::to_string);
+                    (Some(dir.clone()), t)
+                }
+                Key::Env(dir, folder) => {
+                    let mut env = read_environment(dir);
+                    env.folder = folder.clone();
+                    let mentions = migration_evidence(files, &members, &self.options.root);
+                    (
+                        Some(dir.clone()),
+                        decide(&env, &mentions, &self.options.root),
+                    )
+                }
+            };
+            match self.options.transactional_ddl {
+                Some(false) => targets.no_transaction = self.options.no_transaction(),
+                Some(true) => targets.no_transaction = None,
+                None => {}
+            }
+            for &i in &members {
+                let ignores = self
+                    .options
+                    .per_file_ignores_for(files[i].path)
+                    .into_iter()
+                    .filter_map(|s| Selector::parse(s.get_ref()))
+                    .collect();
+                out[i] = Some(FileSettings {
+                    targets: targets.dialects,
+                    assumed: targets.assumed,
+                    no_transaction: targets.no_transaction.is_some(),
+                    ignores,
+                });
+            }
+            match resolved
+                .iter_mut()
+                .find(|e| e.dir == dir && e.targets == targets)
+            {
+                Some(e) => e.files += members.len(),
+                None => resolved.push(ResolvedEnv {
+                    dir,
+                    targets,
+                    files: members.len(),
+                }),
+            }
+        }
+        out.into_iter()
+            .map(|s| s.expect("every file is in a group"))
+            .collect()
     }
 
-    /// What the run's targets were and why, for the summary: the explicit
-    /// configuration, or every distinct inference made for the linted files.
+    /// The environments resolved so far, in path order of their folders.
+    pub fn environments(&self) -> Vec<ResolvedEnv> {
+        let mut envs = self
+            .resolved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        envs.sort_by(|a, b| a.dir.cmp(&b.dir));
+        envs
+    }
+
+    /// What the run's targets were and why, for the summary: each
+    /// environment's targets with their evidence (its folder first when there
+    /// are several), and how to declare them when any is assumed.
     pub fn targets_summary(&self) -> String {
-        let cache = self.inferred.lock().unwrap_or_else(|e| e.into_inner());
-        if self.explicit_dialects() || cache.is_empty() {
-            return self.targets.reason.clone();
+        let envs = self.environments();
+        let mut parts: Vec<String> = Vec::new();
+        let mut assumed = false;
+        if envs.is_empty() {
+            assumed = !self.targets.assumed.is_empty();
+            parts.push(self.targets.describe());
         }
-        let reasons: BTreeSet<&str> = cache.values().map(|t| t.reason.as_str()).collect();
-        reasons.into_iter().collect::<Vec<_>>().join("; ")
+        let several = envs.len() > 1;
+        for e in &envs {
+            assumed |= !e.targets.assumed.is_empty();
+            let text = match (&e.dir, several && !e.targets.is_declared()) {
+                (Some(dir), true) => format!(
+                    "{}: {}",
+                    display_cwd(dir, &self.options.root).display(),
+                    e.targets.describe()
+                ),
+                _ => e.targets.describe(),
+            };
+            if !parts.contains(&text) {
+                parts.push(text);
+            }
+        }
+        let mut out = parts.join("; ");
+        if assumed {
+            let place = match self.options.config_path() {
+                Some(_) => self.options.origin_name(),
+                None => String::from("lint.toml or [tool.miglint]"),
+            };
+            out.push_str(&format!(
+                "; findings only on assumed targets are graded down: declare the targets with `dialects = [...]` in {place}"
+            ));
+        }
+        out
     }
 }
 
-/// A per-dialect track: a folder named after a dialect (`sqlite`,
-/// `postgresql`, `postgres`, `mysql`, `mariadb`) below a `versions*` folder,
-/// as in `versions/sqlite/` and `versions/postgresql/` layouts. Its
-/// revisions run on that dialect only.
-fn per_dialect_folder(dir: &Path) -> Option<Targets> {
-    let names: Vec<&str> = dir
-        .components()
-        .filter_map(|c| c.as_os_str().to_str())
-        .collect();
-    let versions = names.iter().position(|n| n.starts_with("versions"))?;
-    names[versions + 1..].iter().find_map(|name| {
-        let d = miglint_diagnostics::Dialect::from_sqlalchemy_name(name)?;
-        Some(Targets {
-            dialects: DialectSet::single(d),
-            reason: format!("{d} (per-dialect folder {})", dir.display()),
-        })
-    })
+/// What the files of one environment name, per dialect: how many files,
+/// and the first place (in path order).
+fn migration_evidence(
+    files: &[TargetInput<'_>],
+    members: &[usize],
+    root: &Path,
+) -> Vec<MigrationEvidence> {
+    let mut out: Vec<MigrationEvidence> = Vec::new();
+    for &i in members {
+        let f = &files[i];
+        let mut seen = DialectSet::EMPTY;
+        for m in &f.module.dialect_mentions {
+            if seen.contains(m.dialect) {
+                continue;
+            }
+            seen = seen.with(m.dialect);
+            match out.iter_mut().find(|e| e.dialect == m.dialect) {
+                Some(e) => e.files += 1,
+                None => {
+                    let start = m.range.start() as usize;
+                    let line = f
+                        .source
+                        .get(..start)
+                        .map_or(1, |s| s.matches('\n').count() + 1);
+                    out.push(MigrationEvidence {
+                        dialect: m.dialect,
+                        files: 1,
+                        first: format!(
+                            "{} at {}:{line}",
+                            m.kind.describe(),
+                            display_cwd(f.path, root).display()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 impl FileSettings {

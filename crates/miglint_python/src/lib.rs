@@ -7,6 +7,7 @@ pub mod decode;
 mod extract;
 mod guards;
 pub mod limits;
+mod mentions;
 pub mod model;
 mod strings;
 
@@ -82,6 +83,7 @@ impl PythonParser {
         match tree {
             Some(tree) => {
                 let mut module = extract::extract(text, &tree);
+                module.dialect_mentions = mentions::collect(text, &tree);
                 if !hidden.is_empty() {
                     module.comments.extend_from_slice(hidden);
                     module.comments.sort_by_key(|r| r.start());

@@ -2,7 +2,7 @@
 //! byte spans on everything. Built by [`crate::PythonParser`]; consumed by
 //! rules. Nothing here names tree-sitter.
 
-use miglint_diagnostics::{DialectSet, TextRange};
+use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
 /// A value with the byte range it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,43 @@ pub struct Module {
     pub comments: Vec<TextRange>,
     /// Ranges of syntax errors (ERROR / MISSING nodes), in source order.
     pub syntax_errors: Vec<TextRange>,
+    /// The dialects the file names (guards, dialect kwargs, imports,
+    /// `with_variant`): the first mention of each (dialect, kind). Evidence
+    /// for target inference.
+    pub dialect_mentions: Vec<DialectMention>,
+}
+
+/// A place where a revision script names a dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DialectMention {
+    pub dialect: Dialect,
+    pub kind: MentionKind,
+    pub range: TextRange,
+}
+
+/// How a revision script names a dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MentionKind {
+    /// Compared with a dialect name: `dialect.name == "mysql"`.
+    Guard,
+    /// A dialect keyword argument: `mysql_engine=`, `postgresql_using=`.
+    Keyword,
+    /// `sqlalchemy.dialects.X` (imported or used as an attribute path).
+    Import,
+    /// `with_variant(..., "mysql")`.
+    Variant,
+}
+
+impl MentionKind {
+    /// How the evidence reads in a sentence ("a dialect guard").
+    pub const fn describe(self) -> &'static str {
+        match self {
+            MentionKind::Guard => "a dialect guard",
+            MentionKind::Keyword => "a dialect keyword argument",
+            MentionKind::Import => "sqlalchemy.dialects",
+            MentionKind::Variant => "with_variant",
+        }
+    }
 }
 
 impl Module {

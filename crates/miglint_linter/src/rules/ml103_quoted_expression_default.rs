@@ -145,7 +145,10 @@ fn temporal(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Opti
         written(file, site),
         clauses.join("; ")
     );
-    let diag = site.label_column(META.diag(site.expr().range, message));
+    let diag = site.label_column(
+        META.diag(site.expr().range, message)
+            .fails_on(site.reaching),
+    );
     let lower = shown.to_ascii_lowercase();
     let keyword = match lower.as_str() {
         "current_date" | "today" => "CURRENT_DATE",
@@ -301,7 +304,10 @@ fn boolean(file: &FileContext<'_>, site: &DefaultSite<'_>, value: &str) -> Optio
         written(file, site),
         clauses.join("; ")
     );
-    let mut diag = site.label_column(META.diag(site.expr().range, message));
+    let failing = site
+        .reaching
+        .intersect(DialectSet::single(Dialect::Postgresql).complement());
+    let mut diag = site.label_column(META.diag(site.expr().range, message).fails_on(failing));
     if truth && !mysql {
         diag.severity = Severity::Warning;
     }
@@ -377,10 +383,10 @@ def upgrade():
 
     fn severities(toml: &str) -> Vec<Severity> {
         let options = load_str(Path::new("lint.toml"), toml).expect("valid config");
-        let targets = Targets {
-            dialects: DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite),
-            reason: String::from("test"),
-        };
+        let targets = Targets::declared(
+            DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite),
+            "test",
+        );
         let linter = Linter::new(LinterSettings::from_options(options, targets).expect("valid"));
         let mut parser = miglint_python::PythonParser::new();
         let result = linter.lint_source(&mut parser, Path::new("v.py"), SRC);

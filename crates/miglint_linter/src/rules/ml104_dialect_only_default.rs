@@ -157,7 +157,10 @@ fn diagnostic(site: &DefaultSite<'_>, problems: Vec<Problem>) -> Option<Diagnost
         first.what,
         first.failures.join("; ")
     );
-    let mut diag = site.label_column(META.diag(first.range, message));
+    let failing = problems
+        .iter()
+        .fold(DialectSet::EMPTY, |s, p| s.union(p.failing));
+    let mut diag = site.label_column(META.diag(first.range, message).fails_on(failing));
     for p in &problems[1..] {
         diag = diag.with_label(
             p.range,

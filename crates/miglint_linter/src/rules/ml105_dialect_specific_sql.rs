@@ -81,7 +81,7 @@ impl Rule for DialectSpecificSql {
                     rejecting.display_list(),
                     details.join("; ")
                 );
-                let mut diag = META.diag(range, message);
+                let mut diag = META.diag(range, message).fails_on(rejecting);
                 for (f, rej, r) in &found[1..] {
                     diag = diag.with_label(
                         *r,

@@ -80,6 +80,12 @@ impl Rule for UnsupportedIfExists {
                 _ => None,
             };
             let old = file.alembic_version.filter(|v| *v < since);
+            // a too-old alembic fails on every database
+            let fails_on = match (&dialect, old, op.name.as_str()) {
+                (Some(_), None, "drop_constraint") => DialectSet::single(Dialect::Mysql),
+                (Some(_), None, _) => DialectSet::single(Dialect::Sqlite),
+                _ => DialectSet::EMPTY,
+            };
             // raising the pinned alembic only helps when no target rejects the flag
             let upgrade_helps = dialect.is_none();
             let message = match (dialect, old) {
@@ -93,12 +99,11 @@ impl Rule for UnsupportedIfExists {
                     format!("{d}; the flag also needs alembic ≥ {since} (alembic-version is {v})")
                 }
             };
-            out.push(META.diag(k.range(), message).with_help(guard_help(
-                file,
-                op,
-                since,
-                upgrade_helps,
-            )));
+            out.push(
+                META.diag(k.range(), message)
+                    .fails_on(fails_on)
+                    .with_help(guard_help(file, op, since, upgrade_helps)),
+            );
         }
     }
 }

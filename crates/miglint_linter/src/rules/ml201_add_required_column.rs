@@ -126,7 +126,10 @@ fn diagnostic(
          nullable=False)`{batch_note}"
     );
 
-    let mut d = META.diag(nullable.range(), message).with_help(help);
+    let mut d = META
+        .diag(nullable.range(), message)
+        .fails_on(reaching)
+        .with_help(help);
     if let Some(name) = col.name() {
         let label = match table {
             Some(t) => format!("added to \"{t}\", which may already have rows"),

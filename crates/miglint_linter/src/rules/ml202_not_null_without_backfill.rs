@@ -272,6 +272,7 @@ fn diagnostic(
     );
     let mut d = META
         .diag(nullable.range(), message)
+        .fails_on(reaching)
         .with_label(col_range, format!("column \"{cname}\" of \"{tname}\""))
         .with_help(help);
     if let Some(sd) = server_default {

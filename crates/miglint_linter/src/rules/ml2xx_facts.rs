@@ -761,6 +761,7 @@ pub(crate) fn file_context<'a>(
         module: file.module,
         sql: file.sql,
         targets: file.targets,
+        no_transaction: file.no_transaction,
         alembic_version,
     }
 }

@@ -280,6 +280,7 @@ fn raw_drops(facts: &Facts<'_, '_>, i: usize, hazard: DialectSet, out: &mut Vec<
         };
         out.push(
             META.diag(exec.file_range(stmt.range.clone()), message)
+                .fails_on(hazard)
                 .with_help(help),
         );
     }
@@ -349,6 +350,7 @@ fn op_diagnostic(
     let help = help(file, op, kind, name, tname, reaching);
     let range = name_expr.map_or(op.range, |e| e.range);
     META.diag(range, message)
+        .fails_on(hazard)
         .with_label(op.name_range, "no `if_exists` guard")
         .with_help(help)
 }

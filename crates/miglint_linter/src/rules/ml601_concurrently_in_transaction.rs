@@ -31,6 +31,9 @@ impl Rule for ConcurrentlyInTransaction {
     }
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        if file.no_transaction {
+            return; // env.py runs migrations with no transaction (or config says so)
+        }
         for op in &file.module.ops {
             if op.in_autocommit
                 || !file.reaching(op).contains(Dialect::Postgresql)

@@ -193,6 +193,15 @@ impl Project {
             "[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://localhost/db\n",
         )
         .unwrap();
+        // env.py as `alembic init` writes it: it uses the URL of alembic.ini
+        std::fs::write(
+            dir.path().join("alembic/env.py"),
+            "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\
+             config = context.config\n\
+             connectable = engine_from_config(config.get_section(config.config_ini_section, {}), \
+             prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\n",
+        )
+        .unwrap();
         let p = Project { dir };
         p.write("a1_base.py", BASE);
         p

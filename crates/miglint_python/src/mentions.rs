@@ -1,0 +1,259 @@
+//! Dialects a revision script names itself: evidence for which databases the
+//! project runs on (see `miglint_config`'s target inference). Collected in
+//! one walk over the tree the front end already parsed:
+//!
+//! - a comparison with a dialect name (`bind.dialect.name == "mysql"`,
+//!   `name in ("postgresql", "sqlite")`, `.startswith("postgres")`);
+//! - a dialect-specific keyword argument (`mysql_engine=`,
+//!   `postgresql_using=`, `sqlite_autoincrement=`, `mariadb_*`);
+//! - an import or attribute path through `sqlalchemy.dialects.X`;
+//! - `with_variant(type, "mysql")` (or `dialect_name="mysql"`).
+
+use miglint_diagnostics::{Dialect, TextRange};
+use tree_sitter::{Node, Tree};
+
+use crate::model::{DialectMention, MentionKind};
+
+/// Every kind of mention of every dialect, once per (dialect, kind): the
+/// first in source order.
+pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
+    let mut out: Vec<DialectMention> = Vec::new();
+    let mut push = |dialect: Dialect, kind: MentionKind, n: Node| {
+        if !out.iter().any(|m| m.dialect == dialect && m.kind == kind) {
+            out.push(DialectMention {
+                dialect,
+                kind,
+                range: TextRange::new(n.start_byte() as u32, n.end_byte() as u32),
+            });
+        }
+    };
+    let text = |n: Node| source.get(n.byte_range()).unwrap_or("");
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "comparison_operator" => {
+                for operand in node.named_children(&mut cursor) {
+                    for s in dialect_strings(operand, source) {
+                        push(s, MentionKind::Guard, operand);
+                    }
+                }
+            }
+            "keyword_argument" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    let name = text(name);
+                    if let Some((prefix, rest)) = name.split_once('_')
+                        && !rest.is_empty()
+                        && let Some(d) = Dialect::from_sqlalchemy_name(prefix)
+                    {
+                        push(d, MentionKind::Keyword, node);
+                    }
+                }
+            }
+            "import_statement" | "import_from_statement" => {
+                let module = node
+                    .child_by_field_name("module_name")
+                    .map(text)
+                    .unwrap_or("");
+                let names: Vec<Node> = {
+                    let mut c = node.walk();
+                    node.children_by_field_name("name", &mut c).collect()
+                };
+                for n in &names {
+                    let imported = match n.kind() {
+                        "aliased_import" => n.child_by_field_name("name").map_or("", text),
+                        _ => text(*n),
+                    };
+                    let full = if module.is_empty() {
+                        imported.to_string()
+                    } else {
+                        format!("{module}.{imported}")
+                    };
+                    if let Some(d) = dialect_module(&full) {
+                        push(d, MentionKind::Import, node);
+                    }
+                }
+                if let Some(d) = dialect_module(module) {
+                    push(d, MentionKind::Import, node);
+                }
+            }
+            "attribute" => {
+                // `sa.dialects.postgresql.UUID`: the attribute after `dialects`
+                if let (Some(obj), Some(attr)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("attribute"),
+                ) && last_name(text(obj)) == "dialects"
+                    && let Some(d) = Dialect::from_sqlalchemy_name(text(attr))
+                {
+                    push(d, MentionKind::Import, node);
+                }
+            }
+            "call" => {
+                let func = node.child_by_field_name("function");
+                let args = node.child_by_field_name("arguments");
+                if let (Some(func), Some(args)) = (func, args) {
+                    let name = last_name(text(func));
+                    if name == "with_variant" {
+                        for a in args.named_children(&mut cursor) {
+                            let value = match a.kind() {
+                                "keyword_argument" => a.child_by_field_name("value"),
+                                _ => Some(a),
+                            };
+                            for d in value
+                                .map(|v| dialect_strings(v, source))
+                                .unwrap_or_default()
+                            {
+                                push(d, MentionKind::Variant, a);
+                            }
+                        }
+                    } else if name == "startswith"
+                        && let Some(first) = args.named_child(0)
+                    {
+                        for d in dialect_strings(first, source) {
+                            push(d, MentionKind::Guard, first);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        for i in (0..node.child_count()).rev() {
+            if let Some(child) = node.child(i) {
+                stack.push(child);
+            }
+        }
+    }
+    out
+}
+
+/// The dialect of a module path `sqlalchemy.dialects.X[.more]`.
+fn dialect_module(path: &str) -> Option<Dialect> {
+    let rest = path.strip_prefix("sqlalchemy.dialects.")?;
+    Dialect::from_sqlalchemy_name(rest.split('.').next().unwrap_or(""))
+}
+
+fn last_name(dotted: &str) -> &str {
+    dotted.rsplit('.').next().unwrap_or(dotted).trim()
+}
+
+/// The dialects named by a string literal, or by the string literals of a
+/// tuple / list / set.
+fn dialect_strings(n: Node, source: &str) -> Vec<Dialect> {
+    match n.kind() {
+        "string" => string_value(n, source)
+            .and_then(Dialect::from_sqlalchemy_name)
+            .into_iter()
+            .collect(),
+        "tuple" | "list" | "set" | "parenthesized_expression" => {
+            let mut c = n.walk();
+            n.named_children(&mut c)
+                .filter(|e| e.kind() == "string")
+                .filter_map(|e| string_value(e, source).and_then(Dialect::from_sqlalchemy_name))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The content of a plain (non-f) string literal.
+fn string_value<'s>(n: Node, source: &'s str) -> Option<&'s str> {
+    let mut c = n.walk();
+    let mut content = None;
+    for child in n.named_children(&mut c) {
+        match child.kind() {
+            "string_content" if content.is_none() => content = source.get(child.byte_range()),
+            "string_start" | "string_end" => {}
+            _ => return None,
+        }
+    }
+    content
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::PythonParser;
+    use crate::model::MentionKind;
+    use miglint_diagnostics::Dialect;
+
+    fn mentions(src: &str) -> Vec<(Dialect, MentionKind)> {
+        let m = PythonParser::new().parse(src);
+        let mut v: Vec<_> = m
+            .dialect_mentions
+            .iter()
+            .map(|m| (m.dialect, m.kind))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn guards() {
+        assert_eq!(
+            mentions(
+                "def upgrade():\n    if op.get_bind().dialect.name == 'mysql':\n        pass\n"
+            ),
+            [(Dialect::Mysql, MentionKind::Guard)]
+        );
+        assert_eq!(
+            mentions("if name not in ('postgresql', 'sqlite'):\n    pass\n"),
+            [
+                (Dialect::Postgresql, MentionKind::Guard),
+                (Dialect::Sqlite, MentionKind::Guard)
+            ]
+        );
+        assert_eq!(
+            mentions("if url.startswith('postgres'):\n    pass\n"),
+            [(Dialect::Postgresql, MentionKind::Guard)]
+        );
+        // a dialect name that is not compared is no guard
+        assert_eq!(mentions("x = 'sqlite'\nprint('mysql')\n"), []);
+        assert_eq!(mentions("if x == f'{mysql}':\n    pass\n"), []);
+    }
+
+    #[test]
+    fn keywords_imports_variants() {
+        assert_eq!(
+            mentions("op.create_table('t', mysql_engine='InnoDB', mysql_charset='utf8')\n"),
+            [(Dialect::Mysql, MentionKind::Keyword)]
+        );
+        assert_eq!(
+            mentions("op.create_index('i', 't', ['a'], postgresql_using='gin')\n"),
+            [(Dialect::Postgresql, MentionKind::Keyword)]
+        );
+        assert_eq!(
+            mentions("sa.Column('id', sa.Integer, sqlite_autoincrement=True)\n"),
+            [(Dialect::Sqlite, MentionKind::Keyword)]
+        );
+        // a bare dialect name, or a prefix with nothing after it, is not a
+        // dialect keyword argument
+        assert_eq!(mentions("f(mysql=1, sqlite_=2)\n"), []);
+        assert_eq!(
+            mentions("from sqlalchemy.dialects import postgresql, mysql as m\n"),
+            [
+                (Dialect::Postgresql, MentionKind::Import),
+                (Dialect::Mysql, MentionKind::Import)
+            ]
+        );
+        assert_eq!(
+            mentions("from sqlalchemy.dialects.mysql import TINYINT\n"),
+            [(Dialect::Mysql, MentionKind::Import)]
+        );
+        assert_eq!(
+            mentions("import sqlalchemy.dialects.sqlite\n"),
+            [(Dialect::Sqlite, MentionKind::Import)]
+        );
+        assert_eq!(
+            mentions("c = sa.Column('x', sa.dialects.postgresql.JSONB())\n"),
+            [(Dialect::Postgresql, MentionKind::Import)]
+        );
+        assert_eq!(
+            mentions("t = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')\n"),
+            [(Dialect::Sqlite, MentionKind::Variant)]
+        );
+        assert_eq!(
+            mentions("t = sa.Text().with_variant(LONGTEXT, dialect_name='mysql')\n"),
+            [(Dialect::Mysql, MentionKind::Variant)]
+        );
+        assert_eq!(mentions("from sqlalchemy import dialects\n"), []);
+    }
+}
