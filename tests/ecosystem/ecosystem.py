@@ -5,8 +5,10 @@ Every package of the pinned corpus (../shared/corpus/fetch-corpus.sh) is linted 
 own, from its own folder, in two modes:
 
   zero-config   no configuration at all, as a new user runs it;
-  real-targets  only `dialects = [...]` set to the package's real production
-                dialects (tests/ecosystem/targets.tsv), in a temporary config.
+  real-targets  `dialects = [...]` set to the package's real production
+                dialects (tests/ecosystem/targets.tsv), plus what its users declare
+                beyond them (tests/ecosystem/config/<package>.toml), in a temporary
+                config.
 
 The findings are compared with tests/ecosystem/baseline.tsv, where every error carries
 a reviewed verdict (true / false / unsure / unreviewed) and one line of reason. The run
@@ -185,7 +187,13 @@ def lint_corpus(corpus: Path, binary: str, targets, only: set[str] | None):
                         continue
                     config = stage / "lint.toml"
                     dialects = ", ".join(f'"{d}"' for d in targets[package][0])
-                    config.write_text(f"dialects = [{dialects}]\n", encoding="utf-8")
+                    text = f"dialects = [{dialects}]\n"
+                    # what the project's users declare beyond the dialects (an
+                    # engine with no transaction, per-path targets), with its evidence
+                    extra = HERE / "config" / f"{package}.toml"
+                    if extra.is_file():
+                        text += "\n" + extra.read_text(encoding="utf-8")
+                    config.write_text(text, encoding="utf-8")
                 data, stderr, files = run_miglint(binary, stage, config)
                 if data is None:
                     failures.append(f"{mode} {package}: {stderr}")
@@ -315,7 +323,8 @@ def header(corpus: Path, binary: str, targets, empty: list[str]) -> list[str]:
         f"# miglint: {version}, linter code at commit {commit}",
         "# verdict: true = fails (or misbehaves) on a dialect the package really runs on;",
         "#   false = cannot fail there; unsure = could not decide; unreviewed = nobody looked yet.",
-        "# real targets (tests/ecosystem/targets.tsv): package==version  dialects  evidence",
+        "# real targets (tests/ecosystem/targets.tsv): package==version  dialects  evidence;",
+        "#   tests/ecosystem/config/<package>.toml adds what a package's users declare beyond them.",
     ]
     for package in sorted(versions):
         dialects, evidence = targets.get(package, ([], "NOT DECIDED"))
