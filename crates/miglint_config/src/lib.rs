@@ -19,8 +19,8 @@ mod targets;
 pub use discover::{DiscoverError, Discovery, DiscoveryOrigin, SKIPPED_DIRS, discover};
 pub use error::{ConfigError, ConfigErrorKind, ConfigSource};
 pub use options::{
-    AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
-    TOP_LEVEL_KEYS, find_config, load, load_str,
+    AlembicVersion, ConfigFile, ConfigKind, DEFAULT_POSTGRESQL_VERSION, OVERRIDE_KEYS, Options,
+    Override, PerFileIgnore, TOP_LEVEL_KEYS, find_config, load, load_str,
 };
 pub use targets::{Targets, UrlDialect, dialect_from_url, infer_targets};
 pub use toml::Spanned;

@@ -27,7 +27,13 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "per-file-ignores",
     "overrides",
     "baseline-revision",
+    // the online-safety family (ML7xx)
+    "online",
+    "postgresql-version",
 ];
+
+/// The PostgreSQL major version assumed without `postgresql-version`.
+pub const DEFAULT_POSTGRESQL_VERSION: u32 = 15;
 
 /// The keys of one `[[overrides]]` entry.
 pub const OVERRIDE_KEYS: &[&str] = &["paths", "dialects", "baseline-revision"];
@@ -203,6 +209,11 @@ pub struct Options {
     pub per_file_ignores: Vec<PerFileIgnore>,
     pub overrides: Vec<Override>,
     pub baseline_revision: Option<Spanned<String>>,
+    /// `online = true`: enables every rule of the online-safety family (ML7xx).
+    pub online: bool,
+    /// `postgresql-version`: the PostgreSQL major version the ML7xx rules
+    /// judge locks and rewrites for (default [`DEFAULT_POSTGRESQL_VERSION`]).
+    pub postgresql_version: Option<Spanned<u32>>,
     source: Option<ConfigSource>,
     kind: Option<ConfigKind>,
     exclude_matcher: PathMatcher,
@@ -234,6 +245,8 @@ impl Options {
             per_file_ignores: Vec::new(),
             overrides: Vec::new(),
             baseline_revision: None,
+            online: false,
+            postgresql_version: None,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),
@@ -554,6 +567,8 @@ impl Cx<'_> {
                 "baseline-revision" => {
                     o.baseline_revision = self.non_empty_string("baseline-revision", value)
                 }
+                "online" => o.online = self.online(value),
+                "postgresql-version" => o.postgresql_version = self.postgresql_version(value),
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }
         }
@@ -709,6 +724,42 @@ impl Cx<'_> {
             }
         }
         Some(out)
+    }
+
+    fn online(&mut self, value: &Value<'_>) -> bool {
+        match value.get_ref() {
+            DeValue::Boolean(b) => *b,
+            _ => {
+                self.type_error("online", value, "a boolean", None);
+                false
+            }
+        }
+    }
+
+    /// A PostgreSQL major version: `15` (or `"15"`, `"15.4"`: the major is kept).
+    fn postgresql_version(&mut self, value: &Value<'_>) -> Option<Spanned<u32>> {
+        let text = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().to_string(),
+            DeValue::String(s) => s.trim().to_string(),
+            DeValue::Float(f) => f.as_str().to_string(),
+            _ => String::new(),
+        };
+        let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
+        match major {
+            Some(v) if (9..=99).contains(&v) => Some(Spanned::new(value.span(), v)),
+            _ => {
+                let help = Some(String::from(
+                    "write the server's major version, e.g. postgresql-version = 15",
+                ));
+                self.type_error(
+                    "postgresql-version",
+                    value,
+                    "a PostgreSQL major version",
+                    help,
+                );
+                None
+            }
+        }
     }
 
     fn alembic_version(&mut self, value: &Value<'_>) -> Option<Spanned<AlembicVersion>> {

@@ -92,6 +92,7 @@ impl Linter {
             sql: &sql_views,
             targets: settings.targets,
             alembic_version: self.settings.alembic_version,
+            postgresql_version: self.settings.postgresql_version,
         };
         let mut diagnostics = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {

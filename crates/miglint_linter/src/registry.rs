@@ -56,6 +56,8 @@ declare_rules! {
     ML602 => rules::ml602_autocommit_block_atomicity::AutocommitBlockAtomicity,
     ML603 => rules::ml603_enum_value_used_too_early::EnumValueUsedTooEarly,
     ML604 => rules::ml604_native_enum_recreated::NativeEnumRecreated,
+    // ML7xx online safety (opt-in): add entries below this line, in code order
+    ML701 => rules::ml701_index_without_concurrently::IndexWithoutConcurrently,
     ML901 => rules::ml901_python_syntax_error::PythonSyntaxError,
     ML902 => rules::ml902_sql_parse_error::SqlParseError,
     ML903 => rules::ml903_dynamic_sql::DynamicSql,

@@ -115,6 +115,8 @@ pub struct FileContext<'a> {
     /// The project's target dialects for this file (after `[[overrides]]`).
     pub targets: DialectSet,
     pub alembic_version: Option<AlembicVersion>,
+    /// The PostgreSQL major version (`postgresql-version`, default 15).
+    pub postgresql_version: u32,
 }
 
 impl FileContext<'_> {

@@ -19,6 +19,8 @@ pub struct LinterSettings {
     /// The targets at the project root (explicit `dialects`, or inferred there).
     pub targets: Targets,
     pub alembic_version: Option<AlembicVersion>,
+    /// `postgresql-version` (the ML7xx rules' answers depend on it).
+    pub postgresql_version: u32,
     pub options: Options,
     /// Without explicit `dialects`, each file's targets are inferred from the
     /// `alembic.ini` nearest to it (cached per directory), so that one run
@@ -66,6 +68,12 @@ impl LinterSettings {
                 enabled[i] |= sel.enables(r.meta());
             }
         }
+        if options.online {
+            // `online = true`: the whole opt-in online-safety family
+            for (i, r) in RULES.iter().enumerate() {
+                enabled[i] |= crate::rules::ml7xx_context::is_online_rule(r.meta());
+            }
+        }
         for s in &options.ignore {
             let sel = parse(s)?;
             for (i, r) in RULES.iter().enumerate() {
@@ -87,11 +95,16 @@ impl LinterSettings {
             }
         }
         let alembic_version = options.alembic_version.as_ref().map(|v| *v.get_ref());
+        let postgresql_version = options
+            .postgresql_version
+            .as_ref()
+            .map_or(miglint_config::DEFAULT_POSTGRESQL_VERSION, |v| *v.get_ref());
         Ok(LinterSettings {
             enabled,
             severity,
             targets,
             alembic_version,
+            postgresql_version,
             options,
             inferred: Mutex::default(),
         })

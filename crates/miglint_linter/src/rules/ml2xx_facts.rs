@@ -762,6 +762,7 @@ pub(crate) fn file_context<'a>(
         sql: file.sql,
         targets: file.targets,
         alembic_version,
+        postgresql_version: miglint_config::DEFAULT_POSTGRESQL_VERSION,
     }
 }
 
