@@ -54,6 +54,7 @@ class LockExpect:
     insert_sql: str | None = None
     rewrite: bool | None = None
     blocker_mode: str | None = None  # blocker: LOCK TABLE ... IN <mode> MODE
+    keep: bool = False  # blocker: hold it until the step exits (a lock_timeout fires)
 
 
 def parse(t: dict, what: str) -> LockExpect | None:
@@ -65,7 +66,7 @@ def parse(t: dict, what: str) -> LockExpect | None:
         d = t[key]
         allowed = {"table", "mode", "select", "insert", "insert-sql", "rewrite"}
         if kind == "blocker":
-            allowed = {"table", "holds", "waits-for", "select"}
+            allowed = {"table", "holds", "waits-for", "select", "keep"}
         unknown = set(d) - allowed
         if unknown or "table" not in d:
             raise LockCaseError(f"{what}: {key} needs table; unknown keys {sorted(unknown)}")
@@ -81,6 +82,7 @@ def parse(t: dict, what: str) -> LockExpect | None:
             kind=kind, table=d["table"], mode=mode, select=d.get("select"),
             insert=d.get("insert"), insert_sql=d.get("insert-sql"), rewrite=d.get("rewrite"),
             blocker_mode=d.get("holds", "ACCESS SHARE") if kind == "blocker" else None,
+            keep=bool(d.get("keep", False)),
         )
     return None
 
@@ -166,6 +168,12 @@ def run_step(pg, db: str, cmd: list[str], cwd, env: dict, timeout: int, e: LockE
                         problems.append(f"a SELECT arriving after it {got}, expected {e.select}")
             elif e.mode is not None or e.select:
                 problems.append("the step did not wait for the blocker")
+            if e.keep:
+                try:
+                    proc.wait(timeout=max(1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+                shown.append("blocker kept until the step ended")
             holder.rollback()
         try:
             out, _ = proc.communicate(timeout=max(1, deadline - time.monotonic()))

@@ -30,6 +30,7 @@ pub mod ml603_enum_value_used_too_early;
 pub mod ml604_native_enum_recreated;
 // ML7xx online safety (opt-in: `online = true` or exact codes)
 pub mod ml701_index_without_concurrently;
+pub mod ml702_missing_lock_timeout;
 pub mod ml7xx_context;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
