@@ -62,6 +62,7 @@ declare_rules! {
     ML703 => rules::ml703_set_not_null::SetNotNull,
     ML704 => rules::ml704_constraint_without_not_valid::ConstraintWithoutNotValid,
     ML705 => rules::ml705_type_change_rewrite::TypeChangeRewrite,
+    ML706 => rules::ml706_add_column_rewrites_table::AddColumnRewritesTable,
     ML901 => rules::ml901_python_syntax_error::PythonSyntaxError,
     ML902 => rules::ml902_sql_parse_error::SqlParseError,
     ML903 => rules::ml903_dynamic_sql::DynamicSql,

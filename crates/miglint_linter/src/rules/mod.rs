@@ -34,6 +34,7 @@ pub mod ml702_missing_lock_timeout;
 pub mod ml703_set_not_null;
 pub mod ml704_constraint_without_not_valid;
 pub mod ml705_type_change_rewrite;
+pub mod ml706_add_column_rewrites_table;
 pub mod ml7xx_context;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
