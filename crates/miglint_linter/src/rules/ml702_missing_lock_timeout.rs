@@ -42,9 +42,11 @@ const ACCESS_EXCLUSIVE_OPS: &[&str] = &[
     "create_exclude_constraint",
     "drop_constraint",
     "drop_index",
-    "create_table_comment",
-    "drop_table_comment",
 ];
+
+/// `alter_column` keywords whose ALTER takes ACCESS EXCLUSIVE (a comment
+/// alone is a `COMMENT ON COLUMN`, which takes a weaker lock).
+const ACCESS_EXCLUSIVE_ALTERS: &[&str] = &["nullable", "type_", "server_default", "new_column_name"];
 
 const TIMEOUTS: &[&str] = &["lock_timeout", "statement_timeout"];
 
@@ -118,7 +120,10 @@ fn first_access_exclusive(file: &FileContext<'_>) -> Option<(TextRange, String, 
             continue;
         }
         if ACCESS_EXCLUSIVE_OPS.contains(&op.name.as_str()) {
-            if op.name == "drop_index" && kw_true(op, "postgresql_concurrently") {
+            if op.name == "drop_index" && kw_true(op, "postgresql_concurrently")
+                || op.name == "alter_column"
+                    && !ACCESS_EXCLUSIVE_ALTERS.iter().any(|k| op.kwarg(k).is_some())
+            {
                 continue;
             }
             let Some(table) = op.table() else { continue };
