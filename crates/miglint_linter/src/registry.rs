@@ -56,6 +56,7 @@ declare_rules! {
     ML602 => rules::ml602_autocommit_block_atomicity::AutocommitBlockAtomicity,
     ML603 => rules::ml603_enum_value_used_too_early::EnumValueUsedTooEarly,
     ML604 => rules::ml604_native_enum_recreated::NativeEnumRecreated,
+    ML605 => rules::ml605_transaction_control_in_revision::TransactionControlInRevision,
     ML606 => rules::ml606_duplicate_column_assignment::DuplicateColumnAssignment,
     // ML7xx online safety (opt-in): add entries below this line, in code order
     ML701 => rules::ml701_index_without_concurrently::IndexWithoutConcurrently,

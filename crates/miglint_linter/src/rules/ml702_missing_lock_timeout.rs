@@ -46,7 +46,8 @@ const ACCESS_EXCLUSIVE_OPS: &[&str] = &[
 
 /// `alter_column` keywords whose ALTER takes ACCESS EXCLUSIVE (a comment
 /// alone is a `COMMENT ON COLUMN`, which takes a weaker lock).
-const ACCESS_EXCLUSIVE_ALTERS: &[&str] = &["nullable", "type_", "server_default", "new_column_name"];
+const ACCESS_EXCLUSIVE_ALTERS: &[&str] =
+    &["nullable", "type_", "server_default", "new_column_name"];
 
 const TIMEOUTS: &[&str] = &["lock_timeout", "statement_timeout"];
 
@@ -122,7 +123,9 @@ fn first_access_exclusive(file: &FileContext<'_>) -> Option<(TextRange, String, 
         if ACCESS_EXCLUSIVE_OPS.contains(&op.name.as_str()) {
             if op.name == "drop_index" && kw_true(op, "postgresql_concurrently")
                 || op.name == "alter_column"
-                    && !ACCESS_EXCLUSIVE_ALTERS.iter().any(|k| op.kwarg(k).is_some())
+                    && !ACCESS_EXCLUSIVE_ALTERS
+                        .iter()
+                        .any(|k| op.kwarg(k).is_some())
             {
                 continue;
             }

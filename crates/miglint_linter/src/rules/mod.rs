@@ -28,6 +28,7 @@ pub mod ml601_concurrently_in_transaction;
 pub mod ml602_autocommit_block_atomicity;
 pub mod ml603_enum_value_used_too_early;
 pub mod ml604_native_enum_recreated;
+pub mod ml605_transaction_control_in_revision;
 pub mod ml606_duplicate_column_assignment;
 // ML7xx online safety (opt-in: `online = true` or exact codes)
 pub mod ml701_index_without_concurrently;
