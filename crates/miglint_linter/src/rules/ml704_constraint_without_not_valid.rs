@@ -128,7 +128,7 @@ struct Transactions {
 impl Transactions {
     fn of(&mut self, op: &Op) -> Option<usize> {
         match self.last {
-            Some((func, auto)) if func == op.func && !(auto && !op.in_autocommit) => {}
+            Some((func, auto)) if func == op.func && (!auto || op.in_autocommit) => {}
             _ => self.current += 1,
         }
         self.last = Some((op.func, op.in_autocommit));
