@@ -65,6 +65,7 @@ declare_rules! {
     ML704 => rules::ml704_constraint_without_not_valid::ConstraintWithoutNotValid,
     ML705 => rules::ml705_type_change_rewrite::TypeChangeRewrite,
     ML706 => rules::ml706_add_column_rewrites_table::AddColumnRewritesTable,
+    ML707 => rules::ml707_unique_constraint_on_existing_table::UniqueConstraintOnExistingTable,
     ML901 => rules::ml901_python_syntax_error::PythonSyntaxError,
     ML902 => rules::ml902_sql_parse_error::SqlParseError,
     ML903 => rules::ml903_dynamic_sql::DynamicSql,

@@ -37,6 +37,7 @@ pub mod ml703_set_not_null;
 pub mod ml704_constraint_without_not_valid;
 pub mod ml705_type_change_rewrite;
 pub mod ml706_add_column_rewrites_table;
+pub mod ml707_unique_constraint_on_existing_table;
 pub mod ml7xx_context;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
