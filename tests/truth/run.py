@@ -27,6 +27,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import locks
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CASES_DIR = HERE / "cases"
@@ -107,6 +109,8 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+{HOLD}
+
 def run_migrations_online() -> None:
     connectable = engine_from_config(
         config.get_section(config.config_ini_section, {}),
@@ -117,6 +121,7 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
+            _truth_hold(connection)
 
 
 if context.is_offline_mode():
@@ -178,6 +183,7 @@ class DialectExpect:
     sql_contains: list[str] = field(default_factory=list)
     sql_lacks: list[str] = field(default_factory=list)
     note: str | None = None
+    lock: locks.LockExpect | None = None
 
 
 @dataclass
@@ -196,6 +202,7 @@ TOP_KEYS = {"rule", "summary", "dialects", "miglint", "miglint-dialects", "steps
 DIALECT_KEYS = {
     "outcome", "error", "steps", "mode", "default", "probe", "version",
     "tables-present", "tables-absent", "sql-contains", "sql-lacks", "note",
+    "locks", "blocker",
 }
 CODE = re.compile(r"^ML\d{3}$")
 
@@ -284,6 +291,12 @@ def load_case(path: Path) -> Case:
             if "sql" not in pt:
                 raise CaseError(f"{name}: [{d}] probe needs sql")
             e.probe = (_strs(pt["sql"], f"{name}: [{d}] probe.sql"), _check(pt, f"{name}: [{d}] probe", {"sql"}))
+        try:
+            e.lock = locks.parse(t, f"{name}: [{d}]")
+        except locks.LockCaseError as ex:
+            raise CaseError(str(ex)) from None
+        if e.lock is not None and d != "postgresql":
+            raise CaseError(f"{name}: [{d}] lock probes run on PostgreSQL only")
         if "version" in t:
             e.version = str(t["version"])
         e.tables_present = _strs(t.get("tables-present", []), f"{name}: tables-present")
@@ -447,9 +460,12 @@ class Runner:
         e = case.expect[dialect]
         tmp = self.workdir / case.name / dialect
         shutil.copytree(case.path / "versions", tmp / "versions")
-        # a case may bring its own env.py (how the migrations run); else the generic one
+        # a case may bring its own env.py (how the migrations run); else the
+        # generic one, with the lock probe's hold point
         own_env = case.path / "env.py"
-        (tmp / "env.py").write_text(own_env.read_text() if own_env.is_file() else ENV_PY)
+        (tmp / "env.py").write_text(
+            own_env.read_text() if own_env.is_file() else ENV_PY.replace("{HOLD}", locks.ENV_HOLD)
+        )
         db = None
         if e.offline:
             url = "mysql+pymysql://truth@localhost/truth"
@@ -466,6 +482,11 @@ class Runner:
             cmd = [self.alembic, "-c", str(tmp / "alembic.ini"), *step.split()]
             if e.offline:
                 cmd.append("--sql")
+            if i == len(e.steps) - 1 and e.lock is not None:
+                rc, out, lock_shown, lock_problems = locks.run_step(
+                    self.pg, db, cmd, tmp, self.env, STEP_TIMEOUT, e.lock)
+                (tmp / f"step{i + 1}.log").write_text(f"$ {' '.join(cmd)}\nexit {rc}\n{out}")
+                break
             try:
                 p = subprocess.run(
                     cmd, cwd=tmp, env=self.env, capture_output=True, text=True,
@@ -502,6 +523,9 @@ class Runner:
             for s in e.sql_lacks:
                 if s in out:
                     problems.append(f"the emitted SQL contains {s!r}")
+            if e.lock is not None:
+                shown_parts += lock_shown
+                problems += lock_problems
             if e.sql_contains or e.sql_lacks:
                 parts = [f"contains {s!r}" for s in e.sql_contains] + [f"no {s!r}" for s in e.sql_lacks]
                 shown_parts.append("SQL " + ", ".join(parts))
@@ -559,6 +583,8 @@ class Runner:
         config.write_text(
             "dialects = [" + ", ".join(f'"{d}"' for d in case.miglint_dialects) + "]\n"
             'alembic-version = "1.20"\n'
+            # the online-safety family is opt-in
+            + ("online = true\n" if case.rule.startswith("ML7") else "")
         )
         cmd = [self.args.miglint, "check", str(case.path / "versions"),
                "--output-format", "json", "--config", str(config)]

@@ -31,6 +31,7 @@ struct Header {
     dialects: DialectSet,
     select: Vec<String>,
     alembic_version: Option<AlembicVersion>,
+    postgresql_version: Option<u32>,
 }
 
 fn header(text: &str) -> Header {
@@ -38,6 +39,7 @@ fn header(text: &str) -> Header {
         dialects: DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite),
         select: Vec::new(),
         alembic_version: None,
+        postgresql_version: None,
     };
     for line in text
         .lines()
@@ -53,6 +55,7 @@ fn header(text: &str) -> Header {
                 }
                 Some(("select", v)) => h.select = v.split(',').map(str::to_string).collect(),
                 Some(("alembic-version", v)) => h.alembic_version = AlembicVersion::parse(v),
+                Some(("postgresql-version", v)) => h.postgresql_version = v.parse().ok(),
                 _ => panic!("unknown fixture header item `{item}`"),
             }
         }
@@ -82,6 +85,9 @@ pub fn lint_case(case: &Path, code: &str) -> Vec<FileReport> {
         settings.enabled[i] = true;
     }
     settings.alembic_version = h.alembic_version;
+    if let Some(v) = h.postgresql_version {
+        settings.postgresql_version = v;
+    }
     let linter = Linter::new(settings);
     let mut parser = PythonParser::new();
     let results = files

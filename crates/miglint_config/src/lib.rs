@@ -24,8 +24,8 @@ pub use env_py::{EnvPy, analyze_env_py, read_env_py};
 pub use error::{ConfigError, ConfigErrorKind, ConfigSource};
 pub use load::{load, load_str};
 pub use options::{
-    AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
-    TOP_LEVEL_KEYS, find_config,
+    AlembicVersion, ConfigFile, ConfigKind, DEFAULT_POSTGRESQL_VERSION, OVERRIDE_KEYS, Options,
+    Override, PerFileIgnore, TOP_LEVEL_KEYS, find_config,
 };
 pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_to_string_capped};
 pub use targets::{

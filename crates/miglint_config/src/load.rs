@@ -240,7 +240,45 @@ impl Cx<'_> {
                         .strings("external-revisions", value)
                         .unwrap_or_default()
                 }
+                "online" => o.online = self.online(value),
+                "postgresql-version" => o.postgresql_version = self.postgresql_version(value),
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
+            }
+        }
+    }
+
+    fn online(&mut self, value: &Value<'_>) -> bool {
+        match value.get_ref() {
+            DeValue::Boolean(b) => *b,
+            _ => {
+                self.type_error("online", value, "a boolean", None);
+                false
+            }
+        }
+    }
+
+    /// A PostgreSQL major version: `15` (or `"15"`, `"15.4"`: the major is kept).
+    fn postgresql_version(&mut self, value: &Value<'_>) -> Option<Spanned<u32>> {
+        let text = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().to_string(),
+            DeValue::String(s) => s.trim().to_string(),
+            DeValue::Float(f) => f.as_str().to_string(),
+            _ => String::new(),
+        };
+        let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
+        match major {
+            Some(v) if (9..=99).contains(&v) => Some(Spanned::new(value.span(), v)),
+            _ => {
+                let help = Some(String::from(
+                    "write the server's major version, e.g. postgresql-version = 15",
+                ));
+                self.type_error(
+                    "postgresql-version",
+                    value,
+                    "a PostgreSQL major version",
+                    help,
+                );
+                None
             }
         }
     }

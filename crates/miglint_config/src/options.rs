@@ -31,7 +31,13 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "transactional-ddl",
     "max-file-size",
     "external-revisions",
+    // the online-safety family (ML7xx)
+    "online",
+    "postgresql-version",
 ];
+
+/// The PostgreSQL major version assumed without `postgresql-version`.
+pub const DEFAULT_POSTGRESQL_VERSION: u32 = 15;
 
 /// The keys of one `[[overrides]]` entry.
 pub const OVERRIDE_KEYS: &[&str] = &["paths", "dialects", "baseline-revision"];
@@ -215,6 +221,11 @@ pub struct Options {
     /// folder joined into the same environment): a reference to one is
     /// not a missing parent (ML502).
     pub external_revisions: Vec<Spanned<String>>,
+    /// `online = true`: enables every rule of the online-safety family (ML7xx).
+    pub online: bool,
+    /// `postgresql-version`: the PostgreSQL major version the ML7xx rules
+    /// judge locks and rewrites for (default [`DEFAULT_POSTGRESQL_VERSION`]).
+    pub postgresql_version: Option<Spanned<u32>>,
     pub(crate) source: Option<ConfigSource>,
     pub(crate) kind: Option<ConfigKind>,
     pub(crate) exclude_matcher: PathMatcher,
@@ -249,6 +260,8 @@ impl Options {
             transactional_ddl: None,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             external_revisions: Vec::new(),
+            online: false,
+            postgresql_version: None,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),

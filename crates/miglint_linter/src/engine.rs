@@ -216,6 +216,7 @@ impl Linter {
             targets: settings.targets,
             no_transaction: settings.no_transaction,
             alembic_version: self.settings.alembic_version,
+            postgresql_version: self.settings.postgresql_version,
         };
         let mut diagnostics = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {

@@ -145,6 +145,8 @@ pub struct FileContext<'a> {
     /// (`isolation_level="AUTOCOMMIT"` in env.py, `transactional-ddl = false`).
     pub no_transaction: bool,
     pub alembic_version: Option<AlembicVersion>,
+    /// The PostgreSQL major version (`postgresql-version`, default 15).
+    pub postgresql_version: u32,
 }
 
 impl FileContext<'_> {

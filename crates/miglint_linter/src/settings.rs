@@ -23,6 +23,8 @@ pub struct LinterSettings {
     /// from the configuration alone): shown when no file was resolved.
     pub targets: Targets,
     pub alembic_version: Option<AlembicVersion>,
+    /// `postgresql-version` (the ML7xx rules' answers depend on it).
+    pub postgresql_version: u32,
     pub options: Options,
     /// The environments resolved by [`LinterSettings::resolve`] in this run.
     resolved: Mutex<Vec<ResolvedEnv>>,
@@ -101,6 +103,12 @@ impl LinterSettings {
                 enabled[i] |= sel.enables(r.meta());
             }
         }
+        if options.online {
+            // `online = true`: the whole opt-in online-safety family
+            for (i, r) in RULES.iter().enumerate() {
+                enabled[i] |= crate::rules::ml7xx_context::is_online_rule(r.meta());
+            }
+        }
         for s in &options.ignore {
             let sel = parse(s)?;
             for (i, r) in RULES.iter().enumerate() {
@@ -122,11 +130,16 @@ impl LinterSettings {
             }
         }
         let alembic_version = options.alembic_version.as_ref().map(|v| *v.get_ref());
+        let postgresql_version = options
+            .postgresql_version
+            .as_ref()
+            .map_or(miglint_config::DEFAULT_POSTGRESQL_VERSION, |v| *v.get_ref());
         Ok(LinterSettings {
             enabled,
             severity,
             targets,
             alembic_version,
+            postgresql_version,
             options,
             resolved: Mutex::default(),
         })

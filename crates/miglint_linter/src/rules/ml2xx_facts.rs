@@ -763,6 +763,7 @@ pub(crate) fn file_context<'a>(
         targets: file.targets,
         no_transaction: file.no_transaction,
         alembic_version,
+        postgresql_version: miglint_config::DEFAULT_POSTGRESQL_VERSION,
     }
 }
 

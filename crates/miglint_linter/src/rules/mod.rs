@@ -28,6 +28,17 @@ pub mod ml601_concurrently_in_transaction;
 pub mod ml602_autocommit_block_atomicity;
 pub mod ml603_enum_value_used_too_early;
 pub mod ml604_native_enum_recreated;
+pub mod ml605_transaction_control_in_revision;
+pub mod ml606_duplicate_column_assignment;
+// ML7xx online safety (opt-in: `online = true` or exact codes)
+pub mod ml701_index_without_concurrently;
+pub mod ml702_missing_lock_timeout;
+pub mod ml703_set_not_null;
+pub mod ml704_constraint_without_not_valid;
+pub mod ml705_type_change_rewrite;
+pub mod ml706_add_column_rewrites_table;
+pub mod ml707_unique_constraint_on_existing_table;
+pub mod ml7xx_context;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
 pub mod ml502_missing_parent;

@@ -1,0 +1,145 @@
+//! `SET NOT NULL` on an existing table holds ACCESS EXCLUSIVE while
+//! PostgreSQL scans every row (unless a valid `CHECK (col IS NOT NULL)`
+//! proves it, PostgreSQL ≥ 12). Lock measured on PostgreSQL 15
+//! (tests/truth/cases/ml703_*).
+
+use miglint_sql::StmtKind;
+
+use super::ml7xx_context::{NewTables, applies, upper_words};
+use crate::prelude::*;
+
+pub struct SetNotNull;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML703",
+    name: "set-not-null-on-existing-table",
+    summary: "`SET NOT NULL` on an existing table holds an ACCESS EXCLUSIVE lock while PostgreSQL scans every row",
+    severity: Severity::Warning,
+    default_enabled: false,
+    dialects: DialectSet::single(Dialect::Postgresql),
+};
+
+impl Rule for SetNotNull {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let new = NewTables::of(file);
+        let pg = file.postgresql_version;
+        for (i, op) in file.module.ops.iter().enumerate() {
+            if op.name != "alter_column" || !applies(file, op) {
+                continue;
+            }
+            let Some(kw) = op.kwarg("nullable") else {
+                continue;
+            };
+            if kw.value.bool_value() != Some(false) {
+                continue;
+            }
+            let Some(table) = op.table() else { continue };
+            let column = if op.in_batch() {
+                op.arg_or_kw(0, "column_name")
+            } else {
+                op.arg_or_kw(1, "column_name")
+            }
+            .and_then(Expr::str_value);
+            let Some(column) = column else { continue };
+            if new.is_new(file, i, &table.value) || proven_earlier(file, op.range, column, pg) {
+                continue;
+            }
+            out.push(diag(kw.range(), &table.value, column, pg));
+        }
+        for exec in file.sql {
+            let op = &file.module.ops[exec.op];
+            if !applies(file, op) {
+                continue;
+            }
+            for stmt in &exec.statements {
+                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
+                    continue;
+                };
+                let text = upper_words(stmt.text(&exec.lit.value));
+                let Some(column) = set_not_null_column(&text) else {
+                    continue;
+                };
+                if new.is_new(file, exec.op, table) || proven_earlier(file, op.range, &column, pg) {
+                    continue;
+                }
+                out.push(diag(
+                    exec.file_range(stmt.range.clone()),
+                    table,
+                    &column.to_ascii_lowercase(),
+                    pg,
+                ));
+            }
+        }
+    }
+}
+
+/// `ALTER COLUMN <c> SET NOT NULL` → `<c>` (uppercased text in, as written).
+fn set_not_null_column(upper: &str) -> Option<String> {
+    let at = upper.find(" SET NOT NULL")?;
+    let before = &upper[..at];
+    let col = before.rsplit(' ').next()?;
+    before
+        .trim_end_matches(col)
+        .trim_end()
+        .ends_with("ALTER COLUMN")
+        .then(|| col.trim_matches('"').to_string())
+        .or_else(|| {
+            before
+                .trim_end_matches(col)
+                .trim_end()
+                .ends_with(" ALTER")
+                .then(|| col.trim_matches('"').to_string())
+        })
+}
+
+/// PostgreSQL ≥ 12 skips the scan when a valid `CHECK (col IS NOT NULL)`
+/// exists; one added earlier in this file counts (a previous revision's is
+/// not visible here, so the message says "unless").
+fn proven_earlier(file: &FileContext<'_>, before: TextRange, column: &str, pg: u32) -> bool {
+    if pg < 12 {
+        return false;
+    }
+    let needle = format!("{} IS NOT NULL", column.to_ascii_uppercase());
+    let head = &file.source[..before.as_usize().start.min(file.source.len())];
+    upper_words(head).contains(&needle)
+}
+
+fn diag(range: TextRange, table: &str, column: &str, pg: u32) -> Diagnostic {
+    let (why, help) = if pg >= 12 {
+        (
+            format!(
+                "PostgreSQL scans every row of `{table}` to check it, unless a valid `CHECK \
+                 ({column} IS NOT NULL)` constraint proves it"
+            ),
+            format!(
+                "add `CHECK ({column} IS NOT NULL) NOT VALID` (`op.create_check_constraint(..., \
+                 postgresql_not_valid=True)`), `VALIDATE CONSTRAINT` it in a later revision (no \
+                 ACCESS EXCLUSIVE lock), then `SET NOT NULL` (no scan, PostgreSQL ≥ 12) and drop \
+                 the check"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "PostgreSQL {pg} scans every row of `{table}` to check it (before PostgreSQL 12 \
+                 no CHECK constraint avoids the scan)"
+            ),
+            String::from(
+                "keep the column nullable and enforce it with a `CHECK (... IS NOT NULL) NOT \
+                 VALID` constraint validated in a later revision, or run it when the table is idle",
+            ),
+        )
+    };
+    META.diag(
+        range,
+        format!(
+            "`SET NOT NULL` on `{table}.{column}` holds an ACCESS EXCLUSIVE lock on existing \
+             table `{table}` (reads and writes wait) while {why}"
+        ),
+    )
+    .with_help(help)
+}

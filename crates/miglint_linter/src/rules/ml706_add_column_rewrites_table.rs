@@ -1,0 +1,145 @@
+//! `add_column` that makes PostgreSQL write every row: a volatile server
+//! default (`gen_random_uuid()`, `clock_timestamp()`, `random()`,
+//! `nextval(...)`), a STORED generated column, an identity column, or —
+//! before PostgreSQL 11 — any non-NULL default. Measured on PostgreSQL 15
+//! by the table's file node (tests/truth/cases/ml706_*, rules/ML706.md).
+
+use super::ml7xx_context::{NewTables, applies};
+use crate::prelude::*;
+
+pub struct AddColumnRewritesTable;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML706",
+    name: "add-column-rewrites-table",
+    summary: "adding a column with a volatile default, a STORED generated or an identity column rewrites the whole table under an ACCESS EXCLUSIVE lock",
+    severity: Severity::Warning,
+    default_enabled: false,
+    dialects: DialectSet::single(Dialect::Postgresql),
+};
+
+/// Volatile functions seen in server defaults (PostgreSQL's `provolatile = 'v'`).
+const VOLATILE: &[&str] = &[
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "clock_timestamp",
+    "timeofday",
+    "random",
+    "nextval",
+];
+
+impl Rule for AddColumnRewritesTable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let new = NewTables::of(file);
+        let pg = file.postgresql_version;
+        for (i, op) in file.module.ops.iter().enumerate() {
+            if op.name != "add_column" || !applies(file, op) {
+                continue;
+            }
+            let Some(table) = op.table() else { continue };
+            if new.is_new(file, i, &table.value) {
+                continue;
+            }
+            for column in op.columns() {
+                let Some((range, why)) = rewrite_reason(&column, pg) else {
+                    continue;
+                };
+                let name = column.name().map_or_else(|| String::from("?"), |n| n.value);
+                out.push(
+                    META.diag(
+                        range,
+                        format!(
+                            "adding `{}.{name}` {why} rewrites existing table `{}` under an \
+                             ACCESS EXCLUSIVE lock: reads and writes wait until every row is written",
+                            table.value, table.value
+                        ),
+                    )
+                    .with_help(
+                        "add the column without the default (or with a constant one), fill it in \
+                         batches, then set the default with `alter_column(server_default=...)`, \
+                         which only affects new rows",
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn rewrite_reason(column: &Column<'_>, pg: u32) -> Option<(TextRange, String)> {
+    for arg in &column.call.args {
+        let (Some(name), Some(call)) = (arg.call_name(), arg.as_call()) else {
+            continue;
+        };
+        match last_segment(&name) {
+            "Identity" => return Some((arg.range, String::from("as an identity column"))),
+            "Sequence" => {
+                return Some((
+                    arg.range,
+                    String::from("with a sequence default (`nextval`, volatile)"),
+                ));
+            }
+            "Computed" => {
+                let persisted = call
+                    .kwarg("persisted")
+                    .map(|k| k.value.bool_value())
+                    .or_else(|| call.args.get(1).map(Expr::bool_value));
+                // SQLAlchemy renders STORED for persisted=True, and for an
+                // unset flag before PostgreSQL 18 (virtual from 18 on)
+                let stored = match persisted {
+                    Some(Some(true)) => true,
+                    None => pg < 18,
+                    _ => false,
+                };
+                if stored {
+                    return Some((arg.range, String::from("as a STORED generated column")));
+                }
+            }
+            _ => {}
+        }
+    }
+    let kw = column.server_default()?;
+    let volatile = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        VOLATILE
+            .iter()
+            .find(|f| {
+                lower.match_indices(*f).any(|(at, _)| {
+                    let before = lower[..at].chars().next_back();
+                    let after = lower[at + f.len()..].trim_start().starts_with('(');
+                    after && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+            })
+            .copied()
+    };
+    let found = match classify_default(&kw.value) {
+        DefaultValue::Text(lit) if !lit.dynamic => volatile(&lit.value),
+        DefaultValue::Func(f) => VOLATILE.iter().find(|v| **v == f).copied(),
+        _ => None,
+    };
+    if let Some(f) = found {
+        return Some((
+            kw.range(),
+            format!("with the volatile default `{f}()` (evaluated for every row)"),
+        ));
+    }
+    if pg < 11
+        && !matches!(
+            classify_default(&kw.value),
+            DefaultValue::None | DefaultValue::Other
+        )
+    {
+        return Some((
+            kw.range(),
+            format!(
+                "with a default (before PostgreSQL 11 every default is written into each row; postgresql-version = {pg})"
+            ),
+        ));
+    }
+    None
+}

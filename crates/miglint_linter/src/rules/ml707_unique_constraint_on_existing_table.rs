@@ -1,0 +1,87 @@
+//! `ADD CONSTRAINT ... UNIQUE` (and `PRIMARY KEY`) on an existing table
+//! builds its index while holding ACCESS EXCLUSIVE (measured on PostgreSQL
+//! 15, tests/truth/cases/ml707_*). The online way: `CREATE UNIQUE INDEX
+//! CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`.
+
+use miglint_sql::StmtKind;
+
+use super::ml7xx_context::{NewTables, applies, upper_words};
+use crate::prelude::*;
+
+pub struct UniqueConstraintOnExistingTable;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML707",
+    name: "unique-constraint-on-existing-table",
+    summary: "a unique or primary-key constraint added to an existing table builds its index under an ACCESS EXCLUSIVE lock",
+    severity: Severity::Warning,
+    default_enabled: false,
+    dialects: DialectSet::single(Dialect::Postgresql),
+};
+
+const HELP: &str = "build the index first with `op.create_index(..., unique=True, \
+    postgresql_concurrently=True)` inside `autocommit_block()`, then attach it: `op.execute(\"ALTER \
+    TABLE t ADD CONSTRAINT name UNIQUE USING INDEX index_name\")`";
+
+impl Rule for UniqueConstraintOnExistingTable {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
+        let new = NewTables::of(file);
+        for (i, op) in file.module.ops.iter().enumerate() {
+            let what = match op.name.as_str() {
+                "create_unique_constraint" => "a unique constraint",
+                "create_primary_key" => "a primary key",
+                _ => continue,
+            };
+            if !applies(file, op) {
+                continue;
+            }
+            let Some(table) = op.table() else { continue };
+            if !new.is_new(file, i, &table.value) {
+                out.push(diag(op.name_range, what, &table.value));
+            }
+        }
+        for exec in file.sql {
+            let op = &file.module.ops[exec.op];
+            if !applies(file, op) {
+                continue;
+            }
+            for stmt in &exec.statements {
+                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
+                    continue;
+                };
+                let text = upper_words(stmt.text(&exec.lit.value));
+                if !text.contains(" ADD CONSTRAINT ")
+                    || text.contains("USING INDEX")
+                    || text.contains(" ADD COLUMN ")
+                {
+                    continue;
+                }
+                let what = if text.contains(" UNIQUE") {
+                    "a unique constraint"
+                } else if text.contains(" PRIMARY KEY") {
+                    "a primary key"
+                } else {
+                    continue;
+                };
+                if !new.is_new(file, exec.op, table) {
+                    out.push(diag(exec.file_range(stmt.range.clone()), what, table));
+                }
+            }
+        }
+    }
+}
+
+fn diag(range: TextRange, what: &str, table: &str) -> Diagnostic {
+    META.diag(
+        range,
+        format!(
+            "adding {what} to existing table `{table}` builds its index while holding an ACCESS \
+             EXCLUSIVE lock: reads and writes wait until the index is built"
+        ),
+    )
+    .with_help(HELP)
+}
