@@ -14,7 +14,7 @@ pub mod suppress;
 pub use engine::{FileResult, Linter, ParsedFile};
 pub use registry::{RULES, rule_by_code, rule_doc};
 pub use rule::{FileContext, Project, ProjectFile, Rule, RuleMeta};
-pub use settings::{FileSettings, LinterSettings, ResolvedEnv};
+pub use settings::{FileSettings, LinterSettings, ResolvedEnv, TargetInput};
 
 /// What a rule file needs.
 pub mod prelude {

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 use miglint_config::{Options, discover};
 use miglint_diagnostics::{Diagnostic, FileReport};
-use miglint_linter::{FileResult, Linter, LinterSettings};
+use miglint_linter::{FileResult, Linter, LinterSettings, ParsedFile, TargetInput};
 use miglint_python::PythonParser;
 use rayon::prelude::*;
 
@@ -236,27 +236,68 @@ impl ProjectState {
         let linter = &self.linter;
         // the CLI's reader: regular files only, at most `max-file-size`
         let cap = linter.settings.options.max_file_size;
-        let lint_one =
+        let parse_one =
             |parser: &mut PythonParser, (i, path, text): &(usize, PathBuf, Option<Arc<str>>)| {
-                let r = match text {
-                    Some(t) => linter.lint_source(parser, path, t),
+                let p = match text {
+                    Some(t) => linter.parse_source(parser, path, t),
                     None => match miglint_config::read_capped(path, cap) {
-                        Ok(bytes) => linter.lint_bytes(parser, path, &bytes),
-                        Err(e) => linter.unreadable(path, &e.to_string()),
+                        Ok(bytes) => linter.parse_owned(parser, path, bytes),
+                        Err(e) => linter.parse_unreadable(path, &e.to_string()),
                     },
                 };
-                (*i, r)
+                (*i, p)
             };
-        let fresh: Vec<(usize, FileResult)> = if todo.len() < PARALLEL_THRESHOLD {
+        let parsed: Vec<(usize, ParsedFile)> = if todo.len() < PARALLEL_THRESHOLD {
             let mut parser = PythonParser::new();
-            todo.iter().map(|t| lint_one(&mut parser, t)).collect()
+            todo.iter().map(|t| parse_one(&mut parser, t)).collect()
         } else {
             todo.par_iter()
-                .map_init(PythonParser::new, lint_one)
+                .map_init(PythonParser::new, parse_one)
                 .collect()
         };
-        for (i, r) in fresh {
-            slots[i].1 = Some(r);
+        // targets as the CLI decides them: per environment, from every file
+        // (kept results and the files parsed now)
+        let mut fresh: Vec<Option<ParsedFile>> = (0..slots.len()).map(|_| None).collect();
+        for (i, p) in parsed {
+            fresh[i] = Some(p);
+        }
+        let settings = {
+            let inputs: Vec<TargetInput<'_>> = slots
+                .iter()
+                .zip(&fresh)
+                .map(|((_, kept), new)| {
+                    let (source, module) = match (kept, new) {
+                        (Some(r), _) => (&r.source, &r.module),
+                        (None, Some(p)) => (&p.source, &p.module),
+                        (None, None) => unreachable!("every slot is kept or parsed"),
+                    };
+                    TargetInput {
+                        path: &source.path,
+                        source: &source.text,
+                        module,
+                    }
+                })
+                .collect();
+            linter.settings.resolve(&inputs)
+        };
+        let mut parser = PythonParser::new();
+        for ((slot, new), s) in slots.iter_mut().zip(fresh).zip(settings) {
+            let parsed = match (slot.1.take(), new) {
+                (_, Some(p)) => p,
+                // a kept result whose targets moved (another file now names
+                // a dialect) is checked again from its text
+                (Some(r), None)
+                    if !r.source.text.is_empty()
+                        && (r.settings.targets != s.targets || r.settings.assumed != s.assumed) =>
+                {
+                    linter.parse_source(&mut parser, &r.source.path, &r.source.text)
+                }
+                (kept, None) => {
+                    slot.1 = kept;
+                    continue;
+                }
+            };
+            slot.1 = Some(linter.check(parsed, s));
         }
         for (k, r) in slots {
             if let Some(r) = r {
