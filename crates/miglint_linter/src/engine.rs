@@ -11,7 +11,6 @@ use miglint_sql::SqlStatement;
 
 use crate::registry::{RULES, rule_index};
 use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
-use crate::rules::ml2xx_facts::RevisionGraph;
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
 use crate::settings::{FileSettings, LinterSettings};
@@ -255,7 +254,7 @@ impl Linter {
         if wanted.iter().all(Option::is_none) {
             return out;
         }
-        let graph = RevisionGraph::new(project);
+        let parents = project.parent_files();
         let mut marked = vec![false; n];
         for (i, f) in project.files.iter().enumerate() {
             let Some(IdValue::Str(id)) = f.module.ids.revision.as_ref().map(|r| &r.value) else {
@@ -263,7 +262,7 @@ impl Linter {
             };
             if wanted.iter().flatten().any(|b| *b == id.value) {
                 marked[i] = true;
-                for a in graph.ancestors(i) {
+                for a in crate::rule::ancestors_of(&parents, i) {
                     marked[a] = true;
                 }
             }

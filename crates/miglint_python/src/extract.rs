@@ -163,6 +163,16 @@ impl<'s> Extractor<'s> {
                 if let Some(b) = self.guards.binding_of(right, env) {
                     env.insert(name.to_string(), b);
                 }
+                if matches!(
+                    right.kind(),
+                    "call" | "list" | "tuple" | "string" | "concatenated_string"
+                ) {
+                    let value = self.expr(right, 0);
+                    let name = name.to_string();
+                    self.module
+                        .bindings
+                        .push(crate::model::Binding { name, value });
+                }
                 return;
             }
         };

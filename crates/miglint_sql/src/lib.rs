@@ -20,6 +20,7 @@
 //! All ranges are byte ranges into the `sql` passed to [`analyze`].
 
 mod classify;
+mod ddl;
 mod features;
 mod parse;
 mod scan;
@@ -30,6 +31,7 @@ use std::ops::Range;
 use miglint_diagnostics::{Dialect, DialectSet};
 
 pub use classify::{StmtKind, UpdateInfo};
+pub use ddl::{DdlChange, DdlColumn};
 pub use features::Feature;
 
 /// One statement of a SQL text.
@@ -52,6 +54,9 @@ pub struct SqlStatement {
     /// end (an unterminated string, comment or `$$` body).
     pub lex_error: Option<String>,
     update: Option<UpdateInfo>,
+    /// What the statement does to the schema, from the first dialect whose
+    /// sqlparser read it (`None`: not DDL, or not parsed).
+    ddl: Option<Vec<DdlChange>>,
     /// Indexed by `dialect_index`; `None` for dialects not requested.
     /// Only the outcome is kept: an AST per statement and dialect would cost
     /// kilobytes each, and rules decide from kinds and features.
@@ -100,6 +105,12 @@ impl SqlStatement {
     /// For an `UPDATE`: its table, `SET` columns and `WHERE col IS NULL` columns.
     pub fn update_info(&self) -> Option<&UpdateInfo> {
         self.update.as_ref()
+    }
+
+    /// What this DDL statement changes, when sqlparser read it (see
+    /// [`DdlChange`]); `None` for other statements and unparsed ones.
+    pub fn ddl(&self) -> Option<&[DdlChange]> {
+        self.ddl.as_deref()
     }
 
     /// Whether a feature of this kind occurs (`AlterTypeAddValue` matches
@@ -157,10 +168,18 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
         .map(|(_, r)| r.clone())
         .collect();
     let mut parses = [None, None, None];
+    let mut ddl = None;
     if !dialects.is_empty() {
         let text = parse::parse_text(sql, piece.range.clone(), &placeholders);
         for d in dialects.iter() {
-            parses[dialect_index(d)] = Some(parse::parse_one(d, &text).map(drop));
+            let parsed = parse::parse_one(d, &text);
+            if ddl.is_none()
+                && kind.is_ddl()
+                && let Ok(stmt) = &parsed
+            {
+                ddl = ddl::summarise(stmt);
+            }
+            parses[dialect_index(d)] = Some(parsed.map(drop));
         }
     }
     SqlStatement {
@@ -170,6 +189,7 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
         deletes_all_rows_of,
         lex_error: piece.lex_error,
         update,
+        ddl,
         parses,
     }
 }
