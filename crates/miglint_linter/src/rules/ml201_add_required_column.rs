@@ -81,7 +81,14 @@ impl Rule for AddRequiredColumn {
                 });
                 out.push((
                     fi,
-                    diagnostic(&file, &col, nullable, table.as_deref(), reaching),
+                    diagnostic(
+                        &file,
+                        &col,
+                        nullable,
+                        table.as_deref(),
+                        reaching,
+                        op.in_batch(),
+                    ),
                 ));
             }
         }
@@ -103,6 +110,7 @@ fn diagnostic(
     nullable: &miglint_python::Keyword,
     table: Option<&str>,
     reaching: DialectSet,
+    col_in_batch: bool,
 ) -> Diagnostic {
     let col_name = col.name().map(|n| n.value);
     let cname = col_name.as_deref().unwrap_or("x");
@@ -144,8 +152,15 @@ fn diagnostic(
     if python_default.is_some() {
         message.push_str(
             " (`default=` is applied by SQLAlchemy when it inserts, it is not a server default \
-             and does not fill existing rows)",
+             and does not fill existing rows",
         );
+        if reaching.contains(Dialect::Sqlite) && col_in_batch {
+            message.push_str(
+                "; on SQLite only a batch that copies the table fills them from it, and this \
+                 batch holds no op that forces the copy",
+            );
+        }
+        message.push(')');
     }
 
     let batch_note = if file.targets.contains(Dialect::Sqlite) {

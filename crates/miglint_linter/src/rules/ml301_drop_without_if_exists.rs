@@ -500,8 +500,15 @@ fn help(
 ) -> String {
     let guard = inspector_guard(op, kind, name, table);
     if op.in_batch() {
+        let sqlite = if reaching.contains(Dialect::Sqlite) {
+            "; on SQLite a failed batch leaves `_alembic_tmp_<table>` behind and a re-run stops \
+             there before this drop, so drop that leftover table before re-running"
+        } else {
+            ""
+        };
         return format!(
-            "`batch_alter_table`'s `{}` takes no `if_exists`; guard it with the inspector: {guard}",
+            "`batch_alter_table`'s `{}` takes no `if_exists`; guard it with the inspector: \
+             {guard}{sqlite}",
             op.name
         );
     }
