@@ -5,3 +5,4 @@
 pub mod graph_cmd;
 pub mod output;
 pub mod run;
+pub mod schema_cmd;

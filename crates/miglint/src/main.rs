@@ -32,6 +32,8 @@ enum Command {
     },
     /// Print the revision graph (text like `alembic history`, mermaid, dot or json).
     Graph(miglint::graph_cmd::GraphArgs),
+    /// Print the schema the migrations build, as miglint replays it (text, json or sql).
+    Schema(miglint::schema_cmd::SchemaArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Rule { code } => explain(&code),
         Command::Rules { format } => list_rules(format),
         Command::Graph(args) => miglint::graph_cmd::main(args),
+        Command::Schema(args) => miglint::schema_cmd::main(args),
     };
     match result {
         Ok(code) => code,

@@ -348,6 +348,7 @@ impl Rev<'_, '_> {
             nullable_since: (nullable != Some(false)).then_some(o),
             backfilled: None,
             maybe_backfilled: None,
+            changed: None,
             name,
         })
     }
@@ -413,6 +414,7 @@ impl Rev<'_, '_> {
                 nullable_since: None,
                 backfilled: None,
                 maybe_backfilled: None,
+                changed: None,
             });
         }
         let c = t.column_mut(&col).expect("added above");
@@ -424,6 +426,7 @@ impl Rev<'_, '_> {
                     c.maybe_backfilled = None;
                 }
                 c.nullable = Some(n);
+                c.changed = Some(o);
             }
             Some(None) => c.nullable = None,
             None => {}
@@ -431,6 +434,7 @@ impl Rev<'_, '_> {
         if let Some(k) = op.kwarg("server_default") {
             c.server_default = !k.value.is_none();
         }
+        c.changed = Some(o);
         if let Some(k) = op.kwarg("type_") {
             c.type_name = k
                 .value
@@ -629,6 +633,7 @@ impl Rev<'_, '_> {
                             c.maybe_backfilled = None;
                         }
                         c.nullable = Some(!*not_null);
+                        c.changed = Some(o);
                     }
                     None => t.uncertain = Some(o),
                 }
@@ -731,10 +736,12 @@ fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
             nullable_since: None,
             backfilled: None,
             maybe_backfilled: None,
+            changed: None,
         });
     }
     if let Some(c) = t.column_mut(column) {
         c.backfilled = Some(o);
+        c.changed = Some(o);
     }
 }
 
@@ -772,6 +779,7 @@ fn sql_column(c: &DdlColumn, o: Origin) -> Column {
         nullable_since: nullable.then_some(o),
         backfilled: None,
         maybe_backfilled: None,
+        changed: None,
     }
 }
 
@@ -791,11 +799,13 @@ fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
             t.name = to.to_string();
             t.origin = o;
             t.placeholder = false;
+            t.renamed = true;
             state.put_table(t);
         }
         None => {
             let mut t = Table::new(to, o);
             t.uncertain = Some(o);
+            t.renamed = true;
             state.put_table(t);
         }
     }

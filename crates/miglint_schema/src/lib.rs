@@ -74,8 +74,10 @@ pub enum Presence {
 #[derive(Debug, Clone, Default)]
 pub struct TableFacts {
     pub presence: Presence,
-    /// The op that created it (or renamed it to this name).
+    /// The op that created it (a new, empty table).
     pub created: Option<Origin>,
+    /// The op that created it or renamed it to this name.
+    pub named: Option<Origin>,
     /// The last op that emptied it.
     pub emptied: Option<Origin>,
     /// The latest op that made it (or the whole schema) uncertain.

@@ -57,7 +57,12 @@ pub(crate) fn replay_env(
                     remaining[pp] = remaining[pp].saturating_sub(1);
                     match (&mut state, taken) {
                         (None, Some(t)) => state = Some(t),
-                        (Some(s), Some(t)) => s.merge_from(&t),
+                        (Some(s), Some(t)) => s.merge_from(&t, |o| {
+                            (
+                                pos_of.get(&(o.file as usize)).copied().unwrap_or(0),
+                                o.range.start(),
+                            )
+                        }),
                         (_, None) => unknown = true,
                     }
                 }
@@ -154,7 +159,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.func = f;
                 self.opaque_at = None;
                 self.idents = None;
-                self.helpers(f, &by_func, state);
+                let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
                 if let Some(at) = data::opaque_write(text) {
                     let at = func.range.start() + at as u32;
@@ -164,7 +169,17 @@ impl<'i, 'a> Rev<'i, 'a> {
                     self.enum_creates(text, func.range.start(), state);
                 }
                 for &i in &by_func[f] {
+                    let start = m.ops[i].range.start();
+                    while let Some(&(at, h)) = calls.last()
+                        && at < start
+                    {
+                        calls.pop();
+                        self.helper(at, h, &by_func, state);
+                    }
                     self.op(i, &m.ops[i], state);
+                }
+                while let Some((at, h)) = calls.pop() {
+                    self.helper(at, h, &by_func, state);
                 }
                 if text.contains(".drop(") {
                     let gone: Vec<String> = state
@@ -188,40 +203,48 @@ impl<'i, 'a> Rev<'i, 'a> {
         self.facts
     }
 
-    /// Helper functions (of kind Other) that function `f` calls: their call
-    /// order is not modelled, so their schema changes make the tables they
-    /// touch uncertain from the start of `f`, and their writes count as
-    /// writes miglint cannot read.
-    fn helpers(&mut self, f: usize, by_func: &[Vec<usize>], state: &mut Schema) {
+    /// Helper functions (of kind Other, with ops) that function `f` calls,
+    /// with the offset of the first call, latest first (a stack).
+    fn helper_calls(&self, f: usize, by_func: &[Vec<usize>]) -> Vec<(u32, usize)> {
         let m = self.input.module;
         let func = &m.functions[f];
         let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
-        let start = self.origin(TextRange::empty(func.range.start()));
+        let mut calls = Vec::new();
         for (h, hf) in m.functions.iter().enumerate() {
             if h == f || hf.kind != FuncKind::Other || by_func[h].is_empty() {
                 continue;
             }
             let call = format!("{}(", hf.name);
-            let called = text.match_indices(&call).any(|(at, _)| {
-                at == 0 || {
+            let first = text.match_indices(&call).find(|(at, _)| {
+                *at == 0 || {
                     let b = text.as_bytes()[at - 1];
                     !b.is_ascii_alphanumeric() && b != b'_' && b != b'.'
                 }
             });
-            if !called {
+            if let Some((at, _)) = first {
+                calls.push((func.range.start() + at as u32, h));
+            }
+        }
+        calls.sort_unstable_by(|a, b| b.cmp(a));
+        calls
+    }
+
+    /// A helper called at offset `at`: its call order is not modelled, so
+    /// its schema changes make the tables it touches uncertain from the
+    /// call on, and its writes count as writes miglint cannot read.
+    fn helper(&mut self, at: u32, h: usize, by_func: &[Vec<usize>], state: &mut Schema) {
+        let m = self.input.module;
+        let o = self.origin(TextRange::empty(at));
+        self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
+        for &i in &by_func[h] {
+            let op = &m.ops[i];
+            if op.name == "execute" || op.name == "exec_driver_sql" {
                 continue;
             }
-            self.opaque_at = Some(func.range.start());
-            for &i in &by_func[h] {
-                let op = &m.ops[i];
-                if op.name == "execute" || op.name == "exec_driver_sql" {
-                    continue;
-                }
-                match self.table_name(op) {
-                    TableRef::Known(t) => self.make_uncertain(state, &t, start),
-                    TableRef::Dynamic => state.set_unknown(start),
-                    TableRef::None => {}
-                }
+            match self.table_name(op) {
+                TableRef::Known(t) => self.make_uncertain(state, &t, o),
+                TableRef::Dynamic => state.set_unknown(o),
+                TableRef::None => {}
             }
         }
     }
@@ -432,7 +455,8 @@ pub(crate) fn table_facts(state: &Schema, table: &str) -> TableFacts {
     match state.table(table) {
         Some(t) => TableFacts {
             presence: Presence::Present,
-            created: (!t.placeholder).then_some(t.origin),
+            created: (!t.placeholder && !t.renamed).then_some(t.origin),
+            named: (!t.placeholder).then_some(t.origin),
             emptied: t.emptied,
             uncertain: t
                 .uncertain

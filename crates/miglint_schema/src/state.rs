@@ -57,6 +57,8 @@ pub struct Column {
     /// A write that may have filled it (unreadable SQL, an ORM update) ran
     /// after it last became nullable.
     pub maybe_backfilled: Option<Origin>,
+    /// The last op that changed it (for joining the branches of a merge).
+    pub changed: Option<Origin>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,8 @@ pub struct Table {
     /// No replayed op created it: an op met it first (its creation lies
     /// before the replayed history, or was not readable).
     pub placeholder: bool,
+    /// `origin` is a rename (the table has the rows of its old self).
+    pub renamed: bool,
 }
 
 impl Table {
@@ -116,6 +120,7 @@ impl Table {
             uncertain: None,
             emptied: None,
             placeholder: false,
+            renamed: false,
         }
     }
 
@@ -319,10 +324,24 @@ impl Schema {
     }
 
     /// Joins the state of another parent of a merge revision: objects only
-    /// it has are added (both branches ran before the merge).
-    pub fn merge_from(&mut self, other: &Schema) {
+    /// it has are added (both branches ran before the merge); of a column
+    /// both have, the one changed later in graph order (`rank`) wins.
+    pub fn merge_from(&mut self, other: &Schema, rank: impl Fn(&Origin) -> (usize, u32)) {
         for (k, t) in &other.tables {
-            self.tables.entry(k.clone()).or_insert_with(|| t.clone());
+            let Some(mine) = self.tables.get_mut(k) else {
+                self.tables.insert(k.clone(), t.clone());
+                continue;
+            };
+            for c in t.columns() {
+                let theirs = rank(&c.changed.unwrap_or(c.origin));
+                match mine.column(&c.name) {
+                    Some(m) if rank(&m.changed.unwrap_or(m.origin)) >= theirs => {}
+                    _ => mine.add_column(c.clone()),
+                }
+            }
+            if mine.uncertain.is_none() {
+                mine.uncertain = t.uncertain;
+            }
         }
         for (k, i) in &other.indexes {
             self.indexes.entry(k.clone()).or_insert_with(|| i.clone());

@@ -156,7 +156,7 @@ fn check_file(file: &FileContext<'_>, model: &SchemaModel, fi: usize, out: &mut 
         let table = op.table();
         if table.is_some()
             && created_here(model, fi, i, op.func, hazard, |f| {
-                f.table.as_ref().and_then(|t| t.created)
+                f.table.as_ref().and_then(|t| t.named)
             })
         {
             continue;
@@ -279,7 +279,7 @@ fn raw_drops(
                 // created (or renamed to this name) earlier in the function
                 if table.is_some()
                     && created_here(model, fi, i, op.func, hazard, |f| {
-                        f.statements.get(k)?.as_ref()?.created
+                        f.statements.get(k)?.as_ref()?.named
                     })
                 {
                     continue;
