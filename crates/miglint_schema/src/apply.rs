@@ -337,8 +337,13 @@ impl Rev<'_, '_> {
         if let Some(e) = &enum_type {
             self.enum_user(e, table, &name);
         }
+        let type_name = c
+            .type_expr()
+            .map(|t| data::resolve(self.input.module, t))
+            .and_then(|t| t.call_name().or_else(|| t.dotted()))
+            .map(|d| last_segment(&d).to_string());
         Some(Column {
-            type_name: c.type_name(),
+            type_name,
             enum_type,
             nullable,
             primary_key: pk,

@@ -266,3 +266,6 @@ pub fn schema_at(
         .1
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;
