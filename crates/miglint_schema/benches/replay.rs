@@ -19,7 +19,7 @@ const ITERATIONS: usize = 21;
 fn source(i: usize) -> String {
     let table = format!("t{}", i / 50);
     let mut body = String::new();
-    if i % 50 == 0 {
+    if i.is_multiple_of(50) {
         body.push_str(&format!(
             "    op.create_table(\"{table}\", sa.Column(\"id\", sa.Integer(), primary_key=True))\n"
         ));
@@ -29,7 +29,7 @@ fn source(i: usize) -> String {
          op.execute(\"UPDATE {table} SET c{i} = 'x'\")\n    \
          op.alter_column(\"{table}\", \"c{i}\", existing_type=sa.String(20), nullable=False)\n"
     ));
-    if i % 7 == 0 && i > 0 {
+    if i.is_multiple_of(7) && i > 0 {
         body.push_str(&format!(
             "    op.drop_column(\"{table}\", \"c{}\")\n",
             i - 1
