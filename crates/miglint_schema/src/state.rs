@@ -9,6 +9,7 @@
 //! `upgrade()` and rolled back, without cloning the schema.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use miglint_diagnostics::TextRange;
 
@@ -174,7 +175,9 @@ pub struct EnumType {
 /// The schema at one point of a replay.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
-    pub tables: HashMap<Key, Table>,
+    /// Shared between the states of a fork until one side changes a table
+    /// (copy on write), so a branch point costs a map of pointers.
+    pub tables: HashMap<Key, Arc<Table>>,
     pub indexes: HashMap<Key, Index>,
     pub enums: HashMap<Key, EnumType>,
     pub sequences: HashMap<Key, (String, Origin)>,
@@ -187,7 +190,7 @@ pub struct Schema {
 
 #[derive(Debug, Clone, Default)]
 struct Undo {
-    tables: HashMap<Key, Option<Table>>,
+    tables: HashMap<Key, Option<Arc<Table>>>,
     indexes: HashMap<Key, Option<Index>>,
     enums: HashMap<Key, Option<EnumType>>,
     unknown: Option<Option<Origin>>,
@@ -251,26 +254,26 @@ impl Schema {
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(&key(name))
+        self.tables.get(&key(name)).map(|t| &**t)
     }
 
     /// The table, for a change (recorded in the undo log).
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
         let k = key(name);
         self.save_table(&k);
-        self.tables.get_mut(&k)
+        self.tables.get_mut(&k).map(Arc::make_mut)
     }
 
     pub fn put_table(&mut self, t: Table) {
         let k = key(&t.name);
         self.save_table(&k);
-        self.tables.insert(k, t);
+        self.tables.insert(k, Arc::new(t));
     }
 
     pub fn remove_table(&mut self, name: &str) -> Option<Table> {
         let k = key(name);
         self.save_table(&k);
-        let t = self.tables.remove(&k)?;
+        let t = Arc::unwrap_or_clone(self.tables.remove(&k)?);
         let gone: Vec<Key> = self
             .indexes
             .iter()
@@ -332,6 +335,10 @@ impl Schema {
                 self.tables.insert(k.clone(), t.clone());
                 continue;
             };
+            if Arc::ptr_eq(mine, t) {
+                continue; // unchanged on both sides since the fork
+            }
+            let mine = Arc::make_mut(mine);
             for c in t.columns() {
                 let theirs = rank(&c.changed.unwrap_or(c.origin));
                 match mine.column(&c.name) {
