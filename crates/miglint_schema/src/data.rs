@@ -159,14 +159,24 @@ pub(crate) fn null_tested(sql: &str) -> Vec<String> {
         .collect()
 }
 
-/// The first offset in `text` of an ORM/Core write miglint does not model
-/// as an op (`session.query(M).update(...)`, `.delete(`,
-/// `bulk_update_mappings`, a statement built into a variable).
-pub(crate) fn opaque_write(text: &str) -> Option<usize> {
-    [".update(", " update(", "bulk_update_mappings", ".delete("]
-        .iter()
-        .filter_map(|m| text.find(m))
-        .min()
+/// The ORM/Core writes in `text` that miglint does not model as ops
+/// (`session.query(M).filter(...).update(...)`, `.delete(`,
+/// `bulk_update_mappings`): for each, the byte range of the statement
+/// around it (up to 300 bytes before the call, to the end of its line), in
+/// which a column a write fills is named.
+pub(crate) fn opaque_writes(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for m in [".update(", " update(", "bulk_update_mappings", ".delete("] {
+        for (at, _) in text.match_indices(m) {
+            let mut start = at.saturating_sub(300);
+            while !text.is_char_boundary(start) {
+                start += 1;
+            }
+            let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+            out.push((start, end));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -99,6 +99,9 @@ pub(crate) struct Rev<'i, 'a> {
     /// Per function: offset of the first ORM/Core write miglint does not
     /// model, and the first offset of each identifier (lazily).
     pub opaque_at: Option<u32>,
+    /// Per function: the statements around ORM/Core writes that are no op
+    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges.
+    orm_writes: Vec<(u32, u32)>,
     idents: Option<HashMap<String, u32>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
     recreates: HashMap<TextRange, bool>,
@@ -122,6 +125,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             facts: Vec::new(),
             func: 0,
             opaque_at: None,
+            orm_writes: Vec::new(),
             idents: None,
             recreates: HashMap::new(),
         }
@@ -161,10 +165,11 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.idents = None;
                 let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
-                if let Some(at) = data::opaque_write(text) {
-                    let at = func.range.start() + at as u32;
-                    self.opaque_at = Some(self.opaque_at.map_or(at, |o| o.min(at)));
-                }
+                // ORM/Core writes outside ops: the statement around each
+                self.orm_writes = data::opaque_writes(text)
+                    .into_iter()
+                    .map(|(a, b)| (func.range.start() + a as u32, func.range.start() + b as u32))
+                    .collect();
                 if text.contains(".create(") {
                     self.enum_creates(text, func.range.start(), state);
                 }
@@ -371,6 +376,18 @@ impl<'i, 'a> Rev<'i, 'a> {
                 && self.ident_before(&col, op.range.start())
             {
                 cf.maybe_backfilled = Some(self.origin(TextRange::empty(at)));
+            }
+            if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
+                let src = self.input.source;
+                let hit = self.orm_writes.iter().find(|(a, b)| {
+                    *a < op.range.start()
+                        && src
+                            .get(*a as usize..*b as usize)
+                            .is_some_and(|w| crate::names::find_ident(w, &col))
+                });
+                if let Some(&(a, b)) = hit {
+                    cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
+                }
             }
             f.column = Some(cf);
         }
