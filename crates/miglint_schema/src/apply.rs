@@ -235,15 +235,11 @@ impl Rev<'_, '_> {
                 let name = op
                     .arg_or_kw(0, "constraint_name")
                     .and_then(|e| self.str_of(e));
-                if let Some(t) = state.table_mut(&table) {
-                    match name {
-                        Some(n) => t
-                            .constraints
-                            .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n))),
-                        // a constraint miglint cannot name: the columns
-                        // and their data are unchanged
-                        None => {}
-                    }
+                // a constraint miglint cannot name leaves the columns and
+                // their data unchanged
+                if let (Some(t), Some(n)) = (state.table_mut(&table), name) {
+                    t.constraints
+                        .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n)));
                 }
             }
             _ => {}
