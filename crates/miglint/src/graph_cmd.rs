@@ -115,7 +115,7 @@ pub fn run(
 }
 
 /// Reads and parses every file (unreadable ones are skipped with a warning).
-fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
+pub(crate) fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     let mut parser = PythonParser::new();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {

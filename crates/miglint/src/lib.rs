@@ -5,5 +5,6 @@
 pub mod graph_cmd;
 pub mod output;
 pub mod run;
+pub mod schema_cmd;
 pub mod scope;
 pub mod targets_cmd;

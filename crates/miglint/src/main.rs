@@ -36,6 +36,8 @@ enum Command {
     Server,
     /// Show the target dialects of each migration environment and the evidence for them.
     Targets(miglint::targets_cmd::TargetsArgs),
+    /// Print the schema the migrations build, as miglint replays it (text, json or sql).
+    Schema(miglint::schema_cmd::SchemaArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => miglint::graph_cmd::main(args),
         Command::Server => Ok(ExitCode::from(miglint_server::run() as u8)),
         Command::Targets(args) => miglint::targets_cmd::main(args),
+        Command::Schema(args) => miglint::schema_cmd::main(args),
     };
     match result {
         Ok(code) => code,

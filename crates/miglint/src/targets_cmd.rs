@@ -42,7 +42,7 @@ pub fn main(args: TargetsArgs) -> io::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let discovery = discover(&settings.options.root, &args.paths, &settings.options);
+    let discovery = discover(&cwd, &args.paths, &settings.options);
     let mut failed = false;
     for e in &discovery.errors {
         match e {

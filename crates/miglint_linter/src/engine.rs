@@ -13,7 +13,6 @@ use miglint_sql::SqlStatement;
 
 use crate::registry::{RULES, rule_index};
 use crate::rule::{ExecSql, FileContext, Project, ProjectFile};
-use crate::rules::ml2xx_facts::RevisionGraph;
 use crate::rules::ml905_unreadable_file;
 use crate::selection::Selector;
 use crate::settings::{FileSettings, LinterSettings, TargetInput};
@@ -398,14 +397,16 @@ impl Linter {
                 no_transaction: r.settings.no_transaction,
             })
             .collect();
-        let project = Project::new(files, self.settings.alembic_version).with_external_revisions(
-            self.settings
-                .options
-                .external_revisions
-                .iter()
-                .map(|s| s.get_ref().clone())
-                .collect(),
-        );
+        let mut project = Project::new(files, self.settings.alembic_version)
+            .with_external_revisions(
+                self.settings
+                    .options
+                    .external_revisions
+                    .iter()
+                    .map(|s| s.get_ref().clone())
+                    .collect(),
+            );
+        project.postgresql_version = self.settings.postgresql_version;
         let mut found = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
             if self.settings.enabled[i] {
@@ -449,7 +450,7 @@ impl Linter {
         if wanted.iter().all(Option::is_none) {
             return out;
         }
-        let graph = RevisionGraph::new(project);
+        let parents = project.parent_files();
         let mut marked = vec![false; n];
         for (i, f) in project.files.iter().enumerate() {
             let Some(IdValue::Str(id)) = f.module.ids.revision.as_ref().map(|r| &r.value) else {
@@ -457,7 +458,7 @@ impl Linter {
             };
             if wanted.iter().flatten().any(|b| *b == id.value) {
                 marked[i] = true;
-                for a in graph.ancestors(i) {
+                for a in crate::rule::ancestors_of(&parents, i) {
                     marked[a] = true;
                 }
             }

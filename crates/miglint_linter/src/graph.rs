@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 use miglint_diagnostics::{Label, TextRange};
 use miglint_python::{IdAssign, IdValue};
 
-use crate::rule::ProjectFile;
+use crate::files::ProjectFile;
 
 /// A revision named by `down_revision` or `depends_on`.
 #[derive(Debug, Clone)]

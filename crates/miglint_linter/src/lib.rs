@@ -3,6 +3,7 @@
 //! phases that the CLI and the editor server share.
 
 pub mod engine;
+pub mod files;
 pub mod graph;
 pub mod registry;
 pub mod rule;

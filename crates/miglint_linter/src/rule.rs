@@ -2,8 +2,9 @@ use std::path::Path;
 
 use miglint_config::AlembicVersion;
 use miglint_diagnostics::{Diagnostic, DialectSet, Severity, TextRange};
-use miglint_python::{Module, Op, StrLit};
-use miglint_sql::SqlStatement;
+use miglint_python::{Module, Op};
+
+pub use crate::files::{ExecSql, ProjectFile};
 
 /// A rule's contract: code, name, default severity, whether it is on by
 /// default, and the dialects it concerns. The long documentation is the
@@ -50,30 +51,6 @@ pub trait Rule: Sync + Send {
     fn check_project(&self, _project: &Project<'_>, _out: &mut Vec<(usize, Diagnostic)>) {}
 }
 
-/// One linted file as project rules see it.
-pub struct ProjectFile<'a> {
-    pub path: &'a Path,
-    pub source: &'a str,
-    pub module: &'a Module,
-    /// The same analysis per-file rules saw (no second parse).
-    pub sql: &'a [ExecSql<'a>],
-    pub targets: DialectSet,
-    /// The migrations run with no transaction around them.
-    pub no_transaction: bool,
-}
-
-impl ProjectFile<'_> {
-    /// Whether the file looks like a revision script at all (it assigns
-    /// `revision` or `down_revision`, or defines `upgrade`). `env.py` and
-    /// helper modules in a linted folder are not.
-    pub fn is_revision(&self) -> bool {
-        let ids = &self.module.ids;
-        ids.revision.is_some()
-            || ids.down_revision.is_some()
-            || self.module.functions.iter().any(|f| f.name == "upgrade")
-    }
-}
-
 /// Every linted file, sorted by path.
 pub struct Project<'a> {
     pub files: Vec<ProjectFile<'a>>,
@@ -81,8 +58,12 @@ pub struct Project<'a> {
     /// `external-revisions` from the config: ids and labels declared in
     /// version locations outside the linted files.
     pub external_revisions: Vec<String>,
+    /// The PostgreSQL major version (`postgresql-version`, default 15).
+    pub postgresql_version: u32,
     /// The revision graphs, built on first use and shared by the rules.
     environments: std::sync::OnceLock<Vec<crate::graph::Environment<'a>>>,
+    /// The semantic model, built on first use and shared by the rules.
+    schema: std::sync::OnceLock<miglint_schema::SchemaModel>,
 }
 
 impl<'a> Project<'a> {
@@ -91,7 +72,9 @@ impl<'a> Project<'a> {
             files,
             alembic_version,
             external_revisions: Vec::new(),
+            postgresql_version: miglint_config::DEFAULT_POSTGRESQL_VERSION,
             environments: std::sync::OnceLock::new(),
+            schema: std::sync::OnceLock::new(),
         }
     }
 
@@ -114,21 +97,14 @@ impl<'a> Project<'a> {
         self.environments
             .get_or_init(|| crate::graph::environments(&self.files))
     }
-}
 
-/// The literal SQL of one `execute` op, split and parsed once per file.
-#[derive(Debug)]
-pub struct ExecSql<'a> {
-    /// Index into `module.ops`.
-    pub op: usize,
-    pub lit: &'a StrLit,
-    pub statements: Vec<SqlStatement>,
-}
-
-impl ExecSql<'_> {
-    /// The file range of a statement (or any range of the decoded SQL).
-    pub fn file_range(&self, sql_range: std::ops::Range<usize>) -> TextRange {
-        self.lit.source_range(sql_range)
+    /// The semantic model of every environment (see [`miglint_schema`]),
+    /// replayed once per run.
+    pub fn schema(&self) -> &miglint_schema::SchemaModel {
+        self.schema.get_or_init(|| {
+            let (inputs, orders) = schema_inputs(&self.files, self.environments());
+            miglint_schema::SchemaModel::build(&inputs, &orders)
+        })
     }
 }
 
@@ -149,9 +125,125 @@ pub struct FileContext<'a> {
     pub postgresql_version: u32,
 }
 
-impl FileContext<'_> {
+impl<'a> FileContext<'a> {
     /// The targets on which `op` can run (its dialect guards ∩ targets).
     pub fn reaching(&self, op: &Op) -> DialectSet {
         op.dialects.intersect(self.targets)
     }
+
+    /// The analyzed literal SQL of op `i`, if it is an `execute` of a literal.
+    pub fn exec(&self, i: usize) -> Option<&'a ExecSql<'a>> {
+        let sql: &'a [ExecSql<'a>] = self.sql;
+        sql.binary_search_by_key(&i, |e| e.op).ok().map(|k| &sql[k])
+    }
+}
+
+impl<'a> Project<'a> {
+    /// A `FileContext` for file `i`, over the analysis of the per-file phase.
+    pub fn file_context(&self, i: usize) -> FileContext<'a> {
+        let f = &self.files[i];
+        FileContext {
+            path: f.path,
+            source: f.source,
+            module: f.module,
+            sql: f.sql,
+            targets: f.targets,
+            no_transaction: f.no_transaction,
+            alembic_version: self.alembic_version,
+            postgresql_version: self.postgresql_version,
+        }
+    }
+
+    /// Per file: the files its `down_revision` names (resolved in its
+    /// environment's graph).
+    pub fn parent_files(&self) -> Vec<Vec<usize>> {
+        let mut parents = vec![Vec::new(); self.files.len()];
+        for env in self.environments() {
+            for node in &env.nodes {
+                parents[node.file] = node.parents().map(|p| env.nodes[p].file).collect();
+            }
+        }
+        parents
+    }
+}
+
+/// The children of every file (the inverse of `parents`).
+pub fn children_of(parents: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut children = vec![Vec::new(); parents.len()];
+    for (child, ps) in parents.iter().enumerate() {
+        for &p in ps {
+            if !children[p].contains(&child) {
+                children[p].push(child);
+            }
+        }
+    }
+    children
+}
+
+/// Every ancestor of `i`, nearest first, without `i` itself.
+pub fn ancestors_of(parents: &[Vec<usize>], i: usize) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::from([i]);
+    let mut order = Vec::new();
+    let mut queue: std::collections::VecDeque<usize> = parents[i].iter().copied().collect();
+    while let Some(p) = queue.pop_front() {
+        if !seen.insert(p) {
+            continue;
+        }
+        order.push(p);
+        queue.extend(parents[p].iter().copied());
+    }
+    order
+}
+
+/// The model's inputs for `files`, and each environment's revisions in
+/// topological order (duplicates left out).
+fn schema_inputs<'a>(
+    files: &'a [ProjectFile<'a>],
+    envs: &[crate::graph::Environment<'a>],
+) -> (Vec<miglint_schema::RevisionInput<'a>>, Vec<Vec<usize>>) {
+    let mut parents: Vec<Option<Vec<usize>>> = vec![None; files.len()];
+    let mut orders = Vec::with_capacity(envs.len());
+    for env in envs {
+        for node in &env.nodes {
+            if node.duplicate_of.is_some() {
+                continue;
+            }
+            parents[node.file] = match &node.down {
+                crate::graph::Parents::Base => Some(Vec::new()),
+                crate::graph::Parents::Revisions(refs) => refs
+                    .iter()
+                    .map(|r| r.target.map(|t| env.nodes[t].file))
+                    .collect(),
+                crate::graph::Parents::Unknown => None,
+            };
+        }
+        orders.push(
+            env.topo_order()
+                .into_iter()
+                .filter(|&i| env.nodes[i].duplicate_of.is_none())
+                .map(|i| env.nodes[i].file)
+                .collect(),
+        );
+    }
+    let inputs = files
+        .iter()
+        .zip(parents)
+        .map(|(f, parents)| miglint_schema::RevisionInput {
+            path: f.path,
+            source: f.source,
+            module: f.module,
+            sql: f
+                .sql
+                .iter()
+                .map(|e| miglint_schema::SqlOf {
+                    op: e.op,
+                    lit: e.lit,
+                    statements: &e.statements,
+                })
+                .collect(),
+            targets: f.targets,
+            parents,
+        })
+        .collect();
+    (inputs, orders)
 }

@@ -219,7 +219,19 @@ impl<'s> Extractor<'s> {
             "down_revision" => &mut self.module.ids.down_revision,
             "branch_labels" => &mut self.module.ids.branch_labels,
             "depends_on" => &mut self.module.ids.depends_on,
-            _ => return,
+            _ => {
+                if matches!(
+                    right.kind(),
+                    "call" | "list" | "tuple" | "string" | "concatenated_string"
+                ) {
+                    let value = self.expr(right, 0);
+                    let name = name.to_string();
+                    self.module
+                        .bindings
+                        .push(crate::model::Binding { name, value });
+                }
+                return;
+            }
         };
         let value = id_value(self.src, right);
         *slot = Some(IdAssign {

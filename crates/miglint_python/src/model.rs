@@ -26,6 +26,17 @@ pub struct Module {
     /// `with_variant`): the first mention of each (dialect, kind). Evidence
     /// for target inference.
     pub dialect_mentions: Vec<DialectMention>,
+    /// Module-level `NAME = <call, list or tuple>` assignments, in source
+    /// order (`status = sa.Enum(...)`, `t = sa.table("t", ...)`), for the
+    /// schema model to resolve names.
+    pub bindings: Vec<Binding>,
+}
+
+/// A module-level assignment of a call, list or tuple to a plain name.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub value: Expr,
 }
 
 /// A place where a revision script names a dialect.
@@ -75,6 +86,13 @@ impl Module {
 
     pub fn func_kind(&self, op: &Op) -> FuncKind {
         self.functions[op.func].kind
+    }
+
+    /// The value of module-level name `name`, when it is bound exactly once.
+    pub fn binding(&self, name: &str) -> Option<&Expr> {
+        let mut found = self.bindings.iter().filter(|b| b.name == name);
+        let first = found.next()?;
+        found.next().is_none().then_some(&first.value)
     }
 }
 

@@ -145,6 +145,23 @@ impl StmtKind {
         }
     }
 
+    /// Statements that change the schema (the ones [`crate::DdlChange`]
+    /// summarises).
+    pub fn is_ddl(&self) -> bool {
+        matches!(
+            self,
+            StmtKind::CreateTable { .. }
+                | StmtKind::CreateIndex { .. }
+                | StmtKind::CreateView
+                | StmtKind::CreateSequence
+                | StmtKind::CreateType { .. }
+                | StmtKind::AlterTable { .. }
+                | StmtKind::DropTable { .. }
+                | StmtKind::DropIndex { .. }
+                | StmtKind::Drop { .. }
+        )
+    }
+
     /// A short, stable, uppercase label of the kind (`INSERT OR REPLACE`,
     /// `CREATE INDEX CONCURRENTLY`, `DO block`, ...). `Other` kinds map to
     /// their first keyword when sqlparser knows it, else `"other"`.

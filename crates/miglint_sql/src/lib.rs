@@ -20,6 +20,7 @@
 //! All ranges are byte ranges into the `sql` passed to [`analyze`].
 
 mod classify;
+mod ddl;
 mod features;
 mod parse;
 mod scan;
@@ -30,6 +31,7 @@ use std::ops::Range;
 use miglint_diagnostics::{Dialect, DialectSet};
 
 pub use classify::{StmtKind, UpdateInfo};
+pub use ddl::{DdlChange, DdlColumn};
 pub use features::Feature;
 
 /// One statement of a SQL text.
@@ -57,6 +59,9 @@ pub struct SqlStatement {
     /// miglint's parser, not an error in the SQL.
     pub parser_gap: Option<&'static str>,
     update: Option<UpdateInfo>,
+    /// What the statement does to the schema, from the first dialect whose
+    /// sqlparser read it (`None`: not DDL, or not parsed).
+    ddl: Option<Vec<DdlChange>>,
     /// Indexed by `dialect_index`; `None` for dialects not requested.
     /// Only the outcome is kept: an AST per statement and dialect would cost
     /// kilobytes each, and rules decide from kinds and features.
@@ -105,6 +110,12 @@ impl SqlStatement {
     /// For an `UPDATE`: its table, `SET` columns and `WHERE col IS NULL` columns.
     pub fn update_info(&self) -> Option<&UpdateInfo> {
         self.update.as_ref()
+    }
+
+    /// What this DDL statement changes, when sqlparser read it (see
+    /// [`DdlChange`]); `None` for other statements and unparsed ones.
+    pub fn ddl(&self) -> Option<&[DdlChange]> {
+        self.ddl.as_deref()
     }
 
     /// Whether a feature of this kind occurs (`AlterTypeAddValue` matches
@@ -166,10 +177,18 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
         .map(|(_, r)| r.clone())
         .collect();
     let mut parses = [None, None, None];
+    let mut ddl = None;
     if !dialects.is_empty() {
         let text = parse::parse_text(sql, piece.range.clone(), &placeholders);
         for d in dialects.iter() {
-            parses[dialect_index(d)] = Some(parse::parse_one(d, &text).map(drop));
+            let parsed = parse::parse_one(d, &text);
+            if ddl.is_none()
+                && kind.is_ddl()
+                && let Ok(stmt) = &parsed
+            {
+                ddl = ddl::summarise(stmt);
+            }
+            parses[dialect_index(d)] = Some(parsed.map(drop));
         }
     }
     SqlStatement {
@@ -180,6 +199,7 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
         lex_error: piece.lex_error,
         parser_gap,
         update,
+        ddl,
         parses,
     }
 }

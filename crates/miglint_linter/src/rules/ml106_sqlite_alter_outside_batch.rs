@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::prelude::*;
 use crate::rules::ml1xx_alter::{AlterColumn, batch_call, call_head};
@@ -40,6 +40,7 @@ impl Rule for SqliteAlterOutsideBatch {
             .filter(|o| o.name == "add_column")
             .filter_map(|o| Some((o.table()?.value, o.columns().next()?.name()?.value)))
             .collect();
+        let index = WordIndex::new(file);
         for op in &file.module.ops {
             if op.receiver != Receiver::Op
                 || op.in_try
@@ -53,7 +54,7 @@ impl Rule for SqliteAlterOutsideBatch {
                 }
             } else if CONSTRAINT_OPS.contains(&op.name.as_str()) {
                 out.push(constraint_op(file, op));
-            } else if op.name == "drop_column" && !plain_column(file, &added, op) {
+            } else if op.name == "drop_column" && !plain_column(file, &added, &index, op) {
                 out.push(drop_column(file, op));
             }
         }
@@ -145,7 +146,12 @@ fn drop_column(file: &FileContext<'_>, op: &Op) -> Diagnostic {
 /// SQL) names it, unless that index or constraint is dropped first. The
 /// usual autogenerate pair: `add_column` in `upgrade()`, `drop_column` in
 /// `downgrade()`.
-fn plain_column(file: &FileContext<'_>, added: &HashSet<(String, String)>, drop: &Op) -> bool {
+fn plain_column(
+    file: &FileContext<'_>,
+    added: &HashSet<(String, String)>,
+    index: &WordIndex,
+    drop: &Op,
+) -> bool {
     let (Some(table), Some(column)) = (
         drop.table(),
         drop.arg_or_kw(1, "column_name").and_then(Expr::str_value),
@@ -157,18 +163,18 @@ fn plain_column(file: &FileContext<'_>, added: &HashSet<(String, String)>, drop:
     }
     let same_table = |o: &Op| o.table().is_some_and(|t| t.value == table.value);
     // indexes and constraints dropped before the column in the same function
-    let dropped: Vec<&str> = file
-        .module
-        .ops
+    let ops = &file.module.ops;
+    let dropped: Vec<&str> = index
+        .drops
         .iter()
-        .take_while(|o| !std::ptr::eq(*o, drop))
-        .filter(|o| {
-            o.func == drop.func && matches!(o.name.as_str(), "drop_index" | "drop_constraint")
-        })
+        .map(|&i| &ops[i])
+        .take_while(|o| o.range.start() < drop.range.start())
+        .filter(|o| o.func == drop.func)
         .filter_map(object_name)
         .collect();
     let mut added_plain = false;
-    for o in &file.module.ops {
+    // only the ops that can mention the column (see `WordIndex`)
+    for o in index.candidates(column).map(|i| &ops[i]) {
         match o.name.as_str() {
             "drop_column" => {}
             "create_index"
@@ -253,6 +259,91 @@ fn is_plain(c: &Column<'_>) -> bool {
             .as_call()
             .is_some_and(|t| t.kwarg("create_constraint").is_some())
     })
+}
+
+/// Per file, built once: which ops a `plain_column` scan must look at for
+/// a column, so that the scan is not a pass over every op per drop.
+struct WordIndex {
+    /// Whole words of the string literals in each op's arguments → ops.
+    words: HashMap<String, Vec<usize>>,
+    /// `add_column` ops without a readable column: they stop every scan.
+    unreadable_adds: Vec<usize>,
+    /// `drop_index` / `drop_constraint` ops, in source order.
+    drops: Vec<usize>,
+    /// Every op (for a column name that is not one word).
+    all: usize,
+}
+
+impl WordIndex {
+    fn new(file: &FileContext<'_>) -> WordIndex {
+        let mut words: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unreadable_adds = Vec::new();
+        let mut drops = Vec::new();
+        for (i, o) in file.module.ops.iter().enumerate() {
+            if matches!(o.name.as_str(), "drop_index" | "drop_constraint") {
+                drops.push(i);
+            }
+            if o.name == "add_column" && o.columns().next().is_none() {
+                unreadable_adds.push(i);
+            }
+            let mut seen: HashSet<&str> = HashSet::new();
+            for e in o.args.iter().chain(o.kwargs.iter().map(|k| &k.value)) {
+                collect_words(e, &mut seen);
+            }
+            for w in seen {
+                words.entry(w.to_string()).or_default().push(i);
+            }
+        }
+        WordIndex {
+            words,
+            unreadable_adds,
+            drops,
+            all: file.module.ops.len(),
+        }
+    }
+
+    /// The ops (in source order) whose string literals may name `column`.
+    fn candidates(&self, column: &str) -> impl Iterator<Item = usize> {
+        let one_word =
+            !column.is_empty() && column.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let mut v: Vec<usize> = if one_word {
+            let mut v = self.words.get(column).cloned().unwrap_or_default();
+            v.extend(&self.unreadable_adds);
+            v
+        } else {
+            (0..self.all).collect()
+        };
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter()
+    }
+}
+
+/// The whole words (runs of alphanumerics and `_`) of the string literals
+/// inside `e`, where [`mentions`] looks.
+fn collect_words<'e>(e: &'e Expr, out: &mut HashSet<&'e str>) {
+    match &e.kind {
+        ExprKind::Str(s) => {
+            for w in s.value.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if !w.is_empty() {
+                    out.insert(w);
+                }
+            }
+        }
+        ExprKind::Call(c) => {
+            collect_words(&c.func, out);
+            for a in c.args.iter().chain(c.kwargs.iter().map(|k| &k.value)) {
+                collect_words(a, out);
+            }
+        }
+        ExprKind::Tuple(v) | ExprKind::List(v) => v.iter().for_each(|a| collect_words(a, out)),
+        ExprKind::Attribute { value, .. } => collect_words(value, out),
+        ExprKind::BinOp { left, right, .. } => {
+            collect_words(left, out);
+            collect_words(right, out);
+        }
+        _ => {}
+    }
 }
 
 /// Whether a string literal inside `e` names `column` (as a whole word).

@@ -1,5 +1,4 @@
 use crate::prelude::*;
-use crate::rules::ml2xx_facts::Facts;
 
 pub struct AddRequiredColumn;
 
@@ -17,37 +16,81 @@ impl Rule for AddRequiredColumn {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let facts = Facts::new(file);
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "add_column" || !facts.in_migration_func(op) {
-                continue;
+    /// A project rule: it asks the semantic model whether the table can
+    /// have rows at this op (created or emptied earlier in the same
+    /// function) and how SQLite runs the batch.
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        let model = project.schema();
+        for fi in 0..project.files.len() {
+            let file = project.file_context(fi);
+            for (i, op) in file.module.ops.iter().enumerate() {
+                if op.name != "add_column"
+                    || !matches!(
+                        file.module.func_kind(op),
+                        FuncKind::Upgrade | FuncKind::Downgrade
+                    )
+                {
+                    continue;
+                }
+                let mut reaching = file.reaching(op);
+                if reaching.is_empty() {
+                    continue;
+                }
+                let Some(col) = op.columns().next() else {
+                    continue;
+                };
+                let Some(nullable) = col.kwarg("nullable") else {
+                    continue;
+                };
+                if nullable.value.bool_value() != Some(false)
+                    || col.primary_key()
+                    || col.server_default().is_some()
+                    || generates_values(&col)
+                {
+                    continue;
+                }
+                let python_default = col.kwarg("default").is_some_and(|k| !k.value.is_none());
+                for (d, facts) in model.facts_for(fi, i, reaching) {
+                    let here = |o: Option<miglint_schema::Origin>| {
+                        o.is_some_and(|o| o.in_function(fi, op.func))
+                    };
+                    let no_rows = facts
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| here(t.created) || here(t.emptied) || here(t.uncertain));
+                    // SQLite batch mode that recreates the table copies the
+                    // rows with INSERT ... SELECT, which fills the new
+                    // column from its Python-side default.
+                    let filled =
+                        d == Dialect::Sqlite && facts.batch_recreates_on_sqlite && python_default;
+                    if no_rows || filled {
+                        reaching = reaching.intersect(DialectSet::single(d).complement());
+                    }
+                }
+                if reaching.is_empty() {
+                    continue;
+                }
+                // a literal, or a module-level constant (`TABLE = "t"`)
+                let table = op.table().map(|t| t.value).or_else(|| {
+                    match &op.arg_or_kw(0, "table_name")?.kind {
+                        ExprKind::Name(n) if !op.in_batch() => {
+                            file.module.binding(n)?.str_value().map(str::to_string)
+                        }
+                        _ => None,
+                    }
+                });
+                out.push((
+                    fi,
+                    diagnostic(
+                        &file,
+                        &col,
+                        nullable,
+                        table.as_deref(),
+                        reaching,
+                        op.in_batch(),
+                    ),
+                ));
             }
-            let reaching = file.reaching(op);
-            if reaching.is_empty() {
-                continue;
-            }
-            let Some(col) = op.columns().next() else {
-                continue;
-            };
-            let Some(nullable) = col.kwarg("nullable") else {
-                continue;
-            };
-            if nullable.value.bool_value() != Some(false)
-                || col.primary_key()
-                || col.server_default().is_some()
-                || generates_values(&col)
-            {
-                continue;
-            }
-            let table = facts.table_name(op);
-            if let Some(t) = &table
-                && (facts.created_before(op.func, i, t).is_some()
-                    || facts.emptied_before(op.func, i, t))
-            {
-                continue;
-            }
-            out.push(diagnostic(file, &col, nullable, table.as_deref(), reaching));
         }
     }
 }
@@ -67,6 +110,7 @@ fn diagnostic(
     nullable: &miglint_python::Keyword,
     table: Option<&str>,
     reaching: DialectSet,
+    col_in_batch: bool,
 ) -> Diagnostic {
     let col_name = col.name().map(|n| n.value);
     let cname = col_name.as_deref().unwrap_or("x");
@@ -108,8 +152,15 @@ fn diagnostic(
     if python_default.is_some() {
         message.push_str(
             " (`default=` is applied by SQLAlchemy when it inserts, it is not a server default \
-             and does not fill existing rows)",
+             and does not fill existing rows",
         );
+        if reaching.contains(Dialect::Sqlite) && col_in_batch {
+            message.push_str(
+                "; on SQLite only a batch that copies the table fills them from it, and this \
+                 batch holds no op that forces the copy",
+            );
+        }
+        message.push(')');
     }
 
     let batch_note = if file.targets.contains(Dialect::Sqlite) {

@@ -17,7 +17,10 @@ use miglint_config::AlembicVersion;
 use miglint_sql::StmtKind;
 
 use crate::prelude::*;
-use crate::rules::ml2xx_facts::{Facts, existence_guarded, literal_name, same};
+use std::collections::HashSet;
+
+use miglint_schema::names::{existence_guarded, literal_name};
+use miglint_schema::{OpFacts, Origin, SchemaModel};
 
 pub struct DropWithoutIfExists;
 
@@ -39,74 +42,144 @@ impl Rule for DropWithoutIfExists {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let facts = Facts::new(file);
-        let mut last_autocommit = vec![None; file.module.functions.len()];
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.in_autocommit {
-                last_autocommit[op.func] = Some(i);
-            }
-        }
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if file.module.func_kind(op) != FuncKind::Upgrade {
-                continue;
-            }
-            let hazard = hazard_dialects(file, &last_autocommit, i, op);
-            if hazard.is_empty() {
-                continue;
-            }
-            // the source walk of `existence_guarded` runs only for real candidates
-            let guarded = || existence_guarded(file.source, &file.module.functions[op.func], op);
-            if op.name == "execute" || op.name == "exec_driver_sql" {
-                let mut found = Vec::new();
-                raw_drops(&facts, i, hazard, &mut found);
-                if !found.is_empty() && !guarded() {
-                    out.extend(found);
-                }
-                continue;
-            }
-            let Some(kind) = DropKind::of(&op.name) else {
-                continue;
-            };
-            if op
-                .kwarg("if_exists")
-                .is_some_and(|k| k.value.bool_value() != Some(false))
-            {
-                continue;
-            }
-            // A name computed at run time usually comes from the database
-            // (a loop over reflected indexes): it exists by construction.
-            let name_index = match (kind, op.in_batch()) {
-                (DropKind::Column, false) => 1,
-                _ => 0,
-            };
-            if op
-                .arg_or_kw(name_index, name_kw(kind))
-                .is_none_or(|e| literal_name(e).is_none())
-            {
-                continue;
-            }
-            let table = op.table();
-            if let Some(t) = &table
-                && facts.created_before(op.func, i, &t.value).is_some()
-            {
-                continue;
-            }
-            if created_object_before(&facts, i, op, kind) || guarded() {
-                continue;
-            }
-            out.push(op_diagnostic(
-                file,
-                op,
-                kind,
-                table.map(|t| t.value),
-                hazard,
-            ));
+    /// A project rule: the semantic model says whether the dropped table
+    /// (or its column) came into being earlier in the same function
+    /// (created, or renamed to this name as in SQLite's `RENAME TO x__old`
+    /// rebuild sequence).
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        let model = project.schema();
+        for fi in 0..project.files.len() {
+            let file = project.file_context(fi);
+            let mut found = Vec::new();
+            check_file(&file, model, fi, &mut found);
+            out.extend(found.into_iter().map(|d| (fi, d)));
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether the model says the op's table came into being earlier in the
+/// op's function, for every dialect of `hazard` it was replayed for.
+fn created_here(
+    model: &SchemaModel,
+    fi: usize,
+    i: usize,
+    func: usize,
+    hazard: DialectSet,
+    pick: impl Fn(&OpFacts) -> Option<Origin>,
+) -> bool {
+    let mut any = false;
+    for (_, f) in model.facts_for(fi, i, hazard) {
+        if !pick(f).is_some_and(|o| o.in_function(fi, func)) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+fn check_file(file: &FileContext<'_>, model: &SchemaModel, fi: usize, out: &mut Vec<Diagnostic>) {
+    let mut last_autocommit = vec![None; file.module.functions.len()];
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.in_autocommit {
+            last_autocommit[op.func] = Some(i);
+        }
+    }
+    // what each function created so far: (kind, table, name), lowercased
+    let mut created: HashSet<(usize, DropKind, String, String)> = HashSet::new();
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if file.module.func_kind(op) != FuncKind::Upgrade {
+            continue;
+        }
+        let table_key = op
+            .table()
+            .map(|t| t.value.to_ascii_lowercase())
+            .unwrap_or_default();
+        let create = match op.name.as_str() {
+            "add_column" => op
+                .columns()
+                .next()
+                .and_then(|c| c.name())
+                .map(|n| (DropKind::Column, n.value)),
+            "create_index" => op
+                .arg_or_kw(0, "index_name")
+                .and_then(literal_name)
+                .map(|n| (DropKind::Index, n.to_string())),
+            n if n.starts_with("create_") && n != "create_table" => op
+                .arg_or_kw(0, "constraint_name")
+                .and_then(literal_name)
+                .map(|n| (DropKind::Constraint, n.to_string())),
+            _ => None,
+        };
+        if let Some((kind, name)) = create {
+            let t = if kind == DropKind::Column {
+                table_key.clone()
+            } else {
+                String::new()
+            };
+            created.insert((op.func, kind, t, name.to_ascii_lowercase()));
+        }
+        let hazard = hazard_dialects(file, &last_autocommit, i, op);
+        if hazard.is_empty() {
+            continue;
+        }
+        // the source walk of `existence_guarded` runs only for real candidates
+        let guarded = || existence_guarded(file.source, &file.module.functions[op.func], op);
+        if op.name == "execute" || op.name == "exec_driver_sql" {
+            let mut found = Vec::new();
+            raw_drops(file, model, fi, i, hazard, &mut found);
+            if !found.is_empty() && !guarded() {
+                out.extend(found);
+            }
+            continue;
+        }
+        let Some(kind) = DropKind::of(&op.name) else {
+            continue;
+        };
+        if op
+            .kwarg("if_exists")
+            .is_some_and(|k| k.value.bool_value() != Some(false))
+        {
+            continue;
+        }
+        // A name computed at run time usually comes from the database
+        // (a loop over reflected indexes): it exists by construction.
+        let name_index = match (kind, op.in_batch()) {
+            (DropKind::Column, false) => 1,
+            _ => 0,
+        };
+        let Some(name) = op
+            .arg_or_kw(name_index, name_kw(kind))
+            .and_then(literal_name)
+        else {
+            continue;
+        };
+        let table = op.table();
+        if table.is_some()
+            && created_here(model, fi, i, op.func, hazard, |f| {
+                f.table.as_ref().and_then(|t| t.named)
+            })
+        {
+            continue;
+        }
+        let t = if kind == DropKind::Column {
+            table_key
+        } else {
+            String::new()
+        };
+        if created.contains(&(op.func, kind, t, name.to_ascii_lowercase())) || guarded() {
+            continue;
+        }
+        out.push(op_diagnostic(
+            file,
+            op,
+            kind,
+            table.map(|t| t.value),
+            hazard,
+        ));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum DropKind {
     Table,
     Index,
@@ -176,46 +249,6 @@ fn hazard_dialects(
     hazard
 }
 
-/// Whether the same function created the very object this op drops.
-fn created_object_before(facts: &Facts<'_, '_>, i: usize, op: &Op, kind: DropKind) -> bool {
-    let name_index = match (kind, op.in_batch()) {
-        (DropKind::Column, false) => 1,
-        (DropKind::Table, _) | (_, true) | (DropKind::Index | DropKind::Constraint, false) => 0,
-    };
-    let Some(name) = op
-        .arg_or_kw(name_index, name_kw(kind))
-        .and_then(literal_name)
-    else {
-        return false;
-    };
-    facts.before(op.func, i).any(|(_, prev)| match kind {
-        DropKind::Column => {
-            prev.name == "add_column"
-                && prev
-                    .columns()
-                    .next()
-                    .and_then(|c| c.name())
-                    .is_some_and(|c| same(&c.value, name))
-                && prev.table().map(|t| t.value) == op.table().map(|t| t.value)
-        }
-        DropKind::Index => {
-            prev.name == "create_index"
-                && prev
-                    .arg_or_kw(0, "index_name")
-                    .and_then(literal_name)
-                    .is_some_and(|n| same(n, name))
-        }
-        DropKind::Constraint => {
-            prev.name.starts_with("create_")
-                && prev
-                    .arg_or_kw(0, "constraint_name")
-                    .and_then(literal_name)
-                    .is_some_and(|n| same(n, name))
-        }
-        DropKind::Table => false,
-    })
-}
-
 fn name_kw(kind: DropKind) -> &'static str {
     match kind {
         DropKind::Table => "table_name",
@@ -225,19 +258,29 @@ fn name_kw(kind: DropKind) -> &'static str {
     }
 }
 
-fn raw_drops(facts: &Facts<'_, '_>, i: usize, hazard: DialectSet, out: &mut Vec<Diagnostic>) {
-    let Some(exec) = facts.exec(i) else {
+fn raw_drops(
+    file: &FileContext<'_>,
+    model: &SchemaModel,
+    fi: usize,
+    i: usize,
+    hazard: DialectSet,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(exec) = file.exec(i) else {
         return;
     };
-    let op = &facts.ops()[i];
-    for stmt in &exec.statements {
+    let op = &file.module.ops[i];
+    for (k, stmt) in exec.statements.iter().enumerate() {
         let (what, name) = match &stmt.kind {
             StmtKind::DropTable {
                 if_exists: false,
                 table,
             } => {
-                if let Some(t) = table
-                    && facts.created_before(op.func, i, t).is_some()
+                // created (or renamed to this name) earlier in the function
+                if table.is_some()
+                    && created_here(model, fi, i, op.func, hazard, |f| {
+                        f.statements.get(k)?.as_ref()?.named
+                    })
                 {
                     continue;
                 }
@@ -259,7 +302,7 @@ fn raw_drops(facts: &Facts<'_, '_>, i: usize, hazard: DialectSet, out: &mut Vec<
             "`{what}`{obj} without `IF EXISTS` fails when the object is already gone; {}",
             rerun_reason(hazard)
         );
-        let mysql_only = facts.file.targets == DialectSet::single(Dialect::Mysql);
+        let mysql_only = file.targets == DialectSet::single(Dialect::Mysql);
         let help = match what {
             "DROP INDEX" if mysql_only => {
                 "write `DROP INDEX IF EXISTS ix ON tbl` (MariaDB accepts it; MySQL 8 documents no \
@@ -268,7 +311,7 @@ fn raw_drops(facts: &Facts<'_, '_>, i: usize, hazard: DialectSet, out: &mut Vec<
                  `sa.inspect(op.get_bind())`"
                     .to_string()
             }
-            "DROP INDEX" if facts.file.targets.contains(Dialect::Mysql) => {
+            "DROP INDEX" if file.targets.contains(Dialect::Mysql) => {
                 "no single raw statement fits every target: PostgreSQL and SQLite take `DROP \
                  INDEX IF EXISTS ix`, MariaDB needs `DROP INDEX IF EXISTS ix ON tbl`, which they \
                  reject (and MySQL 8 documents no IF EXISTS here; not measured). Use \
@@ -459,8 +502,15 @@ fn help(
 ) -> String {
     let guard = inspector_guard(op, kind, name, table);
     if op.in_batch() {
+        let sqlite = if reaching.contains(Dialect::Sqlite) {
+            "; on SQLite a failed batch leaves `_alembic_tmp_<table>` behind and a re-run stops \
+             there before this drop, so drop that leftover table before re-running"
+        } else {
+            ""
+        };
         return format!(
-            "`batch_alter_table`'s `{}` takes no `if_exists`; guard it with the inspector: {guard}",
+            "`batch_alter_table`'s `{}` takes no `if_exists`; guard it with the inspector: \
+             {guard}{sqlite}",
             op.name
         );
     }

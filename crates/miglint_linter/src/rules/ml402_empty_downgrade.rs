@@ -2,7 +2,6 @@ use miglint_python::IdValue;
 use miglint_sql::StmtKind;
 
 use crate::prelude::*;
-use crate::rules::ml2xx_facts::Facts;
 
 pub struct EmptyDowngrade;
 
@@ -32,7 +31,6 @@ impl Rule for EmptyDowngrade {
             .collect();
         // `downgrade()` only: the `downgrade_<engine>()` variants come in sets
         // and are judged the same way, one finding each.
-        let facts = Facts::new(file);
         for down in downgrades {
             if down.shape != BodyShape::Empty {
                 continue;
@@ -43,7 +41,7 @@ impl Rule for EmptyDowngrade {
                 f.kind == FuncKind::Upgrade
                     && f.name.strip_prefix("upgrade") == engine
                     && !file.reaching(op).is_empty()
-                    && changes_schema(&facts, *i, op)
+                    && changes_schema(file, *i, op)
             }) else {
                 continue;
             };
@@ -63,9 +61,11 @@ fn is_merge(m: &Module) -> bool {
 
 /// Whether op `i` changes the schema (DDL), as opposed to data (`execute`
 /// of DML, `bulk_insert`) or anything miglint cannot read.
-pub(crate) fn changes_schema(facts: &Facts<'_, '_>, i: usize, op: &Op) -> bool {
+pub(crate) fn changes_schema(file: &FileContext<'_>, i: usize, op: &Op) -> bool {
     match op.name.as_str() {
-        "execute" | "exec_driver_sql" => facts.statements(i).iter().any(|s| is_ddl(&s.kind)),
+        "execute" | "exec_driver_sql" => file
+            .exec(i)
+            .is_some_and(|e| e.statements.iter().any(|s| is_ddl(&s.kind))),
         name => ["create_", "drop_", "add_", "alter_", "rename_"]
             .iter()
             .any(|p| name.starts_with(p)),

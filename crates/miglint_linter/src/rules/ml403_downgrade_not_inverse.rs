@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use miglint_sql::StmtKind;
 
 use crate::prelude::*;
-use crate::rules::ml2xx_facts::{Facts, existence_guarded, literal_name, same};
+use miglint_schema::names::{existence_guarded, literal_name, same};
 
 pub struct DowngradeNotInverse;
 
@@ -30,7 +30,7 @@ impl Rule for DowngradeNotInverse {
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         let m = file.module;
-        let facts = Facts::new(file);
+        let facts = file;
         for down in m.functions.iter().filter(|f| f.kind == FuncKind::Downgrade) {
             if down.shape != BodyShape::Code {
                 continue; // empty / NotImplementedError: ML402's business
@@ -46,7 +46,7 @@ impl Rule for DowngradeNotInverse {
                 .iter()
                 .position(|f| std::ptr::eq(f, down))
                 .expect("listed");
-            let Some(inverse) = Evidence::collect(&facts, |f| {
+            let Some(inverse) = Evidence::collect(facts, |f| {
                 f == down_index || m.functions[f].kind == FuncKind::Other
             }) else {
                 continue;
@@ -54,7 +54,7 @@ impl Rule for DowngradeNotInverse {
             if !m.ops.iter().any(|op| op.func == down_index) {
                 continue; // the downgrade works through code miglint does not model
             }
-            let changes = Changes::collect(&facts, up_index);
+            let changes = Changes::collect(facts, up_index);
             check(file, down, &changes, &inverse, out);
         }
     }
@@ -87,17 +87,17 @@ struct Changes {
 }
 
 impl Changes {
-    fn collect(facts: &Facts<'_, '_>, func: usize) -> Changes {
+    fn collect(facts: &FileContext<'_>, func: usize) -> Changes {
         let mut c = Changes::default();
-        for (i, op) in facts.ops().iter().enumerate() {
-            if op.func != func || facts.file.reaching(op).is_empty() {
+        for (i, op) in facts.module.ops.iter().enumerate() {
+            if op.func != func || facts.reaching(op).is_empty() {
                 continue;
             }
             // `if "x" not in columns: add_column(...)` / `if has_table: drop`:
             // the object may exist before (or not after) the revision either
             // way, so there is no inverse to expect.
-            let f = &facts.file.module.functions[op.func];
-            if existence_guarded(facts.file.source, f, op) {
+            let f = &facts.module.functions[op.func];
+            if existence_guarded(facts.source, f, op) {
                 continue;
             }
             let table = op.table().map(|t| t.value);
@@ -332,10 +332,10 @@ struct Evidence {
 impl Evidence {
     /// `None` when some op of the inspected functions has a name miglint
     /// cannot read (a loop over names, SQL built at run time).
-    fn collect(facts: &Facts<'_, '_>, include: impl Fn(usize) -> bool) -> Option<Evidence> {
+    fn collect(facts: &FileContext<'_>, include: impl Fn(usize) -> bool) -> Option<Evidence> {
         let mut ev = Evidence::default();
         let low = |s: &str| s.to_ascii_lowercase();
-        for (i, op) in facts.ops().iter().enumerate() {
+        for (i, op) in facts.module.ops.iter().enumerate() {
             if !include(op.func) {
                 continue;
             }
@@ -404,9 +404,8 @@ impl Evidence {
                 "alter_column" if op.kwarg("new_column_name").is_some() => {
                     ev.altered_tables.insert(table.clone()?);
                 }
-                "execute" | "exec_driver_sql" => match facts.sql_text(i) {
-                    Some(crate::rules::ml2xx_facts::SqlText::Literal) => {
-                        let exec = facts.exec(i).expect("literal SQL is analyzed");
+                "execute" | "exec_driver_sql" => match (facts.exec(i), op.sql()) {
+                    (Some(exec), _) => {
                         for s in &exec.statements {
                             if let Some((old, new)) = raw_table_rename(s, &exec.lit.value) {
                                 for n in [old, new] {
@@ -421,7 +420,7 @@ impl Evidence {
                         }
                     }
                     // data work through Core constructs cannot drop or create
-                    Some(crate::rules::ml2xx_facts::SqlText::Construct(_)) => {}
+                    (None, Some(SqlSource::Construct(_))) => {}
                     _ => return None,
                 },
                 _ => {}

@@ -6,7 +6,8 @@ use miglint_python::IdValue;
 use miglint_sql::StmtKind;
 
 use crate::prelude::*;
-use crate::rules::ml2xx_facts::{Facts, RevisionGraph, file_context};
+use miglint_schema::SchemaModel;
+use miglint_schema::names::find_ident;
 
 pub struct EnumValueUsedTooEarly;
 
@@ -39,10 +40,9 @@ impl Rule for EnumValueUsedTooEarly {
     /// revision is still uncommitted in its descendants (TRUTH §9).
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        let contexts: Vec<FileContext<'_>> = files
-            .iter()
-            .map(|f| file_context(f, project.alembic_version))
-            .collect();
+        let contexts: Vec<FileContext<'_>> =
+            (0..files.len()).map(|i| project.file_context(i)).collect();
+        let model = project.schema();
         // 1. within each migration function; what each revision's upgrade
         //    leaves uncommitted
         let mut leftover: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
@@ -54,7 +54,7 @@ impl Rule for EnumValueUsedTooEarly {
                 }
                 let mut pending = Vec::new();
                 let mut diags = Vec::new();
-                scan(file, func, &mut pending, true, &mut diags);
+                scan(file, model, func, &mut pending, true, &mut diags);
                 out.extend(diags.into_iter().map(|d| (fi, d)));
                 if f.kind == FuncKind::Upgrade {
                     left.extend(pending);
@@ -73,8 +73,7 @@ impl Rule for EnumValueUsedTooEarly {
             return;
         }
         // 2. into the descendants, until a revision commits (autocommit_block)
-        let graph = RevisionGraph::new(project);
-        let children = graph.children();
+        let children = crate::rule::children_of(&project.parent_files());
         for (ai, added) in leftover.iter().enumerate() {
             if added.is_empty() {
                 continue;
@@ -99,7 +98,7 @@ impl Rule for EnumValueUsedTooEarly {
                 let mut diags = Vec::new();
                 for (func, f) in file.module.functions.iter().enumerate() {
                     if f.kind == FuncKind::Upgrade && !pending.is_empty() {
-                        scan(file, func, &mut pending, false, &mut diags);
+                        scan(file, model, func, &mut pending, false, &mut diags);
                     }
                 }
                 out.extend(diags.into_iter().map(|d| (di, d)));
@@ -121,14 +120,19 @@ fn revision_id(m: &Module) -> String {
 /// Walks the ops of function `func` in order: records new values (when
 /// `record` is set), reports uses of pending ones (each once, then it is
 /// dropped), and clears everything at an `autocommit_block()` (it commits).
+/// A use is a use **as a value of that enum type** (TRUTH, additions of
+/// 2026-11-30): a cast to the type, or a statement or op on a table whose
+/// column has that type (per the semantic model) naming the column; not a
+/// `CREATE TYPE` label list, not `RENAME VALUE`, not a String column or
+/// another enum that shares the label.
 fn scan(
     file: &FileContext<'_>,
+    model: &SchemaModel,
     func: usize,
     pending: &mut Vec<Pending>,
     record: bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    let facts = Facts::new(file);
     let m = file.module;
     for (i, op) in m.ops.iter().enumerate() {
         if op.func != func || !file.reaching(op).contains(Dialect::Postgresql) {
@@ -139,7 +143,7 @@ fn scan(
             pending.clear();
             continue;
         }
-        if let Some(exec) = facts.exec(i) {
+        if let Some(exec) = file.exec(i) {
             for stmt in &exec.statements {
                 if let StmtKind::AlterTypeAddValue {
                     type_name,
@@ -156,17 +160,31 @@ fn scan(
                     }
                     continue;
                 }
+                if matches!(
+                    stmt.kind,
+                    StmtKind::CreateType { .. } | StmtKind::AlterType { .. }
+                ) {
+                    continue;
+                }
                 let text = stmt.text(&exec.lit.value);
                 pending.retain(|p| {
                     let quoted = format!("'{}'", p.value.replace('\'', "''"));
-                    match text.find(&quoted) {
-                        Some(at) => {
-                            let start = stmt.range.start + at;
-                            out.push(diagnostic(p, exec.file_range(start..start + quoted.len())));
-                            false
-                        }
-                        None => true,
+                    let Some(at) = text.find(&quoted) else {
+                        return true;
+                    };
+                    let typed = casts_to(text, &quoted, &p.type_name)
+                        || stmt.table().is_some_and(|t| {
+                            model
+                                .enum_users(&p.type_name)
+                                .iter()
+                                .any(|(ut, uc)| ut.eq_ignore_ascii_case(t) && find_ident(text, uc))
+                        });
+                    if !typed {
+                        return true;
                     }
+                    let start = stmt.range.start + at;
+                    out.push(diagnostic(p, exec.file_range(start..start + quoted.len())));
+                    false
                 });
             }
             continue;
@@ -174,7 +192,7 @@ fn scan(
         if pending.is_empty() {
             continue;
         }
-        pending.retain(|p| match find_use(file, op, &p.value) {
+        pending.retain(|p| match find_use(file, model, op, p) {
             Some(range) => {
                 out.push(diagnostic(p, range));
                 false
@@ -184,36 +202,94 @@ fn scan(
     }
 }
 
-/// Where `op` uses the string `value` (outside `Enum(...)` type
-/// definitions): a string argument equal to it, a quoted `'value'` in SQL
-/// built at run time, or a quoted occurrence inside an argument miglint
-/// does not model (a dict of rows for `bulk_insert`).
-fn find_use(file: &FileContext<'_>, op: &Op, value: &str) -> Option<TextRange> {
-    let sql_like = matches!(op.name.as_str(), "execute" | "exec_driver_sql");
+/// `'v'::type` or `CAST('v' AS type)` in `text` (ASCII case-insensitive,
+/// schema-qualified or quoted type names allowed).
+fn casts_to(text: &str, quoted: &str, type_name: &str) -> bool {
+    let low = text.to_ascii_lowercase();
+    let q = quoted.to_ascii_lowercase();
+    let t = type_name.to_ascii_lowercase();
+    let names = |rest: &str| {
+        let word: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '"'))
+            .collect();
+        word.rsplit('.')
+            .next()
+            .is_some_and(|w| w.trim_matches('"') == t)
+    };
+    low.match_indices(&q).any(|(at, _)| {
+        let rest = &low[at + q.len()..];
+        rest.strip_prefix("::").is_some_and(names)
+            || rest
+                .trim_start()
+                .strip_prefix("as ")
+                .is_some_and(|r| low[..at].trim_end().ends_with("cast(") && names(r))
+    })
+}
+
+/// Where a Python op uses `p.value` as a value of `p.type_name`: the op's
+/// table (a literal, or a `sa.table(...)` variable for `bulk_insert` and
+/// Core constructs) has a column of that type, and a string argument equal
+/// to the value occurs in the op.
+fn find_use(
+    file: &FileContext<'_>,
+    model: &SchemaModel,
+    op: &Op,
+    p: &Pending,
+) -> Option<TextRange> {
+    let users = model.enum_users(&p.type_name);
+    if users.is_empty() {
+        return None;
+    }
+    let table = op.table().map(|t| t.value).or_else(|| {
+        let first = op.args.first()?;
+        let target = match op.sql() {
+            Some(SqlSource::Construct(e)) => construct_table(e)?,
+            _ => first,
+        };
+        miglint_schema::table_of_expr(file.module, target)
+    })?;
+    if !users.iter().any(|(t, _)| t.eq_ignore_ascii_case(&table)) {
+        return None;
+    }
     op.args
         .iter()
         .chain(op.kwargs.iter().map(|k| &k.value))
-        .find_map(|e| find_in_expr(file, e, value, sql_like, 0))
+        .find_map(|e| find_in_expr(file, e, &p.value, 0))
 }
 
-fn find_in_expr(
-    file: &FileContext<'_>,
-    e: &Expr,
-    value: &str,
-    sql_like: bool,
-    depth: usize,
-) -> Option<TextRange> {
+/// The table expression of a Core construct chain (`t.update()...`,
+/// `t.insert()...`, `sa.update(t)...`).
+fn construct_table(e: &Expr) -> Option<&Expr> {
+    let mut cur = e;
+    for _ in 0..16 {
+        let call = cur.as_call()?;
+        match &call.func.kind {
+            ExprKind::Attribute { value, attr } => {
+                if matches!(attr.as_str(), "update" | "insert") {
+                    let sa = value
+                        .dotted()
+                        .is_some_and(|d| matches!(d.as_str(), "sa" | "sqlalchemy"));
+                    return if sa { call.args.first() } else { Some(value) };
+                }
+                cur = value;
+            }
+            ExprKind::Name(n) if matches!(n.as_str(), "update" | "insert") => {
+                return call.args.first();
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn find_in_expr(file: &FileContext<'_>, e: &Expr, value: &str, depth: usize) -> Option<TextRange> {
     if depth > 32 {
         return None;
     }
-    let recurse = |x: &Expr| find_in_expr(file, x, value, sql_like, depth + 1);
+    let recurse = |x: &Expr| find_in_expr(file, x, value, depth + 1);
     match &e.kind {
-        ExprKind::Str(s) if sql_like => {
-            let quoted = format!("'{}'", value.replace('\'', "''"));
-            s.value
-                .find(&quoted)
-                .map(|at| s.source_range(at..at + quoted.len()))
-        }
         ExprKind::Str(s) => (s.value == value).then_some(e.range),
         ExprKind::Call(c) => {
             let callee = c.func.dotted();

@@ -70,16 +70,7 @@ impl Rule for MissingLockTimeout {
             if !f.is_revision() {
                 continue;
             }
-            let file = FileContext {
-                path: f.path,
-                source: f.source,
-                module: f.module,
-                sql: f.sql,
-                targets: f.targets,
-                no_transaction: f.no_transaction,
-                alembic_version: project.alembic_version,
-                postgresql_version: miglint_config::DEFAULT_POSTGRESQL_VERSION,
-            };
+            let file = project.file_context(index);
             let Some((range, what, table)) = first_access_exclusive(&file) else {
                 continue;
             };

@@ -1,0 +1,518 @@
+//! The replay: the graph walk over an environment's revisions, and the
+//! per-revision pass over its functions that records each op's facts.
+
+use std::collections::HashMap;
+
+use miglint_diagnostics::{Dialect, DialectSet, TextRange};
+use miglint_python::{FuncKind, Op, Receiver};
+
+use crate::state::{Key, Origin, Schema, key};
+use crate::{ColumnFacts, OpFacts, Presence, RevisionInput, SqlOf, TableFacts, data};
+
+pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
+pub(crate) type EnumUsers = HashMap<Key, Vec<(Key, Key)>>;
+
+/// Replays the revisions of `order` for `dialects`. With `stop`, returns
+/// the state right after that revision (and stops there).
+pub(crate) fn replay_env(
+    inputs: &[RevisionInput<'_>],
+    order: &[usize],
+    dialects: DialectSet,
+    stop: Option<usize>,
+) -> ((EnvFacts, EnumUsers), Option<Schema>) {
+    let pos_of: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &f)| (f, k)).collect();
+    let mut remaining = vec![0usize; order.len()];
+    for &f in order {
+        for p in inputs[f].parents.iter().flatten() {
+            if let Some(&pp) = pos_of.get(p) {
+                remaining[pp] += 1;
+            }
+        }
+    }
+    let mut states: Vec<Option<Schema>> = vec![None; order.len()];
+    let mut facts: EnvFacts = Vec::with_capacity(order.len());
+    let mut users: EnumUsers = HashMap::new();
+    for &file in order {
+        let input = &inputs[file];
+        let start = Origin {
+            file: file as u32,
+            func: u32::MAX,
+            range: TextRange::empty(0),
+        };
+        let mut state: Option<Schema> = None;
+        let mut unknown = false;
+        match &input.parents {
+            None => unknown = true,
+            Some(ps) => {
+                for p in ps {
+                    let Some(&pp) = pos_of.get(p) else {
+                        unknown = true;
+                        continue;
+                    };
+                    let taken = if remaining[pp] == 1 {
+                        states[pp].take()
+                    } else {
+                        states[pp].clone()
+                    };
+                    remaining[pp] = remaining[pp].saturating_sub(1);
+                    match (&mut state, taken) {
+                        (None, Some(t)) => state = Some(t),
+                        (Some(s), Some(t)) => s.merge_from(&t, |o| {
+                            (
+                                pos_of.get(&(o.file as usize)).copied().unwrap_or(0),
+                                o.range.start(),
+                            )
+                        }),
+                        (_, None) => unknown = true,
+                    }
+                }
+            }
+        }
+        let mut state = state.unwrap_or_default();
+        if unknown {
+            state.set_unknown(start);
+        }
+        let ops_facts = Rev::new(input, file, dialects, stop.is_none(), &mut users).run(&mut state);
+        if stop == Some(file) {
+            return ((facts, users), Some(state));
+        }
+        let k = pos_of[&file];
+        if remaining[k] > 0 {
+            states[k] = Some(state);
+        }
+        facts.push((file, ops_facts));
+    }
+    ((facts, users), None)
+}
+
+/// One revision's pass.
+pub(crate) struct Rev<'i, 'a> {
+    pub input: &'i RevisionInput<'a>,
+    pub file: usize,
+    pub dialects: DialectSet,
+    pub record: bool,
+    pub users: &'i mut EnumUsers,
+    pub sql_by_op: HashMap<usize, SqlOf<'a>>,
+    pub facts: Vec<OpFacts>,
+    /// The function being replayed.
+    pub func: usize,
+    /// Per function: offset of the first ORM/Core write miglint does not
+    /// model, and the first offset of each identifier (lazily).
+    pub opaque_at: Option<u32>,
+    /// Per function: the statements around ORM/Core writes that are no op
+    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges.
+    orm_writes: Vec<(u32, u32)>,
+    idents: Option<HashMap<String, u32>>,
+    /// Batches (by call range) that SQLite runs by recreating the table.
+    recreates: HashMap<TextRange, bool>,
+}
+
+impl<'i, 'a> Rev<'i, 'a> {
+    fn new(
+        input: &'i RevisionInput<'a>,
+        file: usize,
+        dialects: DialectSet,
+        record: bool,
+        users: &'i mut EnumUsers,
+    ) -> Self {
+        Rev {
+            input,
+            file,
+            dialects,
+            record,
+            users,
+            sql_by_op: input.sql.iter().map(|s| (s.op, *s)).collect(),
+            facts: Vec::new(),
+            func: 0,
+            opaque_at: None,
+            orm_writes: Vec::new(),
+            idents: None,
+            recreates: HashMap::new(),
+        }
+    }
+
+    pub fn origin(&self, range: TextRange) -> Origin {
+        Origin {
+            file: self.file as u32,
+            func: self.func as u32,
+            range,
+        }
+    }
+
+    fn run(mut self, state: &mut Schema) -> Vec<OpFacts> {
+        let m = self.input.module;
+        if self.record {
+            self.facts = vec![OpFacts::default(); m.ops.len()];
+        }
+        self.batches();
+        // ops bucketed by function, once
+        let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
+        for (i, op) in m.ops.iter().enumerate() {
+            if let Some(b) = by_func.get_mut(op.func) {
+                b.push(i);
+            }
+        }
+        for kind in [FuncKind::Upgrade, FuncKind::Downgrade] {
+            for (f, func) in m.functions.iter().enumerate() {
+                if func.kind != kind {
+                    continue;
+                }
+                if kind == FuncKind::Downgrade {
+                    state.begin_undo();
+                }
+                self.func = f;
+                self.opaque_at = None;
+                self.idents = None;
+                let mut calls = self.helper_calls(f, &by_func);
+                let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
+                // ORM/Core writes outside ops: the statement around each
+                self.orm_writes = data::opaque_writes(text)
+                    .into_iter()
+                    .map(|(a, b)| (func.range.start() + a as u32, func.range.start() + b as u32))
+                    .collect();
+                if text.contains(".create(") {
+                    self.enum_creates(text, func.range.start(), state);
+                }
+                for &i in &by_func[f] {
+                    let start = m.ops[i].range.start();
+                    while let Some(&(at, h)) = calls.last()
+                        && at < start
+                    {
+                        calls.pop();
+                        self.helper(at, h, &by_func, state);
+                    }
+                    self.op(i, &m.ops[i], state);
+                }
+                while let Some((at, h)) = calls.pop() {
+                    self.helper(at, h, &by_func, state);
+                }
+                if text.contains(".drop(") {
+                    let gone: Vec<String> = state
+                        .enums
+                        .values()
+                        .filter(|e| {
+                            text.contains(&format!("\"{}\"", e.name))
+                                || text.contains(&format!("'{}'", e.name))
+                        })
+                        .map(|e| e.name.clone())
+                        .collect();
+                    for n in gone {
+                        state.remove_enum(&n);
+                    }
+                }
+                if kind == FuncKind::Downgrade {
+                    state.rollback();
+                }
+            }
+        }
+        self.facts
+    }
+
+    /// Helper functions (of kind Other, with ops) that function `f` calls,
+    /// with the offset of the first call, latest first (a stack).
+    fn helper_calls(&self, f: usize, by_func: &[Vec<usize>]) -> Vec<(u32, usize)> {
+        let m = self.input.module;
+        let func = &m.functions[f];
+        let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
+        let mut calls = Vec::new();
+        for (h, hf) in m.functions.iter().enumerate() {
+            if h == f || hf.kind != FuncKind::Other || by_func[h].is_empty() {
+                continue;
+            }
+            let call = format!("{}(", hf.name);
+            let first = text.match_indices(&call).find(|(at, _)| {
+                *at == 0 || {
+                    let b = text.as_bytes()[at - 1];
+                    !b.is_ascii_alphanumeric() && b != b'_' && b != b'.'
+                }
+            });
+            if let Some((at, _)) = first {
+                calls.push((func.range.start() + at as u32, h));
+            }
+        }
+        calls.sort_unstable_by(|a, b| b.cmp(a));
+        calls
+    }
+
+    /// A helper called at offset `at`: its call order is not modelled, so
+    /// its schema changes make the tables it touches uncertain from the
+    /// call on, and its writes count as writes miglint cannot read.
+    fn helper(&mut self, at: u32, h: usize, by_func: &[Vec<usize>], state: &mut Schema) {
+        let m = self.input.module;
+        let o = self.origin(TextRange::empty(at));
+        self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
+        for &i in &by_func[h] {
+            let op = &m.ops[i];
+            if op.name == "execute" || op.name == "exec_driver_sql" {
+                continue;
+            }
+            match self.table_name(op) {
+                TableRef::Known(t) => self.make_uncertain(state, &t, o),
+                TableRef::Dynamic => state.set_unknown(o),
+                TableRef::None => {}
+            }
+        }
+    }
+
+    /// `sa.Enum(..., name="x").create(bind)` / `my_enum.create(bind)` (a
+    /// module-level enum): types created outside any op.
+    fn enum_creates(&mut self, text: &str, base: u32, state: &mut Schema) {
+        if !self.pg() {
+            return;
+        }
+        let m = self.input.module;
+        let mut found: Vec<(String, TextRange)> = Vec::new();
+        // `name="x"` literals in the function
+        let mut from = 0;
+        while let Some(pos) = text[from..].find("name=") {
+            let at = from + pos + 5;
+            from = at;
+            let rest = &text[at..];
+            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let Some(end) = rest[1..].find(q) else {
+                continue;
+            };
+            let name = &rest[1..1 + end];
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                let start = base + at as u32;
+                found.push((
+                    name.to_string(),
+                    TextRange::new(start, start + end as u32 + 2),
+                ));
+            }
+        }
+        // `NAME.create(` of a module-level enum
+        for b in &m.bindings {
+            if !text.contains(&format!("{}.create(", b.name)) {
+                continue;
+            }
+            let Some(call) = b.value.as_call() else {
+                continue;
+            };
+            let is_enum = call
+                .func
+                .dotted()
+                .is_some_and(|d| matches!(miglint_python::last_segment(&d), "Enum" | "ENUM"));
+            if let (true, Some(k)) = (is_enum, call.kwarg("name"))
+                && let Some(n) = k.value.str_value()
+            {
+                let at = text.find(&format!("{}.create(", b.name)).unwrap_or(0) as u32;
+                found.push((
+                    n.to_string(),
+                    TextRange::new(base + at, base + at + b.name.len() as u32),
+                ));
+            }
+        }
+        for (name, range) in found {
+            if state.enums.contains_key(&key(&name)) {
+                continue;
+            }
+            state.put_enum(crate::state::EnumType {
+                name,
+                values: None,
+                origin: self.origin(range),
+            });
+        }
+    }
+
+    /// Which batches recreate the table on SQLite.
+    fn batches(&mut self) {
+        let m = self.input.module;
+        for op in &m.ops {
+            let Receiver::Batch(b) = &op.receiver else {
+                continue;
+            };
+            let text = self.input.source.get(b.range.as_usize()).unwrap_or("");
+            let always = text.contains("recreate=\"always\"") || text.contains("recreate='always'");
+            let never = text.contains("recreate=\"never\"") || text.contains("recreate='never'");
+            let needs = match op.name.as_str() {
+                "add_column" => op.columns().next().is_some_and(|c| {
+                    c.server_default().is_some_and(|k| {
+                        !matches!(
+                            miglint_python::classify_default(&k.value),
+                            miglint_python::DefaultValue::PlainString(_)
+                        )
+                    })
+                }),
+                "create_index" | "drop_index" => false,
+                _ => true,
+            };
+            let e = self.recreates.entry(b.range).or_insert(false);
+            *e = !never && (*e || always || needs);
+        }
+    }
+
+    fn op(&mut self, i: usize, op: &Op, state: &mut Schema) {
+        let reaching = op.dialects.intersect(self.input.targets);
+        if reaching.intersect(self.dialects).is_empty() {
+            return;
+        }
+        if self.record {
+            let mut f = self.op_facts(op, state);
+            if let Receiver::Batch(b) = &op.receiver {
+                f.batch_recreates_on_sqlite =
+                    self.recreates.get(&b.range).copied().unwrap_or(false);
+            }
+            self.facts[i] = f;
+        }
+        self.apply(i, op, state);
+    }
+
+    /// The facts of `op`'s table and column before it runs.
+    fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
+        let mut f = OpFacts::default();
+        let TableRef::Known(table) = self.table_name(op) else {
+            return f;
+        };
+        f.table = Some(table_facts(state, &table));
+        if let Some(col) = self.column_name(op) {
+            let mut cf = column_facts(state, &table, &col);
+            if cf.maybe_backfilled.is_none()
+                && op.name == "alter_column"
+                && let Some(at) = self.opaque_at
+                && at < op.range.start()
+                && self.ident_before(&col, op.range.start())
+            {
+                cf.maybe_backfilled = Some(self.origin(TextRange::empty(at)));
+            }
+            if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
+                let src = self.input.source;
+                let hit = self.orm_writes.iter().find(|(a, b)| {
+                    *a < op.range.start()
+                        && src
+                            .get(*a as usize..*b as usize)
+                            .is_some_and(|w| crate::names::find_ident(w, &col))
+                });
+                if let Some(&(a, b)) = hit {
+                    cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
+                }
+            }
+            f.column = Some(cf);
+        }
+        f
+    }
+
+    /// Whether identifier `ident` occurs in the current function before
+    /// offset `before` (or in a helper it calls).
+    fn ident_before(&mut self, ident: &str, before: u32) -> bool {
+        let m = self.input.module;
+        let func = &m.functions[self.func];
+        let idents = self.idents.get_or_insert_with(|| {
+            let mut map = HashMap::new();
+            let src = self.input.source;
+            let mut scan = |range: std::ops::Range<usize>, base: Option<u32>| {
+                let text = src.get(range.clone()).unwrap_or("");
+                let bytes = text.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' {
+                        let s = i;
+                        while i < bytes.len()
+                            && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_')
+                        {
+                            i += 1;
+                        }
+                        let at = base.unwrap_or(range.start as u32 + s as u32);
+                        let e = map.entry(text[s..i].to_ascii_lowercase()).or_insert(at);
+                        *e = (*e).min(at);
+                    } else {
+                        i += 1;
+                    }
+                }
+            };
+            scan(func.range.as_usize(), None);
+            for hf in m.functions.iter().filter(|h| h.kind == FuncKind::Other) {
+                scan(hf.range.as_usize(), Some(func.range.start()));
+            }
+            map
+        });
+        idents
+            .get(&ident.to_ascii_lowercase())
+            .is_some_and(|&at| at < before)
+    }
+
+    pub fn make_uncertain(&self, state: &mut Schema, table: &str, o: Origin) {
+        match state.table_mut(table) {
+            Some(t) => t.uncertain = Some(o),
+            None => {
+                let mut t = crate::state::Table::new(table, o);
+                t.placeholder = true;
+                t.uncertain = Some(o);
+                state.put_table(t);
+            }
+        }
+    }
+
+    /// Records an enum type's user (table, column).
+    pub fn enum_user(&mut self, enum_name: &str, table: &str, column: &str) {
+        let v = self.users.entry(key(enum_name)).or_default();
+        let pair = (key(table), key(column));
+        if !v.contains(&pair) {
+            v.push(pair);
+        }
+    }
+
+    pub fn pg(&self) -> bool {
+        self.dialects.contains(Dialect::Postgresql)
+    }
+}
+
+/// How an op names its table.
+pub(crate) enum TableRef {
+    Known(String),
+    /// Not a literal (a variable, a loop): any table.
+    Dynamic,
+    /// The op has no table.
+    None,
+}
+
+pub(crate) fn table_facts(state: &Schema, table: &str) -> TableFacts {
+    match state.table(table) {
+        Some(t) => TableFacts {
+            presence: Presence::Present,
+            created: (!t.placeholder && !t.renamed).then_some(t.origin),
+            named: (!t.placeholder).then_some(t.origin),
+            emptied: t.emptied,
+            uncertain: t
+                .uncertain
+                .or(if t.placeholder { state.unknown } else { None }),
+        },
+        None => TableFacts {
+            presence: if state.unknown.is_some() {
+                Presence::Uncertain
+            } else {
+                Presence::Absent
+            },
+            uncertain: state.unknown,
+            ..TableFacts::default()
+        },
+    }
+}
+
+pub(crate) fn column_facts(state: &Schema, table: &str, column: &str) -> ColumnFacts {
+    let Some(t) = state.table(table) else {
+        return ColumnFacts::default();
+    };
+    match t.column(column) {
+        Some(c) => ColumnFacts {
+            presence: Presence::Present,
+            nullable: c.nullable,
+            primary_key: c.primary_key,
+            server_default: c.server_default,
+            enum_type: c.enum_type.clone(),
+            added: Some(c.origin),
+            backfilled: c.backfilled,
+            maybe_backfilled: c.maybe_backfilled,
+        },
+        None => ColumnFacts {
+            presence: if t.uncertain.is_some() || t.placeholder {
+                Presence::Uncertain
+            } else {
+                Presence::Absent
+            },
+            ..ColumnFacts::default()
+        },
+    }
+}

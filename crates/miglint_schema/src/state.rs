@@ -1,0 +1,369 @@
+//! The schema state one replay builds: tables with their columns,
+//! constraints and indexes, enum types, sequences and views, each fact with
+//! the revision and span that produced it. Keys are ASCII-lowercased names
+//! (SQL folds unquoted names; erring towards "same object" only ever makes
+//! the rules quieter).
+//!
+//! Mutations go through methods that can record an undo log, so that a
+//! `downgrade()` can be replayed on top of the state after its revision's
+//! `upgrade()` and rolled back, without cloning the schema.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use miglint_diagnostics::TextRange;
+
+/// Where a fact comes from: a revision file (index into the model's
+/// inputs), the function of that file, and the span of the op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub file: u32,
+    pub func: u32,
+    pub range: TextRange,
+}
+
+impl Origin {
+    /// Whether the fact was made by function `func` of file `file`.
+    pub fn in_function(&self, file: usize, func: usize) -> bool {
+        self.file as usize == file && self.func as usize == func
+    }
+}
+
+/// A lowercased name.
+pub type Key = String;
+
+pub fn key(name: &str) -> Key {
+    name.to_ascii_lowercase()
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    /// The type as written (`sa.String(50)` → `String`), when known.
+    pub type_name: Option<String>,
+    /// The native enum type the column uses (its `name=`).
+    pub enum_type: Option<String>,
+    /// `None` when not known (not a literal).
+    pub nullable: Option<bool>,
+    pub primary_key: bool,
+    pub server_default: bool,
+    /// A Python-side `default=` (SQLAlchemy applies it when it inserts).
+    pub python_default: bool,
+    pub origin: Origin,
+    /// The last op that made it nullable (or added it nullable).
+    pub nullable_since: Option<Origin>,
+    /// The last write of the column (an UPDATE, a delete of its NULL rows)
+    /// after it last became nullable.
+    pub backfilled: Option<Origin>,
+    /// A write that may have filled it (unreadable SQL, an ORM update) ran
+    /// after it last became nullable.
+    pub maybe_backfilled: Option<Origin>,
+    /// The last op that changed it (for joining the branches of a merge).
+    pub changed: Option<Origin>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub columns: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub name: String,
+    pub table: Key,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    /// Columns in creation order; dropped ones are `None` (indices stay
+    /// valid for `by_name`).
+    columns: Vec<Option<Column>>,
+    by_name: HashMap<Key, usize>,
+    pub constraints: Vec<Constraint>,
+    /// The op that created it (or renamed it to this name).
+    pub origin: Origin,
+    /// Something miglint cannot read changed the table (a column list it
+    /// cannot see, SQL it cannot parse): its columns are not all known.
+    pub uncertain: Option<Origin>,
+    /// The last op that deleted every row.
+    pub emptied: Option<Origin>,
+    /// No replayed op created it: an op met it first (its creation lies
+    /// before the replayed history, or was not readable).
+    pub placeholder: bool,
+    /// `origin` is a rename (the table has the rows of its old self).
+    pub renamed: bool,
+}
+
+impl Table {
+    pub fn new(name: &str, origin: Origin) -> Table {
+        Table {
+            name: name.to_string(),
+            columns: Vec::new(),
+            by_name: HashMap::new(),
+            constraints: Vec::new(),
+            origin,
+            uncertain: None,
+            emptied: None,
+            placeholder: false,
+            renamed: false,
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        let i = *self.by_name.get(&key(name))?;
+        self.columns[i].as_ref()
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        let i = *self.by_name.get(&key(name))?;
+        self.columns[i].as_mut()
+    }
+
+    pub fn columns(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().flatten()
+    }
+
+    pub fn add_column(&mut self, c: Column) {
+        let k = key(&c.name);
+        if let Some(&i) = self.by_name.get(&k) {
+            self.columns[i] = Some(c);
+            return;
+        }
+        self.by_name.insert(k, self.columns.len());
+        self.columns.push(Some(c));
+    }
+
+    pub fn drop_column(&mut self, name: &str) -> Option<Column> {
+        let i = self.by_name.remove(&key(name))?;
+        self.columns[i].take()
+    }
+
+    pub fn rename_column(&mut self, from: &str, to: &str) -> bool {
+        let Some(mut c) = self.drop_column(from) else {
+            return false;
+        };
+        c.name = to.to_string();
+        self.add_column(c);
+        true
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    pub name: String,
+    /// `None` when the labels are not literal.
+    pub values: Option<Vec<String>>,
+    pub origin: Origin,
+}
+
+/// The schema at one point of a replay.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    /// Shared between the states of a fork until one side changes a table
+    /// (copy on write), so a branch point costs a map of pointers.
+    pub tables: HashMap<Key, Arc<Table>>,
+    pub indexes: HashMap<Key, Index>,
+    pub enums: HashMap<Key, EnumType>,
+    pub sequences: HashMap<Key, (String, Origin)>,
+    pub views: HashMap<Key, (String, Origin)>,
+    /// Something changed tables miglint cannot name (a dynamic table name,
+    /// a loop, a missing parent revision): an absent table may exist.
+    pub unknown: Option<Origin>,
+    undo: Option<Undo>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Undo {
+    tables: HashMap<Key, Option<Arc<Table>>>,
+    indexes: HashMap<Key, Option<Index>>,
+    enums: HashMap<Key, Option<EnumType>>,
+    unknown: Option<Option<Origin>>,
+}
+
+impl Schema {
+    /// Starts recording an undo log (for a `downgrade()` replay).
+    pub fn begin_undo(&mut self) {
+        self.undo = Some(Undo::default());
+    }
+
+    /// Restores every table, index and enum changed since [`begin_undo`].
+    pub fn rollback(&mut self) {
+        let Some(u) = self.undo.take() else { return };
+        for (k, v) in u.tables {
+            match v {
+                Some(t) => self.tables.insert(k, t),
+                None => self.tables.remove(&k),
+            };
+        }
+        for (k, v) in u.indexes {
+            match v {
+                Some(t) => self.indexes.insert(k, t),
+                None => self.indexes.remove(&k),
+            };
+        }
+        for (k, v) in u.enums {
+            match v {
+                Some(t) => self.enums.insert(k, t),
+                None => self.enums.remove(&k),
+            };
+        }
+        if let Some(unknown) = u.unknown {
+            self.unknown = unknown;
+        }
+    }
+
+    fn save_table(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.tables.contains_key(k)
+        {
+            u.tables.insert(k.to_string(), self.tables.get(k).cloned());
+        }
+    }
+
+    fn save_index(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.indexes.contains_key(k)
+        {
+            u.indexes
+                .insert(k.to_string(), self.indexes.get(k).cloned());
+        }
+    }
+
+    fn save_enum(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.enums.contains_key(k)
+        {
+            u.enums.insert(k.to_string(), self.enums.get(k).cloned());
+        }
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(&key(name)).map(|t| &**t)
+    }
+
+    /// The table, for a change (recorded in the undo log).
+    pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        let k = key(name);
+        self.save_table(&k);
+        self.tables.get_mut(&k).map(Arc::make_mut)
+    }
+
+    pub fn put_table(&mut self, t: Table) {
+        let k = key(&t.name);
+        self.save_table(&k);
+        self.tables.insert(k, Arc::new(t));
+    }
+
+    pub fn remove_table(&mut self, name: &str) -> Option<Table> {
+        let k = key(name);
+        self.save_table(&k);
+        let t = Arc::unwrap_or_clone(self.tables.remove(&k)?);
+        let gone: Vec<Key> = self
+            .indexes
+            .iter()
+            .filter(|(_, ix)| ix.table == k)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in gone {
+            self.save_index(&n);
+            self.indexes.remove(&n);
+        }
+        Some(t)
+    }
+
+    pub fn put_index(&mut self, ix: Index) {
+        let k = key(&ix.name);
+        self.save_index(&k);
+        self.indexes.insert(k, ix);
+    }
+
+    pub fn remove_index(&mut self, name: &str) -> Option<Index> {
+        let k = key(name);
+        self.save_index(&k);
+        self.indexes.remove(&k)
+    }
+
+    pub fn put_enum(&mut self, e: EnumType) {
+        let k = key(&e.name);
+        self.save_enum(&k);
+        self.enums.insert(k, e);
+    }
+
+    pub fn enum_mut(&mut self, name: &str) -> Option<&mut EnumType> {
+        let k = key(name);
+        self.save_enum(&k);
+        self.enums.get_mut(&k)
+    }
+
+    pub fn remove_enum(&mut self, name: &str) -> Option<EnumType> {
+        let k = key(name);
+        self.save_enum(&k);
+        self.enums.remove(&k)
+    }
+
+    pub fn set_unknown(&mut self, o: Origin) {
+        if let Some(u) = &mut self.undo
+            && u.unknown.is_none()
+        {
+            u.unknown = Some(self.unknown);
+        }
+        self.unknown = Some(o);
+    }
+
+    /// Joins the state of another parent of a merge revision: objects only
+    /// it has are added (both branches ran before the merge); of a column
+    /// both have, the one changed later in graph order (`rank`) wins.
+    pub fn merge_from(&mut self, other: &Schema, rank: impl Fn(&Origin) -> (usize, u32)) {
+        for (k, t) in &other.tables {
+            let Some(mine) = self.tables.get_mut(k) else {
+                self.tables.insert(k.clone(), t.clone());
+                continue;
+            };
+            if Arc::ptr_eq(mine, t) {
+                continue; // unchanged on both sides since the fork
+            }
+            let mine = Arc::make_mut(mine);
+            for c in t.columns() {
+                let theirs = rank(&c.changed.unwrap_or(c.origin));
+                match mine.column(&c.name) {
+                    Some(m) if rank(&m.changed.unwrap_or(m.origin)) >= theirs => {}
+                    _ => mine.add_column(c.clone()),
+                }
+            }
+            if mine.uncertain.is_none() {
+                mine.uncertain = t.uncertain;
+            }
+        }
+        for (k, i) in &other.indexes {
+            self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
+        }
+        for (k, e) in &other.enums {
+            self.enums.entry(k.clone()).or_insert_with(|| e.clone());
+        }
+        for (k, s) in &other.sequences {
+            self.sequences.entry(k.clone()).or_insert_with(|| s.clone());
+        }
+        for (k, v) in &other.views {
+            self.views.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        if self.unknown.is_none() {
+            self.unknown = other.unknown;
+        }
+    }
+}

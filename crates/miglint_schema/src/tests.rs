@@ -1,0 +1,181 @@
+//! The model on small projects: facts before ops, graph joins, downgrades.
+
+use std::path::PathBuf;
+
+use miglint_diagnostics::{Dialect, DialectSet};
+use miglint_python::{Module, PythonParser, SqlSource};
+use miglint_sql::SqlStatement;
+
+use crate::{Presence, RevisionInput, SchemaModel, SqlOf, schema_at};
+
+struct Project {
+    paths: Vec<PathBuf>,
+    sources: Vec<String>,
+    modules: Vec<Module>,
+    sql: Vec<Vec<(usize, Vec<SqlStatement>)>>,
+    parents: Vec<Option<Vec<usize>>>,
+}
+
+impl Project {
+    fn new(files: &[(&str, Option<Vec<usize>>)]) -> Project {
+        let mut parser = PythonParser::new();
+        let sources: Vec<String> = files.iter().map(|f| f.0.to_string()).collect();
+        let modules: Vec<Module> = sources.iter().map(|s| parser.parse(s)).collect();
+        let sql = modules
+            .iter()
+            .map(|m| {
+                m.ops
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, op)| match op.sql()? {
+                        SqlSource::Literal(l) => {
+                            Some((i, miglint_sql::analyze(&l.value, DialectSet::ALL)))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        Project {
+            paths: (0..files.len())
+                .map(|i| PathBuf::from(format!("v/r{i}.py")))
+                .collect(),
+            sources,
+            modules,
+            sql,
+            parents: files.iter().map(|f| f.1.clone()).collect(),
+        }
+    }
+
+    fn inputs(&self) -> Vec<RevisionInput<'_>> {
+        (0..self.modules.len())
+            .map(|i| RevisionInput {
+                path: &self.paths[i],
+                source: &self.sources[i],
+                module: &self.modules[i],
+                sql: self.sql[i]
+                    .iter()
+                    .filter_map(|(k, st)| match self.modules[i].ops[*k].sql()? {
+                        SqlSource::Literal(lit) => Some(SqlOf {
+                            op: *k,
+                            lit,
+                            statements: st,
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                targets: DialectSet::ALL,
+                parents: self.parents[i].clone(),
+            })
+            .collect()
+    }
+}
+
+const PG: Dialect = Dialect::Postgresql;
+
+#[test]
+fn backfill_in_the_previous_revision_and_primary_keys() {
+    let p = Project::new(&[
+        (
+            "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n    op.add_column('t', sa.Column('a', sa.Integer()))\n",
+            Some(vec![]),
+        ),
+        (
+            "def upgrade():\n    op.execute(\"UPDATE t SET a = 0 WHERE a IS NULL\")\n",
+            Some(vec![0]),
+        ),
+        (
+            "def upgrade():\n    op.alter_column('t', 'a', nullable=False)\n    op.alter_column('t', 'id', nullable=False)\n",
+            Some(vec![1]),
+        ),
+    ]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0, 1, 2]]);
+    let a = model
+        .facts(2, 0, PG)
+        .and_then(|f| f.column.clone())
+        .expect("facts");
+    assert_eq!(a.nullable, Some(true));
+    assert_eq!(a.backfilled.map(|o| o.file), Some(1));
+    let id = model
+        .facts(2, 1, PG)
+        .and_then(|f| f.column.clone())
+        .expect("facts");
+    assert!(id.primary_key);
+    assert_eq!(id.nullable, Some(false));
+}
+
+#[test]
+fn becoming_nullable_again_forgets_the_backfill() {
+    let p = Project::new(&[(
+        "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('a', sa.Integer()))\n    op.execute(\"UPDATE t SET a = 1\")\n    op.alter_column('t', 'a', nullable=False)\n    op.alter_column('t', 'a', nullable=True)\n    op.alter_column('t', 'a', nullable=False)\n",
+        Some(vec![]),
+    )]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0]]);
+    let first = model
+        .facts(0, 2, PG)
+        .and_then(|f| f.column.clone())
+        .expect("facts");
+    assert!(first.backfilled.is_some());
+    let last = model
+        .facts(0, 4, PG)
+        .and_then(|f| f.column.clone())
+        .expect("facts");
+    assert!(last.backfilled.is_none());
+}
+
+#[test]
+fn downgrade_is_rolled_back_and_branches_join() {
+    let p = Project::new(&[
+        (
+            "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n\ndef downgrade():\n    op.drop_table('t')\n",
+            Some(vec![]),
+        ),
+        (
+            "def upgrade():\n    op.add_column('t', sa.Column('a', sa.Integer()))\n",
+            Some(vec![0]),
+        ),
+        (
+            "def upgrade():\n    op.create_table('u', sa.Column('id', sa.Integer()))\n",
+            Some(vec![0]),
+        ),
+        ("def upgrade():\n    pass\n", Some(vec![1, 2])),
+    ]);
+    let inputs = p.inputs();
+    let s = schema_at(&inputs, &[0, 1, 2, 3], PG, Some(3));
+    assert!(s.table("t").is_some_and(|t| t.column("a").is_some()));
+    assert!(s.table("u").is_some());
+    // a sibling branch is not an ancestor
+    let s = schema_at(&inputs, &[0, 1, 2, 3], PG, Some(2));
+    assert!(s.table("t").is_some_and(|t| t.column("a").is_none()));
+}
+
+#[test]
+fn unknown_parent_and_dynamic_names_are_uncertain() {
+    let p = Project::new(&[(
+        "def upgrade():\n    for t in TABLES:\n        op.add_column(t, sa.Column('a', sa.Integer()))\n    op.drop_table('x')\n",
+        None,
+    )]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0]]);
+    let t = model
+        .facts(0, 1, PG)
+        .and_then(|f| f.table.clone())
+        .expect("facts");
+    assert_eq!(t.presence, Presence::Uncertain);
+}
+
+#[test]
+fn raw_sql_ddl_and_renames() {
+    let p = Project::new(&[(
+        "def upgrade():\n    op.execute(\"CREATE TABLE t (id INT PRIMARY KEY, a TEXT NOT NULL)\")\n    op.execute(\"ALTER TABLE t RENAME TO t__old\")\n    op.execute(\"DROP TABLE t__old\")\n",
+        Some(vec![]),
+    )]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0]]);
+    let f = model.facts(0, 2, PG).expect("facts");
+    let t = f.statements[0].clone().expect("named");
+    assert!(t.named.is_some_and(|o| o.in_function(0, 0)));
+    assert!(t.created.is_none(), "a rename is not an empty table");
+}
