@@ -125,6 +125,22 @@ pub struct FileContext<'a> {
     pub postgresql_version: u32,
 }
 
+/// A data-dependent failure (existing rows) of an op that runs only after
+/// an early exit on a condition miglint cannot evaluate
+/// ([`Op::after_unknown_exit`], e.g. `if skip_for_legacy(): return`): the
+/// condition may mean "this runs on an empty database", so the finding is
+/// a warning that says so.
+pub(crate) fn after_unknown_exit(mut d: Diagnostic, op: &Op) -> Diagnostic {
+    if op.after_unknown_exit && d.severity == Severity::Error {
+        d.severity = Severity::Warning;
+        d.message.push_str(
+            " (it runs only after an early exit on a condition miglint cannot evaluate: if \
+             that condition limits it to empty databases, nothing fails)",
+        );
+    }
+    d
+}
+
 impl<'a> FileContext<'a> {
     /// The targets on which `op` can run (its dialect guards ∩ targets).
     pub fn reaching(&self, op: &Op) -> DialectSet {

@@ -1,4 +1,5 @@
 use crate::prelude::*;
+use crate::rule::after_unknown_exit;
 
 pub struct AddRequiredColumn;
 
@@ -79,17 +80,15 @@ impl Rule for AddRequiredColumn {
                         _ => None,
                     }
                 });
-                out.push((
-                    fi,
-                    diagnostic(
-                        &file,
-                        &col,
-                        nullable,
-                        table.as_deref(),
-                        reaching,
-                        op.in_batch(),
-                    ),
-                ));
+                let d = diagnostic(
+                    &file,
+                    &col,
+                    nullable,
+                    table.as_deref(),
+                    reaching,
+                    op.in_batch(),
+                );
+                out.push((fi, after_unknown_exit(d, op)));
             }
         }
     }
@@ -181,6 +180,11 @@ fn diagnostic(
         .diag(nullable.range(), message)
         .fails_on(reaching)
         .with_help(help);
+    if failures.is_empty() {
+        // only MySQL/MariaDB reaches it: the run succeeds and the rows get
+        // 0 or '' (measured on MariaDB 10.11), a data hazard, not a failure
+        d.severity = Severity::Warning;
+    }
     if let Some(name) = col.name() {
         let label = match table {
             Some(t) => format!("added to \"{t}\", which may already have rows"),

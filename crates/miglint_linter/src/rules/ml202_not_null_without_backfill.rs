@@ -1,4 +1,5 @@
 use crate::prelude::*;
+use crate::rule::after_unknown_exit;
 
 pub struct NotNullWithoutBackfill;
 
@@ -63,18 +64,16 @@ impl Rule for NotNullWithoutBackfill {
                 if reaching.is_empty() {
                     continue;
                 }
-                out.push((
-                    fi,
-                    diagnostic(
-                        &file,
-                        op,
-                        c.nullable,
-                        &c.column,
-                        c.col_range,
-                        &c.table,
-                        reaching,
-                    ),
-                ));
+                let d = diagnostic(
+                    &file,
+                    op,
+                    c.nullable,
+                    &c.column,
+                    c.col_range,
+                    &c.table,
+                    reaching,
+                );
+                out.push((fi, after_unknown_exit(d, op)));
             }
         }
     }
