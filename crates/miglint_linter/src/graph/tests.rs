@@ -1,0 +1,108 @@
+use super::*;
+
+#[test]
+fn file_templates() {
+    assert!(filename_matches(
+        "3512b954651e_add_account.py",
+        "3512b954651e"
+    ));
+    assert!(filename_matches("3512b954651e.py", "3512b954651e"));
+    assert!(filename_matches(
+        "2024_01_01_1200-3512b954651e_add.py",
+        "3512b954651e"
+    ));
+    assert!(filename_matches(
+        "2021_01_20_122127_25f4b90a7a42_initial_migration.py",
+        "25f4b90a7a42"
+    ));
+    assert!(filename_matches(
+        "2015-09-21_17-30_4e6a06bad7a8_init.py",
+        "4e6a06bad7a8"
+    ));
+    assert!(filename_matches("0.21.0_release.py", "0.21.0"));
+    assert!(filename_matches(
+        "add_account_3512b954651e.py",
+        "3512b954651e"
+    ));
+    assert!(!filename_matches("0042_3_0_0_add_uuid.py", "d59cbbef95eb"));
+    assert!(!filename_matches("1111_add_foo.py", "r2"));
+    // a prefix of a longer token is not a match
+    assert!(!filename_matches("3512b954651eff_add.py", "3512b954651e"));
+}
+
+#[test]
+fn scopes() {
+    assert_eq!(
+        scope_of(Path::new("a/alembic/versions")),
+        Path::new("a/alembic")
+    );
+    assert_eq!(
+        scope_of(Path::new("m/versions/2023.1/expand")),
+        Path::new("m")
+    );
+    assert_eq!(
+        scope_of(Path::new("g/alembic/versions_gxy")),
+        Path::new("g/alembic")
+    );
+    assert_eq!(
+        scope_of(Path::new("fixtures/ML501/err_x")),
+        Path::new("fixtures/ML501")
+    );
+}
+
+#[test]
+fn directories() {
+    for (path, dir) in [
+        ("a/versions/x.py", "a/versions"),
+        ("x.py", ""),
+        ("/x.py", "/"),
+        ("/a/x.py", "/a"),
+    ] {
+        let path = Path::new(path);
+        assert_eq!(parent_dir(path), Path::new(dir));
+        assert!(in_dir(path, Path::new(dir)), "{path:?} in {dir:?}");
+    }
+    assert!(!in_dir(
+        Path::new("a/versions/sub/x.py"),
+        Path::new("a/versions")
+    ));
+    assert!(!in_dir(
+        Path::new("a/versions2/x.py"),
+        Path::new("a/versions")
+    ));
+    assert!(!in_dir(Path::new("a/x.py"), Path::new("")));
+}
+
+#[test]
+fn expression_keys() {
+    assert_eq!(expression_key("(cli.EXPAND_BRANCH,)"), "cli.EXPAND_BRANCH");
+    assert_eq!(expression_key("[ cli.X ]"), "cli.X");
+    assert_eq!(expression_key("(a, b)"), "(a, b)");
+    assert_eq!(expression_key("LABELS"), "LABELS");
+}
+
+#[test]
+fn legacy_ids() {
+    assert_eq!(
+        legacy_id(Path::new("v/1975ea83b712.py")),
+        Some("1975ea83b712")
+    );
+    assert_eq!(legacy_id(Path::new("v/1975ea83b712_add.py")), None);
+}
+
+#[test]
+fn tarjan_finds_cycles_iteratively() {
+    // 0 -> 1 -> 2 -> 0, 3 -> 3 is excluded (self edges handled elsewhere), 4 alone
+    let lists = [vec![1], vec![2], vec![0], vec![], vec![0]];
+    let adj = Adj::build(lists.len(), |i, out| out.extend(&lists[i]));
+    assert_eq!(strongly_connected(&adj), vec![vec![0, 1, 2]]);
+    assert_eq!(cycle_path(&[0, 1, 2], &adj), vec![0, 1, 2]);
+    // a long chain must not overflow the stack
+    let n = 200_000;
+    let adj = Adj::build(n, |i, out| {
+        if i + 1 < n {
+            out.push(i + 1);
+        }
+    });
+    assert!(strongly_connected(&adj).is_empty());
+}
