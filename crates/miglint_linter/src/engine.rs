@@ -5,9 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use miglint_diagnostics::{
-    Diagnostic, Dialect, DialectSet, FileReport, Severity, SourceFile, TextRange,
-};
+use miglint_diagnostics::{Diagnostic, Dialect, DialectSet, FileReport, Severity, SourceFile};
 use miglint_python::{IdValue, Module, PythonParser, SqlSource};
 use miglint_sql::SqlStatement;
 
@@ -512,13 +510,4 @@ fn downgrade_if_assumed(d: &mut Diagnostic, settings: &FileSettings) {
         d.message,
         names.join(" or ")
     );
-}
-
-/// A range limited to its first line (for huge error nodes).
-pub(crate) fn first_line(source: &str, r: TextRange) -> TextRange {
-    let text = &source[r.as_usize()];
-    match text.find('\n') {
-        Some(n) if n > 0 => TextRange::new(r.start(), r.start() + n as u32),
-        _ => r,
-    }
 }

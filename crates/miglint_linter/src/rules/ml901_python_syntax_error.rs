@@ -1,4 +1,3 @@
-use crate::engine::first_line;
 use crate::prelude::*;
 
 pub struct PythonSyntaxError;
@@ -55,4 +54,13 @@ pub(crate) fn refused(refusal: &miglint_python::Refusal) -> Diagnostic {
         ),
     )
     .with_help("nothing else in this file was checked")
+}
+
+/// A range limited to its first line (for huge error nodes).
+fn first_line(source: &str, r: TextRange) -> TextRange {
+    let text = &source[r.as_usize()];
+    match text.find('\n') {
+        Some(n) if n > 0 => TextRange::new(r.start(), r.start() + n as u32),
+        _ => r,
+    }
 }
