@@ -13,11 +13,14 @@ impl<'s> Extractor<'s> {
         if depth > MAX_STMT_DEPTH {
             return true;
         }
-        for stmt in named_children(block) {
-            if !self.statement(stmt, scope, depth) {
-                return false;
-            }
-            if scope.dialects.is_empty() {
+        let stmts = named_children(block);
+        for (i, &stmt) in stmts.iter().enumerate() {
+            if !self.statement(stmt, scope, depth) || scope.dialects.is_empty() {
+                // what follows runs on no dialect: its helper calls still
+                // count, with no dialects, for helper narrowing
+                for &rest in &stmts[i + 1..] {
+                    self.record_unreachable_calls(rest, scope.func);
+                }
                 return false;
             }
         }
