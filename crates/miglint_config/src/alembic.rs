@@ -266,9 +266,9 @@ pub(crate) fn find_alembic_ini(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Whether a directory name looks like a migrations folder (`alembic*`,
-/// `migrat*`, case-insensitive).
+/// `migrat*`, case-insensitive, leading underscores aside: `_migrations`).
 pub(crate) fn is_migrations_dir_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let lower = name.trim_start_matches('_').to_ascii_lowercase();
     lower.starts_with("alembic") || lower.starts_with("migrat")
 }
 

@@ -506,8 +506,9 @@ fn is_script_location(dir: &Path) -> bool {
     dir.join("env.py").is_file() || dir.join("script.py.mako").is_file()
 }
 
-/// Whether a root-relative file path lies below a `versions` directory that
-/// is below an `alembic*`/`migrat*` directory.
+/// Whether a root-relative file path lies below a `versions*` directory
+/// (`versions/`, `versions_gxy/`) that is below an `alembic*`/`migrat*`
+/// directory.
 fn in_versions_dir(rel: &Path, root_is_migrations: bool) -> bool {
     let dirs: Vec<&str> = match rel.parent() {
         Some(p) => p
@@ -518,7 +519,7 @@ fn in_versions_dir(rel: &Path, root_is_migrations: bool) -> bool {
     };
     let mut seen_migrations = root_is_migrations;
     for d in dirs {
-        if d == "versions" && seen_migrations {
+        if d.starts_with("versions") && seen_migrations {
             return true;
         }
         if is_migrations_dir_name(d) {
@@ -543,5 +544,14 @@ mod tests {
         assert!(in_versions_dir(Path::new("versions/a.py"), true));
         assert!(!in_versions_dir(Path::new("alembic/a.py"), false));
         assert!(!in_versions_dir(Path::new("versions/alembic/a.py"), false));
+        // galaxy's `versions_gxy/`, prefect's `_migrations/`
+        assert!(in_versions_dir(
+            Path::new("model/migrations/alembic/versions_gxy/a.py"),
+            false
+        ));
+        assert!(in_versions_dir(
+            Path::new("database/_migrations/versions/sqlite/a.py"),
+            false
+        ));
     }
 }

@@ -383,10 +383,16 @@ impl Options {
             Some(d) => Targets::declared(d, &format!("{origin} [[overrides]]")),
             None => {
                 let list = self.dialects.as_deref().filter(|l| !l.is_empty())?;
-                Targets::declared(
-                    DialectSet::from_iter_dialects(list.iter().copied()),
-                    &origin,
-                )
+                let declared = DialectSet::from_iter_dialects(list.iter().copied());
+                // the project runs on these; a per-dialect folder
+                // (`versions/sqlite/`) says which one runs this file
+                match dialect_folder(path) {
+                    Some((d, _)) if declared.contains(d) => Targets::declared(
+                        DialectSet::single(d),
+                        &format!("{origin}, narrowed by its per-dialect folder"),
+                    ),
+                    _ => Targets::declared(declared, &origin),
+                }
             }
         };
         t.no_transaction = self.no_transaction();

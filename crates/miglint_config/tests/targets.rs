@@ -65,6 +65,33 @@ fn declared_dialects_win() {
 }
 
 #[test]
+fn declared_dialects_are_narrowed_by_a_per_dialect_folder() {
+    let tmp = project();
+    let o = load_str(
+        &tmp.path().join("lint.toml"),
+        "dialects = [\"sqlite\", \"postgresql\"]\n",
+    )
+    .unwrap();
+    let at = |rel: &str| o.declared_targets(&tmp.path().join(rel)).unwrap();
+    // the project runs on both; prefect-style tracks say which runs a file
+    let sqlite = at("db/_migrations/versions/sqlite/a.py");
+    assert_eq!(sqlite.dialects, SQLITE);
+    assert_eq!(
+        sqlite.describe(),
+        "sqlite (from lint.toml, narrowed by its per-dialect folder)"
+    );
+    assert_eq!(
+        at("db/_migrations/versions/a.py").dialects,
+        SQLITE.with(Dialect::Postgresql)
+    );
+    // a folder for a dialect the project does not declare narrows nothing
+    assert_eq!(
+        at("db/_migrations/versions/mysql/a.py").dialects,
+        SQLITE.with(Dialect::Postgresql)
+    );
+}
+
+#[test]
 fn a_url_env_py_uses_is_confirmed() {
     for (url, dialect) in [
         (
