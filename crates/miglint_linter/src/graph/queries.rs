@@ -308,7 +308,10 @@ impl<'a> Environment<'a> {
             let node = &self.nodes[i];
             let after = || node.children.iter().chain(&node.dependents).copied();
             for (k, c) in after().enumerate() {
-                if after().take(k).any(|d| d == c) {
+                // a self-reference (`down_revision = revision`) is not an
+                // edge `before_count` counted; a node already placed or
+                // counted down has nothing left to wait for
+                if c == i || placed[c] || indeg[c] == 0 || after().take(k).any(|d| d == c) {
                     continue;
                 }
                 indeg[c] -= 1;

@@ -106,3 +106,36 @@ fn tarjan_finds_cycles_iteratively() {
     });
     assert!(strongly_connected(&adj).is_empty());
 }
+
+#[test]
+fn topo_order_survives_a_self_loop() {
+    let mut parser = miglint_python::PythonParser::new();
+    let sources = [
+        "revision = 'r1'\ndown_revision = None\ndef upgrade():\n    pass\n",
+        "revision = 'r2'\ndown_revision = 'r2'\ndef upgrade():\n    pass\n",
+        "revision = 'r3'\ndown_revision = 'r1'\ndef upgrade():\n    pass\n",
+    ];
+    let modules: Vec<_> = sources.iter().map(|s| parser.parse(s)).collect();
+    let paths: Vec<PathBuf> = (1..=3)
+        .map(|i| PathBuf::from(format!("a/alembic/versions/r{i}.py")))
+        .collect();
+    let files: Vec<ProjectFile<'_>> = (0..3)
+        .map(|i| ProjectFile {
+            path: &paths[i],
+            source: sources[i],
+            module: &modules[i],
+            sql: &[],
+            targets: miglint_diagnostics::DialectSet::ALL,
+            no_transaction: false,
+        })
+        .collect();
+    let envs = environments(&files);
+    assert_eq!(envs.len(), 1);
+    let order = envs[0].topo_order();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec![0, 1, 2], "every node once: {order:?}");
+    // r1 before its child r3
+    let at = |n: usize| order.iter().position(|&x| x == n).unwrap();
+    assert!(at(0) < at(2), "{order:?}");
+}
