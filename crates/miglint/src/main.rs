@@ -225,13 +225,15 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
     out.flush()?;
 
     let failing = summary.errors > 0 || (args.strict && summary.warnings > 0);
-    Ok(if !outcome.missing.is_empty() {
-        ExitCode::from(2)
-    } else if failing && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(
+        if !outcome.missing.is_empty() || outcome.internal_errors > 0 {
+            ExitCode::from(2)
+        } else if failing && !args.exit_zero {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
 fn explain(code: &str) -> io::Result<ExitCode> {

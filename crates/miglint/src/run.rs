@@ -22,6 +22,9 @@ pub struct CheckOutcome {
     pub missing: Vec<PathBuf>,
     /// Non-fatal discovery problems, for stderr.
     pub warnings: Vec<String>,
+    /// Rule runs that failed inside miglint (said on stderr; exit 2 after
+    /// the rest is reported).
+    pub internal_errors: usize,
 }
 
 /// Loads the configuration: `--config FILE`, else the nearest `lint.toml` /

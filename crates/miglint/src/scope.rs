@@ -141,6 +141,7 @@ pub fn check(
         targets,
         missing,
         warnings,
+        internal_errors: linter.internal_errors(),
     })
 }
 

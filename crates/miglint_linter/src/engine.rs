@@ -18,6 +18,9 @@ use crate::suppress::{self, Suppression};
 
 pub struct Linter {
     pub settings: LinterSettings,
+    /// Rules that panicked (a bug in miglint): their findings for that
+    /// file (or project) are missing, every other finding is kept.
+    internal_errors: std::sync::atomic::AtomicUsize,
 }
 
 /// The outcome of the per-file phase.
@@ -54,7 +57,31 @@ pub struct ParsedFile {
 
 impl Linter {
     pub fn new(settings: LinterSettings) -> Self {
-        Linter { settings }
+        Linter {
+            settings,
+            internal_errors: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// How many rule runs panicked so far (see [`Linter::guarded`]).
+    pub fn internal_errors(&self) -> usize {
+        self.internal_errors
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs one rule; a panic (a bug in miglint, never the input's fault)
+    /// costs that rule's findings on `what`, not the run: it is said on
+    /// stderr and counted, so the CLI can exit 2 after reporting the rest.
+    fn guarded(&self, code: &str, what: &Path, run: impl FnOnce()) {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).is_err() {
+            self.internal_errors
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            eprintln!(
+                "miglint: internal error: {code} failed on {}; its findings there are missing, \
+                 every other finding is reported",
+                what.display()
+            );
+        }
     }
 
     /// Decodes raw bytes (ML905 when that fails) and parses them.
@@ -218,7 +245,9 @@ impl Linter {
         let mut diagnostics = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
             if self.settings.enabled[i] {
-                rule.check_file(&ctx, &mut diagnostics);
+                self.guarded(rule.meta().code, &source.path, || {
+                    rule.check_file(&ctx, &mut diagnostics)
+                });
             }
         }
         // the analysis is kept (without borrows) for project rules
@@ -408,7 +437,10 @@ impl Linter {
         let mut found = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
             if self.settings.enabled[i] {
-                rule.check_project(&project, &mut found);
+                let root = self.settings.options.root.clone();
+                self.guarded(rule.meta().code, &root, || {
+                    rule.check_project(&project, &mut found)
+                });
             }
         }
         let baselined = self.baselined(&project);
@@ -510,4 +542,21 @@ fn downgrade_if_assumed(d: &mut Diagnostic, settings: &FileSettings) {
         d.message,
         names.join(" or ")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_rule_costs_its_findings_not_the_run() {
+        let linter = Linter::new(LinterSettings::with_targets(DialectSet::ALL));
+        let mut ran_after = false;
+        linter.guarded("ML999", Path::new("versions/a.py"), || {
+            panic!("a bug in a rule");
+        });
+        linter.guarded("ML101", Path::new("versions/a.py"), || ran_after = true);
+        assert!(ran_after, "the next rule still runs");
+        assert_eq!(linter.internal_errors(), 1);
+    }
 }
