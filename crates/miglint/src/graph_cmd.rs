@@ -70,12 +70,9 @@ pub fn run(
     format: GraphFormat,
     out: &mut dyn Write,
 ) -> io::Result<ExitCode> {
-    let settings = match run::load_options(cwd, config).and_then(run::settings) {
+    let settings = match run::settings_or_exit(cwd, config) {
         Ok(s) => s,
-        Err(e) => {
-            run::render_error(&e);
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let start = std::env::current_dir().unwrap_or_else(|_| settings.options.root.clone());
     let discovery = discover(&start, paths, &settings.options);

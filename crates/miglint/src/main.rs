@@ -124,12 +124,9 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
         diff_base: args.diff_base.clone(),
         since_revision: args.since_revision.clone(),
     };
-    let settings = match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
+    let settings = match run::settings_or_exit(&cwd, args.config.as_deref()) {
         Ok(s) => s,
-        Err(e) => {
-            run::render_error(&e);
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let mut outcome = match miglint::scope::check(settings, &args.paths, &scope) {
         Ok(o) => o,
@@ -146,14 +143,10 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
                 if fixed == 1 { "" } else { "s" }
             );
             // re-lint the fixed files: report what is left
-            let settings =
-                match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        run::render_error(&e);
-                        return Ok(ExitCode::from(2));
-                    }
-                };
+            let settings = match run::settings_or_exit(&cwd, args.config.as_deref()) {
+                Ok(s) => s,
+                Err(code) => return Ok(code),
+            };
             outcome = match miglint::scope::check(settings, &args.paths, &scope) {
                 Ok(o) => o,
                 Err(e) => {

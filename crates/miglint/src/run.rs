@@ -36,6 +36,18 @@ pub fn load_options(cwd: &Path, config: Option<&Path>) -> Result<Options, Config
     }
 }
 
+/// [`load_options`] then [`settings`], for a command: a configuration error
+/// is rendered on stderr and becomes exit 2.
+pub fn settings_or_exit(
+    cwd: &Path,
+    config: Option<&Path>,
+) -> Result<LinterSettings, std::process::ExitCode> {
+    load_options(cwd, config).and_then(settings).map_err(|e| {
+        render_error(&e);
+        std::process::ExitCode::from(2)
+    })
+}
+
 /// Resolves rule selection against the registry; unknown codes point into the TOML.
 pub fn settings(options: Options) -> Result<LinterSettings, ConfigError> {
     let targets = options.targets();

@@ -64,12 +64,9 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
         );
         return Ok(ExitCode::from(2));
     };
-    let settings = match run::load_options(cwd, args.config.as_deref()).and_then(run::settings) {
+    let settings = match run::settings_or_exit(cwd, args.config.as_deref()) {
         Ok(s) => s,
-        Err(e) => {
-            run::render_error(&e);
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let discovery = discover(cwd, &args.paths, &settings.options);
     for e in &discovery.errors {

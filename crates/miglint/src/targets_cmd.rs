@@ -35,12 +35,9 @@ pub enum TargetsFormat {
 /// missing path, else 0.
 pub fn main(args: TargetsArgs) -> io::Result<ExitCode> {
     let cwd = std::env::current_dir()?;
-    let settings = match run::load_options(&cwd, args.config.as_deref()).and_then(run::settings) {
+    let settings = match run::settings_or_exit(&cwd, args.config.as_deref()) {
         Ok(s) => s,
-        Err(e) => {
-            run::render_error(&e);
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let discovery = discover(&cwd, &args.paths, &settings.options);
     let mut failed = false;
