@@ -417,3 +417,22 @@ fn duplicate_ids_give_one_finding_per_group() {
     );
     assert!(out.stdout.len() < 1_000_000, "{} bytes", out.stdout.len());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_env_py_does_not_hang_the_lock_timeout_rule() {
+    // ML702 looks for `lock_timeout` in the env.py above a revision: a FIFO
+    // there once blocked its open() forever
+    let p = project(&[]);
+    fs::write(
+        p.path().join("lint.toml"),
+        "dialects = [\"postgresql\"]\npaths = [\"versions\"]\nonline = true\n",
+    )
+    .unwrap();
+    mkfifo(&p.path().join("env.py"));
+    let out = check_json(p.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let f = findings(&out);
+    assert!(find(&f, "a1_good.py", "ML702").is_some(), "{f:?}");
+    good_file_still_linted(&f);
+}

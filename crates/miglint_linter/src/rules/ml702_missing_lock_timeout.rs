@@ -191,7 +191,9 @@ fn env_sets_timeout(
             return known;
         }
         let env = *on_disk.entry(d.to_path_buf()).or_insert_with(|| {
-            std::fs::read(d.join("env.py"))
+            // the CLI's reader: a FIFO or a symlink to /dev/zero named
+            // env.py must not hang the run or fill the memory
+            miglint_config::read_capped(&d.join("env.py"), miglint_config::DEFAULT_MAX_FILE_SIZE)
                 .ok()
                 .map(|bytes| mentions_timeout(&String::from_utf8_lossy(&bytes)))
         });
