@@ -141,6 +141,23 @@ pub(crate) fn after_unknown_exit(mut d: Diagnostic, op: &Op) -> Diagnostic {
     d
 }
 
+/// A failure that does not depend on the rows (the call fails whenever it
+/// runs) of an op inside a guard about the database's state
+/// ([`Op::under_data_guard`], e.g. `if not has_primary_key("t"):`): the
+/// guard may never let it run on the target that fails (an idempotency
+/// check the target's history already satisfies), so the finding is a
+/// warning that says so.
+pub(crate) fn under_data_guard(mut d: Diagnostic, op: &Op) -> Diagnostic {
+    if op.under_data_guard && d.severity == Severity::Error {
+        d.severity = Severity::Warning;
+        d.message.push_str(
+            " (it runs only when a condition about the database's state holds, which miglint \
+             cannot evaluate: where it never holds, nothing fails)",
+        );
+    }
+    d
+}
+
 impl<'a> FileContext<'a> {
     /// The targets on which `op` can run (its dialect guards ∩ targets).
     pub fn reaching(&self, op: &Op) -> DialectSet {

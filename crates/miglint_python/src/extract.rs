@@ -64,8 +64,9 @@ struct Extractor<'s> {
     module: Module,
     /// Calls of plain names (`_upgrade_postgresql(conn)`) inside functions:
     /// the name, the calling function, the dialects reaching the call and
-    /// whether it follows an exit on an unknown condition.
-    calls: Vec<(&'s str, usize, DialectSet, bool)>,
+    /// whether it follows an exit on an unknown condition / runs under a
+    /// guard about the database's state.
+    calls: Vec<(&'s str, usize, DialectSet, bool, bool)>,
     /// How often each identifier occurs anywhere in the file.
     identifiers: HashMap<&'s str, usize>,
 }
@@ -80,6 +81,8 @@ struct Scope {
     in_try: bool,
     /// See [`Op::after_unknown_exit`].
     after_unknown_exit: bool,
+    /// See [`Op::under_data_guard`].
+    under_data_guard: bool,
     batches: HashMap<String, BatchInfo>,
     env: Env,
 }
@@ -308,6 +311,7 @@ impl<'s> Extractor<'s> {
             autocommit: false,
             in_try: false,
             after_unknown_exit: false,
+            under_data_guard: false,
             batches: HashMap::new(),
             env: env.clone(),
         };
@@ -342,11 +346,11 @@ impl<'s> Extractor<'s> {
     /// `upgrade`/`downgrade` are called by alembic and stay as they are.
     fn narrow_helpers(&mut self) {
         let funcs = &self.module.functions;
-        let mut callers: Vec<Vec<(usize, DialectSet, bool)>> = vec![Vec::new(); funcs.len()];
-        for &(name, caller, dialects, after_exit) in &self.calls {
+        let mut callers: Vec<Vec<(usize, DialectSet, bool, bool)>> = vec![Vec::new(); funcs.len()];
+        for &(name, caller, dialects, after_exit, guarded) in &self.calls {
             let mut matching = funcs.iter().enumerate().filter(|(_, f)| f.name == name);
             if let (Some((i, _)), None) = (matching.next(), matching.next()) {
-                callers[i].push((caller, dialects, after_exit));
+                callers[i].push((caller, dialects, after_exit, guarded));
             }
         }
         let eligible: Vec<usize> = (0..funcs.len())
@@ -363,6 +367,8 @@ impl<'s> Extractor<'s> {
         let mut reach = vec![DialectSet::ALL; funcs.len()];
         // a helper runs after an unknown exit when every call of it does
         let mut after_exit = vec![false; funcs.len()];
+        // ... and under a guard about the database's state likewise
+        let mut guarded = vec![false; funcs.len()];
         // narrowing only ever removes dialects (and only ever sets the
         // flag): at most 4 steps per function
         for _ in 0..=4 * funcs.len() {
@@ -370,15 +376,19 @@ impl<'s> Extractor<'s> {
             for &i in &eligible {
                 let set = callers[i]
                     .iter()
-                    .fold(DialectSet::EMPTY, |acc, &(c, d, _)| {
+                    .fold(DialectSet::EMPTY, |acc, &(c, d, _, _)| {
                         acc.union(d.intersect(reach[c]))
                     });
                 let flag = callers[i]
                     .iter()
-                    .all(|&(c, d, x)| x || after_exit[c] || d.intersect(reach[c]).is_empty());
-                if set != reach[i] || flag != after_exit[i] {
+                    .all(|&(c, d, x, _)| x || after_exit[c] || d.intersect(reach[c]).is_empty());
+                let under = callers[i]
+                    .iter()
+                    .all(|&(c, d, _, g)| g || guarded[c] || d.intersect(reach[c]).is_empty());
+                if set != reach[i] || flag != after_exit[i] || under != guarded[i] {
                     reach[i] = set;
                     after_exit[i] = flag;
+                    guarded[i] = under;
                     changed = true;
                 }
             }
@@ -389,6 +399,7 @@ impl<'s> Extractor<'s> {
         for op in &mut self.module.ops {
             op.dialects = op.dialects.intersect(reach[op.func]);
             op.after_unknown_exit |= after_exit[op.func];
+            op.under_data_guard |= guarded[op.func];
         }
     }
 }

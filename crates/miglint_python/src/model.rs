@@ -210,6 +210,15 @@ pub struct Op {
     /// freshly created database. Rules that claim a failure that depends
     /// on existing rows say no more than a warning here.
     pub after_unknown_exit: bool,
+    /// Inside an arm of an `if` whose condition miglint cannot decide and
+    /// that may be about the database's state (`if not
+    /// has_primary_key("t"):`, `if has_unique_constraint(...):`, or an
+    /// `elif`/`else` after one), or in a helper every call of which is: the
+    /// call runs only when that state lets it, which may be never on some
+    /// target (an idempotency guard that the target's history already
+    /// satisfies). Rules whose failure does not depend on the rows (the
+    /// statement fails whenever it runs) say no more than a warning here.
+    pub under_data_guard: bool,
 }
 
 impl Op {

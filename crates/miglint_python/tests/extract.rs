@@ -6,7 +6,7 @@ fn parse(src: &str) -> Module {
 }
 
 /// One line per op: `func name receiver dialects [autocommit]
-/// [after-exit]`.
+/// [after-exit] [data-guard]`.
 fn ops(src: &str) -> String {
     let m = parse(src);
     m.ops
@@ -22,7 +22,7 @@ fn ops(src: &str) -> String {
             };
             let d: Vec<&str> = op.dialects.iter().map(Dialect::as_str).collect();
             format!(
-                "{} {} {} [{}]{}{}",
+                "{} {} {} [{}]{}{}{}",
                 m.functions[op.func].name,
                 op.name,
                 recv,
@@ -30,6 +30,11 @@ fn ops(src: &str) -> String {
                 if op.in_autocommit { " autocommit" } else { "" },
                 if op.after_unknown_exit {
                     " after-exit"
+                } else {
+                    ""
+                },
+                if op.under_data_guard {
+                    " data-guard"
                 } else {
                     ""
                 }
@@ -101,7 +106,7 @@ def upgrade():
          upgrade execute op [mysql]\n\
          upgrade execute op [sqlite]\n\
          upgrade execute op [postgresql,mysql]\n\
-         upgrade execute op [postgresql,mysql]\n\
+         upgrade execute op [postgresql,mysql] data-guard\n\
          upgrade execute op [mysql]\n\
          upgrade execute op [postgresql,sqlite]\n\
          upgrade execute op [postgresql]"
@@ -127,7 +132,7 @@ def upgrade():
         ops(src),
         "upgrade drop_constraint op [mysql]\n\
          upgrade alter_column op [postgresql,mysql]\n\
-         upgrade add_column op [postgresql,sqlite,mysql]"
+         upgrade add_column op [postgresql,sqlite,mysql] data-guard"
     );
 }
 
@@ -405,7 +410,7 @@ def _update(conn, dialect_name):
         ops(src),
         "_update execute conn [postgresql]\n\
          _update execute conn [mysql]\n\
-         _update execute conn [postgresql,sqlite,mysql]"
+         _update execute conn [postgresql,sqlite,mysql] data-guard"
     );
 }
 
@@ -431,7 +436,7 @@ def upgrade():
         "upgrade drop_constraint op [mysql]\n\
          upgrade create_foreign_key op [postgresql,mysql]\n\
          upgrade alter_column op [postgresql]\n\
-         upgrade drop_column op [postgresql,sqlite,mysql]"
+         upgrade drop_column op [postgresql,sqlite,mysql] data-guard"
     );
 }
 
@@ -453,8 +458,8 @@ def upgrade():
     assert_eq!(
         ops(src),
         "downgrade drop_constraint op [postgresql] after-exit\n\
-         upgrade execute op [postgresql,sqlite,mysql]\n\
-         upgrade execute op [postgresql,mysql]"
+         upgrade execute op [postgresql,sqlite,mysql] data-guard\n\
+         upgrade execute op [postgresql,mysql] data-guard"
     );
 }
 
@@ -598,7 +603,7 @@ def _helper(engine):
          _helper execute op [sqlite,mysql]\n\
          _helper execute op [postgresql,mysql]\n\
          _helper execute op [postgresql,mysql]\n\
-         _helper execute op [postgresql,sqlite,mysql]"
+         _helper execute op [postgresql,sqlite,mysql] data-guard"
     );
 }
 
@@ -687,8 +692,8 @@ def downgrade():
          upgrade execute op [sqlite]\n\
          upgrade add_column op [sqlite] after-exit\n\
          _later execute op [sqlite] after-exit\n\
-         downgrade drop_table op [postgresql,sqlite,mysql]\n\
-         downgrade execute op [postgresql]\n\
+         downgrade drop_table op [postgresql,sqlite,mysql] data-guard\n\
+         downgrade execute op [postgresql] data-guard\n\
          downgrade execute op [postgresql,sqlite,mysql] after-exit\n\
          downgrade execute op [postgresql,sqlite,mysql] after-exit"
     );
@@ -719,8 +724,41 @@ def upgrade():
     assert_eq!(
         ops(src),
         "upgrade execute conn [postgresql,sqlite,mysql]\n\
-         upgrade execute op [postgresql,sqlite,mysql]\n\
-         upgrade execute op [postgresql,sqlite,mysql]\n\
-         upgrade execute op [postgresql,sqlite,mysql]"
+         upgrade execute op [postgresql,sqlite,mysql] data-guard\n\
+         upgrade execute op [postgresql,sqlite,mysql] data-guard\n\
+         upgrade execute op [postgresql,sqlite,mysql] data-guard"
+    );
+}
+
+#[test]
+fn guards_about_the_database_state() {
+    let src = r#"
+def _pk(t):
+    return inspect(op.get_bind()).get_pk_constraint(t)["constrained_columns"]
+
+def _fix(t):
+    op.create_primary_key("pk", t, ["id"])
+
+def upgrade():
+    if not _pk("a"):
+        op.create_primary_key("a_pk", "a", ["id"])
+    elif op.get_bind().dialect.name == "sqlite":
+        op.drop_table("b")
+    else:
+        _fix("c")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_table("d")
+    if context.is_offline_mode():
+        op.drop_table("e")
+    op.drop_table("f")
+"#;
+    assert_eq!(
+        ops(src),
+        "_fix create_primary_key op [postgresql,mysql] data-guard\n\
+         upgrade create_primary_key op [postgresql,sqlite,mysql] data-guard\n\
+         upgrade drop_table op [sqlite] data-guard\n\
+         upgrade drop_table op [postgresql]\n\
+         upgrade drop_table op [postgresql,sqlite,mysql]\n\
+         upgrade drop_table op [postgresql,sqlite,mysql]"
     );
 }

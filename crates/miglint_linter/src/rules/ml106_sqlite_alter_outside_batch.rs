@@ -1,6 +1,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::prelude::*;
+use crate::rule::under_data_guard;
 use crate::rules::ml1xx_alter::{AlterColumn, batch_call, call_head};
 
 pub struct SqliteAlterOutsideBatch;
@@ -50,10 +51,10 @@ impl Rule for SqliteAlterOutsideBatch {
             }
             if let Some(alter) = AlterColumn::of(op) {
                 if let Some(d) = alter_column(file, &alter) {
-                    out.push(d);
+                    out.push(under_data_guard(d, op));
                 }
             } else if CONSTRAINT_OPS.contains(&op.name.as_str()) {
-                out.push(constraint_op(file, op));
+                out.push(under_data_guard(constraint_op(file, op), op));
             } else if op.name == "drop_column" && !plain_column(file, &added, &index, op) {
                 out.push(drop_column(file, op));
             }

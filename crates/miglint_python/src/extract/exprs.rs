@@ -41,6 +41,7 @@ impl<'s> Extractor<'s> {
                     scope.func,
                     dialects,
                     scope.after_unknown_exit,
+                    scope.under_data_guard,
                 ));
             }
             if node.kind() == "boolean_operator"
@@ -123,6 +124,7 @@ impl<'s> Extractor<'s> {
             in_autocommit: scope.autocommit,
             in_try: scope.in_try,
             after_unknown_exit: scope.after_unknown_exit,
+            under_data_guard: scope.under_data_guard,
         });
         true
     }

@@ -214,6 +214,7 @@ impl<'s> Extractor<'s> {
             if let Some(body) = body {
                 let mut inner = Scope {
                     dialects: reach,
+                    under_data_guard: scope.under_data_guard || data_here,
                     ..scope.clone()
                 };
                 let body_falls = !reach.is_empty() && self.block(body, &mut inner, depth + 1);
@@ -326,7 +327,7 @@ impl<'s> Extractor<'s> {
                 && f.kind() == "identifier"
             {
                 self.calls
-                    .push((self.text(f), func, DialectSet::EMPTY, false));
+                    .push((self.text(f), func, DialectSet::EMPTY, false, false));
             }
             let mut cursor = n.walk();
             stack.extend(n.named_children(&mut cursor));
