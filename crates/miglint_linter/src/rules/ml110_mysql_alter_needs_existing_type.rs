@@ -1,5 +1,5 @@
 use crate::prelude::*;
-use crate::rules::ml1xx_alter::{AlterColumn, call_head};
+use crate::rules::ml1xx_alter::{AlterColumn, call_head, in_recreating_batch};
 
 pub struct MysqlAlterNeedsExistingType;
 
@@ -19,7 +19,11 @@ impl Rule for MysqlAlterNeedsExistingType {
 
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         for op in &file.module.ops {
-            if op.in_try || !file.reaching(op).contains(Dialect::Mysql) {
+            // a batch that always recreates the table emits no CHANGE/MODIFY
+            if op.in_try
+                || !file.reaching(op).contains(Dialect::Mysql)
+                || in_recreating_batch(file, op)
+            {
                 continue;
             }
             let Some(alter) = AlterColumn::of(op) else {

@@ -137,3 +137,22 @@ pub(crate) fn batch_call(file: &FileContext<'_>, op: &Op) -> String {
         None => format!("op.batch_alter_table({table})"),
     }
 }
+
+/// Whether `op` is inside `op.batch_alter_table(..., recreate="always")`:
+/// alembic then rebuilds the table on every database (create a copy with
+/// the changes applied to the reflected or `copy_from=` Table, copy the
+/// rows, drop, rename), so no ALTER of the op is emitted anywhere.
+pub(crate) fn in_recreating_batch(file: &FileContext<'_>, op: &Op) -> bool {
+    let Receiver::Batch(b) = &op.receiver else {
+        return false;
+    };
+    let call = file.source.get(b.range.as_usize()).unwrap_or("");
+    call.match_indices("recreate").any(|(at, _)| {
+        let rest = call[at + "recreate".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        rest.starts_with("\"always\"") || rest.starts_with("'always'")
+    })
+}
