@@ -192,17 +192,54 @@ impl<'s> Extractor<'s> {
                 }
                 "function_definition" => self.function(stmt, env),
                 "decorated_definition" => {
-                    if let Some(def) = stmt.child_by_field_name("definition")
-                        && def.kind() == "function_definition"
-                    {
-                        self.function(def, env);
+                    if let Some(def) = stmt.child_by_field_name("definition") {
+                        match def.kind() {
+                            "function_definition" => self.function(def, env),
+                            "class_definition" => self.orm_class(def),
+                            _ => {}
+                        }
                     }
                 }
+                "class_definition" => self.orm_class(stmt),
                 // error recovery and `if TYPE_CHECKING:`-style wrappers
                 "ERROR" => self.module_block(stmt, env, depth + 1),
                 "assignment" => self.module_assignment(stmt),
                 _ => {}
             }
+        }
+    }
+
+    /// A class whose body assigns `__tablename__` a string literal.
+    fn orm_class(&mut self, class: Node) {
+        let (Some(name), Some(body)) = (
+            class.child_by_field_name("name"),
+            class.child_by_field_name("body"),
+        ) else {
+            return;
+        };
+        for stmt in named_children(body) {
+            let Some(asg) = named_children(stmt)
+                .into_iter()
+                .find(|c| stmt.kind() == "expression_statement" && c.kind() == "assignment")
+            else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                asg.child_by_field_name("left"),
+                asg.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            if self.text(left) != "__tablename__" {
+                continue;
+            }
+            if let Some(table) = self.expr(right, 0).str_value() {
+                self.module.orm_tables.push(crate::model::OrmTable {
+                    class: self.text(name).to_string(),
+                    table: table.to_string(),
+                });
+            }
+            return;
         }
     }
 

@@ -30,6 +30,17 @@ pub struct Module {
     /// order (`status = sa.Enum(...)`, `t = sa.table("t", ...)`), for the
     /// schema model to resolve names.
     pub bindings: Vec<Binding>,
+    /// Module-level ORM classes with a literal `__tablename__` (`class
+    /// Run(Base): __tablename__ = "runs"`): class name -> table, for the
+    /// schema model to read ORM writes (`session.query(Run).delete()`).
+    pub orm_tables: Vec<OrmTable>,
+}
+
+/// A module-level class that maps a table (`__tablename__ = "t"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrmTable {
+    pub class: String,
+    pub table: String,
 }
 
 /// A module-level assignment of a call, list or tuple to a plain name.
@@ -86,6 +97,14 @@ impl Module {
 
     pub fn func_kind(&self, op: &Op) -> FuncKind {
         self.functions[op.func].kind
+    }
+
+    /// The table of module-level ORM class `class`, when exactly one class
+    /// of that name maps one.
+    pub fn orm_table(&self, class: &str) -> Option<&str> {
+        let mut found = self.orm_tables.iter().filter(|t| t.class == class);
+        let first = found.next()?;
+        found.next().is_none().then_some(first.table.as_str())
     }
 
     /// The value of module-level name `name`, when it is bound exactly once.

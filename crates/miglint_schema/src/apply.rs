@@ -787,7 +787,7 @@ fn sql_column(c: &DdlColumn, o: Origin) -> Column {
 }
 
 /// The table to change; a placeholder when no replayed op created it.
-fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin) -> &'s mut Table {
+pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin) -> &'s mut Table {
     if state.table(table).is_none() {
         let mut t = Table::new(table, o);
         t.placeholder = true;

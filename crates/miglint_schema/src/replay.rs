@@ -173,6 +173,19 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if text.contains(".create(") {
                     self.enum_creates(text, func.range.start(), state);
                 }
+                // ORM deletes of every row of a class mapped in the file,
+                // latest first (a stack)
+                let mut emptied: Vec<(u32, &str)> = if m.orm_tables.is_empty() {
+                    Vec::new()
+                } else {
+                    data::orm_deletes_all(text)
+                        .into_iter()
+                        .rev()
+                        .filter_map(|(at, class)| {
+                            Some((func.range.start() + at as u32, m.orm_table(class)?))
+                        })
+                        .collect()
+                };
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
@@ -181,10 +194,19 @@ impl<'i, 'a> Rev<'i, 'a> {
                         calls.pop();
                         self.helper(at, h, &by_func, state);
                     }
+                    while let Some(&(at, table)) = emptied.last()
+                        && at < start
+                    {
+                        emptied.pop();
+                        self.orm_emptied(at, table, state);
+                    }
                     self.op(i, &m.ops[i], state);
                 }
                 while let Some((at, h)) = calls.pop() {
                     self.helper(at, h, &by_func, state);
+                }
+                while let Some((at, table)) = emptied.pop() {
+                    self.orm_emptied(at, table, state);
                 }
                 if text.contains(".drop(") {
                     let gone: Vec<String> = state
@@ -252,6 +274,13 @@ impl<'i, 'a> Rev<'i, 'a> {
                 TableRef::None => {}
             }
         }
+    }
+
+    /// `session.query(Cls).delete()` at offset `at`: every row of `Cls`'s
+    /// table is gone.
+    fn orm_emptied(&mut self, at: u32, table: &str, state: &mut Schema) {
+        let o = self.origin(TextRange::new(at, at + ".delete(".len() as u32));
+        crate::apply::table_for_change(state, table, o).emptied = Some(o);
     }
 
     /// `sa.Enum(..., name="x").create(bind)` / `my_enum.create(bind)` (a
