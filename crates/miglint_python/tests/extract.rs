@@ -762,3 +762,28 @@ def upgrade():
          upgrade drop_table op [postgresql,sqlite,mysql]"
     );
 }
+
+#[test]
+fn lists_filled_in_place_are_not_constants() {
+    let src = r#"
+def upgrade():
+    rows = []
+    seen = []
+    for r in op.get_bind().execute(q):
+        rows.append(r)
+    if rows:
+        op.execute("a")
+    if seen:
+        op.execute("b")
+    done = []
+    done.extend(x)
+    if not done:
+        op.execute("c")
+"#;
+    assert_eq!(
+        ops(src),
+        "upgrade execute conn [postgresql,sqlite,mysql]\n\
+         upgrade execute op [postgresql,sqlite,mysql] data-guard\n\
+         upgrade execute op [postgresql,sqlite,mysql] data-guard"
+    );
+}

@@ -7,6 +7,20 @@ use super::{Extractor, MAX_STMT_DEPTH, Scope, named_children, range};
 use crate::guards::{Cond, Env, Val, if_arms};
 use crate::model::*;
 
+/// Methods that change a list, set or dict in place.
+const MUTATORS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "update",
+    "pop",
+    "remove",
+    "discard",
+    "clear",
+    "setdefault",
+];
+
 impl<'s> Extractor<'s> {
     /// Walks a block; returns whether control can fall through its end.
     pub(super) fn block(&mut self, block: Node, scope: &mut Scope, depth: usize) -> bool {
@@ -75,6 +89,33 @@ impl<'s> Extractor<'s> {
             let mut cursor = n.walk();
             stack.extend(n.named_children(&mut cursor));
         }
+        self.forget_mutated(stmt, env);
+    }
+
+    /// Removes from `env` every name whose value a method call inside
+    /// `n` may change (`updates.append(row)`, `seen.add(x)`): an empty
+    /// list that a loop fills is no constant `False`.
+    fn forget_mutated(&self, n: Node, env: &mut Env) {
+        if env.is_empty() {
+            return;
+        }
+        let mut stack = vec![n];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "call"
+                && let Some(f) = n.child_by_field_name("function")
+                && f.kind() == "attribute"
+                && let (Some(obj), Some(attr)) = (
+                    f.child_by_field_name("object"),
+                    f.child_by_field_name("attribute"),
+                )
+                && obj.kind() == "identifier"
+                && MUTATORS.contains(&self.text(attr))
+            {
+                env.remove(self.text(obj));
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
     }
 
     fn statement_inner(&mut self, stmt: Node, scope: &mut Scope, depth: usize) -> bool {
@@ -88,6 +129,7 @@ impl<'s> Extractor<'s> {
                         self.forget_assigned(child, &mut scope.env);
                     } else {
                         self.scan_expr(child, scope);
+                        self.forget_mutated(child, &mut scope.env);
                     }
                 }
                 true
