@@ -218,6 +218,49 @@ pub(crate) fn orm_deletes_all(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// `.query(Cls` in `text`: the ORM classes a function loads, with the
+/// offset of each query.
+pub(crate) fn orm_queries(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.match_indices(".query(").filter_map(|(at, m)| {
+        let rest = text[at + m.len()..].trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        (end > 0).then(|| (at, &rest[..end]))
+    })
+}
+
+/// Attribute assignments that start a line, `obj.attr = ...` (not `==`,
+/// not a dotted chain): how ORM code writes a column of a loaded object.
+/// Each as (offset, attr).
+pub(crate) fn attribute_writes(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_start();
+        let Some((target, rest)) = body.split_once('=') else {
+            continue;
+        };
+        if rest.starts_with('=') {
+            continue;
+        }
+        let Some((obj, attr)) = target.trim_end().split_once('.') else {
+            continue;
+        };
+        let ident = |s: &str| {
+            !s.is_empty()
+                && !s.starts_with(|c: char| c.is_ascii_digit())
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        };
+        if ident(obj) && ident(attr) {
+            out.push((start + line.len() - body.len(), attr));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use miglint_python::PythonParser;
@@ -292,6 +335,16 @@ mod tests {
                     s.query(Run.id).delete()\n    s.query(A, B).delete()\n    t.delete()\n";
         let found: Vec<&str> = orm_deletes_all(text).into_iter().map(|(_, c)| c).collect();
         assert_eq!(found, ["Run", "Tag"]);
+    }
+
+    #[test]
+    fn orm_attribute_writes() {
+        let text = "    rows = s.query( Flag ).all()\n    for r in rows:\n        r.label = 'x'\n        \
+                    r.a.b = 1\n        if r.kind == 2:\n            r.kind = 3\n";
+        let q: Vec<&str> = orm_queries(text).map(|(_, c)| c).collect();
+        assert_eq!(q, ["Flag"]);
+        let w: Vec<&str> = attribute_writes(text).into_iter().map(|(_, a)| a).collect();
+        assert_eq!(w, ["label", "kind"]);
     }
 
     #[test]

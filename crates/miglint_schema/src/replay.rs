@@ -418,9 +418,36 @@ impl<'i, 'a> Rev<'i, 'a> {
                     cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
                 }
             }
+            if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
+                cf.maybe_backfilled = self.orm_object_write(&table, &col, op.range.start());
+            }
             f.column = Some(cf);
         }
         f
+    }
+
+    /// An ORM write of `table.col` before offset `before` in the current
+    /// function: it loads a class this file maps to `table`
+    /// (`session.query(Cls)`) and assigns an attribute named `col` on an
+    /// object (`row.col = ...`), as a loop over the loaded rows does.
+    fn orm_object_write(&self, table: &str, col: &str, before: u32) -> Option<Origin> {
+        let m = self.input.module;
+        if m.orm_tables.is_empty() {
+            return None;
+        }
+        let func = &m.functions[self.func];
+        let base = func.range.start();
+        let text = self.input.source.get(func.range.as_usize())?;
+        let limit = before.checked_sub(base)? as usize;
+        let text = text.get(..limit)?;
+        data::orm_queries(text).find(|(_, class)| {
+            m.orm_table(class)
+                .is_some_and(|t| crate::names::same(t, table))
+        })?;
+        let (at, _) = data::attribute_writes(text)
+            .into_iter()
+            .find(|(_, attr)| crate::names::same(attr, col))?;
+        Some(self.origin(TextRange::empty(base + at as u32)))
     }
 
     /// Whether identifier `ident` occurs in the current function before
