@@ -111,6 +111,16 @@ impl Rev<'_, '_> {
             self.execute(i, op, state);
             return;
         }
+        if op.name == "bulk_insert" {
+            // the rows may leave any column out
+            if let Some(t) = op
+                .arg_or_kw(0, "table")
+                .and_then(|e| data::table_name(self.input.module, e))
+            {
+                nulls_written(state, &t, None, o);
+            }
+            return;
+        }
         let table = match self.table_name(op) {
             TableRef::Known(t) => t,
             TableRef::Dynamic => {
@@ -352,6 +362,7 @@ impl Rev<'_, '_> {
             backfilled: None,
             maybe_backfilled: None,
             changed: None,
+            null_written: None,
             name,
         })
     }
@@ -418,6 +429,7 @@ impl Rev<'_, '_> {
                 backfilled: None,
                 maybe_backfilled: None,
                 changed: None,
+                null_written: None,
             });
         }
         let c = t.column_mut(&col).expect("added above");
@@ -427,6 +439,7 @@ impl Rev<'_, '_> {
                     c.nullable_since = Some(o);
                     c.backfilled = None;
                     c.maybe_backfilled = None;
+                    c.null_written = None;
                 }
                 c.nullable = Some(n);
                 c.changed = Some(o);
@@ -570,6 +583,14 @@ impl Rev<'_, '_> {
                     }
                 }
             }
+            StmtKind::Insert { table: Some(t) }
+            | StmtKind::InsertOrReplace { table: Some(t) }
+            | StmtKind::InsertOrIgnore { table: Some(t) }
+            | StmtKind::InsertIgnore { table: Some(t) }
+            | StmtKind::Replace { table: Some(t) } => {
+                let listed = insert_columns(stmt.text(sql));
+                nulls_written(state, t, listed.as_deref(), o);
+            }
             StmtKind::CreateTable { table, .. }
             | StmtKind::AlterTable { table }
             | StmtKind::DropTable { table, .. } => match table {
@@ -634,6 +655,7 @@ impl Rev<'_, '_> {
                             c.nullable_since = Some(o);
                             c.backfilled = None;
                             c.maybe_backfilled = None;
+                            c.null_written = None;
                         }
                         c.nullable = Some(!*not_null);
                         c.changed = Some(o);
@@ -740,12 +762,65 @@ fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
             backfilled: None,
             maybe_backfilled: None,
             changed: None,
+            null_written: None,
         });
     }
     if let Some(c) = t.column_mut(column) {
         c.backfilled = Some(o);
         c.changed = Some(o);
     }
+}
+
+/// Records that an INSERT into `table` may have left NULL in its nullable
+/// columns without a server default: those not in `listed` (lowercased;
+/// `None`: any of them).
+fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[String]>, o: Origin) {
+    let Some(t) = state.table(table) else { return };
+    let names: Vec<String> = t
+        .columns()
+        .filter(|c| c.nullable != Some(false) && !c.server_default)
+        .filter(|c| listed.is_none_or(|l| !l.contains(&c.name.to_ascii_lowercase())))
+        .map(|c| c.name.clone())
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    let Some(t) = state.table_mut(table) else {
+        return;
+    };
+    for n in names {
+        if let Some(c) = t.column_mut(&n) {
+            c.null_written = Some(o);
+        }
+    }
+}
+
+/// The column list of `INSERT INTO t (a, "b") ...`, lowercased and
+/// unquoted; `None` without one (the values fill the columns in order).
+pub(crate) fn insert_columns(stmt: &str) -> Option<Vec<String>> {
+    let upper = stmt.to_ascii_uppercase();
+    let at = find_word(&upper, "INTO")? + 4;
+    let rest = stmt[at..].trim_start();
+    // the table name, possibly quoted or schema-qualified
+    let end = rest.find(|c: char| c.is_whitespace() || c == '(')?;
+    let rest = rest[end..].trim_start();
+    let list = rest.strip_prefix('(')?;
+    let close = list.find(')')?;
+    let inner = &list[..close];
+    if inner.to_ascii_uppercase().contains("SELECT") {
+        return None;
+    }
+    Some(
+        inner
+            .split(',')
+            .map(|c| {
+                c.trim()
+                    .trim_matches(['"', '`', '[', ']'])
+                    .to_ascii_lowercase()
+            })
+            .filter(|c| !c.is_empty())
+            .collect(),
+    )
 }
 
 /// The table a DDL change names first.
@@ -783,6 +858,7 @@ fn sql_column(c: &DdlColumn, o: Origin) -> Column {
         backfilled: None,
         maybe_backfilled: None,
         changed: None,
+        null_written: None,
     }
 }
 

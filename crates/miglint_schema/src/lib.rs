@@ -98,6 +98,14 @@ pub struct ColumnFacts {
     pub backfilled: Option<Origin>,
     /// A write miglint cannot read that may have filled it.
     pub maybe_backfilled: Option<Origin>,
+    /// Nullable since the op that created its table (`create_table` /
+    /// `CREATE TABLE` in a replayed revision), never added to a table that
+    /// had rows nor relaxed since: a NULL in it comes only from what the
+    /// application (or an INSERT, see `null_written`) stored.
+    pub nullable_since_creation: bool,
+    /// An INSERT of the migrations that may have left it NULL since it
+    /// last became nullable.
+    pub null_written: Option<Origin>,
 }
 
 /// The facts recorded for one op (or one statement of an `execute`).

@@ -561,6 +561,11 @@ pub(crate) fn column_facts(state: &Schema, table: &str, column: &str) -> ColumnF
             added: Some(c.origin),
             backfilled: c.backfilled,
             maybe_backfilled: c.maybe_backfilled,
+            nullable_since_creation: !t.placeholder
+                && !t.renamed
+                && c.origin == t.origin
+                && c.nullable_since == Some(c.origin),
+            null_written: c.null_written,
         },
         None => ColumnFacts {
             presence: if t.uncertain.is_some() || t.placeholder {

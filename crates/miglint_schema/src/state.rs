@@ -60,6 +60,9 @@ pub struct Column {
     pub maybe_backfilled: Option<Origin>,
     /// The last op that changed it (for joining the branches of a merge).
     pub changed: Option<Origin>,
+    /// An INSERT (or `bulk_insert`) of the migrations that may have left it
+    /// NULL, since it last became nullable.
+    pub null_written: Option<Origin>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,9 @@ impl Rule for NotNullWithoutBackfill {
                     continue;
                 };
                 let mut reaching = c.reaching;
+                // on every dialect that fails: nullable since its table was
+                // created, and no INSERT of the migrations left it NULL
+                let mut only_app_data = true;
                 let here = |o: Option<miglint_schema::Origin>| {
                     o.is_some_and(|o| o.in_function(fi, op.func))
                 };
@@ -59,11 +62,18 @@ impl Rule for NotNullWithoutBackfill {
                     });
                     if table_ok || col_ok {
                         reaching = reaching.intersect(DialectSet::single(d).complement());
+                    } else if !facts.column.as_ref().is_some_and(|col| {
+                        col.nullable_since_creation && col.null_written.is_none()
+                    }) {
+                        only_app_data = false;
                     }
                 }
                 if reaching.is_empty() {
                     continue;
                 }
+                // facts missing for a failing dialect: nothing known
+                only_app_data &=
+                    model.facts_for(fi, i, reaching).count() == reaching.iter().count();
                 let d = diagnostic(
                     &file,
                     op,
@@ -73,10 +83,30 @@ impl Rule for NotNullWithoutBackfill {
                     &c.table,
                     reaching,
                 );
+                let d = if only_app_data {
+                    application_nulls(d)
+                } else {
+                    d
+                };
                 out.push((fi, after_unknown_exit(d, op)));
             }
         }
     }
+}
+
+/// The column has been nullable since its table was created and no
+/// migration wrote a row that leaves it NULL: a NULL there can only come
+/// from the application, which miglint cannot see, so the failure is a
+/// possibility, not a finding about the migrations: a warning.
+fn application_nulls(mut d: Diagnostic) -> Diagnostic {
+    if d.severity == Severity::Error {
+        d.severity = Severity::Warning;
+        d.message.push_str(
+            " (the column has been nullable since its table was created and no migration \
+             leaves it NULL: whether rows hold NULL depends on what the application stored)",
+        );
+    }
+    d
 }
 
 struct Candidate<'o> {
