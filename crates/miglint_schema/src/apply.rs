@@ -436,10 +436,14 @@ impl Rev<'_, '_> {
         match lit("nullable") {
             Some(Some(n)) => {
                 if n && c.nullable != Some(true) {
-                    c.nullable_since = Some(o);
                     c.backfilled = None;
                     c.maybe_backfilled = None;
                     c.null_written = None;
+                }
+                // an explicit relax, even of a column the history already
+                // calls nullable, says the application may now store NULL
+                if n {
+                    c.nullable_since = Some(o);
                 }
                 c.nullable = Some(n);
                 c.changed = Some(o);
@@ -652,10 +656,12 @@ impl Rev<'_, '_> {
                 match t.column_mut(column) {
                     Some(c) => {
                         if !*not_null && c.nullable != Some(true) {
-                            c.nullable_since = Some(o);
                             c.backfilled = None;
                             c.maybe_backfilled = None;
                             c.null_written = None;
+                        }
+                        if !*not_null {
+                            c.nullable_since = Some(o);
                         }
                         c.nullable = Some(!*not_null);
                         c.changed = Some(o);

@@ -50,7 +50,8 @@ pub struct Column {
     /// A Python-side `default=` (SQLAlchemy applies it when it inserts).
     pub python_default: bool,
     pub origin: Origin,
-    /// The last op that made it nullable (or added it nullable).
+    /// The last op that made it nullable, added it nullable, or relaxed it
+    /// explicitly (`alter_column(nullable=True)`, `DROP NOT NULL`).
     pub nullable_since: Option<Origin>,
     /// The last write of the column (an UPDATE, a delete of its NULL rows)
     /// after it last became nullable.
