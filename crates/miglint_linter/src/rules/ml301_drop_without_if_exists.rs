@@ -479,13 +479,13 @@ fn missing_error(
         Dialect::Mysql => "MariaDB",
         _ => d.display_name(),
     };
-    // The SQLite batch errors come from alembic 1.20.1 itself; the truth
-    // suite does not reproduce them.
+    // The SQLite batch errors come from alembic 1.20.1 itself (truth
+    // cases ml301_batch_drop_missing_*).
     let note = if d == Dialect::Sqlite
         && in_batch
         && matches!(kind, DropKind::Column | DropKind::Constraint)
     {
-        " (alembic 1.20.1, not in the truth suite)"
+        " (measured with alembic 1.20.1)"
     } else {
         ""
     };
