@@ -1,0 +1,25 @@
+"""create t with a nullable column; the rows the migrations write fill it
+
+Revision ID: r1
+Revises: 
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "t",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("a", sa.Integer()),
+    )
+    op.execute("INSERT INTO t (id, a) VALUES (1, 5)")
+
+
+def downgrade():
+    op.drop_table("t")
