@@ -40,6 +40,8 @@ declare_rules! {
     ML202 => rules::ml202_not_null_without_backfill::NotNullWithoutBackfill,
     ML301 => rules::ml301_drop_without_if_exists::DropWithoutIfExists,
     ML302 => rules::ml302_create_without_if_not_exists::CreateWithoutIfNotExists,
+    ML303 => rules::ml303_missing_object::MissingObject,
+    ML304 => rules::ml304_object_already_exists::ObjectAlreadyExists,
     ML401 => rules::ml401_missing_downgrade::MissingDowngrade,
     ML402 => rules::ml402_empty_downgrade::EmptyDowngrade,
     ML403 => rules::ml403_downgrade_not_inverse::DowngradeNotInverse,

@@ -80,6 +80,8 @@ struct Scope {
     in_try: bool,
     /// See [`Op::after_unknown_exit`].
     after_unknown_exit: bool,
+    /// See [`Op::conditional`].
+    conditional: bool,
     batches: HashMap<String, BatchInfo>,
     env: Env,
 }
@@ -308,6 +310,7 @@ impl<'s> Extractor<'s> {
             autocommit: false,
             in_try: false,
             after_unknown_exit: false,
+            conditional: false,
             batches: HashMap::new(),
             env: env.clone(),
         };

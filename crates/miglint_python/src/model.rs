@@ -210,6 +210,10 @@ pub struct Op {
     /// freshly created database. Rules that claim a failure that depends
     /// on existing rows say no more than a warning here.
     pub after_unknown_exit: bool,
+    /// Inside a loop, a nested function, or an `if` arm whose condition
+    /// miglint cannot decide (beyond the dialect): the call may run zero
+    /// times, or more than once (`if not has_table("t"): op.create_table(...)`).
+    pub conditional: bool,
 }
 
 impl Op {

@@ -173,6 +173,9 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if text.contains(".create(") {
                     self.enum_creates(text, func.range.start(), state);
                 }
+                if schema_calls(text) {
+                    state.set_unknown(self.origin(TextRange::empty(func.range.start())));
+                }
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
@@ -358,11 +361,37 @@ impl<'i, 'a> Rev<'i, 'a> {
             self.facts[i] = f;
         }
         self.apply(i, op, state);
+        // an op that may not have run (or ran twice), or that skips itself
+        // when its object exists: what it touched is uncertain after it
+        let skips = |k: &str| {
+            op.kwarg(k)
+                .is_some_and(|kw| kw.value.bool_value() != Some(false))
+        };
+        if op.conditional || op.in_try || skips("if_not_exists") {
+            let o = self.origin(op.range);
+            match self.table_name(op) {
+                TableRef::Known(t) => self.make_uncertain(state, &t, o),
+                TableRef::Dynamic => state.set_unknown(o),
+                TableRef::None if op.name == "drop_index" => state.set_unknown(o),
+                TableRef::None => {
+                    let sql = self.sql_by_op.get(&i).map(|s| s.lit.value.to_ascii_uppercase());
+                    let ddl = sql.is_none_or(|up| {
+                        ["CREATE", "DROP", "ALTER", "RENAME"]
+                            .iter()
+                            .any(|w| crate::names::find_word(&up, w).is_some())
+                    });
+                    if matches!(op.name.as_str(), "execute" | "exec_driver_sql") && ddl {
+                        state.set_unknown(o);
+                    }
+                }
+            }
+        }
     }
 
     /// The facts of `op`'s table and column before it runs.
     fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
+        (f.missing, f.existing) = self.object_facts(op, state);
         let TableRef::Known(table) = self.table_name(op) else {
             return f;
         };
@@ -515,4 +544,17 @@ pub(crate) fn column_facts(state: &Schema, table: &str, column: &str) -> ColumnF
             ..ColumnFacts::default()
         },
     }
+}
+
+/// Whether a function creates or drops objects outside ops: a metadata's
+/// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
+/// not an enum type (a `Table`, an `Index`).
+fn schema_calls(text: &str) -> bool {
+    if text.contains("create_all(") || text.contains("drop_all(") {
+        return true;
+    }
+    text.lines().any(|line| {
+        (line.contains(".create(") || line.contains(".drop("))
+            && !line.to_ascii_lowercase().contains("enum")
+    })
 }

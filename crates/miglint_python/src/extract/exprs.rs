@@ -123,6 +123,7 @@ impl<'s> Extractor<'s> {
             in_autocommit: scope.autocommit,
             in_try: scope.in_try,
             after_unknown_exit: scope.after_unknown_exit,
+            conditional: scope.conditional,
         });
         true
     }
