@@ -250,9 +250,15 @@ impl Rev<'_, '_> {
                     .and_then(|e| self.str_of(e));
                 // a constraint miglint cannot name leaves the columns and
                 // their data unchanged
-                if let (Some(t), Some(n)) = (state.table_mut(&table), name) {
-                    t.constraints
-                        .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n)));
+                if let Some(t) = state.table_mut(&table) {
+                    let before = t.constraints.len();
+                    if let Some(n) = name {
+                        t.constraints
+                            .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n)));
+                    }
+                    if t.constraints.len() == before {
+                        t.unsure_constraints = true;
+                    }
                 }
             }
             _ => {}

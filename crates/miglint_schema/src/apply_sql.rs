@@ -147,17 +147,23 @@ impl Rev<'_, '_> {
                     state.remove_enum(&n);
                 }
             }
-            StmtKind::CreateIndex { table: Some(t), .. } => {
-                self.make_uncertain(state, t, o);
-            }
-            StmtKind::CreateIndex { .. } | StmtKind::DropIndex { .. } => state.set_unknown(o),
+            // DDL the model does not read: no existence fact is certain
+            StmtKind::CreateIndex { table: Some(t), .. } => state.forget_table(t),
+            StmtKind::CreateIndex { .. } | StmtKind::DropIndex { .. } => state.forget_existence(),
             StmtKind::Drop { object, .. }
-                if !matches!(object.as_str(), "VIEW" | "SEQUENCE" | "MATERIALIZED VIEW" | "FUNCTION" | "TRIGGER" | "PROCEDURE") =>
+                if !matches!(
+                    object.as_str(),
+                    "VIEW" | "SEQUENCE" | "MATERIALIZED VIEW" | "FUNCTION" | "TRIGGER" | "PROCEDURE"
+                ) =>
             {
-                state.set_unknown(o)
+                state.forget_existence()
             }
-            StmtKind::Other(word) if ["ALTER", "CREATE", "DROP", "RENAME"].iter().any(|w| word.starts_with(w)) => {
-                state.set_unknown(o)
+            StmtKind::Other(word)
+                if ["ALTER", "CREATE", "DROP", "RENAME"]
+                    .iter()
+                    .any(|w| word.starts_with(w)) =>
+            {
+                state.forget_existence()
             }
             StmtKind::Do => {
                 let up = stmt.text(sql).to_ascii_uppercase();
@@ -165,7 +171,7 @@ impl Rev<'_, '_> {
                     .iter()
                     .any(|w| find_word(&up, w).is_some())
                 {
-                    state.set_unknown(o);
+                    state.forget_existence();
                 }
             }
             _ => {}
@@ -188,7 +194,7 @@ impl Rev<'_, '_> {
                 t.anon = [true; 4];
                 t.complete = !*if_not_exists;
                 if *if_not_exists {
-                    t.uncertain = Some(o);
+                    t.stamp = 0;
                 }
                 state.put_table(t);
             }
@@ -267,8 +273,12 @@ impl Rev<'_, '_> {
             }
             DdlChange::DropConstraint { table, name } => {
                 if let Some(t) = state.table_mut(table) {
+                    let before = t.constraints.len();
                     t.constraints
                         .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, name)));
+                    if t.constraints.len() == before {
+                        t.unsure_constraints = true;
+                    }
                 }
             }
             DdlChange::CreateIndex {

@@ -64,6 +64,7 @@ impl Rev<'_, '_> {
             || op.in_batch()
             || truthy(op, "if_exists")
             || truthy(op, "if_not_exists")
+            || op.kwarg("schema").is_some_and(|k| !k.value.is_none())
         {
             return (None, None);
         }
@@ -148,7 +149,8 @@ impl Rev<'_, '_> {
                 let n = op.arg_or_kw(0, "constraint_name");
                 let conv = n.is_some_and(is_conv);
                 let e = n.and_then(literal_name).and_then(|n| {
-                    let c = present?
+                    let c = present
+                        .filter(|t| !t.unsure_constraints)?
                         .constraints
                         .iter()
                         .find(|c| c.name.as_deref() == Some(n) && c.conv == conv)?;
@@ -186,6 +188,15 @@ impl Rev<'_, '_> {
             }
             _ => (None, None),
         }
+    }
+
+    /// In the `downgrade()` of a base revision, the database may have been
+    /// stamped (a squashed or first revision over an existing database):
+    /// objects no replayed op dropped may exist there.
+    pub(crate) fn stamped_base(&self) -> bool {
+        self.input.parents.as_ref().is_some_and(Vec::is_empty)
+            && self.input.module.functions.get(self.func).map(|f| f.kind)
+                == Some(miglint_python::FuncKind::Downgrade)
     }
 }
 

@@ -149,6 +149,10 @@ pub struct Table {
     /// it may have constraints of that kind whose names miglint cannot
     /// know (unnamed, or named by a naming convention).
     pub anon: [bool; 4],
+    /// A drop of a constraint miglint could not match by name (a naming
+    /// convention may have renamed the listed ones): which named
+    /// constraints remain is not certain.
+    pub unsure_constraints: bool,
 }
 
 impl Table {
@@ -167,6 +171,7 @@ impl Table {
             stamp: next_stamp(),
             anon_index: false,
             anon: [false; 4],
+            unsure_constraints: false,
         }
     }
 
@@ -317,6 +322,30 @@ impl Schema {
         {
             u.dropped_indexes
                 .insert(k.to_string(), self.dropped_indexes.get(k).cloned());
+        }
+    }
+
+    /// Something may have created or dropped any object: no existence fact
+    /// from before is certain (the facts of the other rules are unchanged).
+    pub fn forget_existence(&mut self) {
+        if let Some(u) = &mut self.undo
+            && u.unknown.is_none()
+        {
+            u.unknown = Some((self.unknown, self.unknown_stamp));
+        }
+        self.unknown_stamp = next_stamp();
+    }
+
+    /// Table `name` may or may not exist, with objects miglint does not
+    /// know: no existence fact about it is certain.
+    pub fn forget_table(&mut self, name: &str) {
+        let k = key(name);
+        if self.dropped_tables.contains_key(&k) {
+            self.save_dropped_table(&k);
+            self.dropped_tables.remove(&k);
+        }
+        if let Some(t) = self.table_mut(name) {
+            t.stamp = 0;
         }
     }
 
@@ -511,6 +540,7 @@ impl Schema {
             mine.stamp = 0;
             mine.complete &= t.complete;
             mine.anon_index |= t.anon_index;
+            mine.unsure_constraints |= t.unsure_constraints;
             for (m, o) in mine.anon.iter_mut().zip(t.anon) {
                 *m |= o;
             }

@@ -29,7 +29,16 @@ impl Rule for ObjectAlreadyExists {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for f in findings(project, |facts| facts.existing.as_ref()) {
+        for mut f in findings(project, |facts| facts.existing.as_ref()) {
+            if f.fact.kind == miglint_schema::ObjectKind::Constraint {
+                // outside a batch, SQLite fails on any constraint op (ML106)
+                f.dialects = f
+                    .dialects
+                    .intersect(DialectSet::single(Dialect::Sqlite).complement());
+                if f.dialects.is_empty() {
+                    continue;
+                }
+            }
             let what = describe(&f.fact);
             let Some(o) = f.fact.origin else { continue };
             let mut d = META
