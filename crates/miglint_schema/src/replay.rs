@@ -589,7 +589,16 @@ fn calls_imported(source: &str, text: &str) -> bool {
                 None => continue,
             }
         } else if let Some(rest) = line.strip_prefix("import ") {
-            (rest.trim(), rest)
+            for part in rest.split('#').next().unwrap_or("").split(',') {
+                let module = part.split_whitespace().next().unwrap_or("");
+                let top = module.split('.').next().unwrap_or("");
+                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+                let local = local.split('.').next().unwrap_or(local);
+                if !SAFE.contains(&top) && !local.is_empty() {
+                    names.push(local);
+                }
+            }
+            continue;
         } else {
             continue;
         };
