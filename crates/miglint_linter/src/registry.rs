@@ -45,6 +45,7 @@ declare_rules! {
     ML401 => rules::ml401_missing_downgrade::MissingDowngrade,
     ML402 => rules::ml402_empty_downgrade::EmptyDowngrade,
     ML403 => rules::ml403_downgrade_not_inverse::DowngradeNotInverse,
+    ML404 => rules::ml404_enum_left_behind::EnumLeftBehind,
     // ML5xx revision graph: add entries below this line, in code order
     ML501 => rules::ml501_multiple_heads::MultipleHeads,
     ML502 => rules::ml502_missing_parent::MissingParent,

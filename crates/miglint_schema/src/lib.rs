@@ -22,6 +22,7 @@
 mod apply;
 mod apply_sql;
 mod data;
+mod enums_left;
 pub mod names;
 mod objects;
 mod replay;
@@ -121,6 +122,10 @@ pub struct OpFacts {
     pub missing: Option<ObjectFact>,
     /// The object the op creates, when it certainly exists already.
     pub existing: Option<ObjectFact>,
+    /// In a `downgrade()`: native enum types this op drops the last user
+    /// of, which the revision's `upgrade()` created implicitly (in a
+    /// `create_table`) and the downgrade does not drop, with their origin.
+    pub enums_left: Vec<(String, Origin)>,
     /// Inside a `batch_alter_table` that SQLite runs by recreating the
     /// table (`recreate="always"`, or an op other than add_column /
     /// create_index / drop_index in the batch).

@@ -157,6 +157,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if func.kind != kind {
                     continue;
                 }
+                let stamp = state.unknown_stamp;
                 if kind == FuncKind::Downgrade {
                     state.begin_undo();
                 }
@@ -204,6 +205,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                     }
                 }
                 if kind == FuncKind::Downgrade {
+                    self.enums_left(f, &by_func[f], state, stamp);
                     state.rollback();
                 }
             }
@@ -572,7 +574,7 @@ fn schema_calls(text: &str) -> bool {
 /// Alembic, SQLAlchemy or the standard library (a project's migration
 /// helpers: `from app.migrations.utils import create_table`), whose schema
 /// changes miglint cannot see.
-fn calls_imported(source: &str, text: &str) -> bool {
+pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
     const SAFE: &[&str] = &[
         "alembic", "sqlalchemy", "sa", "typing", "datetime", "uuid", "json", "enum", "logging",
         "os", "re", "sys", "time", "decimal", "collections", "functools", "itertools",

@@ -26,6 +26,7 @@ pub(crate) mod ml3xx_objects;
 pub mod ml401_missing_downgrade;
 pub mod ml402_empty_downgrade;
 pub mod ml403_downgrade_not_inverse;
+pub mod ml404_enum_left_behind;
 pub mod ml601_concurrently_in_transaction;
 pub mod ml602_autocommit_block_atomicity;
 pub mod ml603_enum_value_used_too_early;
