@@ -35,6 +35,7 @@ declare_rules! {
     ML110 => rules::ml110_mysql_alter_needs_existing_type::MysqlAlterNeedsExistingType,
     ML111 => rules::ml111_mysql_varchar_needs_length::MysqlVarcharNeedsLength,
     ML112 => rules::ml112_empty_upgrade::EmptyUpgrade,
+    ML113 => rules::ml113_identifier_too_long::IdentifierTooLong,
     // ML2xx-ML4xx, ML6xx: add entries below this line, in code order
     ML201 => rules::ml201_add_required_column::AddRequiredColumn,
     ML202 => rules::ml202_not_null_without_backfill::NotNullWithoutBackfill,

@@ -13,6 +13,7 @@ pub mod ml109_empty_text_default;
 pub mod ml110_mysql_alter_needs_existing_type;
 pub mod ml111_mysql_varchar_needs_length;
 pub mod ml112_empty_upgrade;
+pub mod ml113_identifier_too_long;
 pub(crate) mod ml1xx_alter;
 pub(crate) mod ml1xx_defaults;
 // ML2xx-ML4xx, ML6xx
