@@ -15,6 +15,7 @@ impl Rev<'_, '_> {
         let o = self.origin(op.range);
         if let Some(sql) = self.sql_by_op.get(&i).copied() {
             let mut per_stmt = Vec::new();
+            let mut per_col = Vec::new();
             for stmt in sql.statements {
                 let so = self.origin(sql.lit.source_range(stmt.range.clone()));
                 let named = stmt
@@ -23,10 +24,22 @@ impl Rev<'_, '_> {
                     .and_then(ddl_table)
                     .or_else(|| stmt.table().map(str::to_string));
                 per_stmt.push(named.map(|t| table_facts(state, &t)));
+                // the column a `SET NOT NULL` names
+                per_col.push(stmt.ddl().and_then(|d| {
+                    d.iter().find_map(|c| match c {
+                        DdlChange::SetNotNull {
+                            table,
+                            column,
+                            not_null: true,
+                        } => Some(crate::replay::column_facts(state, table, column)),
+                        _ => None,
+                    })
+                }));
                 self.statement(stmt, sql.lit.value.as_str(), state, so);
             }
             if self.record {
                 self.facts[i].statements = per_stmt;
+                self.facts[i].statement_columns = per_col;
             }
             return;
         }

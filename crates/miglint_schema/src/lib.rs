@@ -117,6 +117,9 @@ pub struct OpFacts {
     /// For an `execute` of literal SQL: the facts of the table each
     /// statement names, right before that statement.
     pub statements: Vec<Option<TableFacts>>,
+    /// For each statement: the facts of the column a `SET NOT NULL` names,
+    /// right before that statement.
+    pub statement_columns: Vec<Option<ColumnFacts>>,
     /// The object the op drops or alters (or whose table it needs), when
     /// it certainly does not exist right before the op.
     pub missing: Option<ObjectFact>,

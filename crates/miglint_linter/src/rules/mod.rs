@@ -19,6 +19,7 @@ pub(crate) mod ml1xx_defaults;
 // ML2xx-ML4xx, ML6xx
 pub mod ml201_add_required_column;
 pub mod ml202_not_null_without_backfill;
+pub(crate) mod ml2xx_sql;
 pub mod ml301_drop_without_if_exists;
 pub mod ml302_create_without_if_not_exists;
 pub mod ml303_missing_object;
