@@ -4,8 +4,8 @@
 use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, last_segment};
 
 use crate::data;
-use crate::objects::is_conv;
 use crate::names::{literal_name, same};
+use crate::objects::is_conv;
 use crate::replay::{Rev, TableRef};
 use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
 
@@ -504,7 +504,6 @@ impl Rev<'_, '_> {
             }
         }
     }
-
 }
 
 /// Records a write of `table.column` (a placeholder column when no
@@ -588,7 +587,10 @@ fn constraint_columns(call: &Call, kind: ConstraintKind) -> Vec<String> {
 /// (`index=True`, `unique=True`, `primary_key=True`, a `ForeignKey`, the
 /// CHECK constraint of a `Boolean`/`Enum` type).
 fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
-    let on = |k: &str| c.kwarg(k).is_some_and(|kw| kw.value.bool_value() != Some(false));
+    let on = |k: &str| {
+        c.kwarg(k)
+            .is_some_and(|kw| kw.value.bool_value() != Some(false))
+    };
     if on("index") {
         t.anon_index = true;
     }
@@ -613,7 +615,8 @@ fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
         }
     }
     let ty = c.type_name().unwrap_or_default();
-    if c.type_expr().is_none() || matches!(last_segment(&ty), "Boolean" | "Enum" | "ENUM" | "BOOLEAN")
+    if c.type_expr().is_none()
+        || matches!(last_segment(&ty), "Boolean" | "Enum" | "ENUM" | "BOOLEAN")
     {
         t.anonymous(ConstraintKind::Check);
     }

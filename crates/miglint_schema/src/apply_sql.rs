@@ -166,7 +166,12 @@ impl Rev<'_, '_> {
             StmtKind::Drop { object, .. }
                 if !matches!(
                     object.as_str(),
-                    "VIEW" | "SEQUENCE" | "MATERIALIZED VIEW" | "FUNCTION" | "TRIGGER" | "PROCEDURE"
+                    "VIEW"
+                        | "SEQUENCE"
+                        | "MATERIALIZED VIEW"
+                        | "FUNCTION"
+                        | "TRIGGER"
+                        | "PROCEDURE"
                 ) =>
             {
                 state.forget_existence()
@@ -298,18 +303,16 @@ impl Rev<'_, '_> {
                 name,
                 table,
                 unique,
-            } => {
-                match name {
-                    Some(name) => state.put_index(Index {
-                        name: name.clone(),
-                        table: crate::state::key(table),
-                        columns: Vec::new(),
-                        unique: *unique,
-                        origin: o,
-                    }),
-                    None => table_for_change(state, table, o).anon_index = true,
-                }
-            }
+            } => match name {
+                Some(name) => state.put_index(Index {
+                    name: name.clone(),
+                    table: crate::state::key(table),
+                    columns: Vec::new(),
+                    unique: *unique,
+                    origin: o,
+                }),
+                None => table_for_change(state, table, o).anon_index = true,
+            },
             DdlChange::DropIndex { name } => {
                 state.drop_index(name, None, o);
             }

@@ -40,9 +40,10 @@ impl Rev<'_, '_> {
                 .functions
                 .get(e.origin.func as usize)
                 .is_some_and(|func| func.kind == FuncKind::Upgrade);
-            let implicit = m.ops.iter().any(|op| {
-                op.name == "create_table" && op.range.contains_range(e.origin.range)
-            });
+            let implicit = m
+                .ops
+                .iter()
+                .any(|op| op.name == "create_table" && op.range.contains_range(e.origin.range));
             if e.origin.file as usize != self.file || !upgrade || !implicit {
                 continue;
             }

@@ -93,7 +93,8 @@ impl Rev<'_, '_> {
         match op.name.as_str() {
             "create_table" => {
                 let ok = certain.is_some_and(|t| t.name == table);
-                let e = ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
+                let e =
+                    ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
                 (None, e)
             }
             "rename_table" => {
@@ -122,9 +123,8 @@ impl Rev<'_, '_> {
                 let e = name_arg(0, "index_name").and_then(|n| {
                     present?;
                     let ix = state.indexes.get(&key(n))?;
-                    (ix.table == key(&table) && ix.name == n).then(|| {
-                        fact(ObjectKind::Index, n, Some(&table), Some(ix.origin))
-                    })
+                    (ix.table == key(&table) && ix.name == n)
+                        .then(|| fact(ObjectKind::Index, n, Some(&table), Some(ix.origin)))
                 });
                 (None, e)
             }
@@ -154,7 +154,12 @@ impl Rev<'_, '_> {
                         .constraints
                         .iter()
                         .find(|c| c.name.as_deref() == Some(n) && c.conv == conv)?;
-                    Some(fact(ObjectKind::Constraint, n, Some(&table), Some(c.origin)))
+                    Some(fact(
+                        ObjectKind::Constraint,
+                        n,
+                        Some(&table),
+                        Some(c.origin),
+                    ))
                 });
                 (None, e)
             }
@@ -177,7 +182,8 @@ impl Rev<'_, '_> {
                     };
                     let clash = t.constraints.iter().any(|c| {
                         c.name.as_deref().is_none_or(|x| same(x, n))
-                            || (c.conv != conv && (kind == ConstraintKind::Unknown || c.kind == kind))
+                            || (c.conv != conv
+                                && (kind == ConstraintKind::Unknown || c.kind == kind))
                     });
                     if anon || clash || state.indexes.contains_key(&key(n)) {
                         return None;

@@ -382,7 +382,10 @@ impl<'i, 'a> Rev<'i, 'a> {
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None if op.name == "drop_index" => state.forget_existence(),
                 TableRef::None => {
-                    let sql = self.sql_by_op.get(&i).map(|s| s.lit.value.to_ascii_uppercase());
+                    let sql = self
+                        .sql_by_op
+                        .get(&i)
+                        .map(|s| s.lit.value.to_ascii_uppercase());
                     let ddl = sql.is_none_or(|up| {
                         ["CREATE", "DROP", "ALTER", "RENAME"]
                             .iter()
@@ -576,11 +579,41 @@ fn schema_calls(text: &str) -> bool {
 /// changes miglint cannot see.
 pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
     const SAFE: &[&str] = &[
-        "alembic", "sqlalchemy", "sa", "typing", "datetime", "uuid", "json", "enum", "logging",
-        "os", "re", "sys", "time", "decimal", "collections", "functools", "itertools",
-        "textwrap", "dataclasses", "__future__", "sqlalchemy_utils", "sqlmodel", "math",
-        "random", "string", "hashlib", "base64", "secrets", "pathlib", "copy", "warnings",
-        "contextlib", "typing_extensions", "zoneinfo", "pytz",
+        "alembic",
+        "sqlalchemy",
+        "sa",
+        "typing",
+        "datetime",
+        "uuid",
+        "json",
+        "enum",
+        "logging",
+        "os",
+        "re",
+        "sys",
+        "time",
+        "decimal",
+        "collections",
+        "functools",
+        "itertools",
+        "textwrap",
+        "dataclasses",
+        "__future__",
+        "sqlalchemy_utils",
+        "sqlmodel",
+        "math",
+        "random",
+        "string",
+        "hashlib",
+        "base64",
+        "secrets",
+        "pathlib",
+        "copy",
+        "warnings",
+        "contextlib",
+        "typing_extensions",
+        "zoneinfo",
+        "pytz",
     ];
     let mut names: Vec<&str> = Vec::new();
     let mut lines = source.lines();
@@ -604,7 +637,11 @@ pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
         } else {
             continue;
         };
-        let top = module.trim_start_matches('.').split('.').next().unwrap_or("");
+        let top = module
+            .trim_start_matches('.')
+            .split('.')
+            .next()
+            .unwrap_or("");
         let mut parts: Vec<&str> = vec![imported];
         if imported.trim_start().starts_with('(') && !imported.contains(')') {
             for more in lines.by_ref() {
@@ -623,7 +660,11 @@ pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
             let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
             let local = part.rsplit(" as ").next().unwrap_or(part).trim();
             let local = local.split('.').next().unwrap_or(local);
-            if !local.is_empty() && local.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if !local.is_empty()
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
                 names.push(local);
             }
         }

@@ -52,7 +52,9 @@ impl Rule for IdentifierTooLong {
                 if kind == Kind::Constraint && e.str_value().is_none() {
                     continue;
                 }
-                let Some(name) = literal_name(e) else { continue };
+                let Some(name) = literal_name(e) else {
+                    continue;
+                };
                 if let Some(d) = check(name, e.range, kind, reaching) {
                     out.push(d);
                 }
@@ -64,7 +66,11 @@ impl Rule for IdentifierTooLong {
                             let range = stmt
                                 .text(&sql.lit.value)
                                 .find(n)
-                                .map(|at| sql.file_range(stmt.range.start + at..stmt.range.start + at + n.len()))
+                                .map(|at| {
+                                    sql.file_range(
+                                        stmt.range.start + at..stmt.range.start + at + n.len(),
+                                    )
+                                })
                                 .unwrap_or(op.range);
                             if let Some(d) = check(n, range, Kind::Sql, reaching) {
                                 out.push(d);
@@ -160,7 +166,9 @@ fn collect<'o>(op: &'o Op, out: &mut Vec<(&'o Expr, Kind)>) {
                             out.push((n, Kind::Constraint));
                         }
                     }
-                    "PrimaryKeyConstraint" | "UniqueConstraint" | "ForeignKeyConstraint"
+                    "PrimaryKeyConstraint"
+                    | "UniqueConstraint"
+                    | "ForeignKeyConstraint"
                     | "CheckConstraint" => {
                         if let Some(k) = call.kwarg("name") {
                             out.push((&k.value, Kind::Constraint));

@@ -72,11 +72,16 @@ impl Rule for MissingObject {
                     _ => format!(
                         "remove the op, or fix the name (compare with the revision that \
                          created the {})",
-                        if f.fact.kind == ObjectKind::Column { "table" } else { "object" }
+                        if f.fact.kind == ObjectKind::Column {
+                            "table"
+                        } else {
+                            "object"
+                        }
                     ),
                 });
             if let Some(o) = f.fact.origin.as_ref() {
-                d.labels.push(label(files, o, f.file, format!("{what} dropped here")));
+                d.labels
+                    .push(label(files, o, f.file, format!("{what} dropped here")));
             } else if let Some(o) = f.fact.table_origin.as_ref() {
                 d.labels.push(label(
                     files,

@@ -80,7 +80,10 @@ pub(crate) fn where_of(files: &[ProjectFile<'_>], o: &Origin, here: usize) -> St
     if o.file as usize == here {
         format!("earlier in this revision's {func}()")
     } else {
-        format!("in the {func}() of revision {}", revision_of(files, o.file as usize))
+        format!(
+            "in the {func}() of revision {}",
+            revision_of(files, o.file as usize)
+        )
     }
 }
 
