@@ -163,6 +163,7 @@ impl Rev<'_, '_> {
                 Some(c) => {
                     if let Some(t) = state.table_mut(&table) {
                         t.drop_column(&c);
+                        t.column_dropped();
                     }
                 }
                 None => self.make_uncertain(state, &table, o),

@@ -18,6 +18,11 @@ impl Rev<'_, '_> {
             let mut per_col = Vec::new();
             for stmt in sql.statements {
                 let so = self.origin(sql.lit.source_range(stmt.range.clone()));
+                let text = stmt.text(sql.lit.value.as_str()).to_ascii_uppercase();
+                // `DROP ... CASCADE` drops dependent columns and constraints
+                // of other tables
+                let cascade =
+                    text.trim_start().starts_with("DROP") && find_word(&text, "CASCADE").is_some();
                 let named = stmt
                     .ddl()
                     .and_then(|d| d.first())
@@ -36,6 +41,9 @@ impl Rev<'_, '_> {
                     })
                 }));
                 self.statement(stmt, sql.lit.value.as_str(), state, so);
+                if cascade {
+                    state.forget_existence();
+                }
             }
             if self.record {
                 self.facts[i].statements = per_stmt;
@@ -229,6 +237,7 @@ impl Rev<'_, '_> {
             DdlChange::DropColumn { table, column } => {
                 if let Some(t) = state.table_mut(table) {
                     t.drop_column(column);
+                    t.column_dropped();
                 }
             }
             DdlChange::RenameColumn { table, from, to } => {

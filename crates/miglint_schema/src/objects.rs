@@ -121,7 +121,7 @@ impl Rev<'_, '_> {
             }
             "create_index" => {
                 let e = name_arg(0, "index_name").and_then(|n| {
-                    present?;
+                    present.filter(|t| !t.unsure_constraints)?;
                     let ix = state.indexes.get(&key(n))?;
                     (ix.table == key(&table) && ix.name == n)
                         .then(|| fact(ObjectKind::Index, n, Some(&table), Some(ix.origin)))

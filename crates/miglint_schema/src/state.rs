@@ -156,6 +156,17 @@ pub struct Table {
 }
 
 impl Table {
+    /// A column was dropped: the database may have dropped the indexes and
+    /// constraints on it too (PostgreSQL does; MySQL keeps a multi-column
+    /// index), so which ones remain is not certain.
+    pub fn column_dropped(&mut self) {
+        self.anon_index = true;
+        self.anon = [true; 4];
+        self.unsure_constraints = true;
+    }
+}
+
+impl Table {
     pub fn new(name: &str, origin: Origin) -> Table {
         Table {
             name: name.to_string(),
