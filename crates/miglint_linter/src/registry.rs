@@ -35,14 +35,18 @@ declare_rules! {
     ML110 => rules::ml110_mysql_alter_needs_existing_type::MysqlAlterNeedsExistingType,
     ML111 => rules::ml111_mysql_varchar_needs_length::MysqlVarcharNeedsLength,
     ML112 => rules::ml112_empty_upgrade::EmptyUpgrade,
+    ML113 => rules::ml113_identifier_too_long::IdentifierTooLong,
     // ML2xx-ML4xx, ML6xx: add entries below this line, in code order
     ML201 => rules::ml201_add_required_column::AddRequiredColumn,
     ML202 => rules::ml202_not_null_without_backfill::NotNullWithoutBackfill,
     ML301 => rules::ml301_drop_without_if_exists::DropWithoutIfExists,
     ML302 => rules::ml302_create_without_if_not_exists::CreateWithoutIfNotExists,
+    ML303 => rules::ml303_missing_object::MissingObject,
+    ML304 => rules::ml304_object_already_exists::ObjectAlreadyExists,
     ML401 => rules::ml401_missing_downgrade::MissingDowngrade,
     ML402 => rules::ml402_empty_downgrade::EmptyDowngrade,
     ML403 => rules::ml403_downgrade_not_inverse::DowngradeNotInverse,
+    ML404 => rules::ml404_enum_left_behind::EnumLeftBehind,
     // ML5xx revision graph: add entries below this line, in code order
     ML501 => rules::ml501_multiple_heads::MultipleHeads,
     ML502 => rules::ml502_missing_parent::MissingParent,

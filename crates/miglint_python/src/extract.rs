@@ -83,6 +83,8 @@ struct Scope {
     after_unknown_exit: bool,
     /// See [`Op::under_data_guard`].
     under_data_guard: bool,
+    /// See [`Op::conditional`].
+    conditional: bool,
     batches: HashMap<String, BatchInfo>,
     env: Env,
 }
@@ -349,6 +351,7 @@ impl<'s> Extractor<'s> {
             in_try: false,
             after_unknown_exit: false,
             under_data_guard: false,
+            conditional: false,
             batches: HashMap::new(),
             env: env.clone(),
         };

@@ -238,6 +238,10 @@ pub struct Op {
     /// satisfies). Rules whose failure does not depend on the rows (the
     /// statement fails whenever it runs) say no more than a warning here.
     pub under_data_guard: bool,
+    /// Inside a loop, a nested function, or an `if` arm whose condition
+    /// miglint cannot decide (beyond the dialect): the call may run zero
+    /// times, or more than once (`if not has_table("t"): op.create_table(...)`).
+    pub conditional: bool,
 }
 
 impl Op {

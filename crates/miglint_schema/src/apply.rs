@@ -1,12 +1,12 @@
 //! Applying one op (an `op.*`/`batch_op.*` call, or the statements of an
 //! `execute`) to the state.
 
-use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, SqlSource, last_segment};
-use miglint_sql::{DdlChange, DdlColumn, StmtKind};
+use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, last_segment};
 
 use crate::data;
-use crate::names::{find_word, literal_name, same};
-use crate::replay::{Rev, TableRef, table_facts};
+use crate::names::{literal_name, same};
+use crate::objects::is_conv;
+use crate::replay::{Rev, TableRef};
 use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
 
 /// Ops that change the schema (a dynamic table name there makes the whole
@@ -139,7 +139,7 @@ impl Rev<'_, '_> {
         match op.name.as_str() {
             "create_table" => self.create_table(i, op, &table, state, o),
             "drop_table" => {
-                state.remove_table(&table);
+                state.drop_table(&table, o);
             }
             "rename_table" => {
                 let Some(new) = op
@@ -159,17 +159,21 @@ impl Rev<'_, '_> {
                     .nth(if op.in_batch() { 0 } else { 1 })
                     .map(|e| data::resolve(self.input.module, e))
                     .and_then(PyColumn::from_expr);
-                let Some(col) = col.and_then(|c| self.column(&table, &c, o)) else {
+                let Some((c, col)) = col.and_then(|c| Some((c, self.column(&table, &c, o)?)))
+                else {
                     self.make_uncertain(state, &table, o);
                     return;
                 };
+                let mysql = self.dialects.contains(miglint_diagnostics::Dialect::Mysql);
                 let t = table_for_change(state, &table, o);
+                column_anon(t, &c, mysql);
                 t.add_column(col);
             }
             "drop_column" => match self.column_name(op) {
                 Some(c) => {
                     if let Some(t) = state.table_mut(&table) {
                         t.drop_column(&c);
+                        t.column_dropped();
                     }
                 }
                 None => self.make_uncertain(state, &table, o),
@@ -182,19 +186,20 @@ impl Rev<'_, '_> {
                     .arg_or_kw(cols_at, "columns")
                     .map(string_list)
                     .unwrap_or_default();
-                if let Some(name) = name {
-                    state.put_index(Index {
+                match name {
+                    Some(name) => state.put_index(Index {
                         name,
                         table: crate::state::key(&table),
                         columns,
                         unique: op.kwarg("unique").and_then(|k| k.value.bool_value()) == Some(true),
                         origin: o,
-                    });
+                    }),
+                    None => table_for_change(state, &table, o).anon_index = true,
                 }
             }
             "drop_index" => {
                 if let Some(n) = op.arg_or_kw(0, "index_name").and_then(|e| self.str_of(e)) {
-                    state.remove_index(&n);
+                    state.drop_index(&n, Some(&table), o);
                 }
             }
             "create_unique_constraint"
@@ -207,9 +212,9 @@ impl Rev<'_, '_> {
                     "create_check_constraint" => ConstraintKind::Check,
                     _ => ConstraintKind::PrimaryKey,
                 };
-                let name = op
-                    .arg_or_kw(0, "constraint_name")
-                    .and_then(|e| self.str_of(e));
+                let name_expr = op.arg_or_kw(0, "constraint_name");
+                let name = name_expr.and_then(|e| self.str_of(e));
+                let conv = name_expr.is_some_and(is_conv);
                 let cols_at = if op.in_batch() { 1 } else { 2 };
                 let columns = match kind {
                     ConstraintKind::Check => Vec::new(),
@@ -234,8 +239,17 @@ impl Rev<'_, '_> {
                         }
                     }
                 }
+                if name.is_none() {
+                    t.anonymous(kind);
+                }
+                if kind == ConstraintKind::ForeignKey
+                    && self.dialects.contains(miglint_diagnostics::Dialect::Mysql)
+                {
+                    t.anon_index = true;
+                }
                 t.constraints.push(Constraint {
                     name,
+                    conv,
                     kind,
                     columns,
                     origin: o,
@@ -247,9 +261,15 @@ impl Rev<'_, '_> {
                     .and_then(|e| self.str_of(e));
                 // a constraint miglint cannot name leaves the columns and
                 // their data unchanged
-                if let (Some(t), Some(n)) = (state.table_mut(&table), name) {
-                    t.constraints
-                        .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n)));
+                if let Some(t) = state.table_mut(&table) {
+                    let before = t.constraints.len();
+                    if let Some(n) = name {
+                        t.constraints
+                            .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, &n)));
+                    }
+                    if t.constraints.len() == before {
+                        t.unsure_constraints = true;
+                    }
                 }
             }
             _ => {}
@@ -275,8 +295,11 @@ impl Rev<'_, '_> {
             }
         }
         let mut existing = Vec::new();
+        let mut indexes = Vec::new();
+        let mysql = self.dialects.contains(miglint_diagnostics::Dialect::Mysql);
         for e in items {
             if let Some(c) = PyColumn::from_expr(e) {
+                column_anon(&mut t, &c, mysql);
                 if let Some(col) = self.column(table, &c, o) {
                     if let Some(en) = self.native_enum(&c) {
                         match state.enums.get(&crate::state::key(&en.name)) {
@@ -297,13 +320,37 @@ impl Rev<'_, '_> {
                         "UniqueConstraint" => ConstraintKind::Unique,
                         "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
                         "CheckConstraint" => ConstraintKind::Check,
-                        "Index" => continue,
+                        "Index" => {
+                            match call.args.first().and_then(|a| self.str_of(a)) {
+                                Some(n) => indexes.push(Index {
+                                    name: n,
+                                    table: crate::state::key(table),
+                                    columns: call.args[1..]
+                                        .iter()
+                                        .filter_map(|a| a.str_value().map(str::to_string))
+                                        .collect(),
+                                    unique: call.kwarg("unique").and_then(|k| k.value.bool_value())
+                                        == Some(true),
+                                    origin: o,
+                                }),
+                                None => t.anon_index = true,
+                            }
+                            continue;
+                        }
                         _ => {
                             t.uncertain = Some(o);
                             continue;
                         }
                     };
                     let columns = constraint_columns(call, kind);
+                    let name_expr = call.kwarg("name").map(|k| &k.value);
+                    let name = name_expr.and_then(literal_name).map(str::to_string);
+                    if name.is_none() {
+                        t.anonymous(kind);
+                    }
+                    if mysql && kind == ConstraintKind::ForeignKey {
+                        t.anon_index = true;
+                    }
                     if kind == ConstraintKind::PrimaryKey {
                         for c in &columns {
                             if let Some(col) = t.column_mut(c) {
@@ -313,10 +360,8 @@ impl Rev<'_, '_> {
                         }
                     }
                     t.constraints.push(Constraint {
-                        name: call
-                            .kwarg("name")
-                            .and_then(|k| literal_name(&k.value))
-                            .map(str::to_string),
+                        name,
+                        conv: name_expr.is_some_and(is_conv),
                         kind,
                         columns,
                         origin: o,
@@ -330,7 +375,11 @@ impl Rev<'_, '_> {
         {
             f.existing_enums = existing;
         }
+        t.complete = t.uncertain.is_none();
         state.put_table(t);
+        for ix in indexes {
+            state.put_index(ix);
+        }
     }
 
     /// A column of the model from a `sa.Column(...)` call.
@@ -363,6 +412,7 @@ impl Rev<'_, '_> {
             maybe_backfilled: None,
             changed: None,
             null_written: None,
+            defined: true,
             name,
         })
     }
@@ -430,6 +480,7 @@ impl Rev<'_, '_> {
                 maybe_backfilled: None,
                 changed: None,
                 null_written: None,
+                defined: false,
             });
         }
         let c = t.column_mut(&col).expect("added above");
@@ -471,288 +522,11 @@ impl Rev<'_, '_> {
             }
         }
     }
-
-    fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
-        let o = self.origin(op.range);
-        if let Some(sql) = self.sql_by_op.get(&i).copied() {
-            let mut per_stmt = Vec::new();
-            for stmt in sql.statements {
-                let so = self.origin(sql.lit.source_range(stmt.range.clone()));
-                let named = stmt
-                    .ddl()
-                    .and_then(|d| d.first())
-                    .and_then(ddl_table)
-                    .or_else(|| stmt.table().map(str::to_string));
-                per_stmt.push(named.map(|t| table_facts(state, &t)));
-                self.statement(stmt, sql.lit.value.as_str(), state, so);
-            }
-            if self.record {
-                self.facts[i].statements = per_stmt;
-            }
-            return;
-        }
-        let arg = op
-            .arg_or_kw(0, "sqltext")
-            .or_else(|| op.kwarg("statement").map(|k| &k.value));
-        let Some(arg) = arg else { return };
-        match miglint_python::sql_source(arg) {
-            SqlSource::Construct(e) => self.construct(e, state, o),
-            SqlSource::Literal(_) => {}
-            SqlSource::Dynamic(_) => {
-                // unreadable SQL: a write miglint cannot see; DDL on tables
-                // it cannot name
-                self.opaque_at = Some(
-                    self.opaque_at
-                        .map_or(op.range.start(), |a| a.min(op.range.start())),
-                );
-                let text = self.input.source.get(arg.range.as_usize()).unwrap_or("");
-                let up = text.to_ascii_uppercase();
-                if ["CREATE", "DROP", "ALTER", "RENAME"]
-                    .iter()
-                    .any(|w| find_word(&up, w).is_some())
-                {
-                    state.set_unknown(o);
-                }
-            }
-        }
-    }
-
-    /// A Core construct: `t.update().values(...)`, `t.delete()`.
-    fn construct(&mut self, e: &Expr, state: &mut Schema, o: Origin) {
-        let m = self.input.module;
-        if let Some(u) = data::core_update(e) {
-            let table = u.table.as_ref().and_then(|t| data::table_name(m, t));
-            match (table, u.columns) {
-                (Some(t), Some(cols)) => {
-                    for c in cols {
-                        mark_backfilled(state, &t, &c, o);
-                    }
-                }
-                _ => {
-                    let at = o.range.start();
-                    self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
-                }
-            }
-            return;
-        }
-        if let Some(t) = data::core_delete_all(e) {
-            match t.as_ref().and_then(|t| data::table_name(m, t)) {
-                Some(t) => table_for_change(state, &t, o).emptied = Some(o),
-                None => {
-                    let at = o.range.start();
-                    self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
-                }
-            }
-        }
-    }
-
-    fn statement(
-        &mut self,
-        stmt: &miglint_sql::SqlStatement,
-        sql: &str,
-        state: &mut Schema,
-        o: Origin,
-    ) {
-        if let Some(changes) = stmt.ddl() {
-            for c in changes {
-                self.ddl(c, state, o);
-            }
-            return;
-        }
-        match &stmt.kind {
-            StmtKind::Update { .. } => {
-                let Some(u) = stmt.update_info() else { return };
-                let cols = u.set_columns.iter().chain(&u.where_is_null_columns);
-                match &u.table {
-                    Some(t) => {
-                        for c in cols {
-                            mark_backfilled(state, t, c, o);
-                        }
-                    }
-                    None => {
-                        let at = o.range.start();
-                        self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
-                    }
-                }
-            }
-            StmtKind::Delete { table } | StmtKind::Truncate { table } => {
-                if let Some(t) = &stmt.deletes_all_rows_of {
-                    table_for_change(state, t, o).emptied = Some(o);
-                    return;
-                }
-                // `DELETE FROM t WHERE col IS NULL` leaves no NULL behind
-                if let Some(t) = table {
-                    for n in data::null_tested(stmt.text(sql)) {
-                        mark_backfilled(state, t, &n, o);
-                    }
-                }
-            }
-            StmtKind::Insert { table: Some(t) }
-            | StmtKind::InsertOrReplace { table: Some(t) }
-            | StmtKind::InsertOrIgnore { table: Some(t) }
-            | StmtKind::InsertIgnore { table: Some(t) }
-            | StmtKind::Replace { table: Some(t) } => {
-                let listed = insert_columns(stmt.text(sql));
-                nulls_written(state, t, listed.as_deref(), o);
-            }
-            StmtKind::CreateTable { table, .. }
-            | StmtKind::AlterTable { table }
-            | StmtKind::DropTable { table, .. } => match table {
-                Some(t) => self.make_uncertain(state, t, o),
-                None => state.set_unknown(o),
-            },
-            StmtKind::AlterTypeAddValue {
-                type_name: Some(t),
-                value: Some(v),
-            } => {
-                if let Some(e) = state.enum_mut(t)
-                    && let Some(vals) = &mut e.values
-                {
-                    vals.push(v.clone());
-                }
-            }
-            StmtKind::Drop { object, .. } if object == "TYPE" => {
-                for n in dropped_type_names(stmt.text(sql)) {
-                    state.remove_enum(&n);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn ddl(&mut self, c: &DdlChange, state: &mut Schema, o: Origin) {
-        match c {
-            DdlChange::CreateTable { table, columns, .. } => {
-                let mut t = Table::new(table, o);
-                for col in columns {
-                    t.add_column(sql_column(col, o));
-                }
-                state.put_table(t);
-            }
-            DdlChange::DropTable { table, .. } => {
-                state.remove_table(table);
-            }
-            DdlChange::RenameTable { from, to } => rename_table(state, from, to, o),
-            DdlChange::AddColumn { table, column } => {
-                table_for_change(state, table, o).add_column(sql_column(column, o));
-            }
-            DdlChange::DropColumn { table, column } => {
-                if let Some(t) = state.table_mut(table) {
-                    t.drop_column(column);
-                }
-            }
-            DdlChange::RenameColumn { table, from, to } => {
-                let t = table_for_change(state, table, o);
-                if !t.rename_column(from, to) {
-                    t.uncertain = Some(o);
-                }
-            }
-            DdlChange::SetNotNull {
-                table,
-                column,
-                not_null,
-            } => {
-                let t = table_for_change(state, table, o);
-                match t.column_mut(column) {
-                    Some(c) => {
-                        if !*not_null && c.nullable != Some(true) {
-                            c.backfilled = None;
-                            c.maybe_backfilled = None;
-                            c.null_written = None;
-                        }
-                        if !*not_null {
-                            c.nullable_since = Some(o);
-                        }
-                        c.nullable = Some(!*not_null);
-                        c.changed = Some(o);
-                    }
-                    None => t.uncertain = Some(o),
-                }
-            }
-            DdlChange::SetDefault {
-                table,
-                column,
-                has_default,
-            } => {
-                if let Some(c) = table_for_change(state, table, o).column_mut(column) {
-                    c.server_default = *has_default;
-                }
-            }
-            DdlChange::RedefineColumn {
-                table,
-                from,
-                column,
-            } => {
-                let t = table_for_change(state, table, o);
-                t.drop_column(from);
-                t.add_column(sql_column(column, o));
-            }
-            DdlChange::AddConstraint { table, name } => {
-                table_for_change(state, table, o)
-                    .constraints
-                    .push(Constraint {
-                        name: name.clone(),
-                        kind: ConstraintKind::Unknown,
-                        columns: Vec::new(),
-                        origin: o,
-                    });
-            }
-            DdlChange::DropConstraint { table, name } => {
-                if let Some(t) = state.table_mut(table) {
-                    t.constraints
-                        .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, name)));
-                }
-            }
-            DdlChange::CreateIndex {
-                name,
-                table,
-                unique,
-            } => {
-                if let Some(name) = name {
-                    state.put_index(Index {
-                        name: name.clone(),
-                        table: crate::state::key(table),
-                        columns: Vec::new(),
-                        unique: *unique,
-                        origin: o,
-                    });
-                }
-            }
-            DdlChange::DropIndex { name } => {
-                state.remove_index(name);
-            }
-            DdlChange::CreateEnum { name, labels } => state.put_enum(EnumType {
-                name: name.clone(),
-                values: Some(labels.clone()),
-                origin: o,
-            }),
-            DdlChange::DropType { name } => {
-                state.remove_enum(name);
-            }
-            DdlChange::CreateView { name } => {
-                state
-                    .views
-                    .insert(crate::state::key(name), (name.clone(), o));
-            }
-            DdlChange::DropView { name } => {
-                state.views.remove(&crate::state::key(name));
-            }
-            DdlChange::CreateSequence { name } => {
-                state
-                    .sequences
-                    .insert(crate::state::key(name), (name.clone(), o));
-            }
-            DdlChange::DropSequence { name } => {
-                state.sequences.remove(&crate::state::key(name));
-            }
-            DdlChange::OtherAlter { table } => self.make_uncertain(state, table, o),
-        }
-    }
 }
 
 /// Records a write of `table.column` (a placeholder column when no
 /// replayed op created it).
-fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
+pub(crate) fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
     let t = table_for_change(state, table, o);
     if t.column(column).is_none() {
         t.add_column(Column {
@@ -769,6 +543,7 @@ fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
             maybe_backfilled: None,
             changed: None,
             null_written: None,
+            defined: false,
         });
     }
     if let Some(c) = t.column_mut(column) {
@@ -780,7 +555,7 @@ fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
 /// Records that an INSERT into `table` may have left NULL in its nullable
 /// columns without a server default: those not in `listed` (lowercased;
 /// `None`: any of them).
-fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[String]>, o: Origin) {
+pub(crate) fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[String]>, o: Origin) {
     let Some(t) = state.table(table) else { return };
     let names: Vec<String> = t
         .columns()
@@ -801,72 +576,6 @@ fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[String]>, o: 
     }
 }
 
-/// The column list of `INSERT INTO t (a, "b") ...`, lowercased and
-/// unquoted; `None` without one (the values fill the columns in order).
-pub(crate) fn insert_columns(stmt: &str) -> Option<Vec<String>> {
-    let upper = stmt.to_ascii_uppercase();
-    let at = find_word(&upper, "INTO")? + 4;
-    let rest = stmt[at..].trim_start();
-    // the table name, possibly quoted or schema-qualified
-    let end = rest.find(|c: char| c.is_whitespace() || c == '(')?;
-    let rest = rest[end..].trim_start();
-    let list = rest.strip_prefix('(')?;
-    let close = list.find(')')?;
-    let inner = &list[..close];
-    if inner.to_ascii_uppercase().contains("SELECT") {
-        return None;
-    }
-    Some(
-        inner
-            .split(',')
-            .map(|c| {
-                c.trim()
-                    .trim_matches(['"', '`', '[', ']'])
-                    .to_ascii_lowercase()
-            })
-            .filter(|c| !c.is_empty())
-            .collect(),
-    )
-}
-
-/// The table a DDL change names first.
-fn ddl_table(c: &DdlChange) -> Option<String> {
-    match c {
-        DdlChange::CreateTable { table, .. }
-        | DdlChange::DropTable { table, .. }
-        | DdlChange::AddColumn { table, .. }
-        | DdlChange::DropColumn { table, .. }
-        | DdlChange::RenameColumn { table, .. }
-        | DdlChange::SetNotNull { table, .. }
-        | DdlChange::SetDefault { table, .. }
-        | DdlChange::RedefineColumn { table, .. }
-        | DdlChange::AddConstraint { table, .. }
-        | DdlChange::DropConstraint { table, .. }
-        | DdlChange::CreateIndex { table, .. }
-        | DdlChange::OtherAlter { table } => Some(table.clone()),
-        DdlChange::RenameTable { from, .. } => Some(from.clone()),
-        _ => None,
-    }
-}
-
-fn sql_column(c: &DdlColumn, o: Origin) -> Column {
-    let nullable = !c.not_null && !c.primary_key;
-    Column {
-        name: c.name.clone(),
-        type_name: Some(c.type_name.clone()),
-        enum_type: None,
-        nullable: Some(nullable),
-        primary_key: c.primary_key,
-        server_default: c.has_default,
-        python_default: false,
-        origin: o,
-        nullable_since: nullable.then_some(o),
-        backfilled: None,
-        maybe_backfilled: None,
-        changed: None,
-        null_written: None,
-    }
-}
 
 /// The table to change; a placeholder when no replayed op created it.
 pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin) -> &'s mut Table {
@@ -878,8 +587,8 @@ pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin
     state.table_mut(table).expect("present")
 }
 
-fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
-    match state.remove_table(from) {
+pub(crate) fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
+    match state.drop_table(from, o) {
         Some(mut t) => {
             t.name = to.to_string();
             t.origin = o;
@@ -918,23 +627,41 @@ fn constraint_columns(call: &Call, kind: ConstraintKind) -> Vec<String> {
     }
 }
 
-/// The names of `DROP TYPE [IF EXISTS] a, b [CASCADE]`, lowercased
-/// (unquoted) and without schema.
-pub(crate) fn dropped_type_names(stmt: &str) -> Vec<String> {
-    let upper = stmt.to_ascii_uppercase();
-    let Some(at) = find_word(&upper, "TYPE") else {
-        return Vec::new();
+/// The objects a column definition creates that miglint cannot name
+/// (`index=True`, `unique=True`, `primary_key=True`, a `ForeignKey`, the
+/// CHECK constraint of a `Boolean`/`Enum` type).
+fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
+    let on = |k: &str| {
+        c.kwarg(k)
+            .is_some_and(|kw| kw.value.bool_value() != Some(false))
     };
-    let mut rest = stmt[at + 4..].trim_start();
-    if rest.to_ascii_uppercase().starts_with("IF EXISTS") {
-        rest = rest[9..].trim_start();
+    if on("index") {
+        t.anon_index = true;
     }
-    rest.split(',')
-        .filter_map(|part| {
-            let word = part.split_whitespace().next()?;
-            let last = word.rsplit('.').next()?;
-            let name = last.trim_matches('"');
-            (!name.is_empty()).then(|| name.to_ascii_lowercase())
-        })
-        .collect()
+    if on("unique") {
+        t.anon_index = true;
+        t.anonymous(ConstraintKind::Unique);
+    }
+    if c.primary_key() {
+        t.anonymous(ConstraintKind::PrimaryKey);
+        if mysql {
+            t.anon_index = true;
+        }
+    }
+    let fk = c.call.args.iter().any(|a| {
+        a.call_name()
+            .is_some_and(|n| last_segment(&n) == "ForeignKey")
+    });
+    if fk {
+        t.anonymous(ConstraintKind::ForeignKey);
+        if mysql {
+            t.anon_index = true;
+        }
+    }
+    let ty = c.type_name().unwrap_or_default();
+    if c.type_expr().is_none()
+        || matches!(last_segment(&ty), "Boolean" | "Enum" | "ENUM" | "BOOLEAN")
+    {
+        t.anonymous(ConstraintKind::Check);
+    }
 }

@@ -20,8 +20,11 @@
 //! such facts.
 
 mod apply;
+mod apply_sql;
 mod data;
+mod enums_left;
 pub mod names;
+mod objects;
 mod replay;
 mod state;
 
@@ -34,6 +37,7 @@ use miglint_sql::SqlStatement;
 /// The table a table expression names (`sa.table("t", ...)`, or a
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
+pub use objects::{ObjectFact, ObjectKind};
 pub use state::{
     Column, Constraint, ConstraintKind, EnumType, Index, Key, Origin, Schema, Table, key,
 };
@@ -121,6 +125,18 @@ pub struct OpFacts {
     /// For an `execute` of literal SQL: the facts of the table each
     /// statement names, right before that statement.
     pub statements: Vec<Option<TableFacts>>,
+    /// For each statement: the facts of the column a `SET NOT NULL` names,
+    /// right before that statement.
+    pub statement_columns: Vec<Option<ColumnFacts>>,
+    /// The object the op drops or alters (or whose table it needs), when
+    /// it certainly does not exist right before the op.
+    pub missing: Option<ObjectFact>,
+    /// The object the op creates, when it certainly exists already.
+    pub existing: Option<ObjectFact>,
+    /// In a `downgrade()`: native enum types this op drops the last user
+    /// of, which the revision's `upgrade()` created implicitly (in a
+    /// `create_table`) and the downgrade does not drop, with their origin.
+    pub enums_left: Vec<(String, Origin)>,
     /// Inside a `batch_alter_table` that SQLite runs by recreating the
     /// table (`recreate="always"`, or an op other than add_column /
     /// create_index / drop_index in the batch).

@@ -157,6 +157,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if func.kind != kind {
                     continue;
                 }
+                let stamp = state.unknown_stamp;
                 if kind == FuncKind::Downgrade {
                     state.begin_undo();
                 }
@@ -186,6 +187,9 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .collect()
                 };
+                if schema_calls(text) || calls_imported(self.input.source, text) {
+                    state.forget_existence();
+                }
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
@@ -223,6 +227,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                     }
                 }
                 if kind == FuncKind::Downgrade {
+                    self.enums_left(f, &by_func[f], state, stamp);
                     state.rollback();
                 }
             }
@@ -387,11 +392,49 @@ impl<'i, 'a> Rev<'i, 'a> {
             self.facts[i] = f;
         }
         self.apply(i, op, state);
+        // an op that may not have run (or ran twice), or that skips itself
+        // when its object exists: what it touched is uncertain after it
+        let skips = |k: &str| {
+            op.kwarg(k)
+                .is_some_and(|kw| kw.value.bool_value() != Some(false))
+        };
+        // another schema: the model keys tables by name only
+        if op.kwarg("schema").is_some_and(|k| !k.value.is_none())
+            && let TableRef::Known(t) = self.table_name(op)
+        {
+            state.forget_table(&t);
+        }
+        if op.conditional || op.in_try || skips("if_not_exists") {
+            let o = self.origin(op.range);
+            match self.table_name(op) {
+                TableRef::Known(t) => state.forget_table(&t),
+                TableRef::Dynamic => state.set_unknown(o),
+                TableRef::None if op.name == "drop_index" => state.forget_existence(),
+                TableRef::None => {
+                    let sql = self
+                        .sql_by_op
+                        .get(&i)
+                        .map(|s| s.lit.value.to_ascii_uppercase());
+                    let ddl = sql.is_none_or(|up| {
+                        ["CREATE", "DROP", "ALTER", "RENAME"]
+                            .iter()
+                            .any(|w| crate::names::find_word(&up, w).is_some())
+                    });
+                    if matches!(op.name.as_str(), "execute" | "exec_driver_sql") && ddl {
+                        state.forget_existence();
+                    }
+                }
+            }
+        }
     }
 
     /// The facts of `op`'s table and column before it runs.
     fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
+        (f.missing, f.existing) = self.object_facts(op, state);
+        if f.missing.as_ref().is_some_and(|m| m.origin.is_none()) && self.stamped_base() {
+            f.missing = None;
+        }
         let TableRef::Known(table) = self.table_name(op) else {
             return f;
         };
@@ -576,4 +619,119 @@ pub(crate) fn column_facts(state: &Schema, table: &str, column: &str) -> ColumnF
             ..ColumnFacts::default()
         },
     }
+}
+
+/// Whether a function creates or drops objects outside ops: a metadata's
+/// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
+/// not an enum type (a `Table`, an `Index`).
+fn schema_calls(text: &str) -> bool {
+    if text.contains("create_all(") || text.contains("drop_all(") {
+        return true;
+    }
+    text.lines().any(|line| {
+        (line.contains(".create(") || line.contains(".drop("))
+            && !line.to_ascii_lowercase().contains("enum")
+    })
+}
+
+/// Whether a function calls something imported from a module that is not
+/// Alembic, SQLAlchemy or the standard library (a project's migration
+/// helpers: `from app.migrations.utils import create_table`), whose schema
+/// changes miglint cannot see.
+pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
+    const SAFE: &[&str] = &[
+        "alembic",
+        "sqlalchemy",
+        "sa",
+        "typing",
+        "datetime",
+        "uuid",
+        "json",
+        "enum",
+        "logging",
+        "os",
+        "re",
+        "sys",
+        "time",
+        "decimal",
+        "collections",
+        "functools",
+        "itertools",
+        "textwrap",
+        "dataclasses",
+        "__future__",
+        "sqlalchemy_utils",
+        "sqlmodel",
+        "math",
+        "random",
+        "string",
+        "hashlib",
+        "base64",
+        "secrets",
+        "pathlib",
+        "copy",
+        "warnings",
+        "contextlib",
+        "typing_extensions",
+        "zoneinfo",
+        "pytz",
+    ];
+    let mut names: Vec<&str> = Vec::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
+            match rest.split_once(" import ") {
+                Some((m, i)) => (m.trim(), i),
+                None => continue,
+            }
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split('#').next().unwrap_or("").split(',') {
+                let module = part.split_whitespace().next().unwrap_or("");
+                let top = module.split('.').next().unwrap_or("");
+                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+                let local = local.split('.').next().unwrap_or(local);
+                if !SAFE.contains(&top) && !local.is_empty() {
+                    names.push(local);
+                }
+            }
+            continue;
+        } else {
+            continue;
+        };
+        let top = module
+            .trim_start_matches('.')
+            .split('.')
+            .next()
+            .unwrap_or("");
+        let mut parts: Vec<&str> = vec![imported];
+        if imported.trim_start().starts_with('(') && !imported.contains(')') {
+            for more in lines.by_ref() {
+                parts.push(more);
+                if more.contains(')') {
+                    break;
+                }
+            }
+        }
+        let skip = SAFE.contains(&top) && !module.starts_with('.');
+        for part in parts
+            .iter()
+            .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
+            .filter(|_| !skip)
+        {
+            let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+            let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+            let local = local.split('.').next().unwrap_or(local);
+            if !local.is_empty()
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                names.push(local);
+            }
+        }
+    }
+    names.iter().any(|n| {
+        crate::names::find_word(text, n).is_some()
+            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
+    })
 }

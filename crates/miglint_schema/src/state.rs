@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use miglint_diagnostics::TextRange;
 
@@ -31,6 +32,15 @@ impl Origin {
 
 /// A lowercased name.
 pub type Key = String;
+
+/// A stamp that orders the events of every replay (creations, drops and
+/// the points where the schema became uncertain): a fact stamped after the
+/// latest uncertainty of its state is certain.
+static STAMP: AtomicU64 = AtomicU64::new(1);
+
+pub fn next_stamp() -> u64 {
+    STAMP.fetch_add(1, Ordering::Relaxed)
+}
 
 pub fn key(name: &str) -> Key {
     name.to_ascii_lowercase()
@@ -64,6 +74,9 @@ pub struct Column {
     /// An INSERT (or `bulk_insert`) of the migrations that may have left it
     /// NULL, since it last became nullable.
     pub null_written: Option<Origin>,
+    /// Created by a definition (`add_column`, a `create_table` column, SQL
+    /// `ADD COLUMN`), not met first by an op that only names it.
+    pub defined: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +88,25 @@ pub enum ConstraintKind {
     Unknown,
 }
 
+impl ConstraintKind {
+    /// The index into [`Table::anon`].
+    pub fn slot(self) -> Option<usize> {
+        match self {
+            ConstraintKind::PrimaryKey => Some(0),
+            ConstraintKind::Unique => Some(1),
+            ConstraintKind::ForeignKey => Some(2),
+            ConstraintKind::Check => Some(3),
+            ConstraintKind::Unknown => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Constraint {
     pub name: Option<String>,
+    /// The name is wrapped in `op.f()`/`conv()` (naming conventions do not
+    /// apply to it).
+    pub conv: bool,
     pub kind: ConstraintKind,
     pub columns: Vec<String>,
     pub origin: Origin,
@@ -112,6 +141,33 @@ pub struct Table {
     pub placeholder: bool,
     /// `origin` is a rename (the table has the rows of its old self).
     pub renamed: bool,
+    /// Every column is known: created by a readable `create_table` or
+    /// `CREATE TABLE` (or renamed from such a table).
+    pub complete: bool,
+    /// When it was created (or renamed to this name) by a replayed op.
+    pub stamp: u64,
+    /// It may have indexes whose names miglint cannot know (`index=True`,
+    /// `unique=True`, an unnamed index, MySQL's foreign-key indexes).
+    pub anon_index: bool,
+    /// Per [`ConstraintKind`] (primary key, unique, foreign key, check):
+    /// it may have constraints of that kind whose names miglint cannot
+    /// know (unnamed, or named by a naming convention).
+    pub anon: [bool; 4],
+    /// A drop of a constraint miglint could not match by name (a naming
+    /// convention may have renamed the listed ones): which named
+    /// constraints remain is not certain.
+    pub unsure_constraints: bool,
+}
+
+impl Table {
+    /// A column was dropped: the database may have dropped the indexes and
+    /// constraints on it too (PostgreSQL does; MySQL keeps a multi-column
+    /// index), so which ones remain is not certain.
+    pub fn column_dropped(&mut self) {
+        self.anon_index = true;
+        self.anon = [true; 4];
+        self.unsure_constraints = true;
+    }
 }
 
 impl Table {
@@ -126,6 +182,19 @@ impl Table {
             emptied: None,
             placeholder: false,
             renamed: false,
+            complete: false,
+            stamp: next_stamp(),
+            anon_index: false,
+            anon: [false; 4],
+            unsure_constraints: false,
+        }
+    }
+
+    /// Marks a constraint of `kind` whose name miglint cannot know.
+    pub fn anonymous(&mut self, kind: ConstraintKind) {
+        match kind.slot() {
+            Some(i) => self.anon[i] = true,
+            None => self.anon = [true; 4],
         }
     }
 
@@ -189,6 +258,12 @@ pub struct Schema {
     /// Something changed tables miglint cannot name (a dynamic table name,
     /// a loop, a missing parent revision): an absent table may exist.
     pub unknown: Option<Origin>,
+    /// The stamp of the latest such change (0: none).
+    pub unknown_stamp: u64,
+    /// Tables and indexes a replayed op dropped (or renamed away), with the
+    /// op and its stamp; a later creation removes the entry.
+    pub dropped_tables: HashMap<Key, (Origin, u64)>,
+    pub dropped_indexes: HashMap<Key, (Key, Origin, u64)>,
     undo: Option<Undo>,
 }
 
@@ -197,7 +272,9 @@ struct Undo {
     tables: HashMap<Key, Option<Arc<Table>>>,
     indexes: HashMap<Key, Option<Index>>,
     enums: HashMap<Key, Option<EnumType>>,
-    unknown: Option<Option<Origin>>,
+    unknown: Option<(Option<Origin>, u64)>,
+    dropped_tables: HashMap<Key, Option<(Origin, u64)>>,
+    dropped_indexes: HashMap<Key, Option<(Key, Origin, u64)>>,
 }
 
 impl Schema {
@@ -227,9 +304,94 @@ impl Schema {
                 None => self.enums.remove(&k),
             };
         }
-        if let Some(unknown) = u.unknown {
+        if let Some((unknown, stamp)) = u.unknown {
             self.unknown = unknown;
+            self.unknown_stamp = stamp;
         }
+        for (k, v) in u.dropped_tables {
+            match v {
+                Some(t) => self.dropped_tables.insert(k, t),
+                None => self.dropped_tables.remove(&k),
+            };
+        }
+        for (k, v) in u.dropped_indexes {
+            match v {
+                Some(t) => self.dropped_indexes.insert(k, t),
+                None => self.dropped_indexes.remove(&k),
+            };
+        }
+    }
+
+    fn save_dropped_table(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.dropped_tables.contains_key(k)
+        {
+            u.dropped_tables
+                .insert(k.to_string(), self.dropped_tables.get(k).cloned());
+        }
+    }
+
+    fn save_dropped_index(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.dropped_indexes.contains_key(k)
+        {
+            u.dropped_indexes
+                .insert(k.to_string(), self.dropped_indexes.get(k).cloned());
+        }
+    }
+
+    /// Something may have created or dropped any object: no existence fact
+    /// from before is certain (the facts of the other rules are unchanged).
+    pub fn forget_existence(&mut self) {
+        if let Some(u) = &mut self.undo
+            && u.unknown.is_none()
+        {
+            u.unknown = Some((self.unknown, self.unknown_stamp));
+        }
+        self.unknown_stamp = next_stamp();
+    }
+
+    /// Table `name` may or may not exist, with objects miglint does not
+    /// know: no existence fact about it is certain.
+    pub fn forget_table(&mut self, name: &str) {
+        let k = key(name);
+        if self.dropped_tables.contains_key(&k) {
+            self.save_dropped_table(&k);
+            self.dropped_tables.remove(&k);
+        }
+        if let Some(t) = self.table_mut(name) {
+            t.stamp = 0;
+        }
+    }
+
+    /// Whether table `t` is known for certain: created by a replayed op
+    /// with readable columns, and nothing miglint cannot read touched it
+    /// (or the schema) since.
+    pub fn certain(&self, t: &Table) -> bool {
+        t.uncertain.is_none() && !t.placeholder && t.stamp > self.unknown_stamp
+    }
+
+    /// The op that dropped table `name`, when it is certainly absent.
+    pub fn table_dropped(&self, name: &str) -> Option<Origin> {
+        let k = key(name);
+        if self.tables.contains_key(&k) {
+            return None;
+        }
+        let (o, stamp) = self.dropped_tables.get(&k)?;
+        (*stamp > self.unknown_stamp).then_some(*o)
+    }
+
+    /// The op that dropped index `name` of a table that still exists and
+    /// is certain, when the index is certainly absent.
+    pub fn index_dropped(&self, name: &str) -> Option<(Key, Origin)> {
+        let k = key(name);
+        if self.indexes.contains_key(&k) {
+            return None;
+        }
+        let (table, o, stamp) = self.dropped_indexes.get(&k)?;
+        let t = self.tables.get(table)?;
+        let ok = *stamp > self.unknown_stamp && t.uncertain.is_none() && !t.anon_index;
+        ok.then(|| (table.clone(), *o))
     }
 
     fn save_table(&mut self, k: &str) {
@@ -271,7 +433,37 @@ impl Schema {
     pub fn put_table(&mut self, t: Table) {
         let k = key(&t.name);
         self.save_table(&k);
+        if self.dropped_tables.contains_key(&k) {
+            self.save_dropped_table(&k);
+            self.dropped_tables.remove(&k);
+        }
         self.tables.insert(k, Arc::new(t));
+    }
+
+    /// Drops table `name` (known or not): it is certainly absent after.
+    pub fn drop_table(&mut self, name: &str, o: Origin) -> Option<Table> {
+        let k = key(name);
+        let t = self.remove_table(name);
+        self.save_dropped_table(&k);
+        self.dropped_tables.insert(k, (o, next_stamp()));
+        t
+    }
+
+    /// Drops index `name` of table `table`: it is certainly absent after.
+    pub fn drop_index(&mut self, name: &str, table: Option<&str>, o: Origin) -> Option<Index> {
+        let ix = self.remove_index(name);
+        let table = ix.as_ref().map(|i| i.table.clone()).or(table.map(key));
+        let k = key(name);
+        self.save_dropped_index(&k);
+        match table {
+            Some(t) => {
+                self.dropped_indexes.insert(k, (t, o, next_stamp()));
+            }
+            None => {
+                self.dropped_indexes.remove(&k);
+            }
+        }
+        ix
     }
 
     pub fn remove_table(&mut self, name: &str) -> Option<Table> {
@@ -294,6 +486,10 @@ impl Schema {
     pub fn put_index(&mut self, ix: Index) {
         let k = key(&ix.name);
         self.save_index(&k);
+        if self.dropped_indexes.contains_key(&k) {
+            self.save_dropped_index(&k);
+            self.dropped_indexes.remove(&k);
+        }
         self.indexes.insert(k, ix);
     }
 
@@ -325,9 +521,10 @@ impl Schema {
         if let Some(u) = &mut self.undo
             && u.unknown.is_none()
         {
-            u.unknown = Some(self.unknown);
+            u.unknown = Some((self.unknown, self.unknown_stamp));
         }
         self.unknown = Some(o);
+        self.unknown_stamp = next_stamp();
     }
 
     /// Joins the state of another parent of a merge revision: objects only
@@ -353,6 +550,15 @@ impl Schema {
             if mine.uncertain.is_none() {
                 mine.uncertain = t.uncertain;
             }
+            // the branches changed it differently: which objects it has
+            // depends on the path
+            mine.stamp = 0;
+            mine.complete &= t.complete;
+            mine.anon_index |= t.anon_index;
+            mine.unsure_constraints |= t.unsure_constraints;
+            for (m, o) in mine.anon.iter_mut().zip(t.anon) {
+                *m |= o;
+            }
         }
         for (k, i) in &other.indexes {
             self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
@@ -368,6 +574,26 @@ impl Schema {
         }
         if self.unknown.is_none() {
             self.unknown = other.unknown;
+        }
+        // an uncertainty on one branch may have run after anything of the
+        // other: after the merge, nothing from before it is certain
+        if self.unknown_stamp != other.unknown_stamp {
+            self.unknown_stamp = next_stamp();
+        }
+        // absent after the merge: dropped on one side, not present on the other
+        self.dropped_tables
+            .retain(|k, _| !other.tables.contains_key(k));
+        for (k, d) in &other.dropped_tables {
+            if !self.tables.contains_key(k) {
+                self.dropped_tables.entry(k.clone()).or_insert(*d);
+            }
+        }
+        self.dropped_indexes
+            .retain(|k, _| !other.indexes.contains_key(k));
+        for (k, d) in &other.dropped_indexes {
+            if !self.indexes.contains_key(k) {
+                self.dropped_indexes.entry(k.clone()).or_insert(d.clone());
+            }
         }
     }
 }

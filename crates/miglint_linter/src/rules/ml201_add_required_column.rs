@@ -21,6 +21,7 @@ impl Rule for AddRequiredColumn {
     /// have rows at this op (created or emptied earlier in the same
     /// function) and how SQLite runs the batch.
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        super::ml2xx_sql::add_column_sql(project, &META, out);
         let model = project.schema();
         for fi in 0..project.files.len() {
             let file = project.file_context(fi);

@@ -23,6 +23,7 @@ impl Rule for NotNullWithoutBackfill {
     /// column was backfilled since it last became nullable, in this
     /// revision or the one before it.
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        super::ml2xx_sql::set_not_null_sql(project, &META, out);
         let model = project.schema();
         for fi in 0..project.files.len() {
             let file = project.file_context(fi);

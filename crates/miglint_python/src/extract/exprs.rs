@@ -125,6 +125,7 @@ impl<'s> Extractor<'s> {
             in_try: scope.in_try,
             after_unknown_exit: scope.after_unknown_exit,
             under_data_guard: scope.under_data_guard,
+            conditional: scope.conditional,
         });
         true
     }

@@ -145,6 +145,7 @@ impl<'s> Extractor<'s> {
                 for field in ["body", "alternative"] {
                     if let Some(b) = stmt.child_by_field_name(field) {
                         let mut inner = scope.clone();
+                        inner.conditional = true;
                         let body = b.child_by_field_name("body").unwrap_or(b);
                         self.block(body, &mut inner, depth + 1);
                         scope.after_unknown_exit |= inner.after_unknown_exit;
@@ -190,6 +191,7 @@ impl<'s> Extractor<'s> {
                 // a closure inside upgrade(): its ops run when it is called
                 if let Some(body) = stmt.child_by_field_name("body") {
                     let mut inner = scope.clone();
+                    inner.conditional = true;
                     self.block(body, &mut inner, depth + 1);
                 }
                 true
@@ -240,6 +242,8 @@ impl<'s> Extractor<'s> {
         // an earlier condition about data was undecided where it was tested
         let mut data_before = false;
         let mut after_exit = scope.after_unknown_exit;
+        // an earlier or this arm's condition is undecided beyond the dialect
+        let mut undecided = false;
         for (cond, body) in if_arms(stmt) {
             let c = match cond {
                 Some(c) => {
@@ -252,11 +256,13 @@ impl<'s> Extractor<'s> {
                 }
             };
             let reach = remaining.intersect(c.t);
+            undecided |= !c.undecided(remaining).is_empty();
             let data_here = data_before || (c.data && !c.undecided(remaining).is_empty());
             if let Some(body) = body {
                 let mut inner = Scope {
                     dialects: reach,
                     under_data_guard: scope.under_data_guard || data_here,
+                    conditional: scope.conditional || undecided,
                     ..scope.clone()
                 };
                 let body_falls = !reach.is_empty() && self.block(body, &mut inner, depth + 1);

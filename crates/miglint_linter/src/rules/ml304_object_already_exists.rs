@@ -1,0 +1,63 @@
+//! An op that creates a table, column, index or constraint that certainly
+//! exists already at that point of the revision graph (an earlier revision
+//! on every path created it, and nothing dropped it since). The database
+//! answers "already exists" and the migration stops.
+//!
+//! The semantic model decides (see `miglint_schema::objects`); anything it
+//! cannot read (dynamic names, loops, conditions, helpers, unparsed SQL,
+//! `if_not_exists`, batch mode) keeps it silent. Native enum types created
+//! again are ML604's.
+
+use super::ml3xx_objects::{command, describe, findings, label, where_of};
+use crate::prelude::*;
+
+pub struct ObjectAlreadyExists;
+
+static META: RuleMeta = RuleMeta {
+    code: "ML304",
+    name: "object-already-exists",
+    summary: "an op creates a table, column, index or constraint that already exists at that revision",
+    severity: Severity::Error,
+    default_enabled: true,
+    dialects: DialectSet::ALL,
+};
+
+impl Rule for ObjectAlreadyExists {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        let files = &project.files;
+        for mut f in findings(project, |facts| facts.existing.as_ref()) {
+            if f.fact.kind == miglint_schema::ObjectKind::Constraint {
+                // outside a batch, SQLite fails on any constraint op (ML106)
+                f.dialects = f
+                    .dialects
+                    .intersect(DialectSet::single(Dialect::Sqlite).complement());
+                if f.dialects.is_empty() {
+                    continue;
+                }
+            }
+            let what = describe(&f.fact);
+            let Some(o) = f.fact.origin else { continue };
+            let mut d = META
+                .diag(
+                    f.op.range,
+                    format!(
+                        "{what} already exists here: it was created {}; `{}` fails with \
+                         \"already exists\" on a database these migrations built",
+                        where_of(files, &o, f.file),
+                        command(f.kind)
+                    ),
+                )
+                .fails_on(f.dialects)
+                .with_help(
+                    "remove the op, or fix the name (if it reshapes the object, drop it first)",
+                );
+            d.labels
+                .push(label(files, &o, f.file, format!("{what} created here")));
+            out.push((f.file, crate::rule::after_unknown_exit(d, f.op)));
+        }
+    }
+}

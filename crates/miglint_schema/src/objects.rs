@@ -1,0 +1,230 @@
+//! Existence queries: whether the object an op drops, alters or creates
+//! certainly exists (or certainly does not) right before it, on every path
+//! of the replay. "Certainly" is narrow on purpose: a table a replayed op
+//! created (or dropped) with nothing unreadable since; never a table no
+//! revision created (the project may have begun before Alembic).
+
+use miglint_python::Op;
+
+use crate::names::{literal_name, same};
+use crate::replay::{Rev, TableRef};
+use crate::state::{ConstraintKind, Origin, Schema, Table, key};
+
+/// What kind of object an existence fact is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Table,
+    Column,
+    Index,
+    Constraint,
+}
+
+impl ObjectKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::Column => "column",
+            ObjectKind::Index => "index",
+            ObjectKind::Constraint => "constraint",
+        }
+    }
+}
+
+/// An object an op names, with the op that created it (for an existing
+/// one) or dropped it (for a missing one; `None`: no replayed op ever
+/// created it on a table whose every object is known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectFact {
+    pub kind: ObjectKind,
+    pub name: String,
+    /// The table it belongs to (for columns, indexes and constraints).
+    pub table: Option<String>,
+    pub origin: Option<Origin>,
+    /// For a missing column/index/constraint with no dropping op: the op
+    /// that created its table.
+    pub table_origin: Option<Origin>,
+}
+
+fn truthy(op: &Op, k: &str) -> bool {
+    op.kwarg(k)
+        .is_some_and(|kw| kw.value.bool_value() != Some(false))
+}
+
+impl Rev<'_, '_> {
+    /// The (missing, existing) facts of `op` before it runs.
+    pub(crate) fn object_facts(
+        &self,
+        op: &Op,
+        state: &Schema,
+    ) -> (Option<ObjectFact>, Option<ObjectFact>) {
+        // an op that may not run, or that checks for itself
+        if op.conditional
+            || op.in_try
+            || op.after_unknown_exit
+            || op.in_batch()
+            || truthy(op, "if_exists")
+            || truthy(op, "if_not_exists")
+            || op.kwarg("schema").is_some_and(|k| !k.value.is_none())
+        {
+            return (None, None);
+        }
+        let TableRef::Known(table) = self.table_name(op) else {
+            return (None, None);
+        };
+        let fact = |kind, name: &str, t: Option<&str>, origin| ObjectFact {
+            kind,
+            name: name.to_string(),
+            table: t.map(str::to_string),
+            origin,
+            table_origin: None,
+        };
+        // every op but the creation of a table needs its table
+        if op.name != "create_table"
+            && let Some(o) = state.table_dropped(&table)
+        {
+            return (Some(fact(ObjectKind::Table, &table, None, Some(o))), None);
+        }
+        let t = state.table(&table);
+        // its objects are all known for certain
+        let certain = t.filter(|t| state.certain(t));
+        // what it has is certainly there (a placeholder's defined objects too)
+        let present = t.filter(|t| t.uncertain.is_none() && t.stamp > state.unknown_stamp);
+        let name_arg = |i: usize, kw: &str| op.arg_or_kw(i, kw).and_then(literal_name);
+        match op.name.as_str() {
+            "create_table" => {
+                let ok = certain.is_some_and(|t| t.name == table);
+                let e =
+                    ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
+                (None, e)
+            }
+            "rename_table" => {
+                let new = name_arg(1, "new_table_name");
+                let e = new.and_then(|n| {
+                    let t = state.table(n).filter(|t| state.certain(t) && t.name == n)?;
+                    Some(fact(ObjectKind::Table, n, None, Some(t.origin)))
+                });
+                (None, e)
+            }
+            "add_column" => {
+                let e = self.column_name(op).and_then(|c| {
+                    let col = present?.column(&c).filter(|x| x.defined && x.name == c)?;
+                    Some(fact(ObjectKind::Column, &c, Some(&table), Some(col.origin)))
+                });
+                (None, e)
+            }
+            "drop_column" | "alter_column" => {
+                let m = self.column_name(op).and_then(|c| {
+                    let t = certain.filter(|t| t.complete && t.column(&c).is_none())?;
+                    Some(missing_in(t, ObjectKind::Column, &c, &table))
+                });
+                (m, None)
+            }
+            "create_index" => {
+                let e = name_arg(0, "index_name").and_then(|n| {
+                    present.filter(|t| !t.unsure_constraints)?;
+                    let ix = state.indexes.get(&key(n))?;
+                    (ix.table == key(&table) && ix.name == n)
+                        .then(|| fact(ObjectKind::Index, n, Some(&table), Some(ix.origin)))
+                });
+                (None, e)
+            }
+            "drop_index" => {
+                let m = name_arg(0, "index_name").and_then(|n| {
+                    if state.indexes.contains_key(&key(n)) {
+                        return None;
+                    }
+                    if let Some((tk, o)) = state.index_dropped(n) {
+                        return (tk == key(&table))
+                            .then(|| fact(ObjectKind::Index, n, Some(&table), Some(o)));
+                    }
+                    let t = certain.filter(|t| !t.anon_index && !has_constraint(t, n))?;
+                    Some(missing_in(t, ObjectKind::Index, n, &table))
+                });
+                (m, None)
+            }
+            "create_unique_constraint"
+            | "create_foreign_key"
+            | "create_check_constraint"
+            | "create_primary_key" => {
+                let n = op.arg_or_kw(0, "constraint_name");
+                let conv = n.is_some_and(is_conv);
+                let e = n.and_then(literal_name).and_then(|n| {
+                    let c = present
+                        .filter(|t| !t.unsure_constraints)?
+                        .constraints
+                        .iter()
+                        .find(|c| c.name.as_deref() == Some(n) && c.conv == conv)?;
+                    Some(fact(
+                        ObjectKind::Constraint,
+                        n,
+                        Some(&table),
+                        Some(c.origin),
+                    ))
+                });
+                (None, e)
+            }
+            "drop_constraint" => {
+                let n = op.arg_or_kw(0, "constraint_name");
+                let conv = n.is_some_and(is_conv);
+                let kind = match op.kwarg("type_").and_then(|k| k.value.str_value()) {
+                    Some("foreignkey") => ConstraintKind::ForeignKey,
+                    Some("unique") => ConstraintKind::Unique,
+                    Some("check") => ConstraintKind::Check,
+                    Some("primary") => ConstraintKind::PrimaryKey,
+                    Some(_) => return (None, None),
+                    None => ConstraintKind::Unknown,
+                };
+                let m = n.and_then(literal_name).and_then(|n| {
+                    let t = certain?;
+                    let anon = match kind.slot() {
+                        Some(i) => t.anon[i],
+                        None => t.anon.iter().any(|a| *a),
+                    };
+                    let clash = t.constraints.iter().any(|c| {
+                        c.name.as_deref().is_none_or(|x| same(x, n))
+                            || (c.conv != conv
+                                && (kind == ConstraintKind::Unknown || c.kind == kind))
+                    });
+                    if anon || clash || state.indexes.contains_key(&key(n)) {
+                        return None;
+                    }
+                    Some(missing_in(t, ObjectKind::Constraint, n, &table))
+                });
+                (m, None)
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// In the `downgrade()` of a base revision, the database may have been
+    /// stamped (a squashed or first revision over an existing database):
+    /// objects no replayed op dropped may exist there.
+    pub(crate) fn stamped_base(&self) -> bool {
+        self.input.parents.as_ref().is_some_and(Vec::is_empty)
+            && self.input.module.functions.get(self.func).map(|f| f.kind)
+                == Some(miglint_python::FuncKind::Downgrade)
+    }
+}
+
+fn missing_in(t: &Table, kind: ObjectKind, name: &str, table: &str) -> ObjectFact {
+    ObjectFact {
+        kind,
+        name: name.to_string(),
+        table: Some(table.to_string()),
+        origin: None,
+        table_origin: Some(t.origin),
+    }
+}
+
+fn has_constraint(t: &Table, name: &str) -> bool {
+    t.constraints
+        .iter()
+        .any(|c| c.name.as_deref().is_none_or(|x| same(x, name)))
+}
+
+/// Whether a name is wrapped in `op.f()`/`conv()`.
+pub(crate) fn is_conv(e: &miglint_python::Expr) -> bool {
+    e.as_call()
+        .and_then(|c| c.func.dotted())
+        .is_some_and(|d| matches!(miglint_python::last_segment(&d), "f" | "conv"))
+}

@@ -1,0 +1,15 @@
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("a", sa.Integer()))
+    op.create_index(op.f("ix_organization_membership_invitations_invited_by_user_id_and_created"), "t", ["a"])
+    op.drop_index(op.f("ix_organization_membership_invitations_invited_by_user_id_and_created"), table_name="t")
+
+
+def downgrade():
+    pass

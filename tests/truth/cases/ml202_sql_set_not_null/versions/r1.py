@@ -1,0 +1,14 @@
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("a", sa.Integer()))
+    op.execute("INSERT INTO t (id, a) VALUES (1, NULL)")
+
+
+def downgrade():
+    pass

@@ -1,0 +1,13 @@
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r2"
+down_revision = "r1"
+
+
+def upgrade():
+    op.drop_index("ix_t_a", table_name="t")
+
+
+def downgrade():
+    pass
