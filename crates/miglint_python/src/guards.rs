@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use miglint_diagnostics::{Dialect, DialectSet};
 use tree_sitter::Node;
 
+use crate::data::{Lit, Regions};
 use crate::strings;
 
 const MAX_DEPTH: usize = 32;
@@ -270,6 +271,7 @@ impl DbStr {
 
 pub(crate) struct Guards<'s> {
     pub src: &'s str,
+    pub regions: &'s Regions<'s>,
 }
 
 impl<'s> Guards<'s> {
@@ -288,6 +290,9 @@ impl<'s> Guards<'s> {
             return Val::Unknown;
         }
         let d = depth + 1;
+        if let Some(lit) = self.regions.lit_at(n.start_byte(), n.end_byte()) {
+            return self.lit_value(&lit, depth);
+        }
         match n.kind() {
             "parenthesized_expression" => match n.named_child(0) {
                 Some(inner) if inner.kind() != "comment" => self.value(inner, env, d),
@@ -370,6 +375,40 @@ impl<'s> Guards<'s> {
                 }
             }
             _ => Val::Unknown,
+        }
+    }
+
+    /// [`Guards::value`] of a literal of a hidden data display.
+    fn lit_value(&self, lit: &Lit, depth: usize) -> Val {
+        if depth > MAX_DEPTH {
+            return Val::Unknown;
+        }
+        match lit {
+            Lit::Paren(_, inner) => self.lit_value(inner, depth + 1),
+            Lit::Str(_, parts) => match parts.as_slice() {
+                [one] => {
+                    let (value, dynamic, _) = strings::decode(self.regions.text(*one), 0);
+                    if dynamic {
+                        Val::Unknown
+                    } else {
+                        Val::Str(value)
+                    }
+                }
+                _ => Val::Unknown,
+            },
+            Lit::Tuple(_, items) | Lit::List(_, items) | Lit::Set(_, items) => {
+                let mut strs = Vec::new();
+                for item in items {
+                    match self.lit_value(item, depth + 1) {
+                        Val::Str(s) => strs.push(s),
+                        _ => return Val::Unknown,
+                    }
+                }
+                Val::Strs(strs)
+            }
+            Lit::True(_) => Val::Bool(Cond::TRUE),
+            Lit::False(_) | Lit::None(_) => Val::Bool(Cond::FALSE),
+            Lit::Int(_) | Lit::Float(_) | Lit::Signed(_) | Lit::Dict(_) => Val::Unknown,
         }
     }
 
