@@ -7,6 +7,7 @@ mod data;
 pub mod decode;
 mod extract;
 mod guards;
+mod incremental;
 pub mod limits;
 mod mentions;
 pub mod model;
@@ -31,6 +32,8 @@ pub struct PythonParser {
     parser: tree_sitter::Parser,
     budget: Duration,
     data_min: usize,
+    /// Trees kept for incremental re-parsing (the language server).
+    kept: Option<incremental::Kept>,
 }
 
 impl Default for PythonParser {
@@ -49,6 +52,7 @@ impl PythonParser {
             parser,
             budget: DEFAULT_PARSE_BUDGET,
             data_min: DATA_REGION_MIN,
+            kept: None,
         }
     }
 
@@ -63,6 +67,14 @@ impl PythonParser {
     /// model is the same whatever the size; only memory differs.
     pub fn with_data_region_min(mut self, min: usize) -> Self {
         self.data_min = min;
+        self
+    }
+
+    /// The same parser keeping the trees of the last few texts it parsed:
+    /// an edited text is re-parsed incrementally with `Tree::edit`. For
+    /// an editor; the model is the same as from a fresh parse.
+    pub fn incremental(mut self) -> Self {
+        self.kept = Some(incremental::Kept::default());
         self
     }
 
@@ -89,8 +101,33 @@ impl PythonParser {
         Ok(hidden.extract(source, &tree))
     }
 
-    /// One tree-sitter parse within the time budget.
+    /// One tree-sitter parse within the time budget, incremental when a
+    /// kept tree is close to `text`.
     fn run(&mut self, text: &str) -> Result<tree_sitter::Tree, Refusal> {
+        let Some(old) = self.kept.as_mut().and_then(|k| k.take_edited(text)) else {
+            let tree = self.run_from(text, None)?;
+            if let Some(k) = &mut self.kept {
+                k.keep(text, &tree);
+            }
+            return Ok(tree);
+        };
+        let mut tree = self.run_from(text, Some(&old))?;
+        drop(old);
+        if tree.root_node().has_error() {
+            // error recovery may differ from a fresh parse's: keep the CLI's
+            tree = self.run_from(text, None)?;
+        }
+        if let Some(k) = &mut self.kept {
+            k.keep(text, &tree);
+        }
+        Ok(tree)
+    }
+
+    fn run_from(
+        &mut self,
+        text: &str,
+        old: Option<&tree_sitter::Tree>,
+    ) -> Result<tree_sitter::Tree, Refusal> {
         let start = Instant::now();
         let budget = self.budget;
         let mut timed_out = false;
@@ -105,7 +142,7 @@ impl PythonParser {
         let bytes = text.as_bytes();
         let tree = self.parser.parse_with_options(
             &mut |i, _| bytes.get(i..).unwrap_or_default(),
-            None,
+            old,
             Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
         );
         tree.ok_or_else(|| {
