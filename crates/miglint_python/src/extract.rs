@@ -266,7 +266,7 @@ impl<'s> Extractor<'s> {
             .map(|item| match item {
                 Lit::Str(r, parts) if parts.len() == 1 => {
                     let (value, dynamic, _) = strings::decode(self.regions.text(*r), 0);
-                    (!dynamic).then(|| Spanned { value, range: *r })
+                    (!dynamic).then_some(Spanned { value, range: *r })
                 }
                 _ => None,
             })
