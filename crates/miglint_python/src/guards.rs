@@ -16,8 +16,10 @@ use std::collections::HashMap;
 use miglint_diagnostics::{Dialect, DialectSet};
 use tree_sitter::Node;
 
-use crate::data::{Lit, Regions};
+use crate::data::Regions;
 use crate::strings;
+
+mod lits;
 
 const MAX_DEPTH: usize = 32;
 
@@ -375,40 +377,6 @@ impl<'s> Guards<'s> {
                 }
             }
             _ => Val::Unknown,
-        }
-    }
-
-    /// [`Guards::value`] of a literal of a hidden data display.
-    fn lit_value(&self, lit: &Lit, depth: usize) -> Val {
-        if depth > MAX_DEPTH {
-            return Val::Unknown;
-        }
-        match lit {
-            Lit::Paren(_, inner) => self.lit_value(inner, depth + 1),
-            Lit::Str(_, parts) => match parts.as_slice() {
-                [one] => {
-                    let (value, dynamic, _) = strings::decode(self.regions.text(*one), 0);
-                    if dynamic {
-                        Val::Unknown
-                    } else {
-                        Val::Str(value)
-                    }
-                }
-                _ => Val::Unknown,
-            },
-            Lit::Tuple(_, items) | Lit::List(_, items) | Lit::Set(_, items) => {
-                let mut strs = Vec::new();
-                for item in items {
-                    match self.lit_value(item, depth + 1) {
-                        Val::Str(s) => strs.push(s),
-                        _ => return Val::Unknown,
-                    }
-                }
-                Val::Strs(strs)
-            }
-            Lit::True(_) => Val::Bool(Cond::TRUE),
-            Lit::False(_) | Lit::None(_) => Val::Bool(Cond::FALSE),
-            Lit::Int(_) | Lit::Float(_) | Lit::Signed(_) | Lit::Dict(_) => Val::Unknown,
         }
     }
 
