@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use miglint_diagnostics::{DialectSet, TextRange};
 use tree_sitter::{Node, Tree};
 
+use crate::data::{Lit, Regions};
 use crate::guards::{Env, Guards, Val};
 use crate::model::*;
 use crate::strings;
@@ -30,10 +31,11 @@ const NOT_OPS: &[&str] = &[
     "invoke",
 ];
 
-pub(crate) fn extract(src: &str, tree: &Tree) -> Module {
+pub(crate) fn extract<'s>(src: &'s str, tree: &Tree, regions: &'s Regions<'s>) -> Module {
     let mut x = Extractor {
         src,
-        guards: Guards { src },
+        regions,
+        guards: Guards { src, regions },
         module: Module::default(),
         calls: Vec::new(),
         identifiers: HashMap::new(),
@@ -60,6 +62,8 @@ pub(crate) fn extract(src: &str, tree: &Tree) -> Module {
 
 struct Extractor<'s> {
     src: &'s str,
+    /// Literal data displays the parser saw empty.
+    regions: &'s Regions<'s>,
     guards: Guards<'s>,
     module: Module,
     /// Calls of plain names (`_upgrade_postgresql(conn)`) inside functions:
@@ -256,6 +260,18 @@ impl<'s> Extractor<'s> {
             return;
         }
         let name = self.text(left);
+        let id = || match self.regions.lit_at(right.start_byte(), right.end_byte()) {
+            Some(lit) => self.lit_id_value(lit),
+            None => id_value(self.src, right),
+        };
+        let value = if matches!(
+            name,
+            "revision" | "down_revision" | "branch_labels" | "depends_on"
+        ) {
+            id()
+        } else {
+            IdValue::Dynamic
+        };
         let slot = match name {
             "revision" => &mut self.module.ids.revision,
             "down_revision" => &mut self.module.ids.down_revision,
@@ -275,12 +291,29 @@ impl<'s> Extractor<'s> {
                 return;
             }
         };
-        let value = id_value(self.src, right);
         *slot = Some(IdAssign {
             target: range(left),
             value,
             value_range: range(right),
         });
+    }
+
+    /// [`id_value`] of a hidden data display.
+    fn lit_id_value(&self, lit: Lit) -> IdValue {
+        let (Lit::Tuple(_, items) | Lit::List(_, items) | Lit::Set(_, items)) = lit else {
+            return IdValue::Dynamic;
+        };
+        let items: Option<Vec<_>> = items
+            .iter()
+            .map(|item| match item {
+                Lit::Str(r, parts) if parts.len() == 1 => {
+                    let (value, dynamic, _) = strings::decode(self.regions.text(*r), 0);
+                    (!dynamic).then_some(Spanned { value, range: *r })
+                }
+                _ => None,
+            })
+            .collect();
+        items.map_or(IdValue::Dynamic, IdValue::Seq)
     }
 
     /// When the tree is broken, a line-based reading of the identifiers

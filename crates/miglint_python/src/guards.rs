@@ -16,7 +16,10 @@ use std::collections::HashMap;
 use miglint_diagnostics::{Dialect, DialectSet};
 use tree_sitter::Node;
 
+use crate::data::Regions;
 use crate::strings;
+
+mod lits;
 
 const MAX_DEPTH: usize = 32;
 
@@ -270,6 +273,7 @@ impl DbStr {
 
 pub(crate) struct Guards<'s> {
     pub src: &'s str,
+    pub regions: &'s Regions<'s>,
 }
 
 impl<'s> Guards<'s> {
@@ -288,6 +292,9 @@ impl<'s> Guards<'s> {
             return Val::Unknown;
         }
         let d = depth + 1;
+        if let Some(lit) = self.regions.lit_at(n.start_byte(), n.end_byte()) {
+            return self.lit_value(&lit, depth);
+        }
         match n.kind() {
             "parenthesized_expression" => match n.named_child(0) {
                 Some(inner) if inner.kind() != "comment" => self.value(inner, env, d),

@@ -3,18 +3,23 @@
 //! [`model`]. This is the only crate that names tree-sitter.
 
 mod codecs;
+mod data;
 pub mod decode;
 mod extract;
 mod guards;
+mod incremental;
 pub mod limits;
 mod mentions;
 pub mod model;
 mod strings;
 
+pub use data::DATA_REGION_MIN;
 pub use limits::{Refusal, RefusalKind};
 pub use model::*;
 
 use std::ops::ControlFlow;
+
+use miglint_diagnostics::TextRange;
 use std::time::{Duration, Instant};
 
 /// The default parse budget per file. A real revision parses in
@@ -26,6 +31,9 @@ pub const DEFAULT_PARSE_BUDGET: Duration = Duration::from_secs(10);
 pub struct PythonParser {
     parser: tree_sitter::Parser,
     budget: Duration,
+    data_min: usize,
+    /// Trees kept for incremental re-parsing (the language server).
+    kept: Option<incremental::Kept>,
 }
 
 impl Default for PythonParser {
@@ -43,6 +51,8 @@ impl PythonParser {
         PythonParser {
             parser,
             budget: DEFAULT_PARSE_BUDGET,
+            data_min: DATA_REGION_MIN,
+            kept: None,
         }
     }
 
@@ -52,17 +62,72 @@ impl PythonParser {
         self
     }
 
+    /// The same parser hiding literal data displays of at least `min` bytes
+    /// from tree-sitter (`usize::MAX`: none; see [`DATA_REGION_MIN`]). The
+    /// model is the same whatever the size; only memory differs.
+    pub fn with_data_region_min(mut self, min: usize) -> Self {
+        self.data_min = min;
+        self
+    }
+
+    /// The same parser keeping the trees of the last few texts it parsed:
+    /// an edited text is re-parsed incrementally with `Tree::edit`. For
+    /// an editor; the model is the same as from a fresh parse.
+    pub fn incremental(mut self) -> Self {
+        self.kept = Some(incremental::Kept::default());
+        self
+    }
+
     /// Parses `source` into the migration model, unless the pre-pass
     /// refuses it (nesting deeper than CPython accepts: a syntax error) or
     /// the parse exceeds the time budget. Never panics or aborts on input.
     pub fn parse_checked(&mut self, source: &str) -> Result<Module, Refusal> {
         let comment_lines = limits::precheck(source)?;
-        let hidden = limits::hide_comment_runs(source, &comment_lines);
+        if self.data_min != usize::MAX {
+            let (regions, region_comments) = data::find(source, self.data_min);
+            if !regions.is_empty() {
+                let hidden = Hidden::new(source, &comment_lines, regions, region_comments);
+                let tree = self.run(hidden.text.as_deref().unwrap_or(source))?;
+                // error recovery may go another way around an empty display:
+                // a broken file is parsed as it is
+                if !tree.root_node().has_error() {
+                    return Ok(hidden.extract(source, &tree));
+                }
+            }
+        }
+        let hidden = Hidden::new(source, &comment_lines, Vec::new(), Vec::new());
         drop(comment_lines);
-        let (text, hidden) = match &hidden {
-            Some((text, ranges)) => (text.as_str(), ranges.as_slice()),
-            None => (source, &[][..]),
+        let tree = self.run(hidden.text.as_deref().unwrap_or(source))?;
+        Ok(hidden.extract(source, &tree))
+    }
+
+    /// One tree-sitter parse within the time budget, incremental when a
+    /// kept tree is close to `text`.
+    fn run(&mut self, text: &str) -> Result<tree_sitter::Tree, Refusal> {
+        let Some(old) = self.kept.as_mut().and_then(|k| k.take_edited(text)) else {
+            let tree = self.run_from(text, None)?;
+            if let Some(k) = &mut self.kept {
+                k.keep(text, &tree);
+            }
+            return Ok(tree);
         };
+        let mut tree = self.run_from(text, Some(&old))?;
+        drop(old);
+        if tree.root_node().has_error() {
+            // error recovery may differ from a fresh parse's: keep the CLI's
+            tree = self.run_from(text, None)?;
+        }
+        if let Some(k) = &mut self.kept {
+            k.keep(text, &tree);
+        }
+        Ok(tree)
+    }
+
+    fn run_from(
+        &mut self,
+        text: &str,
+        old: Option<&tree_sitter::Tree>,
+    ) -> Result<tree_sitter::Tree, Refusal> {
         let start = Instant::now();
         let budget = self.budget;
         let mut timed_out = false;
@@ -77,36 +142,25 @@ impl PythonParser {
         let bytes = text.as_bytes();
         let tree = self.parser.parse_with_options(
             &mut |i, _| bytes.get(i..).unwrap_or_default(),
-            None,
+            old,
             Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
         );
-        match tree {
-            Some(tree) => {
-                let mut module = extract::extract(text, &tree);
-                module.dialect_mentions = mentions::collect(text, &tree);
-                if !hidden.is_empty() {
-                    module.comments.extend_from_slice(hidden);
-                    module.comments.sort_by_key(|r| r.start());
-                }
-                Ok(module)
+        tree.ok_or_else(|| {
+            // a cancelled parse would otherwise resume on the next call
+            self.parser.reset();
+            Refusal {
+                kind: RefusalKind::Budget,
+                range: miglint_diagnostics::TextRange::empty(0),
+                message: if timed_out {
+                    format!(
+                        "parsing it took longer than {} s, the parse budget per file",
+                        budget.as_secs_f32()
+                    )
+                } else {
+                    String::from("the Python parser gave up on it")
+                },
             }
-            None => {
-                // a cancelled parse would otherwise resume on the next call
-                self.parser.reset();
-                Err(Refusal {
-                    kind: RefusalKind::Budget,
-                    range: miglint_diagnostics::TextRange::empty(0),
-                    message: if timed_out {
-                        format!(
-                            "parsing it took longer than {} s, the parse budget per file",
-                            budget.as_secs_f32()
-                        )
-                    } else {
-                        String::from("the Python parser gave up on it")
-                    },
-                })
-            }
-        }
+        })
     }
 
     /// Parses `source` into the migration model. Never panics on input:
@@ -122,5 +176,69 @@ impl PythonParser {
                 ..Module::default()
             },
         }
+    }
+}
+
+/// What the parser is shown instead of the source: runs of comment lines
+/// (see [`limits::comment_runs`]) and the insides of literal data displays
+/// (see [`data`]) blanked.
+struct Hidden {
+    /// The blanked text (`None`: the source as it is).
+    text: Option<String>,
+    /// The comments the parser does not see, in order.
+    comments: Vec<TextRange>,
+    /// The hidden displays, bracket to bracket.
+    regions: Vec<TextRange>,
+}
+
+impl Hidden {
+    fn new(
+        source: &str,
+        comment_lines: &[TextRange],
+        regions: Vec<TextRange>,
+        region_comments: Vec<TextRange>,
+    ) -> Self {
+        let runs = if regions.is_empty() {
+            limits::comment_runs(source, comment_lines)
+        } else {
+            // comment lines inside a display are hidden with it
+            let outside: Vec<TextRange> = comment_lines
+                .iter()
+                .filter(|c| {
+                    let i = regions.partition_point(|r| r.end() <= c.start());
+                    regions.get(i).is_none_or(|r| r.start() > c.start())
+                })
+                .copied()
+                .collect();
+            limits::comment_runs(source, &outside)
+        };
+        let mut blank: Vec<TextRange> = regions
+            .iter()
+            .map(|r| TextRange::new(r.start() + 1, r.end() - 1))
+            .collect();
+        blank.extend_from_slice(&runs);
+        let mut comments = runs;
+        comments.extend(region_comments);
+        comments.sort_by_key(|r| r.start());
+        Hidden {
+            text: limits::blanked(source, &blank),
+            comments,
+            regions,
+        }
+    }
+
+    fn extract(self, source: &str, tree: &tree_sitter::Tree) -> Module {
+        let text = self.text.as_deref().unwrap_or(source);
+        let regions = data::Regions {
+            src: source,
+            ranges: self.regions,
+        };
+        let mut module = extract::extract(text, tree, &regions);
+        module.dialect_mentions = mentions::collect(text, tree, &regions);
+        if !self.comments.is_empty() {
+            module.comments.extend_from_slice(&self.comments);
+            module.comments.sort_by_key(|r| r.start());
+        }
+        module
     }
 }

@@ -154,7 +154,7 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
 }
 
 /// Runs of at least this many whole-line comments (blank lines between them
-/// allowed) are hidden from tree-sitter (see [`hide_comment_runs`]).
+/// allowed) are hidden from tree-sitter (see [`comment_runs`]).
 pub const COMMENT_RUN_HIDDEN: usize = 64;
 
 /// tree-sitter-python's scanner is quadratic on a run of comment lines: at
@@ -167,14 +167,11 @@ pub const COMMENT_RUN_HIDDEN: usize = 64;
 /// So in runs of at least [`COMMENT_RUN_HIDDEN`] whole-line comments the
 /// comment bytes are replaced by spaces (same length: every offset stays
 /// valid; a whitespace line is what a comment line is to Python), and the
-/// hidden comments are returned to be added to the model's comments
-/// (suppressions still see them). `None` when there is no such run.
-pub(crate) fn hide_comment_runs(
-    source: &str,
-    comment_lines: &[TextRange],
-) -> Option<(String, Vec<TextRange>)> {
+/// hidden comments are added to the model's comments (suppressions still
+/// see them). Returns the comments to hide, in order.
+pub(crate) fn comment_runs(source: &str, comment_lines: &[TextRange]) -> Vec<TextRange> {
     let b = source.as_bytes();
-    let mut runs: Vec<(usize, usize)> = Vec::new(); // index ranges into comment_lines
+    let mut hidden = Vec::new();
     let mut start = 0;
     for i in 1..=comment_lines.len() {
         let joined = i < comment_lines.len() && {
@@ -184,24 +181,28 @@ pub(crate) fn hide_comment_runs(
         };
         if !joined {
             if i - start >= COMMENT_RUN_HIDDEN {
-                runs.push((start, i));
+                hidden.extend_from_slice(&comment_lines[start..i]);
             }
             start = i;
         }
     }
-    if runs.is_empty() {
+    hidden
+}
+
+/// `source` with the bytes of `blank` replaced by spaces (`None`: nothing
+/// to blank). Each range covers whole characters.
+pub(crate) fn blanked(source: &str, blank: &[TextRange]) -> Option<String> {
+    if blank.is_empty() {
         return None;
     }
-    let mut out = b.to_vec();
-    let mut hidden = Vec::new();
-    for (from, to) in runs {
-        for r in &comment_lines[from..to] {
-            out[r.as_usize()].fill(b' ');
-            hidden.push(*r);
+    let mut out = source.as_bytes().to_vec();
+    for r in blank {
+        if let Some(bytes) = out.get_mut(r.as_usize()) {
+            bytes.fill(b' ');
         }
     }
-    // whole comments (UTF-8 sequences included) became ASCII spaces
-    String::from_utf8(out).ok().map(|text| (text, hidden))
+    // whole characters (UTF-8 sequences included) became ASCII spaces
+    String::from_utf8(out).ok()
 }
 
 /// Pops the levels wider than `width`, pushes `width` if it is new.

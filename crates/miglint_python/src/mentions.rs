@@ -12,11 +12,12 @@
 use miglint_diagnostics::{Dialect, TextRange};
 use tree_sitter::{Node, Tree};
 
+use crate::data::{Lit, Regions};
 use crate::model::{DialectMention, MentionKind};
 
 /// Every kind of mention of every dialect, once per (dialect, kind): the
 /// first in source order.
-pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
+pub(crate) fn collect(source: &str, tree: &Tree, regions: &Regions<'_>) -> Vec<DialectMention> {
     let mut out: Vec<DialectMention> = Vec::new();
     let mut push = |dialect: Dialect, kind: MentionKind, n: Node| {
         if !out.iter().any(|m| m.dialect == dialect && m.kind == kind) {
@@ -34,7 +35,7 @@ pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
         match node.kind() {
             "comparison_operator" => {
                 for operand in node.named_children(&mut cursor) {
-                    for s in dialect_strings(operand, source) {
+                    for s in dialect_strings(operand, source, regions) {
                         push(s, MentionKind::Guard, operand);
                     }
                 }
@@ -100,7 +101,7 @@ pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
                                 _ => Some(a),
                             };
                             for d in value
-                                .map(|v| dialect_strings(v, source))
+                                .map(|v| dialect_strings(v, source, regions))
                                 .unwrap_or_default()
                             {
                                 push(d, MentionKind::Variant, a);
@@ -109,7 +110,7 @@ pub(crate) fn collect(source: &str, tree: &Tree) -> Vec<DialectMention> {
                     } else if name == "startswith"
                         && let Some(first) = args.named_child(0)
                     {
-                        for d in dialect_strings(first, source) {
+                        for d in dialect_strings(first, source, regions) {
                             push(d, MentionKind::Guard, first);
                         }
                     }
@@ -138,7 +139,21 @@ fn last_name(dotted: &str) -> &str {
 
 /// The dialects named by a string literal, or by the string literals of a
 /// tuple / list / set.
-fn dialect_strings(n: Node, source: &str) -> Vec<Dialect> {
+fn dialect_strings(n: Node, source: &str, regions: &Regions<'_>) -> Vec<Dialect> {
+    if let Some(lit) = regions.lit_at(n.start_byte(), n.end_byte()) {
+        let (Lit::Tuple(_, items) | Lit::List(_, items) | Lit::Set(_, items)) = lit else {
+            return Vec::new();
+        };
+        return items
+            .iter()
+            .filter_map(|item| match item {
+                Lit::Str(_, parts) if parts.len() == 1 => {
+                    lit_string_value(regions.text(parts[0])).and_then(Dialect::from_sqlalchemy_name)
+                }
+                _ => None,
+            })
+            .collect();
+    }
     match n.kind() {
         "string" => string_value(n, source)
             .and_then(Dialect::from_sqlalchemy_name)
@@ -167,6 +182,20 @@ fn string_value<'s>(n: Node, source: &'s str) -> Option<&'s str> {
         }
     }
     content
+}
+
+/// [`string_value`] of a string token of a hidden data display (no
+/// f-strings there): what is between the quotes, unless it has an escape.
+fn lit_string_value(token: &str) -> Option<&str> {
+    let quote = token.find(['\'', '"'])?;
+    let body = &token[quote..];
+    let q = if body.starts_with("'''") || body.starts_with("\"\"\"") {
+        3
+    } else {
+        1
+    };
+    let content = body.get(q..body.len().checked_sub(q)?)?;
+    (!content.is_empty() && !content.contains('\\')).then_some(content)
 }
 
 #[cfg(test)]

@@ -190,6 +190,32 @@ fn main() {
         "  per-file re-lint after a one-character change: {}",
         both(t)
     );
+    // where the time goes: the parse alone (fresh and incremental, as the
+    // server does it), and the re-lint with the incremental parser
+    let mut fresh = PythonParser::new();
+    let t = measure(|n| {
+        std::hint::black_box(fresh.parse(&texts[n]));
+    });
+    println!(
+        "    of which parse + model extraction (fresh parse): {}",
+        both(t)
+    );
+    let mut live = PythonParser::new().incremental();
+    live.parse(&texts[0]);
+    let t = measure(|n| {
+        std::hint::black_box(live.parse(&texts[n]));
+    });
+    println!(
+        "    parse + model extraction, incremental parse: {}",
+        both(t)
+    );
+    let t = measure(|n| {
+        std::hint::black_box(linter.lint_source(&mut live, &path, &texts[n]));
+    });
+    println!(
+        "  per-file re-lint with the incremental parse (the server's): {}",
+        both(t)
+    );
     let small = tmp.path().join("small");
     let paths = write_project(&small, 1, 20);
     let big = small.join("alembic/versions/b2_step.py");

@@ -74,6 +74,8 @@ pub struct ProjectState {
     /// The configuration file and its modification time when loaded (a
     /// client without file watching still sees an edited `lint.toml`).
     config_stamp: Option<(PathBuf, Option<SystemTime>)>,
+    /// Re-parses edited buffers incrementally (keeps their last trees).
+    buffers: PythonParser,
 }
 
 /// What one evaluation produced.
@@ -117,6 +119,7 @@ impl ProjectState {
             results: Vec::new(),
             keys: Vec::new(),
             needs_discovery: true,
+            buffers: PythonParser::new().incremental(),
         }
     }
 
@@ -249,7 +252,13 @@ impl ProjectState {
             };
         let parsed: Vec<(usize, ParsedFile)> = if todo.len() < PARALLEL_THRESHOLD {
             let mut parser = PythonParser::new();
-            todo.iter().map(|t| parse_one(&mut parser, t)).collect()
+            let buffers = &mut self.buffers;
+            todo.iter()
+                .map(|t| match t.2 {
+                    Some(_) => parse_one(buffers, t),
+                    None => parse_one(&mut parser, t),
+                })
+                .collect()
         } else {
             todo.par_iter()
                 .map_init(PythonParser::new, parse_one)

@@ -5,6 +5,7 @@ use miglint_diagnostics::DialectSet;
 use tree_sitter::Node;
 
 use super::{Extractor, MAX_EXPR_DEPTH, MAX_STMT_DEPTH, NOT_OPS, Scope, named_children, range};
+use crate::data::Lit;
 use crate::model::*;
 use crate::strings;
 
@@ -163,6 +164,9 @@ impl<'s> Extractor<'s> {
                 range: r,
             };
         }
+        if let Some(lit) = self.regions.lit_at(n.start_byte(), n.end_byte()) {
+            return self.lit_expr(lit, depth);
+        }
         let kind = match n.kind() {
             "string" | "concatenated_string" => ExprKind::Str(self.string(n)),
             "integer" => ExprKind::Int(self.text(n).replace('_', "").parse().ok()),
@@ -238,23 +242,73 @@ impl<'s> Extractor<'s> {
         } else {
             vec![n]
         };
-        let mut value = String::new();
-        let mut map = Vec::new();
-        let mut dynamic = false;
-        let mut end = n.end_byte() as u32;
-        for part in parts {
-            let (v, d, m) = strings::decode(self.text(part), part.start_byte() as u32);
+        let interpolated = |part: &Node| {
             let mut cursor = part.walk();
-            dynamic |= d
-                || part
-                    .named_children(&mut cursor)
-                    .any(|c| c.kind() == "interpolation");
-            value.push_str(&v);
-            // per-byte offsets; the part's end entry is replaced by the next part's bytes
-            map.extend_from_slice(&m[..v.len()]);
-            end = m[v.len()];
-        }
-        map.push(end);
-        StrLit::new(value, dynamic, map)
+            part.named_children(&mut cursor)
+                .any(|c| c.kind() == "interpolation")
+        };
+        let dynamic = parts.iter().any(interpolated);
+        str_lit(
+            parts.iter().map(|p| (self.text(*p), p.start_byte() as u32)),
+            dynamic,
+            n.end_byte() as u32,
+        )
     }
+
+    /// [`Extractor::expr`] of a literal of a hidden data display.
+    pub(super) fn lit_expr(&self, lit: Lit, depth: usize) -> Expr {
+        let r = lit.range();
+        if depth > MAX_EXPR_DEPTH {
+            return Expr {
+                kind: ExprKind::Other,
+                range: r,
+            };
+        }
+        let kind = match lit {
+            Lit::Str(_, parts) => ExprKind::Str(str_lit(
+                parts.iter().map(|p| (self.regions.text(*p), p.start())),
+                false,
+                r.end(),
+            )),
+            Lit::Int(_) => ExprKind::Int(self.regions.text(r).replace('_', "").parse().ok()),
+            Lit::Float(_) => ExprKind::Float,
+            Lit::True(_) => ExprKind::Bool(true),
+            Lit::False(_) => ExprKind::Bool(false),
+            Lit::None(_) => ExprKind::None,
+            Lit::Tuple(_, items) => ExprKind::Tuple(
+                items
+                    .into_iter()
+                    .map(|c| self.lit_expr(c, depth + 1))
+                    .collect(),
+            ),
+            Lit::List(_, items) => ExprKind::List(
+                items
+                    .into_iter()
+                    .map(|c| self.lit_expr(c, depth + 1))
+                    .collect(),
+            ),
+            Lit::Paren(_, inner) => return self.lit_expr(*inner, depth + 1),
+            Lit::Signed(_) | Lit::Set(..) | Lit::Dict(_) => ExprKind::Other,
+        };
+        Expr { kind, range: r }
+    }
+}
+
+/// A string literal from its parts (`(token text, file offset)`; several
+/// for an implicit concatenation), `end` the end of the whole literal.
+fn str_lit<'a>(parts: impl Iterator<Item = (&'a str, u32)>, dynamic: bool, end: u32) -> StrLit {
+    let mut value = String::new();
+    let mut map = Vec::new();
+    let mut dynamic = dynamic;
+    let mut end = end;
+    for (text, at) in parts {
+        let (v, d, m) = strings::decode(text, at);
+        dynamic |= d;
+        value.push_str(&v);
+        // per-byte offsets; the part's end entry is replaced by the next part's bytes
+        map.extend_from_slice(&m[..v.len()]);
+        end = m[v.len()];
+    }
+    map.push(end);
+    StrLit::new(value, dynamic, map)
 }
