@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use crate::syntax::{Args, call_name, last_segment, str_lit, text};
+use super::syntax::{Args, call_name, last_segment, str_lit, text};
 
 /// SQLAlchemy's default convention for indexes.
 const DEFAULT_IX: &str = "ix_%(column_0_label)s";
@@ -28,7 +28,7 @@ pub(crate) fn dict_bindings<'t>(root: Node<'t>, src: &str) -> HashMap<String, No
     let mut out = HashMap::new();
     let mut c = root.walk();
     for stmt in root.named_children(&mut c) {
-        if let Some(a) = crate::syntax::assignment(stmt)
+        if let Some(a) = super::syntax::assignment(stmt)
             && let (Some(l), Some(r)) = (
                 a.child_by_field_name("left"),
                 a.child_by_field_name("right"),

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use crate::classes::{Class, Scan, TableName};
-use crate::columns::{RawColumn, RawItem};
-use crate::naming::Convention;
-use crate::{ModelColumn, ModelIndex, ModelTable, ModelUnique, Models, Unknown};
+use super::classes::{Class, Scan, TableName};
+use super::columns::{RawColumn, RawItem};
+use super::naming::Convention;
+use super::{ModelColumn, ModelIndex, ModelTable, ModelUnique, Models, Unknown};
 
 /// Bases that add no columns.
 const HARMLESS: &[&str] = &[

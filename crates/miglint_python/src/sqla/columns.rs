@@ -3,8 +3,8 @@
 
 use tree_sitter::Node;
 
-use crate::syntax::{Args, bool_lit, call_name, dotted, last_segment, line, str_lit, text};
-use crate::types;
+use super::syntax::{Args, bool_lit, call_name, dotted, last_segment, line, str_lit, text};
+use super::types;
 
 /// A column as declared, before naming conventions.
 #[derive(Debug, Clone)]

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use crate::Unknown;
-use crate::columns::{self, Annotation, RawColumn, RawItem};
-use crate::naming::Convention;
-use crate::syntax::{
+use super::Unknown;
+use super::columns::{self, Annotation, RawColumn, RawItem};
+use super::naming::Convention;
+use super::syntax::{
     Args, assignment, bool_lit, call_name, dotted, last_segment, line, str_lit, text,
 };
 
@@ -114,7 +114,7 @@ const WRAPPERS: &[&str] = &["deferred", "undefer", "Mapped"];
 
 impl Scan {
     pub(crate) fn file(&mut self, path: &Path, src: &str, root: Node<'_>) {
-        let dicts = crate::naming::dict_bindings(root, src);
+        let dicts = super::naming::dict_bindings(root, src);
         self.convention.read(root, src, &dicts);
         let mut c = root.walk();
         for stmt in root.named_children(&mut c) {
