@@ -4,6 +4,7 @@
 
 pub mod drift;
 pub mod drift_cmd;
+pub mod drift_rules;
 pub mod graph_cmd;
 pub mod output;
 pub mod run;
