@@ -198,6 +198,11 @@ def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], arg
             problems.append(f"miglint: {got}, real alembic: {real}")
         if rc_m != (1 if items else 0):
             problems.append(f"miglint drift exit {rc_m} with {len(items)} items")
+        # every table compared (a case must not pass by skipping tables)
+        _, text_out, _ = run([args.miglint, "drift", "--dialect", dialect], tmp, env)
+        skipped = [l for l in text_out.splitlines() if l.startswith("skipped")]
+        if skipped:
+            problems.append(f"miglint drift skipped tables: {skipped}")
         # the same through `miglint check` (ML801), with the models configured
         (tmp / "lint.toml").write_text(
             f'models = ["models.py"]\ndialects = ["{dialect}"]\nalembic-version = "1.20"\n')

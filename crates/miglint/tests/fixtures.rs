@@ -84,7 +84,9 @@ fn lint_models_case(case: &Path, code: &str) -> Vec<FileReport> {
         })
         .collect();
     changed.sort();
-    found.extend(miglint::drift_rules::models_changed(&settings, &changed, false, "main"));
+    found.extend(miglint::drift_rules::models_changed(
+        &settings, &changed, false, "main",
+    ));
     miglint::drift_rules::reports(&settings, found, &root)
 }
 
