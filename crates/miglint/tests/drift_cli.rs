@@ -43,7 +43,7 @@ fn settings() -> insta::Settings {
 }
 
 #[test]
-fn text_groups_dialects_and_exits_1() {
+fn text_lists_items_and_exits_1() {
     let (code, out, err) = miglint(
         &case("drift_nullable_timestamps"),
         &["drift", "--dialect", "postgresql"],
@@ -223,7 +223,7 @@ fn diff_base_model_change_without_revision() {
         &["check", "--diff-base", "main", "--output-format", "json"],
     );
     assert_eq!(code, 1, "{out}{err}");
-    assert_eq!(codes(&out), ["ML801:33", "ML802:33"]);
+    assert_eq!(codes(&out), ["ML801:36", "ML802:36"]);
     // with a revision in the change: no ML802 (ML801 still sees the drift)
     fs::write(
         p.join("migrations/versions/g3_phone.py"),
@@ -234,5 +234,5 @@ fn diff_base_model_change_without_revision() {
         p,
         &["check", "--diff-base", "main", "--output-format", "json"],
     );
-    assert_eq!(codes(&out), ["ML801:33"]);
+    assert_eq!(codes(&out), ["ML801:36"]);
 }
