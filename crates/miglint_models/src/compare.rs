@@ -102,7 +102,7 @@ pub fn compare(
         detail: None,
     };
     let mut tables: Vec<&ModelTable> = models.tables.iter().collect();
-    tables.sort_by(|a, b| key(&a.name).cmp(&key(&b.name)));
+    tables.sort_by_key(|a| key(&a.name));
     for m in &tables {
         if let Some(why) = &m.uncertain {
             r.skipped.push(Skipped {
@@ -113,8 +113,7 @@ pub fn compare(
             continue;
         }
         let Some(s) = schema.table(&m.name) else {
-            if let Some(o) = schema.unknown {
-                let _ = o;
+            if schema.unknown.is_some() {
                 r.skipped.push(Skipped {
                     table: Some(m.name.clone()),
                     model: None,
@@ -293,7 +292,7 @@ fn compare_indexes(
         .values()
         .filter(|ix| ix.table == tk)
         .collect();
-    db_ix.sort_by(|a, b| key(&a.name).cmp(&key(&b.name)));
+    db_ix.sort_by_key(|a| key(&a.name));
     let db_uq: Vec<&miglint_schema::Constraint> = s
         .constraints
         .iter()
