@@ -59,6 +59,7 @@ pub(crate) struct ModuleIndex {
     pub target: Option<String>,
     pub item: RawItem,
     pub path: PathBuf,
+    pub line: u32,
 }
 
 #[derive(Default)]
@@ -172,6 +173,7 @@ impl Scan {
                         target,
                         item,
                         path: path.to_path_buf(),
+                        line: line(value),
                     }),
                     _ => self.unknown_indexes.push(Unknown {
                         path: path.to_path_buf(),

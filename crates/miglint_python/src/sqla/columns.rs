@@ -173,9 +173,6 @@ pub(crate) fn column(
             return Err("a column name that is not a literal".into());
         }
         let Some(t) = type_name(*p, src) else {
-            if ty.is_none() {
-                ty = None;
-            }
             continue;
         };
         if NOT_TYPES.contains(&t.as_str()) {

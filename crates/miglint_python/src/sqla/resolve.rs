@@ -316,7 +316,7 @@ impl Scan {
                 }
                 None => models.unknown_indexes.push(Unknown {
                     path: ix.path.clone(),
-                    line: 0,
+                    line: ix.line,
                     why: format!("an `Index(...)` on `{target}`, not a table of the models"),
                 }),
             }
