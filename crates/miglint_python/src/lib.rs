@@ -11,6 +11,7 @@ mod incremental;
 pub mod limits;
 mod mentions;
 pub mod model;
+pub mod sqla;
 mod strings;
 
 pub use data::DATA_REGION_MIN;
