@@ -5,7 +5,7 @@
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{NewTables, applies, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -24,55 +24,59 @@ impl Rule for SetNotNull {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        let pg = file.postgresql_version;
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "alter_column" || !applies(file, op) {
-                continue;
-            }
-            let Some(kw) = op.kwarg("nullable") else {
+    /// A project rule: the semantic model says which tables are new.
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        each_file(project, out, check);
+    }
+}
+
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let pg = file.postgresql_version;
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "alter_column" || !applies(file, op) {
+            continue;
+        }
+        let Some(kw) = op.kwarg("nullable") else {
+            continue;
+        };
+        if kw.value.bool_value() != Some(false) {
+            continue;
+        }
+        let Some(table) = op.table() else { continue };
+        let column = if op.in_batch() {
+            op.arg_or_kw(0, "column_name")
+        } else {
+            op.arg_or_kw(1, "column_name")
+        }
+        .and_then(Expr::str_value);
+        let Some(column) = column else { continue };
+        if file.is_new(i) || proven_earlier(file, op.range, column, pg) {
+            continue;
+        }
+        out.push(diag(kw.range(), &table.value, column, pg));
+    }
+    for exec in file.sql {
+        let op = &file.module.ops[exec.op];
+        if !applies(file, op) {
+            continue;
+        }
+        for (k, stmt) in exec.statements.iter().enumerate() {
+            let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
                 continue;
             };
-            if kw.value.bool_value() != Some(false) {
+            let text = upper_words(stmt.text(&exec.lit.value));
+            let Some(column) = set_not_null_column(&text) else {
+                continue;
+            };
+            if file.stmt_is_new(exec.op, k) || proven_earlier(file, op.range, &column, pg) {
                 continue;
             }
-            let Some(table) = op.table() else { continue };
-            let column = if op.in_batch() {
-                op.arg_or_kw(0, "column_name")
-            } else {
-                op.arg_or_kw(1, "column_name")
-            }
-            .and_then(Expr::str_value);
-            let Some(column) = column else { continue };
-            if new.is_new(file, i, &table.value) || proven_earlier(file, op.range, column, pg) {
-                continue;
-            }
-            out.push(diag(kw.range(), &table.value, column, pg));
-        }
-        for exec in file.sql {
-            let op = &file.module.ops[exec.op];
-            if !applies(file, op) {
-                continue;
-            }
-            for stmt in &exec.statements {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                let Some(column) = set_not_null_column(&text) else {
-                    continue;
-                };
-                if new.is_new(file, exec.op, table) || proven_earlier(file, op.range, &column, pg) {
-                    continue;
-                }
-                out.push(diag(
-                    exec.file_range(stmt.range.clone()),
-                    table,
-                    &column.to_ascii_lowercase(),
-                    pg,
-                ));
-            }
+            out.push(diag(
+                exec.file_range(stmt.range.clone()),
+                table,
+                &column.to_ascii_lowercase(),
+                pg,
+            ));
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use miglint_python::Call;
 
-use super::ml7xx_context::{NewTables, applies};
+use super::ml7xx_context::{OnlineFile, applies, each_file};
 use crate::prelude::*;
 
 pub struct TypeChangeRewrite;
@@ -45,49 +45,53 @@ impl Rule for TypeChangeRewrite {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "alter_column" || !applies(file, op) {
-                continue;
-            }
-            let (Some(kw), Some(old)) = (op.kwarg("type_"), op.kwarg("existing_type")) else {
-                continue;
-            };
-            let (Some(to), Some(from)) = (ty(&kw.value), ty(&old.value)) else {
-                continue;
-            };
-            let Some(table) = op.table() else { continue };
-            if !rewrites(&from, &to) || new.is_new(file, i, &table.value) {
-                continue;
-            }
-            let column = if op.in_batch() {
-                op.arg_or_kw(0, "column_name")
-            } else {
-                op.arg_or_kw(1, "column_name")
-            }
-            .and_then(Expr::str_value)
-            .unwrap_or("?");
-            out.push(
-                META.diag(
-                    kw.range(),
-                    format!(
-                        "changing `{}.{column}` from {} to {} rewrites existing table `{}` and \
-                         its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until \
-                         it is done",
-                        table.value,
-                        show(&from),
-                        show(&to),
-                        table.value
-                    ),
-                )
-                .with_help(
-                    "add a new column of the new type, backfill it in batches, switch the code \
-                     over, then drop the old column (expand/contract); only widening a varchar, \
-                     varchar to text and raising a numeric's precision are done in place",
-                ),
-            );
+    /// A project rule: the semantic model says which tables are new.
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        each_file(project, out, check);
+    }
+}
+
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "alter_column" || !applies(file, op) {
+            continue;
         }
+        let (Some(kw), Some(old)) = (op.kwarg("type_"), op.kwarg("existing_type")) else {
+            continue;
+        };
+        let (Some(to), Some(from)) = (ty(&kw.value), ty(&old.value)) else {
+            continue;
+        };
+        let Some(table) = op.table() else { continue };
+        if !rewrites(&from, &to) || file.is_new(i) {
+            continue;
+        }
+        let column = if op.in_batch() {
+            op.arg_or_kw(0, "column_name")
+        } else {
+            op.arg_or_kw(1, "column_name")
+        }
+        .and_then(Expr::str_value)
+        .unwrap_or("?");
+        out.push(
+            META.diag(
+                kw.range(),
+                format!(
+                    "changing `{}.{column}` from {} to {} rewrites existing table `{}` and \
+                     its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until \
+                     it is done",
+                    table.value,
+                    show(&from),
+                    show(&to),
+                    table.value
+                ),
+            )
+            .with_help(
+                "add a new column of the new type, backfill it in batches, switch the code \
+                 over, then drop the old column (expand/contract); only widening a varchar, \
+                 varchar to text and raising a numeric's precision are done in place",
+            ),
+        );
     }
 }
 

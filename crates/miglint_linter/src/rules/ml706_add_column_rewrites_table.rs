@@ -4,7 +4,7 @@
 //! before PostgreSQL 11 — any non-NULL default. Measured on PostgreSQL 15
 //! by the table's file node (tests/truth/cases/ml706_*, rules/ML706.md).
 
-use super::ml7xx_context::{NewTables, applies};
+use super::ml7xx_context::{OnlineFile, applies, each_file};
 use crate::prelude::*;
 
 pub struct AddColumnRewritesTable;
@@ -35,38 +35,42 @@ impl Rule for AddColumnRewritesTable {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        let pg = file.postgresql_version;
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "add_column" || !applies(file, op) {
+    /// A project rule: the semantic model says which tables are new.
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        each_file(project, out, check);
+    }
+}
+
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let pg = file.postgresql_version;
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "add_column" || !applies(file, op) {
+            continue;
+        }
+        let Some(table) = op.table() else { continue };
+        if file.is_new(i) {
+            continue;
+        }
+        for column in op.columns() {
+            let Some((range, why)) = rewrite_reason(&column, pg) else {
                 continue;
-            }
-            let Some(table) = op.table() else { continue };
-            if new.is_new(file, i, &table.value) {
-                continue;
-            }
-            for column in op.columns() {
-                let Some((range, why)) = rewrite_reason(&column, pg) else {
-                    continue;
-                };
-                let name = column.name().map_or_else(|| String::from("?"), |n| n.value);
-                out.push(
-                    META.diag(
-                        range,
-                        format!(
-                            "adding `{}.{name}` {why} rewrites existing table `{}` under an \
-                             ACCESS EXCLUSIVE lock: reads and writes wait until every row is written",
-                            table.value, table.value
-                        ),
-                    )
-                    .with_help(
-                        "add the column without the default (or with a constant one), fill it in \
-                         batches, then set the default with `alter_column(server_default=...)`, \
-                         which only affects new rows",
+            };
+            let name = column.name().map_or_else(|| String::from("?"), |n| n.value);
+            out.push(
+                META.diag(
+                    range,
+                    format!(
+                        "adding `{}.{name}` {why} rewrites existing table `{}` under an \
+                         ACCESS EXCLUSIVE lock: reads and writes wait until every row is written",
+                        table.value, table.value
                     ),
-                );
-            }
+                )
+                .with_help(
+                    "add the column without the default (or with a constant one), fill it in \
+                     batches, then set the default with `alter_column(server_default=...)`, \
+                     which only affects new rows",
+                ),
+            );
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{NewTables, applies, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
 use crate::prelude::*;
 
 pub struct UniqueConstraintOnExistingTable;
@@ -28,48 +28,52 @@ impl Rule for UniqueConstraintOnExistingTable {
         &META
     }
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        for (i, op) in file.module.ops.iter().enumerate() {
-            let what = match op.name.as_str() {
-                "create_unique_constraint" => "a unique constraint",
-                "create_primary_key" => "a primary key",
-                _ => continue,
-            };
-            if !applies(file, op) {
-                continue;
-            }
-            let Some(table) = op.table() else { continue };
-            if !new.is_new(file, i, &table.value) {
-                out.push(diag(op.name_range, what, &table.value));
-            }
+    /// A project rule: the semantic model says which tables are new.
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        each_file(project, out, check);
+    }
+}
+
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    for (i, op) in file.module.ops.iter().enumerate() {
+        let what = match op.name.as_str() {
+            "create_unique_constraint" => "a unique constraint",
+            "create_primary_key" => "a primary key",
+            _ => continue,
+        };
+        if !applies(file, op) {
+            continue;
         }
-        for exec in file.sql {
-            let op = &file.module.ops[exec.op];
-            if !applies(file, op) {
+        let Some(table) = op.table() else { continue };
+        if !file.is_new(i) {
+            out.push(diag(op.name_range, what, &table.value));
+        }
+    }
+    for exec in file.sql {
+        let op = &file.module.ops[exec.op];
+        if !applies(file, op) {
+            continue;
+        }
+        for (k, stmt) in exec.statements.iter().enumerate() {
+            let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
+                continue;
+            };
+            let text = upper_words(stmt.text(&exec.lit.value));
+            if !text.contains(" ADD CONSTRAINT ")
+                || text.contains("USING INDEX")
+                || text.contains(" ADD COLUMN ")
+            {
                 continue;
             }
-            for stmt in &exec.statements {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                if !text.contains(" ADD CONSTRAINT ")
-                    || text.contains("USING INDEX")
-                    || text.contains(" ADD COLUMN ")
-                {
-                    continue;
-                }
-                let what = if text.contains(" UNIQUE") {
-                    "a unique constraint"
-                } else if text.contains(" PRIMARY KEY") {
-                    "a primary key"
-                } else {
-                    continue;
-                };
-                if !new.is_new(file, exec.op, table) {
-                    out.push(diag(exec.file_range(stmt.range.clone()), what, table));
-                }
+            let what = if text.contains(" UNIQUE") {
+                "a unique constraint"
+            } else if text.contains(" PRIMARY KEY") {
+                "a primary key"
+            } else {
+                continue;
+            };
+            if !file.stmt_is_new(exec.op, k) {
+                out.push(diag(exec.file_range(stmt.range.clone()), what, table));
             }
         }
     }
