@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
 
 /// A column type as PostgreSQL stores it: base and modifiers.
 #[derive(Debug, Clone, PartialEq)]
-enum Ty {
+pub(super) enum Ty {
     Int(u8),
     /// `varchar(n)`; `None` = unbounded
     Varchar(Option<i64>),
@@ -128,7 +128,7 @@ fn rewrites(from: &Ty, to: &Ty) -> bool {
     }
 }
 
-fn show(t: &Ty) -> String {
+pub(super) fn show(t: &Ty) -> String {
     match t {
         Ty::Int(2) => "smallint".into(),
         Ty::Int(4) => "integer".into(),
@@ -152,7 +152,7 @@ fn show(t: &Ty) -> String {
 
 /// An SQLAlchemy type expression (`sa.String(50)`, `sa.Text`,
 /// `postgresql.JSONB()`), when recognised with literal arguments.
-fn ty(expr: &Expr) -> Option<Ty> {
+pub(super) fn ty(expr: &Expr) -> Option<Ty> {
     let (name, call) = match &expr.kind {
         ExprKind::Call(call) => (call.func.dotted()?, Some(call.as_ref())),
         _ => (expr.dotted()?, None),

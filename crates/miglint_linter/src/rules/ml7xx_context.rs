@@ -23,8 +23,14 @@ pub fn is_online_rule(meta: &RuleMeta) -> bool {
 /// Whether the family looks at this op: it runs in `upgrade()` on
 /// PostgreSQL. (A downgrade is an emergency path, not a rolling deploy.)
 pub(crate) fn applies(file: &FileContext<'_>, op: &Op) -> bool {
+    applies_on(file, op, DialectSet::single(Dialect::Postgresql))
+}
+
+/// [`applies`] for a rule about `dialects`: the op runs in `upgrade()` on
+/// one of them.
+pub(crate) fn applies_on(file: &FileContext<'_>, op: &Op, dialects: DialectSet) -> bool {
     file.module.func_kind(op) == FuncKind::Upgrade
-        && file.reaching(op).contains(Dialect::Postgresql)
+        && !file.reaching(op).intersect(dialects).is_empty()
 }
 
 /// One revision as the family sees it: its [`FileContext`] and the model.
@@ -56,11 +62,61 @@ impl OnlineFile<'_, '_> {
         self.new_at(op, Some(stmt))
     }
 
-    fn new_at(&self, op: usize, stmt: Option<usize>) -> bool {
-        let func = self.module.ops[op].func;
+    /// Whether the table of op `op` (statement `stmt` of an `execute`) was
+    /// created earlier in the same function: unlike [`OnlineFile::is_new`],
+    /// an emptied table does not count (the running code still uses its
+    /// name and columns). Quiet (true) when the model cannot name it.
+    pub(crate) fn is_created(&self, op: usize, stmt: Option<usize>) -> bool {
+        let o = &self.module.ops[op];
+        let mut reaching = self.reaching(o).iter().peekable();
+        if reaching.peek().is_none() {
+            return true;
+        }
+        reaching.any(|d| {
+            self.model
+                .table_facts(self.index, op, stmt, d)
+                .is_none_or(|t| t.created.is_some_and(|c| c.in_function(self.index, o.func)))
+        })
+    }
+
+    /// Whether the column of op `op` (`alter_column`, `drop_column`) was
+    /// added earlier in the same function, on some dialect the op reaches.
+    pub(crate) fn column_is_new(&self, op: usize) -> bool {
+        let o = &self.module.ops[op];
         self.model
-            .table_facts(self.index, op, stmt, Dialect::Postgresql)
-            .is_none_or(|t| t.new_in(self.index, func))
+            .facts_for(self.index, op, self.reaching(o))
+            .any(|(_, f)| {
+                f.column
+                    .as_ref()
+                    .and_then(|c| c.added)
+                    .is_some_and(|a| a.in_function(self.index, o.func))
+            })
+    }
+
+    /// The model's facts of the column of op `op`, on each dialect it reaches.
+    pub(crate) fn column_facts(
+        &self,
+        op: usize,
+    ) -> impl Iterator<Item = &miglint_schema::ColumnFacts> {
+        let o = &self.module.ops[op];
+        self.model
+            .facts_for(self.index, op, self.reaching(o))
+            .filter_map(|(_, f)| f.column.as_ref())
+    }
+
+    /// New on some dialect the op reaches (PostgreSQL first); no facts on
+    /// any of them counts as new (quiet).
+    fn new_at(&self, op: usize, stmt: Option<usize>) -> bool {
+        let o = &self.module.ops[op];
+        let mut reaching = self.reaching(o).iter().peekable();
+        if reaching.peek().is_none() {
+            return true;
+        }
+        reaching.any(|d| {
+            self.model
+                .table_facts(self.index, op, stmt, d)
+                .is_none_or(|t| t.new_in(self.index, o.func))
+        })
     }
 }
 
@@ -74,7 +130,7 @@ pub(crate) fn each_file(
     let model = project.schema();
     let mut found = Vec::new();
     for (index, f) in project.files.iter().enumerate() {
-        if !f.is_revision() || !f.targets.contains(Dialect::Postgresql) {
+        if !f.is_revision() {
             continue;
         }
         let file = OnlineFile {
