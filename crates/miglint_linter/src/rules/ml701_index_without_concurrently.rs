@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file, kw_true};
+use super::ml7xx_context::{OnlineFile, applies, kw_true, online_rule};
 use crate::prelude::*;
 
 pub struct IndexWithoutConcurrently;
@@ -24,16 +24,7 @@ static META: RuleMeta = RuleMeta {
 const HELP: &str = "pass `postgresql_concurrently=True` and run it inside `with \
     op.get_context().autocommit_block():` (a concurrent build cannot run in a transaction, ML601)";
 
-impl Rule for IndexWithoutConcurrently {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(IndexWithoutConcurrently, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     // indexes this file creates: dropping one of them again is no hazard

@@ -3,9 +3,7 @@
 //! proves it, PostgreSQL ≥ 12). Lock measured on PostgreSQL 15
 //! (tests/truth/cases/ml703_*).
 
-use miglint_sql::StmtKind;
-
-use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -19,16 +17,7 @@ static META: RuleMeta = RuleMeta {
     dialects: DialectSet::single(Dialect::Postgresql),
 };
 
-impl Rule for SetNotNull {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(SetNotNull, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     let pg = file.postgresql_version;
@@ -55,29 +44,20 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(diag(kw.range(), &table.value, column, pg));
     }
-    for exec in file.sql {
-        let op = &file.module.ops[exec.op];
-        if !applies(file, op) {
+    for alter in file.literal_alters(DialectSet::single(Dialect::Postgresql)) {
+        let Some(column) = set_not_null_column(&alter.text) else {
+            continue;
+        };
+        let at = file.module.ops[alter.op].range;
+        if file.stmt_is_new(alter.op, alter.stmt) || proven_earlier(file, at, &column, pg) {
             continue;
         }
-        for (k, stmt) in exec.statements.iter().enumerate() {
-            let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                continue;
-            };
-            let text = upper_words(stmt.text(&exec.lit.value));
-            let Some(column) = set_not_null_column(&text) else {
-                continue;
-            };
-            if file.stmt_is_new(exec.op, k) || proven_earlier(file, op.range, &column, pg) {
-                continue;
-            }
-            out.push(diag(
-                exec.file_range(stmt.range.clone()),
-                table,
-                &column.to_ascii_lowercase(),
-                pg,
-            ));
-        }
+        out.push(diag(
+            alter.range,
+            alter.table,
+            &column.to_ascii_lowercase(),
+            pg,
+        ));
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file, kw_true, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, kw_true, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct ConstraintWithoutNotValid;
@@ -29,16 +29,7 @@ enum Kind {
     Check,
 }
 
-impl Rule for ConstraintWithoutNotValid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(ConstraintWithoutNotValid, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     // (transaction, constraint name) added NOT VALID

@@ -6,7 +6,7 @@
 
 use miglint_python::Call;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file};
+use super::ml7xx_context::{OnlineFile, applies, online_rule};
 use crate::prelude::*;
 
 pub struct TypeChangeRewrite;
@@ -40,39 +40,26 @@ pub(super) enum Ty {
     Uuid,
 }
 
-impl Rule for TypeChangeRewrite {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(TypeChangeRewrite, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     for (i, op) in file.module.ops.iter().enumerate() {
         if op.name != "alter_column" || !applies(file, op) {
             continue;
         }
-        let (Some(kw), Some(old)) = (op.kwarg("type_"), op.kwarg("existing_type")) else {
+        let Some(TypeChange {
+            kw,
+            from,
+            to,
+            table,
+            column,
+        }) = type_change(op)
+        else {
             continue;
         };
-        let (Some(to), Some(from)) = (ty(&kw.value), ty(&old.value)) else {
-            continue;
-        };
-        let Some(table) = op.table() else { continue };
         if !rewrites(&from, &to) || file.is_new(i) {
             continue;
         }
-        let column = if op.in_batch() {
-            op.arg_or_kw(0, "column_name")
-        } else {
-            op.arg_or_kw(1, "column_name")
-        }
-        .and_then(Expr::str_value)
-        .unwrap_or("?");
         out.push(
             META.diag(
                 kw.range(),
@@ -80,10 +67,10 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
                     "changing `{}.{column}` from {} to {} rewrites existing table `{}` and \
                      its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until \
                      it is done",
-                    table.value,
+                    table,
                     show(&from),
                     show(&to),
-                    table.value
+                    table
                 ),
             )
             .with_help(
@@ -93,6 +80,31 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
+}
+
+/// An `alter_column(type_=..., existing_type=...)` between two types
+/// miglint recognises, on a literal table (ML705, ML717).
+pub(super) struct TypeChange<'a> {
+    pub kw: &'a miglint_python::Keyword,
+    pub from: Ty,
+    pub to: Ty,
+    pub table: String,
+    pub column: &'a str,
+}
+
+pub(super) fn type_change(op: &Op) -> Option<TypeChange<'_>> {
+    if op.name != "alter_column" {
+        return None;
+    }
+    let kw = op.kwarg("type_")?;
+    let from = ty(&op.kwarg("existing_type")?.value)?;
+    Some(TypeChange {
+        kw,
+        from,
+        to: ty(&kw.value)?,
+        table: op.table()?.value,
+        column: super::ml7xx_contract::column_arg(op).unwrap_or("?"),
+    })
 }
 
 /// Measured on PostgreSQL 15.18 (file node compared before/after): these
@@ -152,7 +164,7 @@ pub(super) fn show(t: &Ty) -> String {
 
 /// An SQLAlchemy type expression (`sa.String(50)`, `sa.Text`,
 /// `postgresql.JSONB()`), when recognised with literal arguments.
-pub(super) fn ty(expr: &Expr) -> Option<Ty> {
+fn ty(expr: &Expr) -> Option<Ty> {
     let (name, call) = match &expr.kind {
         ExprKind::Call(call) => (call.func.dotted()?, Some(call.as_ref())),
         _ => (expr.dotted()?, None),

@@ -6,7 +6,7 @@
 
 use miglint_sql::DdlChange;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct AddColumnRewritesTable;
@@ -32,16 +32,7 @@ const VOLATILE: &[&str] = &[
     "nextval",
 ];
 
-impl Rule for AddColumnRewritesTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(AddColumnRewritesTable, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     let pg = file.postgresql_version;

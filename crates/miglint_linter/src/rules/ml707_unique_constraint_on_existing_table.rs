@@ -3,9 +3,7 @@
 //! 15, tests/truth/cases/ml707_*). The online way: `CREATE UNIQUE INDEX
 //! CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`.
 
-use miglint_sql::StmtKind;
-
-use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule};
 use crate::prelude::*;
 
 pub struct UniqueConstraintOnExistingTable;
@@ -23,16 +21,7 @@ const HELP: &str = "build the index first with `op.create_index(..., unique=True
     postgresql_concurrently=True)` inside `autocommit_block()`, then attach it: `op.execute(\"ALTER \
     TABLE t ADD CONSTRAINT name UNIQUE USING INDEX index_name\")`";
 
-impl Rule for UniqueConstraintOnExistingTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    /// A project rule: the semantic model says which tables are new.
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(UniqueConstraintOnExistingTable, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     for (i, op) in file.module.ops.iter().enumerate() {
@@ -49,32 +38,23 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
             out.push(diag(op.name_range, what, &table.value));
         }
     }
-    for exec in file.sql {
-        let op = &file.module.ops[exec.op];
-        if !applies(file, op) {
+    for alter in file.literal_alters(DialectSet::single(Dialect::Postgresql)) {
+        let text = &alter.text;
+        if !text.contains(" ADD CONSTRAINT ")
+            || text.contains("USING INDEX")
+            || text.contains(" ADD COLUMN ")
+        {
             continue;
         }
-        for (k, stmt) in exec.statements.iter().enumerate() {
-            let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                continue;
-            };
-            let text = upper_words(stmt.text(&exec.lit.value));
-            if !text.contains(" ADD CONSTRAINT ")
-                || text.contains("USING INDEX")
-                || text.contains(" ADD COLUMN ")
-            {
-                continue;
-            }
-            let what = if text.contains(" UNIQUE") {
-                "a unique constraint"
-            } else if text.contains(" PRIMARY KEY") {
-                "a primary key"
-            } else {
-                continue;
-            };
-            if !file.stmt_is_new(exec.op, k) {
-                out.push(diag(exec.file_range(stmt.range.clone()), what, table));
-            }
+        let what = if text.contains(" UNIQUE") {
+            "a unique constraint"
+        } else if text.contains(" PRIMARY KEY") {
+            "a primary key"
+        } else {
+            continue;
+        };
+        if !file.stmt_is_new(alter.op, alter.stmt) {
+            out.push(diag(alter.range, what, alter.table));
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct ReindexWithoutConcurrently;
@@ -19,15 +19,7 @@ static META: RuleMeta = RuleMeta {
     dialects: DialectSet::single(Dialect::Postgresql),
 };
 
-impl Rule for ReindexWithoutConcurrently {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(ReindexWithoutConcurrently, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     let pg = file.postgresql_version;

@@ -4,7 +4,7 @@
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{OnlineFile, applies, each_file, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct TruncateCascade;
@@ -21,15 +21,7 @@ static META: RuleMeta = RuleMeta {
 const HELP: &str = "name every table to empty (`TRUNCATE a, b`): without `CASCADE` PostgreSQL \
     refuses when another table still references them, instead of emptying it";
 
-impl Rule for TruncateCascade {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(TruncateCascade, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     for exec in file.sql {

@@ -3,10 +3,8 @@
 //! while every row is copied. Checked by hand on MariaDB 10.11.19 (no MariaDB
 //! server in the truth suite; rules/ML717.md lists the statements).
 
-use miglint_sql::StmtKind;
-
-use super::ml7xx_context::{OnlineFile, applies_on, each_file, upper_words};
-use super::ml705_type_change_rewrite::{Ty, show, ty};
+use super::ml7xx_context::{OnlineFile, applies_on, online_rule};
+use super::ml705_type_change_rewrite::{Ty, show, type_change};
 use crate::prelude::*;
 
 pub struct MysqlAlterCopiesTable;
@@ -24,15 +22,7 @@ const HELP: &str = "add a new column of the new type, backfill it in batches, sw
     over, then drop the old column (expand/contract), or run the change with an online schema \
     change tool (pt-online-schema-change, gh-ost); widening a VARCHAR is done in place";
 
-impl Rule for MysqlAlterCopiesTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        each_file(project, out, check);
-    }
-}
+online_rule!(MysqlAlterCopiesTable, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     let mysql = DialectSet::single(Dialect::Mysql);
@@ -40,51 +30,39 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
         if !applies_on(file, op, mysql) {
             continue;
         }
-        if op.name == "alter_column" {
-            let (Some(kw), Some(old)) = (op.kwarg("type_"), op.kwarg("existing_type")) else {
-                continue;
-            };
-            let (Some(to), Some(from)) = (ty(&kw.value), ty(&old.value)) else {
-                continue;
-            };
-            let Some(table) = op.table() else { continue };
-            if !copies(&from, &to) || file.is_new(i) {
-                continue;
-            }
-            let column = super::ml7xx_contract::column_arg(op).unwrap_or("?");
-            out.push(diag(
-                kw.range(),
-                &format!(
-                    "changing `{}.{column}` from {} to {}",
-                    table.value,
-                    show(&from),
-                    show(&to)
-                ),
-                &table.value,
-            ));
-        } else if let Some(exec) = file.exec(i) {
-            for (k, stmt) in exec.statements.iter().enumerate() {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                let what = if text.contains(" CONVERT TO CHARACTER SET ")
-                    || text.contains(" CONVERT TO CHARSET ")
-                {
-                    "converting the table to another character set"
-                } else if (text.contains(" MODIFY ") || text.contains(" CHANGE "))
-                    && (text.contains(" CHARACTER SET ") || text.contains(" CHARSET "))
-                {
-                    "changing a column's character set"
-                } else {
-                    continue;
-                };
-                if text.contains("ALGORITHM") || file.stmt_is_new(i, k) {
-                    continue;
-                }
-                out.push(diag(exec.file_range(stmt.range.clone()), what, table));
-            }
+        let Some(c) = type_change(op) else { continue };
+        if !copies(&c.from, &c.to) || file.is_new(i) {
+            continue;
         }
+        out.push(diag(
+            c.kw.range(),
+            &format!(
+                "changing `{}.{}` from {} to {}",
+                c.table,
+                c.column,
+                show(&c.from),
+                show(&c.to)
+            ),
+            &c.table,
+        ));
+    }
+    for alter in file.literal_alters(mysql) {
+        let text = &alter.text;
+        let what = if text.contains(" CONVERT TO CHARACTER SET ")
+            || text.contains(" CONVERT TO CHARSET ")
+        {
+            "converting the table to another character set"
+        } else if (text.contains(" MODIFY ") || text.contains(" CHANGE "))
+            && (text.contains(" CHARACTER SET ") || text.contains(" CHARSET "))
+        {
+            "changing a column's character set"
+        } else {
+            continue;
+        };
+        if text.contains("ALGORITHM") || file.stmt_is_new(alter.op, alter.stmt) {
+            continue;
+        }
+        out.push(diag(alter.range, what, alter.table));
     }
 }
 

@@ -67,15 +67,9 @@ impl OnlineFile<'_, '_> {
     /// an emptied table does not count (the running code still uses its
     /// name and columns). Quiet (true) when the model cannot name it.
     pub(crate) fn is_created(&self, op: usize, stmt: Option<usize>) -> bool {
-        let o = &self.module.ops[op];
-        let mut reaching = self.reaching(o).iter().peekable();
-        if reaching.peek().is_none() {
-            return true;
-        }
-        reaching.any(|d| {
-            self.model
-                .table_facts(self.index, op, stmt, d)
-                .is_none_or(|t| t.created.is_some_and(|c| c.in_function(self.index, o.func)))
+        let func = self.module.ops[op].func;
+        self.table_fact(op, stmt, |t| {
+            t.created.is_some_and(|c| c.in_function(self.index, func))
         })
     }
 
@@ -104,21 +98,82 @@ impl OnlineFile<'_, '_> {
             .filter_map(|(_, f)| f.column.as_ref())
     }
 
-    /// New on some dialect the op reaches (PostgreSQL first); no facts on
-    /// any of them counts as new (quiet).
     fn new_at(&self, op: usize, stmt: Option<usize>) -> bool {
-        let o = &self.module.ops[op];
-        let mut reaching = self.reaching(o).iter().peekable();
+        let func = self.module.ops[op].func;
+        self.table_fact(op, stmt, |t| t.new_in(self.index, func))
+    }
+
+    /// Whether `fact` holds for the table of op `op` (statement `stmt`) on
+    /// some dialect the op reaches; no facts there counts as true (quiet).
+    fn table_fact(
+        &self,
+        op: usize,
+        stmt: Option<usize>,
+        fact: impl Fn(&miglint_schema::TableFacts) -> bool,
+    ) -> bool {
+        let mut reaching = self.reaching(&self.module.ops[op]).iter().peekable();
         if reaching.peek().is_none() {
             return true;
         }
         reaching.any(|d| {
             self.model
                 .table_facts(self.index, op, stmt, d)
-                .is_none_or(|t| t.new_in(self.index, o.func))
+                .is_none_or(&fact)
         })
     }
+
+    /// Every literal `ALTER TABLE` statement (naming its table) of the
+    /// `upgrade()` ops that reach one of `dialects`, with its text
+    /// uppercased and whitespace collapsed (see [`upper_words`]).
+    pub(crate) fn literal_alters(&self, dialects: DialectSet) -> Vec<LiteralAlter<'_>> {
+        let mut out = Vec::new();
+        for exec in self.sql {
+            if !applies_on(self, &self.module.ops[exec.op], dialects) {
+                continue;
+            }
+            for (k, stmt) in exec.statements.iter().enumerate() {
+                if let miglint_sql::StmtKind::AlterTable { table: Some(table) } = &stmt.kind {
+                    out.push(LiteralAlter {
+                        op: exec.op,
+                        stmt: k,
+                        table,
+                        text: upper_words(stmt.text(&exec.lit.value)),
+                        range: exec.file_range(stmt.range.clone()),
+                    });
+                }
+            }
+        }
+        out
+    }
 }
+
+/// One literal `ALTER TABLE` statement (see [`OnlineFile::literal_alters`]).
+pub(crate) struct LiteralAlter<'a> {
+    /// The `execute` op, and the statement's index in its SQL.
+    pub op: usize,
+    pub stmt: usize,
+    pub table: &'a str,
+    /// Uppercased, whitespace collapsed.
+    pub text: String,
+    pub range: TextRange,
+}
+
+/// The `Rule` impl of an online rule whose per-file check is `$check`
+/// (a project rule, so that the check can ask the semantic model).
+macro_rules! online_rule {
+    ($rule:ty, $meta:ident, $check:path) => {
+        impl Rule for $rule {
+            fn meta(&self) -> &'static RuleMeta {
+                &$meta
+            }
+
+            fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+                super::ml7xx_context::each_file(project, out, $check);
+            }
+        }
+    };
+}
+pub(crate) use online_rule;
 
 /// Runs `check` on every revision of the project, collecting its findings
 /// under the file's index.
