@@ -54,22 +54,103 @@ pub(crate) fn column_arg(op: &Op) -> Option<&str> {
     op.arg_or_kw(at, "column_name").and_then(Expr::str_value)
 }
 
-/// Every contract change of the file's `upgrade()` on `dialects`, in order.
+/// Every contract change of the file's `upgrade()` on `dialects`, in order,
+/// except a rename or drop of a name that another op of the same function
+/// gives: later (a table rebuilt under its name, a column swapped for one of
+/// a new type: the running code still finds what it names) or earlier (a
+/// temporary name the running code never knew).
 pub(crate) fn contract_changes(file: &OnlineFile<'_, '_>, dialects: DialectSet) -> Vec<Found> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, Found)> = Vec::new();
+    let mut named: Vec<(usize, Name)> = Vec::new();
     for (i, op) in file.module.ops.iter().enumerate() {
         if !applies_on(file, op, dialects) {
             continue;
         }
         if op.name == "execute" {
-            literal_changes(file, i, &mut out);
-            continue;
-        }
-        if let Some(f) = op_change(file, i, op) {
-            out.push(f);
+            let mut found = Vec::new();
+            literal_changes(file, i, &mut found, &mut named);
+            out.extend(found.into_iter().map(|f| (i, f)));
+        } else {
+            named.extend(op_names(op).map(|n| (i, n)));
+            if let Some(f) = op_change(file, i, op) {
+                out.push((i, f));
+            }
         }
     }
-    out
+    let func = |i: usize| file.module.ops[i].func;
+    out.into_iter()
+        .filter(|(i, f)| {
+            let Some(old) = f.change.old_name() else {
+                return true;
+            };
+            !named
+                .iter()
+                .any(|(j, n)| j != i && func(*j) == func(*i) && *n == old)
+        })
+        .map(|(_, f)| f)
+        .collect()
+}
+
+/// A table or column name, lowercased.
+#[derive(PartialEq, Eq)]
+enum Name {
+    Table(String),
+    Column(String, String),
+}
+
+fn table_name(t: &str) -> Name {
+    Name::Table(t.to_ascii_lowercase())
+}
+
+fn column_name(t: &str, c: &str) -> Name {
+    Name::Column(t.to_ascii_lowercase(), c.to_ascii_lowercase())
+}
+
+impl Change {
+    /// The name a rename or drop takes away.
+    fn old_name(&self) -> Option<Name> {
+        match self {
+            Change::RenameColumn { table, from, .. } => Some(column_name(table, from)),
+            Change::DropColumn { table, column } => Some(column_name(table, column)),
+            Change::RenameTable { from, .. } => Some(table_name(from)),
+            Change::DropTable { table } => Some(table_name(table)),
+            Change::DropNotNull { .. } | Change::DropDefault { .. } => None,
+        }
+    }
+}
+
+/// The names an op gives (creates, adds, renames to).
+fn op_names(op: &Op) -> impl Iterator<Item = Name> + '_ {
+    let table = op.table().map(|t| t.value);
+    let mut out = Vec::new();
+    match op.name.as_str() {
+        "create_table" => out.extend(table.map(|t| table_name(&t))),
+        "rename_table" => out.extend(
+            op.arg_or_kw(1, "new_table_name")
+                .and_then(Expr::str_value)
+                .map(table_name),
+        ),
+        "add_column" => {
+            if let Some(t) = &table {
+                out.extend(
+                    op.columns()
+                        .filter_map(|c| c.name())
+                        .map(|n| column_name(t, &n.value)),
+                );
+            }
+        }
+        "alter_column" => {
+            if let (Some(t), Some(to)) = (
+                &table,
+                op.kwarg("new_column_name")
+                    .and_then(|k| k.value.str_value()),
+            ) {
+                out.push(column_name(t, to));
+            }
+        }
+        _ => {}
+    }
+    out.into_iter()
 }
 
 fn op_change(file: &OnlineFile<'_, '_>, i: usize, op: &Op) -> Option<Found> {
@@ -168,10 +249,29 @@ fn names_equal(a: &str, b: &str) -> bool {
 }
 
 /// The contract changes of the literal SQL of `execute` op `i`.
-fn literal_changes(file: &OnlineFile<'_, '_>, i: usize, out: &mut Vec<Found>) {
+fn literal_changes(
+    file: &OnlineFile<'_, '_>,
+    i: usize,
+    out: &mut Vec<Found>,
+    named: &mut Vec<(usize, Name)>,
+) {
     let Some(exec) = file.exec(i) else { return };
     for (k, stmt) in exec.statements.iter().enumerate() {
         let Some(changes) = stmt.ddl() else { continue };
+        for c in changes {
+            named.extend(
+                match c {
+                    DdlChange::CreateTable { table, .. } => Some(table_name(table)),
+                    DdlChange::RenameTable { to, .. } => Some(table_name(to)),
+                    DdlChange::AddColumn { table, column } => {
+                        Some(column_name(table, &column.name))
+                    }
+                    DdlChange::RenameColumn { table, to, .. } => Some(column_name(table, to)),
+                    _ => None,
+                }
+                .map(|n| (i, n)),
+            );
+        }
         if file.is_created(i, Some(k)) {
             continue;
         }
