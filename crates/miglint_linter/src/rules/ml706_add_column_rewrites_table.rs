@@ -69,7 +69,7 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
                 if !file.stmt_is_new(exec.op, k) {
                     out.push(diag(
                         exec.file_range(stmt.range.clone()),
-                        &table,
+                        table,
                         &column.name,
                         why,
                     ));

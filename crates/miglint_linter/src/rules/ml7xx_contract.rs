@@ -168,7 +168,7 @@ fn op_change(file: &OnlineFile<'_, '_>, i: usize, op: &Op) -> Option<Found> {
         }
         "drop_table" => {
             let table = op.table()?;
-            (!file.is_created(i, None)).then(|| Found {
+            (!file.is_created(i, None)).then_some(Found {
                 change: Change::DropTable { table: table.value },
                 range: op.name_range,
             })
@@ -176,7 +176,7 @@ fn op_change(file: &OnlineFile<'_, '_>, i: usize, op: &Op) -> Option<Found> {
         "drop_column" => {
             let table = op.table()?.value;
             let column = column_arg(op)?.to_string();
-            (!file.is_created(i, None) && !file.column_is_new(i)).then(|| Found {
+            (!file.is_created(i, None) && !file.column_is_new(i)).then_some(Found {
                 change: Change::DropColumn { table, column },
                 range: op.name_range,
             })
