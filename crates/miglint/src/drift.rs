@@ -110,6 +110,7 @@ pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -
             sql: &[],
             targets: dialects,
             no_transaction: false,
+            env_sets_lock_timeout: false,
         })
         .collect();
     let envs = graph::environments(&files);

@@ -96,6 +96,7 @@ pub fn run(
             sql: &[],
             targets: DialectSet::ALL,
             no_transaction: false,
+            env_sets_lock_timeout: false,
         })
         .collect();
     let envs = graph::environments(&files);

@@ -101,6 +101,7 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
             sql: &[],
             targets,
             no_transaction: false,
+            env_sets_lock_timeout: false,
         })
         .collect();
     let envs = graph::environments(&files);

@@ -96,6 +96,10 @@ pub fn lint_case(case: &Path, code: &str) -> Vec<FileReport> {
         return lint_models_case(case, code);
     }
     let root = repo_root();
+    // paths are linted relative to the repo root, as the CLI lints them
+    // relative to its working folder (the configuration crate reads a
+    // case's env.py from there)
+    std::env::set_current_dir(&root).expect("repo root");
     let mut files: Vec<PathBuf> = if case.is_dir() {
         let mut v: Vec<PathBuf> = walk(case);
         v.sort();

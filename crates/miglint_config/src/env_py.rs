@@ -28,6 +28,10 @@ pub struct EnvPy {
     /// Why migrations run with no transaction, when they do
     /// (`isolation_level="AUTOCOMMIT"`).
     pub no_transaction: Option<&'static str>,
+    /// It sets `lock_timeout` or `statement_timeout` (in code or in a
+    /// string it executes or passes as a connection option), so every
+    /// revision it runs has a bound on lock waits.
+    pub sets_lock_timeout: bool,
 }
 
 /// Reads `path`; `None` when it cannot be read.
@@ -99,6 +103,11 @@ pub fn analyze_env_py(text: &str) -> EnvPy {
     {
         env.no_transaction = Some("isolation_level=\"AUTOCOMMIT\" in env.py");
     }
+    // code and short strings (`text("SET lock_timeout = '5s'")`,
+    // `options="-c lock_timeout=5s"`), never comments or docstrings
+    env.sets_lock_timeout = ["lock_timeout", "statement_timeout"]
+        .iter()
+        .any(|t| code.to_ascii_lowercase().contains(t));
     env
 }
 
@@ -204,5 +213,22 @@ mod tests {
             analyze_env_py("context.configure(render_as_batch=True, url='mysql+pymysql://h/db')\n");
         assert!(e.render_as_batch);
         assert_eq!(e.named, DialectSet::single(Dialect::Mysql));
+    }
+
+    #[test]
+    fn lock_timeout_in_code_or_a_string_not_in_a_comment() {
+        for set in [
+            "connection.execute(text(\"SET lock_timeout = '5s'\"))\n",
+            "engine = create_engine(url, connect_args={'options': '-c statement_timeout=5000'})\n",
+            "context.configure(connection=c, lock_timeout=5)\n",
+        ] {
+            assert!(analyze_env_py(set).sets_lock_timeout, "{set}");
+        }
+        for unset in [
+            "# TODO: SET lock_timeout before run_migrations()\nx = 1\n",
+            "\"\"\"Consider a lock_timeout.\"\"\"\nx = 1\n",
+        ] {
+            assert!(!analyze_env_py(unset).sets_lock_timeout, "{unset}");
+        }
     }
 }

@@ -141,6 +141,7 @@ fn main() {
             sql: &[],
             targets: DialectSet::ALL,
             no_transaction: false,
+            env_sets_lock_timeout: false,
         })
         .collect();
     let project = Project::new(files, None);

@@ -422,6 +422,7 @@ impl Linter {
                 sql,
                 targets: r.settings.targets,
                 no_transaction: r.settings.no_transaction,
+                env_sets_lock_timeout: r.settings.env_sets_lock_timeout,
             })
             .collect();
         let mut project = Project::new(files, self.settings.alembic_version)

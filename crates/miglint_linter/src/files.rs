@@ -17,6 +17,8 @@ pub struct ProjectFile<'a> {
     pub targets: DialectSet,
     /// The migrations run with no transaction around them.
     pub no_transaction: bool,
+    /// Its environment's env.py sets `lock_timeout` or `statement_timeout`.
+    pub env_sets_lock_timeout: bool,
 }
 
 impl ProjectFile<'_> {

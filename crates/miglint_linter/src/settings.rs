@@ -50,6 +50,9 @@ pub struct FileSettings {
     pub assumed: DialectSet,
     /// The migrations run with no transaction around them (ML601).
     pub no_transaction: bool,
+    /// The environment's env.py sets `lock_timeout` or `statement_timeout`
+    /// for every revision (ML702).
+    pub env_sets_lock_timeout: bool,
     /// `[per-file-ignores]` selectors that match this file.
     pub ignores: Vec<Selector>,
 }
@@ -221,23 +224,24 @@ impl LinterSettings {
         let mut out: Vec<Option<FileSettings>> = vec![None; files.len()];
         let mut resolved = self.resolved.lock().unwrap_or_else(|e| e.into_inner());
         for (rep, members) in groups {
-            let (dir, mut targets) = match &keys[rep] {
+            let (dir, mut targets, env_sets_lock_timeout) = match &keys[rep] {
                 Key::Declared(t, dir) => {
                     // declared dialects; env.py still says how migrations run
                     let mut t = t.clone();
-                    t.no_transaction = read_environment(dir)
-                        .env
-                        .and_then(|e| e.no_transaction)
-                        .map(str::to_string);
-                    (Some(dir.clone()), t)
+                    let env = read_environment(dir).env;
+                    let timeout = env.as_ref().is_some_and(|e| e.sets_lock_timeout);
+                    t.no_transaction = env.and_then(|e| e.no_transaction).map(str::to_string);
+                    (Some(dir.clone()), t, timeout)
                 }
                 Key::Env(dir, folder) => {
                     let mut env = read_environment(dir);
+                    let timeout = env.env.as_ref().is_some_and(|e| e.sets_lock_timeout);
                     env.folder = folder.clone();
                     let mentions = migration_evidence(files, &members, &self.options.root);
                     (
                         Some(dir.clone()),
                         decide(&env, &mentions, &self.options.root),
+                        timeout,
                     )
                 }
             };
@@ -257,6 +261,7 @@ impl LinterSettings {
                     targets: targets.dialects,
                     assumed: targets.assumed,
                     no_transaction: targets.no_transaction.is_some(),
+                    env_sets_lock_timeout,
                     ignores,
                 });
             }

@@ -88,6 +88,20 @@ pub struct TableFacts {
     pub uncertain: Option<Origin>,
 }
 
+impl TableFacts {
+    /// Whether function `func` of file `file` made the table new before
+    /// this point: it created it or emptied it (an unreadable change there
+    /// says nothing about its rows, so it does not count). Nobody else is
+    /// using its rows, so its locks and scans cost little (the
+    /// online-safety family, ML7xx).
+    pub fn new_in(&self, file: usize, func: usize) -> bool {
+        [self.created, self.emptied]
+            .into_iter()
+            .flatten()
+            .any(|o| o.in_function(file, func))
+    }
+}
+
 /// What the state says about a column right before an op.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnFacts {
@@ -254,6 +268,23 @@ impl SchemaModel {
         dialects
             .iter()
             .filter_map(move |d| self.facts(file, op, d).map(|f| (d, f)))
+    }
+
+    /// The facts of the table of op `op` of `file` on dialect `d`, right
+    /// before it; with `stmt`, of that statement of a literal `execute`.
+    /// `None` when the op (or statement) names no table miglint can read.
+    pub fn table_facts(
+        &self,
+        file: usize,
+        op: usize,
+        stmt: Option<usize>,
+        d: Dialect,
+    ) -> Option<&TableFacts> {
+        let facts = self.facts(file, op, d)?;
+        match stmt {
+            None => facts.table.as_ref(),
+            Some(k) => facts.statements.get(k)?.as_ref(),
+        }
     }
 
     /// The revisions `file`'s `down_revision` names (empty when unknown).

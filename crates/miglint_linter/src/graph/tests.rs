@@ -127,6 +127,7 @@ fn topo_order_survives_a_self_loop() {
             sql: &[],
             targets: miglint_diagnostics::DialectSet::ALL,
             no_transaction: false,
+            env_sets_lock_timeout: false,
         })
         .collect();
     let envs = environments(&files);

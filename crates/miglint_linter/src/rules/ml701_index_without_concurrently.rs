@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{NewTables, applies, kw_true};
+use super::ml7xx_context::{OnlineFile, applies, kw_true, online_rule};
 use crate::prelude::*;
 
 pub struct IndexWithoutConcurrently;
@@ -24,84 +24,76 @@ static META: RuleMeta = RuleMeta {
 const HELP: &str = "pass `postgresql_concurrently=True` and run it inside `with \
     op.get_context().autocommit_block():` (a concurrent build cannot run in a transaction, ML601)";
 
-impl Rule for IndexWithoutConcurrently {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(IndexWithoutConcurrently, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        // indexes this file creates: dropping one of them again is no hazard
-        let mut created: HashSet<(usize, String)> = HashSet::new();
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if !applies(file, op) {
-                continue;
-            }
-            let name = op.arg_or_kw(0, "index_name").and_then(Expr::str_value);
-            match op.name.as_str() {
-                "create_index" => {
-                    if let Some(n) = name {
-                        created.insert((op.func, n.to_string()));
-                    }
-                    if kw_true(op, "postgresql_concurrently") {
-                        continue;
-                    }
-                    let Some(table) = op.table() else { continue };
-                    if new.is_new(file, i, &table.value) {
-                        continue;
-                    }
-                    out.push(create_diag(op.name_range, &table.value));
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    // indexes this file creates: dropping one of them again is no hazard
+    let mut created: HashSet<(usize, String)> = HashSet::new();
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if !applies(file, op) {
+            continue;
+        }
+        let name = op.arg_or_kw(0, "index_name").and_then(Expr::str_value);
+        match op.name.as_str() {
+            "create_index" => {
+                if let Some(n) = name {
+                    created.insert((op.func, n.to_string()));
                 }
-                "drop_index" => {
-                    if kw_true(op, "postgresql_concurrently")
-                        || name.is_some_and(|n| created.contains(&(op.func, n.to_string())))
-                    {
-                        continue;
+                if kw_true(op, "postgresql_concurrently") {
+                    continue;
+                }
+                let Some(table) = op.table() else { continue };
+                if file.is_new(i) {
+                    continue;
+                }
+                out.push(create_diag(op.name_range, &table.value));
+            }
+            "drop_index" => {
+                if kw_true(op, "postgresql_concurrently")
+                    || name.is_some_and(|n| created.contains(&(op.func, n.to_string())))
+                {
+                    continue;
+                }
+                let table = op.table();
+                if table.is_some() && file.is_new(i) {
+                    continue;
+                }
+                out.push(drop_diag(
+                    op.name_range,
+                    table.as_ref().map(|t| t.value.as_str()),
+                ));
+            }
+            _ => {}
+        }
+    }
+    for exec in file.sql {
+        let op = &file.module.ops[exec.op];
+        if !applies(file, op) {
+            continue;
+        }
+        for (k, stmt) in exec.statements.iter().enumerate() {
+            match &stmt.kind {
+                StmtKind::CreateIndex {
+                    concurrently: false,
+                    table: Some(table),
+                    name,
+                    ..
+                } => {
+                    if let Some(n) = name {
+                        created.insert((op.func, n.clone()));
                     }
-                    let table = op.table();
-                    if table
-                        .as_ref()
-                        .is_some_and(|t| new.is_new(file, i, &t.value))
-                    {
-                        continue;
+                    if !file.stmt_is_new(exec.op, k) {
+                        out.push(create_diag(exec.file_range(stmt.range.clone()), table));
                     }
-                    out.push(drop_diag(
-                        op.name_range,
-                        table.as_ref().map(|t| t.value.as_str()),
-                    ));
+                }
+                StmtKind::DropIndex {
+                    concurrently: false,
+                    name: Some(n),
+                    ..
+                } if !created.contains(&(op.func, n.clone())) => {
+                    out.push(drop_diag(exec.file_range(stmt.range.clone()), None));
                 }
                 _ => {}
-            }
-        }
-        for exec in file.sql {
-            let op = &file.module.ops[exec.op];
-            if !applies(file, op) {
-                continue;
-            }
-            for stmt in &exec.statements {
-                match &stmt.kind {
-                    StmtKind::CreateIndex {
-                        concurrently: false,
-                        table: Some(table),
-                        name,
-                        ..
-                    } => {
-                        if let Some(n) = name {
-                            created.insert((op.func, n.clone()));
-                        }
-                        if !new.is_new(file, exec.op, table) {
-                            out.push(create_diag(exec.file_range(stmt.range.clone()), table));
-                        }
-                    }
-                    StmtKind::DropIndex {
-                        concurrently: false,
-                        name: Some(n),
-                        ..
-                    } if !created.contains(&(op.func, n.clone())) => {
-                        out.push(drop_diag(exec.file_range(stmt.range.clone()), None));
-                    }
-                    _ => {}
-                }
             }
         }
     }

@@ -5,11 +5,10 @@
 //! DDL (measured on PostgreSQL 15, tests/truth/cases/ml702_*).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use miglint_sql::{SqlStatement, StmtKind};
 
-use super::ml7xx_context::{NewTables, applies, kw_true, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, each_file, kw_true, upper_words};
 use crate::prelude::*;
 
 pub struct MissingLockTimeout;
@@ -56,30 +55,23 @@ impl Rule for MissingLockTimeout {
         &META
     }
 
-    /// A project rule so that an `env.py` among the linted files is read
-    /// from memory (others are read from disk, once per folder).
+    /// A project rule: the semantic model says which tables are new, and
+    /// the settings whether the environment's env.py sets a timeout (the
+    /// configuration crate reads it; no rule reads files).
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
-        let linted_envs: HashMap<&Path, bool> = project
-            .files
-            .iter()
-            .filter(|f| f.path.file_name().is_some_and(|n| n == "env.py"))
-            .filter_map(|f| Some((f.path.parent()?, mentions_timeout(f.source))))
-            .collect();
-        let mut on_disk: HashMap<PathBuf, Option<bool>> = HashMap::new();
-        for (index, f) in project.files.iter().enumerate() {
-            if !f.is_revision() {
-                continue;
+        each_file(project, out, |file, out| {
+            if project.files[file.index].env_sets_lock_timeout {
+                return;
             }
-            let file = project.file_context(index);
-            let Some((range, what, table)) = first_access_exclusive(&file) else {
-                continue;
+            let Some((range, what, table)) = first_access_exclusive(file) else {
+                return;
             };
-            let before = &f.source[..range.as_usize().start.min(f.source.len())];
-            if mentions_timeout(before) || env_sets_timeout(f.path, &linted_envs, &mut on_disk) {
-                continue;
+            let before = &file.source[..range.as_usize().start.min(file.source.len())];
+            if mentions_timeout(before) {
+                return;
             }
-            let diag = META
-                .diag(
+            out.push(
+                META.diag(
                     range,
                     format!(
                         "{what} takes an ACCESS EXCLUSIVE lock on existing table `{table}` with \
@@ -88,9 +80,9 @@ impl Rule for MissingLockTimeout {
                          behind it"
                     ),
                 )
-                .with_help(HELP);
-            out.push((index, diag));
-        }
+                .with_help(HELP),
+            );
+        });
     }
 }
 
@@ -102,8 +94,7 @@ fn mentions_timeout(text: &str) -> bool {
 /// The first op (or literal statement) of `upgrade()` that takes ACCESS
 /// EXCLUSIVE on a table the revision did not create: its range, a label and
 /// the table.
-fn first_access_exclusive(file: &FileContext<'_>) -> Option<(TextRange, String, String)> {
-    let new = NewTables::of(file);
+fn first_access_exclusive(file: &OnlineFile<'_, '_>) -> Option<(TextRange, String, String)> {
     let mut sql_by_op: HashMap<usize, &[SqlStatement]> = HashMap::new();
     for exec in file.sql {
         sql_by_op.insert(exec.op, &exec.statements);
@@ -122,14 +113,14 @@ fn first_access_exclusive(file: &FileContext<'_>) -> Option<(TextRange, String, 
                 continue;
             }
             let Some(table) = op.table() else { continue };
-            if !new.is_new(file, i, &table.value) {
+            if !file.is_new(i) {
                 return Some((op.name_range, format!("`{}`", op.name), table.value));
             }
         } else if let Some(stmts) = sql_by_op.get(&i) {
             let exec = file.sql.iter().find(|e| e.op == i)?;
-            for stmt in stmts.iter() {
+            for (k, stmt) in stmts.iter().enumerate() {
                 if let Some(table) = raw_access_exclusive(stmt, &exec.lit.value)
-                    && !new.is_new(file, i, &table)
+                    && !file.stmt_is_new(i, k)
                 {
                     let label = format!("`{}`", stmt.kind.label());
                     return Some((exec.file_range(stmt.range.clone()), label, table));
@@ -174,32 +165,4 @@ fn raw_access_exclusive(stmt: &SqlStatement, sql: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Whether the `env.py` nearest above the revision (its folder or up to
-/// three levels up: `versions/`, `migrations/`, `alembic/`) mentions
-/// `lock_timeout` or `statement_timeout`: a linted one from memory, else
-/// read from disk once per folder.
-fn env_sets_timeout(
-    revision: &Path,
-    linted: &HashMap<&Path, bool>,
-    on_disk: &mut HashMap<PathBuf, Option<bool>>,
-) -> bool {
-    let dir = revision.parent().unwrap_or(Path::new(""));
-    for d in dir.ancestors().take(4) {
-        if let Some(&known) = linted.get(d) {
-            return known;
-        }
-        let env = *on_disk.entry(d.to_path_buf()).or_insert_with(|| {
-            // the CLI's reader: a FIFO or a symlink to /dev/zero named
-            // env.py must not hang the run or fill the memory
-            miglint_config::read_capped(&d.join("env.py"), miglint_config::DEFAULT_MAX_FILE_SIZE)
-                .ok()
-                .map(|bytes| mentions_timeout(&String::from_utf8_lossy(&bytes)))
-        });
-        if let Some(known) = env {
-            return known;
-        }
-    }
-    false
 }

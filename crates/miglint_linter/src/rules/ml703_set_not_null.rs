@@ -3,9 +3,7 @@
 //! proves it, PostgreSQL ≥ 12). Lock measured on PostgreSQL 15
 //! (tests/truth/cases/ml703_*).
 
-use miglint_sql::StmtKind;
-
-use super::ml7xx_context::{NewTables, applies, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -19,61 +17,47 @@ static META: RuleMeta = RuleMeta {
     dialects: DialectSet::single(Dialect::Postgresql),
 };
 
-impl Rule for SetNotNull {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(SetNotNull, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        let pg = file.postgresql_version;
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "alter_column" || !applies(file, op) {
-                continue;
-            }
-            let Some(kw) = op.kwarg("nullable") else {
-                continue;
-            };
-            if kw.value.bool_value() != Some(false) {
-                continue;
-            }
-            let Some(table) = op.table() else { continue };
-            let column = if op.in_batch() {
-                op.arg_or_kw(0, "column_name")
-            } else {
-                op.arg_or_kw(1, "column_name")
-            }
-            .and_then(Expr::str_value);
-            let Some(column) = column else { continue };
-            if new.is_new(file, i, &table.value) || proven_earlier(file, op.range, column, pg) {
-                continue;
-            }
-            out.push(diag(kw.range(), &table.value, column, pg));
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let pg = file.postgresql_version;
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "alter_column" || !applies(file, op) {
+            continue;
         }
-        for exec in file.sql {
-            let op = &file.module.ops[exec.op];
-            if !applies(file, op) {
-                continue;
-            }
-            for stmt in &exec.statements {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                let Some(column) = set_not_null_column(&text) else {
-                    continue;
-                };
-                if new.is_new(file, exec.op, table) || proven_earlier(file, op.range, &column, pg) {
-                    continue;
-                }
-                out.push(diag(
-                    exec.file_range(stmt.range.clone()),
-                    table,
-                    &column.to_ascii_lowercase(),
-                    pg,
-                ));
-            }
+        let Some(kw) = op.kwarg("nullable") else {
+            continue;
+        };
+        if kw.value.bool_value() != Some(false) {
+            continue;
         }
+        let Some(table) = op.table() else { continue };
+        let column = if op.in_batch() {
+            op.arg_or_kw(0, "column_name")
+        } else {
+            op.arg_or_kw(1, "column_name")
+        }
+        .and_then(Expr::str_value);
+        let Some(column) = column else { continue };
+        if file.is_new(i) || proven_earlier(file, op.range, column, pg) {
+            continue;
+        }
+        out.push(diag(kw.range(), &table.value, column, pg));
+    }
+    for alter in file.literal_alters(DialectSet::single(Dialect::Postgresql)) {
+        let Some(column) = set_not_null_column(&alter.text) else {
+            continue;
+        };
+        let at = file.module.ops[alter.op].range;
+        if file.stmt_is_new(alter.op, alter.stmt) || proven_earlier(file, at, &column, pg) {
+            continue;
+        }
+        out.push(diag(
+            alter.range,
+            alter.table,
+            &column.to_ascii_lowercase(),
+            pg,
+        ));
     }
 }
 

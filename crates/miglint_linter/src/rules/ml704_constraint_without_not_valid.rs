@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{NewTables, applies, kw_true, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, kw_true, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct ConstraintWithoutNotValid;
@@ -29,89 +29,84 @@ enum Kind {
     Check,
 }
 
-impl Rule for ConstraintWithoutNotValid {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(ConstraintWithoutNotValid, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        // (transaction, constraint name) added NOT VALID
-        let mut not_valid: HashSet<(usize, String)> = HashSet::new();
-        let mut txn = Transactions::default();
-        // op index → the statements of a literal execute
-        let mut sql_at = vec![None; file.module.ops.len()];
-        for (k, exec) in file.sql.iter().enumerate() {
-            sql_at[exec.op] = Some(k);
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    // (transaction, constraint name) added NOT VALID
+    let mut not_valid: HashSet<(usize, String)> = HashSet::new();
+    let mut txn = Transactions::default();
+    // op index → the statements of a literal execute
+    let mut sql_at = vec![None; file.module.ops.len()];
+    for (k, exec) in file.sql.iter().enumerate() {
+        sql_at[exec.op] = Some(k);
+    }
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if !applies(file, op) {
+            continue;
         }
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if !applies(file, op) {
+        let txn = txn.of(op);
+        let kind = match op.name.as_str() {
+            "create_foreign_key" => Some(Kind::ForeignKey),
+            "create_check_constraint" => Some(Kind::Check),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let Some(table) = op.table() else { continue };
+            if kw_true(op, "postgresql_not_valid") {
+                if let (Some(t), Some(name)) = (
+                    txn,
+                    op.arg_or_kw(0, "constraint_name").and_then(Expr::str_value),
+                ) {
+                    not_valid.insert((t, name.to_ascii_lowercase()));
+                }
                 continue;
             }
-            let txn = txn.of(op);
-            let kind = match op.name.as_str() {
-                "create_foreign_key" => Some(Kind::ForeignKey),
-                "create_check_constraint" => Some(Kind::Check),
-                _ => None,
+            if file.is_new(i) {
+                continue;
+            }
+            out.push(add_diag(op.name_range, kind, &table.value));
+            continue;
+        }
+        let Some(k) = sql_at[i] else { continue };
+        let exec = &file.sql[k];
+        for (k, stmt) in exec.statements.iter().enumerate() {
+            let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
+                continue;
             };
-            if let Some(kind) = kind {
-                let Some(table) = op.table() else { continue };
-                if kw_true(op, "postgresql_not_valid") {
-                    if let (Some(t), Some(name)) = (
-                        txn,
-                        op.arg_or_kw(0, "constraint_name").and_then(Expr::str_value),
-                    ) {
-                        not_valid.insert((t, name.to_ascii_lowercase()));
-                    }
-                    continue;
+            let text = upper_words(stmt.text(&exec.lit.value));
+            if let Some(name) = word_after(&text, "VALIDATE CONSTRAINT ") {
+                if txn.is_some_and(|t| not_valid.contains(&(t, name.to_ascii_lowercase()))) {
+                    out.push(validate_diag(
+                        exec.file_range(stmt.range.clone()),
+                        &name.to_ascii_lowercase(),
+                    ));
                 }
-                if new.is_new(file, i, &table.value) {
-                    continue;
-                }
-                out.push(add_diag(op.name_range, kind, &table.value));
                 continue;
             }
-            let Some(k) = sql_at[i] else { continue };
-            let exec = &file.sql[k];
-            for stmt in &exec.statements {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                if let Some(name) = word_after(&text, "VALIDATE CONSTRAINT ") {
-                    if txn.is_some_and(|t| not_valid.contains(&(t, name.to_ascii_lowercase()))) {
-                        out.push(validate_diag(
-                            exec.file_range(stmt.range.clone()),
-                            &name.to_ascii_lowercase(),
-                        ));
-                    }
-                    continue;
-                }
-                if !text.contains(" ADD ") {
-                    continue;
-                }
-                let kind = if text.contains("FOREIGN KEY") || text.contains(" REFERENCES ") {
-                    Kind::ForeignKey
-                } else if text.contains(" CHECK ") || text.contains(" CHECK(") {
-                    Kind::Check
-                } else {
-                    continue;
-                };
-                if text.contains(" ADD COLUMN ") {
-                    // a new column's constraint: its rows are all NULL or the default
-                    continue;
-                }
-                if text.contains("NOT VALID") {
-                    if let (Some(t), Some(name)) = (txn, word_after(&text, "ADD CONSTRAINT ")) {
-                        not_valid.insert((t, name.to_ascii_lowercase()));
-                    }
-                    continue;
-                }
-                if new.is_new(file, i, table) {
-                    continue;
-                }
-                out.push(add_diag(exec.file_range(stmt.range.clone()), kind, table));
+            if !text.contains(" ADD ") {
+                continue;
             }
+            let kind = if text.contains("FOREIGN KEY") || text.contains(" REFERENCES ") {
+                Kind::ForeignKey
+            } else if text.contains(" CHECK ") || text.contains(" CHECK(") {
+                Kind::Check
+            } else {
+                continue;
+            };
+            if text.contains(" ADD COLUMN ") {
+                // a new column's constraint: its rows are all NULL or the default
+                continue;
+            }
+            if text.contains("NOT VALID") {
+                if let (Some(t), Some(name)) = (txn, word_after(&text, "ADD CONSTRAINT ")) {
+                    not_valid.insert((t, name.to_ascii_lowercase()));
+                }
+                continue;
+            }
+            if file.stmt_is_new(i, k) {
+                continue;
+            }
+            out.push(add_diag(exec.file_range(stmt.range.clone()), kind, table));
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use miglint_python::Call;
 
-use super::ml7xx_context::{NewTables, applies};
+use super::ml7xx_context::{OnlineFile, applies, online_rule};
 use crate::prelude::*;
 
 pub struct TypeChangeRewrite;
@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
 
 /// A column type as PostgreSQL stores it: base and modifiers.
 #[derive(Debug, Clone, PartialEq)]
-enum Ty {
+pub(super) enum Ty {
     Int(u8),
     /// `varchar(n)`; `None` = unbounded
     Varchar(Option<i64>),
@@ -40,55 +40,71 @@ enum Ty {
     Uuid,
 }
 
-impl Rule for TypeChangeRewrite {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(TypeChangeRewrite, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "alter_column" || !applies(file, op) {
-                continue;
-            }
-            let (Some(kw), Some(old)) = (op.kwarg("type_"), op.kwarg("existing_type")) else {
-                continue;
-            };
-            let (Some(to), Some(from)) = (ty(&kw.value), ty(&old.value)) else {
-                continue;
-            };
-            let Some(table) = op.table() else { continue };
-            if !rewrites(&from, &to) || new.is_new(file, i, &table.value) {
-                continue;
-            }
-            let column = if op.in_batch() {
-                op.arg_or_kw(0, "column_name")
-            } else {
-                op.arg_or_kw(1, "column_name")
-            }
-            .and_then(Expr::str_value)
-            .unwrap_or("?");
-            out.push(
-                META.diag(
-                    kw.range(),
-                    format!(
-                        "changing `{}.{column}` from {} to {} rewrites existing table `{}` and \
-                         its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until \
-                         it is done",
-                        table.value,
-                        show(&from),
-                        show(&to),
-                        table.value
-                    ),
-                )
-                .with_help(
-                    "add a new column of the new type, backfill it in batches, switch the code \
-                     over, then drop the old column (expand/contract); only widening a varchar, \
-                     varchar to text and raising a numeric's precision are done in place",
-                ),
-            );
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "alter_column" || !applies(file, op) {
+            continue;
         }
+        let Some(TypeChange {
+            kw,
+            from,
+            to,
+            table,
+            column,
+        }) = type_change(op)
+        else {
+            continue;
+        };
+        if !rewrites(&from, &to) || file.is_new(i) {
+            continue;
+        }
+        out.push(
+            META.diag(
+                kw.range(),
+                format!(
+                    "changing `{}.{column}` from {} to {} rewrites existing table `{}` and \
+                     its indexes under an ACCESS EXCLUSIVE lock: reads and writes wait until \
+                     it is done",
+                    table,
+                    show(&from),
+                    show(&to),
+                    table
+                ),
+            )
+            .with_help(
+                "add a new column of the new type, backfill it in batches, switch the code \
+                 over, then drop the old column (expand/contract); only widening a varchar, \
+                 varchar to text and raising a numeric's precision are done in place",
+            ),
+        );
     }
+}
+
+/// An `alter_column(type_=..., existing_type=...)` between two types
+/// miglint recognises, on a literal table (ML705, ML717).
+pub(super) struct TypeChange<'a> {
+    pub kw: &'a miglint_python::Keyword,
+    pub from: Ty,
+    pub to: Ty,
+    pub table: String,
+    pub column: &'a str,
+}
+
+pub(super) fn type_change(op: &Op) -> Option<TypeChange<'_>> {
+    if op.name != "alter_column" {
+        return None;
+    }
+    let kw = op.kwarg("type_")?;
+    let from = ty(&op.kwarg("existing_type")?.value)?;
+    Some(TypeChange {
+        kw,
+        from,
+        to: ty(&kw.value)?,
+        table: op.table()?.value,
+        column: super::ml7xx_contract::column_arg(op).unwrap_or("?"),
+    })
 }
 
 /// Measured on PostgreSQL 15.18 (file node compared before/after): these
@@ -124,7 +140,7 @@ fn rewrites(from: &Ty, to: &Ty) -> bool {
     }
 }
 
-fn show(t: &Ty) -> String {
+pub(super) fn show(t: &Ty) -> String {
     match t {
         Ty::Int(2) => "smallint".into(),
         Ty::Int(4) => "integer".into(),

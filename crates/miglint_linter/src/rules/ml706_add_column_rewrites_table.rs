@@ -4,7 +4,9 @@
 //! before PostgreSQL 11 — any non-NULL default. Measured on PostgreSQL 15
 //! by the table's file node (tests/truth/cases/ml706_*, rules/ML706.md).
 
-use super::ml7xx_context::{NewTables, applies};
+use miglint_sql::DdlChange;
+
+use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
 use crate::prelude::*;
 
 pub struct AddColumnRewritesTable;
@@ -30,45 +32,86 @@ const VOLATILE: &[&str] = &[
     "nextval",
 ];
 
-impl Rule for AddColumnRewritesTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(AddColumnRewritesTable, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        let pg = file.postgresql_version;
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name != "add_column" || !applies(file, op) {
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    let pg = file.postgresql_version;
+    for (i, op) in file.module.ops.iter().enumerate() {
+        if op.name != "add_column" || !applies(file, op) {
+            continue;
+        }
+        let Some(table) = op.table() else { continue };
+        if file.is_new(i) {
+            continue;
+        }
+        for column in op.columns() {
+            let Some((range, why)) = rewrite_reason(&column, pg) else {
                 continue;
-            }
-            let Some(table) = op.table() else { continue };
-            if new.is_new(file, i, &table.value) {
-                continue;
-            }
-            for column in op.columns() {
-                let Some((range, why)) = rewrite_reason(&column, pg) else {
+            };
+            let name = column.name().map_or_else(|| String::from("?"), |n| n.value);
+            out.push(diag(range, &table.value, &name, &why));
+        }
+    }
+    for exec in file.sql {
+        if !applies(file, &file.module.ops[exec.op]) {
+            continue;
+        }
+        for (k, stmt) in exec.statements.iter().enumerate() {
+            for change in stmt.ddl().unwrap_or(&[]) {
+                let DdlChange::AddColumn { table, column } = change else {
                     continue;
                 };
-                let name = column.name().map_or_else(|| String::from("?"), |n| n.value);
-                out.push(
-                    META.diag(
-                        range,
-                        format!(
-                            "adding `{}.{name}` {why} rewrites existing table `{}` under an \
-                             ACCESS EXCLUSIVE lock: reads and writes wait until every row is written",
-                            table.value, table.value
-                        ),
-                    )
-                    .with_help(
-                        "add the column without the default (or with a constant one), fill it in \
-                         batches, then set the default with `alter_column(server_default=...)`, \
-                         which only affects new rows",
-                    ),
-                );
+                let Some(why) =
+                    literal_rewrite_reason(&column.type_name, stmt.text(&exec.lit.value))
+                else {
+                    continue;
+                };
+                if !file.stmt_is_new(exec.op, k) {
+                    out.push(diag(
+                        exec.file_range(stmt.range.clone()),
+                        table,
+                        &column.name,
+                        why,
+                    ));
+                }
             }
         }
     }
+}
+
+fn diag(range: TextRange, table: &str, column: &str, why: &str) -> Diagnostic {
+    META.diag(
+        range,
+        format!(
+            "adding `{table}.{column}` {why} rewrites existing table `{table}` under an ACCESS \
+             EXCLUSIVE lock: reads and writes wait until every row is written"
+        ),
+    )
+    .with_help(
+        "add the column without the default (or with a constant one), fill it in batches, then \
+         set the default with `alter_column(server_default=...)`, which only affects new rows",
+    )
+}
+
+/// A literal `ADD COLUMN`: a serial type (a `nextval` default), an identity
+/// column (both measured: `ml706_serial_column_rewrites`,
+/// `ml706_identity_column_rewrites`) or a STORED generated column.
+fn literal_rewrite_reason(type_name: &str, sql: &str) -> Option<&'static str> {
+    let ty = type_name.to_ascii_uppercase();
+    if matches!(
+        ty.as_str(),
+        "SERIAL" | "BIGSERIAL" | "SMALLSERIAL" | "SERIAL4" | "SERIAL8" | "SERIAL2"
+    ) {
+        return Some("as a serial column (a `nextval` default, volatile)");
+    }
+    let text = upper_words(sql);
+    if text.contains(" AS IDENTITY") {
+        return Some("as an identity column");
+    }
+    if text.contains(" GENERATED ALWAYS AS (") && text.contains(" STORED") {
+        return Some("as a STORED generated column");
+    }
+    None
 }
 
 fn rewrite_reason(column: &Column<'_>, pg: u32) -> Option<(TextRange, String)> {
@@ -78,12 +121,6 @@ fn rewrite_reason(column: &Column<'_>, pg: u32) -> Option<(TextRange, String)> {
         };
         match last_segment(&name) {
             "Identity" => return Some((arg.range, String::from("as an identity column"))),
-            "Sequence" => {
-                return Some((
-                    arg.range,
-                    String::from("with a sequence default (`nextval`, volatile)"),
-                ));
-            }
             "Computed" => {
                 let persisted = call
                     .kwarg("persisted")

@@ -3,9 +3,7 @@
 //! 15, tests/truth/cases/ml707_*). The online way: `CREATE UNIQUE INDEX
 //! CONCURRENTLY`, then `ADD CONSTRAINT ... UNIQUE USING INDEX`.
 
-use miglint_sql::StmtKind;
-
-use super::ml7xx_context::{NewTables, applies, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule};
 use crate::prelude::*;
 
 pub struct UniqueConstraintOnExistingTable;
@@ -23,54 +21,40 @@ const HELP: &str = "build the index first with `op.create_index(..., unique=True
     postgresql_concurrently=True)` inside `autocommit_block()`, then attach it: `op.execute(\"ALTER \
     TABLE t ADD CONSTRAINT name UNIQUE USING INDEX index_name\")`";
 
-impl Rule for UniqueConstraintOnExistingTable {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
+online_rule!(UniqueConstraintOnExistingTable, META, check);
 
-    fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
-        let new = NewTables::of(file);
-        for (i, op) in file.module.ops.iter().enumerate() {
-            let what = match op.name.as_str() {
-                "create_unique_constraint" => "a unique constraint",
-                "create_primary_key" => "a primary key",
-                _ => continue,
-            };
-            if !applies(file, op) {
-                continue;
-            }
-            let Some(table) = op.table() else { continue };
-            if !new.is_new(file, i, &table.value) {
-                out.push(diag(op.name_range, what, &table.value));
-            }
+fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    for (i, op) in file.module.ops.iter().enumerate() {
+        let what = match op.name.as_str() {
+            "create_unique_constraint" => "a unique constraint",
+            "create_primary_key" => "a primary key",
+            _ => continue,
+        };
+        if !applies(file, op) {
+            continue;
         }
-        for exec in file.sql {
-            let op = &file.module.ops[exec.op];
-            if !applies(file, op) {
-                continue;
-            }
-            for stmt in &exec.statements {
-                let StmtKind::AlterTable { table: Some(table) } = &stmt.kind else {
-                    continue;
-                };
-                let text = upper_words(stmt.text(&exec.lit.value));
-                if !text.contains(" ADD CONSTRAINT ")
-                    || text.contains("USING INDEX")
-                    || text.contains(" ADD COLUMN ")
-                {
-                    continue;
-                }
-                let what = if text.contains(" UNIQUE") {
-                    "a unique constraint"
-                } else if text.contains(" PRIMARY KEY") {
-                    "a primary key"
-                } else {
-                    continue;
-                };
-                if !new.is_new(file, exec.op, table) {
-                    out.push(diag(exec.file_range(stmt.range.clone()), what, table));
-                }
-            }
+        let Some(table) = op.table() else { continue };
+        if !file.is_new(i) {
+            out.push(diag(op.name_range, what, &table.value));
+        }
+    }
+    for alter in file.literal_alters(DialectSet::single(Dialect::Postgresql)) {
+        let text = &alter.text;
+        if !text.contains(" ADD CONSTRAINT ")
+            || text.contains("USING INDEX")
+            || text.contains(" ADD COLUMN ")
+        {
+            continue;
+        }
+        let what = if text.contains(" UNIQUE") {
+            "a unique constraint"
+        } else if text.contains(" PRIMARY KEY") {
+            "a primary key"
+        } else {
+            continue;
+        };
+        if !file.stmt_is_new(alter.op, alter.stmt) {
+            out.push(diag(alter.range, what, alter.table));
         }
     }
 }

@@ -1,17 +1,16 @@
 //! What the online-safety family (ML7xx) asks about a file, in one place:
 //! whether an op runs on a live PostgreSQL table at all (upgrade, reaching
-//! PostgreSQL), and whether its table is new here — created earlier in the
-//! same function, so nobody else can be using it and its locks cost nothing.
+//! PostgreSQL), and whether its table is new here.
 //!
-//! [`NewTables::is_new`] is the ONE "is this table new/empty here?" question
-//! of the family. It is answered from the current file's ops only (a
-//! `create_table` or a literal `CREATE TABLE` earlier in the same function);
-//! a schema model (revision replay) can answer it more fully later without
-//! touching the rules.
+//! "Is this table new?" is a question for the semantic model
+//! ([`miglint_schema`]): created, emptied (or made uncertain) earlier in the
+//! same function, so nobody else reads its rows and its locks cost nothing.
+//! The rules are project rules so that they can ask it; [`each_file`] runs
+//! a rule's per-file check over every revision.
 
-use std::collections::HashMap;
+use std::ops::Deref;
 
-use miglint_sql::StmtKind;
+use miglint_schema::SchemaModel;
 
 use crate::prelude::*;
 use crate::rule::RuleMeta;
@@ -24,45 +23,178 @@ pub fn is_online_rule(meta: &RuleMeta) -> bool {
 /// Whether the family looks at this op: it runs in `upgrade()` on
 /// PostgreSQL. (A downgrade is an emergency path, not a rolling deploy.)
 pub(crate) fn applies(file: &FileContext<'_>, op: &Op) -> bool {
+    applies_on(file, op, DialectSet::single(Dialect::Postgresql))
+}
+
+/// [`applies`] for a rule about `dialects`: the op runs in `upgrade()` on
+/// one of them.
+pub(crate) fn applies_on(file: &FileContext<'_>, op: &Op, dialects: DialectSet) -> bool {
     file.module.func_kind(op) == FuncKind::Upgrade
-        && file.reaching(op).contains(Dialect::Postgresql)
+        && !file.reaching(op).intersect(dialects).is_empty()
 }
 
-/// The tables a file creates, by the op that creates them first.
-pub(crate) struct NewTables {
-    /// table name (as PostgreSQL stores it) → (op index, function index)
-    created: HashMap<String, (usize, usize)>,
+/// One revision as the family sees it: its [`FileContext`] and the model.
+pub(crate) struct OnlineFile<'p, 'a> {
+    pub file: FileContext<'a>,
+    /// Index into `project.files`.
+    pub index: usize,
+    model: &'p SchemaModel,
 }
 
-impl NewTables {
-    /// One pass over the file's ops and literal SQL.
-    pub(crate) fn of(file: &FileContext<'_>) -> Self {
-        let mut created: HashMap<String, (usize, usize)> = HashMap::new();
-        for (i, op) in file.module.ops.iter().enumerate() {
-            if op.name == "create_table"
-                && let Some(t) = op.table()
-            {
-                created.entry(t.value).or_insert((i, op.func));
-            }
+impl<'a> Deref for OnlineFile<'_, 'a> {
+    type Target = FileContext<'a>;
+    fn deref(&self) -> &FileContext<'a> {
+        &self.file
+    }
+}
+
+impl OnlineFile<'_, '_> {
+    /// Whether the table of op `op` is new right before it (see the module
+    /// doc). Quiet when the model has no facts for it: a table it cannot
+    /// name, a file it did not replay (a duplicate revision).
+    pub(crate) fn is_new(&self, op: usize) -> bool {
+        self.new_at(op, None)
+    }
+
+    /// [`OnlineFile::is_new`] for statement `stmt` of the literal SQL of
+    /// `execute` op `op`.
+    pub(crate) fn stmt_is_new(&self, op: usize, stmt: usize) -> bool {
+        self.new_at(op, Some(stmt))
+    }
+
+    /// Whether the table of op `op` (statement `stmt` of an `execute`) was
+    /// created earlier in the same function: unlike [`OnlineFile::is_new`],
+    /// an emptied table does not count (the running code still uses its
+    /// name and columns). Quiet (true) when the model cannot name it.
+    pub(crate) fn is_created(&self, op: usize, stmt: Option<usize>) -> bool {
+        let func = self.module.ops[op].func;
+        self.table_fact(op, stmt, |t| {
+            t.created.is_some_and(|c| c.in_function(self.index, func))
+        })
+    }
+
+    /// Whether the column of op `op` (`alter_column`, `drop_column`) was
+    /// added earlier in the same function, on some dialect the op reaches.
+    pub(crate) fn column_is_new(&self, op: usize) -> bool {
+        let o = &self.module.ops[op];
+        self.model
+            .facts_for(self.index, op, self.reaching(o))
+            .any(|(_, f)| {
+                f.column
+                    .as_ref()
+                    .and_then(|c| c.added)
+                    .is_some_and(|a| a.in_function(self.index, o.func))
+            })
+    }
+
+    /// The model's facts of the column of op `op`, on each dialect it reaches.
+    pub(crate) fn column_facts(
+        &self,
+        op: usize,
+    ) -> impl Iterator<Item = &miglint_schema::ColumnFacts> {
+        let o = &self.module.ops[op];
+        self.model
+            .facts_for(self.index, op, self.reaching(o))
+            .filter_map(|(_, f)| f.column.as_ref())
+    }
+
+    fn new_at(&self, op: usize, stmt: Option<usize>) -> bool {
+        let func = self.module.ops[op].func;
+        self.table_fact(op, stmt, |t| t.new_in(self.index, func))
+    }
+
+    /// Whether `fact` holds for the table of op `op` (statement `stmt`) on
+    /// some dialect the op reaches; no facts there counts as true (quiet).
+    fn table_fact(
+        &self,
+        op: usize,
+        stmt: Option<usize>,
+        fact: impl Fn(&miglint_schema::TableFacts) -> bool,
+    ) -> bool {
+        let mut reaching = self.reaching(&self.module.ops[op]).iter().peekable();
+        if reaching.peek().is_none() {
+            return true;
         }
-        for exec in file.sql {
-            let func = file.module.ops[exec.op].func;
-            for stmt in &exec.statements {
-                if let StmtKind::CreateTable { table: Some(t), .. } = &stmt.kind {
-                    created.entry(t.clone()).or_insert((exec.op, func));
+        reaching.any(|d| {
+            self.model
+                .table_facts(self.index, op, stmt, d)
+                .is_none_or(&fact)
+        })
+    }
+
+    /// Every literal `ALTER TABLE` statement (naming its table) of the
+    /// `upgrade()` ops that reach one of `dialects`, with its text
+    /// uppercased and whitespace collapsed (see [`upper_words`]).
+    pub(crate) fn literal_alters(&self, dialects: DialectSet) -> Vec<LiteralAlter<'_>> {
+        let mut out = Vec::new();
+        for exec in self.sql {
+            if !applies_on(self, &self.module.ops[exec.op], dialects) {
+                continue;
+            }
+            for (k, stmt) in exec.statements.iter().enumerate() {
+                if let miglint_sql::StmtKind::AlterTable { table: Some(table) } = &stmt.kind {
+                    out.push(LiteralAlter {
+                        op: exec.op,
+                        stmt: k,
+                        table,
+                        text: upper_words(stmt.text(&exec.lit.value)),
+                        range: exec.file_range(stmt.range.clone()),
+                    });
                 }
             }
         }
-        NewTables { created }
+        out
     }
+}
 
-    /// Whether `table` was created earlier in the same function as the op
-    /// at `op_index` (so it is empty and unseen by running code).
-    pub(crate) fn is_new(&self, file: &FileContext<'_>, op_index: usize, table: &str) -> bool {
-        let func = file.module.ops[op_index].func;
-        self.created
-            .get(table)
-            .is_some_and(|&(i, f)| i < op_index && f == func)
+/// One literal `ALTER TABLE` statement (see [`OnlineFile::literal_alters`]).
+pub(crate) struct LiteralAlter<'a> {
+    /// The `execute` op, and the statement's index in its SQL.
+    pub op: usize,
+    pub stmt: usize,
+    pub table: &'a str,
+    /// Uppercased, whitespace collapsed.
+    pub text: String,
+    pub range: TextRange,
+}
+
+/// The `Rule` impl of an online rule whose per-file check is `$check`
+/// (a project rule, so that the check can ask the semantic model).
+macro_rules! online_rule {
+    ($rule:ty, $meta:ident, $check:path) => {
+        impl Rule for $rule {
+            fn meta(&self) -> &'static RuleMeta {
+                &$meta
+            }
+
+            fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+                super::ml7xx_context::each_file(project, out, $check);
+            }
+        }
+    };
+}
+pub(crate) use online_rule;
+
+/// Runs `check` on every revision of the project, collecting its findings
+/// under the file's index.
+pub(crate) fn each_file(
+    project: &Project<'_>,
+    out: &mut Vec<(usize, Diagnostic)>,
+    check: impl Fn(&OnlineFile<'_, '_>, &mut Vec<Diagnostic>),
+) {
+    let model = project.schema();
+    let mut found = Vec::new();
+    for (index, f) in project.files.iter().enumerate() {
+        if !f.is_revision() {
+            continue;
+        }
+        let file = OnlineFile {
+            file: project.file_context(index),
+            index,
+            model,
+        };
+        check(&file, &mut found);
+        out.extend(found.drain(..).map(|d| (index, d)));
     }
 }
 
@@ -78,59 +210,4 @@ pub(crate) fn upper_words(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_ascii_uppercase()
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use miglint_config::{Targets, load_str};
-
-    use crate::settings::LinterSettings;
-
-    fn settings(text: &str) -> LinterSettings {
-        let options = load_str(Path::new("lint.toml"), text).expect("valid config");
-        let targets = Targets::declared(DialectSet::single(Dialect::Postgresql), "test");
-        LinterSettings::from_options(options, targets).expect("valid settings")
-    }
-
-    use super::*;
-
-    #[test]
-    fn the_family_is_opt_in() {
-        let s = settings("");
-        assert!(!s.is_enabled("ML701"));
-        assert_eq!(s.postgresql_version, 15);
-        // a prefix selects default-on rules only (docs/decisions.md)
-        assert!(!settings("extend-select = [\"ML7\"]\n").is_enabled("ML701"));
-        assert!(settings("extend-select = [\"ML701\"]\n").is_enabled("ML701"));
-        assert!(settings("extend-select = [\"index-without-concurrently\"]\n").is_enabled("ML701"));
-    }
-
-    #[test]
-    fn online_switch_enables_the_family_and_ignore_still_wins() {
-        let s = settings("online = true\n");
-        assert!(s.is_enabled("ML701"));
-        assert!(s.is_enabled("ML101"), "the default set stays on");
-        let s = settings("online = true\nignore = [\"ML701\"]\n");
-        assert!(!s.is_enabled("ML701"));
-        let s = settings("online = true\nselect = [\"ML1\"]\n");
-        assert!(s.is_enabled("ML701") && !s.is_enabled("ML501"));
-    }
-
-    #[test]
-    fn postgresql_version_key() {
-        assert_eq!(settings("postgresql-version = 11\n").postgresql_version, 11);
-        assert_eq!(
-            settings("postgresql-version = \"12.4\"\n").postgresql_version,
-            12
-        );
-        for bad in [
-            "postgresql-version = \"x\"\n",
-            "postgresql-version = 3\n",
-            "online = 1\n",
-        ] {
-            assert!(load_str(Path::new("lint.toml"), bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -43,7 +43,18 @@ pub mod ml704_constraint_without_not_valid;
 pub mod ml705_type_change_rewrite;
 pub mod ml706_add_column_rewrites_table;
 pub mod ml707_unique_constraint_on_existing_table;
+pub mod ml708_rename_column;
+pub mod ml709_rename_table;
+pub mod ml710_drop_column;
+pub mod ml711_drop_table;
+pub mod ml712_drop_not_null;
+pub mod ml713_drop_default_of_not_null;
+pub mod ml714_reindex_without_concurrently;
+pub mod ml715_detach_partition_without_concurrently;
+pub mod ml716_truncate_cascade;
+pub mod ml717_mysql_alter_copies_table;
 pub mod ml7xx_context;
+pub(crate) mod ml7xx_contract;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
 pub mod ml502_missing_parent;

@@ -1,0 +1,14 @@
+import sqlalchemy as sa
+from alembic import op
+
+revision = "r2"
+down_revision = "r1"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.execute("ALTER TABLE measurements DETACH PARTITION measurements_2024 CONCURRENTLY")
+
+
+def downgrade():
+    pass
