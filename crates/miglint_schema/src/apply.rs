@@ -4,6 +4,7 @@
 use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, SqlSource, last_segment};
 use miglint_sql::{DdlChange, DdlColumn, StmtKind};
 
+use crate::columns;
 use crate::data;
 use crate::names::{find_word, literal_name, same};
 use crate::replay::{Rev, TableRef, table_facts};
@@ -149,18 +150,26 @@ impl Rev<'_, '_> {
                     .nth(if op.in_batch() { 0 } else { 1 })
                     .map(|e| data::resolve(self.input.module, e))
                     .and_then(PyColumn::from_expr);
-                let Some(col) = col.and_then(|c| self.column(&table, &c, o)) else {
+                let Some((col, (cons, ix))) = col.and_then(|c| {
+                    let objects = self.column_objects(&table, &c, o);
+                    self.column(&table, &c, o).map(|col| (col, objects))
+                }) else {
                     self.make_uncertain(state, &table, o);
                     return;
                 };
                 let t = table_for_change(state, &table, o);
                 t.add_column(col);
+                t.constraints.extend(cons);
+                if let Some(ix) = ix {
+                    state.put_index(ix);
+                }
             }
             "drop_column" => match self.column_name(op) {
                 Some(c) => {
                     if let Some(t) = state.table_mut(&table) {
                         t.drop_column(&c);
                     }
+                    columns::drop_column_objects(state, &table, &c);
                 }
                 None => self.make_uncertain(state, &table, o),
             },
@@ -265,8 +274,12 @@ impl Rev<'_, '_> {
             }
         }
         let mut existing = Vec::new();
+        let mut indexes = Vec::new();
         for e in items {
             if let Some(c) = PyColumn::from_expr(e) {
+                let (cons, ix) = self.column_objects(table, &c, o);
+                t.constraints.extend(cons);
+                indexes.extend(ix);
                 if let Some(col) = self.column(table, &c, o) {
                     if let Some(en) = self.native_enum(&c) {
                         match state.enums.get(&crate::state::key(&en.name)) {
@@ -303,10 +316,7 @@ impl Rev<'_, '_> {
                         }
                     }
                     t.constraints.push(Constraint {
-                        name: call
-                            .kwarg("name")
-                            .and_then(|k| literal_name(&k.value))
-                            .map(str::to_string),
+                        name: columns::constraint_name(call, kind),
                         kind,
                         columns,
                         origin: o,
@@ -321,6 +331,9 @@ impl Rev<'_, '_> {
             f.existing_enums = existing;
         }
         state.put_table(t);
+        for ix in indexes {
+            state.put_index(ix);
+        }
     }
 
     /// A column of the model from a `sa.Column(...)` call.
@@ -335,11 +348,7 @@ impl Rev<'_, '_> {
         if let Some(e) = &enum_type {
             self.enum_user(e, table, &name);
         }
-        let type_name = c
-            .type_expr()
-            .map(|t| data::resolve(self.input.module, t))
-            .and_then(|t| t.call_name().or_else(|| t.dotted()))
-            .map(|d| last_segment(&d).to_string());
+        let type_name = c.type_expr().and_then(|t| self.type_name_of(t));
         Some(Column {
             type_name,
             enum_type,
@@ -439,16 +448,13 @@ impl Rev<'_, '_> {
         }
         c.changed = Some(o);
         if let Some(k) = op.kwarg("type_") {
-            c.type_name = k
-                .value
-                .call_name()
-                .or_else(|| k.value.dotted())
-                .map(|d| last_segment(&d).to_string());
+            c.type_name = self.type_name_of(&k.value);
         }
         if let Some(new) = op.kwarg("new_column_name") {
             match self.str_of(&new.value) {
                 Some(n) => {
                     t.rename_column(&col, &n);
+                    columns::rename_column_objects(state, table, &col, &n);
                 }
                 None => t.uncertain = Some(o),
             }

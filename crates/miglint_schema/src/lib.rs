@@ -20,6 +20,7 @@
 //! such facts.
 
 mod apply;
+mod columns;
 mod data;
 pub mod names;
 mod replay;
