@@ -179,7 +179,7 @@ impl Rev<'_, '_> {
                 let cols_at = if op.in_batch() { 1 } else { 2 };
                 let columns = op
                     .arg_or_kw(cols_at, "columns")
-                    .map(string_list)
+                    .map(columns::index_columns)
                     .unwrap_or_default();
                 if let Some(name) = name {
                     state.put_index(Index {
@@ -209,7 +209,13 @@ impl Rev<'_, '_> {
                 let name = op
                     .arg_or_kw(0, "constraint_name")
                     .and_then(|e| self.str_of(e));
-                let cols_at = if op.in_batch() { 1 } else { 2 };
+                // (a foreign key names its referent table first)
+                let cols_at = usize::from(!op.in_batch())
+                    + if kind == ConstraintKind::ForeignKey {
+                        2
+                    } else {
+                        1
+                    };
                 let columns = match kind {
                     ConstraintKind::Check => Vec::new(),
                     _ => op
@@ -300,7 +306,10 @@ impl Rev<'_, '_> {
                         "UniqueConstraint" => ConstraintKind::Unique,
                         "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
                         "CheckConstraint" => ConstraintKind::Check,
-                        "Index" => continue,
+                        "Index" => {
+                            indexes.extend(columns::table_index(table, call, o));
+                            continue;
+                        }
                         _ => {
                             t.uncertain = Some(o);
                             continue;
@@ -334,76 +343,6 @@ impl Rev<'_, '_> {
         for ix in indexes {
             state.put_index(ix);
         }
-    }
-
-    /// A column of the model from a `sa.Column(...)` call.
-    fn column(&mut self, table: &str, c: &PyColumn<'_>, o: Origin) -> Option<Column> {
-        let name = c.name()?.value;
-        let pk = c.primary_key();
-        let nullable = match c.kwarg("nullable") {
-            None => Some(!pk),
-            Some(k) => k.value.bool_value(),
-        };
-        let enum_type = self.enum_name(c);
-        if let Some(e) = &enum_type {
-            self.enum_user(e, table, &name);
-        }
-        let type_name = c.type_expr().and_then(|t| self.type_name_of(t));
-        Some(Column {
-            type_name,
-            enum_type,
-            nullable,
-            primary_key: pk,
-            server_default: c.server_default().is_some(),
-            python_default: c.kwarg("default").is_some_and(|k| !k.value.is_none()),
-            origin: o,
-            nullable_since: (nullable != Some(false)).then_some(o),
-            backfilled: None,
-            maybe_backfilled: None,
-            changed: None,
-            name,
-        })
-    }
-
-    /// The enum call of a column's type (`sa.Enum(...)`, `postgresql.ENUM`,
-    /// or a module-level name bound to one).
-    fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
-        let t = data::resolve(self.input.module, c.type_expr()?);
-        let call = t.as_call()?;
-        let callee = call.func.dotted()?;
-        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
-    }
-
-    fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
-        let call = self.enum_call(c)?;
-        call.kwarg("name")?.value.str_value().map(str::to_string)
-    }
-
-    /// The native enum type `create_table` creates for this column (on
-    /// PostgreSQL), unless `create_type=False` / `native_enum=False`.
-    fn native_enum(&self, c: &PyColumn<'_>) -> Option<EnumType> {
-        if !self.pg() {
-            return None;
-        }
-        let call = self.enum_call(c)?;
-        let is_false = |k: &str| {
-            call.kwarg(k)
-                .is_some_and(|kw| kw.value.bool_value() != Some(true))
-        };
-        if is_false("create_type") || is_false("native_enum") || call.kwarg("schema").is_some() {
-            return None;
-        }
-        let name = call.kwarg("name")?;
-        let values: Option<Vec<String>> = call
-            .args
-            .iter()
-            .map(|a| a.str_value().map(str::to_string))
-            .collect();
-        Some(EnumType {
-            name: name.value.str_value()?.to_string(),
-            values,
-            origin: self.origin(name.value.range),
-        })
     }
 
     fn alter_column(&mut self, op: &Op, table: &str, state: &mut Schema, o: Origin) {

@@ -14,7 +14,7 @@ use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, last_segment};
 use crate::data;
 use crate::names::{literal_name, same};
 use crate::replay::Rev;
-use crate::state::{Constraint, ConstraintKind, Index, Origin, Schema, key};
+use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, key};
 
 /// How deep `.with_variant(...)` chains and name bindings are followed.
 const MAX_DEPTH: usize = 8;
@@ -32,9 +32,7 @@ impl Rev<'_, '_> {
                 && attr == "with_variant"
             {
                 e = match (self.single_dialect(), call.args.first()) {
-                    (Some(d), Some(variant)) if variant_names(call).contains(&d) => {
-                        variant
-                    }
+                    (Some(d), Some(variant)) if variant_names(call).contains(&d) => variant,
                     _ => value,
                 };
                 continue;
@@ -43,6 +41,76 @@ impl Rev<'_, '_> {
             return Some(last_segment(&dotted).to_string());
         }
         None
+    }
+
+    /// A column of the model from a `sa.Column(...)` call.
+    pub(crate) fn column(&mut self, table: &str, c: &PyColumn<'_>, o: Origin) -> Option<Column> {
+        let name = c.name()?.value;
+        let pk = c.primary_key();
+        let nullable = match c.kwarg("nullable") {
+            None => Some(!pk),
+            Some(k) => k.value.bool_value(),
+        };
+        let enum_type = self.enum_name(c);
+        if let Some(e) = &enum_type {
+            self.enum_user(e, table, &name);
+        }
+        let type_name = c.type_expr().and_then(|t| self.type_name_of(t));
+        Some(Column {
+            type_name,
+            enum_type,
+            nullable,
+            primary_key: pk,
+            server_default: c.server_default().is_some(),
+            python_default: c.kwarg("default").is_some_and(|k| !k.value.is_none()),
+            origin: o,
+            nullable_since: (nullable != Some(false)).then_some(o),
+            backfilled: None,
+            maybe_backfilled: None,
+            changed: None,
+            name,
+        })
+    }
+
+    /// The enum call of a column's type (`sa.Enum(...)`, `postgresql.ENUM`,
+    /// or a module-level name bound to one).
+    fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
+        let t = data::resolve(self.input.module, c.type_expr()?);
+        let call = t.as_call()?;
+        let callee = call.func.dotted()?;
+        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
+    }
+
+    fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
+        let call = self.enum_call(c)?;
+        call.kwarg("name")?.value.str_value().map(str::to_string)
+    }
+
+    /// The native enum type `create_table` creates for this column (on
+    /// PostgreSQL), unless `create_type=False` / `native_enum=False`.
+    pub(crate) fn native_enum(&self, c: &PyColumn<'_>) -> Option<EnumType> {
+        if !self.pg() {
+            return None;
+        }
+        let call = self.enum_call(c)?;
+        let is_false = |k: &str| {
+            call.kwarg(k)
+                .is_some_and(|kw| kw.value.bool_value() != Some(true))
+        };
+        if is_false("create_type") || is_false("native_enum") || call.kwarg("schema").is_some() {
+            return None;
+        }
+        let name = call.kwarg("name")?;
+        let values: Option<Vec<String>> = call
+            .args
+            .iter()
+            .map(|a| a.str_value().map(str::to_string))
+            .collect();
+        Some(EnumType {
+            name: name.value.str_value()?.to_string(),
+            values,
+            origin: self.origin(name.value.range),
+        })
     }
 
     fn single_dialect(&self) -> Option<&'static str> {
@@ -124,10 +192,13 @@ fn variant_names(call: &Call) -> Vec<&str> {
 /// of `CheckConstraint(sqltext, name)` / `ForeignKey(column, _constraint,
 /// use_alter, name)` (only `name=` there).
 pub(crate) fn constraint_name(call: &Call, kind: ConstraintKind) -> Option<String> {
-    let e = call.kwarg("name").map(|k| &k.value).or_else(|| match kind {
-        ConstraintKind::Check => call.args.get(1),
-        _ => None,
-    })?;
+    let e = call
+        .kwarg("name")
+        .map(|k| &k.value)
+        .or_else(|| match kind {
+            ConstraintKind::Check => call.args.get(1),
+            _ => None,
+        })?;
     literal_name(e).map(str::to_string)
 }
 
@@ -179,3 +250,79 @@ pub(crate) fn rename_column_objects(state: &mut Schema, table: &str, from: &str,
         }
     }
 }
+
+/// The columns of an index's column list: names, and the column of
+/// `sa.column("x")` under `.desc()` / `.asc()` / `.nulls_last()` (what
+/// the database stores is the column; the order is a property of the
+/// index). Expressions miglint cannot name are left out.
+pub(crate) fn index_columns(e: &Expr) -> Vec<String> {
+    let (ExprKind::List(items) | ExprKind::Tuple(items)) = &e.kind else {
+        return Vec::new();
+    };
+    items.iter().filter_map(index_column).collect()
+}
+
+/// A `sa.Index("name", "a", sa.column("b").desc(), unique=True)` among
+/// the items of a `create_table`.
+pub(crate) fn table_index(table: &str, call: &Call, o: Origin) -> Option<Index> {
+    let name = literal_name(call.args.first()?)?.to_string();
+    Some(Index {
+        name,
+        table: key(table),
+        columns: call.args[1..].iter().filter_map(index_column).collect(),
+        unique: call.kwarg("unique").and_then(|k| k.value.bool_value()) == Some(true),
+        origin: o,
+    })
+}
+
+fn index_column(e: &Expr) -> Option<String> {
+    if let Some(s) = e.str_value() {
+        return Some(s.to_string());
+    }
+    // sa.text("col DESC"): one column, with its order
+    if let Some(call) = e.as_call()
+        && call
+            .func
+            .dotted()
+            .is_some_and(|f| last_segment(&f) == "text")
+    {
+        let sql = call.args.first()?.str_value()?;
+        let mut words = sql.split_whitespace();
+        let col = words.next()?;
+        let rest: Vec<String> = words.map(str::to_ascii_uppercase).collect();
+        let plain = col.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let order = matches!(
+            rest.iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [] | ["ASC"] | ["DESC"]
+        );
+        return (plain && order).then(|| col.to_string());
+    }
+    let mut e = e;
+    for _ in 0..MAX_DEPTH {
+        let call = e.as_call()?;
+        match &call.func.kind {
+            ExprKind::Attribute { value, attr }
+                if matches!(
+                    attr.as_str(),
+                    "desc" | "asc" | "nulls_first" | "nulls_last" | "nullsfirst" | "nullslast"
+                ) && call.args.is_empty() =>
+            {
+                e = value;
+            }
+            _ => {
+                let callee = call.func.dotted()?;
+                return (last_segment(&callee) == "column")
+                    .then(|| call.args.first()?.str_value().map(str::to_string))
+                    .flatten();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "columns_tests.rs"]
+mod tests;

@@ -183,6 +183,15 @@ def _pair(mine: list[dict], theirs: list[dict], by_columns: bool) -> tuple[list,
                 mine.remove(m)
                 theirs.remove(r)
                 break
+    # a name the database shows inside a longer one: a naming convention
+    # with %(constraint_name)s renamed it (a name difference, one item)
+    for m in list(mine):
+        for r in theirs:
+            if m["name"] and r["name"] and m["name"].lower() in r["name"].lower():
+                pairs.append((m, r))
+                mine.remove(m)
+                theirs.remove(r)
+                break
     return pairs, mine, theirs
 
 
