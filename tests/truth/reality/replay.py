@@ -27,11 +27,14 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import autogen
 import schema_compare
 
 HERE = Path(__file__).resolve().parent
 PROJECTS = HERE / "projects.toml"
 EXPECTED = HERE / "expected-differences.tsv"
+AUTOGEN = HERE / "autogenerate-items.tsv"
+EXPECTED_DRIFT = HERE / "expected-drift-differences.tsv"
 STEP_TIMEOUT = 300
 SKIP_TABLES = {"alembic_version"}
 
@@ -95,6 +98,9 @@ class Run:
     items: list[schema_compare.Item] = field(default_factory=list)
     seconds: float = 0.0
     url: str = ""
+    # real autogenerate's items (projects with `metadata`), and miglint drift's
+    autogen: list[str] | None = None
+    drift: list[str] | None = None
 
 
 def load_projects(corpus: Path, selected: list[str]) -> list[Project]:
@@ -185,6 +191,11 @@ def run_one(args, proj: Project, dialect: str, workdir: Path) -> Run:
         ml = schema_compare.from_miglint(miglint_schema(args.miglint, proj.folder, dialect, work), dialect,
                                          SKIP_TABLES)
         r.items = schema_compare.compare(db, ml)
+        if proj.metadata:
+            r.autogen = [autogen.key(it) for it in autogen.autogenerate_items(url, proj.metadata)]
+            if args.drift:
+                r.drift = [autogen.key(it) for it in autogen.miglint_items(
+                    args.miglint, proj.folder, autogen.models_file(proj.metadata), dialect, work)]
     except Exception as e:  # noqa: BLE001 - one project's crash is that project's failure
         r.error = f"{type(e).__name__}: {e}"
     finally:
@@ -227,7 +238,87 @@ def write_expected(runs: list[Run], old: dict) -> None:
         w.writerows(rows)
 
 
-def report(runs: list[Run], expected: dict) -> int:
+def read_tsv(path: Path, n: int) -> dict[tuple, str]:
+    """Rows (after the header) keyed by their first `n` columns."""
+    out = {}
+    if path.is_file():
+        rows = [ln for ln in path.read_text().splitlines() if ln and not ln.startswith("#")]
+        for line in rows[1:]:
+            cols = line.split("\t")
+            out[tuple(cols[:n])] = "\t".join(cols[n:])
+    return out
+
+
+def write_tsv(path: Path, header: str, rows: list[tuple]) -> None:
+    path.write_text(header + "".join("\t".join(r) + "\n" for r in sorted(rows)))
+
+
+def drift_rows(runs: list[Run]) -> tuple[list[tuple], list[tuple]]:
+    """(project, dialect, item) of autogenerate; (project, dialect, item,
+    side) of every item only one of autogenerate and miglint drift has."""
+    auto, diff = [], []
+    for r in runs:
+        if r.autogen is None:
+            continue
+        p, d = r.project.name, r.dialect
+        auto += [(p, d, k) for k in r.autogen]
+        if r.drift is not None:
+            a, m = set(r.autogen), set(r.drift)
+            diff += [(p, d, k, "only autogenerate") for k in sorted(a - m)]
+            diff += [(p, d, k, "only miglint drift") for k in sorted(m - a)]
+    return auto, diff
+
+
+def drift_report(runs: list[Run], args) -> list[str]:
+    """Checks real autogenerate against its record, and miglint drift
+    against it; prints the agreement."""
+    problems = []
+    auto, diff = drift_rows(runs)
+    covered = {(r.project.name, r.dialect) for r in runs if r.autogen is not None}
+    recorded = {k for k in read_tsv(AUTOGEN, 3) if k[:2] in covered}
+    for k in sorted(set(auto) ^ recorded):
+        problems.append(f"{k[0]} [{k[1]}]: autogenerate {'now reports' if k in set(auto) else 'no longer reports'} "
+                        f"{k[2]} (update {AUTOGEN.name} with --update)")
+    for r in runs:
+        if r.autogen is None:
+            continue
+        line = f"reality: {r.project.name:<22} {r.dialect:<10} autogenerate reports {len(r.autogen)} items"
+        if r.drift is not None:
+            both = len(set(r.autogen) & set(r.drift))
+            union = len(set(r.autogen) | set(r.drift))
+            line += (f"; miglint drift {len(r.drift)}; agreement {both}/{union}"
+                     + (f" ({100.0 * both / union:.1f}%)" if union else " (both empty)"))
+        print(line)
+    if any(r.drift is not None for r in runs):
+        expected = read_tsv(EXPECTED_DRIFT, 4)
+        for k in diff:
+            why = expected.get(k)
+            if why is None:
+                problems.append(f"{k[0]} [{k[1]}]: new drift difference: {k[2]} ({k[3]})")
+            elif not why or why == "UNEXPLAINED":
+                problems.append(f"{k[0]} [{k[1]}]: unexplained drift difference: {k[2]} ({k[3]})")
+        for k in expected:
+            if k[:2] in covered and k not in set(diff):
+                problems.append(f"{k[0]} [{k[1]}]: listed drift difference is gone: {k[2]} ({k[3]})")
+    return problems
+
+
+def update_drift_files(runs: list[Run]) -> None:
+    auto, diff = drift_rows(runs)
+    covered = {(r.project.name, r.dialect) for r in runs if r.autogen is not None}
+    keep = [k for k in read_tsv(AUTOGEN, 3) if k[:2] not in covered]
+    write_tsv(AUTOGEN, "# Real autogenerate (compare_metadata) between the database the project's migrations\n"
+              "# build and its real models: op table[.column][ index], one per line. replay.py --update\n"
+              "project\tdialect\titem\n", auto + keep)
+    if any(r.drift is not None for r in runs):
+        old = read_tsv(EXPECTED_DRIFT, 4)
+        rows = [k + (old.get(k) or "UNEXPLAINED",) for k in diff]
+        rows += [k + (v,) for k, v in old.items() if k[:2] not in covered]
+        write_tsv(EXPECTED_DRIFT, "# Items only one of real autogenerate and `miglint drift` reports, explained.\n"
+                  "project\tdialect\titem\tside\texplanation\n", rows)
+
+
+def report(runs: list[Run], expected: dict, args) -> int:
     problems = []
     total = agree = 0
     per = {}
@@ -262,6 +353,7 @@ def report(runs: list[Run], expected: dict) -> int:
               f"({100.0 * ok / max(n, 1):.1f}%), {n - ok} differences, {r.seconds:.1f}s", flush=True)
     if total:
         print(f"reality: overall {agree}/{total} items agree ({100.0 * agree / total:.1f}%)")
+    problems += drift_report(runs, args)
     for p in problems:
         print(f"FAIL {p}")
     print(f"{len(runs) - len({p.split(':')[0] for p in problems})} passed, "
@@ -280,6 +372,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--jobs", type=int, default=4)
     args = ap.parse_args()
+    args.drift = False
     args.miglint = shutil.which(args.miglint) and str(Path(shutil.which(args.miglint)).resolve())
     if not args.miglint:
         print("reality: --miglint: no such binary", file=sys.stderr)
@@ -305,6 +398,7 @@ def main() -> int:
                 print(f"reality: {p.name}: the corpus has {manifest.get(p.name)}, the venv {have}",
                       file=sys.stderr)
                 return 2
+    args.drift = autogen.has_drift(args.miglint)
     only = set(args.dialects.split(","))
     if "postgresql" in only and not args.pg_port:
         print("reality: --pg-port is required for PostgreSQL", file=sys.stderr)
@@ -319,6 +413,7 @@ def main() -> int:
             runs = list(pool.map(lambda t: run_one(args, t[0], t[1], workdir), tasks))
         expected = load_expected()
         if args.update:
+            update_drift_files(runs)
             write_expected(runs, expected)
             print(f"reality: wrote {EXPECTED}")
             expected = load_expected()
@@ -326,7 +421,7 @@ def main() -> int:
             for r in runs:
                 for it in r.items:
                     print(f"{r.project.name}\t{r.dialect}\t{'ok' if it.ok else 'DIFF'}\t{it.key}\t{it.observed}")
-        return report(runs, expected)
+        return report(runs, expected, args)
     finally:
         if args.keep:
             print(f"reality: work folder kept: {workdir}")
