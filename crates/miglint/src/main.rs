@@ -38,6 +38,8 @@ enum Command {
     Targets(miglint::targets_cmd::TargetsArgs),
     /// Print the schema the migrations build, as miglint replays it (text, json or sql).
     Schema(miglint::schema_cmd::SchemaArgs),
+    /// Compare the SQLAlchemy models with the schema the migrations build (`alembic check`, statically).
+    Drift(miglint::drift_cmd::DriftArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -95,6 +97,7 @@ fn main() -> ExitCode {
         Command::Server => Ok(ExitCode::from(miglint_server::run() as u8)),
         Command::Targets(args) => miglint::targets_cmd::main(args),
         Command::Schema(args) => miglint::schema_cmd::main(args),
+        Command::Drift(args) => miglint::drift_cmd::main(args),
     };
     match result {
         Ok(code) => code,

@@ -135,6 +135,14 @@ pub fn check(
     if let Some(focus) = &focus {
         reports = keep_focus(reports, focus);
     }
+    // ML8xx: the configured models against the migrations
+    reports.extend(crate::drift_rules::check_models(
+        &linter.settings,
+        &files,
+        &cwd,
+        scope.diff_base.as_deref(),
+        changed.as_ref(),
+    )?);
     let targets = linter.settings.targets_summary();
     Ok(CheckOutcome {
         reports,
@@ -270,7 +278,7 @@ pub fn changed_files(cwd: &Path, base: &str) -> Result<HashSet<PathBuf>, String>
 }
 
 /// Runs git in `dir`; its stdout, or its stderr as the error.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     let output = Command::new("git")
         .args(args)
         .current_dir(dir)

@@ -242,6 +242,11 @@ impl Cx<'_> {
                 }
                 "online" => o.online = self.online(value),
                 "postgresql-version" => o.postgresql_version = self.postgresql_version(value),
+                "models" => o.models = self.strings("models", value).unwrap_or_default(),
+                "compare-server-default" => match value.get_ref() {
+                    DeValue::Boolean(b) => o.compare_server_default = *b,
+                    _ => self.type_error("compare-server-default", value, "a boolean", None),
+                },
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }
         }

@@ -34,6 +34,9 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     // the online-safety family (ML7xx)
     "online",
     "postgresql-version",
+    // static drift (`miglint drift`, ML8xx)
+    "models",
+    "compare-server-default",
 ];
 
 /// The PostgreSQL major version assumed without `postgresql-version`.
@@ -226,6 +229,13 @@ pub struct Options {
     /// `postgresql-version`: the PostgreSQL major version the ML7xx rules
     /// judge locks and rewrites for (default [`DEFAULT_POSTGRESQL_VERSION`]).
     pub postgresql_version: Option<Spanned<u32>>,
+    /// `models`: the SQLAlchemy model files and folders (relative to
+    /// `root`) that `miglint drift` and the ML8xx rules compare with the
+    /// migrations; empty = the imports of `target_metadata` in env.py.
+    pub models: Vec<Spanned<String>>,
+    /// `compare-server-default = true`: drift compares server defaults too
+    /// (alembic's `compare_server_default`).
+    pub compare_server_default: bool,
     pub(crate) source: Option<ConfigSource>,
     pub(crate) kind: Option<ConfigKind>,
     pub(crate) exclude_matcher: PathMatcher,
@@ -262,6 +272,8 @@ impl Options {
             external_revisions: Vec::new(),
             online: false,
             postgresql_version: None,
+            models: Vec::new(),
+            compare_server_default: false,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),

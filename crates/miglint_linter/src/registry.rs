@@ -66,6 +66,9 @@ declare_rules! {
     ML705 => rules::ml705_type_change_rewrite::TypeChangeRewrite,
     ML706 => rules::ml706_add_column_rewrites_table::AddColumnRewritesTable,
     ML707 => rules::ml707_unique_constraint_on_existing_table::UniqueConstraintOnExistingTable,
+    // ML8xx models against migrations: add entries below this line, in code order
+    ML801 => rules::ml801_model_drift::ModelDrift,
+    ML802 => rules::ml802_models_changed_without_revision::ModelsChangedWithoutRevision,
     ML901 => rules::ml901_python_syntax_error::PythonSyntaxError,
     ML902 => rules::ml902_sql_parse_error::SqlParseError,
     ML903 => rules::ml903_dynamic_sql::DynamicSql,

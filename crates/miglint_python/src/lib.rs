@@ -9,6 +9,7 @@ mod guards;
 pub mod limits;
 mod mentions;
 pub mod model;
+pub mod sqla;
 mod strings;
 
 pub use limits::{Refusal, RefusalKind};

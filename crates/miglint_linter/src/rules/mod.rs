@@ -46,6 +46,9 @@ pub mod ml504_revision_cycle;
 pub mod ml505_missing_revision_id;
 pub mod ml506_multiple_bases;
 pub mod ml507_filename_mismatch;
+// ML8xx models against migrations (produced by the check driver)
+pub mod ml801_model_drift;
+pub mod ml802_models_changed_without_revision;
 pub mod ml901_python_syntax_error;
 pub mod ml902_sql_parse_error;
 pub mod ml903_dynamic_sql;

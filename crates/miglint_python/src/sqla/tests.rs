@@ -1,0 +1,253 @@
+use std::path::Path;
+
+use super::*;
+
+fn models(src: &str) -> Models {
+    extract(&[ModelSource {
+        path: Path::new("models.py"),
+        source: src,
+    }])
+}
+
+fn col<'a>(m: &'a Models, t: &str, c: &str) -> &'a ModelColumn {
+    m.table(t).unwrap().column(c).unwrap()
+}
+
+#[test]
+fn mapped_nullability_follows_sqlalchemy_2() {
+    let m = models(
+        r#"
+from typing import Optional
+import datetime
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+import sqlalchemy as sa
+
+class Base(DeclarativeBase):
+    pass
+
+class User(Base):
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    nick: Mapped[Optional[str]]
+    bio: Mapped[str | None] = mapped_column(sa.Text)
+    seen: Mapped["datetime.datetime | None"]
+    forced: Mapped[Optional[int]] = mapped_column(nullable=False)
+    legacy = sa.Column(sa.String(20))
+    legacy_pk = sa.Column("lpk", sa.Integer, primary_key=True)
+    created: Mapped[datetime.datetime] = mapped_column(server_default=sa.func.now())
+    posts: Mapped[list["Post"]] = relationship(back_populates="user")
+"#,
+    );
+    let t = m.table("user").unwrap();
+    assert_eq!(t.uncertain, None);
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "id", "name", "nick", "bio", "seen", "forced", "legacy", "lpk", "created"
+        ]
+    );
+    assert_eq!(col(&m, "user", "id").nullable, Some(false));
+    assert_eq!(col(&m, "user", "name").nullable, Some(false));
+    assert_eq!(col(&m, "user", "name").type_name.as_deref(), Some("String"));
+    assert_eq!(col(&m, "user", "nick").nullable, Some(true));
+    assert_eq!(col(&m, "user", "bio").nullable, Some(true));
+    assert_eq!(col(&m, "user", "bio").type_name.as_deref(), Some("Text"));
+    assert_eq!(col(&m, "user", "seen").nullable, Some(true));
+    assert_eq!(
+        col(&m, "user", "seen").type_name.as_deref(),
+        Some("DateTime")
+    );
+    assert_eq!(col(&m, "user", "forced").nullable, Some(false));
+    assert_eq!(col(&m, "user", "legacy").nullable, Some(true));
+    assert_eq!(col(&m, "user", "lpk").nullable, Some(false));
+    assert!(col(&m, "user", "created").server_default);
+    assert_eq!(col(&m, "user", "created").nullable, Some(false));
+    assert_eq!(col(&m, "user", "name").line, 13);
+}
+
+#[test]
+fn mixins_abstract_bases_and_table_args() {
+    let m = models(
+        r#"
+class TimestampMixin:
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+
+class Abstract(Base):
+    __abstract__ = True
+    id = Column(Integer, primary_key=True)
+
+class Item(TimestampMixin, Abstract):
+    __tablename__ = "item"
+    sku = Column(String(10), index=True)
+    email = Column(String, unique=True)
+    code = Column(String, unique=True, index=True)
+    __table_args__ = (
+        Index("ix_item_pair", "sku", "email", unique=True),
+        UniqueConstraint("sku", "code", name="uq_item_sku_code"),
+        CheckConstraint("sku <> ''"),
+        {"mysql_engine": "InnoDB"},
+    )
+"#,
+    );
+    assert_eq!(m.tables.len(), 1, "{:?}", m.tables);
+    let t = m.table("item").unwrap();
+    assert_eq!(t.uncertain, None);
+    let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["sku", "email", "code", "created_at", "updated_at", "id"]
+    );
+    let ix: Vec<(Option<&str>, bool)> = t
+        .indexes
+        .iter()
+        .map(|i| (i.name.as_deref(), i.unique))
+        .collect();
+    assert_eq!(
+        ix,
+        [
+            (Some("ix_item_sku"), false),
+            (Some("ix_item_code"), true),
+            (Some("ix_item_pair"), true)
+        ]
+    );
+    let uq: Vec<(Option<&str>, &[String])> = t
+        .uniques
+        .iter()
+        .map(|u| (u.name.as_deref(), u.columns.as_slice()))
+        .collect();
+    assert_eq!(uq.len(), 2);
+    assert_eq!(uq[0].0, None);
+    assert_eq!(uq[1].0, Some("uq_item_sku_code"));
+}
+
+#[test]
+fn naming_convention_and_table_objects() {
+    let m = models(
+        r#"
+convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=convention)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", String(50), nullable=False, unique=True),
+    Column("slug", String(50), index=True),
+)
+Index("ix_tags_label_slug", tags.c.label, tags.c.slug)
+"#,
+    );
+    let t = m.table("tags").unwrap();
+    assert_eq!(t.uncertain, None);
+    assert_eq!(t.uniques[0].name.as_deref(), Some("uq_tags_label"));
+    let ix: Vec<Option<&str>> = t.indexes.iter().map(|i| i.name.as_deref()).collect();
+    assert_eq!(ix, [Some("ix_tags_slug"), Some("ix_tags_label_slug")]);
+    assert_eq!(t.indexes[1].columns, ["label", "slug"]);
+}
+
+#[test]
+fn dynamic_declarations_are_uncertain() {
+    let m = models(
+        r#"
+class Base:
+    @declared_attr
+    def __tablename__(cls):
+        return cls.__name__.lower()
+
+class A(Base):
+    id = Column(Integer, primary_key=True)
+
+class B(Base):
+    __tablename__ = "b"
+    id = Column(Integer, primary_key=True)
+    extra = make_column()
+
+class C(Base, ExternalMixin):
+    __tablename__ = "c"
+    id = Column(Integer, primary_key=True)
+
+class D(Base):
+    __tablename__ = "d"
+    id = Column(Integer, primary_key=True)
+    __table_args__ = {"schema": "other"}
+
+NAME = "dyn"
+t = Table(NAME, metadata, Column("id", Integer))
+"#,
+    );
+    // A's name is computed: it cannot be named, so no table is certain to be absent
+    assert!(
+        m.unknown.iter().any(|u| u.why.contains("class `A`")),
+        "{:?}",
+        m.unknown
+    );
+    assert!(m.unknown.iter().any(|u| u.why.contains("Table")));
+    assert!(
+        m.table("b")
+            .unwrap()
+            .uncertain
+            .as_ref()
+            .unwrap()
+            .contains("make_column")
+    );
+    assert!(
+        m.table("c")
+            .unwrap()
+            .uncertain
+            .as_ref()
+            .unwrap()
+            .contains("ExternalMixin")
+    );
+    assert!(m.table("d").unwrap().uncertain.is_some());
+}
+
+#[test]
+fn single_table_inheritance_and_non_models() {
+    let m = models(
+        r#"
+import enum
+from pydantic import BaseModel
+
+class Kind(enum.Enum):
+    a = "a"
+
+class Schema(BaseModel):
+    name: str
+
+class Employee(Base):
+    __tablename__ = "employee"
+    id = Column(Integer, primary_key=True)
+    type = Column(String(20))
+    __mapper_args__ = {"polymorphic_on": type}
+
+class Manager(Employee):
+    __mapper_args__ = {"polymorphic_identity": "manager"}
+    level = Column(Integer)
+
+class Engineer(Employee):
+    __tablename__ = "engineer"
+    id = Column(ForeignKey("employee.id"), primary_key=True)
+"#,
+    );
+    assert!(m.unknown.is_empty(), "{:?}", m.unknown);
+    let names: Vec<&str> = m.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["employee", "engineer"]);
+    assert!(m.table("employee").unwrap().column("level").is_some());
+    assert_eq!(m.table("engineer").unwrap().columns.len(), 1);
+    assert_eq!(col(&m, "engineer", "id").type_name, None);
+}
+
+#[test]
+fn broken_source_never_panics() {
+    let m = models("class A(Base:\n  __tablename__ = \n  x = Column(\n");
+    assert!(m.tables.len() <= 1);
+    let m = models("");
+    assert!(m.tables.is_empty());
+}
