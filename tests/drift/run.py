@@ -162,7 +162,7 @@ def run(cmd, cwd, env):
         return -1, "timeout", ""
 
 
-def run_case(case: Path, dialect: str, expect: list[str], args, pg: Postgres | None, work: Path) -> list[str]:
+def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], args, pg: Postgres | None, work: Path) -> list[str]:
     tmp = work / case.name / dialect
     shutil.copytree(case, tmp, ignore=shutil.ignore_patterns("case.toml", "__pycache__"))
     mig = tmp / "migrations"
@@ -198,6 +198,27 @@ def run_case(case: Path, dialect: str, expect: list[str], args, pg: Postgres | N
             problems.append(f"miglint: {got}, real alembic: {real}")
         if rc_m != (1 if items else 0):
             problems.append(f"miglint drift exit {rc_m} with {len(items)} items")
+        # every table compared (a case must not pass by skipping tables)
+        _, text_out, _ = run([args.miglint, "drift", "--dialect", dialect], tmp, env)
+        skipped = [l for l in text_out.splitlines() if l.startswith("skipped")]
+        if skipped:
+            problems.append(f"miglint drift skipped tables: {skipped}")
+        # the same through `miglint check` (ML801), with the models configured
+        (tmp / "lint.toml").write_text(
+            f'models = ["models.py"]\ndialects = ["{dialect}"]\nalembic-version = "1.20"\n')
+        rc_c, out_c, stdout_c = run([args.miglint, "check", "--output-format", "json"], tmp, env)
+        try:
+            found = json.loads(stdout_c)
+        except ValueError:
+            return problems + [f"miglint check printed no JSON (exit {rc_c}): {out_c.strip()[-400:]}"]
+        errors = sorted({d["code"] for d in found if d["severity"] == "error"})
+        if errors != sorted(set(listed)):
+            problems.append(f"miglint check: error codes {errors}, case.toml lists {listed}")
+        n801 = sum(1 for d in found if d["code"] == "ML801")
+        if n801 != len(items):
+            problems.append(f"miglint check: {n801} ML801 findings, miglint drift: {len(items)} items")
+        if ("ML801" in listed) != bool(want):
+            problems.append(f"case.toml: miglint = {listed} does not match its {len(want)} items")
     return problems
 
 
@@ -230,7 +251,7 @@ def main() -> int:
                 expect = spec.get(dialect, {}).get("items", spec.get("items", []))
                 total += 1
                 try:
-                    problems = run_case(case, dialect, expect, args, pg, work)
+                    problems = run_case(case, dialect, expect, spec.get("miglint", []), args, pg, work)
                 except Exception as e:  # noqa: BLE001 - a crash is this case's failure
                     problems = [f"runner crashed: {type(e).__name__}: {e}"]
                 mark = "PASS" if not problems else "FAIL"

@@ -229,12 +229,16 @@ pub fn text(
         }
     }
     for s in &skipped {
+        let at = match &s.model {
+            Some((p, l)) => format!(" ({}:{l})", drift::shown(p, root)),
+            None => String::new(),
+        };
         match &s.table {
             Some(t) => {
-                let _ = writeln!(o, "skipped table {t}: {}", s.why);
+                let _ = writeln!(o, "skipped table {t}{at}: {}", s.why);
             }
             None => {
-                let _ = writeln!(o, "skipped: {}", s.why);
+                let _ = writeln!(o, "skipped{at}: {}", s.why);
             }
         }
     }

@@ -63,8 +63,38 @@ fn header(text: &str) -> Header {
     h
 }
 
+/// An ML8xx case (models against migrations): a directory with a
+/// `lint.toml` (its `models`), the model files and `migrations/versions/`;
+/// for ML802, `<model>.base` holds the model file's text at the diff base.
+fn lint_models_case(case: &Path, code: &str) -> Vec<FileReport> {
+    let root = repo_root();
+    let options = miglint_config::load(&case.join("lint.toml")).expect("the case's lint.toml");
+    let mut settings = miglint::run::settings(options).expect("valid settings");
+    settings.enabled = RULES.iter().map(|r| r.meta().code == code).collect();
+    let mut revisions = walk(&case.join("migrations/versions"));
+    revisions.retain(|f| f.extension().is_some_and(|e| e == "py"));
+    revisions.sort();
+    let h = header(&std::fs::read_to_string(&revisions[0]).unwrap_or_default());
+    let mut found = miglint::drift_rules::model_drift(&settings, &revisions, h.dialects, None);
+    let mut changed: Vec<(PathBuf, Option<String>)> = walk(case)
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.to_str()?.strip_suffix(".base")?.to_string();
+            Some((PathBuf::from(name), std::fs::read_to_string(&p).ok()))
+        })
+        .collect();
+    changed.sort();
+    found.extend(miglint::drift_rules::models_changed(
+        &settings, &changed, false, "main",
+    ));
+    miglint::drift_rules::reports(&settings, found, &root)
+}
+
 /// Lints one case and returns the reports (paths relative to the repo root).
 pub fn lint_case(case: &Path, code: &str) -> Vec<FileReport> {
+    if code.starts_with("ML8") {
+        return lint_models_case(case, code);
+    }
     let root = repo_root();
     let mut files: Vec<PathBuf> = if case.is_dir() {
         let mut v: Vec<PathBuf> = walk(case);

@@ -21,8 +21,21 @@ fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/truth/cases")
 }
 
+/// The drift cases (`tests/drift/cases/`, run by `tests/drift/run.py`):
+/// projects with models, where real `alembic check` and `miglint drift`
+/// must agree, and `miglint check` reports ML801 exactly when they differ.
+fn drift_cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/drift/cases")
+}
+
 fn load_cases() -> Vec<Case> {
-    let dir = cases_dir();
+    let mut cases = load_cases_in(&cases_dir(), "versions");
+    cases.extend(load_cases_in(&drift_cases_dir(), "migrations/versions"));
+    cases
+}
+
+fn load_cases_in(dir: &Path, versions: &str) -> Vec<Case> {
+    let dir = dir.to_path_buf();
     let mut cases = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -54,8 +67,8 @@ fn load_cases() -> Vec<Case> {
             })
             .collect();
         assert!(
-            path.join("versions").is_dir(),
-            "{name}: the case has no versions/ folder"
+            path.join(versions).is_dir(),
+            "{name}: the case has no {versions}/ folder"
         );
         cases.push(Case {
             name,

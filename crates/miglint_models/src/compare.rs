@@ -66,6 +66,8 @@ pub struct DriftItem {
 pub struct Skipped {
     /// `None`: a whole kind of item (every `remove_table`, ...).
     pub table: Option<String>,
+    /// The model declaration that made it uncertain.
+    pub model: Option<(PathBuf, u32)>,
     pub why: String,
 }
 
@@ -105,7 +107,8 @@ pub fn compare(
         if let Some(why) = &m.uncertain {
             r.skipped.push(Skipped {
                 table: Some(m.name.clone()),
-                why: format!("model {}:{}: {why}", m.path.display(), m.line),
+                model: Some((m.path.clone(), m.line)),
+                why: why.clone(),
             });
             continue;
         }
@@ -114,6 +117,7 @@ pub fn compare(
                 let _ = o;
                 r.skipped.push(Skipped {
                     table: Some(m.name.clone()),
+                    model: None,
                     why: "absent from the replayed schema, but some migration changes tables miglint cannot name".into(),
                 });
                 continue;
@@ -126,6 +130,7 @@ pub fn compare(
         if s.uncertain.is_some() || s.placeholder {
             r.skipped.push(Skipped {
                 table: Some(m.name.clone()),
+                model: None,
                 why: if s.placeholder {
                     "the migrations alter it but no replayed revision creates it".into()
                 } else {
@@ -159,11 +164,10 @@ pub fn compare(
         let u = &models.unknown[0];
         r.skipped.push(Skipped {
             table: None,
+            model: Some((u.path.clone(), u.line)),
             why: format!(
-                "{} table(s) of the migrations are not in the models, but {}:{} declares a table miglint cannot name ({})",
+                "{} table(s) of the migrations are not in the models, but the models declare a table miglint cannot name ({})",
                 removable.len(),
-                u.path.display(),
-                u.line,
                 u.why
             ),
         });

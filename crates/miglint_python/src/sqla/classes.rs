@@ -361,6 +361,8 @@ impl Scan {
                 self.annotation_map = true;
                 return;
             }
+            // the declarative base's own attributes, not columns
+            "metadata" | "registry" => return,
             _ if attr.starts_with("__") => return,
             _ => {}
         }

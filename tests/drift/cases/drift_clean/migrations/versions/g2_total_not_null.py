@@ -11,6 +11,7 @@ down_revision = "g1"
 
 
 def upgrade():
+    op.execute("UPDATE orders SET total = 0 WHERE total IS NULL")
     with op.batch_alter_table("orders") as batch_op:
         batch_op.alter_column("total", existing_type=sa.Integer(), nullable=False)
 
