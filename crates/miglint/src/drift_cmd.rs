@@ -83,7 +83,7 @@ pub fn run(cwd: &Path, args: &DriftArgs, out: &mut dyn Write) -> io::Result<Exit
     let options = settings.options.clone();
     let root = options.root.clone();
     let (model_paths, missing, origin) = drift::model_files(&options, &discovery.files, true);
-    for m in &missing {
+    if let Some(m) = missing.first() {
         return fail(&format!(
             "{}: no such file or directory (from `models` in {})",
             m.display(),

@@ -102,7 +102,7 @@ pub fn compare(
         detail: None,
     };
     let mut tables: Vec<&ModelTable> = models.tables.iter().collect();
-    tables.sort_by(|a, b| key(&a.name).cmp(&key(&b.name)));
+    tables.sort_by_key(|a| key(&a.name));
     for m in &tables {
         if let Some(why) = &m.uncertain {
             r.skipped.push(Skipped {
@@ -293,7 +293,7 @@ fn compare_indexes(
         .values()
         .filter(|ix| ix.table == tk)
         .collect();
-    db_ix.sort_by(|a, b| key(&a.name).cmp(&key(&b.name)));
+    db_ix.sort_by_key(|a| key(&a.name));
     let db_uq: Vec<&miglint_schema::Constraint> = s
         .constraints
         .iter()

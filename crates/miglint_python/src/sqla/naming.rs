@@ -57,7 +57,7 @@ impl Convention {
                     _ => None,
                 };
                 match d {
-                    Some(d) => self.from_dict(d, src),
+                    Some(d) => self.read_dict(d, src),
                     None => self.dynamic = true,
                 }
             }
@@ -66,7 +66,7 @@ impl Convention {
         }
     }
 
-    fn from_dict(&mut self, d: Node<'_>, src: &str) {
+    fn read_dict(&mut self, d: Node<'_>, src: &str) {
         let (mut ix, mut uq) = (None, None);
         let mut c = d.walk();
         for pair in d.named_children(&mut c) {
