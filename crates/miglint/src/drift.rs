@@ -79,6 +79,8 @@ pub struct Head {
     pub files: Vec<PathBuf>,
     /// More than one environment: only the first is compared.
     pub environments: usize,
+    /// The heads of the compared environment (`alembic check` needs one).
+    pub heads: usize,
 }
 
 /// Replays the first environment of `loaded` to its last revision in graph
@@ -123,6 +125,7 @@ pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -
         revision_ids,
         files: loaded.iter().map(|(p, _, _)| p.clone()).collect(),
         environments: envs.len(),
+        heads: 0,
     };
     let Some(env) = envs.first() else {
         return head;
@@ -168,16 +171,9 @@ pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -
         .filter(|&i| env.nodes[i].duplicate_of.is_none())
         .map(|i| env.nodes[i].file)
         .collect();
+    head.heads = env.heads().len();
     for d in dialects.iter() {
-        let mut schema = miglint_schema::schema_at(&inputs, &order, d, None);
-        // more than one head: the schema of one head is not the database
-        if env.heads().len() > 1 {
-            schema.unknown = schema.unknown.or(Some(miglint_schema::Origin {
-                file: 0,
-                func: 0,
-                range: Default::default(),
-            }));
-        }
+        let schema = miglint_schema::schema_at(&inputs, &order, d, None);
         head.schemas.push((d, schema));
     }
     head

@@ -118,6 +118,12 @@ pub fn run(cwd: &Path, args: &DriftArgs, out: &mut dyn Write) -> io::Result<Exit
     let models = drift::read_models(&model_paths, options.max_file_size);
     let loaded = crate::graph_cmd::load(&discovery.files);
     let head = drift::replay_head(&loaded, dialects);
+    if head.heads > 1 {
+        return fail(&format!(
+            "the revision graph has {} heads; `alembic check` (and this comparison) needs one: merge them (ML501)",
+            head.heads
+        ));
+    }
     let csd = args.compare_server_default || options.compare_server_default;
     let reports = drift::compare_all(&models, &head, csd);
     let items: Vec<&DriftItem> = reports.iter().flat_map(|r| &r.items).collect();

@@ -36,6 +36,10 @@ pub fn model_drift(
     let models = drift::read_models(&files, options.max_file_size);
     let loaded = crate::graph_cmd::load(revision_files);
     let head = drift::replay_head(&loaded, dialects);
+    // several heads (ML501) or environments: no single schema to compare
+    if head.heads != 1 || head.environments != 1 {
+        return Vec::new();
+    }
     let reports = drift::compare_all(&models, &head, options.compare_server_default);
     let mut groups: Vec<(&DriftItem, DialectSet)> = Vec::new();
     for it in reports.iter().flat_map(|r| &r.items) {

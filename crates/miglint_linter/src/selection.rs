@@ -86,7 +86,8 @@ mod tests {
             Some(Selector::Rule("ML901"))
         );
         assert_eq!(Selector::parse("ML999"), None);
-        assert_eq!(Selector::parse("ML8"), None);
+        assert_eq!(Selector::parse("ML0"), None);
+        assert_eq!(Selector::parse("ML8"), Some(Selector::Prefix("ML8".into())));
         assert_eq!(Selector::parse("E501"), None);
         assert_eq!(suggest("ML9011"), Some("ML901"));
     }

@@ -113,8 +113,7 @@ pub fn compare(
             continue;
         }
         let Some(s) = schema.table(&m.name) else {
-            if let Some(o) = schema.unknown {
-                let _ = o;
+            if schema.unknown.is_some() {
                 r.skipped.push(Skipped {
                     table: Some(m.name.clone()),
                     model: None,

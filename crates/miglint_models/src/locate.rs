@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 /// must not read a whole tree).
 const MAX_FILES: usize = 2000;
 
+/// How many folders above env.py an import may resolve from.
+const MAX_UP: usize = 8;
+
 /// Expands configured entries (relative to `root`): a file as is, a folder
 /// to its `*.py` files (recursively, sorted; `__pycache__` and hidden
 /// folders left out). Missing entries are returned in the second list.
@@ -70,15 +73,22 @@ pub fn env_py_model_paths(env_py: &Path, text: &str, root: &Path) -> Vec<PathBuf
         return Vec::new();
     }
     let env_dir = env_py.parent().unwrap_or(Path::new("."));
+    // env.py's folder and its parents up to the project's top (a folder
+    // with pyproject.toml, setup.py, setup.cfg or .git, or `root`), at
+    // most MAX_UP levels: where `import pkg` can resolve to a project file
     let mut bases: Vec<PathBuf> = Vec::new();
-    let mut d = Some(env_dir);
-    while let Some(dir) = d {
-        bases.push(dir.to_path_buf());
-        bases.push(dir.join("src"));
-        if dir == root || !dir.starts_with(root) {
+    for (up, dir) in env_dir.ancestors().enumerate() {
+        if up > MAX_UP {
             break;
         }
-        d = dir.parent();
+        bases.push(dir.to_path_buf());
+        bases.push(dir.join("src"));
+        let top = ["pyproject.toml", "setup.py", "setup.cfg", ".git"]
+            .iter()
+            .any(|m| dir.join(m).exists());
+        if (dir == root && dir != env_dir) || top {
+            break;
+        }
     }
     let mut files = Vec::new();
     for (module, names) in imports(text) {
@@ -139,4 +149,67 @@ fn imports(text: &str) -> Vec<(String, Vec<String>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path, text: &str) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn env_py_imports_resolve_from_src_layouts_and_packages() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        touch(&root.join("pyproject.toml"), "");
+        touch(&root.join("src/app/__init__.py"), "");
+        touch(
+            &root.join("src/app/models/__init__.py"),
+            "from .user import User\n",
+        );
+        touch(&root.join("src/app/models/user.py"), "");
+        touch(&root.join("src/app/views.py"), "");
+        let env = root.join("src/app/migrations/env.py");
+        let text = "import os\nfrom alembic import context\nfrom app.models import Base\n\ntarget_metadata = Base.metadata\n";
+        touch(&env, text);
+        let files = env_py_model_paths(&env, text, &root.join("src/app/migrations"));
+        let rel: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            rel,
+            ["src/app/models/__init__.py", "src/app/models/user.py"]
+        );
+        // no target_metadata: no models
+        let none = "from app.models import Base\ntarget_metadata = None\n";
+        assert!(env_py_model_paths(&env, none, &root).is_empty());
+    }
+
+    #[test]
+    fn configured_entries_expand_and_report_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(&root.join("app/models.py"), "");
+        touch(&root.join("app/tables/a.py"), "");
+        touch(&root.join("app/tables/__pycache__/a.cpython-311.py"), "");
+        touch(&root.join("app/tables/b.txt"), "");
+        let (files, missing) = expand_model_paths(
+            root,
+            &[
+                "app/models.py".into(),
+                "app/tables/".into(),
+                "nope.py".into(),
+            ],
+        );
+        let rel: Vec<String> = files
+            .iter()
+            .map(|f| f.strip_prefix(root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(rel, ["app/models.py", "app/tables/a.py"]);
+        assert_eq!(missing, [root.join("nope.py")]);
+    }
 }
