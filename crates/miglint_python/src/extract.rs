@@ -280,7 +280,12 @@ impl<'s> Extractor<'s> {
             _ => {
                 if matches!(
                     right.kind(),
-                    "call" | "list" | "tuple" | "string" | "concatenated_string"
+                    "call"
+                        | "list"
+                        | "tuple"
+                        | "string"
+                        | "concatenated_string"
+                        | "parenthesized_expression"
                 ) {
                     let value = self.expr(right, 0);
                     let name = name.to_string();

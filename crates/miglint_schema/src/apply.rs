@@ -3,11 +3,12 @@
 
 use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, last_segment};
 
+use crate::columns;
 use crate::data;
 use crate::names::{literal_name, same};
 use crate::objects::is_conv;
 use crate::replay::{Rev, TableRef};
-use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
+use crate::state::{Column, Constraint, ConstraintKind, Index, Origin, Schema, Table};
 
 /// Ops that change the schema (a dynamic table name there makes the whole
 /// schema uncertain).
@@ -159,8 +160,10 @@ impl Rev<'_, '_> {
                     .nth(if op.in_batch() { 0 } else { 1 })
                     .map(|e| data::resolve(self.input.module, e))
                     .and_then(PyColumn::from_expr);
-                let Some((c, col)) = col.and_then(|c| Some((c, self.column(&table, &c, o)?)))
-                else {
+                let Some((c, col, (cons, ix))) = col.and_then(|c| {
+                    let objects = self.column_objects(&table, &c, o);
+                    self.column(&table, &c, o).map(|col| (c, col, objects))
+                }) else {
                     self.make_uncertain(state, &table, o);
                     return;
                 };
@@ -168,6 +171,10 @@ impl Rev<'_, '_> {
                 let t = table_for_change(state, &table, o);
                 column_anon(t, &c, mysql);
                 t.add_column(col);
+                t.constraints.extend(cons);
+                if let Some(ix) = ix {
+                    state.put_index(ix);
+                }
             }
             "drop_column" => match self.column_name(op) {
                 Some(c) => {
@@ -175,6 +182,7 @@ impl Rev<'_, '_> {
                         t.drop_column(&c);
                         t.column_dropped();
                     }
+                    columns::drop_column_objects(state, &table, &c);
                 }
                 None => self.make_uncertain(state, &table, o),
             },
@@ -184,7 +192,7 @@ impl Rev<'_, '_> {
                 let cols_at = if op.in_batch() { 1 } else { 2 };
                 let columns = op
                     .arg_or_kw(cols_at, "columns")
-                    .map(string_list)
+                    .map(columns::index_columns)
                     .unwrap_or_default();
                 match name {
                     Some(name) => state.put_index(Index {
@@ -215,7 +223,13 @@ impl Rev<'_, '_> {
                 let name_expr = op.arg_or_kw(0, "constraint_name");
                 let name = name_expr.and_then(|e| self.str_of(e));
                 let conv = name_expr.is_some_and(is_conv);
-                let cols_at = if op.in_batch() { 1 } else { 2 };
+                // (a foreign key names its referent table first)
+                let cols_at = usize::from(!op.in_batch())
+                    + if kind == ConstraintKind::ForeignKey {
+                        2
+                    } else {
+                        1
+                    };
                 let columns = match kind {
                     ConstraintKind::Check => Vec::new(),
                     _ => op
@@ -300,6 +314,9 @@ impl Rev<'_, '_> {
         for e in items {
             if let Some(c) = PyColumn::from_expr(e) {
                 column_anon(&mut t, &c, mysql);
+                let (cons, ix) = self.column_objects(table, &c, o);
+                t.constraints.extend(cons);
+                indexes.extend(ix);
                 if let Some(col) = self.column(table, &c, o) {
                     if let Some(en) = self.native_enum(&c) {
                         match state.enums.get(&crate::state::key(&en.name)) {
@@ -321,18 +338,8 @@ impl Rev<'_, '_> {
                         "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
                         "CheckConstraint" => ConstraintKind::Check,
                         "Index" => {
-                            match call.args.first().and_then(|a| self.str_of(a)) {
-                                Some(n) => indexes.push(Index {
-                                    name: n,
-                                    table: crate::state::key(table),
-                                    columns: call.args[1..]
-                                        .iter()
-                                        .filter_map(|a| a.str_value().map(str::to_string))
-                                        .collect(),
-                                    unique: call.kwarg("unique").and_then(|k| k.value.bool_value())
-                                        == Some(true),
-                                    origin: o,
-                                }),
+                            match columns::table_index(table, call, o) {
+                                Some(ix) => indexes.push(ix),
                                 None => t.anon_index = true,
                             }
                             continue;
@@ -343,8 +350,11 @@ impl Rev<'_, '_> {
                         }
                     };
                     let columns = constraint_columns(call, kind);
-                    let name_expr = call.kwarg("name").map(|k| &k.value);
-                    let name = name_expr.and_then(literal_name).map(str::to_string);
+                    let name_expr = call.kwarg("name").map(|k| &k.value).or_else(|| match kind {
+                        ConstraintKind::Check => call.args.get(1),
+                        _ => None,
+                    });
+                    let name = columns::constraint_name(call, kind);
                     if name.is_none() {
                         t.anonymous(kind);
                     }
@@ -380,82 +390,6 @@ impl Rev<'_, '_> {
         for ix in indexes {
             state.put_index(ix);
         }
-    }
-
-    /// A column of the model from a `sa.Column(...)` call.
-    fn column(&mut self, table: &str, c: &PyColumn<'_>, o: Origin) -> Option<Column> {
-        let name = c.name()?.value;
-        let pk = c.primary_key();
-        let nullable = match c.kwarg("nullable") {
-            None => Some(!pk),
-            Some(k) => k.value.bool_value(),
-        };
-        let enum_type = self.enum_name(c);
-        if let Some(e) = &enum_type {
-            self.enum_user(e, table, &name);
-        }
-        let type_name = c
-            .type_expr()
-            .map(|t| data::resolve(self.input.module, t))
-            .and_then(|t| t.call_name().or_else(|| t.dotted()))
-            .map(|d| last_segment(&d).to_string());
-        Some(Column {
-            type_name,
-            enum_type,
-            nullable,
-            primary_key: pk,
-            server_default: c.server_default().is_some(),
-            python_default: c.kwarg("default").is_some_and(|k| !k.value.is_none()),
-            origin: o,
-            nullable_since: (nullable != Some(false)).then_some(o),
-            backfilled: None,
-            maybe_backfilled: None,
-            changed: None,
-            null_written: None,
-            defined: true,
-            name,
-        })
-    }
-
-    /// The enum call of a column's type (`sa.Enum(...)`, `postgresql.ENUM`,
-    /// or a module-level name bound to one).
-    fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
-        let t = data::resolve(self.input.module, c.type_expr()?);
-        let call = t.as_call()?;
-        let callee = call.func.dotted()?;
-        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
-    }
-
-    fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
-        let call = self.enum_call(c)?;
-        call.kwarg("name")?.value.str_value().map(str::to_string)
-    }
-
-    /// The native enum type `create_table` creates for this column (on
-    /// PostgreSQL), unless `create_type=False` / `native_enum=False`.
-    fn native_enum(&self, c: &PyColumn<'_>) -> Option<EnumType> {
-        if !self.pg() {
-            return None;
-        }
-        let call = self.enum_call(c)?;
-        let is_false = |k: &str| {
-            call.kwarg(k)
-                .is_some_and(|kw| kw.value.bool_value() != Some(true))
-        };
-        if is_false("create_type") || is_false("native_enum") || call.kwarg("schema").is_some() {
-            return None;
-        }
-        let name = call.kwarg("name")?;
-        let values: Option<Vec<String>> = call
-            .args
-            .iter()
-            .map(|a| a.str_value().map(str::to_string))
-            .collect();
-        Some(EnumType {
-            name: name.value.str_value()?.to_string(),
-            values,
-            origin: self.origin(name.value.range),
-        })
     }
 
     fn alter_column(&mut self, op: &Op, table: &str, state: &mut Schema, o: Origin) {
@@ -507,16 +441,13 @@ impl Rev<'_, '_> {
         }
         c.changed = Some(o);
         if let Some(k) = op.kwarg("type_") {
-            c.type_name = k
-                .value
-                .call_name()
-                .or_else(|| k.value.dotted())
-                .map(|d| last_segment(&d).to_string());
+            c.type_name = self.type_name_of(&k.value);
         }
         if let Some(new) = op.kwarg("new_column_name") {
             match self.str_of(&new.value) {
                 Some(n) => {
                     t.rename_column(&col, &n);
+                    columns::rename_column_objects(state, table, &col, &n);
                 }
                 None => t.uncertain = Some(o),
             }

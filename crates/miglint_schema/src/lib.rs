@@ -21,6 +21,7 @@
 
 mod apply;
 mod apply_sql;
+mod columns;
 mod data;
 mod enums_left;
 pub mod names;

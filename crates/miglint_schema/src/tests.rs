@@ -8,7 +8,7 @@ use miglint_sql::SqlStatement;
 
 use crate::{Presence, RevisionInput, SchemaModel, SqlOf, schema_at};
 
-struct Project {
+pub(crate) struct Project {
     paths: Vec<PathBuf>,
     sources: Vec<String>,
     modules: Vec<Module>,
@@ -17,7 +17,7 @@ struct Project {
 }
 
 impl Project {
-    fn new(files: &[(&str, Option<Vec<usize>>)]) -> Project {
+    pub(crate) fn new(files: &[(&str, Option<Vec<usize>>)]) -> Project {
         let mut parser = PythonParser::new();
         let sources: Vec<String> = files.iter().map(|f| f.0.to_string()).collect();
         let modules: Vec<Module> = sources.iter().map(|s| parser.parse(s)).collect();
@@ -47,7 +47,7 @@ impl Project {
         }
     }
 
-    fn inputs(&self) -> Vec<RevisionInput<'_>> {
+    pub(crate) fn inputs(&self) -> Vec<RevisionInput<'_>> {
         (0..self.modules.len())
             .map(|i| RevisionInput {
                 path: &self.paths[i],

@@ -1,0 +1,332 @@
+//! What a `sa.Column(...)` creates besides its column, as SQLAlchemy
+//! emits it: the constraints of its `sa.ForeignKey(...)` and
+//! `sa.CheckConstraint(...)` arguments, the unique constraint of
+//! `unique=True` and the index of `index=True` (named by SQLAlchemy's
+//! default convention `ix_<table>_<column>`; a unique index when both are
+//! set); its type seen through `.with_variant(...)`; and what dropping or
+//! renaming a column does to the constraints and indexes on it.
+//!
+//! Measured against real databases by the reality check of the truth suite
+//! (tests/truth/reality/).
+
+use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, last_segment};
+
+use crate::data;
+use crate::names::{literal_name, same};
+use crate::replay::Rev;
+use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, key};
+
+/// How deep `.with_variant(...)` chains and name bindings are followed.
+const MAX_DEPTH: usize = 8;
+
+impl Rev<'_, '_> {
+    /// The name of a column type expression (`sa.String(50)` → `String`),
+    /// through module-level bindings and `.with_variant(...)`: the variant
+    /// when this replay is for the one dialect it names, else the base type.
+    pub(crate) fn type_name_of(&self, t: &Expr) -> Option<String> {
+        let mut e = t;
+        for _ in 0..MAX_DEPTH {
+            e = data::resolve(self.input.module, e);
+            if let Some(call) = e.as_call()
+                && let ExprKind::Attribute { value, attr } = &call.func.kind
+                && attr == "with_variant"
+            {
+                e = match (self.single_dialect(), call.args.first()) {
+                    (Some(d), Some(variant)) if variant_names(call).contains(&d) => variant,
+                    _ => value,
+                };
+                continue;
+            }
+            let dotted = e.call_name().or_else(|| e.dotted())?;
+            return Some(last_segment(&dotted).to_string());
+        }
+        None
+    }
+
+    /// A column of the model from a `sa.Column(...)` call.
+    pub(crate) fn column(&mut self, table: &str, c: &PyColumn<'_>, o: Origin) -> Option<Column> {
+        let name = c.name()?.value;
+        let pk = c.primary_key();
+        let nullable = match c.kwarg("nullable") {
+            None => Some(!pk),
+            Some(k) => k.value.bool_value(),
+        };
+        let enum_type = self.enum_name(c);
+        if let Some(e) = &enum_type {
+            self.enum_user(e, table, &name);
+        }
+        let type_name = c.type_expr().and_then(|t| self.type_name_of(t));
+        Some(Column {
+            type_name,
+            enum_type,
+            nullable,
+            primary_key: pk,
+            server_default: c.server_default().is_some(),
+            python_default: c.kwarg("default").is_some_and(|k| !k.value.is_none()),
+            origin: o,
+            nullable_since: (nullable != Some(false)).then_some(o),
+            backfilled: None,
+            maybe_backfilled: None,
+            changed: None,
+            null_written: None,
+            defined: true,
+            name,
+        })
+    }
+
+    /// The enum call of a column's type (`sa.Enum(...)`, `postgresql.ENUM`,
+    /// or a module-level name bound to one).
+    fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
+        let t = data::resolve(self.input.module, c.type_expr()?);
+        let call = t.as_call()?;
+        let callee = call.func.dotted()?;
+        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
+    }
+
+    fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
+        let call = self.enum_call(c)?;
+        call.kwarg("name")?.value.str_value().map(str::to_string)
+    }
+
+    /// The native enum type `create_table` creates for this column (on
+    /// PostgreSQL), unless `create_type=False` / `native_enum=False`.
+    pub(crate) fn native_enum(&self, c: &PyColumn<'_>) -> Option<EnumType> {
+        if !self.pg() {
+            return None;
+        }
+        let call = self.enum_call(c)?;
+        let is_false = |k: &str| {
+            call.kwarg(k)
+                .is_some_and(|kw| kw.value.bool_value() != Some(true))
+        };
+        if is_false("create_type") || is_false("native_enum") || call.kwarg("schema").is_some() {
+            return None;
+        }
+        let name = call.kwarg("name")?;
+        let values: Option<Vec<String>> = call
+            .args
+            .iter()
+            .map(|a| a.str_value().map(str::to_string))
+            .collect();
+        Some(EnumType {
+            name: name.value.str_value()?.to_string(),
+            values,
+            origin: self.origin(name.value.range),
+        })
+    }
+
+    fn single_dialect(&self) -> Option<&'static str> {
+        let mut it = self.dialects.iter();
+        let d = it.next()?;
+        it.next().is_none().then(|| d.as_str())
+    }
+
+    /// The constraints and the index a column of `table` creates with it.
+    pub(crate) fn column_objects(
+        &self,
+        table: &str,
+        c: &PyColumn<'_>,
+        o: Origin,
+    ) -> (Vec<Constraint>, Option<Index>) {
+        let mut cons = Vec::new();
+        let Some(name) = c.name().map(|n| n.value) else {
+            return (cons, None);
+        };
+        for a in &c.call.args {
+            let Some(call) = a.as_call() else { continue };
+            let Some(callee) = call.func.dotted() else {
+                continue;
+            };
+            let kind = match last_segment(&callee) {
+                "ForeignKey" => ConstraintKind::ForeignKey,
+                "CheckConstraint" => ConstraintKind::Check,
+                _ => continue,
+            };
+            cons.push(Constraint {
+                name: constraint_name(call, kind),
+                conv: false,
+                kind,
+                columns: if kind == ConstraintKind::Check {
+                    Vec::new()
+                } else {
+                    vec![name.clone()]
+                },
+                origin: o,
+            });
+        }
+        let flag = |k: &str| c.kwarg(k).and_then(|k| k.value.bool_value()) == Some(true);
+        let (unique, index) = (flag("unique"), flag("index"));
+        let ix = index.then(|| Index {
+            name: format!("ix_{table}_{name}"),
+            table: key(table),
+            columns: vec![name.clone()],
+            unique,
+            origin: o,
+        });
+        if unique && !index {
+            cons.push(Constraint {
+                name: None,
+                conv: false,
+                kind: ConstraintKind::Unique,
+                columns: vec![name],
+                origin: o,
+            });
+        }
+        (cons, ix)
+    }
+}
+
+/// The dialect names of `.with_variant(type, "postgresql")` (a name or a
+/// list of names).
+fn variant_names(call: &Call) -> Vec<&str> {
+    let Some(e) = call
+        .args
+        .get(1)
+        .or_else(|| call.kwarg("dialect_name").map(|k| &k.value))
+    else {
+        return Vec::new();
+    };
+    match &e.kind {
+        ExprKind::List(v) | ExprKind::Tuple(v) => v.iter().filter_map(Expr::str_value).collect(),
+        _ => e.str_value().into_iter().collect(),
+    }
+}
+
+/// The literal name of a constraint call: `name=`, or the positional one
+/// of `CheckConstraint(sqltext, name)` / `ForeignKey(column, _constraint,
+/// use_alter, name)` (only `name=` there).
+pub(crate) fn constraint_name(call: &Call, kind: ConstraintKind) -> Option<String> {
+    let e = call
+        .kwarg("name")
+        .map(|k| &k.value)
+        .or_else(|| match kind {
+            ConstraintKind::Check => call.args.get(1),
+            _ => None,
+        })?;
+    literal_name(e).map(str::to_string)
+}
+
+/// Dropping a column drops the constraints and indexes that involve it
+/// (PostgreSQL's DROP COLUMN; SQLite's batch recreate copies only the
+/// others).
+pub(crate) fn drop_column_objects(state: &mut Schema, table: &str, column: &str) {
+    if let Some(t) = state.table_mut(table) {
+        t.constraints
+            .retain(|c| !c.columns.iter().any(|x| same(x, column)));
+    }
+    let k = key(table);
+    let gone: Vec<String> = state
+        .indexes
+        .values()
+        .filter(|ix| ix.table == k && ix.columns.iter().any(|x| same(x, column)))
+        .map(|ix| ix.name.clone())
+        .collect();
+    for n in gone {
+        state.remove_index(&n);
+    }
+}
+
+/// Renaming a column renames it in the constraints and indexes on it.
+pub(crate) fn rename_column_objects(state: &mut Schema, table: &str, from: &str, to: &str) {
+    let rename = |cols: &mut Vec<String>| {
+        for c in cols.iter_mut() {
+            if same(c, from) {
+                *c = to.to_string();
+            }
+        }
+    };
+    if let Some(t) = state.table_mut(table) {
+        for c in &mut t.constraints {
+            rename(&mut c.columns);
+        }
+    }
+    let k = key(table);
+    let hit: Vec<String> = state
+        .indexes
+        .iter()
+        .filter(|(_, ix)| ix.table == k && ix.columns.iter().any(|x| same(x, from)))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for n in hit {
+        if let Some(mut ix) = state.indexes.get(&n).cloned() {
+            rename(&mut ix.columns);
+            state.put_index(ix);
+        }
+    }
+}
+
+/// The columns of an index's column list: names, and the column of
+/// `sa.column("x")` under `.desc()` / `.asc()` / `.nulls_last()` (what
+/// the database stores is the column; the order is a property of the
+/// index). Expressions miglint cannot name are left out.
+pub(crate) fn index_columns(e: &Expr) -> Vec<String> {
+    let (ExprKind::List(items) | ExprKind::Tuple(items)) = &e.kind else {
+        return Vec::new();
+    };
+    items.iter().filter_map(index_column).collect()
+}
+
+/// A `sa.Index("name", "a", sa.column("b").desc(), unique=True)` among
+/// the items of a `create_table`.
+pub(crate) fn table_index(table: &str, call: &Call, o: Origin) -> Option<Index> {
+    let name = literal_name(call.args.first()?)?.to_string();
+    Some(Index {
+        name,
+        table: key(table),
+        columns: call.args[1..].iter().filter_map(index_column).collect(),
+        unique: call.kwarg("unique").and_then(|k| k.value.bool_value()) == Some(true),
+        origin: o,
+    })
+}
+
+fn index_column(e: &Expr) -> Option<String> {
+    if let Some(s) = e.str_value() {
+        return Some(s.to_string());
+    }
+    // sa.text("col DESC"): one column, with its order
+    if let Some(call) = e.as_call()
+        && call
+            .func
+            .dotted()
+            .is_some_and(|f| last_segment(&f) == "text")
+    {
+        let sql = call.args.first()?.str_value()?;
+        let mut words = sql.split_whitespace();
+        let col = words.next()?;
+        let rest: Vec<String> = words.map(str::to_ascii_uppercase).collect();
+        let plain = col.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let order = matches!(
+            rest.iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [] | ["ASC"] | ["DESC"]
+        );
+        return (plain && order).then(|| col.to_string());
+    }
+    let mut e = e;
+    for _ in 0..MAX_DEPTH {
+        let call = e.as_call()?;
+        match &call.func.kind {
+            ExprKind::Attribute { value, attr }
+                if matches!(
+                    attr.as_str(),
+                    "desc" | "asc" | "nulls_first" | "nulls_last" | "nullsfirst" | "nullslast"
+                ) && call.args.is_empty() =>
+            {
+                e = value;
+            }
+            _ => {
+                let callee = call.func.dotted()?;
+                return (last_segment(&callee) == "column")
+                    .then(|| call.args.first()?.str_value().map(str::to_string))
+                    .flatten();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "columns_tests.rs"]
+mod tests;
