@@ -2,6 +2,7 @@
 //! emitters. `main.rs` is a thin CLI over this library, so that tests (and
 //! the editor server) can call the same code.
 
+pub mod cache;
 pub mod graph_cmd;
 pub mod output;
 pub mod run;

@@ -242,6 +242,7 @@ impl Cx<'_> {
                 }
                 "online" => o.online = self.online(value),
                 "postgresql-version" => o.postgresql_version = self.postgresql_version(value),
+                "cache-dir" => o.cache_dir = self.non_empty_string("cache-dir", value),
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }
         }

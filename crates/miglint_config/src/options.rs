@@ -34,6 +34,8 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     // the online-safety family (ML7xx)
     "online",
     "postgresql-version",
+    // where `miglint check` keeps its cache
+    "cache-dir",
 ];
 
 /// The PostgreSQL major version assumed without `postgresql-version`.
@@ -226,6 +228,9 @@ pub struct Options {
     /// `postgresql-version`: the PostgreSQL major version the ML7xx rules
     /// judge locks and rewrites for (default [`DEFAULT_POSTGRESQL_VERSION`]).
     pub postgresql_version: Option<Spanned<u32>>,
+    /// `cache-dir`: where `miglint check` keeps its cache (relative to
+    /// `root`; default `.miglint_cache`).
+    pub cache_dir: Option<Spanned<String>>,
     pub(crate) source: Option<ConfigSource>,
     pub(crate) kind: Option<ConfigKind>,
     pub(crate) exclude_matcher: PathMatcher,
@@ -262,6 +267,7 @@ impl Options {
             external_revisions: Vec::new(),
             online: false,
             postgresql_version: None,
+            cache_dir: None,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),

@@ -5,14 +5,14 @@
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
 /// A value with the byte range it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub range: TextRange,
 }
 
 /// One parsed migration file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     pub ids: RevisionIds,
     pub functions: Vec<Function>,
@@ -33,14 +33,14 @@ pub struct Module {
 }
 
 /// A module-level assignment of a call, list or tuple to a plain name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
     pub name: String,
     pub value: Expr,
 }
 
 /// A place where a revision script names a dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DialectMention {
     pub dialect: Dialect,
     pub kind: MentionKind,
@@ -48,7 +48,7 @@ pub struct DialectMention {
 }
 
 /// How a revision script names a dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum MentionKind {
     /// Compared with a dialect name: `dialect.name == "mysql"`.
     Guard,
@@ -97,7 +97,7 @@ impl Module {
 }
 
 /// The module-level identifiers alembic reads.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RevisionIds {
     pub revision: Option<IdAssign>,
     pub down_revision: Option<IdAssign>,
@@ -105,7 +105,7 @@ pub struct RevisionIds {
     pub depends_on: Option<IdAssign>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdAssign {
     /// The assignment target (`down_revision`).
     pub target: TextRange,
@@ -113,7 +113,7 @@ pub struct IdAssign {
     pub value_range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IdValue {
     None,
     Str(Spanned<String>),
@@ -134,7 +134,7 @@ impl IdValue {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FuncKind {
     /// `upgrade()` and `upgrade_<engine>()`.
     Upgrade,
@@ -144,7 +144,7 @@ pub enum FuncKind {
 }
 
 /// What a function body amounts to, for "empty" checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BodyShape {
     /// Only `pass`, `...`, a docstring or comments.
     Empty,
@@ -153,7 +153,7 @@ pub enum BodyShape {
     Code,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Function {
     pub name: String,
     pub kind: FuncKind,
@@ -163,7 +163,7 @@ pub struct Function {
 }
 
 /// What an operation is called on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Receiver {
     /// `op.add_column(...)`.
     Op,
@@ -173,7 +173,7 @@ pub enum Receiver {
     Connection,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchInfo {
     pub table: Option<Spanned<String>>,
     /// The `op.batch_alter_table(...)` call.
@@ -181,7 +181,7 @@ pub struct BatchInfo {
 }
 
 /// One migration operation call, in source order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Op {
     /// Index into [`Module::functions`].
     pub func: usize,
@@ -272,7 +272,7 @@ impl Op {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Keyword {
     pub name: String,
     pub name_range: TextRange,
@@ -287,13 +287,13 @@ impl Keyword {
 }
 
 /// A simplified Python expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     Str(StrLit),
     Int(Option<i64>),
@@ -317,14 +317,14 @@ pub enum ExprKind {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     Add,
     Mod,
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub func: Expr,
     pub args: Vec<Expr>,
@@ -338,7 +338,7 @@ impl Call {
 }
 
 /// A string literal with escapes decoded and implicit concatenation joined.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StrLit {
     pub value: String,
     /// An f-string with interpolation: the value is not known statically.
