@@ -336,6 +336,10 @@ impl Options {
     /// The dialects of the last `[[overrides]]` entry (with `dialects`) whose
     /// `paths` match; `None` = no override, use the run's targets.
     pub fn dialects_for(&self, path: &Path) -> Option<DialectSet> {
+        // (no path resolution, which may canonicalize, when nothing can match)
+        if self.overrides.is_empty() {
+            return None;
+        }
         let candidates = self.candidates(path);
         self.overrides
             .iter()
@@ -348,6 +352,9 @@ impl Options {
     /// The baseline revision of the last matching `[[overrides]]` entry with
     /// one, else the top-level `baseline-revision`.
     pub fn baseline_for(&self, path: &Path) -> Option<&Spanned<String>> {
+        if self.overrides.is_empty() {
+            return self.baseline_revision.as_ref();
+        }
         let candidates = self.candidates(path);
         self.overrides
             .iter()
@@ -360,6 +367,9 @@ impl Options {
 
     /// The codes of every `[per-file-ignores]` entry whose glob matches.
     pub fn per_file_ignores_for(&self, path: &Path) -> Vec<&Spanned<String>> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
         let candidates = self.candidates(path);
         self.per_file_ignores
             .iter()
