@@ -171,10 +171,9 @@ impl Cache {
         let changed = updates
             .iter()
             .any(|u| u.blob.is_some() || self.get(&u.path, &u.key).is_none());
-        let expired = self
-            .entries
-            .iter()
-            .any(|(p, e)| !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) > MAX_AGE_SECS);
+        let expired = self.entries.iter().any(|(p, e)| {
+            !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) > MAX_AGE_SECS
+        });
         if !changed && !expired {
             return;
         }

@@ -171,7 +171,10 @@ fn changed_bytes_settings_and_targets_are_never_served_from_the_cache() {
     let text = fs::read_to_string(&second).unwrap();
     fs::write(
         &second,
-        text.replace("pass", "op.drop_column('t', 'd')\n    op.execute('DROP TABLE x')"),
+        text.replace(
+            "pass",
+            "op.drop_column('t', 'd')\n    op.execute('DROP TABLE x')",
+        ),
     )
     .unwrap();
     let cold = check(p.path(), &["--output-format", "json", "--no-cache"]);
@@ -292,7 +295,14 @@ fn clean_removes_the_cache_and_nothing_else() {
     assert!(!p.path().join(".miglint_cache").exists());
     assert!(p.path().join("versions/a1_first.py").exists());
     // nothing to clean is fine
-    assert!(miglint(p.path()).arg("clean").output().unwrap().status.success());
+    assert!(
+        miglint(p.path())
+            .arg("clean")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     // a folder that is not a miglint cache is never removed
     let out = miglint(p.path())
         .args(["clean", "--cache-dir", "versions"])
@@ -315,19 +325,28 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
     let dir = p.path().join("cache");
     let root = &linter.settings.options.root;
     let open = || Cache::open(&dir, root, &linter.cache_fingerprint());
-    let render = |results: Vec<miglint_linter::FileResult>| {
-        format!("{:#?}", linter.finish(results))
-    };
+    let render =
+        |results: Vec<miglint_linter::FileResult>| format!("{:#?}", linter.finish(results));
     let (results, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
-    assert!(updates.iter().all(|u| u.blob.is_some()), "a cold run writes every entry");
+    assert!(
+        updates.iter().all(|u| u.blob.is_some()),
+        "a cold run writes every entry"
+    );
     open().save(updates);
     let cold = render(results);
     let (results, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
     assert_eq!(updates.len(), 2);
-    assert!(updates.iter().all(|u| u.blob.is_none()), "a warm run reuses every entry");
+    assert!(
+        updates.iter().all(|u| u.blob.is_none()),
+        "a warm run reuses every entry"
+    );
     assert_eq!(cold, render(results));
     // one file changes: only its entry is new
-    fs::write(&files[1], fs::read_to_string(&files[1]).unwrap() + "\n# changed\n").unwrap();
+    fs::write(
+        &files[1],
+        fs::read_to_string(&files[1]).unwrap() + "\n# changed\n",
+    )
+    .unwrap();
     let (_, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
     let fresh: Vec<_> = updates.iter().map(|u| u.blob.is_some()).collect();
     assert_eq!(fresh, [false, true]);

@@ -1,7 +1,9 @@
 use std::fmt;
 
 /// A database family miglint reasons about. `Mysql` covers MySQL and MariaDB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dialect {
     Postgresql,
     Sqlite,

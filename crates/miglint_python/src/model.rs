@@ -48,7 +48,9 @@ pub struct DialectMention {
 }
 
 /// How a revision script names a dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum MentionKind {
     /// Compared with a dialect name: `dialect.name == "mysql"`.
     Guard,

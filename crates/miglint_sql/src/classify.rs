@@ -634,12 +634,10 @@ pub(crate) fn parser_gap(toks: &[Tok]) -> Option<&'static str> {
         return Some(PARSER_GAPS[1]);
     }
     if c.eat_seq(&["CONVERT", "TO"]) {
-        return (c.at_kw("CHARACTER") || c.at_kw("CHARSET"))
-            .then_some(PARSER_GAPS[2]);
+        return (c.at_kw("CHARACTER") || c.at_kw("CHARSET")).then_some(PARSER_GAPS[2]);
     }
     c.eat_kw("DEFAULT");
-    (c.at_kw("CHARACTER") || c.at_kw("CHARSET") || c.at_kw("COLLATE"))
-        .then_some(PARSER_GAPS[3])
+    (c.at_kw("CHARACTER") || c.at_kw("CHARSET") || c.at_kw("COLLATE")).then_some(PARSER_GAPS[3])
 }
 
 /// The value of a string literal token.

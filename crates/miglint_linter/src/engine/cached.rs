@@ -17,9 +17,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use miglint_diagnostics::{
-    Diagnostic, DialectSet, Fix, Label, Severity, SourceFile, TextRange,
-};
+use miglint_diagnostics::{Diagnostic, DialectSet, Fix, Label, Severity, SourceFile, TextRange};
 use miglint_python::Module;
 use miglint_sql::SqlStatement;
 use serde::{Deserialize, Serialize};
