@@ -212,7 +212,20 @@ mod tests {
         let source = "x = 1\n  op.execute('ALTER TABLE t ADD CHECK (a  IS\n NOT NULL)')\n\
                       op.execute(\"CHECK (\\\"B c\\\" IS NOT NULL)\")\n  é IS NOT NULL y\n";
         let index = WordsIndex::new(source);
-        for column in ["A", "a", "", "c\\\"", "\\\"B c\\\"", "B c\\\"", "(A", "é", "É", "Y", "NOT", "x"] {
+        for column in [
+            "A",
+            "a",
+            "",
+            "c\\\"",
+            "\\\"B c\\\"",
+            "B c\\\"",
+            "(A",
+            "é",
+            "É",
+            "Y",
+            "NOT",
+            "x",
+        ] {
             let upper = column.to_ascii_uppercase();
             for offset in (0..=source.len()).filter(|&o| source.is_char_boundary(o)) {
                 let scan = upper_words(&source[..offset]).contains(&format!("{upper} IS NOT NULL"));
