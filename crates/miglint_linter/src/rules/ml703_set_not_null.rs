@@ -5,7 +5,7 @@
 
 use miglint_sql::StmtKind;
 
-use super::ml7xx_context::{NewTables, applies, upper_words};
+use super::ml7xx_context::{NewTables, NotNullChecks, applies, upper_words};
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -27,6 +27,7 @@ impl Rule for SetNotNull {
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         let new = NewTables::of(file);
         let pg = file.postgresql_version;
+        let mut proofs = NotNullChecks::default();
         for (i, op) in file.module.ops.iter().enumerate() {
             if op.name != "alter_column" || !applies(file, op) {
                 continue;
@@ -45,7 +46,8 @@ impl Rule for SetNotNull {
             }
             .and_then(Expr::str_value);
             let Some(column) = column else { continue };
-            if new.is_new(file, i, &table.value) || proven_earlier(file, op.range, column, pg) {
+            if new.is_new(file, i, &table.value) || proofs.proven_before(file, op.range, column, pg)
+            {
                 continue;
             }
             out.push(diag(kw.range(), &table.value, column, pg));
@@ -63,7 +65,9 @@ impl Rule for SetNotNull {
                 let Some(column) = set_not_null_column(&text) else {
                     continue;
                 };
-                if new.is_new(file, exec.op, table) || proven_earlier(file, op.range, &column, pg) {
+                if new.is_new(file, exec.op, table)
+                    || proofs.proven_before(file, op.range, &column, pg)
+                {
                     continue;
                 }
                 out.push(diag(
@@ -94,18 +98,6 @@ fn set_not_null_column(upper: &str) -> Option<String> {
                 .ends_with(" ALTER")
                 .then(|| col.trim_matches('"').to_string())
         })
-}
-
-/// PostgreSQL ≥ 12 skips the scan when a valid `CHECK (col IS NOT NULL)`
-/// exists; one added earlier in this file counts (a previous revision's is
-/// not visible here, so the message says "unless").
-fn proven_earlier(file: &FileContext<'_>, before: TextRange, column: &str, pg: u32) -> bool {
-    if pg < 12 {
-        return false;
-    }
-    let needle = format!("{} IS NOT NULL", column.to_ascii_uppercase());
-    let head = &file.source[..before.as_usize().start.min(file.source.len())];
-    upper_words(head).contains(&needle)
 }
 
 fn diag(range: TextRange, table: &str, column: &str, pg: u32) -> Diagnostic {
