@@ -2,6 +2,7 @@
 //! emitters. `main.rs` is a thin CLI over this library, so that tests (and
 //! the editor server) can call the same code.
 
+pub mod cache;
 pub mod drift;
 pub mod drift_cmd;
 pub mod drift_rules;

@@ -40,6 +40,15 @@ enum Command {
     Schema(miglint::schema_cmd::SchemaArgs),
     /// Compare the SQLAlchemy models with the schema the migrations build (`alembic check`, statically).
     Drift(miglint::drift_cmd::DriftArgs),
+    /// Remove the cache directory of the current project (`.miglint_cache`).
+    Clean {
+        /// Use this configuration file instead of the nearest lint.toml / pyproject.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The cache directory to remove (default: as `check` resolves it).
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -85,6 +94,13 @@ struct CheckArgs {
     /// Exit 0 when no file was found to lint (by default that is exit 2).
     #[arg(long)]
     allow_empty: bool,
+    /// Neither read nor write the cache (`.miglint_cache`).
+    #[arg(long)]
+    no_cache: bool,
+    /// Keep the cache in DIR (default: `cache-dir` from the configuration,
+    /// else `.miglint_cache` in the project root; also MIGLINT_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -98,6 +114,7 @@ fn main() -> ExitCode {
         Command::Targets(args) => miglint::targets_cmd::main(args),
         Command::Schema(args) => miglint::schema_cmd::main(args),
         Command::Drift(args) => miglint::drift_cmd::main(args),
+        Command::Clean { config, cache_dir } => clean(config, cache_dir),
     };
     match result {
         Ok(code) => code,
@@ -126,6 +143,8 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
     let scope = miglint::scope::Scope {
         diff_base: args.diff_base.clone(),
         since_revision: args.since_revision.clone(),
+        cache: !args.no_cache,
+        cache_dir: args.cache_dir.clone(),
     };
     let settings = match run::settings_or_exit(&cwd, args.config.as_deref()) {
         Ok(s) => s,
@@ -230,6 +249,32 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// `miglint clean`: removes the cache directory `check` would use here.
+fn clean(config: Option<PathBuf>, cache_dir: Option<PathBuf>) -> io::Result<ExitCode> {
+    let cwd = std::env::current_dir()?;
+    let options = match run::load_options(&cwd, config.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            run::render_error(&e);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let dir = miglint::cache::resolve_dir(cache_dir.as_deref(), &options);
+    if !dir.exists() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if miglint::cache::clean(&dir)? {
+        eprintln!("miglint: removed {}", dir.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "miglint: error: {} is not a miglint cache directory (no CACHEDIR.TAG written by miglint); not removed",
+            dir.display()
+        );
+        Ok(ExitCode::from(2))
+    }
 }
 
 fn explain(code: &str) -> io::Result<ExitCode> {

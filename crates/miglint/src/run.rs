@@ -73,6 +73,101 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
     }
 }
 
+/// [`lint_files`] through the cache: a file whose bytes have an entry is
+/// not parsed again, and its per-file findings are reused when its targets
+/// did not change (see `miglint_linter::engine::cached`). Returns the
+/// results and the cache updates for [`crate::cache::Cache::save`]. The
+/// results are the same as [`lint_files`]'s.
+pub fn lint_files_cached(
+    linter: &Linter,
+    files: &[PathBuf],
+    cache: &crate::cache::Cache,
+) -> (Vec<FileResult>, Vec<crate::cache::Update>) {
+    use crate::cache::{ContentKey, Update};
+    use miglint_linter::{CachedCheck, CachedFile};
+    struct Loaded {
+        key: Option<ContentKey>,
+        hit: bool,
+        check: Option<CachedCheck>,
+    }
+    let cap = linter.settings.options.max_file_size;
+    // entries are keyed by absolute path (runs from other directories share them)
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let load_one = |parser: &mut PythonParser, path: &PathBuf| -> (ParsedFile, Loaded) {
+        let bytes = match miglint_config::read_capped(path, cap) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let loaded = Loaded {
+                    key: None,
+                    hit: false,
+                    check: None,
+                };
+                return (linter.parse_unreadable(path, &e.to_string()), loaded);
+            }
+        };
+        let key = ContentKey::of(&bytes);
+        let cached = cache
+            .get(&cwd.join(path), &key)
+            .and_then(CachedFile::decode)
+            .and_then(|c| linter.parse_cached(path, &bytes, c));
+        match cached {
+            Some((parsed, check)) => (
+                parsed,
+                Loaded {
+                    key: Some(key),
+                    hit: true,
+                    check,
+                },
+            ),
+            None => (
+                linter.parse_owned(parser, path, bytes),
+                Loaded {
+                    key: Some(key),
+                    hit: false,
+                    check: None,
+                },
+            ),
+        }
+    };
+    let loaded: Vec<(ParsedFile, Loaded)> = if files.len() < PARALLEL_THRESHOLD {
+        let mut parser = PythonParser::new();
+        files.iter().map(|p| load_one(&mut parser, p)).collect()
+    } else {
+        files
+            .par_iter()
+            .map_init(PythonParser::new, load_one)
+            .collect()
+    };
+    let (parsed, loaded): (Vec<ParsedFile>, Vec<Loaded>) = loaded.into_iter().unzip();
+    let file_settings = linter.resolve(&parsed);
+    let check_one = |((p, s), l): ((ParsedFile, miglint_linter::FileSettings), Loaded)| {
+        let (result, reran) = if l.hit {
+            linter.check_cached(p, s, l.check)
+        } else {
+            (linter.check(p, s), true)
+        };
+        let update = l.key.map(|key| Update {
+            path: cwd.join(&result.source.path),
+            key,
+            blob: reran.then(|| result.encode_cache(linter)),
+        });
+        (result, update)
+    };
+    let work: Vec<_> = parsed.into_iter().zip(file_settings).zip(loaded).collect();
+    let done: Vec<(FileResult, Option<Update>)> = if work.len() < PARALLEL_THRESHOLD {
+        work.into_iter().map(check_one).collect()
+    } else {
+        work.into_par_iter().map(check_one).collect()
+    };
+    let mut results = Vec::with_capacity(done.len());
+    let mut updates = Vec::with_capacity(done.len());
+    for (r, u) in done {
+        results.push(r);
+        updates.extend(u);
+    }
+    (results, updates)
+}
+
 /// Reads, decodes and parses every file (in parallel above a few files):
 /// regular files only, at most `max-file-size` bytes (a FIFO must not hang
 /// the run, nor a symlink to /dev/zero fill the memory).

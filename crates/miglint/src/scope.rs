@@ -40,6 +40,10 @@ pub struct Scope {
     pub diff_base: Option<String>,
     /// `--since-revision REV`.
     pub since_revision: Option<String>,
+    /// Read and write the cache (`miglint check` without `--no-cache`).
+    pub cache: bool,
+    /// `--cache-dir DIR` (see [`crate::cache::resolve_dir`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Discovers, loads the context, lints, and keeps the focus (see the module
@@ -109,7 +113,16 @@ pub fn check(
     }
 
     let linter = Linter::new(settings);
-    let mut results = lint_files(&linter, &files);
+    let mut results = if scope.cache {
+        let options = &linter.settings.options;
+        let dir = crate::cache::resolve_dir(scope.cache_dir.as_deref(), options);
+        let cache = crate::cache::Cache::open(&dir, &options.root, &linter.cache_fingerprint());
+        let (results, updates) = crate::run::lint_files_cached(&linter, &files, &cache);
+        cache.save(updates);
+        results
+    } else {
+        lint_files(&linter, &files)
+    };
     // explicit paths that exist but cannot be read: ML905 each
     for (path, reason) in &discovery.unreadable {
         results.push(linter.unreadable(path, reason));

@@ -247,6 +247,7 @@ impl Cx<'_> {
                     DeValue::Boolean(b) => o.compare_server_default = *b,
                     _ => self.type_error("compare-server-default", value, "a boolean", None),
                 },
+                "cache-dir" => o.cache_dir = self.non_empty_string("cache-dir", value),
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, context),
             }
         }

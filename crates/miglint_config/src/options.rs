@@ -37,6 +37,8 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     // static drift (`miglint drift`, ML8xx)
     "models",
     "compare-server-default",
+    // where `miglint check` keeps its cache
+    "cache-dir",
 ];
 
 /// The PostgreSQL major version assumed without `postgresql-version`.
@@ -236,6 +238,9 @@ pub struct Options {
     /// `compare-server-default = true`: drift compares server defaults too
     /// (alembic's `compare_server_default`).
     pub compare_server_default: bool,
+    /// `cache-dir`: where `miglint check` keeps its cache (relative to
+    /// `root`; default `.miglint_cache`).
+    pub cache_dir: Option<Spanned<String>>,
     pub(crate) source: Option<ConfigSource>,
     pub(crate) kind: Option<ConfigKind>,
     pub(crate) exclude_matcher: PathMatcher,
@@ -274,6 +279,7 @@ impl Options {
             postgresql_version: None,
             models: Vec::new(),
             compare_server_default: false,
+            cache_dir: None,
             source: None,
             kind: None,
             exclude_matcher: PathMatcher::default(),
@@ -342,6 +348,10 @@ impl Options {
     /// The dialects of the last `[[overrides]]` entry (with `dialects`) whose
     /// `paths` match; `None` = no override, use the run's targets.
     pub fn dialects_for(&self, path: &Path) -> Option<DialectSet> {
+        // (no path resolution, which may canonicalize, when nothing can match)
+        if self.overrides.is_empty() {
+            return None;
+        }
         let candidates = self.candidates(path);
         self.overrides
             .iter()
@@ -354,6 +364,9 @@ impl Options {
     /// The baseline revision of the last matching `[[overrides]]` entry with
     /// one, else the top-level `baseline-revision`.
     pub fn baseline_for(&self, path: &Path) -> Option<&Spanned<String>> {
+        if self.overrides.is_empty() {
+            return self.baseline_revision.as_ref();
+        }
         let candidates = self.candidates(path);
         self.overrides
             .iter()
@@ -366,6 +379,9 @@ impl Options {
 
     /// The codes of every `[per-file-ignores]` entry whose glob matches.
     pub fn per_file_ignores_for(&self, path: &Path) -> Vec<&Spanned<String>> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
         let candidates = self.candidates(path);
         self.per_file_ignores
             .iter()

@@ -1,7 +1,9 @@
 use std::fmt;
 
 /// A database family miglint reasons about. `Mysql` covers MySQL and MariaDB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Dialect {
     Postgresql,
     Sqlite,
@@ -68,7 +70,7 @@ impl fmt::Display for Dialect {
 }
 
 /// A small set of dialects (a bit set).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct DialectSet(u8);
 
 impl DialectSet {

@@ -54,7 +54,7 @@ impl fmt::Display for Severity {
 
 /// A secondary span with a short message. `file` is `None` for the
 /// diagnostic's own file; graph rules point into other files with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Label {
     pub range: TextRange,
     pub message: String,
@@ -62,7 +62,7 @@ pub struct Label {
 }
 
 /// Whether applying a fix can change behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     Safe,
@@ -70,13 +70,13 @@ pub enum Applicability {
 }
 
 /// Replace `range` with `content`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edit {
     pub range: TextRange,
     pub content: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub applicability: Applicability,
     pub message: String,

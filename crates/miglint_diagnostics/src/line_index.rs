@@ -24,6 +24,30 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
+    /// Line starts after `\n`, `\r\n` and a lone `\r` (Python's universal
+    /// newlines, and how miette counts lines in a snippet).
+    pub fn universal(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        LineIndex { line_starts }
+    }
+
+    /// Whether [`LineIndex::universal`] of `text` differs from
+    /// [`LineIndex::new`]: the text has a `\r` not followed by `\n`.
+    pub fn has_lone_cr(text: &str) -> bool {
+        let bytes = text.as_bytes();
+        bytes
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    }
+
     /// 0-based index of the line that holds `offset`.
     pub fn line_of(&self, offset: u32) -> usize {
         match self.line_starts.binary_search(&offset) {
@@ -101,6 +125,19 @@ mod tests {
         assert_eq!(idx.line_col(text, 4).column, 1);
         // past the end
         assert_eq!(idx.line_col(text, 999).line, 3);
+    }
+
+    #[test]
+    fn universal_newlines() {
+        let text = "a\rb\r\nc\nd";
+        assert!(LineIndex::has_lone_cr(text));
+        assert!(!LineIndex::has_lone_cr("a\r\nb\n"));
+        let idx = LineIndex::universal(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_of(2), 1);
+        assert_eq!(idx.line_of(4), 1, "the \\n of \\r\\n ends line 1");
+        assert_eq!(idx.line_start(2), 5);
+        assert_eq!(LineIndex::new(text).line_count(), 3);
     }
 
     #[test]

@@ -2,7 +2,9 @@ use std::fmt;
 use std::ops::Range;
 
 /// A half-open byte range `start..end` into a UTF-8 text.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct TextRange {
     start: u32,
     end: u32,

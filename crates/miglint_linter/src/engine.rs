@@ -16,6 +16,9 @@ use crate::selection::Selector;
 use crate::settings::{FileSettings, LinterSettings, TargetInput};
 use crate::suppress::{self, Suppression};
 
+mod cached;
+pub use cached::{CachedCheck, CachedFile};
+
 pub struct Linter {
     pub settings: LinterSettings,
     /// Rules that panicked (a bug in miglint): their findings for that
@@ -35,6 +38,9 @@ pub struct FileResult {
     /// The revision is the configured `baseline-revision` or one of its
     /// ancestors: only revision-graph findings are kept for it.
     baselined: bool,
+    /// The file was not parsed (see [`ParsedFile`]): `diagnostics` are all
+    /// it gets, whatever its settings.
+    stopped: bool,
     pub diagnostics: Vec<Diagnostic>,
     pub settings: FileSettings,
     suppressions: Vec<Suppression>,
@@ -226,6 +232,7 @@ impl Linter {
                 module,
                 sql: Vec::new(),
                 baselined: false,
+                stopped: true,
                 diagnostics,
                 settings,
                 suppressions,
@@ -260,6 +267,7 @@ impl Linter {
             module,
             sql,
             baselined: false,
+            stopped: false,
             diagnostics,
             settings,
             suppressions,

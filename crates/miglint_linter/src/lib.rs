@@ -12,7 +12,7 @@ pub mod selection;
 pub mod settings;
 pub mod suppress;
 
-pub use engine::{FileResult, Linter, ParsedFile};
+pub use engine::{CachedCheck, CachedFile, FileResult, Linter, ParsedFile};
 pub use registry::{RULES, rule_by_code, rule_doc};
 pub use rule::{FileContext, Project, ProjectFile, Rule, RuleMeta};
 pub use settings::{FileSettings, LinterSettings, ResolvedEnv, TargetInput};

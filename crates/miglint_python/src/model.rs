@@ -5,14 +5,14 @@
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
 /// A value with the byte range it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
     pub value: T,
     pub range: TextRange,
 }
 
 /// One parsed migration file.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     pub ids: RevisionIds,
     pub functions: Vec<Function>,
@@ -37,21 +37,21 @@ pub struct Module {
 }
 
 /// A module-level class that maps a table (`__tablename__ = "t"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrmTable {
     pub class: String,
     pub table: String,
 }
 
 /// A module-level assignment of a call, list or tuple to a plain name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Binding {
     pub name: String,
     pub value: Expr,
 }
 
 /// A place where a revision script names a dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DialectMention {
     pub dialect: Dialect,
     pub kind: MentionKind,
@@ -59,7 +59,9 @@ pub struct DialectMention {
 }
 
 /// How a revision script names a dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum MentionKind {
     /// Compared with a dialect name: `dialect.name == "mysql"`.
     Guard,
@@ -116,7 +118,7 @@ impl Module {
 }
 
 /// The module-level identifiers alembic reads.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RevisionIds {
     pub revision: Option<IdAssign>,
     pub down_revision: Option<IdAssign>,
@@ -124,7 +126,7 @@ pub struct RevisionIds {
     pub depends_on: Option<IdAssign>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdAssign {
     /// The assignment target (`down_revision`).
     pub target: TextRange,
@@ -132,7 +134,7 @@ pub struct IdAssign {
     pub value_range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IdValue {
     None,
     Str(Spanned<String>),
@@ -153,7 +155,7 @@ impl IdValue {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FuncKind {
     /// `upgrade()` and `upgrade_<engine>()`.
     Upgrade,
@@ -163,7 +165,7 @@ pub enum FuncKind {
 }
 
 /// What a function body amounts to, for "empty" checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BodyShape {
     /// Only `pass`, `...`, a docstring or comments.
     Empty,
@@ -172,7 +174,7 @@ pub enum BodyShape {
     Code,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Function {
     pub name: String,
     pub kind: FuncKind,
@@ -182,7 +184,7 @@ pub struct Function {
 }
 
 /// What an operation is called on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Receiver {
     /// `op.add_column(...)`.
     Op,
@@ -192,7 +194,7 @@ pub enum Receiver {
     Connection,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchInfo {
     pub table: Option<Spanned<String>>,
     /// The `op.batch_alter_table(...)` call.
@@ -200,7 +202,7 @@ pub struct BatchInfo {
 }
 
 /// One migration operation call, in source order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Op {
     /// Index into [`Module::functions`].
     pub func: usize,
@@ -304,7 +306,7 @@ impl Op {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Keyword {
     pub name: String,
     pub name_range: TextRange,
@@ -319,13 +321,13 @@ impl Keyword {
 }
 
 /// A simplified Python expression.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     Str(StrLit),
     Int(Option<i64>),
@@ -349,14 +351,14 @@ pub enum ExprKind {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BinOp {
     Add,
     Mod,
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub func: Expr,
     pub args: Vec<Expr>,
@@ -370,7 +372,7 @@ impl Call {
 }
 
 /// A string literal with escapes decoded and implicit concatenation joined.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StrLit {
     pub value: String,
     /// An f-string with interpolation: the value is not known statically.

@@ -507,7 +507,6 @@ pub(crate) fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[St
     }
 }
 
-
 /// The table to change; a placeholder when no replayed op created it.
 pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin) -> &'s mut Table {
     if state.table(table).is_none() {

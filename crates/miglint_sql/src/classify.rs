@@ -11,7 +11,7 @@ use crate::scan::Tok;
 /// lowercased, a quoted one (`"Users"`, `` `users` ``) keeps its exact
 /// spelling without the quotes, and a schema prefix is dropped
 /// (`public.users` → `users`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum StmtKind {
     /// `SELECT`, `WITH ... SELECT`, `(SELECT ...)`.
     Select,
@@ -251,7 +251,7 @@ fn static_keyword(kw: &str) -> Option<&'static str> {
 
 /// What an `UPDATE` writes and which NULL rows it targets — enough for
 /// "was this column backfilled before it became NOT NULL".
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateInfo {
     pub table: Option<String>,
     /// The assigned columns, normalised like table names (`t.col` → `col`).
@@ -602,6 +602,15 @@ fn classify_drop(c: &mut Cur<'_>) -> StmtKind {
     }
 }
 
+/// Every label [`parser_gap`] returns (a cached analysis maps its label
+/// back to the `'static` spelling through this list).
+pub(crate) const PARSER_GAPS: [&str; 4] = [
+    "ALTER DOMAIN",
+    "ALTER TABLE ... ATTACH/DETACH PARTITION",
+    "ALTER TABLE ... CONVERT TO CHARACTER SET",
+    "ALTER TABLE ... CHARACTER SET",
+];
+
 /// A documented statement shape that sqlparser does not implement, so
 /// that failing to parse it says nothing about the SQL: PostgreSQL `ALTER
 /// DOMAIN`, `ALTER TABLE ... ATTACH|DETACH PARTITION`; MySQL `ALTER TABLE
@@ -613,7 +622,7 @@ pub(crate) fn parser_gap(toks: &[Tok]) -> Option<&'static str> {
         return None;
     }
     if c.eat_kw("DOMAIN") {
-        return Some("ALTER DOMAIN");
+        return Some(PARSER_GAPS[0]);
     }
     if !c.eat_kw("TABLE") {
         return None;
@@ -622,15 +631,13 @@ pub(crate) fn parser_gap(toks: &[Tok]) -> Option<&'static str> {
     c.eat_kw("ONLY");
     c.object_name()?;
     if c.eat_seq(&["ATTACH", "PARTITION"]) || c.eat_seq(&["DETACH", "PARTITION"]) {
-        return Some("ALTER TABLE ... ATTACH/DETACH PARTITION");
+        return Some(PARSER_GAPS[1]);
     }
     if c.eat_seq(&["CONVERT", "TO"]) {
-        return (c.at_kw("CHARACTER") || c.at_kw("CHARSET"))
-            .then_some("ALTER TABLE ... CONVERT TO CHARACTER SET");
+        return (c.at_kw("CHARACTER") || c.at_kw("CHARSET")).then_some(PARSER_GAPS[2]);
     }
     c.eat_kw("DEFAULT");
-    (c.at_kw("CHARACTER") || c.at_kw("CHARSET") || c.at_kw("COLLATE"))
-        .then_some("ALTER TABLE ... CHARACTER SET")
+    (c.at_kw("CHARACTER") || c.at_kw("CHARSET") || c.at_kw("COLLATE")).then_some(PARSER_GAPS[3])
 }
 
 /// The value of a string literal token.

@@ -11,7 +11,7 @@ use sqlparser::ast::{
 
 /// One change a DDL statement makes. Names are normalised like the
 /// classifier's (unquoted identifiers lowercased, schema dropped).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DdlChange {
     CreateTable {
         table: String,
@@ -99,7 +99,7 @@ pub enum DdlChange {
 }
 
 /// A column definition of `CREATE TABLE` / `ADD COLUMN`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DdlColumn {
     pub name: String,
     /// The type as written (`VARCHAR(20)`).

@@ -11,7 +11,7 @@ use crate::classify::string_value;
 use crate::scan::Tok;
 
 /// A piece of dialect-specific syntax.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Feature {
     /// PostgreSQL `expr::type` cast; the range covers `::` and the type word.
     DoubleColonCast,

@@ -35,7 +35,7 @@ pub use ddl::{DdlChange, DdlColumn};
 pub use features::Feature;
 
 /// One statement of a SQL text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct SqlStatement {
     /// Byte range of the statement inside the input SQL: from its first to
     /// its last token, so without surrounding whitespace, comments and the
@@ -206,3 +206,59 @@ fn build(sql: &str, piece: split::Piece, dialects: DialectSet) -> SqlStatement {
 
 #[cfg(test)]
 mod tests;
+
+/// [`SqlStatement`] as stored (a cache entry): its `'static` parser gap
+/// label is read back through [`classify::PARSER_GAPS`]; an unknown one
+/// fails (a cache written by another build is then ignored, never misread).
+mod stored {
+    use std::ops::Range;
+
+    use crate::{DdlChange, Feature, SqlStatement, StmtKind, UpdateInfo};
+
+    #[derive(serde::Deserialize)]
+    pub(crate) struct Stored {
+        range: Range<usize>,
+        kind: StmtKind,
+        features: Vec<(Feature, Range<usize>)>,
+        deletes_all_rows_of: Option<String>,
+        lex_error: Option<String>,
+        parser_gap: Option<String>,
+        update: Option<UpdateInfo>,
+        ddl: Option<Vec<DdlChange>>,
+        parses: [Option<Result<(), String>>; 3],
+    }
+
+    impl<'de> serde::Deserialize<'de> for SqlStatement {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let stored = <Stored as serde::Deserialize>::deserialize(d)?;
+            SqlStatement::try_from(stored).map_err(serde::de::Error::custom)
+        }
+    }
+
+    impl TryFrom<Stored> for SqlStatement {
+        type Error = &'static str;
+
+        fn try_from(s: Stored) -> Result<Self, Self::Error> {
+            let parser_gap = match s.parser_gap {
+                None => None,
+                Some(label) => Some(
+                    *crate::classify::PARSER_GAPS
+                        .iter()
+                        .find(|g| **g == label)
+                        .ok_or("unknown parser gap")?,
+                ),
+            };
+            Ok(SqlStatement {
+                range: s.range,
+                kind: s.kind,
+                features: s.features,
+                deletes_all_rows_of: s.deletes_all_rows_of,
+                lex_error: s.lex_error,
+                parser_gap,
+                update: s.update,
+                ddl: s.ddl,
+                parses: s.parses,
+            })
+        }
+    }
+}

@@ -10,10 +10,10 @@ use miette::{
     NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 use miglint_diagnostics::{
-    Applicability, Diagnostic, FileReport, Severity, SourceFile, TextRange, rule_url,
+    Applicability, Diagnostic, FileReport, LineIndex, Severity, SourceFile, TextRange, rule_url,
 };
 
-use super::{EmitContext, clamp_range, display_path_text, escape_controls, find_report};
+use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_controls};
 
 /// Fixed so that output does not depend on the terminal.
 const WIDTH: usize = 100;
@@ -37,9 +37,10 @@ pub(crate) fn emit(
         .with_width(WIDTH)
         .without_syntax_highlighting();
     let mut first = true;
-    for report in reports {
+    let mut sources = Sources::new(reports);
+    for (index, report) in reports.iter().enumerate() {
         for diagnostic in &report.diagnostics {
-            let adapter = Adapter::new(reports, report, diagnostic);
+            let adapter = Adapter::new(&mut sources, index, diagnostic);
             let mut rendered = String::new();
             handler
                 .render_report(&mut rendered, &adapter)
@@ -57,11 +58,29 @@ pub(crate) fn emit(
     Ok(())
 }
 
-/// A file's text for miette, reporting columns in Unicode scalar values
-/// (miette counts bytes) so that the snippet header agrees with the other
-/// formats.
+/// A file's text for miette, prepared once per file: control characters
+/// masked (see [`mask_controls`]) and its lines indexed, so that reading the
+/// snippet of a finding costs the snippet, not a scan of the file from byte
+/// 0 (miette's own `read_span` for `str` rescans from the start: quadratic
+/// on a generated revision with thousands of findings). Columns are
+/// reported in Unicode scalar values (miette counts bytes) so that the
+/// snippet header agrees with the other formats.
 #[derive(Debug)]
-struct SourceText(Arc<SourceFile>);
+struct SourceText {
+    source: Arc<SourceFile>,
+    /// The lines as miette counts them, when they differ from
+    /// `source.line_index` (a lone `\r` ends a line for miette).
+    universal: Option<LineIndex>,
+}
+
+impl SourceText {
+    fn new(source: &Arc<SourceFile>) -> SourceText {
+        let source = mask_controls(source);
+        let universal =
+            LineIndex::has_lone_cr(&source.text).then(|| LineIndex::universal(&source.text));
+        SourceText { source, universal }
+    }
+}
 
 impl SourceCode for SourceText {
     fn read_span<'a>(
@@ -70,29 +89,68 @@ impl SourceCode for SourceText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text: &'a str = &self.0.text;
-        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        let text: &'a str = &self.source.text;
+        let offset = span.offset();
+        // miette's scan, started at the line `context_lines_before + 1`
+        // lines above the span (the state it would have there is known:
+        // nothing collected but the line starts it keeps) instead of byte 0
+        let lines = self.universal.as_ref().unwrap_or(&self.source.line_index);
+        let line = if offset <= text.len() {
+            lines.line_of(offset as u32)
+        } else {
+            0
+        };
+        let skipped = line.saturating_sub(context_lines_before.saturating_add(1));
+        let base = lines.line_start(skipped) as usize;
+        let base = if base <= offset && base <= text.len() {
+            base
+        } else {
+            0
+        };
+        let skipped = if base == 0 { 0 } else { skipped };
+        let rest: &'a str = &text[base..];
+        let inner = rest.read_span(
+            &SourceSpan::new((offset - base).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
         let column = if context_lines_before == 0 {
-            let offset = u32::try_from(span.offset()).unwrap_or(u32::MAX);
-            self.0.line_col(offset).column.saturating_sub(1) as usize
+            let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+            self.source.line_col(offset).column.saturating_sub(1) as usize
         } else {
             inner.column()
         };
         Ok(Box::new(MietteSpanContents::new(
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line() + skipped,
             column,
-            inner.line_count(),
+            inner.line_count() + skipped,
         )))
     }
 }
 
-fn named_source(source: &Arc<SourceFile>) -> NamedSource<SourceText> {
-    NamedSource::new(
-        display_path_text(&source.path),
-        SourceText(mask_controls(source)),
-    )
+/// The prepared text of every report, built on first use.
+struct Sources<'r> {
+    reports: &'r [FileReport],
+    finder: ReportFinder<'r>,
+    prepared: Vec<Option<Arc<SourceText>>>,
+}
+
+impl<'r> Sources<'r> {
+    fn new(reports: &'r [FileReport]) -> Self {
+        Sources {
+            reports,
+            finder: ReportFinder::new(reports),
+            prepared: vec![None; reports.len()],
+        }
+    }
+
+    fn named(&mut self, index: usize) -> NamedSource<Arc<SourceText>> {
+        let source = &self.reports[index].source;
+        let text = self.prepared[index].get_or_insert_with(|| Arc::new(SourceText::new(source)));
+        NamedSource::new(display_path_text(&source.path), Arc::clone(text))
+    }
 }
 
 /// The source with every control character but tab and line breaks
@@ -132,13 +190,14 @@ struct Adapter<'a> {
     diagnostic: &'a Diagnostic,
     code: String,
     help: Option<String>,
-    source: NamedSource<SourceText>,
+    source: NamedSource<Arc<SourceText>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Related>,
 }
 
 impl<'a> Adapter<'a> {
-    fn new(reports: &[FileReport], report: &FileReport, diagnostic: &'a Diagnostic) -> Self {
+    fn new(sources: &mut Sources<'_>, index: usize, diagnostic: &'a Diagnostic) -> Self {
+        let report = &sources.reports[index];
         let text = &report.source.text;
         // Primary first: miette takes the header location from it. The
         // message is printed above the snippet; repeat it at the span only
@@ -165,13 +224,13 @@ impl<'a> Adapter<'a> {
                     non_empty(&label.message),
                     source_span(text, label.range),
                 )),
-                Some(path) => related.push(match find_report(reports, path) {
+                Some(path) => related.push(match sources.finder.find(path) {
                     Some(other) => Related {
                         message: escape_controls(&label.message, true).into_owned(),
-                        source: Some(named_source(&other.source)),
+                        source: Some(sources.named(other)),
                         label: Some(LabeledSpan::new_primary_with_span(
                             None,
-                            source_span(&other.source.text, label.range),
+                            source_span(&sources.reports[other].source.text, label.range),
                         )),
                     },
                     None => Related {
@@ -202,7 +261,7 @@ impl<'a> Adapter<'a> {
             diagnostic,
             code: format!("{} ({})", diagnostic.code, diagnostic.name),
             help,
-            source: named_source(&report.source),
+            source: sources.named(index),
             labels,
             related,
         }
@@ -269,7 +328,7 @@ impl miette::Diagnostic for Adapter<'_> {
 /// own source (or without a snippet when that file was not linted).
 struct Related {
     message: String,
-    source: Option<NamedSource<SourceText>>,
+    source: Option<NamedSource<Arc<SourceText>>>,
     label: Option<LabeledSpan>,
 }
 
@@ -305,5 +364,52 @@ impl miette::Diagnostic for Related {
         self.label
             .as_ref()
             .map(|l| Box::new(std::iter::once(l.clone())) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The indexed `read_span` returns what miette's own scan from byte 0
+    /// returns (but the column, counted in Unicode scalar values for the
+    /// header line).
+    #[test]
+    fn indexed_read_span_agrees_with_miette() {
+        let texts = [
+            "a\nbb\n\nccc\ndddd\ne\n",
+            "x = 1\r\ny = 'é'\r\n\r\nz\rw\n\nend",
+            "one line, no newline",
+            "\n\n\r\n\r\r\nq\n",
+            "",
+        ];
+        for text in texts {
+            let source = Arc::new(SourceFile::new("t.py".into(), text));
+            let fast = SourceText::new(&source);
+            for start in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                for end in (start..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    let span = SourceSpan::from(start..end);
+                    for (before, after) in [(0, 0), (1, 1), (2, 2), (3, 1), (0, 2)] {
+                        let slow = text.read_span(&span, before, after);
+                        let ours = fast.read_span(&span, before, after);
+                        let (slow, ours) = match (slow, ours) {
+                            (Ok(s), Ok(o)) => (s, o),
+                            (Err(_), Err(_)) => continue,
+                            (s, o) => {
+                                panic!("{text:?} {start}..{end}: {:?} {:?}", s.is_ok(), o.is_ok())
+                            }
+                        };
+                        let what = format!("{text:?} {start}..{end} ({before}, {after})");
+                        assert_eq!(slow.data(), ours.data(), "{what}");
+                        assert_eq!(slow.span(), ours.span(), "{what}");
+                        assert_eq!(slow.line(), ours.line(), "{what}");
+                        assert_eq!(slow.line_count(), ours.line_count(), "{what}");
+                        if before > 0 {
+                            assert_eq!(slow.column(), ours.column(), "{what}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

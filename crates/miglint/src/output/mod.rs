@@ -14,7 +14,7 @@ mod junit;
 pub mod paths;
 mod sarif;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
@@ -421,17 +421,43 @@ pub(crate) fn clamp_range(text: &str, range: TextRange) -> std::ops::Range<usize
 }
 
 /// Finds the report of another file named by a label, comparing paths as
-/// displayed (so `a\b.py` and `a/b.py` match on Windows).
-pub(crate) fn find_report<'r>(reports: &'r [FileReport], path: &Path) -> Option<&'r FileReport> {
-    if let Some(report) = reports.iter().find(|r| r.source.path == path) {
-        return Some(report);
+/// displayed (so `a\b.py` and `a/b.py` match on Windows). Indexed once per
+/// run: a lookup per label does not scan every report.
+pub(crate) struct ReportFinder<'r> {
+    by_path: HashMap<&'r Path, usize>,
+    by_display: HashMap<String, usize>,
+}
+
+impl<'r> ReportFinder<'r> {
+    pub(crate) fn new(reports: &'r [FileReport]) -> Self {
+        let mut by_path = HashMap::with_capacity(reports.len());
+        let mut by_display = HashMap::with_capacity(reports.len());
+        for (i, r) in reports.iter().enumerate() {
+            by_path.entry(r.source.path.as_path()).or_insert(i);
+            by_display.entry(shown_path(&r.source.path)).or_insert(i);
+        }
+        ReportFinder {
+            by_path,
+            by_display,
+        }
     }
-    let wanted = display_path(path);
-    let wanted = wanted.strip_prefix("./").unwrap_or(&wanted);
-    reports.iter().find(|r| {
-        let have = display_path(&r.source.path);
-        have.strip_prefix("./").unwrap_or(&have) == wanted
-    })
+
+    /// The index of the report of `path`.
+    pub(crate) fn find(&self, path: &Path) -> Option<usize> {
+        self.by_path
+            .get(path)
+            .or_else(|| self.by_display.get(&shown_path(path)))
+            .copied()
+    }
+}
+
+/// A path as displayed, without a leading `./`.
+fn shown_path(path: &Path) -> String {
+    let shown = display_path(path);
+    match shown.strip_prefix("./") {
+        Some(rest) => rest.to_owned(),
+        None => shown,
+    }
 }
 
 /// A message on one line (for line-oriented formats).

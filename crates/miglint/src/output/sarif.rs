@@ -7,7 +7,7 @@ use std::path::Path;
 use miglint_diagnostics::{Diagnostic, FileReport, Severity, SourceFile, TextRange, rule_url};
 use serde::Serialize;
 
-use super::{EmitContext, display_path, find_report, line_cols};
+use super::{EmitContext, ReportFinder, display_path, line_cols};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -172,6 +172,7 @@ fn uri(path: &Path) -> String {
 
 fn result<'a>(
     reports: &[FileReport],
+    finder: &ReportFinder<'_>,
     report: &FileReport,
     diagnostic: &'a Diagnostic,
     rule_index: &HashMap<&str, usize>,
@@ -197,8 +198,9 @@ fn result<'a>(
                 },
                 Some(path) => PhysicalLocation {
                     artifact_location: ArtifactLocation { uri: uri(path) },
-                    region: find_report(reports, path)
-                        .map(|other| region(&other.source, label.range)),
+                    region: finder
+                        .find(path)
+                        .map(|other| region(&reports[other].source, label.range)),
                 },
             };
             Location {
@@ -277,13 +279,14 @@ pub(crate) fn emit(
             },
         })
         .collect();
+    let finder = ReportFinder::new(reports);
     let results = reports
         .iter()
         .flat_map(|report| {
             report
                 .diagnostics
                 .iter()
-                .map(|d| result(reports, report, d, &rule_index))
+                .map(|d| result(reports, &finder, report, d, &rule_index))
         })
         .collect();
     let log = Log {

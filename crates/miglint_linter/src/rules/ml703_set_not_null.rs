@@ -3,7 +3,8 @@
 //! proves it, PostgreSQL ≥ 12). Lock measured on PostgreSQL 15
 //! (tests/truth/cases/ml703_*).
 
-use super::ml7xx_context::{OnlineFile, applies, online_rule, upper_words};
+use super::ml7xx_context::{OnlineFile, applies, online_rule};
+use super::ml7xx_not_null::NotNullChecks;
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -21,6 +22,7 @@ online_rule!(SetNotNull, META, check);
 
 fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
     let pg = file.postgresql_version;
+    let mut proofs = NotNullChecks::default();
     for (i, op) in file.module.ops.iter().enumerate() {
         if op.name != "alter_column" || !applies(file, op) {
             continue;
@@ -39,7 +41,7 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
         }
         .and_then(Expr::str_value);
         let Some(column) = column else { continue };
-        if file.is_new(i) || proven_earlier(file, op.range, column, pg) {
+        if file.is_new(i) || proofs.proven_before(file, op.range, column, pg) {
             continue;
         }
         out.push(diag(kw.range(), &table.value, column, pg));
@@ -49,7 +51,7 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let at = file.module.ops[alter.op].range;
-        if file.stmt_is_new(alter.op, alter.stmt) || proven_earlier(file, at, &column, pg) {
+        if file.stmt_is_new(alter.op, alter.stmt) || proofs.proven_before(file, at, &column, pg) {
             continue;
         }
         out.push(diag(
@@ -78,18 +80,6 @@ fn set_not_null_column(upper: &str) -> Option<String> {
                 .ends_with(" ALTER")
                 .then(|| col.trim_matches('"').to_string())
         })
-}
-
-/// PostgreSQL ≥ 12 skips the scan when a valid `CHECK (col IS NOT NULL)`
-/// exists; one added earlier in this file counts (a previous revision's is
-/// not visible here, so the message says "unless").
-fn proven_earlier(file: &FileContext<'_>, before: TextRange, column: &str, pg: u32) -> bool {
-    if pg < 12 {
-        return false;
-    }
-    let needle = format!("{} IS NOT NULL", column.to_ascii_uppercase());
-    let head = &file.source[..before.as_usize().start.min(file.source.len())];
-    upper_words(head).contains(&needle)
 }
 
 fn diag(range: TextRange, table: &str, column: &str, pg: u32) -> Diagnostic {

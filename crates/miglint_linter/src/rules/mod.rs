@@ -55,6 +55,7 @@ pub mod ml716_truncate_cascade;
 pub mod ml717_mysql_alter_copies_table;
 pub mod ml7xx_context;
 pub(crate) mod ml7xx_contract;
+pub mod ml7xx_not_null;
 // ML5xx revision graph
 pub mod ml501_multiple_heads;
 pub mod ml502_missing_parent;

@@ -1,0 +1,334 @@
+//! `.miglint_cache`: the per-file phase kept between runs of `miglint check`.
+//!
+//! Layout (like ruff's): `<cache dir>/<miglint version>/<hash of the project
+//! root and the settings fingerprint>`, one file per (root, settings) pair;
+//! the cache directory holds a `.gitignore` (`*`) and a `CACHEDIR.TAG`. The
+//! file starts with a header (format, miglint version and build identity,
+//! settings fingerprint, root); a file whose header does not match is
+//! ignored and rewritten. Entries are keyed by the path as linted and
+//! checked against the file's length and a 128-bit hash of its bytes
+//! (content, not modification times: checkouts reset those).
+//!
+//! What an entry holds, and how a warm run uses it, is in
+//! `miglint_linter::engine::cached`. A corrupt cache is an empty one, never
+//! a crash; a cache that cannot be written is skipped silently. Concurrent
+//! runs are safe: a file is written whole to a temporary file beside it and
+//! renamed over the old one (the last writer wins; a cache loses entries,
+//! never mixes them).
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+/// The default cache directory, relative to the project root.
+pub const DEFAULT_DIR: &str = ".miglint_cache";
+/// The environment variable that names the cache directory.
+pub const ENV_VAR: &str = "MIGLINT_CACHE_DIR";
+/// Entries not used for this long are dropped when the cache is written.
+const MAX_AGE_SECS: u64 = 30 * 24 * 3600;
+const MAGIC: &[u8; 8] = b"MIGLINTC";
+const FORMAT: u32 = 1;
+
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by miglint.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
+
+/// Where the cache lives: `--cache-dir`, else `MIGLINT_CACHE_DIR`, else
+/// `cache-dir` from the configuration (relative to its directory), else
+/// `.miglint_cache` in the project root.
+pub fn resolve_dir(cli: Option<&Path>, options: &miglint_config::Options) -> PathBuf {
+    let root = &options.root;
+    if let Some(dir) = cli {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = std::env::var_os(ENV_VAR).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    match &options.cache_dir {
+        Some(dir) => root.join(dir.get_ref()),
+        None => root.join(DEFAULT_DIR),
+    }
+}
+
+/// A file's identity for the cache: its length and a 128-bit hash of its
+/// bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentKey {
+    len: u64,
+    hash: [u64; 2],
+}
+
+impl ContentKey {
+    pub fn of(bytes: &[u8]) -> Self {
+        let half = |salt: u64| {
+            let mut h = DefaultHasher::new();
+            h.write_u64(salt);
+            h.write(bytes);
+            h.finish()
+        };
+        ContentKey {
+            len: bytes.len() as u64,
+            hash: [half(0x6d69_676c_696e_7431), half(0x6d69_676c_696e_7432)],
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
+struct Header {
+    format: u32,
+    build: String,
+    fingerprint: String,
+    root: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IndexEntry {
+    path: String,
+    key: ContentKey,
+    last_seen: u64,
+    /// Byte range in the blob area.
+    start: u64,
+    end: u64,
+}
+
+/// One file's entry after a run: the blob is new (`Some`) or unchanged.
+pub struct Update {
+    pub path: PathBuf,
+    pub key: ContentKey,
+    pub blob: Option<Vec<u8>>,
+}
+
+/// The cache of one (project root, settings) pair, loaded.
+pub struct Cache {
+    dir: PathBuf,
+    file: PathBuf,
+    header: Header,
+    /// The whole file as read (empty when there was none or it did not match).
+    data: Vec<u8>,
+    blobs_at: usize,
+    entries: HashMap<PathBuf, IndexEntry>,
+}
+
+impl Cache {
+    /// Opens the cache in `dir` for `root` and the settings `fingerprint`
+    /// (nothing is created until [`Cache::save`]).
+    pub fn open(dir: &Path, root: &Path, fingerprint: &str) -> Cache {
+        let header = Header {
+            format: FORMAT,
+            build: build_identity(),
+            fingerprint: fingerprint.to_string(),
+            root: root.to_string_lossy().into_owned(),
+        };
+        let mut h = DefaultHasher::new();
+        h.write(header.root.as_bytes());
+        h.write_u8(0);
+        h.write(header.fingerprint.as_bytes());
+        let file = dir
+            .join(env!("CARGO_PKG_VERSION"))
+            .join(format!("{:016x}", h.finish()));
+        let mut cache = Cache {
+            dir: dir.to_path_buf(),
+            file,
+            header,
+            data: Vec::new(),
+            blobs_at: 0,
+            entries: HashMap::new(),
+        };
+        if let Ok(data) = std::fs::read(&cache.file)
+            && let Some((blobs_at, entries)) = parse(&data, &cache.header)
+        {
+            cache.data = data;
+            cache.blobs_at = blobs_at;
+            cache.entries = entries;
+        }
+        cache
+    }
+
+    /// The entry of `path` if it was made from the same bytes.
+    pub fn get(&self, path: &Path, key: &ContentKey) -> Option<&[u8]> {
+        let e = self.entries.get(path)?;
+        if e.key != *key {
+            return None;
+        }
+        let start = self.blobs_at.checked_add(usize::try_from(e.start).ok()?)?;
+        let end = self.blobs_at.checked_add(usize::try_from(e.end).ok()?)?;
+        self.data.get(start..end)
+    }
+
+    /// Writes the cache with this run's `updates` (entries of files not in
+    /// this run are kept for 30 days). Nothing is written when nothing
+    /// changed. Failures are ignored: a cache is optional.
+    pub fn save(&self, updates: Vec<Update>) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let seen: std::collections::HashSet<&Path> =
+            updates.iter().map(|u| u.path.as_path()).collect();
+        let changed = updates
+            .iter()
+            .any(|u| u.blob.is_some() || self.get(&u.path, &u.key).is_none());
+        let expired = self.entries.iter().any(|(p, e)| {
+            !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) > MAX_AGE_SECS
+        });
+        if !changed && !expired {
+            return;
+        }
+        let mut index = Vec::new();
+        let mut blobs: Vec<u8> = Vec::new();
+        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &[u8]| {
+            let Some(path) = path.to_str() else { return };
+            let start = blobs.len() as u64;
+            blobs.extend_from_slice(blob);
+            index.push(IndexEntry {
+                path: path.to_string(),
+                key,
+                last_seen,
+                start,
+                end: blobs.len() as u64,
+            });
+        };
+        for u in &updates {
+            match &u.blob {
+                Some(blob) => push(&u.path, u.key, now, blob),
+                None => {
+                    if let Some(blob) = self.get(&u.path, &u.key) {
+                        push(&u.path, u.key, now, blob);
+                    }
+                }
+            }
+        }
+        let mut kept: Vec<(&PathBuf, &IndexEntry)> = self
+            .entries
+            .iter()
+            .filter(|(p, e)| {
+                !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) <= MAX_AGE_SECS
+            })
+            .collect();
+        kept.sort_by(|a, b| a.0.cmp(b.0));
+        for (path, e) in kept {
+            if let Some(blob) = self.get(path, &e.key) {
+                push(path, e.key, e.last_seen, blob);
+            }
+        }
+        let (Ok(header), Ok(index)) = (
+            postcard::to_stdvec(&self.header),
+            postcard::to_stdvec(&index),
+        ) else {
+            return;
+        };
+        let mut out = Vec::with_capacity(32 + header.len() + index.len() + blobs.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&(index.len() as u64).to_le_bytes());
+        out.extend_from_slice(&index);
+        out.extend_from_slice(&blobs);
+        let _ = self.write(&out);
+    }
+
+    fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
+        init_dir(&self.dir)?;
+        let parent = self.file.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent)?;
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let tmp = parent.join(format!(
+            ".tmp-{}-{nanos}-{}",
+            std::process::id(),
+            self.file
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        ));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.flush()?;
+            drop(f);
+            std::fs::rename(&tmp, &self.file)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+/// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
+fn init_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        std::fs::write(&gitignore, "# Automatically created by miglint.\n*\n")?;
+    }
+    let tag = dir.join("CACHEDIR.TAG");
+    if !tag.exists() {
+        std::fs::write(&tag, CACHEDIR_TAG)?;
+    }
+    Ok(())
+}
+
+/// The header check and the index of a cache file; `None` for anything
+/// else (another format, build, settings or root; truncated or corrupt).
+fn parse(data: &[u8], expected: &Header) -> Option<(usize, HashMap<PathBuf, IndexEntry>)> {
+    let rest = data.strip_prefix(MAGIC)?;
+    let (header, rest) = chunk(rest)?;
+    let header: Header = postcard::from_bytes(header).ok()?;
+    if header != *expected {
+        return None;
+    }
+    let (index, blobs) = chunk(rest)?;
+    let index: Vec<IndexEntry> = postcard::from_bytes(index).ok()?;
+    let blobs_at = data.len() - blobs.len();
+    let mut entries = HashMap::with_capacity(index.len());
+    for e in index {
+        if e.start > e.end || e.end > blobs.len() as u64 {
+            return None;
+        }
+        entries.insert(PathBuf::from(&e.path), e);
+    }
+    Some((blobs_at, entries))
+}
+
+/// A length-prefixed chunk and what follows it.
+fn chunk(data: &[u8]) -> Option<(&[u8], &[u8])> {
+    let len = u64::from_le_bytes(data.get(..8)?.try_into().ok()?);
+    let len = usize::try_from(len).ok()?;
+    let body = data.get(8..8usize.checked_add(len)?)?;
+    Some((body, &data[8 + len..]))
+}
+
+/// The miglint version plus the identity of this executable (its length
+/// and modification time): a rebuilt binary, whose rules may have changed
+/// without a version bump, never reads another build's entries.
+fn build_identity() -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{modified}", m.len())
+        })
+        .unwrap_or_default();
+    format!("{}+{exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// `miglint clean`: removes the cache directory `dir` (only if it is one:
+/// it holds miglint's `CACHEDIR.TAG`). Returns whether it removed it.
+pub fn clean(dir: &Path) -> std::io::Result<bool> {
+    let tag = dir.join("CACHEDIR.TAG");
+    match std::fs::read_to_string(&tag) {
+        Ok(text) if text.contains("created by miglint") => {
+            std::fs::remove_dir_all(dir)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
