@@ -490,12 +490,15 @@ impl Linter {
             return out;
         }
         let parents = project.parent_files();
+        // the distinct baselines (one per file when configured: a scan of
+        // `wanted` per file would be quadratic)
+        let baselines: std::collections::HashSet<&str> = wanted.iter().flatten().copied().collect();
         let mut marked = vec![false; n];
         for (i, f) in project.files.iter().enumerate() {
             let Some(IdValue::Str(id)) = f.module.ids.revision.as_ref().map(|r| &r.value) else {
                 continue;
             };
-            if wanted.iter().flatten().any(|b| *b == id.value) {
+            if baselines.contains(id.value.as_str()) {
                 marked[i] = true;
                 for a in crate::rule::ancestors_of(&parents, i) {
                     marked[a] = true;
