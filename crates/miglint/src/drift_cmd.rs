@@ -128,7 +128,15 @@ pub fn run(cwd: &Path, args: &DriftArgs, out: &mut dyn Write) -> io::Result<Exit
     let reports = drift::compare_all(&models, &head, csd);
     let items: Vec<&DriftItem> = reports.iter().flat_map(|r| &r.items).collect();
     let text = match args.format {
-        DriftFormat::Json => json(&items, &head, &root),
+        DriftFormat::Json => {
+            let mut skipped: Vec<&miglint_models::compare::Skipped> = Vec::new();
+            for s in reports.iter().flat_map(|r| &r.skipped) {
+                if !skipped.contains(&s) {
+                    skipped.push(s);
+                }
+            }
+            json(&items, &skipped, &head, &root)
+        }
         DriftFormat::Text => text(&reports, &models, &head, &root, origin.as_ref()),
     };
     out.write_all(text.as_bytes())?;
@@ -148,8 +156,15 @@ fn revision(item: &DriftItem, head: &drift::Head) -> Option<String> {
 }
 
 /// The agreed JSON contract: `{"items": [{op, table, column, name,
-/// dialect, model: {path, line} | null, revision}]}`.
-pub fn json(items: &[&DriftItem], head: &drift::Head, root: &Path) -> String {
+/// dialect, model: {path, line} | null, revision}], "skipped": [{table |
+/// null, reason, model}]}`. `skipped` (additive) lists what was left out of
+/// the comparison, so that "nothing compared" cannot read as "no drift".
+pub fn json(
+    items: &[&DriftItem],
+    skipped: &[&miglint_models::compare::Skipped],
+    head: &drift::Head,
+    root: &Path,
+) -> String {
     use serde_json::json;
     let list: Vec<serde_json::Value> = items
         .iter()
@@ -165,7 +180,18 @@ pub fn json(items: &[&DriftItem], head: &drift::Head, root: &Path) -> String {
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&json!({ "items": list })).unwrap_or_default();
+    let skipped: Vec<serde_json::Value> = skipped
+        .iter()
+        .map(|s| {
+            json!({
+                "table": s.table,
+                "reason": s.why,
+                "model": s.model.as_ref().map(|(p, l)| json!({"path": drift::shown(p, root), "line": l})),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&json!({ "items": list, "skipped": skipped }))
+        .unwrap_or_default();
     s.push('\n');
     s
 }

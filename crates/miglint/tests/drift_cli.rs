@@ -61,7 +61,8 @@ fn json_contract() {
     assert_eq!(code, 1, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let obj = v.as_object().expect("object");
-    assert_eq!(obj.keys().collect::<Vec<_>>(), ["items"]);
+    assert_eq!(obj.keys().collect::<Vec<_>>(), ["items", "skipped"]);
+    assert_eq!(v["skipped"], serde_json::json!([]));
     let items = v["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     for it in items {
@@ -92,7 +93,7 @@ fn no_drift_exits_0() {
     assert!(out.contains("no drift in 3 model table(s)"), "{out}");
     let (code, out, _) = miglint(&case("drift_clean"), &["drift", "--format", "json"]);
     assert_eq!(code, 0);
-    assert_eq!(out.trim(), "{\n  \"items\": []\n}");
+    assert_eq!(out.trim(), "{\n  \"items\": [],\n  \"skipped\": []\n}");
 }
 
 #[test]
@@ -101,6 +102,23 @@ fn uncertain_tables_are_skipped_and_said() {
     let (code, out, err) = miglint(&dir, &["drift", "migrations/versions"]);
     assert_eq!(code, 0, "{err}");
     settings().bind(|| insta::assert_snapshot!(out));
+}
+
+#[test]
+fn json_lists_skipped_tables() {
+    let dir = repo_root().join("tests/fixtures/ML801/ok_uncertain_tables");
+    let (code, out, err) = miglint(&dir, &["drift", "migrations/versions", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["items"], serde_json::json!([]));
+    let skipped = v["skipped"].as_array().expect("skipped");
+    assert!(!skipped.is_empty(), "{out}");
+    for s in skipped {
+        let mut keys: Vec<&String> = s.as_object().expect("skip").keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["model", "reason", "table"]);
+        assert!(s["reason"].as_str().is_some_and(|r| !r.is_empty()), "{out}");
+    }
 }
 
 #[test]

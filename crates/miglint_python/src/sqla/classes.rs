@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use tree_sitter::Node;
 
 use super::Unknown;
+use super::aliases::{self, Ctor};
 use super::columns::{self, Annotation, RawColumn, RawItem};
 use super::naming::Convention;
 use super::syntax::{
@@ -70,6 +71,11 @@ pub(crate) struct Scan {
     pub table_vars: HashMap<String, usize>,
     /// Names bound to a declarative base (`Base = declarative_base()`).
     pub roots: Vec<String>,
+    /// Roots built on a class that adds to every model
+    /// (`declarative_base(cls=X)`, `generate_base(cls=X)`,
+    /// `SQLAlchemy(model_class=X)`): root name → that class's dotted name
+    /// (`?` when it is not a name).
+    pub root_mixins: HashMap<String, String>,
     pub module_indexes: Vec<ModuleIndex>,
     pub convention: Convention,
     pub unknown: Vec<Unknown>,
@@ -77,6 +83,8 @@ pub(crate) struct Scan {
     /// Some class declares a `type_annotation_map`: annotations are not
     /// mapped to types by the defaults.
     pub annotation_map: bool,
+    /// The current file's names for a column constructor (`_Column`).
+    aliases: HashMap<String, Ctor>,
 }
 
 /// Calls whose result, assigned in a class body, is not a column.
@@ -115,6 +123,7 @@ const WRAPPERS: &[&str] = &["deferred", "undefer", "Mapped"];
 
 impl Scan {
     pub(crate) fn file(&mut self, path: &Path, src: &str, root: Node<'_>) {
+        self.aliases = aliases::column_aliases(root, src);
         let dicts = super::naming::dict_bindings(root, src);
         self.convention.read(root, src, &dicts);
         let mut c = root.walk();
@@ -144,7 +153,7 @@ impl Scan {
             None => (None, stmt.named_child(0)),
         };
         let Some(value) = value else { return };
-        let Some(name) = call_name(value, src) else {
+        let Some(name) = call_name(value, src).or_else(|| generate_base_call(value, src)) else {
             return;
         };
         match last_segment(&name) {
@@ -157,12 +166,15 @@ impl Scan {
             }
             "declarative_base" | "generate_base" => {
                 if let Some(t) = target {
+                    self.root_mixin(&t, value, src, "cls");
                     self.roots.push(t);
                 }
             }
             "SQLAlchemy" => {
                 if let Some(t) = target {
-                    self.roots.push(format!("{t}.Model"));
+                    let t = format!("{t}.Model");
+                    self.root_mixin(&t, value, src, "model_class");
+                    self.roots.push(t);
                 }
             }
             "Index" => {
@@ -183,6 +195,19 @@ impl Scan {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The column constructor a call's (dotted) name stands for.
+    fn ctor(&self, name: &str) -> Option<Ctor> {
+        Ctor::of_name(name).or_else(|| self.aliases.get(name).copied())
+    }
+
+    /// Records the class a declarative root is built on (`kw=` of `call`).
+    fn root_mixin(&mut self, root: &str, call: Node<'_>, src: &str, kw: &str) {
+        if let Some(v) = Args::of(call, src).kw(kw) {
+            let name = dotted(v, src).unwrap_or_else(|| "?".to_string());
+            self.root_mixins.insert(root.to_string(), name);
         }
     }
 
@@ -213,8 +238,8 @@ impl Scan {
         }
         for p in args.pos.iter().skip(2) {
             let fname = call_name(*p, src).unwrap_or_default();
-            let r = if columns::is_column_call(&fname) {
-                columns::column(*p, src, None, None).map(|c| t.columns.push(c))
+            let r = if let Some(ctor) = self.ctor(&fname) {
+                columns::column(*p, ctor, src, None, None).map(|c| t.columns.push(c))
             } else {
                 columns::table_item(*p, src).map(|i| t.items.extend(i))
             };
@@ -407,10 +432,10 @@ impl Scan {
             call = inner;
         }
         let cname = call_name(call, src).unwrap_or_default();
-        if columns::is_column_call(&cname) {
-            match columns::column(call, src, Some(attr), ann) {
+        if let Some(ctor) = self.ctor(&cname) {
+            match columns::column(call, ctor, src, Some(attr), ann) {
                 Ok(mut c) => {
-                    if self.annotation_map && last_segment(&cname) == "mapped_column" {
+                    if self.annotation_map && ctor != Ctor::Column {
                         let explicit = Args::of(call, src).pos.iter().any(|p| p.kind() != "string");
                         if !explicit {
                             c.type_name = None;
@@ -468,6 +493,14 @@ fn check_options(d: Node<'_>, src: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `registry(...).generate_base(...)`: a method called on a call's result.
+fn generate_base_call(value: Node<'_>, src: &str) -> Option<String> {
+    let f = value.child_by_field_name("function")?;
+    let attr = text(f.child_by_field_name("attribute")?, src);
+    (value.kind() == "call" && f.kind() == "attribute" && attr == "generate_base")
+        .then(|| attr.to_string())
 }
 
 /// The class or table variable an `Index("ix", Cls.col)` names.

@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use super::aliases::Ctor;
 use super::syntax::{Args, bool_lit, call_name, dotted, last_segment, line, str_lit, text};
 use super::types;
 
@@ -140,22 +141,25 @@ fn type_name(n: Node<'_>, src: &str) -> Option<String> {
     Some(last_segment(&d).to_string())
 }
 
-/// Whether `name` (a call's dotted name) declares a column.
-pub(crate) fn is_column_call(name: &str) -> bool {
-    matches!(last_segment(name), "Column" | "mapped_column")
-}
-
 /// Reads `Column(...)` / `mapped_column(...)`. `attr` is the class
 /// attribute (the default column name), `ann` the annotation. `Err` says
 /// why the column is not readable.
 pub(crate) fn column(
     call: Node<'_>,
+    ctor: Ctor,
     src: &str,
     attr: Option<&str>,
     ann: Option<&Annotation>,
 ) -> Result<RawColumn, String> {
-    let fname = call_name(call, src).unwrap_or_default();
-    let mapped = last_segment(&fname) == "mapped_column";
+    if ctor == Ctor::Either && ann.is_some_and(|a| a.mapped) {
+        // `Column` ignores the `Mapped[...]` annotation, `mapped_column`
+        // reads nullability and type from it: which one runs is decided
+        // by an import
+        return Err(
+            "`Column` or `mapped_column` (chosen by an import) with a `Mapped` annotation".into(),
+        );
+    }
+    let mapped = ctor == Ctor::Mapped;
     let args = Args::of(call, src);
     if args.splat {
         return Err("a column built from *args/**kwargs".into());

@@ -8,6 +8,7 @@
 //! column from a helper, a base class outside the scanned files) makes that
 //! table uncertain, and the comparison says nothing about it.
 
+mod aliases;
 mod classes;
 mod columns;
 mod naming;

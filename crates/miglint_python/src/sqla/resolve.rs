@@ -147,8 +147,17 @@ impl Resolver<'_> {
                 Some(j) if j == i => {}
                 Some(j) if self.mapped(j) => {}
                 Some(j) => self.collect(j, depth + 1, cols, items, doubts),
-                None if self.is_root_name(b) => {}
-                None => doubts.push(format!("its base `{b}` is not in the model files")),
+                None => match self.scan.root_mixins.get(b.as_str()) {
+                    // `declarative_base(cls=X)`: X's columns are on every model
+                    Some(m) => match self.class(m) {
+                        Some(j) => self.collect(j, depth + 1, cols, items, doubts),
+                        None => doubts.push(format!(
+                            "its base `{b}` is built on `{m}`, which is not in the model files"
+                        )),
+                    },
+                    None if self.is_root_name(b) => {}
+                    None => doubts.push(format!("its base `{b}` is not in the model files")),
+                },
             }
         }
     }

@@ -251,3 +251,138 @@ fn broken_source_never_panics() {
     let m = models("");
     assert!(m.tables.is_empty());
 }
+
+#[test]
+fn declarative_base_cls_outside_the_files_makes_tables_uncertain() {
+    let m = models(
+        r#"
+from sqlalchemy import Column, Integer
+from sqlalchemy.orm import declarative_base
+from shared.db import AuditMixin
+
+class _Root(AuditMixin):
+    pass
+
+Root = declarative_base(cls=_Root)
+Other = declarative_base(cls=make_root())
+
+class Account(Root):
+    __tablename__ = "account"
+    id = Column(Integer, primary_key=True)
+
+class Ledger(Other):
+    __tablename__ = "ledger"
+    id = Column(Integer, primary_key=True)
+"#,
+    );
+    let why = m.table("account").unwrap().uncertain.as_deref().unwrap();
+    assert!(why.contains("AuditMixin"), "{why}");
+    let why = m.table("ledger").unwrap().uncertain.as_deref().unwrap();
+    assert_eq!(
+        why,
+        "its base `Other` is built on `?`, which is not in the model files"
+    );
+}
+
+#[test]
+fn declarative_base_cls_in_the_files_adds_its_columns() {
+    let m = models(
+        r#"
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+class Stamps:
+    created = sa.Column(sa.DateTime, nullable=False)
+    changed = sa.Column(sa.DateTime)
+
+class _Root(Stamps):
+    pass
+
+Root = orm.declarative_base(cls=_Root)
+Reg = orm.registry().generate_base(cls=Stamps)
+
+class Account(Root):
+    __tablename__ = "account"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+class Note(Reg):
+    __tablename__ = "note"
+    id = sa.Column(sa.Integer, primary_key=True)
+"#,
+    );
+    for t in ["account", "note"] {
+        let table = m.table(t).unwrap();
+        assert_eq!(table.uncertain, None, "{t}");
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["id", "created", "changed"], "{t}");
+        assert_eq!(col(&m, t, "created").nullable, Some(false));
+    }
+}
+
+#[test]
+fn a_column_constructor_chosen_by_an_import_is_read() {
+    let m = models(
+        r#"
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base, Mapped
+
+try:
+    from sqlalchemy.orm import mapped_column
+    Col = mapped_column
+except ImportError:
+    from sqlalchemy import Column as Col
+
+if sa.__version__ >= "2":
+    Plain = sa.Column
+else:
+    from sqlalchemy import Column as Plain
+
+Base = declarative_base()
+
+class Job(Base):
+    __tablename__ = "job"
+    id = Col(sa.Integer, primary_key=True)
+    title = Col(sa.String(80), nullable=False)
+    note = Plain(sa.Text)
+
+class Typed(Base):
+    __tablename__ = "typed"
+    id = Col(sa.Integer, primary_key=True)
+    label: Mapped[str] = Col(sa.String(10))
+"#,
+    );
+    let job = m.table("job").unwrap();
+    assert_eq!(job.uncertain, None);
+    assert_eq!(job.columns.len(), 3);
+    assert!(col(&m, "job", "id").primary_key);
+    assert_eq!(col(&m, "job", "title").nullable, Some(false));
+    assert_eq!(col(&m, "job", "title").type_name.as_deref(), Some("String"));
+    assert_eq!(col(&m, "job", "note").nullable, Some(true));
+    // Column ignores the Mapped annotation, mapped_column does not
+    let why = m.table("typed").unwrap().uncertain.as_deref().unwrap();
+    assert!(why.contains("chosen by an import"), "{why}");
+}
+
+#[test]
+fn a_name_not_always_a_column_constructor_is_not_an_alias() {
+    let m = models(
+        r#"
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+try:
+    from sqlalchemy import Column as Col
+except ImportError:
+    from mylib import make_column as Col
+
+Base = declarative_base()
+
+class Job(Base):
+    __tablename__ = "job"
+    id = sa.Column(sa.Integer, primary_key=True)
+    title = Col(sa.String(80))
+"#,
+    );
+    let why = m.table("job").unwrap().uncertain.as_deref().unwrap();
+    assert!(why.contains("`title = Col(...)`"), "{why}");
+}
