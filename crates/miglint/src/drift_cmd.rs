@@ -282,15 +282,23 @@ pub fn text(
         );
     }
     let n = groups.len();
+    let mut skipped_tables: Vec<&str> = skipped.iter().filter_map(|s| s.table.as_deref()).collect();
+    skipped_tables.sort_unstable();
+    skipped_tables.dedup();
+    let skipped_tables = skipped_tables.len();
     let _ = writeln!(
         o,
-        "{} in {} model table(s) from {} file(s) ({from}) against {} revision(s) at head{}",
+        "{} in {} model table(s){} from {} file(s) ({from}) against {} revision(s) at head{}",
         match n {
             0 => "no drift".to_string(),
             1 => "1 difference".to_string(),
             n => format!("{n} differences"),
         },
         models.tables.len(),
+        match skipped_tables {
+            0 => String::new(),
+            k => format!(" ({k} skipped)"),
+        },
         models.files.len(),
         head.files.len(),
         if head.environments > 1 {

@@ -78,7 +78,12 @@ def key(it: dict) -> str:
 
 def models_file(metadata_spec: str) -> Path:
     """The source file of the module that defines the metadata."""
-    module = importlib.import_module(metadata_spec.partition(":")[0])
+    return module_file(metadata_spec.partition(":")[0])
+
+
+def module_file(name: str) -> Path:
+    """The source file of an installed module."""
+    module = importlib.import_module(name)
     return Path(module.__file__).resolve()
 
 
@@ -87,13 +92,18 @@ def has_drift(miglint: str) -> bool:
     return p.returncode == 0
 
 
-def miglint_items(miglint: str, versions: Path, models: Path, dialect: str, work: Path) -> list[dict]:
-    """`miglint drift --format json` with the models declared in lint.toml."""
+def miglint_items(miglint: str, versions: Path, models: list[Path], dialect: str,
+                  work: Path) -> tuple[list[dict], list[str]]:
+    """`miglint drift --format json` with the models declared in lint.toml:
+    its items, and the tables it skipped (not compared)."""
     config = work / "drift.toml"
-    config.write_text(f"models = [{json.dumps(str(models))}]\n")
+    config.write_text(f"models = [{', '.join(json.dumps(str(m)) for m in models)}]\n")
     p = subprocess.run([miglint, "drift", str(versions), "--format", "json", "--dialect", dialect,
                         "--config", str(config)], cwd=work, capture_output=True, text=True, timeout=120)
     if p.returncode not in (0, 1):
         raise RuntimeError(f"miglint drift exited {p.returncode}: {p.stderr.strip()[:400]}")
-    items = json.loads(p.stdout)["items"]
-    return sorted(({k: it.get(k) for k in ("op", "table", "column", "name")} for it in items), key=key)
+    out = json.loads(p.stdout)
+    items = sorted(({k: it.get(k) for k in ("op", "table", "column", "name")} for it in out["items"]),
+                   key=key)
+    skipped = sorted({s["table"] for s in out.get("skipped", []) if s.get("table")})
+    return items, skipped

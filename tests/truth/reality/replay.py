@@ -85,6 +85,8 @@ class Project:
     imports: bool = False
     metadata: str | None = None
     naming_convention: dict = field(default_factory=dict)
+    # modules whose files are listed in `models` too (mixins of the models)
+    extra_models: list[str] = field(default_factory=list)
     folder: Path = field(default_factory=Path)
 
 
@@ -101,6 +103,8 @@ class Run:
     # real autogenerate's items (projects with `metadata`), and miglint drift's
     autogen: list[str] | None = None
     drift: list[str] | None = None
+    # the model tables miglint drift skipped (not compared)
+    drift_skipped: list[str] = field(default_factory=list)
 
 
 def load_projects(corpus: Path, selected: list[str]) -> list[Project]:
@@ -108,7 +112,8 @@ def load_projects(corpus: Path, selected: list[str]) -> list[Project]:
     out = []
     for p in data["project"]:
         proj = Project(p["name"], p["versions"], list(p["dialects"]), bool(p.get("import", False)),
-                       p.get("metadata"), dict(p.get("naming_convention", {})))
+                       p.get("metadata"), dict(p.get("naming_convention", {})),
+                       list(p.get("extra_models", [])))
         proj.folder = corpus / proj.name / proj.versions
         if selected and not any(s in proj.name or s == "reality" for s in selected):
             continue
@@ -194,8 +199,11 @@ def run_one(args, proj: Project, dialect: str, workdir: Path) -> Run:
         if proj.metadata:
             r.autogen = [autogen.key(it) for it in autogen.autogenerate_items(url, proj.metadata)]
             if args.drift:
-                r.drift = [autogen.key(it) for it in autogen.miglint_items(
-                    args.miglint, proj.folder, autogen.models_file(proj.metadata), dialect, work)]
+                models = ([autogen.models_file(proj.metadata)]
+                          + [autogen.module_file(m) for m in proj.extra_models])
+                items, r.drift_skipped = autogen.miglint_items(args.miglint, proj.folder, models,
+                                                               dialect, work)
+                r.drift = [autogen.key(it) for it in items]
     except Exception as e:  # noqa: BLE001 - one project's crash is that project's failure
         r.error = f"{type(e).__name__}: {e}"
     finally:
@@ -287,7 +295,8 @@ def drift_report(runs: list[Run], args) -> list[str]:
             both = len(set(r.autogen) & set(r.drift))
             union = len(set(r.autogen) | set(r.drift))
             line += (f"; miglint drift {len(r.drift)}; agreement {both}/{union}"
-                     + (f" ({100.0 * both / union:.1f}%)" if union else " (both empty)"))
+                     + (f" ({100.0 * both / union:.1f}%)" if union else " (both empty)")
+                     + f"; {len(r.drift_skipped)} model table(s) skipped")
         print(line)
     if any(r.drift is not None for r in runs):
         expected = read_tsv(EXPECTED_DRIFT, 4)
