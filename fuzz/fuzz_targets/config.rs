@@ -10,10 +10,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         for name in ["lint.toml", "pyproject.toml"] {
             if let Ok(options) = miglint_config::load_str(Path::new(name), text) {
-                let targets = miglint_config::Targets {
-                    dialects: miglint_diagnostics::DialectSet::ALL,
-                    reason: String::new(),
-                };
+                let targets = miglint_config::Targets::declared(
+                    miglint_diagnostics::DialectSet::ALL,
+                    "fuzz",
+                );
                 let _ = miglint_linter::LinterSettings::from_options(options, targets);
             }
         }
