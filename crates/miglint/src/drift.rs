@@ -6,12 +6,10 @@ use std::path::{Path, PathBuf};
 
 use miglint_config::Options;
 use miglint_diagnostics::{Dialect, DialectSet};
-use miglint_linter::ProjectFile;
 use miglint_linter::graph::{self, RevisionId};
 use miglint_models::{DriftReport, ModelSource, Models};
 use miglint_python::{Module, SqlSource};
 use miglint_schema::{RevisionInput, Schema, SqlOf};
-use miglint_sql::SqlStatement;
 
 /// Where the model files come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,33 +84,8 @@ pub struct Head {
 /// Replays the first environment of `loaded` to its last revision in graph
 /// order, once per dialect of `dialects`.
 pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -> Head {
-    let analyzed: Vec<Vec<(usize, Vec<SqlStatement>)>> = loaded
-        .iter()
-        .map(|(_, _, m)| {
-            m.ops
-                .iter()
-                .enumerate()
-                .filter_map(|(i, op)| match op.sql()? {
-                    SqlSource::Literal(lit) if !op.dialects.intersect(dialects).is_empty() => {
-                        Some((i, miglint_sql::analyze(&lit.value, dialects)))
-                    }
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
-    let files: Vec<ProjectFile<'_>> = loaded
-        .iter()
-        .map(|(path, source, module)| ProjectFile {
-            path,
-            source,
-            module,
-            sql: &[],
-            targets: dialects,
-            no_transaction: false,
-            env_sets_lock_timeout: false,
-        })
-        .collect();
+    let analyzed = crate::graph_cmd::analyze_sql(loaded, dialects);
+    let files = crate::graph_cmd::project_files(loaded, dialects);
     let envs = graph::environments(&files);
     let revision_ids = files
         .iter()

@@ -13,7 +13,8 @@ use miglint_config::discover;
 use miglint_diagnostics::DialectSet;
 use miglint_linter::ProjectFile;
 use miglint_linter::graph::{self, Environment, Node};
-use miglint_python::{Module, PythonParser};
+use miglint_python::{Module, PythonParser, SqlSource};
+use miglint_sql::SqlStatement;
 
 use crate::run;
 
@@ -87,18 +88,7 @@ pub fn run(
         }
     }
     let loaded = load(&discovery.files);
-    let files: Vec<ProjectFile<'_>> = loaded
-        .iter()
-        .map(|(path, source, module)| ProjectFile {
-            path,
-            source,
-            module,
-            sql: &[],
-            targets: DialectSet::ALL,
-            no_transaction: false,
-            env_sets_lock_timeout: false,
-        })
-        .collect();
+    let files = project_files(&loaded, DialectSet::ALL);
     let envs = graph::environments(&files);
     if envs.is_empty() && !failed {
         eprintln!("miglint: warning: no revision files found");
@@ -113,6 +103,50 @@ pub fn run(
 }
 
 /// Reads and parses every file (unreadable ones are skipped with a warning).
+/// The loaded files as the graph and the model read them: no per-file SQL
+/// analysis, settings or env.py facts (`graph`, `schema` and `drift` need
+/// none of them).
+pub(crate) fn project_files(
+    loaded: &[(PathBuf, String, Module)],
+    targets: DialectSet,
+) -> Vec<ProjectFile<'_>> {
+    loaded
+        .iter()
+        .map(|(path, source, module)| ProjectFile {
+            path,
+            source,
+            module,
+            sql: &[],
+            targets,
+            no_transaction: false,
+            env_sets_lock_timeout: false,
+        })
+        .collect()
+}
+
+/// The literal SQL of each file's ops that run on `dialects`, analysed for
+/// the model replay: per file, (op index, statements).
+pub(crate) fn analyze_sql(
+    loaded: &[(PathBuf, String, Module)],
+    dialects: DialectSet,
+) -> Vec<Vec<(usize, Vec<SqlStatement>)>> {
+    loaded
+        .iter()
+        .map(|(_, _, m)| {
+            m.ops
+                .iter()
+                .enumerate()
+                .filter_map(|(i, op)| match op.sql()? {
+                    SqlSource::Literal(lit) if !op.dialects.intersect(dialects).is_empty() => {
+                        Some((i, miglint_sql::analyze(&lit.value, dialects)))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
 pub(crate) fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     let mut parser = PythonParser::new();
     let mut out = Vec::with_capacity(paths.len());

@@ -10,11 +10,9 @@ use std::process::ExitCode;
 
 use miglint_config::discover;
 use miglint_diagnostics::{Dialect, DialectSet};
-use miglint_linter::ProjectFile;
 use miglint_linter::graph::{self, RevisionId};
 use miglint_python::SqlSource;
 use miglint_schema::{ConstraintKind, RevisionInput, Schema, SqlOf};
-use miglint_sql::SqlStatement;
 
 use crate::run;
 
@@ -77,33 +75,8 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
     }
     let loaded = crate::graph_cmd::load(&discovery.files);
     let targets = DialectSet::single(dialect);
-    let analyzed: Vec<Vec<(usize, Vec<SqlStatement>)>> = loaded
-        .iter()
-        .map(|(_, _, m)| {
-            m.ops
-                .iter()
-                .enumerate()
-                .filter_map(|(i, op)| match op.sql()? {
-                    SqlSource::Literal(lit) if !op.dialects.intersect(targets).is_empty() => {
-                        Some((i, miglint_sql::analyze(&lit.value, targets)))
-                    }
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
-    let files: Vec<ProjectFile<'_>> = loaded
-        .iter()
-        .map(|(path, source, module)| ProjectFile {
-            path,
-            source,
-            module,
-            sql: &[],
-            targets,
-            no_transaction: false,
-            env_sets_lock_timeout: false,
-        })
-        .collect();
+    let analyzed = crate::graph_cmd::analyze_sql(&loaded, targets);
+    let files = crate::graph_cmd::project_files(&loaded, targets);
     let envs = graph::environments(&files);
     // the environment and file of `--at`
     let mut chosen: Option<(usize, Option<usize>)> = None;
