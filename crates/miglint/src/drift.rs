@@ -126,25 +126,10 @@ pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -
             parents: None,
         })
         .collect();
-    for node in &env.nodes {
-        if node.duplicate_of.is_some() {
-            continue;
-        }
-        inputs[node.file].parents = match &node.down {
-            graph::Parents::Base => Some(Vec::new()),
-            graph::Parents::Revisions(refs) => refs
-                .iter()
-                .map(|r| r.target.map(|t| env.nodes[t].file))
-                .collect(),
-            graph::Parents::Unknown => None,
-        };
+    for (file, parents) in env.replay_parents() {
+        inputs[file].parents = parents;
     }
-    let order: Vec<usize> = env
-        .topo_order()
-        .into_iter()
-        .filter(|&i| env.nodes[i].duplicate_of.is_none())
-        .map(|i| env.nodes[i].file)
-        .collect();
+    let order = env.replay_order();
     head.heads = env.heads().len();
     for d in dialects.iter() {
         let schema = miglint_schema::schema_at(&inputs, &order, d, None);

@@ -123,25 +123,10 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
             parents: None,
         });
     }
-    for node in &env.nodes {
-        if node.duplicate_of.is_some() {
-            continue;
-        }
-        inputs[node.file].parents = match &node.down {
-            graph::Parents::Base => Some(Vec::new()),
-            graph::Parents::Revisions(refs) => refs
-                .iter()
-                .map(|r| r.target.map(|t| env.nodes[t].file))
-                .collect(),
-            graph::Parents::Unknown => None,
-        };
+    for (file, parents) in env.replay_parents() {
+        inputs[file].parents = parents;
     }
-    let order: Vec<usize> = env
-        .topo_order()
-        .into_iter()
-        .filter(|&i| env.nodes[i].duplicate_of.is_none())
-        .map(|i| env.nodes[i].file)
-        .collect();
+    let order = env.replay_order();
     let at = at_file.or_else(|| order.last().copied());
     let rev = at
         .map(|f| match graph::revision_id(&files[f]) {

@@ -237,26 +237,10 @@ fn schema_inputs<'a>(
     let mut parents: Vec<Option<Vec<usize>>> = vec![None; files.len()];
     let mut orders = Vec::with_capacity(envs.len());
     for env in envs {
-        for node in &env.nodes {
-            if node.duplicate_of.is_some() {
-                continue;
-            }
-            parents[node.file] = match &node.down {
-                crate::graph::Parents::Base => Some(Vec::new()),
-                crate::graph::Parents::Revisions(refs) => refs
-                    .iter()
-                    .map(|r| r.target.map(|t| env.nodes[t].file))
-                    .collect(),
-                crate::graph::Parents::Unknown => None,
-            };
+        for (file, p) in env.replay_parents() {
+            parents[file] = p;
         }
-        orders.push(
-            env.topo_order()
-                .into_iter()
-                .filter(|&i| env.nodes[i].duplicate_of.is_none())
-                .map(|i| env.nodes[i].file)
-                .collect(),
-        );
+        orders.push(env.replay_order());
     }
     let inputs = files
         .iter()

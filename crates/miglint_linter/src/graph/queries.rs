@@ -3,6 +3,36 @@
 use super::*;
 
 impl<'a> Environment<'a> {
+    /// For the model replay: each revision's parent files (empty for a
+    /// base, `None` when a parent is unknown), as (file, parents); duplicates
+    /// left out.
+    pub fn replay_parents(&self) -> impl Iterator<Item = (usize, Option<Vec<usize>>)> + '_ {
+        self.nodes
+            .iter()
+            .filter(|node| node.duplicate_of.is_none())
+            .map(|node| {
+                let parents = match &node.down {
+                    super::Parents::Base => Some(Vec::new()),
+                    super::Parents::Revisions(refs) => refs
+                        .iter()
+                        .map(|r| r.target.map(|t| self.nodes[t].file))
+                        .collect(),
+                    super::Parents::Unknown => None,
+                };
+                (node.file, parents)
+            })
+    }
+
+    /// For the model replay: the revision files in topological order,
+    /// duplicates left out.
+    pub fn replay_order(&self) -> Vec<usize> {
+        self.topo_order()
+            .into_iter()
+            .filter(|&i| self.nodes[i].duplicate_of.is_none())
+            .map(|i| self.nodes[i].file)
+            .collect()
+    }
+
     /// Builds the graph of one environment from its files (indices into
     /// `files`, in path order).
     pub fn build(files: &[ProjectFile<'a>], env_files: Vec<usize>) -> Environment<'a> {
