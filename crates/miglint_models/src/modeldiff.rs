@@ -139,10 +139,12 @@ mod tests {
     use super::*;
     use crate::{ModelSource, extract};
 
+    /// The models of `src`, with their declarative base defined after them.
     fn m(src: &str) -> Models {
+        let src = format!("{src}\nBase = declarative_base()\n");
         extract(&[ModelSource {
             path: Path::new("models.py"),
-            source: src,
+            source: &src,
         }])
     }
 

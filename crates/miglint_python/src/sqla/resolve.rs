@@ -44,11 +44,24 @@ impl Resolver<'_> {
         self.by_name.get(last).copied()
     }
 
+    /// A base that may be a declarative root: a known one, or a name like
+    /// one (`Base`, `db.Model`) whose definition may be elsewhere.
     fn is_root_name(&self, base: &str) -> bool {
         let last = base.rsplit('.').next().unwrap_or(base);
-        self.scan.roots.iter().any(|r| r == base)
-            || HARMLESS.contains(&last)
-            || matches!(last, "Base" | "Model")
+        self.is_known_root(base) || matches!(last, "Base" | "Model")
+    }
+
+    /// A base known to add no columns: a declarative root defined in the
+    /// scanned files (`Base = declarative_base()`, `db = SQLAlchemy()`),
+    /// or SQLAlchemy's own bases.
+    fn is_known_root(&self, base: &str) -> bool {
+        let last = base.rsplit('.').next().unwrap_or(base);
+        HARMLESS.contains(&last)
+            || self
+                .scan
+                .roots
+                .iter()
+                .any(|r| r == base || (!r.contains('.') && r == last))
     }
 
     fn descends_from_root(&self, i: usize, depth: usize) -> bool {
@@ -155,7 +168,9 @@ impl Resolver<'_> {
                             "its base `{b}` is built on `{m}`, which is not in the model files"
                         )),
                     },
-                    None if self.is_root_name(b) => {}
+                    None if self.is_known_root(b) => {}
+                    // a `Base`/`Model` defined elsewhere may add columns
+                    // (`declarative_base(cls=...)`, a custom `model_class`)
                     None => doubts.push(format!("its base `{b}` is not in the model files")),
                 },
             }

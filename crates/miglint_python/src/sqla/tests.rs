@@ -71,6 +71,8 @@ class User(Base):
 fn mixins_abstract_bases_and_table_args() {
     let m = models(
         r#"
+Base = declarative_base()
+
 class TimestampMixin:
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime)
@@ -385,4 +387,55 @@ class Job(Base):
     );
     let why = m.table("job").unwrap().uncertain.as_deref().unwrap();
     assert!(why.contains("`title = Col(...)`"), "{why}");
+}
+
+#[test]
+fn a_base_from_an_unscanned_file_makes_its_tables_uncertain() {
+    // `Base`/`db.Model` imported from a file miglint does not read may be
+    // `declarative_base(cls=Mixin)` or a custom `model_class`: its columns
+    // are unknown
+    let m = models(
+        r#"
+from app.db import Base, db
+from sqlalchemy import Column, Integer
+
+class A(Base):
+    __tablename__ = "a"
+    id = Column(Integer, primary_key=True)
+
+class B(db.Model):
+    __tablename__ = "b"
+    id = Column(Integer, primary_key=True)
+"#,
+    );
+    for t in ["a", "b"] {
+        let why = m.table(t).unwrap().uncertain.as_deref().unwrap_or("");
+        assert!(why.contains("is not in the model files"), "{t}: {why}");
+    }
+    // the same bases defined in the scanned files are known
+    let m = models(
+        r#"
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import declarative_base
+from sqlalchemy import Column, Integer
+
+Base = declarative_base()
+db = SQLAlchemy()
+
+class A(Base):
+    __tablename__ = "a"
+    id = Column(Integer, primary_key=True)
+
+class B(db.Model):
+    __tablename__ = "b"
+    id = Column(Integer, primary_key=True)
+
+class C(models.Base):
+    __tablename__ = "c"
+    id = Column(Integer, primary_key=True)
+"#,
+    );
+    for t in ["a", "b", "c"] {
+        assert_eq!(m.table(t).unwrap().uncertain, None, "{t}");
+    }
 }
