@@ -113,7 +113,7 @@ def item(d):
         return [(op, d[2], d[3], None)]
     if op in ("add_index", "remove_index"):
         return [(op, d[1].table.name, None, d[1].name)]
-    if op in ("add_constraint", "remove_constraint"):
+    if op in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
         return [(op, d[1].table.name, None, None)]
     return [(op, str(d), None, None)]
 

@@ -139,6 +139,16 @@ fn message(it: &DriftItem, revision: Option<&str>) -> String {
             "{} exists {after}, but the models do not declare it",
             named("unique constraint")
         ),
+        DriftOp::AddFk => format!(
+            "foreign key {} on `{}` is in the models, but no migration creates it",
+            it.detail.as_deref().unwrap_or(""),
+            it.table
+        ),
+        DriftOp::RemoveFk => format!(
+            "foreign key {} on `{}` exists {after}, but the models do not declare it",
+            it.detail.as_deref().unwrap_or(""),
+            it.table
+        ),
     };
     format!("{what} (`alembic check` reports `{op}`)")
 }

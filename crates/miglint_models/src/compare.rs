@@ -24,6 +24,8 @@ pub enum DriftOp {
     RemoveIndex,
     AddConstraint,
     RemoveConstraint,
+    AddFk,
+    RemoveFk,
 }
 
 impl DriftOp {
@@ -40,6 +42,8 @@ impl DriftOp {
             DriftOp::RemoveIndex => "remove_index",
             DriftOp::AddConstraint => "add_constraint",
             DriftOp::RemoveConstraint => "remove_constraint",
+            DriftOp::AddFk => "add_fk",
+            DriftOp::RemoveFk => "remove_fk",
         }
     }
 }
@@ -266,6 +270,7 @@ fn compare_table(
         }
     }
     compare_indexes(r, m, s, schema, dialect, unknown_indexes);
+    crate::fks::compare_fks(r, m, s, dialect);
 }
 
 fn same_cols(a: &[String], b: &[String]) -> bool {

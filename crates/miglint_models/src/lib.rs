@@ -7,12 +7,14 @@
 //! revision").
 
 pub mod compare;
+mod fks;
 mod locate;
 mod modeldiff;
 
 pub use compare::{DriftItem, DriftOp, DriftReport, compare};
 pub use locate::{env_py_model_paths, expand_model_paths};
 pub use miglint_python::sqla::{
-    ModelColumn, ModelIndex, ModelSource, ModelTable, ModelUnique, Models, Unknown, extract, types,
+    ModelColumn, ModelForeignKey, ModelIndex, ModelSource, ModelTable, ModelUnique, Models,
+    Unknown, extract, types,
 };
 pub use modeldiff::{ModelChange, diff_models};

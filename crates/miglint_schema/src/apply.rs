@@ -8,7 +8,9 @@ use crate::data;
 use crate::names::{literal_name, same};
 use crate::objects::is_conv;
 use crate::replay::{Rev, TableRef};
-use crate::state::{Column, Constraint, ConstraintKind, Index, Origin, Schema, Table};
+use crate::state::{
+    Column, Constraint, ConstraintKind, ForeignKeyRef, Index, Origin, Schema, Table,
+};
 
 /// Ops that change the schema (a dynamic table name there makes the whole
 /// schema uncertain).
@@ -171,6 +173,14 @@ impl Rev<'_, '_> {
                 let t = table_for_change(state, &table, o);
                 column_anon(t, &c, mysql);
                 t.add_column(col);
+                // SQLite cannot ALTER a constraint in: outside a batch,
+                // alembic skips the column's foreign key (or refuses)
+                if !op.in_batch()
+                    && self.dialects.contains(miglint_diagnostics::Dialect::Sqlite)
+                    && cons.iter().any(|c| c.kind == ConstraintKind::ForeignKey)
+                {
+                    t.fks_unknown = true;
+                }
                 t.constraints.extend(cons);
                 if let Some(ix) = ix {
                     state.put_index(ix);
@@ -261,12 +271,38 @@ impl Rev<'_, '_> {
                 {
                     t.anon_index = true;
                 }
+                let references = if kind == ConstraintKind::ForeignKey {
+                    let referent = op
+                        .arg_or_kw(cols_at - 1, "referent_table")
+                        .and_then(|e| self.str_of(e));
+                    let remote = op
+                        .arg_or_kw(cols_at + 1, "remote_cols")
+                        .map(string_list)
+                        .unwrap_or_default();
+                    match (referent, columns::fk_options(&op.kwargs)) {
+                        (Some(table), Some((onupdate, ondelete, deferral)))
+                            if !remote.is_empty() && remote.len() == columns.len() =>
+                        {
+                            Some(ForeignKeyRef {
+                                table,
+                                columns: remote,
+                                onupdate,
+                                ondelete,
+                                deferral,
+                            })
+                        }
+                        _ => None,
+                    }
+                } else {
+                    None
+                };
                 t.constraints.push(Constraint {
                     name,
                     conv,
                     kind,
                     columns,
                     origin: o,
+                    references,
                 });
             }
             "drop_constraint" => {
@@ -283,6 +319,7 @@ impl Rev<'_, '_> {
                     }
                     if t.constraints.len() == before {
                         t.unsure_constraints = true;
+                        t.fks_unknown = true;
                     }
                 }
             }
@@ -369,12 +406,18 @@ impl Rev<'_, '_> {
                             }
                         }
                     }
+                    let references = if kind == ConstraintKind::ForeignKey {
+                        columns::constraint_fk(call, columns.len())
+                    } else {
+                        None
+                    };
                     t.constraints.push(Constraint {
                         name,
                         conv: name_expr.is_some_and(is_conv),
                         kind,
                         columns,
                         origin: o,
+                        references,
                     });
                 }
                 _ => t.uncertain = Some(o),
@@ -518,6 +561,9 @@ pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin
 }
 
 pub(crate) fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
+    // PostgreSQL and SQLite (ALTER TABLE ... RENAME) follow the rename in
+    // the foreign keys that refer to the table
+    columns::rename_referent(state, from, |r| r.table = to.to_string());
     match state.drop_table(from, o) {
         Some(mut t) => {
             t.name = to.to_string();

@@ -226,6 +226,7 @@ impl Rev<'_, '_> {
                 // inline constraints and indexes are not read
                 t.anon_index = true;
                 t.anon = [true; 4];
+                t.fks_unknown = true;
                 t.complete = !*if_not_exists;
                 if *if_not_exists {
                     t.stamp = 0;
@@ -241,11 +242,14 @@ impl Rev<'_, '_> {
                 t.add_column(sql_column(column, o));
                 t.anon_index = true;
                 t.anon = [true; 4];
+                t.fks_unknown = true;
             }
             DdlChange::DropColumn { table, column } => {
                 if let Some(t) = state.table_mut(table) {
                     t.drop_column(column);
                     t.column_dropped();
+                    // the constraints on it are not removed here
+                    t.fks_unknown = true;
                 }
             }
             DdlChange::RenameColumn { table, from, to } => {
@@ -253,6 +257,7 @@ impl Rev<'_, '_> {
                 if !t.rename_column(from, to) {
                     t.uncertain = Some(o);
                 }
+                t.fks_unknown = true;
             }
             DdlChange::SetNotNull {
                 table,
@@ -295,6 +300,7 @@ impl Rev<'_, '_> {
                 t.add_column(sql_column(column, o));
                 t.anon_index = true;
                 t.anon = [true; 4];
+                t.fks_unknown = true;
             }
             DdlChange::AddConstraint { table, name } => {
                 let t = table_for_change(state, table, o);
@@ -307,6 +313,7 @@ impl Rev<'_, '_> {
                     kind: ConstraintKind::Unknown,
                     columns: Vec::new(),
                     origin: o,
+                    references: None,
                 });
             }
             DdlChange::DropConstraint { table, name } => {
@@ -316,6 +323,7 @@ impl Rev<'_, '_> {
                         .retain(|c| !c.name.as_deref().is_some_and(|x| same(x, name)));
                     if t.constraints.len() == before {
                         t.unsure_constraints = true;
+                        t.fks_unknown = true;
                     }
                 }
             }

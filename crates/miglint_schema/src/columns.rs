@@ -9,12 +9,14 @@
 //! Measured against real databases by the reality check of the truth suite
 //! (tests/truth/reality/).
 
-use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, last_segment};
+use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Keyword, last_segment};
 
 use crate::data;
 use crate::names::{literal_name, same};
 use crate::replay::Rev;
-use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, key};
+use crate::state::{
+    Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Key, Origin, Schema, key,
+};
 
 /// How deep `.with_variant(...)` chains and name bindings are followed.
 const MAX_DEPTH: usize = 8;
@@ -152,6 +154,11 @@ impl Rev<'_, '_> {
                     vec![name.clone()]
                 },
                 origin: o,
+                references: if kind == ConstraintKind::ForeignKey {
+                    column_fk(call)
+                } else {
+                    None
+                },
             });
         }
         let flag = |k: &str| c.kwarg(k).and_then(|k| k.value.bool_value()) == Some(true);
@@ -170,6 +177,7 @@ impl Rev<'_, '_> {
                 kind: ConstraintKind::Unique,
                 columns: vec![name],
                 origin: o,
+                references: None,
             });
         }
         (cons, ix)
@@ -238,6 +246,25 @@ pub(crate) fn rename_column_objects(state: &mut Schema, table: &str, from: &str,
     if let Some(t) = state.table_mut(table) {
         for c in &mut t.constraints {
             rename(&mut c.columns);
+        }
+    }
+    // foreign keys elsewhere that refer to the column: PostgreSQL follows
+    // the rename, SQLite's batch recreate leaves their text as it was
+    let referring: Vec<Key> = state
+        .tables
+        .iter()
+        .filter(|(_, t)| {
+            t.constraints.iter().any(|c| {
+                c.references.as_ref().is_some_and(|r| {
+                    same(&r.table, table) && r.columns.iter().any(|x| same(x, from))
+                })
+            })
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in referring {
+        if let Some(t) = state.table_mut(&k) {
+            t.fks_unknown = true;
         }
     }
     let k = key(table);
@@ -330,3 +357,124 @@ fn index_column(e: &Expr) -> Option<String> {
 #[cfg(test)]
 #[path = "columns_tests.rs"]
 mod tests;
+
+/// `"table.column"` → (table, column); a schema-qualified or unreadable
+/// target is `None`.
+pub(crate) fn fk_target(s: &str) -> Option<(String, String)> {
+    let mut parts = s.split('.');
+    let (t, c) = (parts.next()?, parts.next()?);
+    (parts.next().is_none() && !t.is_empty() && !c.is_empty())
+        .then(|| (t.to_string(), c.to_string()))
+}
+
+/// A string keyword that may be absent or `None`; `Err` when it is not a
+/// literal.
+fn opt_str<'e>(kwargs: &'e [Keyword], k: &str) -> Result<Option<&'e str>, ()> {
+    match kwargs.iter().find(|kw| kw.name == k) {
+        None => Ok(None),
+        Some(kw) if kw.value.is_none() => Ok(None),
+        Some(kw) => kw.value.str_value().map(Some).ok_or(()),
+    }
+}
+
+/// The compared options of a `ForeignKey(...)` / `ForeignKeyConstraint(...)`
+/// / `create_foreign_key(...)`: `onupdate`, `ondelete`, the deferral.
+/// `None` when one is not a literal, or the referent is in another schema.
+pub(crate) fn fk_options(
+    kwargs: &[Keyword],
+) -> Option<(Option<String>, Option<String>, &'static str)> {
+    let call = kwargs;
+    let onupdate = opt_str(call, "onupdate").ok()?;
+    let ondelete = opt_str(call, "ondelete").ok()?;
+    let initially = opt_str(call, "initially").ok()?;
+    let deferrable = match kwargs.iter().find(|kw| kw.name == "deferrable") {
+        None => false,
+        Some(kw) if kw.value.is_none() => false,
+        Some(kw) => kw.value.bool_value()?,
+    };
+    if opt_str(call, "referent_schema").ok()?.is_some()
+        || opt_str(call, "source_schema").ok()?.is_some()
+    {
+        return None;
+    }
+    Some((
+        ForeignKeyRef::action(onupdate),
+        ForeignKeyRef::action(ondelete),
+        ForeignKeyRef::deferral(deferrable, initially),
+    ))
+}
+
+/// The referent of a column's `ForeignKey("table.column", ...)`.
+pub(crate) fn column_fk(call: &Call) -> Option<ForeignKeyRef> {
+    let target = call
+        .args
+        .first()
+        .or_else(|| call.kwarg("column").map(|k| &k.value))?
+        .str_value()?;
+    let (table, column) = fk_target(target)?;
+    let (onupdate, ondelete, deferral) = fk_options(&call.kwargs)?;
+    Some(ForeignKeyRef {
+        table,
+        columns: vec![column],
+        onupdate,
+        ondelete,
+        deferral,
+    })
+}
+
+/// The referent of a `ForeignKeyConstraint(["a"], ["table.id"], ...)`:
+/// every referred column a `"table.column"` literal of one table, as many
+/// as the local columns.
+pub(crate) fn constraint_fk(call: &Call, local: usize) -> Option<ForeignKeyRef> {
+    let refs = call
+        .args
+        .get(1)
+        .or_else(|| call.kwarg("refcolumns").map(|k| &k.value))?;
+    let (ExprKind::List(items) | ExprKind::Tuple(items)) = &refs.kind else {
+        return None;
+    };
+    let mut table: Option<String> = None;
+    let mut columns = Vec::new();
+    for i in items {
+        let (t, c) = fk_target(i.str_value()?)?;
+        if table.as_ref().is_some_and(|x| !same(x, &t)) {
+            return None;
+        }
+        table = Some(t);
+        columns.push(c);
+    }
+    if columns.len() != local || local == 0 {
+        return None;
+    }
+    let (onupdate, ondelete, deferral) = fk_options(&call.kwargs)?;
+    Some(ForeignKeyRef {
+        table: table?,
+        columns,
+        onupdate,
+        ondelete,
+        deferral,
+    })
+}
+
+/// Applies `f` to every foreign key that refers to `table`.
+pub(crate) fn rename_referent(state: &mut Schema, table: &str, f: impl Fn(&mut ForeignKeyRef)) {
+    let referring: Vec<Key> = state
+        .tables
+        .iter()
+        .filter(|(_, t)| {
+            t.constraints
+                .iter()
+                .any(|c| c.references.as_ref().is_some_and(|r| same(&r.table, table)))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    for k in referring {
+        if let Some(t) = state.table_mut(&k) {
+            for c in &mut t.constraints {
+                if let Some(r) = c.references.as_mut().filter(|r| same(&r.table, table)) {
+                    f(r);
+                }
+            }
+        }
+    }
+}

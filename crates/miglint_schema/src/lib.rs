@@ -40,7 +40,8 @@ use miglint_sql::SqlStatement;
 pub use data::table_name as table_of_expr;
 pub use objects::{ObjectFact, ObjectKind};
 pub use state::{
-    Column, Constraint, ConstraintKind, EnumType, Index, Key, Origin, Schema, Table, key,
+    Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Key, Origin, Schema, Table,
+    key,
 };
 
 /// One revision file, as the model reads it.

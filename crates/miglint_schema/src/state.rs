@@ -110,6 +110,43 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     pub columns: Vec<String>,
     pub origin: Origin,
+    /// A foreign key's referent and options, when every part is a literal
+    /// (`None` for a foreign key miglint cannot describe, and for the
+    /// other kinds).
+    pub references: Option<ForeignKeyRef>,
+}
+
+/// What a foreign key refers to, with the options alembic's autogenerate
+/// compares (its `_fk_constraint_sig`): the referred table and columns,
+/// `onupdate`/`ondelete` (lowercased; `no action` is none) and the
+/// deferral.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ForeignKeyRef {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub onupdate: Option<String>,
+    pub ondelete: Option<String>,
+    /// `initially_deferrable`, `deferrable` or `not deferrable`.
+    pub deferral: &'static str,
+}
+
+impl ForeignKeyRef {
+    /// The normalised `onupdate`/`ondelete` value.
+    pub fn action(v: Option<&str>) -> Option<String> {
+        let v = v?.trim().to_ascii_lowercase();
+        (!v.is_empty() && v != "no action").then_some(v)
+    }
+
+    /// The three-state deferral of `deferrable=` and `initially=`.
+    pub fn deferral(deferrable: bool, initially: Option<&str>) -> &'static str {
+        if initially.is_some_and(|i| i.eq_ignore_ascii_case("deferred")) {
+            "initially_deferrable"
+        } else if deferrable {
+            "deferrable"
+        } else {
+            "not deferrable"
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +194,10 @@ pub struct Table {
     /// convention may have renamed the listed ones): which named
     /// constraints remain is not certain.
     pub unsure_constraints: bool,
+    /// It may have foreign keys miglint cannot describe (inline SQL, a
+    /// dropped constraint it could not match, a referent renamed under
+    /// it): its foreign keys are not compared.
+    pub fks_unknown: bool,
 }
 
 impl Table {
@@ -187,6 +228,7 @@ impl Table {
             anon_index: false,
             anon: [false; 4],
             unsure_constraints: false,
+            fks_unknown: false,
         }
     }
 
@@ -556,6 +598,8 @@ impl Schema {
             mine.complete &= t.complete;
             mine.anon_index |= t.anon_index;
             mine.unsure_constraints |= t.unsure_constraints;
+            // which foreign keys it has depends on the path
+            mine.fks_unknown |= t.fks_unknown || fk_set(mine) != fk_set(t);
             for (m, o) in mine.anon.iter_mut().zip(t.anon) {
                 *m |= o;
             }
@@ -596,4 +640,21 @@ impl Schema {
             }
         }
     }
+}
+
+/// A table's foreign keys as compared (columns and referent), sorted.
+fn fk_set(t: &Table) -> Vec<(Vec<Key>, Option<ForeignKeyRef>)> {
+    let mut v: Vec<_> = t
+        .constraints
+        .iter()
+        .filter(|c| c.kind == ConstraintKind::ForeignKey)
+        .map(|c| {
+            (
+                c.columns.iter().map(|x| key(x)).collect(),
+                c.references.clone(),
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    v
 }

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use super::aliases::Ctor;
+use super::fks::{self, RawFk};
 use super::syntax::{Args, bool_lit, call_name, dotted, last_segment, line, str_lit, text};
 use super::types;
 
@@ -17,6 +18,8 @@ pub(crate) struct RawColumn {
     pub server_default: bool,
     pub index: bool,
     pub unique: bool,
+    /// Its `ForeignKey(...)`s (local column filled in).
+    pub fks: Vec<RawFk>,
     pub line: u32,
 }
 
@@ -37,6 +40,8 @@ pub(crate) enum RawItem {
     },
     /// `PrimaryKeyConstraint(...)`: its columns are NOT NULL.
     PrimaryKey(Vec<String>),
+    /// `ForeignKeyConstraint(...)`.
+    ForeignKey(RawFk),
 }
 
 /// Calls inside `Column(...)` that are not its type.
@@ -166,7 +171,14 @@ pub(crate) fn column(
     }
     let mut name = attr.map(str::to_string);
     let mut ty: Option<String> = None;
+    let mut fk_list = Vec::new();
     for (i, p) in args.pos.iter().enumerate() {
+        if p.kind() == "call"
+            && call_name(*p, src).is_some_and(|n| last_segment(&n) == "ForeignKey")
+        {
+            fk_list.push(fks::column_fk(*p, src));
+            continue;
+        }
         if i == 0
             && let Some(s) = str_lit(*p, src)
         {
@@ -221,6 +233,9 @@ pub(crate) fn column(
     let server_default = args
         .kw("server_default")
         .is_some_and(|v| v.kind() != "none");
+    for f in &mut fk_list {
+        f.columns = vec![name.clone()];
+    }
     Ok(RawColumn {
         name,
         type_name: ty,
@@ -229,6 +244,7 @@ pub(crate) fn column(
         server_default,
         index,
         unique,
+        fks: fk_list,
         line: line(call),
     })
 }
@@ -248,6 +264,7 @@ pub(crate) fn annotated(attr: &str, a: &Annotation, at: Node<'_>) -> RawColumn {
         server_default: false,
         index: false,
         unique: false,
+        fks: Vec::new(),
         line: line(at),
     }
 }
@@ -329,7 +346,8 @@ pub(crate) fn table_item(n: Node<'_>, src: &str) -> Result<Option<RawItem>, Stri
             }
             Ok(Some(RawItem::PrimaryKey(cols)))
         }
-        "CheckConstraint" | "ForeignKeyConstraint" => Ok(None),
+        "ForeignKeyConstraint" => Ok(Some(RawItem::ForeignKey(fks::constraint_fk(n, src)))),
+        "CheckConstraint" => Ok(None),
         other => Err(format!("`{other}(...)` in the table's arguments")),
     }
 }

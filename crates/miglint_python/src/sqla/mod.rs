@@ -11,6 +11,7 @@
 mod aliases;
 mod classes;
 mod columns;
+mod fks;
 mod naming;
 mod resolve;
 mod syntax;
@@ -50,6 +51,21 @@ pub struct ModelUnique {
     pub line: u32,
 }
 
+/// A foreign key of a model table, as alembic compares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelForeignKey {
+    pub columns: Vec<String>,
+    /// The referred table and columns.
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    /// Lowercased; `no action` is none.
+    pub onupdate: Option<String>,
+    pub ondelete: Option<String>,
+    /// `initially_deferrable`, `deferrable` or `not deferrable`.
+    pub deferral: &'static str,
+    pub line: u32,
+}
+
 /// One table of the models.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelTable {
@@ -59,6 +75,9 @@ pub struct ModelTable {
     pub columns: Vec<ModelColumn>,
     pub indexes: Vec<ModelIndex>,
     pub uniques: Vec<ModelUnique>,
+    pub foreign_keys: Vec<ModelForeignKey>,
+    /// Why its foreign keys are not all known (then they are not compared).
+    pub fks_uncertain: Option<String>,
     /// Why the table is not fully known (then it is not compared).
     pub uncertain: Option<String>,
 }

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 
 use super::classes::{Class, Scan, TableName};
 use super::columns::{RawColumn, RawItem};
+use super::fks::RawFk;
 use super::naming::Convention;
-use super::{ModelColumn, ModelIndex, ModelTable, ModelUnique, Models, Unknown};
+use super::{ModelColumn, ModelForeignKey, ModelIndex, ModelTable, ModelUnique, Models, Unknown};
 
 /// Bases that add no columns.
 const HARMLESS: &[&str] = &[
@@ -308,6 +309,10 @@ impl Scan {
                 }
                 t.indexes.extend(extra.indexes);
                 t.uniques.extend(extra.uniques);
+                t.foreign_keys.extend(extra.foreign_keys);
+                if t.fks_uncertain.is_none() {
+                    t.fks_uncertain = extra.fks_uncertain;
+                }
                 if t.uncertain.is_none() {
                     t.uncertain = doubts.into_iter().next();
                 }
@@ -343,6 +348,22 @@ impl Scan {
                     line: ix.line,
                     why: format!("an `Index(...)` on `{target}`, not a table of the models"),
                 }),
+            }
+        }
+        // `ForeignKey(table_var.c.x)`: the variable's table
+        for t in &mut models.tables {
+            for f in &mut t.foreign_keys {
+                let Some(var) = f.ref_table.strip_prefix('@') else {
+                    continue;
+                };
+                match self.table_vars.get(var) {
+                    Some(&k) => f.ref_table = self.tables[k].name.clone(),
+                    None => {
+                        t.fks_uncertain.get_or_insert_with(|| {
+                            format!("a foreign key to `{var}`, not a table of the models")
+                        });
+                    }
+                }
             }
         }
         if self.convention.unknown() {
@@ -392,6 +413,14 @@ fn build(
             }
         })
         .collect();
+    let raw_fks = cols
+        .iter()
+        .flat_map(|c| c.fks.iter())
+        .chain(items.iter().filter_map(|i| match i {
+            RawItem::ForeignKey(f) => Some(f),
+            _ => None,
+        }));
+    let (foreign_keys, fks_uncertain) = model_fks(raw_fks);
     Built {
         table: ModelTable {
             name,
@@ -400,6 +429,8 @@ fn build(
             columns,
             indexes: Vec::new(),
             uniques: Vec::new(),
+            foreign_keys,
+            fks_uncertain,
             uncertain,
         },
         items: items.to_vec(),
@@ -465,7 +496,7 @@ fn name_all(conv: &Convention, b: Built) -> ModelTable {
                 columns,
                 line,
             }),
-            RawItem::PrimaryKey(_) => {}
+            RawItem::PrimaryKey(_) | RawItem::ForeignKey(_) => {}
         }
     }
     t
@@ -493,4 +524,29 @@ fn push(models: &mut Models, conv: &Convention, b: Built) {
         t.uncertain = Some("no column miglint can read".into());
     }
     models.tables.push(t);
+}
+
+/// The readable foreign keys, and why some are not (then none is compared).
+fn model_fks<'a>(raw: impl Iterator<Item = &'a RawFk>) -> (Vec<ModelForeignKey>, Option<String>) {
+    let mut out = Vec::new();
+    let mut why = None;
+    for f in raw {
+        match &f.target {
+            Some(t) if !f.columns.is_empty() => out.push(ModelForeignKey {
+                columns: f.columns.clone(),
+                ref_table: t.table.clone(),
+                ref_columns: t.columns.clone(),
+                onupdate: t.onupdate.clone(),
+                ondelete: t.ondelete.clone(),
+                deferral: t.deferral,
+                line: f.line,
+            }),
+            _ => {
+                why.get_or_insert_with(|| {
+                    format!("a foreign key miglint cannot read (line {})", f.line)
+                });
+            }
+        }
+    }
+    (out, why)
 }

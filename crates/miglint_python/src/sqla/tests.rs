@@ -439,3 +439,75 @@ class C(models.Base):
         assert_eq!(m.table(t).unwrap().uncertain, None, "{t}");
     }
 }
+
+#[test]
+fn foreign_keys_are_read_with_their_options() {
+    let m = models(
+        r#"
+Base = declarative_base()
+users = Table("users", Base.metadata, Column("id", Integer, primary_key=True))
+
+class Post(Base):
+    __tablename__ = "post"
+    id = Column(Integer, primary_key=True)
+    author_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE", name="x"))
+    owner_id = mapped_column(ForeignKey(users.c.id, deferrable=True, initially="DEFERRED"))
+    __table_args__ = (ForeignKeyConstraint(["a", "b"], ["pair.x", "pair.y"], onupdate="NO ACTION"),)
+
+class Odd(Base):
+    __tablename__ = "odd"
+    id = Column(Integer, primary_key=True)
+    other_id = Column(Integer, ForeignKey(Other.id))
+"#,
+    );
+    let t = m.table("post").unwrap();
+    assert_eq!(t.fks_uncertain, None);
+    let fks: Vec<(Vec<&str>, &str, Vec<&str>, Option<&str>, Option<&str>, &str)> = t
+        .foreign_keys
+        .iter()
+        .map(|f| {
+            (
+                f.columns.iter().map(String::as_str).collect(),
+                f.ref_table.as_str(),
+                f.ref_columns.iter().map(String::as_str).collect(),
+                f.onupdate.as_deref(),
+                f.ondelete.as_deref(),
+                f.deferral,
+            )
+        })
+        .collect();
+    assert_eq!(
+        fks,
+        [
+            (
+                vec!["author_id"],
+                "users",
+                vec!["id"],
+                None,
+                Some("cascade"),
+                "not deferrable"
+            ),
+            (
+                vec!["owner_id"],
+                "users",
+                vec!["id"],
+                None,
+                None,
+                "initially_deferrable"
+            ),
+            (
+                vec!["a", "b"],
+                "pair",
+                vec!["x", "y"],
+                None,
+                None,
+                "not deferrable"
+            ),
+        ]
+    );
+    // a class attribute target is not resolved: the table's foreign keys
+    // are not compared (the table itself is)
+    let odd = m.table("odd").unwrap();
+    assert_eq!(odd.uncertain, None);
+    assert!(odd.fks_uncertain.is_some());
+}
