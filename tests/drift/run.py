@@ -73,6 +73,7 @@ if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 
 target_metadata = Base.metadata
+COMPARE_SERVER_DEFAULT = os.environ.get("DRIFT_COMPARE_SERVER_DEFAULT") == "1"
 
 
 def run_migrations_online() -> None:
@@ -82,7 +83,8 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          compare_server_default=COMPARE_SERVER_DEFAULT)
         with context.begin_transaction():
             context.run_migrations()
 
@@ -119,7 +121,8 @@ def item(d):
 
 engine = create_engine(sys.argv[1])
 with engine.connect() as conn:
-    mc = MigrationContext.configure(conn)
+    mc = MigrationContext.configure(
+        conn, opts={"compare_server_default": os.environ.get("DRIFT_COMPARE_SERVER_DEFAULT") == "1"})
     out = []
     for d in compare_metadata(mc, Base.metadata):
         out.extend(item(d))
@@ -162,7 +165,8 @@ def run(cmd, cwd, env):
         return -1, "timeout", ""
 
 
-def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], args, pg: Postgres | None, work: Path) -> list[str]:
+def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], args, pg: Postgres | None, work: Path,
+             csd: bool = False) -> list[str]:
     tmp = work / case.name / dialect
     shutil.copytree(case, tmp, ignore=shutil.ignore_patterns("case.toml", "__pycache__"))
     mig = tmp / "migrations"
@@ -171,7 +175,10 @@ def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], arg
     url = pg.new_database() if dialect == "postgresql" else f"sqlite:///{tmp / 'db.sqlite'}"
     (tmp / "alembic.ini").write_text(ALEMBIC_INI.format(script_location=mig, url=url))
     (tmp / "diff.py").write_text(DIFF_PY)
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    # `compare_server_default = true` in case.toml: alembic's option, and
+    # miglint's `--compare-server-default` / `compare-server-default`
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", DRIFT_COMPARE_SERVER_DEFAULT="1" if csd else "0")
+    csd_args = ["--compare-server-default"] if csd else []
     bindir = Path(sys.executable).parent
     problems = []
     rc, out, _ = run([str(bindir / "alembic"), "upgrade", "head"], tmp, env)
@@ -188,7 +195,7 @@ def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], arg
     if (rc_check != 0) != bool(want):
         problems.append(f"`alembic check` exit {rc_check} with {len(want)} expected items: {out_check.strip()[-300:]}")
     if args.miglint:
-        rc_m, out_m, stdout_m = run([args.miglint, "drift", "--format", "json", "--dialect", dialect], tmp, env)
+        rc_m, out_m, stdout_m = run([args.miglint, "drift", "--format", "json", "--dialect", dialect, *csd_args], tmp, env)
         try:
             items = json.loads(stdout_m)["items"]
         except (ValueError, KeyError):
@@ -199,13 +206,14 @@ def run_case(case: Path, dialect: str, expect: list[str], listed: list[str], arg
         if rc_m != (1 if items else 0):
             problems.append(f"miglint drift exit {rc_m} with {len(items)} items")
         # every table compared (a case must not pass by skipping tables)
-        _, text_out, _ = run([args.miglint, "drift", "--dialect", dialect], tmp, env)
+        _, text_out, _ = run([args.miglint, "drift", "--dialect", dialect, *csd_args], tmp, env)
         skipped = [l for l in text_out.splitlines() if l.startswith("skipped")]
         if skipped:
             problems.append(f"miglint drift skipped tables: {skipped}")
         # the same through `miglint check` (ML801), with the models configured
         (tmp / "lint.toml").write_text(
-            f'models = ["models.py"]\ndialects = ["{dialect}"]\nalembic-version = "1.20"\n')
+            f'models = ["models.py"]\ndialects = ["{dialect}"]\nalembic-version = "1.20"\n'
+            + ("compare-server-default = true\n" if csd else ""))
         rc_c, out_c, stdout_c = run([args.miglint, "check", "--output-format", "json"], tmp, env)
         try:
             found = json.loads(stdout_c)
@@ -251,7 +259,8 @@ def main() -> int:
                 expect = spec.get(dialect, {}).get("items", spec.get("items", []))
                 total += 1
                 try:
-                    problems = run_case(case, dialect, expect, spec.get("miglint", []), args, pg, work)
+                    problems = run_case(case, dialect, expect, spec.get("miglint", []), args, pg, work,
+                                        spec.get("compare_server_default", False))
                 except Exception as e:  # noqa: BLE001 - a crash is this case's failure
                     problems = [f"runner crashed: {type(e).__name__}: {e}"]
                 mark = "PASS" if not problems else "FAIL"

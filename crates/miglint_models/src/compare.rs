@@ -242,22 +242,8 @@ fn compare_table(
         {
             push(DriftOp::ModifyType, format!("migrations: {b}, models: {a}"));
         }
-        if compare_server_default && c.server_default != sc.server_default {
-            let w = |d: bool| {
-                if d {
-                    "a server default"
-                } else {
-                    "no server default"
-                }
-            };
-            push(
-                DriftOp::ModifyDefault,
-                format!(
-                    "migrations: {}, models: {}",
-                    w(sc.server_default),
-                    w(c.server_default)
-                ),
-            );
+        if compare_server_default && let Some(detail) = default_differs(c, sc, fam_m.or(fam_s)) {
+            push(DriftOp::ModifyDefault, detail);
         }
     }
     for sc in s.columns() {
@@ -398,4 +384,36 @@ fn compare_indexes(
             ));
         }
     }
+}
+
+/// `modify_default` as alembic's `compare_server_default` decides it, when
+/// that is certain: one side has a server default and the other none, or
+/// both are constants that differ on PostgreSQL and SQLite alike
+/// ([`crate::types::defaults_differ`]). Two defaults miglint cannot
+/// compare (an expression, a function) say nothing.
+fn default_differs(
+    c: &crate::ModelColumn,
+    sc: &miglint_schema::Column,
+    fam: Option<&str>,
+) -> Option<String> {
+    let w = |d: bool, v: &Option<String>| match (d, v) {
+        (false, _) => "no server default".to_string(),
+        (true, Some(v)) => format!("'{v}'"),
+        (true, None) => "a server default".to_string(),
+    };
+    let differ = match (c.server_default, sc.server_default) {
+        (false, false) => false,
+        (true, true) => match (&c.server_default_value, &sc.server_default_value) {
+            (Some(a), Some(b)) => crate::types::defaults_differ(a, b, fam)?,
+            _ => return None,
+        },
+        _ => true,
+    };
+    differ.then(|| {
+        format!(
+            "migrations: {}, models: {}",
+            w(sc.server_default, &sc.server_default_value),
+            w(c.server_default, &c.server_default_value)
+        )
+    })
 }

@@ -450,6 +450,7 @@ impl Rev<'_, '_> {
                 nullable: lit("existing_nullable").flatten(),
                 primary_key: false,
                 server_default: false,
+                server_default_value: None,
                 python_default: false,
                 origin: o,
                 nullable_since: None,
@@ -481,6 +482,7 @@ impl Rev<'_, '_> {
         }
         if let Some(k) = op.kwarg("server_default") {
             c.server_default = !k.value.is_none();
+            c.server_default_value = columns::default_value(&k.value);
         }
         c.changed = Some(o);
         if let Some(k) = op.kwarg("type_") {
@@ -510,6 +512,7 @@ pub(crate) fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: 
             nullable: None,
             primary_key: false,
             server_default: false,
+            server_default_value: None,
             python_default: false,
             origin: o,
             nullable_since: None,

@@ -288,6 +288,7 @@ impl Rev<'_, '_> {
             } => {
                 if let Some(c) = table_for_change(state, table, o).column_mut(column) {
                     c.server_default = *has_default;
+                    c.server_default_value = None;
                 }
             }
             DdlChange::RedefineColumn {
@@ -402,6 +403,7 @@ fn sql_column(c: &DdlColumn, o: Origin) -> Column {
         nullable: Some(nullable),
         primary_key: c.primary_key,
         server_default: c.has_default,
+        server_default_value: None,
         python_default: false,
         origin: o,
         nullable_since: nullable.then_some(o),

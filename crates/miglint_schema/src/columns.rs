@@ -64,6 +64,7 @@ impl Rev<'_, '_> {
             nullable,
             primary_key: pk,
             server_default: c.server_default().is_some(),
+            server_default_value: c.server_default().and_then(|k| default_value(&k.value)),
             python_default: c.kwarg("default").is_some_and(|k| !k.value.is_none()),
             origin: o,
             nullable_since: (nullable != Some(false)).then_some(o),
@@ -476,5 +477,16 @@ pub(crate) fn rename_referent(state: &mut Schema, table: &str, f: impl Fn(&mut F
                 }
             }
         }
+    }
+}
+
+/// A `server_default=` constant ([`miglint_python::sqla::types::default_constant`]).
+pub(crate) fn default_value(e: &Expr) -> Option<String> {
+    use miglint_python::DefaultValue;
+    use miglint_python::sqla::types::default_constant;
+    match miglint_python::classify_default(e) {
+        DefaultValue::PlainString(s) => default_constant(&s.value, false),
+        DefaultValue::Text(s) => default_constant(&s.value, true),
+        _ => None,
     }
 }

@@ -57,6 +57,9 @@ pub struct Column {
     pub nullable: Option<bool>,
     pub primary_key: bool,
     pub server_default: bool,
+    /// The server default as a constant, when miglint can compare it
+    /// (`miglint_python::sqla::types::default_constant`).
+    pub server_default_value: Option<String>,
     /// A Python-side `default=` (SQLAlchemy applies it when it inserts).
     pub python_default: bool,
     pub origin: Origin,

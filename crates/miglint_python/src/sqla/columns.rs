@@ -16,6 +16,8 @@ pub(crate) struct RawColumn {
     pub nullable: Option<bool>,
     pub primary_key: bool,
     pub server_default: bool,
+    /// The server default as a constant ([`types::default_constant`]).
+    pub server_default_value: Option<String>,
     pub index: bool,
     pub unique: bool,
     /// Its `ForeignKey(...)`s (local column filled in).
@@ -233,6 +235,9 @@ pub(crate) fn column(
     let server_default = args
         .kw("server_default")
         .is_some_and(|v| v.kind() != "none");
+    let server_default_value = args
+        .kw("server_default")
+        .and_then(|v| default_value(v, src));
     for f in &mut fk_list {
         f.columns = vec![name.clone()];
     }
@@ -242,6 +247,7 @@ pub(crate) fn column(
         nullable,
         primary_key,
         server_default,
+        server_default_value,
         index,
         unique,
         fks: fk_list,
@@ -262,6 +268,7 @@ pub(crate) fn annotated(attr: &str, a: &Annotation, at: Node<'_>) -> RawColumn {
         nullable: Some(a.optional),
         primary_key: false,
         server_default: false,
+        server_default_value: None,
         index: false,
         unique: false,
         fks: Vec::new(),
@@ -355,4 +362,18 @@ pub(crate) fn table_item(n: Node<'_>, src: &str) -> Result<Option<RawItem>, Stri
 fn short(s: &str) -> String {
     let s: String = s.chars().take(40).collect();
     s.replace('\n', " ")
+}
+
+/// A `server_default=` constant: a string, or `text("...")` of one.
+fn default_value(v: Node<'_>, src: &str) -> Option<String> {
+    if let Some(s) = str_lit(v, src) {
+        return types::default_constant(&s, false);
+    }
+    let name = call_name(v, src)?;
+    if !matches!(last_segment(&name), "text" | "literal_column") {
+        return None;
+    }
+    let args = Args::of(v, src);
+    let s = str_lit(*args.pos.first()?, src)?;
+    types::default_constant(&s, true)
 }

@@ -30,6 +30,8 @@ pub struct ModelColumn {
     pub nullable: Option<bool>,
     pub primary_key: bool,
     pub server_default: bool,
+    /// The server default as a constant, when it is one miglint compares.
+    pub server_default_value: Option<String>,
     pub line: u32,
 }
 

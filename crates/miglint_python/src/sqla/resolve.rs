@@ -409,6 +409,7 @@ fn build(
                 nullable: if in_pk { Some(false) } else { c.nullable },
                 primary_key: c.primary_key || in_pk,
                 server_default: c.server_default,
+                server_default_value: c.server_default_value.clone(),
                 line: c.line,
             }
         })
