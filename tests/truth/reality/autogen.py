@@ -6,7 +6,8 @@ name), and the comparison of the two lists.
 
 Objects are compared by op kind and table/column; index names too; other
 constraint names are left out (a database names an unnamed constraint
-itself). Foreign keys are constraints (`add_fk` -> `add_constraint`).
+itself). Foreign keys keep alembic's `add_fk` / `remove_fk`, compared by
+table (their names are not compared either).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import subprocess
 from pathlib import Path
 
-OPS = {"add_fk": "add_constraint", "remove_fk": "remove_constraint"}
+OPS: dict[str, str] = {}
 
 
 def load_metadata(spec: str):
@@ -40,7 +41,7 @@ def _item(d) -> list[tuple[str, str, str | None, str | None]]:
         return [(op, d[2], d[3], None)]
     if op in ("add_index", "remove_index"):
         return [(op, d[1].table.name, None, d[1].name)]
-    if op in ("add_constraint", "remove_constraint"):
+    if op in ("add_constraint", "remove_constraint", "add_fk", "remove_fk"):
         return [(op, d[1].table.name, None, d[1].name)]
     return [(op, "?", None, repr(d)[:80])]
 

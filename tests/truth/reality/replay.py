@@ -80,6 +80,7 @@ SCRIPT_MAKO = '"""${message}"""\nrevision = ${repr(up_revision)}\ndown_revision 
 @dataclass
 class Project:
     name: str
+    version: str
     versions: str
     dialects: list[str]
     imports: bool = False
@@ -111,7 +112,7 @@ def load_projects(corpus: Path, selected: list[str]) -> list[Project]:
     data = tomllib.loads(PROJECTS.read_text())
     out = []
     for p in data["project"]:
-        proj = Project(p["name"], p["versions"], list(p["dialects"]), bool(p.get("import", False)),
+        proj = Project(p["name"], p["version"], p["versions"], list(p["dialects"]), bool(p.get("import", False)),
                        p.get("metadata"), dict(p.get("naming_convention", {})),
                        list(p.get("extra_models", [])))
         proj.folder = corpus / proj.name / proj.versions
@@ -395,6 +396,10 @@ def main() -> int:
     from importlib.metadata import PackageNotFoundError, version
 
     for p in projects:
+        if p.version != manifest.get(p.name):
+            print(f"reality: {p.name}: projects.toml pins {p.version}, the corpus has {manifest.get(p.name)}",
+                  file=sys.stderr)
+            return 2
         if not p.folder.is_dir():
             print(f"reality: {p.name}: no folder {p.folder}", file=sys.stderr)
             return 2
