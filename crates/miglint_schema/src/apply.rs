@@ -319,7 +319,12 @@ impl Rev<'_, '_> {
                     }
                     if t.constraints.len() == before {
                         t.unsure_constraints = true;
-                        t.fks_unknown = true;
+                        // `type_="unique"` / `"check"` / `"primary"`
+                        // leaves the foreign keys alone
+                        let kind = op.kwarg("type_").and_then(|k| k.value.str_value());
+                        if kind.is_none_or(|k| k == "foreignkey") {
+                            t.fks_unknown = true;
+                        }
                     }
                 }
             }
