@@ -179,3 +179,72 @@ fn raw_sql_ddl_and_renames() {
     assert!(t.named.is_some_and(|o| o.in_function(0, 0)));
     assert!(t.created.is_none(), "a rename is not an empty table");
 }
+
+#[test]
+fn foreign_keys_keep_their_referent_and_follow_renames() {
+    let p = Project::new(&[
+        (
+            "def upgrade():\n    op.create_table('u', sa.Column('id', sa.Integer(), primary_key=True))\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('u_id', sa.Integer(), sa.ForeignKey('u.id', ondelete='CASCADE')), sa.Column('v', sa.Integer()), sa.ForeignKeyConstraint(['v'], ['u.id'], name='fk_v'))\n",
+            Some(vec![]),
+        ),
+        (
+            "def upgrade():\n    op.rename_table('u', 'users')\n    op.create_foreign_key(None, 't', 'users', ['id'], ['id'], deferrable=True)\n",
+            Some(vec![0]),
+        ),
+        (
+            "def upgrade():\n    op.drop_constraint(NAME, 't', type_='unique')\n    op.drop_constraint('fk_v', 't', type_='foreignkey')\n",
+            Some(vec![1]),
+        ),
+        (
+            "def upgrade():\n    op.drop_constraint(NAME, 't')\n",
+            Some(vec![2]),
+        ),
+    ]);
+    let inputs = p.inputs();
+    let fks = |at: usize| {
+        let s = schema_at(&inputs, &[0, 1, 2, 3], PG, Some(at));
+        let t = s.table("t").expect("t").clone();
+        let mut v: Vec<String> = t
+            .constraints
+            .iter()
+            .filter(|c| c.kind == crate::ConstraintKind::ForeignKey)
+            .map(|c| {
+                let r = c.references.as_ref().expect("readable");
+                format!(
+                    "{:?}->{}{:?} {:?} {}",
+                    c.columns, r.table, r.columns, r.ondelete, r.deferral
+                )
+            })
+            .collect();
+        v.sort();
+        (v, t.fks_unknown)
+    };
+    assert_eq!(
+        fks(0),
+        (
+            vec![
+                "[\"u_id\"]->u[\"id\"] Some(\"cascade\") not deferrable".to_string(),
+                "[\"v\"]->u[\"id\"] None not deferrable".to_string(),
+            ],
+            false
+        )
+    );
+    let (after_rename, unknown) = fks(1);
+    assert_eq!(after_rename.len(), 3);
+    assert!(
+        after_rename.iter().all(|f| f.contains("->users[")),
+        "{after_rename:?}"
+    );
+    assert!(
+        after_rename
+            .iter()
+            .any(|f| f.ends_with(" deferrable") && f.starts_with("[\"id\"]"))
+    );
+    assert!(!unknown);
+    // a unique constraint of unknown name leaves the foreign keys known
+    let (after_drop, unknown) = fks(2);
+    assert_eq!(after_drop.len(), 2);
+    assert!(!unknown);
+    // an unknown constraint of unknown type may be one of them
+    assert!(fks(3).1);
+}
