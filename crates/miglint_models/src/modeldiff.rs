@@ -126,6 +126,28 @@ fn table_changes(o: &ModelTable, t: &ModelTable, out: &mut Vec<ModelChange>) {
             out.push(at(None, "remove_constraint", t.line));
         }
     }
+    // foreign keys, by alembic's signature, when both versions read them all
+    if o.fks_uncertain.is_none() && t.fks_uncertain.is_none() {
+        for f in &t.foreign_keys {
+            if !o.foreign_keys.iter().any(|x| same_fk(x, f)) {
+                out.push(at(None, "add_fk", f.line));
+            }
+        }
+        for f in &o.foreign_keys {
+            if !t.foreign_keys.iter().any(|x| same_fk(x, f)) {
+                out.push(at(None, "remove_fk", t.line));
+            }
+        }
+    }
+}
+
+fn same_fk(a: &crate::ModelForeignKey, b: &crate::ModelForeignKey) -> bool {
+    cols_eq(&a.columns, &b.columns)
+        && a.ref_table.eq_ignore_ascii_case(&b.ref_table)
+        && cols_eq(&a.ref_columns, &b.ref_columns)
+        && a.onupdate == b.onupdate
+        && a.ondelete == b.ondelete
+        && a.deferral == b.deferral
 }
 
 fn cols_eq(a: &[String], b: &[String]) -> bool {
@@ -165,5 +187,16 @@ mod tests {
             ops,
             [("modify_nullable", 4), ("add_column", 5), ("add_index", 4)]
         );
+    }
+
+    #[test]
+    fn a_foreign_key_added_or_changed_is_a_change() {
+        let base = "class A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True)\n    b_id = Column(Integer, ForeignKey('b.id'))\n";
+        let renamed = "class A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True)\n    b_id = Column(Integer, ForeignKey('b.id', name='fk_other'))\n";
+        assert_eq!(diff_models(&m(base), &m(renamed)), []);
+        let cascade = "class A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True)\n    b_id = Column(Integer, ForeignKey('b.id', ondelete='CASCADE'))\n";
+        let ch = diff_models(&m(base), &m(cascade));
+        let ops: Vec<(&str, u32)> = ch.iter().map(|c| (c.op, c.line)).collect();
+        assert_eq!(ops, [("add_fk", 4), ("remove_fk", 1)]);
     }
 }

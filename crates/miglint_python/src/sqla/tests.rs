@@ -462,47 +462,22 @@ class Odd(Base):
     );
     let t = m.table("post").unwrap();
     assert_eq!(t.fks_uncertain, None);
-    let fks: Vec<(Vec<&str>, &str, Vec<&str>, Option<&str>, Option<&str>, &str)> = t
+    let fks: Vec<String> = t
         .foreign_keys
         .iter()
         .map(|f| {
-            (
-                f.columns.iter().map(String::as_str).collect(),
-                f.ref_table.as_str(),
-                f.ref_columns.iter().map(String::as_str).collect(),
-                f.onupdate.as_deref(),
-                f.ondelete.as_deref(),
-                f.deferral,
+            format!(
+                "{:?} -> {}{:?} {:?} {:?} {}",
+                f.columns, f.ref_table, f.ref_columns, f.onupdate, f.ondelete, f.deferral
             )
         })
         .collect();
     assert_eq!(
         fks,
         [
-            (
-                vec!["author_id"],
-                "users",
-                vec!["id"],
-                None,
-                Some("cascade"),
-                "not deferrable"
-            ),
-            (
-                vec!["owner_id"],
-                "users",
-                vec!["id"],
-                None,
-                None,
-                "initially_deferrable"
-            ),
-            (
-                vec!["a", "b"],
-                "pair",
-                vec!["x", "y"],
-                None,
-                None,
-                "not deferrable"
-            ),
+            r#"["author_id"] -> users["id"] None Some("cascade") not deferrable"#,
+            r#"["owner_id"] -> users["id"] None None initially_deferrable"#,
+            r#"["a", "b"] -> pair["x", "y"] None None not deferrable"#,
         ]
     );
     // a class attribute target is not resolved: the table's foreign keys

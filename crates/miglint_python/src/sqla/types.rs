@@ -50,35 +50,6 @@ pub fn from_annotation(py: &str) -> Option<&'static str> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_default_constants() {
-        assert_eq!(default_constant("active", false).as_deref(), Some("active"));
-        assert_eq!(default_constant("'x'", true).as_deref(), Some("x"));
-        assert_eq!(default_constant("(0)", true).as_deref(), Some("0"));
-        assert_eq!(default_constant("now()", true), None);
-        assert_eq!(default_constant("it's", false), None);
-        assert_eq!(default_constant("", false), None);
-        assert_eq!(defaults_differ("1", "2", Some("integer")), Some(true));
-        assert_eq!(defaults_differ("01", "1", Some("integer")), None);
-        assert_eq!(defaults_differ("a", "b", Some("string")), Some(true));
-        assert_eq!(defaults_differ("true", "t", Some("boolean")), None);
-        assert_eq!(defaults_differ("x", "x", None), Some(false));
-    }
-
-    #[test]
-    fn families() {
-        assert_eq!(family("sa.String"), family("TEXT"));
-        assert_eq!(family("BigInteger"), Some("integer"));
-        assert_ne!(family("String"), family("Integer"));
-        assert_eq!(family("MyCustomType"), None);
-        assert_eq!(family("Uuid"), Some("uuid"));
-    }
-}
-
 /// A server default as a normalised constant, or `None` when it is not
 /// one miglint can compare: `server_default="x"` (`text` false) is `x`;
 /// `text("'x'")` / `text("(0)")` lose one level of parentheses and of
@@ -124,4 +95,33 @@ pub fn defaults_differ(a: &str, b: &str, family: Option<&str>) -> Option<bool> {
         _ => false,
     };
     decided.then_some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_default_constants() {
+        assert_eq!(default_constant("active", false).as_deref(), Some("active"));
+        assert_eq!(default_constant("'x'", true).as_deref(), Some("x"));
+        assert_eq!(default_constant("(0)", true).as_deref(), Some("0"));
+        assert_eq!(default_constant("now()", true), None);
+        assert_eq!(default_constant("it's", false), None);
+        assert_eq!(default_constant("", false), None);
+        assert_eq!(defaults_differ("1", "2", Some("integer")), Some(true));
+        assert_eq!(defaults_differ("01", "1", Some("integer")), None);
+        assert_eq!(defaults_differ("a", "b", Some("string")), Some(true));
+        assert_eq!(defaults_differ("true", "t", Some("boolean")), None);
+        assert_eq!(defaults_differ("x", "x", None), Some(false));
+    }
+
+    #[test]
+    fn families() {
+        assert_eq!(family("sa.String"), family("TEXT"));
+        assert_eq!(family("BigInteger"), Some("integer"));
+        assert_ne!(family("String"), family("Integer"));
+        assert_eq!(family("MyCustomType"), None);
+        assert_eq!(family("Uuid"), Some("uuid"));
+    }
 }
