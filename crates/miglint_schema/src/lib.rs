@@ -27,6 +27,7 @@ mod enums_left;
 pub mod names;
 mod objects;
 mod replay;
+mod reversal;
 mod state;
 
 use std::path::Path;
@@ -39,6 +40,7 @@ use miglint_sql::SqlStatement;
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
 pub use objects::{ObjectFact, ObjectKind};
+pub use reversal::NotReverted;
 pub use state::{
     Column, Constraint, ConstraintKind, EnumType, Index, Key, Origin, Schema, Table, key,
 };
@@ -156,6 +158,9 @@ pub struct OpFacts {
     /// table (`recreate="always"`, or an op other than add_column /
     /// create_index / drop_index in the batch).
     pub batch_recreates_on_sqlite: bool,
+    /// In an `upgrade()`: what this op creates or drops that the paired
+    /// `downgrade()` leaves as the upgrade left it (ML403).
+    pub not_reverted: Vec<NotReverted>,
 }
 
 /// One replay: an environment for a set of dialects.

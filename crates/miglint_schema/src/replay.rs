@@ -105,6 +105,12 @@ pub(crate) struct Rev<'i, 'a> {
     idents: Option<HashMap<String, u32>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
     recreates: HashMap<TextRange, bool>,
+    /// The op being replayed.
+    pub cur_op: usize,
+    /// What the upgrades create and drop (ML403's delta, `reversal.rs`).
+    pub changes: Vec<crate::reversal::Change>,
+    /// The current function runs SQL built at run time.
+    pub dynamic_sql: bool,
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
@@ -128,6 +134,9 @@ impl<'i, 'a> Rev<'i, 'a> {
             orm_writes: Vec::new(),
             idents: None,
             recreates: HashMap::new(),
+            cur_op: 0,
+            changes: Vec::new(),
+            dynamic_sql: false,
         }
     }
 
@@ -163,6 +172,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 }
                 self.func = f;
                 self.opaque_at = None;
+                self.dynamic_sql = false;
                 self.idents = None;
                 let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
@@ -226,7 +236,11 @@ impl<'i, 'a> Rev<'i, 'a> {
                         state.remove_enum(&n);
                     }
                 }
+                if kind == FuncKind::Upgrade {
+                    self.settle_upgrade(f, state);
+                }
                 if kind == FuncKind::Downgrade {
+                    self.check_reversal(f, !by_func[f].is_empty(), state, stamp);
                     self.enums_left(f, &by_func[f], state, stamp);
                     state.rollback();
                 }
@@ -391,6 +405,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             }
             self.facts[i] = f;
         }
+        self.cur_op = i;
+        self.log_op(i, op, state);
         self.apply(i, op, state);
         // an op that may not have run (or ran twice), or that skips itself
         // when its object exists: what it touched is uncertain after it

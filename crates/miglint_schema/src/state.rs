@@ -322,6 +322,14 @@ impl Schema {
         }
     }
 
+    /// The tables changed since [`begin_undo`] (none without an undo log).
+    pub fn undo_tables(&self) -> Vec<Key> {
+        self.undo
+            .as_ref()
+            .map(|u| u.tables.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     fn save_dropped_table(&mut self, k: &str) {
         if let Some(u) = &mut self.undo
             && !u.dropped_tables.contains_key(k)
