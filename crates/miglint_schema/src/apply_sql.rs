@@ -116,7 +116,7 @@ impl Rev<'_, '_> {
     ) {
         if let Some(changes) = stmt.ddl() {
             for c in changes {
-                self.ddl(c, state, o);
+                self.ddl(c, state, o, stmt.text(sql));
             }
             return;
         }
@@ -215,8 +215,22 @@ impl Rev<'_, '_> {
         }
     }
 
-    fn ddl(&mut self, c: &DdlChange, state: &mut Schema, o: Origin) {
+    fn ddl(&mut self, c: &DdlChange, state: &mut Schema, o: Origin, text: &str) {
         self.log_sql(self.cur_op, c, state, o);
+        if self.record {
+            let op = &self.input.module.ops[self.cur_op];
+            let (mut missing, existing) = self.ddl_object_facts(op, c, text, state);
+            if missing.as_ref().is_some_and(|m| m.origin.is_none()) && self.stamped_base() {
+                missing = None;
+            }
+            if missing.is_some() || existing.is_some() {
+                self.facts[self.cur_op].sql_objects.push(crate::SqlObject {
+                    range: o.range,
+                    missing,
+                    existing,
+                });
+            }
+        }
         match c {
             DdlChange::CreateTable {
                 table,
@@ -344,6 +358,7 @@ impl Rev<'_, '_> {
                 name: name.clone(),
                 values: Some(labels.clone()),
                 origin: o,
+                stamp: 0,
             }),
             DdlChange::DropType { name } => {
                 state.remove_enum(name);

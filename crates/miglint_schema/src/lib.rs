@@ -150,6 +150,11 @@ pub struct OpFacts {
     pub missing: Option<ObjectFact>,
     /// The object the op creates, when it certainly exists already.
     pub existing: Option<ObjectFact>,
+    /// For an `execute` of literal SQL: per DDL change of its statements
+    /// (with the statement's span in the file), the object it drops or
+    /// alters that certainly does not exist, or creates that certainly
+    /// exists, right before it.
+    pub sql_objects: Vec<SqlObject>,
     /// In a `downgrade()`: native enum types this op drops the last user
     /// of, which the revision's `upgrade()` created implicitly (in a
     /// `create_table`) and the downgrade does not drop, with their origin.
@@ -161,6 +166,14 @@ pub struct OpFacts {
     /// In an `upgrade()`: what this op creates or drops that the paired
     /// `downgrade()` leaves as the upgrade left it (ML403).
     pub not_reverted: Vec<NotReverted>,
+}
+
+/// An existence fact of one statement of literal SQL.
+#[derive(Debug, Clone)]
+pub struct SqlObject {
+    pub range: miglint_diagnostics::TextRange,
+    pub missing: Option<ObjectFact>,
+    pub existing: Option<ObjectFact>,
 }
 
 /// One replay: an environment for a set of dialects.

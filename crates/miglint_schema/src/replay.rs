@@ -223,7 +223,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                     self.orm_emptied(at, table, state);
                 }
                 if text.contains(".drop(") {
-                    let gone: Vec<String> = state
+                    let mut gone: Vec<String> = state
                         .enums
                         .values()
                         .filter(|e| {
@@ -232,6 +232,12 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .map(|e| e.name.clone())
                         .collect();
+                    let (bound, calls, unresolved) = self.enum_drops(text);
+                    if unresolved || calls > gone.len() {
+                        // a type miglint cannot name may be gone
+                        state.forget_existence();
+                    }
+                    gone.extend(bound);
                     for n in gone {
                         state.remove_enum(&n);
                     }
@@ -361,8 +367,39 @@ impl<'i, 'a> Rev<'i, 'a> {
                 name,
                 values: None,
                 origin: self.origin(range),
+                stamp: 0,
             });
         }
+    }
+
+    /// The `.drop(` calls of a function: the enum types of module-level
+    /// names they drop (`status_enum.drop(bind)`), how many drop the
+    /// result of a call (`sa.Enum(..., name="x").drop(bind)`), and whether
+    /// some drop has a receiver that is neither.
+    fn enum_drops(&self, text: &str) -> (Vec<String>, usize, bool) {
+        let m = self.input.module;
+        let mut names = Vec::new();
+        let mut calls = 0;
+        let mut unresolved = false;
+        for (at, _) in text.match_indices(".drop(") {
+            let before = &text[..at];
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            let recv = &before[start..];
+            let bound = m.bindings.iter().find(|b| b.name == recv).and_then(|b| {
+                let call = b.value.as_call()?;
+                let d = call.func.dotted()?;
+                matches!(miglint_python::last_segment(&d), "Enum" | "ENUM")
+                    .then(|| call.kwarg("name")?.value.str_value().map(str::to_string))?
+            });
+            match bound {
+                Some(n) => names.push(n),
+                None if before.ends_with(')') => calls += 1,
+                None => unresolved = true,
+            }
+        }
+        (names, calls, unresolved)
     }
 
     /// Which batches recreate the table on SQLite.

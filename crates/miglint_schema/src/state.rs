@@ -243,6 +243,8 @@ pub struct EnumType {
     /// `None` when the labels are not literal.
     pub values: Option<Vec<String>>,
     pub origin: Origin,
+    /// When a replayed op created it (set by [`Schema::put_enum`]).
+    pub stamp: u64,
 }
 
 /// The schema at one point of a replay.
@@ -380,6 +382,14 @@ impl Schema {
     }
 
     /// The op that dropped table `name`, when it is certainly absent.
+    /// The enum type `name` (exactly that name), when it certainly exists:
+    /// a replayed op created it and nothing unreadable happened since.
+    pub fn enum_certain(&self, name: &str) -> Option<&EnumType> {
+        self.enums
+            .get(&key(name))
+            .filter(|e| e.name == name && e.stamp > self.unknown_stamp)
+    }
+
     pub fn table_dropped(&self, name: &str) -> Option<Origin> {
         let k = key(name);
         if self.tables.contains_key(&k) {
@@ -507,7 +517,8 @@ impl Schema {
         self.indexes.remove(&k)
     }
 
-    pub fn put_enum(&mut self, e: EnumType) {
+    pub fn put_enum(&mut self, mut e: EnumType) {
+        e.stamp = next_stamp();
         let k = key(&e.name);
         self.save_enum(&k);
         self.enums.insert(k, e);

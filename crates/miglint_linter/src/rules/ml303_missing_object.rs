@@ -33,7 +33,11 @@ impl Rule for MissingObject {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.missing.as_ref()) {
+        for mut f in findings(
+            project,
+            |facts| facts.missing.as_ref(),
+            |s| s.missing.as_ref(),
+        ) {
             if f.fact.kind == ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f
@@ -57,7 +61,7 @@ impl Rule for MissingObject {
             };
             let mut d = META
                 .diag(
-                    f.op.range,
+                    f.range,
                     format!(
                         "{what} does not exist here: {why}; `{}` fails with \"does not exist\" \
                          on a database these migrations built",

@@ -29,7 +29,11 @@ impl Rule for ObjectAlreadyExists {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.existing.as_ref()) {
+        for mut f in findings(
+            project,
+            |facts| facts.existing.as_ref(),
+            |s| s.existing.as_ref(),
+        ) {
             if f.fact.kind == miglint_schema::ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f
@@ -39,11 +43,35 @@ impl Rule for ObjectAlreadyExists {
                     continue;
                 }
             }
+            match f.fact.kind {
+                // an enum type: PostgreSQL's
+                miglint_schema::ObjectKind::Type => {
+                    f.dialects = f
+                        .dialects
+                        .intersect(DialectSet::single(Dialect::Postgresql));
+                }
+                // a batch SQLite runs by recreating the table rebuilds it
+                // from the batch's columns and indexes: no duplicate there
+                _ if f.op.in_batch()
+                    && project
+                        .schema()
+                        .facts(f.file, f.index, Dialect::Sqlite)
+                        .is_none_or(|x| x.batch_recreates_on_sqlite) =>
+                {
+                    f.dialects = f
+                        .dialects
+                        .intersect(DialectSet::single(Dialect::Sqlite).complement());
+                }
+                _ => {}
+            }
+            if f.dialects.is_empty() {
+                continue;
+            }
             let what = describe(&f.fact);
             let Some(o) = f.fact.origin else { continue };
             let mut d = META
                 .diag(
-                    f.op.range,
+                    f.range,
                     format!(
                         "{what} already exists here: it was created {}; `{}` fails with \
                          \"already exists\" on a database these migrations built",
