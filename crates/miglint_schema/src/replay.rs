@@ -315,7 +315,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             return;
         }
         let m = self.input.module;
-        let mut found: Vec<(String, TextRange)> = Vec::new();
+        let mut found: Vec<(String, TextRange, bool)> = Vec::new();
         // `name="x"` literals in the function
         let mut from = 0;
         while let Some(pos) = text[from..].find("name=") {
@@ -334,6 +334,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 found.push((
                     name.to_string(),
                     TextRange::new(start, start + end as u32 + 2),
+                    false,
                 ));
             }
         }
@@ -356,19 +357,25 @@ impl<'i, 'a> Rev<'i, 'a> {
                 found.push((
                     n.to_string(),
                     TextRange::new(base + at, base + at + b.name.len() as u32),
+                    true,
                 ));
             }
         }
-        for (name, range) in found {
+        for (name, range, bound) in found {
             if state.enums.contains_key(&key(&name)) {
                 continue;
             }
             state.put_enum(crate::state::EnumType {
-                name,
+                name: name.clone(),
                 values: None,
                 origin: self.origin(range),
                 stamp: 0,
             });
+            // a `name="x"` anywhere in a function that calls `.create(`:
+            // maybe not that type's creation, so not certain
+            if !bound && let Some(e) = state.enum_mut(&name) {
+                e.stamp = 0;
+            }
         }
     }
 

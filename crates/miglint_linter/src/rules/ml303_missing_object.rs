@@ -7,8 +7,10 @@
 //! The semantic model decides (see `miglint_schema::objects`): tables no
 //! revision created are unknown, never missing (projects often begin
 //! before Alembic), and anything unreadable (dynamic names, loops,
-//! conditions, helpers, unparsed SQL, `create_all`, `if_exists`, batch
-//! mode, names from naming conventions) keeps it silent.
+//! conditions, helpers, unparsed SQL, `create_all`, `if_exists`, another
+//! schema, constraint ops in a batch, names from naming conventions) keeps
+//! it silent. Batch column/index ops and literal SQL DDL (per statement)
+//! are read.
 
 use miglint_schema::ObjectKind;
 

@@ -3,10 +3,12 @@
 //! on every path created it, and nothing dropped it since). The database
 //! answers "already exists" and the migration stops.
 //!
-//! The semantic model decides (see `miglint_schema::objects`); anything it
-//! cannot read (dynamic names, loops, conditions, helpers, unparsed SQL,
-//! `if_not_exists`, batch mode) keeps it silent. Native enum types created
-//! again are ML604's.
+//! The semantic model decides (see `miglint_schema::objects`), for ops,
+//! batch column/index ops and literal SQL DDL (per statement, also
+//! `CREATE TYPE` of an enum type that exists); anything it cannot read
+//! (dynamic names, loops, conditions, helpers, unparsed SQL,
+//! `if_not_exists`, another schema) keeps it silent. Native enum types a
+//! `create_table` creates again are ML604's.
 
 use super::ml3xx_objects::{command, describe, findings, label, where_of};
 use crate::prelude::*;
@@ -16,7 +18,7 @@ pub struct ObjectAlreadyExists;
 static META: RuleMeta = RuleMeta {
     code: "ML304",
     name: "object-already-exists",
-    summary: "an op creates a table, column, index or constraint that already exists at that revision",
+    summary: "an op creates a table, column, index, constraint or enum type that already exists at that revision",
     severity: Severity::Error,
     default_enabled: true,
     dialects: DialectSet::ALL,
