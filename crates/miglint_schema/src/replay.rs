@@ -111,6 +111,8 @@ pub(crate) struct Rev<'i, 'a> {
     pub changes: Vec<crate::reversal::Change>,
     /// The current function runs SQL built at run time.
     pub dynamic_sql: bool,
+    /// Columns renamed by an upgrade: (function, table, new name).
+    pub renamed: Vec<(usize, String, String)>,
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
@@ -137,6 +139,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             cur_op: 0,
             changes: Vec::new(),
             dynamic_sql: false,
+            renamed: Vec::new(),
         }
     }
 

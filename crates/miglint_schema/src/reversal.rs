@@ -101,8 +101,16 @@ impl Rev<'_, '_> {
                 op.name == "create_index",
                 named(0, "index_name"),
             ),
-            _ => return,
+            _ => (ObjectKind::Table, false, None),
         };
+        // a rename: a column dropped later in this upgrade under its new
+        // name is no net drop (the next upgrade renames it again)
+        if op.name == "alter_column"
+            && let (Some(t), Some(new)) = (&table, op.kwarg("new_column_name"))
+            && let Some(n) = self.str_of(&new.value)
+        {
+            self.renamed.push((self.func, key(t), key(&n)));
+        }
         let Some((name, range)) = name else { return };
         if kind != ObjectKind::Table && kind != ObjectKind::Index && table.is_none() {
             return;
@@ -135,6 +143,10 @@ impl Rev<'_, '_> {
                 ..
             } => (ObjectKind::Index, true, Some(table.clone()), n),
             DdlChange::DropIndex { name } => (ObjectKind::Index, false, None, name),
+            DdlChange::RenameColumn { table, to, .. } => {
+                self.renamed.push((self.func, key(table), key(to)));
+                return;
+            }
             _ => return,
         };
         self.log(i, kind, created, table, name.clone(), o.range, o, state);
@@ -163,6 +175,16 @@ impl Rev<'_, '_> {
         }
         // dropping what this upgrade made (a temporary table, a renamed
         // column): no net change
+        if !created
+            && kind == ObjectKind::Column
+            && let Some(t) = &table
+            && self
+                .renamed
+                .iter()
+                .any(|(f, rt, rc)| *f == self.func && *rt == key(t) && *rc == key(&name))
+        {
+            return;
+        }
         if !created {
             let made_here = match kind {
                 ObjectKind::Table => state.table(&name).map(|t| t.origin),

@@ -487,7 +487,8 @@ impl Schema {
     pub fn remove_table(&mut self, name: &str) -> Option<Table> {
         let k = key(name);
         self.save_table(&k);
-        let t = Arc::unwrap_or_clone(self.tables.remove(&k)?);
+        let t = self.tables.remove(&k).map(Arc::unwrap_or_clone);
+        // its indexes go with it, also when no replayed op created it
         let gone: Vec<Key> = self
             .indexes
             .iter()
@@ -498,7 +499,7 @@ impl Schema {
             self.save_index(&n);
             self.indexes.remove(&n);
         }
-        Some(t)
+        t
     }
 
     pub fn put_index(&mut self, ix: Index) {

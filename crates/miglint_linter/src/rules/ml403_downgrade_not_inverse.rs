@@ -32,7 +32,6 @@ impl Rule for DowngradeNotInverse {
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let model = project.schema();
         for (fi, f) in project.files.iter().enumerate() {
-            let file = project.file_context(fi);
             let m = f.module;
             // per downgrade: (created, kind, name) already reported
             let mut reported: HashSet<(usize, bool, u8, String)> = HashSet::new();
@@ -41,15 +40,16 @@ impl Rule for DowngradeNotInverse {
                     continue;
                 }
                 // the union over the dialects the file was replayed for
-                let mut found: Vec<&NotReverted> = Vec::new();
-                for (_, facts) in model.facts_for(fi, i, f.targets) {
+                let mut found: Vec<(&NotReverted, DialectSet)> = Vec::new();
+                for (d, facts) in model.facts_for(fi, i, f.targets) {
                     for n in &facts.not_reverted {
-                        if !found.contains(&n) {
-                            found.push(n);
+                        match found.iter_mut().find(|(x, _)| *x == n) {
+                            Some((_, ds)) => *ds = ds.union(DialectSet::single(d)),
+                            None => found.push((n, DialectSet::single(d))),
                         }
                     }
                 }
-                for n in found {
+                for (n, dialects) in found {
                     let k = (
                         n.downgrade,
                         n.created,
@@ -60,17 +60,18 @@ impl Rule for DowngradeNotInverse {
                         continue;
                     }
                     let down = &m.functions[n.downgrade];
-                    out.push((fi, diagnostic(&file, down, n)));
+                    out.push((fi, diagnostic(down, n, dialects)));
                 }
             }
         }
     }
 }
 
+/// The diagnostic for `ch`, which holds on `dialects`.
 fn diagnostic(
-    file: &FileContext<'_>,
     down: &miglint_python::Function,
     ch: &NotReverted,
+    dialects: DialectSet,
 ) -> Diagnostic {
     let on = ch
         .table
@@ -79,8 +80,7 @@ fn diagnostic(
     let n = &ch.name;
     let message = match (ch.kind, ch.created) {
         (ObjectKind::Table, true) => {
-            let errs: Vec<String> = file
-                .targets
+            let errs: Vec<String> = dialects
                 .iter()
                 .map(|d| match d {
                     Dialect::Postgresql => format!("PostgreSQL `relation \"{n}\" already exists`"),
