@@ -23,6 +23,7 @@ mod apply;
 mod apply_sql;
 mod columns;
 mod data;
+mod enum_calls;
 mod enums_left;
 pub mod names;
 mod objects;
