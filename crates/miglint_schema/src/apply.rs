@@ -74,7 +74,7 @@ impl Rev<'_, '_> {
     }
 
     /// A literal name, or a module-level name bound to a string.
-    fn str_of(&self, e: &Expr) -> Option<String> {
+    pub(crate) fn str_of(&self, e: &Expr) -> Option<String> {
         if let Some(s) = literal_name(e) {
             return Some(s.to_string());
         }

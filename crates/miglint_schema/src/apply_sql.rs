@@ -59,6 +59,7 @@ impl Rev<'_, '_> {
             SqlSource::Construct(e) => self.construct(e, state, o),
             SqlSource::Literal(_) => {}
             SqlSource::Dynamic(_) => {
+                self.dynamic_sql = true;
                 // unreadable SQL: a write miglint cannot see; DDL on tables
                 // it cannot name
                 self.opaque_at = Some(
@@ -115,7 +116,7 @@ impl Rev<'_, '_> {
     ) {
         if let Some(changes) = stmt.ddl() {
             for c in changes {
-                self.ddl(c, state, o);
+                self.ddl(c, state, o, stmt.text(sql));
             }
             return;
         }
@@ -152,7 +153,9 @@ impl Rev<'_, '_> {
             | StmtKind::InsertOrIgnore { table: Some(t) }
             | StmtKind::InsertIgnore { table: Some(t) }
             | StmtKind::Replace { table: Some(t) } => {
-                let listed = insert_columns(stmt.text(sql));
+                // lowercased: the model keys names by their lowercase
+                let listed = miglint_sql::insert_columns(stmt.text(sql))
+                    .map(|v| v.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>());
                 nulls_written(state, t, listed.as_deref(), o);
             }
             StmtKind::CreateTable { table, .. }
@@ -212,7 +215,22 @@ impl Rev<'_, '_> {
         }
     }
 
-    fn ddl(&mut self, c: &DdlChange, state: &mut Schema, o: Origin) {
+    fn ddl(&mut self, c: &DdlChange, state: &mut Schema, o: Origin, text: &str) {
+        self.log_sql(self.cur_op, c, state, o);
+        if self.record {
+            let op = &self.input.module.ops[self.cur_op];
+            let (mut missing, existing) = self.ddl_object_facts(op, c, text, state);
+            if missing.as_ref().is_some_and(|m| m.origin.is_none()) && self.stamped_base() {
+                missing = None;
+            }
+            if missing.is_some() || existing.is_some() {
+                self.facts[self.cur_op].sql_objects.push(crate::SqlObject {
+                    range: o.range,
+                    missing,
+                    existing,
+                });
+            }
+        }
         match c {
             DdlChange::CreateTable {
                 table,
@@ -349,6 +367,7 @@ impl Rev<'_, '_> {
                 name: name.clone(),
                 values: Some(labels.clone()),
                 origin: o,
+                stamp: 0,
             }),
             DdlChange::DropType { name } => {
                 state.remove_enum(name);
@@ -434,32 +453,4 @@ pub(crate) fn dropped_type_names(stmt: &str) -> Vec<String> {
             (!name.is_empty()).then(|| name.to_ascii_lowercase())
         })
         .collect()
-}
-
-/// The column list of `INSERT INTO t (a, "b") ...`, lowercased and
-/// unquoted; `None` without one (the values fill the columns in order).
-pub(crate) fn insert_columns(stmt: &str) -> Option<Vec<String>> {
-    let upper = stmt.to_ascii_uppercase();
-    let at = find_word(&upper, "INTO")? + 4;
-    let rest = stmt[at..].trim_start();
-    // the table name, possibly quoted or schema-qualified
-    let end = rest.find(|c: char| c.is_whitespace() || c == '(')?;
-    let rest = rest[end..].trim_start();
-    let list = rest.strip_prefix('(')?;
-    let close = list.find(')')?;
-    let inner = &list[..close];
-    if inner.to_ascii_uppercase().contains("SELECT") {
-        return None;
-    }
-    Some(
-        inner
-            .split(',')
-            .map(|c| {
-                c.trim()
-                    .trim_matches(['"', '`', '[', ']'])
-                    .to_ascii_lowercase()
-            })
-            .filter(|c| !c.is_empty())
-            .collect(),
-    )
 }

@@ -115,6 +115,7 @@ impl Rev<'_, '_> {
             name: name.value.str_value()?.to_string(),
             values,
             origin: self.origin(name.value.range),
+            stamp: 0,
         })
     }
 

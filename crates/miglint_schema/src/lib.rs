@@ -23,10 +23,12 @@ mod apply;
 mod apply_sql;
 mod columns;
 mod data;
+mod enum_calls;
 mod enums_left;
 pub mod names;
 mod objects;
 mod replay;
+mod reversal;
 mod state;
 
 use std::path::Path;
@@ -39,6 +41,7 @@ use miglint_sql::SqlStatement;
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
 pub use objects::{ObjectFact, ObjectKind};
+pub use reversal::NotReverted;
 pub use state::{
     Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Key, Origin, Schema, Table,
     key,
@@ -149,6 +152,11 @@ pub struct OpFacts {
     pub missing: Option<ObjectFact>,
     /// The object the op creates, when it certainly exists already.
     pub existing: Option<ObjectFact>,
+    /// For an `execute` of literal SQL: per DDL change of its statements
+    /// (with the statement's span in the file), the object it drops or
+    /// alters that certainly does not exist, or creates that certainly
+    /// exists, right before it.
+    pub sql_objects: Vec<SqlObject>,
     /// In a `downgrade()`: native enum types this op drops the last user
     /// of, which the revision's `upgrade()` created implicitly (in a
     /// `create_table`) and the downgrade does not drop, with their origin.
@@ -157,6 +165,17 @@ pub struct OpFacts {
     /// table (`recreate="always"`, or an op other than add_column /
     /// create_index / drop_index in the batch).
     pub batch_recreates_on_sqlite: bool,
+    /// In an `upgrade()`: what this op creates or drops that the paired
+    /// `downgrade()` leaves as the upgrade left it (ML403).
+    pub not_reverted: Vec<NotReverted>,
+}
+
+/// An existence fact of one statement of literal SQL.
+#[derive(Debug, Clone)]
+pub struct SqlObject {
+    pub range: miglint_diagnostics::TextRange,
+    pub missing: Option<ObjectFact>,
+    pub existing: Option<ObjectFact>,
 }
 
 /// One replay: an environment for a set of dialects.

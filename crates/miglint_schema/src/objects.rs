@@ -5,8 +5,9 @@
 //! revision created (the project may have begun before Alembic).
 
 use miglint_python::Op;
+use miglint_sql::DdlChange;
 
-use crate::names::{literal_name, same};
+use crate::names::{find_word, literal_name, same};
 use crate::replay::{Rev, TableRef};
 use crate::state::{ConstraintKind, Origin, Schema, Table, key};
 
@@ -17,6 +18,8 @@ pub enum ObjectKind {
     Column,
     Index,
     Constraint,
+    /// A PostgreSQL enum type.
+    Type,
 }
 
 impl ObjectKind {
@@ -26,6 +29,7 @@ impl ObjectKind {
             ObjectKind::Column => "column",
             ObjectKind::Index => "index",
             ObjectKind::Constraint => "constraint",
+            ObjectKind::Type => "type",
         }
     }
 }
@@ -61,7 +65,7 @@ impl Rev<'_, '_> {
         if op.conditional
             || op.in_try
             || op.after_unknown_exit
-            || op.in_batch()
+            || (op.in_batch() && !self.batch_readable(op))
             || truthy(op, "if_exists")
             || truthy(op, "if_not_exists")
             || op.kwarg("schema").is_some_and(|k| !k.value.is_none())
@@ -191,6 +195,114 @@ impl Rev<'_, '_> {
                     Some(missing_in(t, ObjectKind::Constraint, n, &table))
                 });
                 (m, None)
+            }
+            _ => (None, None),
+        }
+    }
+
+    /// A `batch_op.*` call whose object the model follows: a column or an
+    /// index op, in a batch on a literal table of the default schema.
+    fn batch_readable(&self, op: &Op) -> bool {
+        let miglint_python::Receiver::Batch(b) = &op.receiver else {
+            return false;
+        };
+        let call = self.input.source.get(b.range.as_usize()).unwrap_or("");
+        matches!(
+            op.name.as_str(),
+            "add_column" | "drop_column" | "alter_column" | "create_index" | "drop_index"
+        ) && !call.contains("schema=")
+    }
+
+    /// The (missing, existing) facts of one change of literal SQL DDL
+    /// (statement text `text`) of `op`, before it runs.
+    pub(crate) fn ddl_object_facts(
+        &self,
+        op: &Op,
+        c: &DdlChange,
+        text: &str,
+        state: &Schema,
+    ) -> (Option<ObjectFact>, Option<ObjectFact>) {
+        let up = text.to_ascii_uppercase();
+        // may not run; checks for itself; another schema (names are
+        // matched without their schema)
+        if op.conditional
+            || op.in_try
+            || op.after_unknown_exit
+            || find_word(&up, "EXISTS").is_some()
+            || text.contains('.')
+        {
+            return (None, None);
+        }
+        let fact = |kind, name: &str, t: Option<&str>, origin| ObjectFact {
+            kind,
+            name: name.to_string(),
+            table: t.map(str::to_string),
+            origin,
+            table_origin: None,
+        };
+        let table = match c {
+            DdlChange::CreateTable { table, .. } => {
+                let t = state
+                    .table(table)
+                    .filter(|t| state.certain(t) && t.name == *table);
+                return (
+                    None,
+                    t.map(|t| fact(ObjectKind::Table, table, None, Some(t.origin))),
+                );
+            }
+            DdlChange::CreateEnum { name, .. } => {
+                let e = state.enum_certain(name);
+                return (
+                    None,
+                    e.map(|e| fact(ObjectKind::Type, name, None, Some(e.origin))),
+                );
+            }
+            DdlChange::DropIndex { name } => {
+                if state.indexes.contains_key(&key(name)) {
+                    return (None, None);
+                }
+                let m = state
+                    .index_dropped(name)
+                    .map(|(tk, o)| fact(ObjectKind::Index, name, Some(&tk), Some(o)));
+                return (m, None);
+            }
+            DdlChange::DropTable {
+                table,
+                if_exists: false,
+            }
+            | DdlChange::AddColumn { table, .. }
+            | DdlChange::DropColumn { table, .. }
+            | DdlChange::CreateIndex { table, .. } => table,
+            _ => return (None, None),
+        };
+        if let Some(o) = state.table_dropped(table) {
+            return (Some(fact(ObjectKind::Table, table, None, Some(o))), None);
+        }
+        let t = state.table(table);
+        let certain = t.filter(|t| state.certain(t));
+        let present = t.filter(|t| t.uncertain.is_none() && t.stamp > state.unknown_stamp);
+        match c {
+            DdlChange::AddColumn { column, .. } => {
+                let n = &column.name;
+                let e = present
+                    .and_then(|t| t.column(n))
+                    .filter(|x| x.defined && x.name == *n)
+                    .map(|x| fact(ObjectKind::Column, n, Some(table), Some(x.origin)));
+                (None, e)
+            }
+            DdlChange::DropColumn { column, .. } => {
+                let m = certain
+                    .filter(|t| t.complete && t.column(column).is_none())
+                    .map(|t| missing_in(t, ObjectKind::Column, column, table));
+                (m, None)
+            }
+            DdlChange::CreateIndex { name: Some(n), .. } => {
+                let e = present.filter(|t| !t.unsure_constraints).and_then(|_| {
+                    let ix = state.indexes.get(&key(n))?;
+                    (ix.table == key(table) && ix.name == *n)
+                        .then(|| fact(ObjectKind::Index, n, Some(table), Some(ix.origin)))
+                });
+                (None, e)
             }
             _ => (None, None),
         }

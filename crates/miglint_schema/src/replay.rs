@@ -105,6 +105,14 @@ pub(crate) struct Rev<'i, 'a> {
     idents: Option<HashMap<String, u32>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
     recreates: HashMap<TextRange, bool>,
+    /// The op being replayed.
+    pub cur_op: usize,
+    /// What the upgrades create and drop (ML403's delta, `reversal.rs`).
+    pub changes: Vec<crate::reversal::Change>,
+    /// The current function runs SQL built at run time.
+    pub dynamic_sql: bool,
+    /// Columns renamed by an upgrade: (function, table, new name).
+    pub renamed: Vec<(usize, String, String)>,
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
@@ -128,6 +136,10 @@ impl<'i, 'a> Rev<'i, 'a> {
             orm_writes: Vec::new(),
             idents: None,
             recreates: HashMap::new(),
+            cur_op: 0,
+            changes: Vec::new(),
+            dynamic_sql: false,
+            renamed: Vec::new(),
         }
     }
 
@@ -163,6 +175,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 }
                 self.func = f;
                 self.opaque_at = None;
+                self.dynamic_sql = false;
                 self.idents = None;
                 let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
@@ -213,7 +226,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                     self.orm_emptied(at, table, state);
                 }
                 if text.contains(".drop(") {
-                    let gone: Vec<String> = state
+                    let mut gone: Vec<String> = state
                         .enums
                         .values()
                         .filter(|e| {
@@ -222,11 +235,21 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .map(|e| e.name.clone())
                         .collect();
+                    let (bound, calls, unresolved) = self.enum_drops(text);
+                    if unresolved || calls > gone.len() {
+                        // a type miglint cannot name may be gone
+                        state.forget_existence();
+                    }
+                    gone.extend(bound);
                     for n in gone {
                         state.remove_enum(&n);
                     }
                 }
+                if kind == FuncKind::Upgrade {
+                    self.settle_upgrade(f, state);
+                }
                 if kind == FuncKind::Downgrade {
+                    self.check_reversal(f, !by_func[f].is_empty(), state, stamp);
                     self.enums_left(f, &by_func[f], state, stamp);
                     state.rollback();
                 }
@@ -288,69 +311,6 @@ impl<'i, 'a> Rev<'i, 'a> {
         crate::apply::table_for_change(state, table, o).emptied = Some(o);
     }
 
-    /// `sa.Enum(..., name="x").create(bind)` / `my_enum.create(bind)` (a
-    /// module-level enum): types created outside any op.
-    fn enum_creates(&mut self, text: &str, base: u32, state: &mut Schema) {
-        if !self.pg() {
-            return;
-        }
-        let m = self.input.module;
-        let mut found: Vec<(String, TextRange)> = Vec::new();
-        // `name="x"` literals in the function
-        let mut from = 0;
-        while let Some(pos) = text[from..].find("name=") {
-            let at = from + pos + 5;
-            from = at;
-            let rest = &text[at..];
-            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            let Some(end) = rest[1..].find(q) else {
-                continue;
-            };
-            let name = &rest[1..1 + end];
-            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                let start = base + at as u32;
-                found.push((
-                    name.to_string(),
-                    TextRange::new(start, start + end as u32 + 2),
-                ));
-            }
-        }
-        // `NAME.create(` of a module-level enum
-        for b in &m.bindings {
-            if !text.contains(&format!("{}.create(", b.name)) {
-                continue;
-            }
-            let Some(call) = b.value.as_call() else {
-                continue;
-            };
-            let is_enum = call
-                .func
-                .dotted()
-                .is_some_and(|d| matches!(miglint_python::last_segment(&d), "Enum" | "ENUM"));
-            if let (true, Some(k)) = (is_enum, call.kwarg("name"))
-                && let Some(n) = k.value.str_value()
-            {
-                let at = text.find(&format!("{}.create(", b.name)).unwrap_or(0) as u32;
-                found.push((
-                    n.to_string(),
-                    TextRange::new(base + at, base + at + b.name.len() as u32),
-                ));
-            }
-        }
-        for (name, range) in found {
-            if state.enums.contains_key(&key(&name)) {
-                continue;
-            }
-            state.put_enum(crate::state::EnumType {
-                name,
-                values: None,
-                origin: self.origin(range),
-            });
-        }
-    }
-
     /// Which batches recreate the table on SQLite.
     fn batches(&mut self) {
         let m = self.input.module;
@@ -391,6 +351,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             }
             self.facts[i] = f;
         }
+        self.cur_op = i;
+        self.log_op(i, op, state);
         self.apply(i, op, state);
         // an op that may not have run (or ran twice), or that skips itself
         // when its object exists: what it touched is uncertain after it

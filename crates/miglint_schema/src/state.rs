@@ -288,6 +288,8 @@ pub struct EnumType {
     /// `None` when the labels are not literal.
     pub values: Option<Vec<String>>,
     pub origin: Origin,
+    /// When a replayed op created it (set by [`Schema::put_enum`]).
+    pub stamp: u64,
 }
 
 /// The schema at one point of a replay.
@@ -367,6 +369,14 @@ impl Schema {
         }
     }
 
+    /// The tables changed since [`begin_undo`] (none without an undo log).
+    pub fn undo_tables(&self) -> Vec<Key> {
+        self.undo
+            .as_ref()
+            .map(|u| u.tables.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     fn save_dropped_table(&mut self, k: &str) {
         if let Some(u) = &mut self.undo
             && !u.dropped_tables.contains_key(k)
@@ -417,6 +427,14 @@ impl Schema {
     }
 
     /// The op that dropped table `name`, when it is certainly absent.
+    /// The enum type `name` (exactly that name), when it certainly exists:
+    /// a replayed op created it and nothing unreadable happened since.
+    pub fn enum_certain(&self, name: &str) -> Option<&EnumType> {
+        self.enums
+            .get(&key(name))
+            .filter(|e| e.name == name && e.stamp > self.unknown_stamp)
+    }
+
     pub fn table_dropped(&self, name: &str) -> Option<Origin> {
         let k = key(name);
         if self.tables.contains_key(&k) {
@@ -514,7 +532,8 @@ impl Schema {
     pub fn remove_table(&mut self, name: &str) -> Option<Table> {
         let k = key(name);
         self.save_table(&k);
-        let t = Arc::unwrap_or_clone(self.tables.remove(&k)?);
+        let t = self.tables.remove(&k).map(Arc::unwrap_or_clone);
+        // its indexes go with it, also when no replayed op created it
         let gone: Vec<Key> = self
             .indexes
             .iter()
@@ -525,7 +544,7 @@ impl Schema {
             self.save_index(&n);
             self.indexes.remove(&n);
         }
-        Some(t)
+        t
     }
 
     pub fn put_index(&mut self, ix: Index) {
@@ -544,7 +563,8 @@ impl Schema {
         self.indexes.remove(&k)
     }
 
-    pub fn put_enum(&mut self, e: EnumType) {
+    pub fn put_enum(&mut self, mut e: EnumType) {
+        e.stamp = next_stamp();
         let k = key(&e.name);
         self.save_enum(&k);
         self.enums.insert(k, e);

@@ -248,3 +248,58 @@ fn foreign_keys_keep_their_referent_and_follow_renames() {
     // an unknown constraint of unknown type may be one of them
     assert!(fks(3).1);
 }
+
+#[test]
+fn downgrade_reversal_per_dialect() {
+    let p = Project::new(&[(
+        "def upgrade():\n    op.create_table('a', sa.Column('id', sa.Integer()))\n    op.create_table('b', sa.Column('id', sa.Integer()))\n    op.execute(\"ALTER TABLE users ADD COLUMN c INT\")\n\ndef downgrade():\n    op.drop_table('a')\n    if op.get_bind().dialect.name == 'postgresql':\n        op.drop_table('b')\n",
+        Some(vec![]),
+    )]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0]]);
+    let names = |op: usize, d: Dialect| -> Vec<String> {
+        model
+            .facts(0, op, d)
+            .map(|f| f.not_reverted.iter().map(|n| n.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert!(names(0, PG).is_empty() && names(0, Dialect::Sqlite).is_empty());
+    // dropped on PostgreSQL only
+    assert!(names(1, PG).is_empty());
+    assert_eq!(names(1, Dialect::Sqlite), ["b"]);
+    // literal SQL
+    assert_eq!(names(2, PG), ["c"]);
+}
+
+#[test]
+fn sql_existence_facts_and_enum_types() {
+    let p = Project::new(&[
+        (
+            "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), sa.Column('m', sa.Enum('a', name='mood')))\n",
+            Some(vec![]),
+        ),
+        (
+            "def upgrade():\n    op.execute(\"CREATE TYPE mood AS ENUM ('a')\")\n    op.execute(\"ALTER TABLE t DROP COLUMN x\")\n    op.execute(\"ALTER TABLE t ADD COLUMN IF NOT EXISTS id INT\")\n",
+            Some(vec![0]),
+        ),
+        (
+            "def upgrade():\n    status.drop(bind)\n    op.execute(\"CREATE TYPE mood AS ENUM ('a')\")\n",
+            Some(vec![1]),
+        ),
+    ]);
+    let inputs = p.inputs();
+    let model = SchemaModel::build(&inputs, &[vec![0, 1, 2]]);
+    let f = |op: usize| model.facts(1, op, PG).expect("facts");
+    let kinds = |o: &crate::OpFacts| {
+        o.sql_objects
+            .iter()
+            .map(|s| (s.missing.is_some(), s.existing.as_ref().map(|e| e.kind)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(f(0)), [(false, Some(crate::ObjectKind::Type))]);
+    assert_eq!(kinds(f(1)), [(true, None)]);
+    assert!(kinds(f(2)).is_empty(), "IF NOT EXISTS checks for itself");
+    // `status.drop(bind)` of a name miglint cannot attribute: no longer certain
+    let later = model.facts(2, 0, PG).expect("facts");
+    assert!(later.sql_objects.is_empty());
+}

@@ -22,6 +22,7 @@
 mod classify;
 mod ddl;
 mod features;
+mod insert;
 mod parse;
 mod scan;
 mod split;
@@ -33,6 +34,7 @@ use miglint_diagnostics::{Dialect, DialectSet};
 pub use classify::{StmtKind, UpdateInfo};
 pub use ddl::{DdlChange, DdlColumn};
 pub use features::Feature;
+pub use insert::insert_columns;
 
 /// One statement of a SQL text.
 #[derive(Debug, Clone, serde::Serialize)]

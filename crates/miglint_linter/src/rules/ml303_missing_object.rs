@@ -7,8 +7,10 @@
 //! The semantic model decides (see `miglint_schema::objects`): tables no
 //! revision created are unknown, never missing (projects often begin
 //! before Alembic), and anything unreadable (dynamic names, loops,
-//! conditions, helpers, unparsed SQL, `create_all`, `if_exists`, batch
-//! mode, names from naming conventions) keeps it silent.
+//! conditions, helpers, unparsed SQL, `create_all`, `if_exists`, another
+//! schema, constraint ops in a batch, names from naming conventions) keeps
+//! it silent. Batch column/index ops and literal SQL DDL (per statement)
+//! are read.
 
 use miglint_schema::ObjectKind;
 
@@ -33,7 +35,11 @@ impl Rule for MissingObject {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.missing.as_ref()) {
+        for mut f in findings(
+            project,
+            |facts| facts.missing.as_ref(),
+            |s| s.missing.as_ref(),
+        ) {
             if f.fact.kind == ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f
@@ -57,7 +63,7 @@ impl Rule for MissingObject {
             };
             let mut d = META
                 .diag(
-                    f.op.range,
+                    f.range,
                     format!(
                         "{what} does not exist here: {why}; `{}` fails with \"does not exist\" \
                          on a database these migrations built",

@@ -3,10 +3,12 @@
 //! on every path created it, and nothing dropped it since). The database
 //! answers "already exists" and the migration stops.
 //!
-//! The semantic model decides (see `miglint_schema::objects`); anything it
-//! cannot read (dynamic names, loops, conditions, helpers, unparsed SQL,
-//! `if_not_exists`, batch mode) keeps it silent. Native enum types created
-//! again are ML604's.
+//! The semantic model decides (see `miglint_schema::objects`), for ops,
+//! batch column/index ops and literal SQL DDL (per statement, also
+//! `CREATE TYPE` of an enum type that exists); anything it cannot read
+//! (dynamic names, loops, conditions, helpers, unparsed SQL,
+//! `if_not_exists`, another schema) keeps it silent. Native enum types a
+//! `create_table` creates again are ML604's.
 
 use super::ml3xx_objects::{command, describe, findings, label, where_of};
 use crate::prelude::*;
@@ -16,7 +18,7 @@ pub struct ObjectAlreadyExists;
 static META: RuleMeta = RuleMeta {
     code: "ML304",
     name: "object-already-exists",
-    summary: "an op creates a table, column, index or constraint that already exists at that revision",
+    summary: "an op creates a table, column, index, constraint or enum type that already exists at that revision",
     severity: Severity::Error,
     default_enabled: true,
     dialects: DialectSet::ALL,
@@ -29,7 +31,11 @@ impl Rule for ObjectAlreadyExists {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.existing.as_ref()) {
+        for mut f in findings(
+            project,
+            |facts| facts.existing.as_ref(),
+            |s| s.existing.as_ref(),
+        ) {
             if f.fact.kind == miglint_schema::ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f
@@ -39,11 +45,35 @@ impl Rule for ObjectAlreadyExists {
                     continue;
                 }
             }
+            match f.fact.kind {
+                // an enum type: PostgreSQL's
+                miglint_schema::ObjectKind::Type => {
+                    f.dialects = f
+                        .dialects
+                        .intersect(DialectSet::single(Dialect::Postgresql));
+                }
+                // a batch SQLite runs by recreating the table rebuilds it
+                // from the batch's columns and indexes: no duplicate there
+                _ if f.op.in_batch()
+                    && project
+                        .schema()
+                        .facts(f.file, f.index, Dialect::Sqlite)
+                        .is_none_or(|x| x.batch_recreates_on_sqlite) =>
+                {
+                    f.dialects = f
+                        .dialects
+                        .intersect(DialectSet::single(Dialect::Sqlite).complement());
+                }
+                _ => {}
+            }
+            if f.dialects.is_empty() {
+                continue;
+            }
             let what = describe(&f.fact);
             let Some(o) = f.fact.origin else { continue };
             let mut d = META
                 .diag(
-                    f.op.range,
+                    f.range,
                     format!(
                         "{what} already exists here: it was created {}; `{}` fails with \
                          \"already exists\" on a database these migrations built",

@@ -5,23 +5,29 @@
 
 use miglint_diagnostics::Label;
 use miglint_python::IdValue;
-use miglint_schema::{ObjectFact, OpFacts, Origin};
+use miglint_schema::{ObjectFact, OpFacts, Origin, SqlObject};
 
 use crate::prelude::*;
 
-/// One finding: the op, the fact, and the dialects it holds on.
+/// One finding: the op (and the span: the op, or a statement of its
+/// literal SQL), the fact, and the dialects it holds on.
 pub(crate) struct Found<'p> {
     pub file: usize,
+    pub index: usize,
     pub op: &'p Op,
+    pub range: TextRange,
     pub kind: FuncKind,
     pub fact: ObjectFact,
     pub dialects: DialectSet,
 }
 
-/// Every op whose fact `pick` returns on some dialect it reaches.
+/// Every op (or statement of its literal SQL) whose fact `pick` returns
+/// on some dialect it reaches; `pick` sees the op's facts, or one
+/// statement's (missing, existing) pair.
 pub(crate) fn findings<'p>(
     project: &'p Project<'_>,
     pick: impl Fn(&OpFacts) -> Option<&ObjectFact>,
+    pick_sql: impl Fn(&SqlObject) -> Option<&ObjectFact>,
 ) -> Vec<Found<'p>> {
     let model = project.schema();
     let mut out = Vec::new();
@@ -41,18 +47,41 @@ pub(crate) fn findings<'p>(
                     fact.get_or_insert_with(|| x.clone());
                 }
             }
-            let Some(fact) = fact else { continue };
             let func = &m.functions[op.func];
             if miglint_schema::names::existence_guarded(f.source, func, op) {
                 continue;
             }
-            out.push(Found {
-                file: fi,
-                op,
-                kind,
-                fact,
-                dialects,
-            });
+            if let Some(fact) = fact {
+                out.push(Found {
+                    file: fi,
+                    index: i,
+                    op,
+                    range: op.range,
+                    kind,
+                    fact,
+                    dialects,
+                });
+            }
+            // the statements of its literal SQL, in order, over the dialects
+            let mut sql: Vec<Found<'p>> = Vec::new();
+            for (d, facts) in model.facts_for(fi, i, reaching) {
+                for s in &facts.sql_objects {
+                    let Some(x) = pick_sql(s) else { continue };
+                    match sql.iter_mut().find(|g| g.range == s.range) {
+                        Some(g) => g.dialects = g.dialects.union(DialectSet::single(d)),
+                        None => sql.push(Found {
+                            file: fi,
+                            index: i,
+                            op,
+                            range: s.range,
+                            kind,
+                            fact: x.clone(),
+                            dialects: DialectSet::single(d),
+                        }),
+                    }
+                }
+            }
+            out.extend(sql);
         }
     }
     out

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use miglint_sql::StmtKind;
+use miglint_sql::{StmtKind, insert_columns};
 
 use crate::prelude::*;
 
@@ -72,36 +72,4 @@ fn first_duplicate(columns: &[String]) -> Option<&str> {
         .iter()
         .find(|c| !seen.insert(c.as_str()))
         .map(String::as_str)
-}
-
-/// The column list of `INSERT INTO name (a, b, ...)`, normalised like
-/// table names (unquoted lowercased, quoted exact); `None` when the text
-/// has no plain column list.
-fn insert_columns(text: &str) -> Option<Vec<String>> {
-    let upper = text.to_ascii_uppercase();
-    let into = upper.find("INTO")? + 4;
-    let open = into + text[into..].find('(')?;
-    // only a table name between INTO and the parenthesis
-    let name = text[into..open].trim();
-    if name.is_empty() || name.contains(char::is_whitespace) && !name.starts_with('"') {
-        return None;
-    }
-    let close = open + text[open..].find(')')?;
-    let inner = &text[open + 1..close];
-    if inner.contains('(') {
-        return None;
-    }
-    let mut out = Vec::new();
-    for part in inner.split(',') {
-        let p = part.trim();
-        let col = if let Some(q) = p.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
-            q.to_string()
-        } else if !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            p.to_ascii_lowercase()
-        } else {
-            return None;
-        };
-        out.push(col);
-    }
-    Some(out)
 }
