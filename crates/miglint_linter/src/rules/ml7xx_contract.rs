@@ -112,7 +112,9 @@ fn sets_default_or_not_null(op: &Op) -> Option<Name> {
     if op.name != "alter_column" {
         return None;
     }
-    let default = op.kwarg("server_default").is_some_and(|k| !k.value.is_none());
+    let default = op
+        .kwarg("server_default")
+        .is_some_and(|k| !k.value.is_none());
     let not_null = op.kwarg("nullable").and_then(|k| k.value.bool_value()) == Some(false);
     if !(default || not_null) {
         return None;

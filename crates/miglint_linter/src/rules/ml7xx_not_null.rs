@@ -290,7 +290,10 @@ mod ancestor_tests {
         own[3] = set(&["NAME"]);
         let get = |f: usize| parents[f].as_slice();
         let mut a = AncestorChecks::new(own, &get);
-        assert!(!a.proven_in_ancestors(1, "email"), "its own text is asked elsewhere");
+        assert!(
+            !a.proven_in_ancestors(1, "email"),
+            "its own text is asked elsewhere"
+        );
         assert!(a.proven_in_ancestors(2, "email"));
         assert!(!a.proven_in_ancestors(2, "name"));
         assert!(a.proven_in_ancestors(4, "name") && a.proven_in_ancestors(4, "EMAIL"));
@@ -312,6 +315,9 @@ mod ancestor_tests {
         let src = "op.execute('ALTER TABLE t ADD CHECK (users.\"Email\" IS NOT NULL)')\n\
                    sa.CheckConstraint(\"(name) IS NOT NULL\")";
         let cols = columns_checked(src, src.len());
-        assert_eq!(cols, ["EMAIL", "NAME"].iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            cols,
+            ["EMAIL", "NAME"].iter().map(|s| s.to_string()).collect()
+        );
     }
 }
