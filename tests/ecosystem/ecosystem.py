@@ -14,7 +14,10 @@ The findings are compared with tests/ecosystem/baseline.tsv, where every error c
 a reviewed verdict (true / false / unsure / unreviewed) and one line of reason. The run
 fails when an error appears that the baseline lacks, when a `true` error disappears,
 or when miglint fails on a package. `--update` rewrites the baseline and carries the
-verdicts over to the findings that persist. Stdlib only: this runs in CI, not at lint time.
+verdicts over to the findings that persist. `--online` instead lints real-targets with
+`online = true` and prints, per ML7xx code, its findings, revisions and packages (no
+baseline: the family is opt-in; `--findings FILE` keeps them for review). Stdlib only:
+this runs in CI, not at lint time.
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ def run_miglint(binary: str, cwd: Path, config: Path | None) -> tuple[list[dict]
     return data, proc.stderr, files
 
 
-def lint_corpus(corpus: Path, binary: str, targets, only: set[str] | None):
+def lint_corpus(corpus: Path, binary: str, targets, only: set[str] | None, online: bool = False):
     """All findings, plus notes: packages that linted no file, tool failures, skipped modes."""
     findings, empty, failures, skipped = [], [], [], []
     packages = sorted(p.name for p in corpus.iterdir() if p.is_dir() and p.name != "dl")
@@ -179,7 +182,7 @@ def lint_corpus(corpus: Path, binary: str, targets, only: set[str] | None):
             found = ancestor_config(stage)
             if found:
                 sys.exit(f"ecosystem: {found} would configure the zero-config run; set TMPDIR elsewhere")
-            for mode in MODES:
+            for mode in ("real-targets",) if online else MODES:
                 config = None
                 if mode == "real-targets":
                     if package not in targets or not targets[package][0]:
@@ -193,6 +196,8 @@ def lint_corpus(corpus: Path, binary: str, targets, only: set[str] | None):
                     extra = HERE / "config" / f"{package}.toml"
                     if extra.is_file():
                         text += "\n" + extra.read_text(encoding="utf-8")
+                    if online:  # the opt-in online-safety family (ML7xx)
+                        text = "online = true\n" + text
                     config.write_text(text, encoding="utf-8")
                 data, stderr, files = run_miglint(binary, stage, config)
                 if data is None:
@@ -372,6 +377,27 @@ def merge_verdicts(findings: list[Finding], verdict_files: list[Path], quiet=Fal
 # ---------------------------------------------------------------- main
 
 
+def online_counts(args, targets) -> int:
+    """`--online`: what the opt-in family reports on the real projects (for review, no baseline)."""
+    findings, _, failures, _ = lint_corpus(args.corpus, args.bin, targets,
+                                           set(args.package) if args.package else None, online=True)
+    ml7 = [f for f in findings if f.code.startswith("ML7")]
+    print(f"ecosystem --online: {len(ml7)} ML7xx findings (real targets, online = true)")
+    print("code   findings  revisions  packages")
+    for code in sorted({f.code for f in ml7}):
+        fs = [f for f in ml7 if f.code == code]
+        print(f"{code}  {len(fs):>8}  {len({(f.package, f.file) for f in fs}):>9}  "
+              f"{len({f.package for f in fs}):>8}")
+    if args.findings:
+        with args.findings.open("w", encoding="utf-8") as fh:
+            fh.write("\t".join(COLUMNS + ("message",)) + "\n")
+            for f in ml7:
+                fh.write("\t".join([*f.row(), f.message]) + "\n")
+    for fail in failures:
+        print(f"ecosystem: FAILED: miglint failed: {fail}")
+    return 1 if failures else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, help="the corpus folder (fetch-corpus.sh DEST)")
@@ -385,6 +411,8 @@ def main() -> int:
     ap.add_argument("--findings", type=Path, help="also write this run's findings, with messages")
     ap.add_argument("--table", action="store_true", help="print the baseline's per-rule table and stop")
     ap.add_argument("--package", action="append", help="only these packages (no --update)")
+    ap.add_argument("--online", action="store_true",
+                    help="real targets with `online = true`: print the ML7xx counts (no baseline)")
     args = ap.parse_args()
 
     comments, baseline = read_tsv(args.baseline) if args.baseline.is_file() else ([], [])
@@ -405,6 +433,8 @@ def main() -> int:
     if os.sep in args.bin:  # miglint runs from each package's folder
         args.bin = str(Path(args.bin).resolve())
     targets = load_targets(args.targets)
+    if args.online:
+        return online_counts(args, targets)
     findings, empty, failures, skipped = lint_corpus(args.corpus, args.bin, targets,
                                                      set(args.package) if args.package else None)
     if args.package:

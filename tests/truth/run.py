@@ -1,11 +1,12 @@
 """miglint's truth suite: every case in tests/truth/cases/ is a tiny Alembic
 project that is run with the real `alembic` CLI against fresh databases
-(PostgreSQL, SQLite, and MySQL in offline `--sql` mode), and linted with
+(PostgreSQL, SQLite, MariaDB, and MySQL in offline `--sql` mode), and linted with
 miglint. The case's case.toml says what each database must do and which
 codes miglint must report. See tests/truth/README.md.
 
 Run it through scripts/truth, which installs the environment and starts a
-private PostgreSQL cluster; this file only needs the venv's Python.
+private PostgreSQL cluster and MariaDB server; this file only needs the venv's
+Python.
 """
 
 from __future__ import annotations
@@ -21,21 +22,20 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import locks
+from report import DIALECTS, write_verified
+from dbs import MariaDB, Postgres, db_default, db_probe, db_tables, db_version
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CASES_DIR = HERE / "cases"
 VERIFIED = ROOT / "rules" / "VERIFIED.md"
 
-DIALECTS = ("postgresql", "sqlite", "mysql")
-TITLE = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}
 STEP_TIMEOUT = 180
 
 # alembic.ini and env.py: alembic's `generic` template, logging kept, the URL
@@ -109,7 +109,7 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-{HOLD}
+{HOOKS}
 
 def run_migrations_online() -> None:
     connectable = engine_from_config(
@@ -118,6 +118,7 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
+        _truth_alter_clause(connection)
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
@@ -128,6 +129,24 @@ if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
+'''
+
+
+ENV_ALTER_CLAUSE = '''
+def _truth_alter_clause(connection) -> None:
+    """MariaDB cases (`alter-clause`): append a clause to every ALTER TABLE."""
+    import os
+    clause = os.environ.get("MIGLINT_TRUTH_ALTER_CLAUSE")
+    if not clause:
+        return
+    from sqlalchemy import event
+
+    def append(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("ALTER TABLE"):
+            statement = statement.rstrip().rstrip(";") + ", " + clause
+        return statement, parameters
+
+    event.listen(connection, "before_cursor_execute", append, retval=True)
 '''
 
 
@@ -184,6 +203,7 @@ class DialectExpect:
     sql_lacks: list[str] = field(default_factory=list)
     note: str | None = None
     lock: locks.LockExpect | None = None
+    alter_clause: str | None = None  # MariaDB: appended to each ALTER TABLE of the last step
 
 
 @dataclass
@@ -202,7 +222,7 @@ TOP_KEYS = {"rule", "summary", "dialects", "miglint", "miglint-dialects", "steps
 DIALECT_KEYS = {
     "outcome", "error", "steps", "mode", "default", "probe", "version",
     "tables-present", "tables-absent", "sql-contains", "sql-lacks", "note",
-    "locks", "blocker",
+    "locks", "blocker", "alter-clause",
 }
 CODE = re.compile(r"^ML\d{3}$")
 
@@ -297,6 +317,10 @@ def load_case(path: Path) -> Case:
             raise CaseError(str(ex)) from None
         if e.lock is not None and d != "postgresql":
             raise CaseError(f"{name}: [{d}] lock probes run on PostgreSQL only")
+        if "alter-clause" in t:
+            if d != "mariadb":
+                raise CaseError(f"{name}: [{d}] alter-clause is for MariaDB cases")
+            e.alter_clause = str(t["alter-clause"])
         if "version" in t:
             e.version = str(t["version"])
         e.tables_present = _strs(t.get("tables-present", []), f"{name}: tables-present")
@@ -327,86 +351,6 @@ def load_cases(selected: list[str]) -> list[Case]:
     if problems:
         raise CaseError("\n".join(problems))
     return cases
-
-
-# ---------------------------------------------------------------- databases
-
-
-class Postgres:
-    def __init__(self, port: int):
-        import psycopg
-
-        self.psycopg = psycopg
-        self.port = port
-        self.lock = threading.Lock()
-        self.n = 0
-        self.admin = psycopg.connect(self.dsn("postgres"), autocommit=True)
-
-    def dsn(self, db: str) -> str:
-        return f"host=127.0.0.1 port={self.port} user=postgres dbname={db}"
-
-    def version(self) -> str:
-        return self.admin.execute("SHOW server_version").fetchone()[0].split()[0]
-
-    def new_database(self) -> str:
-        with self.lock:
-            self.n += 1
-            db = f"truth_{self.n}"
-            self.admin.execute(f'CREATE DATABASE "{db}"')
-        return db
-
-    def url(self, db: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{db}"
-
-    def connect(self, db: str):
-        return self.psycopg.connect(self.dsn(db), autocommit=True)
-
-
-def db_default(dialect: str, conn, table: str, column: str) -> str | None:
-    if dialect == "postgresql":
-        row = conn.execute(
-            "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-            "WHERE a.attrelid = to_regclass(%s) AND a.attname = %s",
-            (table, column),
-        ).fetchone()
-    else:
-        row = next((r[4:5] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[1] == column), None)
-    if row is None:
-        raise LookupError(f"no column {table}.{column}")
-    return row[0]
-
-
-def db_probe(dialect: str, conn, statements: list[str]) -> tuple[str | None, str | None]:
-    """Runs the statements; returns (first row of the last one, or None) or the error."""
-    try:
-        result = None
-        for sql in statements:
-            cur = conn.execute(sql)
-            result = cur.fetchone() if cur.description else None
-        if dialect == "sqlite":
-            conn.commit()
-        if result is None:
-            return None, None
-        return "|".join("NULL" if v is None else str(v) for v in result), None
-    except Exception as e:  # the driver's error is the probe's result
-        if dialect == "sqlite":
-            conn.rollback()
-        return None, f"{type(e).__module__}.{type(e).__name__}: {e}".splitlines()[0]
-
-
-def db_tables(dialect: str, conn) -> set[str]:
-    if dialect == "postgresql":
-        q = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    else:
-        q = "SELECT name FROM sqlite_master WHERE type = 'table'"
-    return {r[0] for r in conn.execute(q).fetchall()}
-
-
-def db_version(dialect: str, conn) -> str:
-    if "alembic_version" not in db_tables(dialect, conn):
-        return ""
-    return ",".join(sorted(r[0] for r in conn.execute("SELECT version_num FROM alembic_version").fetchall()))
 
 
 # ---------------------------------------------------------------- running
@@ -443,9 +387,10 @@ class Result:
 
 
 class Runner:
-    def __init__(self, args, pg: Postgres | None, workdir: Path):
+    def __init__(self, args, pg: Postgres | None, mdb: MariaDB | None, workdir: Path):
         self.args = args
         self.pg = pg
+        self.mdb = mdb
         self.workdir = workdir
         self.alembic = str(Path(sys.executable).parent / "alembic")
         self.env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
@@ -464,7 +409,8 @@ class Runner:
         # generic one, with the lock probe's hold point
         own_env = case.path / "env.py"
         (tmp / "env.py").write_text(
-            own_env.read_text() if own_env.is_file() else ENV_PY.replace("{HOLD}", locks.ENV_HOLD)
+            own_env.read_text() if own_env.is_file()
+            else ENV_PY.replace("{HOOKS}", locks.ENV_HOLD + ENV_ALTER_CLAUSE)
         )
         db = None
         if e.offline:
@@ -472,6 +418,9 @@ class Runner:
         elif dialect == "postgresql":
             db = self.pg.new_database()
             url = self.pg.url(db)
+        elif dialect == "mariadb":
+            db = self.mdb.new_database()
+            url = self.mdb.url(db)
         else:
             url = f"sqlite:///{tmp / 'db.sqlite'}"
         (tmp / "alembic.ini").write_text(ALEMBIC_INI.format(script_location=tmp, url=url))
@@ -482,6 +431,9 @@ class Runner:
             cmd = [self.alembic, "-c", str(tmp / "alembic.ini"), *step.split()]
             if e.offline:
                 cmd.append("--sql")
+            env = self.env
+            if i == len(e.steps) - 1 and e.alter_clause is not None:
+                env = dict(env, MIGLINT_TRUTH_ALTER_CLAUSE=e.alter_clause)
             if i == len(e.steps) - 1 and e.lock is not None:
                 rc, out, lock_shown, lock_problems = locks.run_step(
                     self.pg, db, cmd, tmp, self.env, STEP_TIMEOUT, e.lock)
@@ -489,7 +441,7 @@ class Runner:
                 break
             try:
                 p = subprocess.run(
-                    cmd, cwd=tmp, env=self.env, capture_output=True, text=True,
+                    cmd, cwd=tmp, env=env, capture_output=True, text=True,
                     errors="replace", timeout=STEP_TIMEOUT,
                 )
                 rc, out = p.returncode, p.stdout + p.stderr
@@ -502,6 +454,8 @@ class Runner:
                 break
 
         shown_parts = []
+        if e.alter_clause is not None:
+            shown_parts.append(f"each ALTER TABLE with `, {e.alter_clause}` appended")
         if not problems:
             summary = self.normalize(summarize(out), tmp)
             if e.outcome == "ok":
@@ -540,7 +494,12 @@ class Runner:
     def inspect(self, dialect, e: DialectExpect, db, tmp: Path, problems: list[str]) -> list[str]:
         if not (e.default or e.probe or e.version is not None or e.tables_present or e.tables_absent):
             return []
-        conn = self.pg.connect(db) if dialect == "postgresql" else sqlite3.connect(tmp / "db.sqlite")
+        if dialect == "postgresql":
+            conn = self.pg.connect(db)
+        elif dialect == "mariadb":
+            conn = self.mdb.connect(db)
+        else:
+            conn = sqlite3.connect(tmp / "db.sqlite")
         shown = []
         try:
             if e.version is not None or e.tables_present or e.tables_absent:
@@ -615,140 +574,11 @@ class Runner:
         return Result(case.name, "miglint", not problems, shown, problems, time.monotonic() - started)
 
 
-# ---------------------------------------------------------------- reporting
-
-
-def md_code(text: str) -> str:
-    text = text.replace("|", "\\|")
-    if len(text) > 200:
-        text = text[:197] + "…"
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
-
-
-def md_cell(r: Result | None) -> str:
-    if r is None:
-        return "–"
-    parts = []
-    for part in r.shown.split("; "):
-        if part == "ok":
-            parts.append("✅ ok")
-        elif part.startswith("fails: "):
-            parts.append("❌ " + md_code(part[len("fails: "):]))
-        elif part.startswith("probe: "):
-            parts.append("probe ❌ " + md_code(part[len("probe: "):]))
-        else:
-            parts.append(part.replace("|", "\\|"))
-    cell = "; ".join(parts)
-    if not r.ok:
-        cell = "**MISMATCH** " + cell
-    return cell
-
-
-def rule_title(code: str) -> str:
-    """`ML101: boolean-integer-default` from the rule's page, else the code."""
-    page = ROOT / "rules" / f"{code}.md"
-    if page.is_file():
-        first = page.read_text(encoding="utf-8").splitlines()[:1]
-        if first and first[0].startswith(f"# {code}: "):
-            return f"[{first[0][2:]}]({code}.md)"
-    return f"{code} (no rule page yet)"
-
-
-def write_verified(cases: list[Case], results: dict, versions: dict[str, str], db_only: bool) -> str:
-    lines = [
-        "# Verified against real databases",
-        "",
-        "<!-- generated by `scripts/truth --write-verified`; do not edit by hand -->",
-        "",
-        "Generated by `scripts/truth --write-verified` from the cases in",
-        "[`tests/truth/cases/`](../tests/truth/cases/). Each case is a small Alembic project",
-        "(`versions/*.py`, with alembic's generic `env.py`) that the real `alembic` CLI runs",
-        "on a fresh database per dialect; `case.toml` states what must happen and which codes",
-        "miglint must report for it. ✅ = the last command exited 0, ❌ = it failed with the",
-        "quoted error (the first line of the final exception). *Catalog default* is the",
-        "column default the database stored; a *probe* INSERTs a row that relies on the",
-        "default and reads it back. Every row below matched its case"
-        + (" (except those marked MISMATCH)." if any(not r.ok for r in results.values()) else "."),
-        "",
-        "| component | version |",
-        "|---|---|",
-    ]
-    for k, v in versions.items():
-        lines.append(f"| {k} | {v} |")
-    lines += [
-        "",
-        "MySQL rows run alembic in offline mode (`alembic upgrade head --sql` with a",
-        "`mysql+pymysql://` URL): they prove failures that alembic or SQLAlchemy raise while",
-        "compiling the SQL for MySQL, before any server is involved, and what SQL is emitted.",
-        "No MySQL or MariaDB server is part of the suite, so nothing here shows how a MySQL",
-        "server executes a statement: the MariaDB measurements behind the rule catalog (error 1091 for",
-        "`drop_constraint(if_exists=True)`, 0/'' silently written by a NOT NULL `add_column`,",
-        "1067 for quoted expression defaults, ...) are not re-measured here.",
-        "",
-        "The miglint column is the set of codes miglint must report for the case with the",
-        "case's dialects as targets (`miglint = []`: no error-level finding). "
-        + ("This file was generated with `--db-only`: the miglint side was **not** checked."
-           if db_only else "It was checked in the same run."),
-        "",
-    ]
-    by_rule: dict[str, list[Case]] = {}
-    for c in cases:
-        by_rule.setdefault(c.rule, []).append(c)
-    lines += [
-        "## Overview",
-        "",
-        "Per rule: how many cases make miglint report the rule and how many are silent",
-        "counterparts, and per dialect how many runs failed (❌) or passed (✅).",
-        "",
-        "| rule | reported | silent | " + " | ".join(TITLE[d] for d in DIALECTS) + " |",
-        "|---|---|---|" + "---|" * len(DIALECTS),
-    ]
-    for rule in sorted(by_rule):
-        rcases = by_rule[rule]
-        reported = sum(1 for c in rcases if c.miglint)
-        cells = []
-        for d in DIALECTS:
-            rs = [results[(c.name, d)] for c in rcases if (c.name, d) in results]
-            fails = sum(1 for r in rs if r.shown.startswith("fails"))
-            oks = len(rs) - fails
-            cell = " ".join(p for p in (f"❌ {fails}" if fails else "", f"✅ {oks}" if oks else "") if p)
-            cells.append(cell or "–")
-        lines.append(f"| [{rule}](#{rule.lower()}) | {reported} | {len(rcases) - reported} | " + " | ".join(cells) + " |")
-    lines.append("")
-    for rule in sorted(by_rule):
-        rcases = by_rule[rule]
-        used = [d for d in DIALECTS if any(d in c.dialects for c in rcases)]
-        lines += [f"## {rule}", "", rule_title(rule), ""]
-        header = ["case", "what", "miglint"] + [
-            TITLE[d] + (" (offline)" if d == "mysql" else "") for d in used
-        ]
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "---|" * len(header))
-        for c in sorted(rcases, key=lambda c: (bool(not c.miglint), c.name)):
-            mig = ", ".join(c.miglint) if c.miglint else "silent"
-            if c.miglint_dialects != c.dialects:
-                mig += " (targets: " + ", ".join(c.miglint_dialects) + ")"
-            m = results.get((c.name, "miglint"))
-            if m is not None and not m.ok:
-                mig = f"**MISMATCH** expected {mig}, got {m.shown}"
-            row = [f"[{c.name}](../tests/truth/cases/{c.name}/)", c.summary.replace("|", "\\|"), mig]
-            for d in used:
-                cell = md_cell(results.get((c.name, d)))
-                e = c.expect.get(d)
-                if e is not None and e.steps != ["upgrade head"]:
-                    cell = "`" + " → ".join(e.steps) + "`: " + cell
-                if e is not None and e.note:
-                    cell += f" ({e.note})"
-                row.append(cell)
-            lines.append("| " + " | ".join(row) + " |")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("cases", nargs="*", help="only cases whose name contains one of these")
     ap.add_argument("--pg-port", type=int, help="port of the PostgreSQL server (user postgres, trust auth)")
+    ap.add_argument("--mariadb-port", type=int, help="port of the MariaDB server (--skip-grant-tables)")
     ap.add_argument("--miglint", help="the miglint binary")
     ap.add_argument("--db-only", action="store_true", help="check the databases only, not miglint")
     ap.add_argument("--dialects", default=",".join(DIALECTS), help="run only these dialects")
@@ -779,15 +609,20 @@ def main() -> int:
     if needs_pg and not args.pg_port:
         print("truth: --pg-port is required for PostgreSQL cases", file=sys.stderr)
         return 2
+    needs_mdb = "mariadb" in only and any("mariadb" in c.dialects for c in cases)
+    if needs_mdb and not args.mariadb_port:
+        print("truth: --mariadb-port is required for MariaDB cases", file=sys.stderr)
+        return 2
 
     from importlib.metadata import version as dist_version
 
     pg = Postgres(args.pg_port) if needs_pg else None
+    mdb = MariaDB(args.mariadb_port) if needs_mdb else None
     versions = {
         "PostgreSQL": pg.version() if pg else "(not run)",
         "SQLite": f"{sqlite3.sqlite_version} (Python's sqlite3, driver pysqlite)",
         "MySQL": "offline mode only (alembic `--sql`, dialect `mysql+pymysql`)",
-        "MariaDB / MySQL server": "not run (optional; skipped)",
+        "MariaDB": mdb.version() if mdb else "(not run)",
         "alembic": dist_version("alembic"),
         "SQLAlchemy": dist_version("SQLAlchemy"),
         "psycopg": dist_version("psycopg"),
@@ -806,18 +641,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="miglint-truth-cases."))
     try:
-        return run_all(args, cases, only, pg, versions, workdir)
+        return run_all(args, cases, only, pg, mdb, versions, workdir)
     finally:
         if pg is not None:
             pg.admin.close()
+        if mdb is not None:
+            mdb.admin.close()
         if args.keep:
             print(f"truth: work folder kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_all(args, cases: list[Case], only: set[str], pg: Postgres | None, versions: dict[str, str], workdir: Path) -> int:
-    runner = Runner(args, pg, workdir)
+def run_all(args, cases: list[Case], only: set[str], pg: Postgres | None, mdb: MariaDB | None,
+            versions: dict[str, str], workdir: Path) -> int:
+    runner = Runner(args, pg, mdb, workdir)
     tasks = []
     for c in cases:
         for d in c.dialects:

@@ -92,8 +92,10 @@ fn mentions_timeout(text: &str) -> bool {
 }
 
 /// The first op (or literal statement) of `upgrade()` that takes ACCESS
-/// EXCLUSIVE on a table the revision did not create: its range, a label and
-/// the table.
+/// EXCLUSIVE on a table the revision did not create (an emptied table still
+/// counts: emptying it took no lock that keeps readers out, unless it was a
+/// TRUNCATE, which is then the first such statement): its range, a label
+/// and the table.
 fn first_access_exclusive(file: &OnlineFile<'_, '_>) -> Option<(TextRange, String, String)> {
     let mut sql_by_op: HashMap<usize, &[SqlStatement]> = HashMap::new();
     for exec in file.sql {
@@ -113,14 +115,16 @@ fn first_access_exclusive(file: &OnlineFile<'_, '_>) -> Option<(TextRange, Strin
                 continue;
             }
             let Some(table) = op.table() else { continue };
-            if !file.is_new(i) {
+            // created, not emptied: a `DELETE FROM t` holds only ROW EXCLUSIVE,
+            // so the DDL after it still queues behind the readers of `t`
+            if !file.is_created(i, None) {
                 return Some((op.name_range, format!("`{}`", op.name), table.value));
             }
         } else if let Some(stmts) = sql_by_op.get(&i) {
             let exec = file.sql.iter().find(|e| e.op == i)?;
             for (k, stmt) in stmts.iter().enumerate() {
                 if let Some(table) = raw_access_exclusive(stmt, &exec.lit.value)
-                    && !file.stmt_is_new(i, k)
+                    && !file.is_created(i, Some(k))
                 {
                     let label = format!("`{}`", stmt.kind.label());
                     return Some((exec.file_range(stmt.range.clone()), label, table));

@@ -1,10 +1,12 @@
 //! `SET NOT NULL` on an existing table holds ACCESS EXCLUSIVE while
 //! PostgreSQL scans every row (unless a valid `CHECK (col IS NOT NULL)`
-//! proves it, PostgreSQL ≥ 12). Lock measured on PostgreSQL 15
-//! (tests/truth/cases/ml703_*).
+//! proves it, PostgreSQL ≥ 12; written earlier in the revision or in one it
+//! descends from). Lock measured on PostgreSQL 15 (tests/truth/cases/ml703_*).
 
-use super::ml7xx_context::{OnlineFile, applies, online_rule};
-use super::ml7xx_not_null::NotNullChecks;
+use std::cell::RefCell;
+
+use super::ml7xx_context::{OnlineFile, applies, each_file};
+use super::ml7xx_not_null::{AncestorChecks, NotNullChecks, columns_checked};
 use crate::prelude::*;
 
 pub struct SetNotNull;
@@ -18,11 +20,58 @@ static META: RuleMeta = RuleMeta {
     dialects: DialectSet::single(Dialect::Postgresql),
 };
 
-online_rule!(SetNotNull, META, check);
+impl Rule for SetNotNull {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
 
-fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
+    fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+        let model = project.schema();
+        let parents = |f: usize| model.parents(f);
+        // built on the first SET NOT NULL that its own revision does not prove
+        let ancestors: RefCell<Option<AncestorChecks<'_>>> = RefCell::new(None);
+        let proven_earlier = |file: usize, column: &str| {
+            let mut a = ancestors.borrow_mut();
+            a.get_or_insert_with(|| AncestorChecks::new(upgrade_checks(project), &parents))
+                .proven_in_ancestors(file, column)
+        };
+        each_file(project, out, |file, out| check(file, out, &proven_earlier));
+    }
+}
+
+/// Per file, the columns its `upgrade()` (and the text before it) names in
+/// `<col> IS NOT NULL`; None for a file that is not a revision.
+fn upgrade_checks(project: &Project<'_>) -> Vec<Option<std::collections::HashSet<String>>> {
+    project
+        .files
+        .iter()
+        .map(|f| {
+            if !f.is_revision() {
+                return None;
+            }
+            let end = f
+                .module
+                .functions
+                .iter()
+                .filter(|func| func.kind == FuncKind::Upgrade)
+                .map(|func| func.range.end() as usize)
+                .max()?;
+            Some(columns_checked(f.source, end))
+        })
+        .collect()
+}
+
+fn check(
+    file: &OnlineFile<'_, '_>,
+    out: &mut Vec<Diagnostic>,
+    proven_earlier: &dyn Fn(usize, &str) -> bool,
+) {
     let pg = file.postgresql_version;
     let mut proofs = NotNullChecks::default();
+    let mut proven = |file: &OnlineFile<'_, '_>, at: TextRange, column: &str| {
+        pg >= 12
+            && (proofs.proven_before(file, at, column, pg) || proven_earlier(file.index, column))
+    };
     for (i, op) in file.module.ops.iter().enumerate() {
         if op.name != "alter_column" || !applies(file, op) {
             continue;
@@ -41,7 +90,7 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
         }
         .and_then(Expr::str_value);
         let Some(column) = column else { continue };
-        if file.is_new(i) || proofs.proven_before(file, op.range, column, pg) {
+        if file.is_new(i) || proven(file, op.range, column) {
             continue;
         }
         out.push(diag(kw.range(), &table.value, column, pg));
@@ -51,7 +100,7 @@ fn check(file: &OnlineFile<'_, '_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let at = file.module.ops[alter.op].range;
-        if file.stmt_is_new(alter.op, alter.stmt) || proofs.proven_before(file, at, &column, pg) {
+        if file.stmt_is_new(alter.op, alter.stmt) || proven(file, at, &column) {
             continue;
         }
         out.push(diag(

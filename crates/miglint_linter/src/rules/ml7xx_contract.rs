@@ -9,6 +9,8 @@
 //! added there, is no contract change (nobody uses it yet). An emptied table
 //! is: the running code still names it and its columns.
 
+use std::collections::HashSet;
+
 use miglint_sql::DdlChange;
 
 use super::ml7xx_context::{OnlineFile, applies_on, kw_true};
@@ -62,6 +64,9 @@ pub(crate) fn column_arg(op: &Op) -> Option<&str> {
 pub(crate) fn contract_changes(file: &OnlineFile<'_, '_>, dialects: DialectSet) -> Vec<Found> {
     let mut out: Vec<(usize, Found)> = Vec::new();
     let mut named: Vec<(usize, Name)> = Vec::new();
+    // columns given a default or NOT NULL earlier in a function: dropping
+    // that default later in it takes nothing the running code knew
+    let mut set_here: HashSet<(usize, Name)> = HashSet::new();
     for (i, op) in file.module.ops.iter().enumerate() {
         if !applies_on(file, op, dialects) {
             continue;
@@ -73,7 +78,18 @@ pub(crate) fn contract_changes(file: &OnlineFile<'_, '_>, dialects: DialectSet) 
         } else {
             named.extend(op_names(op).map(|n| (i, n)));
             if let Some(f) = op_change(file, i, op) {
-                out.push((i, f));
+                let fresh = match &f.change {
+                    Change::DropDefault { table, column } => {
+                        set_here.contains(&(op.func, column_name(table, column)))
+                    }
+                    _ => false,
+                };
+                if !fresh {
+                    out.push((i, f));
+                }
+            }
+            if let Some(n) = sets_default_or_not_null(op) {
+                set_here.insert((op.func, n));
             }
         }
     }
@@ -91,8 +107,23 @@ pub(crate) fn contract_changes(file: &OnlineFile<'_, '_>, dialects: DialectSet) 
         .collect()
 }
 
+/// The column an `alter_column` gives a server default or NOT NULL.
+fn sets_default_or_not_null(op: &Op) -> Option<Name> {
+    if op.name != "alter_column" {
+        return None;
+    }
+    let default = op
+        .kwarg("server_default")
+        .is_some_and(|k| !k.value.is_none());
+    let not_null = op.kwarg("nullable").and_then(|k| k.value.bool_value()) == Some(false);
+    if !(default || not_null) {
+        return None;
+    }
+    Some(column_name(&op.table()?.value, column_arg(op)?))
+}
+
 /// A table or column name, lowercased.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 enum Name {
     Table(String),
     Column(String, String),

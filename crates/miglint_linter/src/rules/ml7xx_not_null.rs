@@ -1,18 +1,19 @@
 //! PostgreSQL ≥ 12 skips the `SET NOT NULL` scan when a valid
 //! `CHECK (col IS NOT NULL)` proves it: whether one occurs earlier in the
-//! file, answered from an index of the file built once (ML703).
+//! file, answered from an index of the file built once, or in the
+//! `upgrade()` of a revision it descends from (ML703).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::prelude::*;
 
 /// PostgreSQL ≥ 12 skips the `SET NOT NULL` scan when a valid
-/// `CHECK (col IS NOT NULL)` exists; one written earlier in this file counts
-/// (a previous revision's is not visible here, so ML703's message says
-/// "unless"). The question "does `<COL> IS NOT NULL` occur in
-/// [`upper_words`] of the file's text before this op" is answered from an
-/// index of the file built once, on first use (a scan of the text before
-/// every op would be quadratic on a generated revision).
+/// `CHECK (col IS NOT NULL)` exists; one written earlier in this file counts.
+/// The question "does `<COL> IS NOT NULL` occur in [`upper_words`] of the
+/// file's text before this op" is answered from an index of the file built
+/// once, on first use (a scan of the text before every op would be
+/// quadratic on a generated revision).
 #[derive(Default)]
 pub(crate) struct NotNullChecks {
     index: Option<WordsIndex>,
@@ -34,6 +35,122 @@ impl NotNullChecks {
             .get_or_insert_with(|| WordsIndex::new(file.source));
         index.occurs_before(&column.to_ascii_uppercase(), before.start())
     }
+}
+
+/// The columns that a `<col> IS NOT NULL` in the `upgrade()` of a revision
+/// or of one it descends from names (identifiers uppercased, quotes and a
+/// table prefix dropped): the recommended sequence adds the CHECK NOT VALID
+/// in one revision and validates it, then sets NOT NULL, in a later one.
+/// Computed once per revision on first use, sharing the parent's set when
+/// a revision adds none (linear in the history, no walk per op).
+pub(crate) struct AncestorChecks<'m> {
+    parents: &'m dyn Fn(usize) -> &'m [usize],
+    own: Vec<Option<HashSet<String>>>,
+    reaching: Vec<Option<Rc<HashSet<String>>>>,
+}
+
+impl<'m> AncestorChecks<'m> {
+    /// `own[f]`: the columns named in revision `f`'s `upgrade()` (None for
+    /// a file that is not a revision); `parents(f)`: its down revisions.
+    pub(crate) fn new(
+        own: Vec<Option<HashSet<String>>>,
+        parents: &'m dyn Fn(usize) -> &'m [usize],
+    ) -> Self {
+        let n = own.len();
+        AncestorChecks {
+            parents,
+            own,
+            reaching: vec![None; n],
+        }
+    }
+
+    /// Whether a revision `file` descends from names `column`.
+    pub(crate) fn proven_in_ancestors(&mut self, file: usize, column: &str) -> bool {
+        let column = normalize(&column.to_ascii_uppercase());
+        (self.parents)(file)
+            .to_vec()
+            .into_iter()
+            .any(|p| self.reaching(p).contains(&column))
+    }
+
+    /// The set of revision `file` and its ancestors, computed iteratively
+    /// (a long chain must not overflow the stack; a cycle counts as empty).
+    fn reaching(&mut self, file: usize) -> Rc<HashSet<String>> {
+        let empty = || Rc::new(HashSet::new());
+        if file >= self.own.len() {
+            return empty();
+        }
+        let mut in_progress = vec![false; 0];
+        in_progress.resize(self.own.len(), false);
+        let mut stack = vec![(file, false)];
+        while let Some((f, expanded)) = stack.pop() {
+            if self.reaching[f].is_some() {
+                continue;
+            }
+            let parents: Vec<usize> = (self.parents)(f)
+                .iter()
+                .copied()
+                .filter(|&p| p < self.own.len())
+                .collect();
+            if !expanded {
+                if in_progress[f] {
+                    continue;
+                }
+                in_progress[f] = true;
+                stack.push((f, true));
+                for &p in &parents {
+                    if self.reaching[p].is_none() && !in_progress[p] {
+                        stack.push((p, false));
+                    }
+                }
+                continue;
+            }
+            let from: Vec<Rc<HashSet<String>>> = parents
+                .iter()
+                .map(|&p| self.reaching[p].clone().unwrap_or_else(empty))
+                .collect();
+            let own = self.own[f].as_ref().filter(|s| !s.is_empty());
+            let set = match (own, from.as_slice()) {
+                (None, []) => empty(),
+                (None, [one]) => one.clone(),
+                _ => {
+                    let mut all: HashSet<String> = own.cloned().unwrap_or_default();
+                    for s in &from {
+                        all.extend(s.iter().cloned());
+                    }
+                    Rc::new(all)
+                }
+            };
+            self.reaching[f] = Some(set);
+        }
+        self.reaching[file].clone().unwrap_or_else(empty)
+    }
+}
+
+/// The columns named by `<col> IS NOT NULL` in `source[..end]` (see
+/// [`AncestorChecks`]).
+pub(crate) fn columns_checked(source: &str, end: usize) -> HashSet<String> {
+    let text = super::ml7xx_context::upper_words(&source[..end.min(source.len())]);
+    text.match_indices(IS_NOT_NULL)
+        .filter_map(|(q, _)| {
+            let word_start = text[..q].rfind(' ').map_or(0, |i| i + 1);
+            let col = normalize(&text[word_start..q]);
+            (!col.is_empty()).then_some(col)
+        })
+        .collect()
+}
+
+/// The identifier that ends `word`: `(EMAIL`, `"EMAIL"`, `USERS.EMAIL`,
+/// `CHECK("(EMAIL)` → `EMAIL`.
+fn normalize(word: &str) -> String {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let word = word.trim_end_matches(|c: char| !ident(c));
+    let start = word
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !ident(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    word[start..].to_string()
 }
 
 const IS_NOT_NULL: &str = " IS NOT NULL";
@@ -151,5 +268,56 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod ancestor_tests {
+    use super::*;
+
+    fn set(cols: &[&str]) -> Option<HashSet<String>> {
+        Some(cols.iter().map(|c| c.to_string()).collect())
+    }
+
+    #[test]
+    fn checks_reach_descendants_through_merges_and_long_chains() {
+        // 0 <- 1 <- 2, 0 <- 3, (2, 3) <- 4; then a chain 5..50_000 off 4
+        let n = 50_000;
+        let mut parents: Vec<Vec<usize>> = vec![vec![], vec![0], vec![1], vec![0], vec![2, 3]];
+        parents.extend((5..n).map(|i| vec![i - 1]));
+        let mut own = vec![set(&[]); n];
+        own[1] = set(&["EMAIL"]);
+        own[3] = set(&["NAME"]);
+        let get = |f: usize| parents[f].as_slice();
+        let mut a = AncestorChecks::new(own, &get);
+        assert!(
+            !a.proven_in_ancestors(1, "email"),
+            "its own text is asked elsewhere"
+        );
+        assert!(a.proven_in_ancestors(2, "email"));
+        assert!(!a.proven_in_ancestors(2, "name"));
+        assert!(a.proven_in_ancestors(4, "name") && a.proven_in_ancestors(4, "EMAIL"));
+        assert!(a.proven_in_ancestors(n - 1, "email"));
+        assert!(!a.proven_in_ancestors(n - 1, "other"));
+    }
+
+    #[test]
+    fn a_cycle_ends() {
+        let parents = [vec![1], vec![0]];
+        let get = |f: usize| parents[f].as_slice();
+        let mut a = AncestorChecks::new(vec![set(&["A"]), set(&[])], &get);
+        assert!(a.proven_in_ancestors(1, "a"));
+        assert!(!a.proven_in_ancestors(0, "b"));
+    }
+
+    #[test]
+    fn columns_are_normalized() {
+        let src = "op.execute('ALTER TABLE t ADD CHECK (users.\"Email\" IS NOT NULL)')\n\
+                   sa.CheckConstraint(\"(name) IS NOT NULL\")";
+        let cols = columns_checked(src, src.len());
+        assert_eq!(
+            cols,
+            ["EMAIL", "NAME"].iter().map(|s| s.to_string()).collect()
+        );
     }
 }

@@ -1,0 +1,13 @@
+import sqlalchemy as sa
+from alembic import op
+
+revision = "r2"
+down_revision = "r1"
+
+
+def upgrade():
+    op.alter_column("users", "code", type_=sa.String(20), existing_type=sa.String(50), existing_nullable=False)
+
+
+def downgrade():
+    pass
