@@ -316,9 +316,9 @@ pub fn check_models(
             .iter()
             .any(|f| changed.contains(&canonical(f)));
         let (models, _, _) = drift::model_files(&settings.options, &[], false);
-        let top = crate::scope::git(cwd, &["rev-parse", "--show-toplevel"])?;
+        let top = crate::git::git(cwd, &["rev-parse", "--show-toplevel"])?;
         let top = PathBuf::from(top.trim_end_matches(['\n', '\r']));
-        let merge_base = crate::scope::git(&top, &["merge-base", base, "HEAD"])?;
+        let merge_base = crate::git::git(&top, &["merge-base", base, "HEAD"])?;
         let merge_base = merge_base.trim();
         let mut changed_models = Vec::new();
         for m in &models {
@@ -330,7 +330,7 @@ pub fn check_models(
                 continue;
             };
             let spec = format!("{merge_base}:{}", rel.to_string_lossy().replace('\\', "/"));
-            let old = crate::scope::git(&top, &["show", &spec]).ok();
+            let old = crate::git::git(&top, &["show", &spec]).ok();
             changed_models.push((m.clone(), old));
         }
         found.extend(models_changed(

@@ -24,13 +24,13 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 use miglint_config::{DiscoverError, Spanned, discover};
 use miglint_diagnostics::FileReport;
 use miglint_linter::{Linter, LinterSettings};
 use miglint_python::IdValue;
 
+use crate::git::git;
 use crate::run::{CheckOutcome, lint_files, unknown_baselines};
 
 /// The command-line options that narrow a check.
@@ -288,22 +288,4 @@ pub fn changed_files(cwd: &Path, base: &str) -> Result<HashSet<PathBuf>, String>
         .filter(|name| !name.is_empty())
         .map(|name| canonical(&top.join(name)))
         .collect())
-}
-
-/// Runs git in `dir`; its stdout, or its stderr as the error.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("--diff-base: cannot run git: {e}"))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "--diff-base: `git {}` failed: {}",
-            args.join(" "),
-            stderr.trim()
-        ));
-    }
-    String::from_utf8(output.stdout).map_err(|_| "--diff-base: git printed a non-UTF-8 path".into())
 }

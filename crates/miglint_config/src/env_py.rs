@@ -7,7 +7,7 @@ use std::path::Path;
 
 use miglint_diagnostics::{Dialect, DialectSet};
 
-use crate::targets::{UrlDialect, dialect_from_url};
+use crate::url::{UrlDialect, dialect_from_url};
 
 /// The facts of one `env.py`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -18,6 +18,7 @@ mod paths;
 mod read;
 mod suggest;
 mod targets;
+mod url;
 
 pub use discover::{DiscoverError, Discovery, DiscoveryOrigin, SKIPPED_DIRS, discover};
 pub use env_py::{EnvPy, analyze_env_py, read_env_py};
@@ -29,7 +30,8 @@ pub use options::{
 };
 pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_to_string_capped};
 pub use targets::{
-    EnvConfig, Evidence, MigrationEvidence, Targets, UrlDialect, decide, dialect_folder,
-    dialect_from_url, display_cwd, environment_dir, infer_targets, read_environment,
+    EnvConfig, Evidence, MigrationEvidence, Targets, decide, dialect_folder, display_cwd,
+    environment_dir, infer_targets, read_environment,
 };
 pub use toml::Spanned;
+pub use url::{UrlDialect, dialect_from_url};

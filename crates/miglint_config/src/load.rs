@@ -12,13 +12,24 @@ use crate::error::{ConfigError, ConfigErrorKind, ConfigSource};
 use crate::matcher::{PathMatcher, compile_glob};
 use crate::options::{
     AlembicVersion, ConfigFile, ConfigKind, OVERRIDE_KEYS, Options, Override, PerFileIgnore,
-    TOP_LEVEL_KEYS, file_name,
+    TOP_LEVEL_KEYS, file_name, find_config,
 };
 use crate::paths::absolute_lexical;
 use crate::suggest::closest;
 
 const DIALECT_SPELLINGS: &[&str] = &["postgresql", "postgres", "sqlite", "mysql", "mariadb"];
 const SEVERITIES: &[&str] = &["error", "warning", "info"];
+
+impl Options {
+    /// [`find_config`] from `start`, then [`load`]; without a configuration
+    /// file, the defaults with `start` as root.
+    pub fn resolve(start: &Path) -> Result<Options, ConfigError> {
+        match find_config(start) {
+            Some(file) => load(&file.path),
+            None => Ok(Options::defaults_at(start)),
+        }
+    }
+}
 
 /// Loads `lint.toml` or the `[tool.miglint]` table of a `pyproject.toml`
 /// (decided by the file name).

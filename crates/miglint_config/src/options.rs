@@ -11,7 +11,6 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use crate::error::{ConfigError, ConfigErrorKind, ConfigSource};
-use crate::load::load;
 use crate::matcher::PathMatcher;
 use crate::paths::{absolute_lexical, normalize_display};
 
@@ -284,15 +283,6 @@ impl Options {
             kind: None,
             exclude_matcher: PathMatcher::default(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        }
-    }
-
-    /// [`find_config`] from `start`, then [`load`]; without a configuration
-    /// file, the defaults with `start` as root.
-    pub fn resolve(start: &Path) -> Result<Options, ConfigError> {
-        match find_config(start) {
-            Some(file) => load(&file.path),
-            None => Ok(Options::defaults_at(start)),
         }
     }
 
