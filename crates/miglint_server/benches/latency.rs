@@ -20,7 +20,19 @@ use miglint_linter::{Linter, LinterSettings};
 use miglint_python::PythonParser;
 use miglint_server::project::ProjectState;
 
-const ITERATIONS: usize = 31;
+/// Runs per measurement (`MIGLINT_BENCH_ITERATIONS` overrides: more for a
+/// profiler).
+fn iterations() -> usize {
+    std::env::var("MIGLINT_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(31)
+}
+
+/// `MIGLINT_BENCH_ONLY=file|graph`: one section only (for a profiler).
+fn section(name: &str) -> bool {
+    std::env::var("MIGLINT_BENCH_ONLY").map_or(true, |s| s == name)
+}
 
 /// On-CPU time of the calling thread (Linux schedstat, in ns): on a shared,
 /// loaded machine wall time measures the neighbours too.
@@ -36,7 +48,7 @@ fn cpu_now() -> Duration {
 fn measure(mut f: impl FnMut(usize)) -> (Duration, Duration) {
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
-    for n in 1..=ITERATIONS {
+    for n in 1..=iterations() {
         let (t, c) = (Instant::now(), cpu_now());
         f(n);
         wall.push(t.elapsed());
@@ -170,7 +182,16 @@ fn main() {
         return;
     }
 
-    // 1. a 1,000-line revision
+    if section("file") {
+        file_section(&tmp);
+    }
+    if section("graph") {
+        graph_section(&tmp);
+    }
+}
+
+/// 1. a 1,000-line revision
+fn file_section(tmp: &tempfile::TempDir) {
     let text = revision("b2", Some("a1"), 1000);
     println!(
         "1,000-line revision ({} lines, {} bytes):",
@@ -182,7 +203,7 @@ fn main() {
     )));
     let mut parser = PythonParser::new();
     let path = PathBuf::from("alembic/versions/b2_step.py");
-    let texts: Vec<String> = (0..=ITERATIONS).map(|n| edited(&text, n)).collect();
+    let texts: Vec<String> = (0..=iterations()).map(|n| edited(&text, n)).collect();
     let t = measure(|n| {
         std::hint::black_box(linter.lint_source(&mut parser, &path, &texts[n]));
     });
@@ -241,7 +262,10 @@ fn main() {
         ms(cpu_now().saturating_sub(c))
     );
 
-    // 2. 1,000 revisions
+}
+
+/// 2. 1,000 revisions
+fn graph_section(tmp: &tempfile::TempDir) {
     let many = tmp.path().join("many");
     let paths = write_project(&many, 1000, 30);
     println!("1,000-revision project (30 lines each):");
