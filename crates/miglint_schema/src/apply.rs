@@ -1,6 +1,8 @@
 //! Applying one op (an `op.*`/`batch_op.*` call, or the statements of an
 //! `execute`) to the state.
 
+use std::sync::Arc;
+
 use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, last_segment};
 
 use crate::columns;
@@ -518,7 +520,7 @@ pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin
 }
 
 pub(crate) fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
-    match state.drop_table(from, o) {
+    match state.drop_table(from, o).map(Arc::unwrap_or_clone) {
         Some(mut t) => {
             t.name = to.to_string();
             t.origin = o;

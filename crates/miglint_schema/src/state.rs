@@ -265,6 +265,10 @@ pub struct Schema {
     pub dropped_tables: HashMap<Key, (Origin, u64)>,
     pub dropped_indexes: HashMap<Key, (Key, Origin, u64)>,
     undo: Option<Undo>,
+    /// The keys of `indexes` by the table they are on (kept with it by
+    /// every change of `indexes`), so that dropping a table does not scan
+    /// every index of the schema (quadratic over a long history).
+    index_keys: HashMap<Key, std::collections::HashSet<Key>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -294,8 +298,8 @@ impl Schema {
         }
         for (k, v) in u.indexes {
             match v {
-                Some(t) => self.indexes.insert(k, t),
-                None => self.indexes.remove(&k),
+                Some(t) => self.index_insert(k, t),
+                None => self.index_remove(&k),
             };
         }
         for (k, v) in u.enums {
@@ -441,7 +445,7 @@ impl Schema {
     }
 
     /// Drops table `name` (known or not): it is certainly absent after.
-    pub fn drop_table(&mut self, name: &str, o: Origin) -> Option<Table> {
+    pub fn drop_table(&mut self, name: &str, o: Origin) -> Option<Arc<Table>> {
         let k = key(name);
         let t = self.remove_table(name);
         self.save_dropped_table(&k);
@@ -466,21 +470,68 @@ impl Schema {
         ix
     }
 
-    pub fn remove_table(&mut self, name: &str) -> Option<Table> {
+    pub fn remove_table(&mut self, name: &str) -> Option<Arc<Table>> {
         let k = key(name);
         self.save_table(&k);
-        let t = Arc::unwrap_or_clone(self.tables.remove(&k)?);
+        let t = self.tables.remove(&k)?;
         let gone: Vec<Key> = self
-            .indexes
-            .iter()
-            .filter(|(_, ix)| ix.table == k)
-            .map(|(n, _)| n.clone())
-            .collect();
+            .index_keys
+            .get(&k)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        // (tests run in debug: every drop checks the index by table)
+        debug_assert_eq!(
+            {
+                let mut a = gone.clone();
+                a.sort();
+                a
+            },
+            {
+                let mut b: Vec<Key> = self
+                    .indexes
+                    .iter()
+                    .filter(|(_, ix)| ix.table == k)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                b.sort();
+                b
+            },
+            "index_keys out of step with indexes"
+        );
         for n in gone {
             self.save_index(&n);
-            self.indexes.remove(&n);
+            self.index_remove(&n);
         }
         Some(t)
+    }
+
+    /// `indexes.insert`, keeping `index_keys`.
+    fn index_insert(&mut self, k: Key, ix: Index) -> Option<Index> {
+        let table = ix.table.clone();
+        let old = self.indexes.insert(k.clone(), ix);
+        if let Some(o) = &old
+            && o.table != table
+        {
+            self.unlink_index(&o.table.clone(), &k);
+        }
+        self.index_keys.entry(table).or_default().insert(k);
+        old
+    }
+
+    /// `indexes.remove`, keeping `index_keys`.
+    fn index_remove(&mut self, k: &str) -> Option<Index> {
+        let old = self.indexes.remove(k)?;
+        self.unlink_index(&old.table, k);
+        Some(old)
+    }
+
+    fn unlink_index(&mut self, table: &str, k: &str) {
+        if let Some(set) = self.index_keys.get_mut(table) {
+            set.remove(k);
+            if set.is_empty() {
+                self.index_keys.remove(table);
+            }
+        }
     }
 
     pub fn put_index(&mut self, ix: Index) {
@@ -490,13 +541,13 @@ impl Schema {
             self.save_dropped_index(&k);
             self.dropped_indexes.remove(&k);
         }
-        self.indexes.insert(k, ix);
+        self.index_insert(k, ix);
     }
 
     pub fn remove_index(&mut self, name: &str) -> Option<Index> {
         let k = key(name);
         self.save_index(&k);
-        self.indexes.remove(&k)
+        self.index_remove(&k)
     }
 
     pub fn put_enum(&mut self, e: EnumType) {
@@ -561,7 +612,9 @@ impl Schema {
             }
         }
         for (k, i) in &other.indexes {
-            self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
+            if !self.indexes.contains_key(k) {
+                self.index_insert(k.clone(), i.clone());
+            }
         }
         for (k, e) in &other.enums {
             self.enums.entry(k.clone()).or_insert_with(|| e.clone());
