@@ -275,7 +275,6 @@ fn file_section(tmp: &tempfile::TempDir) {
         ms(t.elapsed()),
         ms(cpu_now().saturating_sub(c))
     );
-
 }
 
 /// 2. 1,000 revisions

@@ -94,9 +94,8 @@ fn with_file_watchers_closed_files_are_read_again_when_the_client_says_so() {
         &p.root(),
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
     );
-    let reg = c.wait(
-        |m| matches!(m, Message::Request(r) if r.method == "client/registerCapability"),
-    );
+    let reg =
+        c.wait(|m| matches!(m, Message::Request(r) if r.method == "client/registerCapability"));
     let Message::Request(reg) = reg else {
         unreachable!()
     };
