@@ -20,10 +20,24 @@ use miglint_linter::{Linter, LinterSettings};
 use miglint_python::PythonParser;
 use miglint_server::project::ProjectState;
 
-const ITERATIONS: usize = 31;
+/// Runs per measurement (`MIGLINT_BENCH_ITERATIONS` overrides: more for a
+/// profiler).
+fn iterations() -> usize {
+    std::env::var("MIGLINT_BENCH_ITERATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(31)
+}
+
+/// `MIGLINT_BENCH_ONLY=file|graph`: one section only (for a profiler).
+fn section(name: &str) -> bool {
+    std::env::var("MIGLINT_BENCH_ONLY").map_or(true, |s| s == name)
+}
 
 /// On-CPU time of the calling thread (Linux schedstat, in ns): on a shared,
-/// loaded machine wall time measures the neighbours too.
+/// loaded machine wall time measures the neighbours too. The kernel brings
+/// it up to date at each scheduler tick (4 ms at HZ=250) while the thread
+/// runs, so [`measure`] times batches long enough to make that small.
 fn cpu_now() -> Duration {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
@@ -31,16 +45,28 @@ fn cpu_now() -> Duration {
         .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
-/// Runs `f` ITERATIONS times (with the iteration number): medians of wall
-/// and on-CPU time.
+/// Runs `f` (with a new number each time) in batches of at least 150 ms of
+/// wall time, iterations() batches: medians of the wall and on-CPU time
+/// per run.
 fn measure(mut f: impl FnMut(usize)) -> (Duration, Duration) {
+    let mut n = 0;
+    let mut batch = 0u32;
+    let t = Instant::now();
+    while batch == 0 || t.elapsed() < Duration::from_millis(150) {
+        n += 1;
+        f(n);
+        batch += 1;
+    }
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
-    for n in 1..=ITERATIONS {
+    for _ in 0..iterations() {
         let (t, c) = (Instant::now(), cpu_now());
-        f(n);
-        wall.push(t.elapsed());
-        cpu.push(cpu_now().saturating_sub(c));
+        for _ in 0..batch {
+            n += 1;
+            f(n);
+        }
+        wall.push(t.elapsed() / batch);
+        cpu.push(cpu_now().saturating_sub(c) / batch);
     }
     (median(wall), median(cpu))
 }
@@ -170,7 +196,16 @@ fn main() {
         return;
     }
 
-    // 1. a 1,000-line revision
+    if section("file") {
+        file_section(&tmp);
+    }
+    if section("graph") {
+        graph_section(&tmp);
+    }
+}
+
+/// 1. a 1,000-line revision
+fn file_section(tmp: &tempfile::TempDir) {
     let text = revision("b2", Some("a1"), 1000);
     println!(
         "1,000-line revision ({} lines, {} bytes):",
@@ -182,9 +217,9 @@ fn main() {
     )));
     let mut parser = PythonParser::new();
     let path = PathBuf::from("alembic/versions/b2_step.py");
-    let texts: Vec<String> = (0..=ITERATIONS).map(|n| edited(&text, n)).collect();
+    let texts: Vec<String> = (0..=iterations()).map(|n| edited(&text, n)).collect();
     let t = measure(|n| {
-        std::hint::black_box(linter.lint_source(&mut parser, &path, &texts[n]));
+        std::hint::black_box(linter.lint_source(&mut parser, &path, &texts[n % texts.len()]));
     });
     println!(
         "  per-file re-lint after a one-character change: {}",
@@ -194,7 +229,7 @@ fn main() {
     // server does it), and the re-lint with the incremental parser
     let mut fresh = PythonParser::new();
     let t = measure(|n| {
-        std::hint::black_box(fresh.parse(&texts[n]));
+        std::hint::black_box(fresh.parse(&texts[n % texts.len()]));
     });
     println!(
         "    of which parse + model extraction (fresh parse): {}",
@@ -203,14 +238,14 @@ fn main() {
     let mut live = PythonParser::new().incremental();
     live.parse(&texts[0]);
     let t = measure(|n| {
-        std::hint::black_box(live.parse(&texts[n]));
+        std::hint::black_box(live.parse(&texts[n % texts.len()]));
     });
     println!(
         "    parse + model extraction, incremental parse: {}",
         both(t)
     );
     let t = measure(|n| {
-        std::hint::black_box(linter.lint_source(&mut live, &path, &texts[n]));
+        std::hint::black_box(linter.lint_source(&mut live, &path, &texts[n % texts.len()]));
     });
     println!(
         "  per-file re-lint with the incremental parse (the server's): {}",
@@ -240,8 +275,10 @@ fn main() {
         ms(t.elapsed()),
         ms(cpu_now().saturating_sub(c))
     );
+}
 
-    // 2. 1,000 revisions
+/// 2. 1,000 revisions
+fn graph_section(tmp: &tempfile::TempDir) {
     let many = tmp.path().join("many");
     let paths = write_project(&many, 1000, 30);
     println!("1,000-revision project (30 lines each):");
@@ -262,4 +299,37 @@ fn main() {
         "  graph re-evaluation, no file changed (stat + project phase): {}",
         both(t)
     );
+    // where the project phase goes: every default rule, the semantic model
+    // alone (built on first use; ML404 reads it and does little else), and
+    // the revision-graph rules alone (ML5xx)
+    let targets = DialectSet::single(Dialect::Postgresql);
+    let mut parser = PythonParser::new();
+    let all = Linter::new(LinterSettings::with_targets(targets));
+    let mut results: Vec<_> = paths
+        .iter()
+        .map(|p| all.lint_source(&mut parser, p, &std::fs::read_to_string(p).unwrap()))
+        .collect();
+    results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    let t = measure(|_| {
+        std::hint::black_box(all.finish_cached(&mut results, |_, _| false));
+    });
+    println!("    project phase, every default rule: {}", both(t));
+    let model = Linter::new(LinterSettings::only("ML404", targets));
+    let t = measure(|_| {
+        std::hint::black_box(model.finish_cached(&mut results, |_, _| false));
+    });
+    println!(
+        "    of which the semantic model (replay of 1,000 revisions, ML404 alone): {}",
+        both(t)
+    );
+    let mut graph_settings = LinterSettings::with_targets(targets);
+    graph_settings.enabled = miglint_linter::RULES
+        .iter()
+        .map(|r| r.meta().code.starts_with("ML5"))
+        .collect();
+    let graph = Linter::new(graph_settings);
+    let t = measure(|_| {
+        std::hint::black_box(graph.finish_cached(&mut results, |_, _| false));
+    });
+    println!("    revision-graph rules alone (ML5xx): {}", both(t));
 }

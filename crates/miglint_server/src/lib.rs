@@ -30,7 +30,7 @@ pub fn run() -> i32 {
     let (conn, io) = transport::stdio();
     let result = serve(&conn);
     drop(conn);
-    let _ = io.join();
+    let _ = io.join(server::EXIT_GRACE);
     match result {
         Ok(true) => 0,
         Ok(false) => 1,

@@ -3,6 +3,18 @@
 //! the per-file results kept between edits. An edit re-lints the edited
 //! file only, then re-runs the project phase (graph rules) over every kept
 //! result.
+//!
+//! What is kept per project, and what makes it stale:
+//! - settings: until the configuration file's modification time changes
+//!   (or the client reports a change of a configuration file: reload);
+//! - discovery: until a file is created or deleted below the root;
+//! - targets (per file): until a file's dialect mentions change, the member
+//!   list changes, or an environment's `env.py` / `alembic.ini` changes
+//!   (their modification times, a few `stat`s per evaluation);
+//! - per-file results: until the buffer's generation (open files) or the
+//!   file's modification time and length (others) change; when the client
+//!   watches files for us ([`ProjectState::trust_file_events`]) a closed
+//!   file is looked at only after it was reported changed.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,8 +22,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_config::{Options, discover};
-use miglint_diagnostics::{Diagnostic, FileReport};
-use miglint_linter::{FileResult, Linter, LinterSettings, ParsedFile, TargetInput};
+use miglint_diagnostics::{Diagnostic, DialectSet, FileReport};
+use miglint_linter::{FileResult, FileSettings, Linter, LinterSettings, ParsedFile, TargetInput};
 use miglint_python::PythonParser;
 use rayon::prelude::*;
 
@@ -73,9 +85,27 @@ pub struct ProjectState {
     needs_discovery: bool,
     /// The configuration file and its modification time when loaded (a
     /// client without file watching still sees an edited `lint.toml`).
-    config_stamp: Option<(PathBuf, Option<SystemTime>)>,
+    config_stamp: Option<(PathBuf, Option<(SystemTime, u64)>)>,
     /// Re-parses edited buffers incrementally (keeps their last trees).
     buffers: PythonParser,
+    /// The last target resolution and what it was decided from.
+    targets: Option<TargetsCache>,
+    /// The client reports changes of files on disk: closed files are not
+    /// `stat`ed on every evaluation, only those in `disk_changed`.
+    trust_events: bool,
+    disk_changed: HashSet<PathBuf>,
+}
+
+/// What [`LinterSettings::resolve`](miglint_linter::LinterSettings::resolve)
+/// reads: each file's path and the dialects its model mentions, and the
+/// environments' files on disk.
+struct TargetsCache {
+    /// Per member, in order: its path and the dialects it mentions.
+    inputs: Vec<(PathBuf, DialectSet)>,
+    /// `env.py` and `alembic.ini` of each environment, with their
+    /// modification times then.
+    stamps: Vec<(PathBuf, Option<(SystemTime, u64)>)>,
+    settings: Vec<FileSettings>,
 }
 
 /// What one evaluation produced.
@@ -107,7 +137,7 @@ impl ProjectState {
         let config_stamp = settings
             .options
             .config_path()
-            .map(|p| (p.to_path_buf(), modified(p)));
+            .map(|p| (p.to_path_buf(), stamp(p)));
         ProjectState {
             config_stamp,
             root,
@@ -120,14 +150,29 @@ impl ProjectState {
             keys: Vec::new(),
             needs_discovery: true,
             buffers: PythonParser::new().incremental(),
+            targets: None,
+            trust_events: false,
+            disk_changed: HashSet::new(),
         }
+    }
+
+    /// Whether the client reports changes of files on disk
+    /// (`workspace/didChangeWatchedFiles`, registered): then a closed file
+    /// is read again only after [`ProjectState::disk_changed`] named it.
+    pub fn trust_file_events(&mut self, yes: bool) {
+        self.trust_events = yes;
+    }
+
+    /// The client reported that `path` changed on disk.
+    pub fn disk_changed(&mut self, path: &Path) {
+        self.disk_changed.insert(path.to_path_buf());
     }
 
     /// Whether the configuration file was edited since it was loaded.
     pub fn config_changed(&self) -> bool {
         self.config_stamp
             .as_ref()
-            .is_some_and(|(p, t)| modified(p) != *t)
+            .is_some_and(|(p, t)| stamp(p) != *t)
     }
 
     /// Files were created or deleted below the root: discover again.
@@ -218,6 +263,13 @@ impl ProjectState {
                     generations.insert(path.clone(), *g);
                     Key::Buffer(*g)
                 }
+                // the client would have said if it changed
+                None if self.trust_events
+                    && !self.disk_changed.contains(&path)
+                    && matches!(kept.get(&path), Some((Key::Disk(..), _))) =>
+                {
+                    kept.get(&path).map_or(Key::Disk(None, 0), |(k, _)| *k)
+                }
                 None => match std::fs::metadata(&path) {
                     Ok(m) => Key::Disk(m.modified().ok(), m.len()),
                     // deleted since discovery
@@ -270,7 +322,32 @@ impl ProjectState {
         for (i, p) in parsed {
             fresh[i] = Some(p);
         }
-        let settings = {
+        self.disk_changed.clear();
+        let keys: Vec<(PathBuf, DialectSet)> = slots
+            .iter()
+            .zip(&fresh)
+            .map(|((_, kept), new)| {
+                let (source, module) = match (kept, new) {
+                    (Some(r), _) => (&r.source, &r.module),
+                    (None, Some(p)) => (&p.source, &p.module),
+                    (None, None) => unreachable!("every slot is kept or parsed"),
+                };
+                let mentions = module
+                    .dialect_mentions
+                    .iter()
+                    .fold(DialectSet::EMPTY, |s, m| s.with(m.dialect));
+                (source.path.clone(), mentions)
+            })
+            .collect();
+        let cached = self
+            .targets
+            .take()
+            .filter(|c| c.inputs == keys && c.stamps.iter().all(|(p, t)| stamp(p) == *t));
+        let settings = if let Some(c) = cached {
+            let settings = c.settings.clone();
+            self.targets = Some(c);
+            settings
+        } else {
             let inputs: Vec<TargetInput<'_>> = slots
                 .iter()
                 .zip(&fresh)
@@ -287,7 +364,13 @@ impl ProjectState {
                     }
                 })
                 .collect();
-            linter.settings.resolve(&inputs)
+            let settings = linter.settings.resolve(&inputs);
+            self.targets = Some(TargetsCache {
+                stamps: environment_files(&self.root, keys.iter().map(|(p, _)| p.as_path())),
+                inputs: keys,
+                settings: settings.clone(),
+            });
+            settings
         };
         let mut parser = PythonParser::new();
         for ((slot, new), s) in slots.iter_mut().zip(fresh).zip(settings) {
@@ -333,10 +416,43 @@ impl ProjectState {
     }
 }
 
+/// The files target inference reads per environment: `env.py` in each
+/// environment folder and any `alembic.ini` from there up to the root,
+/// with their modification times (`None`: absent).
+fn environment_files<'p>(
+    root: &Path,
+    files: impl Iterator<Item = &'p Path>,
+) -> Vec<(PathBuf, Option<(SystemTime, u64)>)> {
+    let mut dirs: Vec<PathBuf> = files.map(miglint_config::environment_dir).collect();
+    dirs.sort();
+    dirs.dedup();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for d in &dirs {
+        out.push(d.join("env.py"));
+        for a in d.ancestors() {
+            out.push(a.join("alembic.ini"));
+            if a == root || !a.starts_with(root) {
+                break;
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out.into_iter()
+        .map(|p| {
+            let t = stamp(&p);
+            (p, t)
+        })
+        .collect()
+}
+
 fn render(e: &dyn std::fmt::Display) -> String {
     e.to_string()
 }
 
-fn modified(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+/// Modification time and length (file times are only as fine as the
+/// kernel's clock tick: the length catches most edits within one tick).
+fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(p).ok()?;
+    Some((m.modified().ok()?, m.len()))
 }

@@ -28,6 +28,12 @@ const LINT_REQUESTS: &[&str] = &[
     "textDocument/hover",
 ];
 
+/// How long `exit` waits for the lint thread to finish its current job.
+pub const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The id of our `client/registerCapability` request (file watchers).
+const REGISTER_ID: &str = "miglint/register";
+
 /// Files whose change reloads the configuration.
 const CONFIG_FILES: &[&str] = &["lint.toml", "pyproject.toml", "alembic.ini"];
 
@@ -118,8 +124,13 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         "capabilities": capabilities(caps),
         "serverInfo": {"name": "miglint", "version": env!("CARGO_PKG_VERSION")},
     });
+    // lsp-server's `initialize_finish` waits for (and consumes) the
+    // `initialized` notification: register the watchers after it
     conn.initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
+    if watch {
+        register_watchers(conn);
+    }
 
     let shared = Arc::new(Shared {
         docs: Mutex::new(Documents::default()),
@@ -127,12 +138,17 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         sender: conn.sender.clone(),
         caps,
         workspace,
+        watching: std::sync::atomic::AtomicBool::new(false),
     });
     let (jobs, rx) = crossbeam_channel::unbounded::<Job>();
     let worker_shared = shared.clone();
+    let (done_tx, done_rx) = crossbeam_channel::bounded::<()>(1);
     let worker = std::thread::Builder::new()
         .name("miglint-lint".into())
-        .spawn(move || Worker::new(worker_shared).run(&rx))
+        .spawn(move || {
+            Worker::new(worker_shared).run(&rx);
+            let _ = done_tx.send(());
+        })
         .map_err(|e| e.to_string())?;
 
     let mut shutting_down = false;
@@ -167,17 +183,25 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
                     clean = shutting_down;
                     break;
                 }
-                if n.method == "initialized" && watch {
-                    register_watchers(conn);
-                }
                 notification(&shared, &jobs, n);
             }
-            // replies to our requests (registration, refresh): nothing to do
-            Message::Response(_) => {}
+            // once the client accepted the file watchers, closed files are
+            // read again only when it reports a change
+            Message::Response(r) => {
+                if r.id == RequestId::from(String::from(REGISTER_ID)) && r.response_result.is_ok() {
+                    shared
+                        .watching
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
         }
     }
     drop(jobs);
-    let _ = worker.join();
+    // the lint thread ends after its current job; `exit` does not wait for
+    // a long one (a 5 MB file): the process ends without it
+    if done_rx.recv_timeout(EXIT_GRACE).is_ok() {
+        let _ = worker.join();
+    }
     Ok(clean)
 }
 
@@ -211,7 +235,7 @@ fn register_watchers(conn: &Connection) {
         }],
     };
     let req = Request::new(
-        RequestId::from(String::from("miglint/register")),
+        RequestId::from(String::from(REGISTER_ID)),
         "client/registerCapability".into(),
         params,
     );

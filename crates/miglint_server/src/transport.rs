@@ -11,12 +11,19 @@ use lsp_server::{Connection, ErrorCode, Message, RequestId, Response};
 pub struct IoThreads {
     reader: thread::JoinHandle<()>,
     writer: thread::JoinHandle<io::Result<()>>,
+    writer_done: Receiver<()>,
 }
 
 impl IoThreads {
-    pub fn join(self) -> io::Result<()> {
+    /// Waits for the writer to write what it was given. It ends when every
+    /// sender is gone; a lint thread still busy after `exit` holds one, so
+    /// the wait is bounded by `grace`.
+    pub fn join(self, grace: std::time::Duration) -> io::Result<()> {
         // the reader may be blocked on stdin after `exit`: do not wait for it
         drop(self.reader);
+        if self.writer_done.recv_timeout(grace).is_err() {
+            return Ok(());
+        }
         self.writer.join().unwrap_or(Ok(()))
     }
 }
@@ -33,9 +40,14 @@ pub fn stdio() -> (Connection, IoThreads) {
     let (raw_tx, raw_rx) = unbounded::<Raw>();
     let (to_server, from_reader) = bounded::<Message>(0);
     let writer_tx = to_writer.clone();
+    let (done_tx, writer_done) = bounded::<()>(1);
     let writer = thread::Builder::new()
         .name("miglint-lsp-writer".into())
-        .spawn(move || write_loop(&from_server, &raw_rx))
+        .spawn(move || {
+            let r = write_loop(&from_server, &raw_rx);
+            let _ = done_tx.send(());
+            r
+        })
         .expect("spawn the writer thread");
     let reader = thread::Builder::new()
         .name("miglint-lsp-reader".into())
@@ -46,7 +58,11 @@ pub fn stdio() -> (Connection, IoThreads) {
             sender: to_writer,
             receiver: from_reader,
         },
-        IoThreads { reader, writer },
+        IoThreads {
+            reader,
+            writer,
+            writer_done,
+        },
     )
 }
 

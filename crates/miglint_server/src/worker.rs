@@ -54,6 +54,8 @@ pub struct Shared {
     pub sender: Sender<Message>,
     pub caps: Caps,
     pub workspace: Vec<PathBuf>,
+    /// The client accepted our file watchers: it reports changes on disk.
+    pub watching: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -154,6 +156,7 @@ impl Worker {
                             if created_or_deleted {
                                 p.rediscover();
                             }
+                            p.disk_changed(&path);
                             self.dirty.insert(root.clone());
                         }
                     }
@@ -214,6 +217,11 @@ impl Worker {
         if project.config_changed() {
             *project = ProjectState::new(root.to_path_buf());
         }
+        project.trust_file_events(
+            self.shared
+                .watching
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
         let with_findings: RefCell<HashSet<PathBuf>> = RefCell::default();
         let published = &self.published;
         let eval = project.evaluate(&snapshot, &|p, found| {

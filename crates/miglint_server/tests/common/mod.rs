@@ -63,6 +63,11 @@ impl Client {
             .unwrap();
     }
 
+    /// Answers a request of the server.
+    pub fn reply(&self, r: Response) {
+        self.conn.sender.send(r.into()).unwrap();
+    }
+
     /// Sends a request; returns its id.
     pub fn send_request(&mut self, method: &str, params: Value) -> RequestId {
         self.next_id += 1;
