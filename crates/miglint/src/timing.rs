@@ -50,7 +50,11 @@ pub fn report() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let mut out = String::from("miglint timing (ms): phase, wall, main-thread CPU\n");
     for (name, wall, cpu) in &t.phases {
-        out.push_str(&format!("  {name:<12} {:>9.2} {:>9.2}\n", ms(*wall), ms(*cpu)));
+        out.push_str(&format!(
+            "  {name:<12} {:>9.2} {:>9.2}\n",
+            ms(*wall),
+            ms(*cpu)
+        ));
     }
     let main = thread_cpu();
     let process = process_cpu();

@@ -428,9 +428,9 @@ impl<'a> Walker<'a> {
         }
         let entries = self.read_dir(read_path);
         // an alembic script location: its own modules are not revisions
-        let in_script_location = entries.iter().any(|e| {
-            e.kind == Kind::File && (e.name == "env.py" || e.name == "script.py.mako")
-        });
+        let in_script_location = entries
+            .iter()
+            .any(|e| e.kind == Kind::File && (e.name == "env.py" || e.name == "script.py.mako"));
         ancestors.push(canon.clone());
         for e in entries {
             let is_dir = e.kind == Kind::Dir;

@@ -323,4 +323,3 @@ mod tests {
         assert!(precheck(&format!("x = {cont}")).is_ok());
     }
 }
-
