@@ -13,3 +13,4 @@ pub mod run;
 pub mod schema_cmd;
 pub mod scope;
 pub mod targets_cmd;
+pub mod timing;

@@ -82,14 +82,14 @@ pub fn check(
     let mut files = discovery.files;
     let mut focus: Option<HashSet<PathBuf>> = None;
     if narrowed {
-        let mut seen: HashSet<PathBuf> = HashSet::new();
-        let mut focus_set = HashSet::new();
-        for f in &files {
-            let real = canonical(f);
-            seen.insert(real.clone());
+        // (discovery resolved every file once, per directory)
+        let mut seen: HashSet<PathBuf> = HashSet::with_capacity(files.len());
+        let mut focus_set = HashSet::with_capacity(files.len());
+        for (f, real) in files.iter().zip(discovery.canonical) {
             if changed.as_ref().is_none_or(|c| c.contains(&real)) {
                 focus_set.insert(f.clone());
             }
+            seen.insert(real);
         }
         // the environments of the focus files, each folder walked once
         let mut dirs: Vec<PathBuf> = Vec::new();
@@ -103,8 +103,8 @@ pub fn check(
         }
         if !dirs.is_empty() {
             let context = discover(&settings.options.root, &dirs, &settings.options);
-            for f in context.files {
-                if seen.insert(canonical(&f)) {
+            for (f, real) in context.files.into_iter().zip(context.canonical) {
+                if seen.insert(real) {
                     files.push(f);
                 }
             }
@@ -112,6 +112,7 @@ pub fn check(
         focus = Some(focus_set);
     }
 
+    crate::timing::mark("discovery");
     let linter = Linter::new(settings);
     let mut results = if scope.cache {
         let options = &linter.settings.options;
@@ -144,7 +145,9 @@ pub fn check(
             ));
         }
     }
+    crate::timing::mark("per-file");
     let mut reports = linter.finish(results);
+    crate::timing::mark("project");
     if let Some(focus) = &focus {
         reports = keep_focus(reports, focus);
     }
@@ -156,6 +159,7 @@ pub fn check(
         scope.diff_base.as_deref(),
         changed.as_ref(),
     )?);
+    crate::timing::mark("models");
     let targets = linter.settings.targets_summary();
     Ok(CheckOutcome {
         reports,

@@ -4,11 +4,13 @@
 //! `--since-revision REV` skips REV and its ancestors, while the revision
 //! graph rules see every revision in all three.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
-use std::process::Command as Std;
 
 use assert_cmd::Command;
+use support::{commit_all_then_branch, git};
 
 fn miglint(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("miglint").expect("binary");
@@ -17,28 +19,6 @@ fn miglint(dir: &Path) -> Command {
         .env_remove("CLICOLOR_FORCE")
         .env_remove("FORCE_COLOR");
     cmd
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Std::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A revision with one SQLite error (ML106) on a line of its own.
@@ -81,15 +61,12 @@ fn findings(out: &std::process::Output) -> Vec<String> {
 fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    git(root, &["init", "-q"]);
     fs::write(root.join("lint.toml"), "dialects = [\"sqlite\"]\n").unwrap();
     let versions = root.join("migrations/versions");
     fs::create_dir_all(&versions).unwrap();
     fs::write(versions.join("a1_users.py"), revision("a1", None, "a")).unwrap();
     fs::write(versions.join("b2_name.py"), revision("b2", Some("a1"), "b")).unwrap();
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "base"]);
-    git(root, &["checkout", "-q", "-b", "feature"]);
+    commit_all_then_branch(root);
     dir
 }
 

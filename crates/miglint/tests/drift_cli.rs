@@ -2,11 +2,13 @@
 //! env.py or the configuration) and ML802 through `check --diff-base` with
 //! a real git repository.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
 use assert_cmd::Command;
+use support::commit_all_then_branch;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -151,28 +153,6 @@ fn usage_errors_exit_2() {
     assert!(err.contains("app/models.py"), "{err}");
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let out = Std::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A repository with the clean project committed on `main`.
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tmp");
@@ -191,10 +171,7 @@ fn repo() -> tempfile::TempDir {
         "models = [\"models.py\"]\ndialects = [\"postgresql\", \"sqlite\"]\n",
     )
     .unwrap();
-    git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", "init"]);
-    git(dir.path(), &["checkout", "-qb", "feature"]);
+    commit_all_then_branch(dir.path());
     dir
 }
 

@@ -38,6 +38,11 @@ pub const SKIPPED_DIRS: &[&str] = &[
 pub struct Discovery {
     /// Sorted, deduplicated (by canonical path) files to lint.
     pub files: Vec<PathBuf>,
+    /// The canonical path of each of [`Discovery::files`] (same order): the
+    /// real path through symlinks, else the absolute lexical path of a file
+    /// that cannot be resolved. Computed once per walked directory, not per
+    /// file.
+    pub canonical: Vec<PathBuf>,
     /// Problems met on the way; discovery went on past each of them.
     pub errors: Vec<DiscoverError>,
     /// Where the list came from (for the run summary).
@@ -280,10 +285,11 @@ impl<'a> Walker<'a> {
             (ca, a.components().count(), a).cmp(&(cb, b.components().count(), b))
         });
         found.dedup_by(|(_, later), (_, first)| later == first);
-        let mut files: Vec<PathBuf> = found.into_iter().map(|(p, _)| p).collect();
-        files.sort();
+        found.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        let (files, canonical) = found.into_iter().unzip();
         Discovery {
             files,
+            canonical,
             errors: self.errors,
             origin,
             unreadable: self.unreadable,
@@ -294,11 +300,14 @@ impl<'a> Walker<'a> {
         fs::canonicalize(path).unwrap_or_else(|_| normalize_lexical(&self.options.cwd().join(path)))
     }
 
-    fn add_file(&mut self, path: PathBuf) {
+    /// Adds a file; `canon` is its canonical path when the caller knows it
+    /// (a walked directory's canonical path joined with the name of an entry
+    /// that is not a symlink), else it is resolved here.
+    fn add_file(&mut self, path: PathBuf, canon: Option<PathBuf>) {
         if self.options.is_excluded(&path) {
             return;
         }
-        let canon = self.canonical(&path);
+        let canon = canon.unwrap_or_else(|| self.canonical(&path));
         self.found.push((path, canon));
     }
 
@@ -311,7 +320,7 @@ impl<'a> Walker<'a> {
             },
             // files of every type go to the reader, which refuses
             // non-regular ones (ML905) without opening them
-            Ok(_) => self.add_file(path.to_path_buf()),
+            Ok(_) => self.add_file(path.to_path_buf(), None),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if fs::symlink_metadata(path).is_ok() {
                     self.unreadable(path, String::from("it is a dangling symbolic link"));
@@ -350,17 +359,18 @@ impl<'a> Walker<'a> {
             }
         }
         let mut ancestors = Vec::new();
-        self.visit(&base, &mut ancestors, &mut |w, path, is_dir| {
+        self.visit(&base, &mut ancestors, &mut |w, entry| {
+            let path = &entry.path;
             let rel = path.strip_prefix(shown_root).unwrap_or(path);
             if !matcher.is_match(rel) {
                 return Visit::Descend;
             }
-            if is_dir {
+            if entry.is_dir {
                 w.walk(path, Filter::AllPy);
                 Visit::Skip
             } else {
                 if is_lintable_name(path) {
-                    w.add_file(path.to_path_buf());
+                    w.add_file(path.to_path_buf(), entry.canonical());
                 }
                 Visit::Skip
             }
@@ -371,11 +381,12 @@ impl<'a> Walker<'a> {
     /// files passing `filter`.
     fn walk(&mut self, start: &Path, filter: Filter) {
         let mut ancestors = Vec::new();
-        self.visit(start, &mut ancestors, &mut |w, path, is_dir| {
-            if is_dir || !is_lintable_name(path) {
+        self.visit(start, &mut ancestors, &mut |w, entry| {
+            let path = &entry.path;
+            if entry.is_dir || !is_lintable_name(path) {
                 return Visit::Descend;
             }
-            if path.parent().is_some_and(is_script_location) {
+            if entry.in_script_location {
                 return Visit::Skip;
             }
             let keep = match filter {
@@ -388,7 +399,7 @@ impl<'a> Walker<'a> {
                 }
             };
             if keep {
-                w.add_file(path.to_path_buf());
+                w.add_file(path.to_path_buf(), entry.canonical());
             }
             Visit::Skip
         });
@@ -398,12 +409,13 @@ impl<'a> Walker<'a> {
     /// followed). Directories are entered when `f` says [`Visit::Descend`],
     /// unless skipped by name, excluded, or already on the current path
     /// (`ancestors` holds the canonical directories being walked: a symlink
-    /// loop ends there).
+    /// loop ends there). The directory is resolved once (one `canonicalize`
+    /// per directory, none per file).
     fn visit(
         &mut self,
         dir: &Path,
         ancestors: &mut Vec<PathBuf>,
-        f: &mut dyn FnMut(&mut Self, &Path, bool) -> Visit,
+        f: &mut dyn FnMut(&mut Self, &Entry) -> Visit,
     ) {
         let read_path = if dir.as_os_str().is_empty() {
             Path::new(".")
@@ -414,23 +426,36 @@ impl<'a> Walker<'a> {
         if ancestors.contains(&canon) {
             return;
         }
-        ancestors.push(canon);
-        for (name, is_dir) in self.read_dir(read_path) {
-            let path = dir.join(&name);
-            if f(self, &path, is_dir) == Visit::Descend
+        let entries = self.read_dir(read_path);
+        // an alembic script location: its own modules are not revisions
+        let in_script_location = entries
+            .iter()
+            .any(|e| e.kind == Kind::File && (e.name == "env.py" || e.name == "script.py.mako"));
+        ancestors.push(canon.clone());
+        for e in entries {
+            let is_dir = e.kind == Kind::Dir;
+            let entry = Entry {
+                path: dir.join(&e.name),
+                is_dir,
+                in_script_location,
+                canonical_dir: (!e.symlink).then_some(canon.as_path()),
+                name: &e.name,
+            };
+            if f(self, &entry) == Visit::Descend
                 && is_dir
-                && !is_skipped_dir(&name.to_string_lossy())
-                && !self.options.is_excluded(&path)
+                && !is_skipped_dir(&e.name.to_string_lossy())
+                && !self.options.is_excluded(&entry.path)
             {
+                let path = entry.path;
                 self.visit(&path, ancestors, f);
             }
         }
         ancestors.pop();
     }
 
-    /// The names of the entries of `dir` that are directories or files
-    /// (symlinks followed, dangling ones dropped), sorted.
-    fn read_dir(&mut self, dir: &Path) -> Vec<(std::ffi::OsString, bool)> {
+    /// The entries of `dir` that are directories or files (symlinks
+    /// followed, dangling ones dropped), sorted by name.
+    fn read_dir(&mut self, dir: &Path) -> Vec<DirEntry> {
         let entries = match fs::read_dir(dir) {
             Ok(e) => e,
             Err(error) => {
@@ -454,12 +479,21 @@ impl<'a> Walker<'a> {
                 }
             };
             let name = entry.file_name();
-            let is_dir = match entry.file_type() {
+            let kind = |t: fs::FileType| {
+                if t.is_dir() {
+                    Kind::Dir
+                } else if t.is_file() {
+                    Kind::File
+                } else {
+                    Kind::Other
+                }
+            };
+            let (kind, symlink) = match entry.file_type() {
                 Ok(t) if t.is_symlink() => match fs::metadata(entry.path()) {
-                    Ok(m) => m.is_dir(),
+                    Ok(m) => (kind(m.file_type()), true),
                     Err(_) => continue,
                 },
-                Ok(t) => t.is_dir(),
+                Ok(t) => (kind(t), false),
                 Err(error) => {
                     self.errors.push(DiscoverError::Io {
                         path: entry.path(),
@@ -468,10 +502,51 @@ impl<'a> Walker<'a> {
                     continue;
                 }
             };
-            out.push((name, is_dir));
+            out.push(DirEntry {
+                name,
+                kind,
+                symlink,
+            });
         }
-        out.sort();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
         out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    /// A FIFO, socket or device: listed (the reader refuses it), never
+    /// entered.
+    Other,
+}
+
+/// One entry of a directory listing.
+struct DirEntry {
+    name: std::ffi::OsString,
+    /// After following a symlink.
+    kind: Kind,
+    symlink: bool,
+}
+
+/// An entry met by [`Walker::visit`].
+struct Entry<'a> {
+    /// The shown path (the walked directory joined with the name).
+    path: PathBuf,
+    is_dir: bool,
+    /// The directory holds `env.py` or `script.py.mako`.
+    in_script_location: bool,
+    /// The walked directory's canonical path, when this entry is not a
+    /// symlink (its canonical path is then that joined with its name).
+    canonical_dir: Option<&'a Path>,
+    name: &'a std::ffi::OsStr,
+}
+
+impl Entry<'_> {
+    /// The canonical path, when known without a system call.
+    fn canonical(&self) -> Option<PathBuf> {
+        self.canonical_dir.map(|d| d.join(self.name))
     }
 }
 
@@ -493,17 +568,6 @@ fn is_lintable_name(path: &Path) -> bool {
     };
     let name = name.as_encoded_bytes();
     name.ends_with(b".py") && name != b"__init__.py"
-}
-
-/// An alembic script location (`env.py` or `script.py.mako` in it): its own
-/// modules are the environment, not revisions.
-fn is_script_location(dir: &Path) -> bool {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    dir.join("env.py").is_file() || dir.join("script.py.mako").is_file()
 }
 
 /// Whether a root-relative file path lies below a `versions*` directory

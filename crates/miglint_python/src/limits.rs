@@ -255,6 +255,21 @@ fn skip_string(b: &[u8], i: usize) -> usize {
     b.len()
 }
 
+/// CPU time of the calling thread (the parse budget's clock: on a loaded
+/// machine the wall time of a parse grows, its CPU time does not). `None`
+/// where the platform has no per-thread CPU clock.
+pub(crate) fn thread_cpu_time() -> Option<std::time::Duration> {
+    #[cfg(unix)]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Some(std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,16 +4,10 @@
 //! one of a parser that hides none. With MIGLINT_EQUIV_DIR set, every `*.py`
 //! file below that folder is compared too (e.g. the real-world corpus).
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use miglint_python::PythonParser;
-
-fn model(parser: &mut PythonParser, src: &str) -> String {
-    match parser.parse_checked(src) {
-        Ok(m) => format!("{m:#?}"),
-        Err(r) => format!("refused: {r:?}"),
-    }
-}
+use support::{equivalence_files, model};
 
 fn assert_same(src: &str, what: &str) {
     let hiding = model(&mut PythonParser::new().with_data_region_min(0), src);
@@ -77,30 +71,9 @@ fn bulk_insert_rows_are_hidden_and_read_back() {
     assert_eq!(items.len(), 200);
 }
 
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            python_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "py") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn fixtures_and_corpus_give_the_same_model() {
-    let mut files = Vec::new();
-    python_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-        &mut files,
-    );
-    if let Some(dir) = std::env::var_os("MIGLINT_EQUIV_DIR") {
-        python_files(Path::new(&dir), &mut files);
-    }
+    let files = equivalence_files();
     assert!(!files.is_empty());
     for f in &files {
         if let Ok(src) = std::fs::read_to_string(f) {

@@ -4,16 +4,10 @@
 //! with edits at two places: a character typed, one deleted, a quote added
 //! (a syntax error for a moment); each edit undone again.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use miglint_python::PythonParser;
-
-fn model(parser: &mut PythonParser, src: &str) -> String {
-    match parser.parse_checked(src) {
-        Ok(m) => format!("{m:#?}"),
-        Err(r) => format!("refused: {r:?}"),
-    }
-}
+use support::{equivalence_files, model};
 
 fn edits(src: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -50,30 +44,9 @@ fn check(src: &str, what: &str) {
     );
 }
 
-fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            python_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "py") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn incremental_parse_gives_the_fresh_model() {
-    let mut files = Vec::new();
-    python_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-        &mut files,
-    );
-    if let Some(dir) = std::env::var_os("MIGLINT_EQUIV_DIR") {
-        python_files(Path::new(&dir), &mut files);
-    }
+    let files = equivalence_files();
     assert!(files.len() > 50);
     for f in &files {
         if let Ok(src) = std::fs::read_to_string(f) {
