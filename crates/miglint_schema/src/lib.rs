@@ -132,8 +132,10 @@ pub struct ColumnFacts {
 pub struct OpFacts {
     /// The op's table, when it names one.
     pub table: Option<TableFacts>,
-    /// The op's column (`add_column`, `alter_column`, `drop_column`).
-    pub column: Option<ColumnFacts>,
+    /// The op's column (`add_column`, `alter_column`, `drop_column`)
+    /// (boxed, like the other rarer facts: the model keeps one `OpFacts`
+    /// per op and dialect of a project).
+    pub column: Option<Box<ColumnFacts>>,
     /// For `create_table`: native enum types its columns would create that
     /// already exist, with the op that created them.
     pub existing_enums: Vec<(String, Origin)>,
@@ -145,9 +147,9 @@ pub struct OpFacts {
     pub statement_columns: Vec<Option<ColumnFacts>>,
     /// The object the op drops or alters (or whose table it needs), when
     /// it certainly does not exist right before the op.
-    pub missing: Option<ObjectFact>,
+    pub missing: Option<Box<ObjectFact>>,
     /// The object the op creates, when it certainly exists already.
-    pub existing: Option<ObjectFact>,
+    pub existing: Option<Box<ObjectFact>>,
     /// In a `downgrade()`: native enum types this op drops the last user
     /// of, which the revision's `upgrade()` created implicitly (in a
     /// `create_table`) and the downgrade does not drop, with their origin.

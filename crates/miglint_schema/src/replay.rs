@@ -105,6 +105,12 @@ pub(crate) struct Rev<'i, 'a> {
     idents: Option<HashMap<String, u32>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
     recreates: HashMap<TextRange, bool>,
+    /// The names the file imports from other modules (`imported_names`).
+    pub imported: Vec<&'a str>,
+    /// The table and column names of the latest op asked (by address):
+    /// the facts, the change and the guards of one op ask them in turn.
+    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
+    pub column_memo: std::cell::RefCell<Option<(usize, Option<String>)>>,
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
@@ -128,6 +134,9 @@ impl<'i, 'a> Rev<'i, 'a> {
             orm_writes: Vec::new(),
             idents: None,
             recreates: HashMap::new(),
+            imported: imported_names(input.source),
+            table_memo: std::cell::RefCell::new(None),
+            column_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -187,7 +196,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .collect()
                 };
-                if schema_calls(text) || calls_imported(self.input.source, text) {
+                if schema_calls(text) || calls_any(&self.imported, text) {
                     state.forget_existence();
                 }
                 for &i in &by_func[f] {
@@ -431,7 +440,8 @@ impl<'i, 'a> Rev<'i, 'a> {
     /// The facts of `op`'s table and column before it runs.
     fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
-        (f.missing, f.existing) = self.object_facts(op, state);
+        let (missing, existing) = self.object_facts(op, state);
+        (f.missing, f.existing) = (missing.map(Box::new), existing.map(Box::new));
         if f.missing.as_ref().is_some_and(|m| m.origin.is_none()) && self.stamped_base() {
             f.missing = None;
         }
@@ -464,7 +474,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
                 cf.maybe_backfilled = self.orm_object_write(&table, &col, op.range.start());
             }
-            f.column = Some(cf);
+            f.column = Some(Box::new(cf));
         }
         f
     }
@@ -559,6 +569,7 @@ impl<'i, 'a> Rev<'i, 'a> {
 }
 
 /// How an op names its table.
+#[derive(Clone)]
 pub(crate) enum TableRef {
     Known(String),
     /// Not a literal (a variable, a loop): any table.
@@ -634,11 +645,22 @@ fn schema_calls(text: &str) -> bool {
     })
 }
 
-/// Whether a function calls something imported from a module that is not
-/// Alembic, SQLAlchemy or the standard library (a project's migration
-/// helpers: `from app.migrations.utils import create_table`), whose schema
-/// changes miglint cannot see.
-pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
+/// Whether a function (`text`) calls something imported from a module
+/// that is not Alembic, SQLAlchemy or the standard library (a project's
+/// migration helpers: `from app.migrations.utils import create_table`),
+/// whose schema changes miglint cannot see; `names` are the file's
+/// [`imported_names`].
+pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
+    names.iter().any(|n| {
+        crate::names::find_word(text, n).is_some()
+            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
+    })
+}
+
+/// The local names a file imports from modules that are not Alembic,
+/// SQLAlchemy or the standard library (see `calls_any`); read once
+/// per revision.
+pub(crate) fn imported_names(source: &str) -> Vec<&str> {
     const SAFE: &[&str] = &[
         "alembic",
         "sqlalchemy",
@@ -730,8 +752,5 @@ pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
             }
         }
     }
-    names.iter().any(|n| {
-        crate::names::find_word(text, n).is_some()
-            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
-    })
+    names
 }

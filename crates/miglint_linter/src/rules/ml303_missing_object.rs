@@ -33,7 +33,7 @@ impl Rule for MissingObject {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.missing.as_ref()) {
+        for mut f in findings(project, |facts| facts.missing.as_deref()) {
             if f.fact.kind == ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f

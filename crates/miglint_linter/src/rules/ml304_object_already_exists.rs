@@ -29,7 +29,7 @@ impl Rule for ObjectAlreadyExists {
 
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
-        for mut f in findings(project, |facts| facts.existing.as_ref()) {
+        for mut f in findings(project, |facts| facts.existing.as_deref()) {
             if f.fact.kind == miglint_schema::ObjectKind::Constraint {
                 // outside a batch, SQLite fails on any constraint op (ML106)
                 f.dialects = f
