@@ -210,6 +210,10 @@ impl SchemaModel {
                 }
             }
         }
+        // the replays (per environment, and per dialect where guards
+        // differ) are independent: run them in parallel, then join them in
+        // order (the result does not depend on the threads)
+        let mut jobs: Vec<(&[usize], DialectSet)> = Vec::new();
         for order in envs {
             let all = order
                 .iter()
@@ -231,22 +235,28 @@ impl SchemaModel {
             } else {
                 vec![all]
             };
-            for set in sets {
-                let r = model.replays.len() as u32;
-                let (facts, users) = replay::replay_env(inputs, order, set, None).0;
-                for (pos, (file, _)) in facts.iter().enumerate() {
-                    for d in set.iter() {
-                        model.slots[*file][dialect_index(d)] = Some((r, pos as u32));
-                    }
+            jobs.extend(sets.into_iter().map(|set| (order.as_slice(), set)));
+        }
+        let done: Vec<_> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .map(|&(order, set)| (set, replay::replay_env(inputs, order, set, None).0))
+                .collect()
+        };
+        for (set, (facts, users)) in done {
+            let r = model.replays.len() as u32;
+            for (pos, (file, _)) in facts.iter().enumerate() {
+                for d in set.iter() {
+                    model.slots[*file][dialect_index(d)] = Some((r, pos as u32));
                 }
-                for (k, v) in users {
-                    model.enum_users.entry(k).or_default().extend(v);
-                }
-                model.replays.push(Replay {
-                    dialects: set,
-                    facts,
-                });
             }
+            for (k, v) in users {
+                model.enum_users.entry(k).or_default().extend(v);
+            }
+            model.replays.push(Replay {
+                dialects: set,
+                facts,
+            });
         }
         model
     }
