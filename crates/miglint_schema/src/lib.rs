@@ -76,7 +76,7 @@ pub enum Presence {
 }
 
 /// What the state says about a table right before an op.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableFacts {
     pub presence: Presence,
     /// The op that created it (a new, empty table).
@@ -104,7 +104,7 @@ impl TableFacts {
 }
 
 /// What the state says about a column right before an op.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnFacts {
     pub presence: Presence,
     pub nullable: Option<bool>,
@@ -128,7 +128,7 @@ pub struct ColumnFacts {
 }
 
 /// The facts recorded for one op (or one statement of an `execute`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpFacts {
     /// The op's table, when it names one.
     pub table: Option<TableFacts>,
@@ -162,7 +162,6 @@ pub struct OpFacts {
 
 /// One replay: an environment for a set of dialects.
 struct Replay {
-    dialects: DialectSet,
     /// Per file of the environment: per op.
     facts: Vec<(usize, Vec<OpFacts>)>,
 }
@@ -213,8 +212,8 @@ impl SchemaModel {
         // the replays (per environment, and per dialect where guards
         // differ) are independent: run them in parallel, then join them in
         // order (the result does not depend on the threads)
-        let mut jobs: Vec<(&[usize], DialectSet)> = Vec::new();
-        for order in envs {
+        let mut jobs: Vec<(usize, &[usize], DialectSet)> = Vec::new();
+        for (env, order) in envs.iter().enumerate() {
             let all = order
                 .iter()
                 .fold(DialectSet::EMPTY, |acc, &i| acc.union(inputs[i].targets));
@@ -235,28 +234,41 @@ impl SchemaModel {
             } else {
                 vec![all]
             };
-            jobs.extend(sets.into_iter().map(|set| (order.as_slice(), set)));
+            jobs.extend(sets.into_iter().map(|set| (env, order.as_slice(), set)));
         }
         let done: Vec<_> = {
             use rayon::prelude::*;
             jobs.par_iter()
-                .map(|&(order, set)| (set, replay::replay_env(inputs, order, set, None).0))
+                .map(|&(env, order, set)| {
+                    (env, set, replay::replay_env(inputs, order, set, None).0)
+                })
                 .collect()
         };
-        for (set, (facts, users)) in done {
+        // the first replay of each environment: a file whose facts are the
+        // same on a later one (no guard told its dialects apart there) is
+        // kept once (memory: one copy per file, not one per dialect)
+        let mut first: Vec<Option<u32>> = vec![None; envs.len()];
+        for (env, set, (mut facts, users)) in done {
             let r = model.replays.len() as u32;
-            for (pos, (file, _)) in facts.iter().enumerate() {
+            let base = first[env].get_or_insert(r);
+            for (pos, (file, ops)) in facts.iter_mut().enumerate() {
+                let mut slot = (r, pos as u32);
+                if *base != r
+                    && let Some((f0, ops0)) = model.replays[*base as usize].facts.get(pos)
+                    && f0 == file
+                    && ops0 == ops
+                {
+                    slot = (*base, pos as u32);
+                    *ops = Vec::new();
+                }
                 for d in set.iter() {
-                    model.slots[*file][dialect_index(d)] = Some((r, pos as u32));
+                    model.slots[*file][dialect_index(d)] = Some(slot);
                 }
             }
             for (k, v) in users {
                 model.enum_users.entry(k).or_default().extend(v);
             }
-            model.replays.push(Replay {
-                dialects: set,
-                facts,
-            });
+            model.replays.push(Replay { facts });
         }
         model
     }
@@ -266,8 +278,8 @@ impl SchemaModel {
     /// `upgrade()`/`downgrade()`.
     pub fn facts(&self, file: usize, op: usize, d: Dialect) -> Option<&OpFacts> {
         let (r, pos) = self.slots.get(file)?[dialect_index(d)]?;
+        // (the replay of another dialect when the facts were the same)
         let replay = &self.replays[r as usize];
-        debug_assert!(replay.dialects.contains(d));
         replay.facts[pos as usize].1.get(op)
     }
 

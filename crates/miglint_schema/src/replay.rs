@@ -20,11 +20,16 @@ pub(crate) fn replay_env(
     dialects: DialectSet,
     stop: Option<usize>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
-    let pos_of: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &f)| (f, k)).collect();
+    // position in `order` by input index (a vector: one lookup per parent)
+    let mut pos_by_input = vec![usize::MAX; inputs.len()];
+    for (k, &f) in order.iter().enumerate() {
+        pos_by_input[f] = k;
+    }
+    let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
     let mut remaining = vec![0usize; order.len()];
     for &f in order {
         for p in inputs[f].parents.iter().flatten() {
-            if let Some(&pp) = pos_of.get(p) {
+            if let Some(pp) = pos_of(*p) {
                 remaining[pp] += 1;
             }
         }
@@ -45,7 +50,7 @@ pub(crate) fn replay_env(
             None => unknown = true,
             Some(ps) => {
                 for p in ps {
-                    let Some(&pp) = pos_of.get(p) else {
+                    let Some(pp) = pos_of(*p) else {
                         unknown = true;
                         continue;
                     };
@@ -59,7 +64,7 @@ pub(crate) fn replay_env(
                         (None, Some(t)) => state = Some(t),
                         (Some(s), Some(t)) => s.merge_from(&t, |o| {
                             (
-                                pos_of.get(&(o.file as usize)).copied().unwrap_or(0),
+                                pos_of(o.file as usize).unwrap_or(0),
                                 o.range.start(),
                             )
                         }),
@@ -76,7 +81,7 @@ pub(crate) fn replay_env(
         if stop == Some(file) {
             return ((facts, users), Some(state));
         }
-        let k = pos_of[&file];
+        let Some(k) = pos_of(file) else { continue };
         if remaining[k] > 0 {
             states[k] = Some(state);
         }
