@@ -63,10 +63,7 @@ pub(crate) fn replay_env(
                     match (&mut state, taken) {
                         (None, Some(t)) => state = Some(t),
                         (Some(s), Some(t)) => s.merge_from(&t, |o| {
-                            (
-                                pos_of(o.file as usize).unwrap_or(0),
-                                o.range.start(),
-                            )
+                            (pos_of(o.file as usize).unwrap_or(0), o.range.start())
                         }),
                         (_, None) => unknown = true,
                     }
