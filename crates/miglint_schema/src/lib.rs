@@ -212,7 +212,7 @@ impl SchemaModel {
         // the replays (per environment, and per dialect where guards
         // differ) are independent: run them in parallel, then join them in
         // order (the result does not depend on the threads)
-        let mut jobs: Vec<(usize, &[usize], DialectSet)> = Vec::new();
+        let mut jobs: Vec<(usize, &[usize], Vec<DialectSet>)> = Vec::new();
         for (env, order) in envs.iter().enumerate() {
             let all = order
                 .iter()
@@ -234,32 +234,43 @@ impl SchemaModel {
             } else {
                 vec![all]
             };
-            jobs.extend(sets.into_iter().map(|set| (env, order.as_slice(), set)));
+            jobs.push((env, order.as_slice(), sets));
         }
+        // an environment's first dialect is replayed first; its other
+        // dialects then keep only the files whose facts differ from it
+        // (memory: one copy per file where no guard tells the dialects
+        // apart, not one per dialect)
         let done: Vec<_> = {
             use rayon::prelude::*;
             jobs.par_iter()
-                .map(|&(env, order, set)| {
-                    (env, set, replay::replay_env(inputs, order, set, None).0)
+                .flat_map_iter(|(_, order, sets)| {
+                    let first = (
+                        sets[0],
+                        replay::replay_env(inputs, order, sets[0], None, None).0,
+                    );
+                    let rest: Vec<_> = sets[1..]
+                        .par_iter()
+                        .map(|&set| {
+                            let r = replay::replay_env(inputs, order, set, None, Some(&first.1.0));
+                            (set, r.0)
+                        })
+                        .collect();
+                    std::iter::once((true, first)).chain(rest.into_iter().map(|r| (false, r)))
                 })
                 .collect()
         };
-        // the first replay of each environment: a file whose facts are the
-        // same on a later one (no guard told its dialects apart there) is
-        // kept once (memory: one copy per file, not one per dialect)
-        let mut first: Vec<Option<u32>> = vec![None; envs.len()];
-        for (env, set, (mut facts, users)) in done {
+        let mut base = 0u32;
+        for (is_first, (set, (facts, users))) in done {
             let r = model.replays.len() as u32;
-            let base = first[env].get_or_insert(r);
-            for (pos, (file, ops)) in facts.iter_mut().enumerate() {
+            if is_first {
+                base = r;
+            }
+            for (pos, (file, ops)) in facts.iter().enumerate() {
                 let mut slot = (r, pos as u32);
-                if *base != r
-                    && let Some((f0, ops0)) = model.replays[*base as usize].facts.get(pos)
-                    && f0 == file
-                    && ops0 == ops
-                {
-                    slot = (*base, pos as u32);
-                    *ops = Vec::new();
+                // emptied by the replay: the same as the first's (a file
+                // with no op has an empty list on both)
+                if !is_first && ops.is_empty() {
+                    slot = (base, pos as u32);
                 }
                 for d in set.iter() {
                     model.slots[*file][dialect_index(d)] = Some(slot);
@@ -342,7 +353,7 @@ pub fn schema_at(
     at: Option<usize>,
 ) -> Schema {
     let stop = at.or_else(|| order.last().copied());
-    replay::replay_env(inputs, order, DialectSet::single(d), stop)
+    replay::replay_env(inputs, order, DialectSet::single(d), stop, None)
         .1
         .unwrap_or_default()
 }

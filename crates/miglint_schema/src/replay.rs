@@ -19,6 +19,7 @@ pub(crate) fn replay_env(
     order: &[usize],
     dialects: DialectSet,
     stop: Option<usize>,
+    reference: Option<&EnvFacts>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
     // position in `order` by input index (a vector: one lookup per parent)
     let mut pos_by_input = vec![usize::MAX; inputs.len()];
@@ -82,7 +83,14 @@ pub(crate) fn replay_env(
         if remaining[k] > 0 {
             states[k] = Some(state);
         }
-        facts.push((file, ops_facts));
+        // the same facts as the reference replay's (another dialect of
+        // this environment) at this position: kept there only (an empty
+        // list here; see `SchemaModel::build`)
+        let pos = facts.len();
+        let same = reference
+            .and_then(|r| r.get(pos))
+            .is_some_and(|(f0, ops0)| *f0 == file && *ops0 == ops_facts);
+        facts.push((file, if same { Vec::new() } else { ops_facts }));
     }
     ((facts, users), None)
 }
