@@ -2,7 +2,9 @@
 //! revisions that create tables, add, tighten, backfill and drop columns,
 //! with a fork closed by a merge every 100 revisions. Parses once, then
 //! times `SchemaModel::build` (every revision replayed for three dialects
-//! in one replay) and prints the median. Run with
+//! in one replay) and prints the median wall time, and the CPU time per
+//! build (user+system of the process over all builds, from /proc; on a
+//! loaded machine compare that). Run with
 //! `cargo bench -p miglint_schema --bench replay`.
 
 use std::path::PathBuf;
@@ -99,18 +101,37 @@ fn main() {
         .collect();
     let order: Vec<Vec<usize>> = vec![(0..REVISIONS).collect()];
     let mut times: Vec<Duration> = Vec::with_capacity(ITERATIONS);
+    let cpu_start = cpu_seconds();
     for _ in 0..ITERATIONS {
         let start = Instant::now();
         let model = SchemaModel::build(&inputs, &order);
         times.push(start.elapsed());
         std::hint::black_box(&model);
     }
+    let cpu = cpu_seconds()
+        .zip(cpu_start)
+        .map(|(b, a)| (b - a) / ITERATIONS as f64);
     times.sort();
     println!(
-        "schema model, {REVISIONS} revisions ({} ops): median {:?}, min {:?}, max {:?}",
+        "schema model, {REVISIONS} revisions ({} ops): median {:?}, min {:?}, max {:?}, \
+         CPU per build {}",
         modules.iter().map(|m| m.ops.len()).sum::<usize>(),
         times[ITERATIONS / 2],
         times[0],
-        times[ITERATIONS - 1]
+        times[ITERATIONS - 1],
+        cpu.map_or("unknown".to_string(), |c| format!("{:.1} ms", c * 1000.0))
     );
+}
+
+/// User+system CPU seconds of this process so far (Linux /proc; `None`
+/// elsewhere). Clock ticks are assumed to be 100 per second (the Linux
+/// default `USER_HZ`).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the fields after the command name (which may hold spaces)
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

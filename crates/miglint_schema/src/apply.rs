@@ -35,6 +35,19 @@ impl Rev<'_, '_> {
     /// The table `op` works on: a literal, or a module-level name bound to
     /// a string.
     pub(crate) fn table_name(&self, op: &Op) -> TableRef {
+        let at = std::ptr::from_ref(op) as usize;
+        let mut memo = self.table_memo.borrow_mut();
+        if let Some((p, t)) = &*memo
+            && *p == at
+        {
+            return t.clone();
+        }
+        let t = self.read_table_name(op);
+        *memo = Some((at, t.clone()));
+        t
+    }
+
+    fn read_table_name(&self, op: &Op) -> TableRef {
         if let Some(t) = op.table() {
             return TableRef::Known(t.value);
         }
@@ -91,6 +104,19 @@ impl Rev<'_, '_> {
 
     /// The column `op` works on (add/drop/alter_column).
     pub(crate) fn column_name(&self, op: &Op) -> Option<String> {
+        let at = std::ptr::from_ref(op) as usize;
+        let mut memo = self.column_memo.borrow_mut();
+        if let Some((p, c)) = &*memo
+            && *p == at
+        {
+            return c.clone();
+        }
+        let c = self.read_column_name(op);
+        *memo = Some((at, c.clone()));
+        c
+    }
+
+    fn read_column_name(&self, op: &Op) -> Option<String> {
         match op.name.as_str() {
             "add_column" => {
                 let e = op

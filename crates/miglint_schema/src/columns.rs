@@ -224,11 +224,11 @@ pub(crate) fn drop_column_objects(state: &mut Schema, table: &str, column: &str)
         t.constraints
             .retain(|c| !c.columns.iter().any(|x| same(x, column)));
     }
-    let k = key(table);
     let gone: Vec<String> = state
-        .indexes
-        .values()
-        .filter(|ix| ix.table == k && ix.columns.iter().any(|x| same(x, column)))
+        .indexes_of(table)
+        .into_iter()
+        .filter_map(|n| state.indexes.get(&n))
+        .filter(|ix| ix.columns.iter().any(|x| same(x, column)))
         .map(|ix| ix.name.clone())
         .collect();
     for n in gone {
@@ -269,12 +269,15 @@ pub(crate) fn rename_column_objects(state: &mut Schema, table: &str, from: &str,
             t.fks_unknown = true;
         }
     }
-    let k = key(table);
     let hit: Vec<String> = state
-        .indexes
-        .iter()
-        .filter(|(_, ix)| ix.table == k && ix.columns.iter().any(|x| same(x, from)))
-        .map(|(n, _)| n.clone())
+        .indexes_of(table)
+        .into_iter()
+        .filter(|n| {
+            state
+                .indexes
+                .get(n)
+                .is_some_and(|ix| ix.columns.iter().any(|x| same(x, from)))
+        })
         .collect();
     for n in hit {
         if let Some(mut ix) = state.indexes.get(&n).cloned() {

@@ -27,7 +27,7 @@ impl Rev<'_, '_> {
             || lower.contains("drop_type")
             || lower.contains("drop type")
             || state.unknown_stamp != stamp
-            || crate::replay::calls_imported(self.input.source, text)
+            || crate::replay::calls_any(&self.imported, text)
             || ops.iter().any(|&i| {
                 let op = &m.ops[i];
                 op.conditional || op.in_try || op.after_unknown_exit

@@ -80,7 +80,7 @@ pub enum Presence {
 }
 
 /// What the state says about a table right before an op.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableFacts {
     pub presence: Presence,
     /// The op that created it (a new, empty table).
@@ -108,7 +108,7 @@ impl TableFacts {
 }
 
 /// What the state says about a column right before an op.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnFacts {
     pub presence: Presence,
     pub nullable: Option<bool>,
@@ -132,12 +132,14 @@ pub struct ColumnFacts {
 }
 
 /// The facts recorded for one op (or one statement of an `execute`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpFacts {
     /// The op's table, when it names one.
     pub table: Option<TableFacts>,
-    /// The op's column (`add_column`, `alter_column`, `drop_column`).
-    pub column: Option<ColumnFacts>,
+    /// The op's column (`add_column`, `alter_column`, `drop_column`)
+    /// (boxed, like the other rarer facts: the model keeps one `OpFacts`
+    /// per op and dialect of a project).
+    pub column: Option<Box<ColumnFacts>>,
     /// For `create_table`: native enum types its columns would create that
     /// already exist, with the op that created them.
     pub existing_enums: Vec<(String, Origin)>,
@@ -149,9 +151,9 @@ pub struct OpFacts {
     pub statement_columns: Vec<Option<ColumnFacts>>,
     /// The object the op drops or alters (or whose table it needs), when
     /// it certainly does not exist right before the op.
-    pub missing: Option<ObjectFact>,
+    pub missing: Option<Box<ObjectFact>>,
     /// The object the op creates, when it certainly exists already.
-    pub existing: Option<ObjectFact>,
+    pub existing: Option<Box<ObjectFact>>,
     /// For an `execute` of literal SQL: per DDL change of its statements
     /// (with the statement's span in the file), the object it drops or
     /// alters that certainly does not exist, or creates that certainly
@@ -171,7 +173,7 @@ pub struct OpFacts {
 }
 
 /// An existence fact of one statement of literal SQL.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SqlObject {
     pub range: miglint_diagnostics::TextRange,
     pub missing: Option<ObjectFact>,
@@ -180,7 +182,6 @@ pub struct SqlObject {
 
 /// One replay: an environment for a set of dialects.
 struct Replay {
-    dialects: DialectSet,
     /// Per file of the environment: per op.
     facts: Vec<(usize, Vec<OpFacts>)>,
 }
@@ -228,7 +229,11 @@ impl SchemaModel {
                 }
             }
         }
-        for order in envs {
+        // the replays (per environment, and per dialect where guards
+        // differ) are independent: run them in parallel, then join them in
+        // order (the result does not depend on the threads)
+        let mut jobs: Vec<(usize, &[usize], Vec<DialectSet>)> = Vec::new();
+        for (env, order) in envs.iter().enumerate() {
             let all = order
                 .iter()
                 .fold(DialectSet::EMPTY, |acc, &i| acc.union(inputs[i].targets));
@@ -249,22 +254,52 @@ impl SchemaModel {
             } else {
                 vec![all]
             };
-            for set in sets {
-                let r = model.replays.len() as u32;
-                let (facts, users) = replay::replay_env(inputs, order, set, None).0;
-                for (pos, (file, _)) in facts.iter().enumerate() {
-                    for d in set.iter() {
-                        model.slots[*file][dialect_index(d)] = Some((r, pos as u32));
-                    }
-                }
-                for (k, v) in users {
-                    model.enum_users.entry(k).or_default().extend(v);
-                }
-                model.replays.push(Replay {
-                    dialects: set,
-                    facts,
-                });
+            jobs.push((env, order.as_slice(), sets));
+        }
+        // an environment's first dialect is replayed first; its other
+        // dialects then keep only the files whose facts differ from it
+        // (memory: one copy per file where no guard tells the dialects
+        // apart, not one per dialect)
+        let done: Vec<_> = {
+            use rayon::prelude::*;
+            jobs.par_iter()
+                .flat_map_iter(|(_, order, sets)| {
+                    let first = (
+                        sets[0],
+                        replay::replay_env(inputs, order, sets[0], None, None).0,
+                    );
+                    let rest: Vec<_> = sets[1..]
+                        .par_iter()
+                        .map(|&set| {
+                            let r = replay::replay_env(inputs, order, set, None, Some(&first.1.0));
+                            (set, r.0)
+                        })
+                        .collect();
+                    std::iter::once((true, first)).chain(rest.into_iter().map(|r| (false, r)))
+                })
+                .collect()
+        };
+        let mut base = 0u32;
+        for (is_first, (set, (facts, users))) in done {
+            let r = model.replays.len() as u32;
+            if is_first {
+                base = r;
             }
+            for (pos, (file, ops)) in facts.iter().enumerate() {
+                let mut slot = (r, pos as u32);
+                // emptied by the replay: the same as the first's (a file
+                // with no op has an empty list on both)
+                if !is_first && ops.is_empty() {
+                    slot = (base, pos as u32);
+                }
+                for d in set.iter() {
+                    model.slots[*file][dialect_index(d)] = Some(slot);
+                }
+            }
+            for (k, v) in users {
+                model.enum_users.entry(k).or_default().extend(v);
+            }
+            model.replays.push(Replay { facts });
         }
         model
     }
@@ -274,8 +309,8 @@ impl SchemaModel {
     /// `upgrade()`/`downgrade()`.
     pub fn facts(&self, file: usize, op: usize, d: Dialect) -> Option<&OpFacts> {
         let (r, pos) = self.slots.get(file)?[dialect_index(d)]?;
+        // (the replay of another dialect when the facts were the same)
         let replay = &self.replays[r as usize];
-        debug_assert!(replay.dialects.contains(d));
         replay.facts[pos as usize].1.get(op)
     }
 
@@ -338,7 +373,7 @@ pub fn schema_at(
     at: Option<usize>,
 ) -> Schema {
     let stop = at.or_else(|| order.last().copied());
-    replay::replay_env(inputs, order, DialectSet::single(d), stop)
+    replay::replay_env(inputs, order, DialectSet::single(d), stop, None)
         .1
         .unwrap_or_default()
 }

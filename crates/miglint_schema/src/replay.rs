@@ -19,12 +19,18 @@ pub(crate) fn replay_env(
     order: &[usize],
     dialects: DialectSet,
     stop: Option<usize>,
+    reference: Option<&EnvFacts>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
-    let pos_of: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &f)| (f, k)).collect();
+    // position in `order` by input index (a vector: one lookup per parent)
+    let mut pos_by_input = vec![usize::MAX; inputs.len()];
+    for (k, &f) in order.iter().enumerate() {
+        pos_by_input[f] = k;
+    }
+    let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
     let mut remaining = vec![0usize; order.len()];
     for &f in order {
         for p in inputs[f].parents.iter().flatten() {
-            if let Some(&pp) = pos_of.get(p) {
+            if let Some(pp) = pos_of(*p) {
                 remaining[pp] += 1;
             }
         }
@@ -45,7 +51,7 @@ pub(crate) fn replay_env(
             None => unknown = true,
             Some(ps) => {
                 for p in ps {
-                    let Some(&pp) = pos_of.get(p) else {
+                    let Some(pp) = pos_of(*p) else {
                         unknown = true;
                         continue;
                     };
@@ -58,10 +64,7 @@ pub(crate) fn replay_env(
                     match (&mut state, taken) {
                         (None, Some(t)) => state = Some(t),
                         (Some(s), Some(t)) => s.merge_from(&t, |o| {
-                            (
-                                pos_of.get(&(o.file as usize)).copied().unwrap_or(0),
-                                o.range.start(),
-                            )
+                            (pos_of(o.file as usize).unwrap_or(0), o.range.start())
                         }),
                         (_, None) => unknown = true,
                     }
@@ -76,11 +79,18 @@ pub(crate) fn replay_env(
         if stop == Some(file) {
             return ((facts, users), Some(state));
         }
-        let k = pos_of[&file];
+        let Some(k) = pos_of(file) else { continue };
         if remaining[k] > 0 {
             states[k] = Some(state);
         }
-        facts.push((file, ops_facts));
+        // the same facts as the reference replay's (another dialect of
+        // this environment) at this position: kept there only (an empty
+        // list here; see `SchemaModel::build`)
+        let pos = facts.len();
+        let same = reference
+            .and_then(|r| r.get(pos))
+            .is_some_and(|(f0, ops0)| *f0 == file && *ops0 == ops_facts);
+        facts.push((file, if same { Vec::new() } else { ops_facts }));
     }
     ((facts, users), None)
 }
@@ -113,6 +123,12 @@ pub(crate) struct Rev<'i, 'a> {
     pub dynamic_sql: bool,
     /// Columns renamed by an upgrade: (function, table, new name).
     pub renamed: Vec<(usize, String, String)>,
+    /// The names the file imports from other modules (`imported_names`).
+    pub imported: Vec<&'a str>,
+    /// The table and column names of the latest op asked (by address):
+    /// the facts, the change and the guards of one op ask them in turn.
+    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
+    pub column_memo: std::cell::RefCell<Option<(usize, Option<String>)>>,
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
@@ -140,6 +156,9 @@ impl<'i, 'a> Rev<'i, 'a> {
             changes: Vec::new(),
             dynamic_sql: false,
             renamed: Vec::new(),
+            imported: imported_names(input.source),
+            table_memo: std::cell::RefCell::new(None),
+            column_memo: std::cell::RefCell::new(None),
         }
     }
 
@@ -200,7 +219,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .collect()
                 };
-                if schema_calls(text) || calls_imported(self.input.source, text) {
+                if schema_calls(text) || calls_any(&self.imported, text) {
                     state.forget_existence();
                 }
                 for &i in &by_func[f] {
@@ -393,7 +412,8 @@ impl<'i, 'a> Rev<'i, 'a> {
     /// The facts of `op`'s table and column before it runs.
     fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
-        (f.missing, f.existing) = self.object_facts(op, state);
+        let (missing, existing) = self.object_facts(op, state);
+        (f.missing, f.existing) = (missing.map(Box::new), existing.map(Box::new));
         if f.missing.as_ref().is_some_and(|m| m.origin.is_none()) && self.stamped_base() {
             f.missing = None;
         }
@@ -426,7 +446,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
                 cf.maybe_backfilled = self.orm_object_write(&table, &col, op.range.start());
             }
-            f.column = Some(cf);
+            f.column = Some(Box::new(cf));
         }
         f
     }
@@ -521,6 +541,7 @@ impl<'i, 'a> Rev<'i, 'a> {
 }
 
 /// How an op names its table.
+#[derive(Clone)]
 pub(crate) enum TableRef {
     Known(String),
     /// Not a literal (a variable, a loop): any table.
@@ -596,11 +617,22 @@ fn schema_calls(text: &str) -> bool {
     })
 }
 
-/// Whether a function calls something imported from a module that is not
-/// Alembic, SQLAlchemy or the standard library (a project's migration
-/// helpers: `from app.migrations.utils import create_table`), whose schema
-/// changes miglint cannot see.
-pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
+/// Whether a function (`text`) calls something imported from a module
+/// that is not Alembic, SQLAlchemy or the standard library (a project's
+/// migration helpers: `from app.migrations.utils import create_table`),
+/// whose schema changes miglint cannot see; `names` are the file's
+/// [`imported_names`].
+pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
+    names.iter().any(|n| {
+        crate::names::find_word(text, n).is_some()
+            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
+    })
+}
+
+/// The local names a file imports from modules that are not Alembic,
+/// SQLAlchemy or the standard library (see `calls_any`); read once
+/// per revision.
+pub(crate) fn imported_names(source: &str) -> Vec<&str> {
     const SAFE: &[&str] = &[
         "alembic",
         "sqlalchemy",
@@ -692,8 +724,5 @@ pub(crate) fn calls_imported(source: &str, text: &str) -> bool {
             }
         }
     }
-    names.iter().any(|n| {
-        crate::names::find_word(text, n).is_some()
-            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
-    })
+    names
 }

@@ -46,6 +46,15 @@ pub fn key(name: &str) -> Key {
     name.to_ascii_lowercase()
 }
 
+/// [`key`] without a copy when `name` is already lowercase (a lookup).
+fn lower(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(key(name))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Column {
     pub name: String,
@@ -166,8 +175,11 @@ pub struct Table {
     pub name: String,
     /// Columns in creation order; dropped ones are `None` (indices stay
     /// valid for `by_name`).
-    columns: Vec<Option<Column>>,
-    by_name: HashMap<Key, usize>,
+    /// Each column behind its own pointer, and the names keyed by shared
+    /// strings: a copy of the table (copy on write, the undo log of a
+    /// `downgrade()`) copies pointers, never a column.
+    columns: Vec<Option<Arc<Column>>>,
+    by_name: HashMap<Arc<str>, usize>,
     pub constraints: Vec<Constraint>,
     /// The op that created it (or renamed it to this name).
     pub origin: Origin,
@@ -243,33 +255,43 @@ impl Table {
         }
     }
 
+    fn slot(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name) {
+            Some(&i) => Some(i),
+            None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.by_name.get(key(name).as_str()).copied()
+            }
+            None => None,
+        }
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
-        let i = *self.by_name.get(&key(name))?;
-        self.columns[i].as_ref()
+        self.columns[self.slot(name)?].as_deref()
     }
 
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
-        let i = *self.by_name.get(&key(name))?;
-        self.columns[i].as_mut()
+        let i = self.slot(name)?;
+        self.columns[i].as_mut().map(Arc::make_mut)
     }
 
     pub fn columns(&self) -> impl Iterator<Item = &Column> {
-        self.columns.iter().flatten()
+        self.columns.iter().flatten().map(|c| &**c)
     }
 
     pub fn add_column(&mut self, c: Column) {
-        let k = key(&c.name);
-        if let Some(&i) = self.by_name.get(&k) {
-            self.columns[i] = Some(c);
+        if let Some(i) = self.slot(&c.name) {
+            self.columns[i] = Some(Arc::new(c));
             return;
         }
-        self.by_name.insert(k, self.columns.len());
-        self.columns.push(Some(c));
+        self.by_name
+            .insert(Arc::from(key(&c.name)), self.columns.len());
+        self.columns.push(Some(Arc::new(c)));
     }
 
     pub fn drop_column(&mut self, name: &str) -> Option<Column> {
-        let i = self.by_name.remove(&key(name))?;
-        self.columns[i].take()
+        let i = self.slot(name)?;
+        self.by_name.remove(key(name).as_str());
+        self.columns[i].take().map(Arc::unwrap_or_clone)
     }
 
     pub fn rename_column(&mut self, from: &str, to: &str) -> bool {
@@ -311,6 +333,10 @@ pub struct Schema {
     /// op and its stamp; a later creation removes the entry.
     pub dropped_tables: HashMap<Key, (Origin, u64)>,
     pub dropped_indexes: HashMap<Key, (Key, Origin, u64)>,
+    /// Per table key: the names of the indexes put on it (a superset:
+    /// entries are checked against `indexes` on use), so that dropping a
+    /// table or a column looks at its own indexes, not at every index.
+    index_names: HashMap<Key, Vec<Key>>,
     undo: Option<Undo>,
 }
 
@@ -341,7 +367,10 @@ impl Schema {
         }
         for (k, v) in u.indexes {
             match v {
-                Some(t) => self.indexes.insert(k, t),
+                Some(t) => {
+                    note_index(&mut self.index_names, &t.table, &k);
+                    self.indexes.insert(k, t)
+                }
                 None => self.indexes.remove(&k),
             };
         }
@@ -409,10 +438,10 @@ impl Schema {
     /// Table `name` may or may not exist, with objects miglint does not
     /// know: no existence fact about it is certain.
     pub fn forget_table(&mut self, name: &str) {
-        let k = key(name);
-        if self.dropped_tables.contains_key(&k) {
+        let k = lower(name);
+        if self.dropped_tables.contains_key(&*k) {
             self.save_dropped_table(&k);
-            self.dropped_tables.remove(&k);
+            self.dropped_tables.remove(&*k);
         }
         if let Some(t) = self.table_mut(name) {
             t.stamp = 0;
@@ -436,11 +465,11 @@ impl Schema {
     }
 
     pub fn table_dropped(&self, name: &str) -> Option<Origin> {
-        let k = key(name);
-        if self.tables.contains_key(&k) {
+        let k = lower(name);
+        if self.tables.contains_key(&*k) {
             return None;
         }
-        let (o, stamp) = self.dropped_tables.get(&k)?;
+        let (o, stamp) = self.dropped_tables.get(&*k)?;
         (*stamp > self.unknown_stamp).then_some(*o)
     }
 
@@ -483,14 +512,14 @@ impl Schema {
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(&key(name)).map(|t| &**t)
+        self.tables.get(&*lower(name)).map(|t| &**t)
     }
 
     /// The table, for a change (recorded in the undo log).
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
-        let k = key(name);
+        let k = lower(name);
         self.save_table(&k);
-        self.tables.get_mut(&k).map(Arc::make_mut)
+        self.tables.get_mut(&*k).map(Arc::make_mut)
     }
 
     pub fn put_table(&mut self, t: Table) {
@@ -534,21 +563,28 @@ impl Schema {
         self.save_table(&k);
         let t = self.tables.remove(&k).map(Arc::unwrap_or_clone);
         // its indexes go with it, also when no replayed op created it
-        let gone: Vec<Key> = self
-            .indexes
-            .iter()
-            .filter(|(_, ix)| ix.table == k)
-            .map(|(n, _)| n.clone())
-            .collect();
-        for n in gone {
+        for n in self.indexes_of(&k) {
             self.save_index(&n);
             self.indexes.remove(&n);
         }
         t
     }
 
+    /// The keys of the indexes on table `table`.
+    pub fn indexes_of(&self, table: &str) -> Vec<Key> {
+        let k = key(table);
+        self.index_names.get(&k).map_or_else(Vec::new, |names| {
+            names
+                .iter()
+                .filter(|n| self.indexes.get(*n).is_some_and(|ix| ix.table == k))
+                .cloned()
+                .collect()
+        })
+    }
+
     pub fn put_index(&mut self, ix: Index) {
         let k = key(&ix.name);
+        note_index(&mut self.index_names, &ix.table, &k);
         self.save_index(&k);
         if self.dropped_indexes.contains_key(&k) {
             self.save_dropped_index(&k);
@@ -628,7 +664,10 @@ impl Schema {
             }
         }
         for (k, i) in &other.indexes {
-            self.indexes.entry(k.clone()).or_insert_with(|| i.clone());
+            if !self.indexes.contains_key(k) {
+                note_index(&mut self.index_names, &i.table, k);
+                self.indexes.insert(k.clone(), i.clone());
+            }
         }
         for (k, e) in &other.enums {
             self.enums.entry(k.clone()).or_insert_with(|| e.clone());
@@ -680,4 +719,12 @@ fn fk_set(t: &Table) -> Vec<(Vec<Key>, Option<ForeignKeyRef>)> {
         .collect();
     v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
     v
+}
+
+/// Records that index `name` was put on table `table` (once).
+fn note_index(names: &mut HashMap<Key, Vec<Key>>, table: &str, name: &str) {
+    let v = names.entry(table.to_string()).or_default();
+    if !v.iter().any(|n| n == name) {
+        v.push(name.to_string());
+    }
 }

@@ -37,7 +37,7 @@ impl Rule for MissingObject {
         let files = &project.files;
         for mut f in findings(
             project,
-            |facts| facts.missing.as_ref(),
+            |facts| facts.missing.as_deref(),
             |s| s.missing.as_ref(),
         ) {
             if f.fact.kind == ObjectKind::Constraint {

@@ -33,7 +33,7 @@ impl Rule for ObjectAlreadyExists {
         let files = &project.files;
         for mut f in findings(
             project,
-            |facts| facts.existing.as_ref(),
+            |facts| facts.existing.as_deref(),
             |s| s.existing.as_ref(),
         ) {
             if f.fact.kind == miglint_schema::ObjectKind::Constraint {

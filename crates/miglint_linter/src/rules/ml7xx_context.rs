@@ -95,7 +95,7 @@ impl OnlineFile<'_, '_> {
         let o = &self.module.ops[op];
         self.model
             .facts_for(self.index, op, self.reaching(o))
-            .filter_map(|(_, f)| f.column.as_ref())
+            .filter_map(|(_, f)| f.column.as_deref())
     }
 
     fn new_at(&self, op: usize, stmt: Option<usize>) -> bool {
