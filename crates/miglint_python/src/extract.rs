@@ -6,6 +6,7 @@ mod exprs;
 mod flow;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use miglint_diagnostics::{DialectSet, TextRange};
 use tree_sitter::{Node, Tree};
@@ -91,8 +92,10 @@ struct Scope {
     under_data_guard: bool,
     /// See [`Op::conditional`].
     conditional: bool,
-    batches: HashMap<String, BatchInfo>,
-    env: Env,
+    /// Shared between a scope and the copies its branches run on; copied
+    /// on the first change (`Rc::make_mut`).
+    batches: Rc<HashMap<String, BatchInfo>>,
+    env: Rc<Env>,
 }
 
 fn range(n: Node) -> TextRange {
@@ -390,8 +393,8 @@ impl<'s> Extractor<'s> {
             after_unknown_exit: false,
             under_data_guard: false,
             conditional: false,
-            batches: HashMap::new(),
-            env: env.clone(),
+            batches: Rc::default(),
+            env: Rc::new(env.clone()),
         };
         self.block(body, &mut scope, 0);
     }

@@ -1,5 +1,7 @@
 //! Control flow inside functions: which dialects reach each statement.
 
+use std::rc::Rc;
+
 use miglint_diagnostics::DialectSet;
 use tree_sitter::Node;
 
@@ -64,7 +66,7 @@ impl<'s> Extractor<'s> {
     /// Removes from `env` every name assigned anywhere inside `stmt`, and
     /// every name a method call inside it may change (see
     /// [`Extractor::forget_mutated`]).
-    fn forget_assigned(&self, stmt: Node, env: &mut Env) {
+    fn forget_assigned(&self, stmt: Node, env: &mut Rc<Env>) {
         if env.is_empty() {
             return;
         }
@@ -87,7 +89,7 @@ impl<'s> Extractor<'s> {
                 while let Some(x) = inner.pop() {
                     let xid = x.kind_id();
                     if xid == k.identifier {
-                        env.remove(self.text(x));
+                        forget(env, self.text(x));
                     } else if xid != k.attribute && xid != k.subscript {
                         let mut cursor = x.walk();
                         inner.extend(x.named_children(&mut cursor));
@@ -103,7 +105,7 @@ impl<'s> Extractor<'s> {
     /// Removes from `env` every name whose value a method call inside
     /// `n` may change (`updates.append(row)`, `seen.add(x)`): an empty
     /// list that a loop fills is no constant `False`.
-    fn forget_mutated(&self, n: Node, env: &mut Env) {
+    fn forget_mutated(&self, n: Node, env: &mut Rc<Env>) {
         if env.is_empty() || !mentions_mutator(self.text(n)) {
             return;
         }
@@ -111,7 +113,7 @@ impl<'s> Extractor<'s> {
     }
 
     /// [`Extractor::forget_mutated`] of one node (not its descendants).
-    fn forget_mutated_call(&self, n: Node, env: &mut Env) {
+    fn forget_mutated_call(&self, n: Node, env: &mut Rc<Env>) {
         let (k, fl) = (kinds(), fields());
         if n.kind_id() == k.call
             && let Some(f) = n.child_by_field_id(fl.function)
@@ -123,7 +125,7 @@ impl<'s> Extractor<'s> {
             && obj.kind_id() == k.identifier
             && MUTATORS.contains(&self.text(attr))
         {
-            env.remove(self.text(obj));
+            forget(env, self.text(obj));
         }
     }
 
@@ -237,9 +239,15 @@ impl<'s> Extractor<'s> {
         {
             let name = self.text(left).to_string();
             match self.guards.value(right, &scope.env, 0) {
-                Val::Unknown => scope.env.remove(&name),
-                v => scope.env.insert(name, v),
-            };
+                Val::Unknown => {
+                    if scope.env.contains_key(&name) {
+                        Rc::make_mut(&mut scope.env).remove(&name);
+                    }
+                }
+                v => {
+                    Rc::make_mut(&mut scope.env).insert(name, v);
+                }
+            }
         }
     }
 
@@ -348,7 +356,7 @@ impl<'s> Extractor<'s> {
                         });
                     if let Some(alias) = alias {
                         let alias_name = self.text(alias).trim().to_string();
-                        inner.batches.insert(
+                        Rc::make_mut(&mut inner.batches).insert(
                             alias_name,
                             BatchInfo {
                                 table,
@@ -427,5 +435,12 @@ fn walk_named<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
                 return;
             }
         }
+    }
+}
+
+/// Removes `name` from `env`, copying a shared `env` only when it has it.
+fn forget(env: &mut Rc<Env>, name: &str) {
+    if env.contains_key(name) {
+        Rc::make_mut(env).remove(name);
     }
 }
