@@ -6,12 +6,15 @@ mod exprs;
 mod flow;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use miglint_diagnostics::{DialectSet, TextRange};
 use tree_sitter::{Node, Tree};
 
 use crate::data::{Lit, Regions};
 use crate::guards::{Env, Guards, Val};
+use crate::kinds::{NamedChildren, kinds};
+use crate::mentions::Mentions;
 use crate::model::*;
 use crate::strings;
 
@@ -89,8 +92,10 @@ struct Scope {
     under_data_guard: bool,
     /// See [`Op::conditional`].
     conditional: bool,
-    batches: HashMap<String, BatchInfo>,
-    env: Env,
+    /// Shared between a scope and the copies its branches run on; copied
+    /// on the first change (`Rc::make_mut`).
+    batches: Rc<HashMap<String, BatchInfo>>,
+    env: Rc<Env>,
 }
 
 fn range(n: Node) -> TextRange {
@@ -98,10 +103,7 @@ fn range(n: Node) -> TextRange {
 }
 
 fn named_children(n: Node) -> Vec<Node> {
-    let mut cursor = n.walk();
-    n.named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .collect()
+    NamedChildren::new(n).collect()
 }
 
 impl<'s> Extractor<'s> {
@@ -109,24 +111,24 @@ impl<'s> Extractor<'s> {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 
-    /// One iterative pass over every node: comments and syntax errors.
+    /// The one iterative pass over every node: comments, syntax errors,
+    /// identifier counts and the dialects the file mentions.
     fn scan_trivia(&mut self, root: Node) {
+        let k = kinds();
+        let mut mentions = Mentions::new(self.src, self.regions);
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
-            let mut descend = true;
-            if node.kind() == "comment" {
+            let id = node.kind_id();
+            if id == k.comment {
                 self.module.comments.push(range(node));
-            } else if node.kind() == "identifier" {
+            } else if id == k.identifier {
                 *self.identifiers.entry(self.text(node)).or_default() += 1;
             } else if node.is_error() || node.is_missing() {
                 self.module.syntax_errors.push(range(node));
-                descend = node.is_error() && node.child_count() > 0;
-            } else if !node.has_error() && node.kind() != "module" {
-                // no errors below; still need comments, which are everywhere
-                descend = node.child_count() > 0;
             }
-            if descend && cursor.goto_first_child() {
+            mentions.visit(node);
+            if cursor.goto_first_child() {
                 continue;
             }
             loop {
@@ -134,6 +136,7 @@ impl<'s> Extractor<'s> {
                     break;
                 }
                 if !cursor.goto_parent() {
+                    self.module.dialect_mentions = mentions.out;
                     return;
                 }
             }
@@ -390,8 +393,8 @@ impl<'s> Extractor<'s> {
             after_unknown_exit: false,
             under_data_guard: false,
             conditional: false,
-            batches: HashMap::new(),
-            env: env.clone(),
+            batches: Rc::default(),
+            env: Rc::new(env.clone()),
         };
         self.block(body, &mut scope, 0);
     }

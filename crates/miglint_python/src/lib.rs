@@ -8,6 +8,7 @@ pub mod decode;
 mod extract;
 mod guards;
 mod incremental;
+mod kinds;
 pub mod limits;
 mod mentions;
 pub mod model;
@@ -244,7 +245,6 @@ impl Hidden {
             ranges: self.regions,
         };
         let mut module = extract::extract(text, tree, &regions);
-        module.dialect_mentions = mentions::collect(text, tree, &regions);
         if !self.comments.is_empty() {
             module.comments.extend_from_slice(&self.comments);
             module.comments.sort_by_key(|r| r.start());

@@ -10,121 +10,138 @@
 //! - `with_variant(type, "mysql")` (or `dialect_name="mysql"`).
 
 use miglint_diagnostics::{Dialect, TextRange};
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::data::{Lit, Regions};
+use crate::kinds::{fields, kinds};
 use crate::model::{DialectMention, MentionKind};
 
 /// Every kind of mention of every dialect, once per (dialect, kind): the
-/// first in source order.
-pub(crate) fn collect(source: &str, tree: &Tree, regions: &Regions<'_>) -> Vec<DialectMention> {
-    let mut out: Vec<DialectMention> = Vec::new();
-    let mut push = |dialect: Dialect, kind: MentionKind, n: Node| {
-        if !out.iter().any(|m| m.dialect == dialect && m.kind == kind) {
-            out.push(DialectMention {
+/// first in source order. Fed every node of the tree in pre-order (by the
+/// extractor's one walk over the tree).
+pub(crate) struct Mentions<'a> {
+    source: &'a str,
+    regions: &'a Regions<'a>,
+    pub out: Vec<DialectMention>,
+}
+
+impl<'a> Mentions<'a> {
+    pub fn new(source: &'a str, regions: &'a Regions<'a>) -> Self {
+        Mentions {
+            source,
+            regions,
+            out: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, dialect: Dialect, kind: MentionKind, n: Node) {
+        if !self
+            .out
+            .iter()
+            .any(|m| m.dialect == dialect && m.kind == kind)
+        {
+            self.out.push(DialectMention {
                 dialect,
                 kind,
                 range: TextRange::new(n.start_byte() as u32, n.end_byte() as u32),
             });
         }
-    };
-    let text = |n: Node| source.get(n.byte_range()).unwrap_or("");
-    let mut cursor = tree.walk();
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "comparison_operator" => {
-                for operand in node.named_children(&mut cursor) {
-                    for s in dialect_strings(operand, source, regions) {
-                        push(s, MentionKind::Guard, operand);
-                    }
+    }
+
+    fn text(&self, n: Node) -> &'a str {
+        self.source.get(n.byte_range()).unwrap_or("")
+    }
+
+    /// The mentions `node` itself makes (not its descendants).
+    pub fn visit(&mut self, node: Node) {
+        let k = kinds();
+        let fl = fields();
+        let (source, regions) = (self.source, self.regions);
+        let id = node.kind_id();
+        if id == k.comparison_operator {
+            let mut cursor = node.walk();
+            for operand in node.named_children(&mut cursor) {
+                for s in dialect_strings(operand, source, regions) {
+                    self.push(s, MentionKind::Guard, operand);
                 }
             }
-            "keyword_argument" => {
-                if let Some(name) = node.child_by_field_name("name") {
-                    let name = text(name);
-                    if let Some((prefix, rest)) = name.split_once('_')
-                        && !rest.is_empty()
-                        && let Some(d) = Dialect::from_sqlalchemy_name(prefix)
-                    {
-                        push(d, MentionKind::Keyword, node);
-                    }
-                }
-            }
-            "import_statement" | "import_from_statement" => {
-                let module = node
-                    .child_by_field_name("module_name")
-                    .map(text)
-                    .unwrap_or("");
-                let names: Vec<Node> = {
-                    let mut c = node.walk();
-                    node.children_by_field_name("name", &mut c).collect()
-                };
-                for n in &names {
-                    let imported = match n.kind() {
-                        "aliased_import" => n.child_by_field_name("name").map_or("", text),
-                        _ => text(*n),
-                    };
-                    let full = if module.is_empty() {
-                        imported.to_string()
-                    } else {
-                        format!("{module}.{imported}")
-                    };
-                    if let Some(d) = dialect_module(&full) {
-                        push(d, MentionKind::Import, node);
-                    }
-                }
-                if let Some(d) = dialect_module(module) {
-                    push(d, MentionKind::Import, node);
-                }
-            }
-            "attribute" => {
-                // `sa.dialects.postgresql.UUID`: the attribute after `dialects`
-                if let (Some(obj), Some(attr)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("attribute"),
-                ) && last_name(text(obj)) == "dialects"
-                    && let Some(d) = Dialect::from_sqlalchemy_name(text(attr))
+        } else if id == k.keyword_argument {
+            if let Some(name) = node.child_by_field_id(fl.name) {
+                let name = self.text(name);
+                if let Some((prefix, rest)) = name.split_once('_')
+                    && !rest.is_empty()
+                    && let Some(d) = Dialect::from_sqlalchemy_name(prefix)
                 {
-                    push(d, MentionKind::Import, node);
+                    self.push(d, MentionKind::Keyword, node);
                 }
             }
-            "call" => {
-                let func = node.child_by_field_name("function");
-                let args = node.child_by_field_name("arguments");
-                if let (Some(func), Some(args)) = (func, args) {
-                    let name = last_name(text(func));
-                    if name == "with_variant" {
-                        for a in args.named_children(&mut cursor) {
-                            let value = match a.kind() {
-                                "keyword_argument" => a.child_by_field_name("value"),
-                                _ => Some(a),
-                            };
-                            for d in value
-                                .map(|v| dialect_strings(v, source, regions))
-                                .unwrap_or_default()
-                            {
-                                push(d, MentionKind::Variant, a);
-                            }
-                        }
-                    } else if name == "startswith"
-                        && let Some(first) = args.named_child(0)
-                    {
-                        for d in dialect_strings(first, source, regions) {
-                            push(d, MentionKind::Guard, first);
+        } else if id == k.import_statement || id == k.import_from_statement {
+            let module = node
+                .child_by_field_id(fl.module_name)
+                .map(|n| self.text(n))
+                .unwrap_or("");
+            let mut c = node.walk();
+            for n in node.children_by_field_id(
+                std::num::NonZeroU16::new(fl.name).expect("field ids are not 0"),
+                &mut c,
+            ) {
+                let imported = if n.kind_id() == k.aliased_import {
+                    n.child_by_field_id(fl.name).map_or("", |n| self.text(n))
+                } else {
+                    self.text(n)
+                };
+                let full = if module.is_empty() {
+                    imported.to_string()
+                } else {
+                    format!("{module}.{imported}")
+                };
+                if let Some(d) = dialect_module(&full) {
+                    self.push(d, MentionKind::Import, node);
+                }
+            }
+            if let Some(d) = dialect_module(module) {
+                self.push(d, MentionKind::Import, node);
+            }
+        } else if id == k.attribute {
+            // `sa.dialects.postgresql.UUID`: the attribute after `dialects`
+            if let (Some(obj), Some(attr)) = (
+                node.child_by_field_id(fl.object),
+                node.child_by_field_id(fl.attribute),
+            ) && last_name(self.text(obj)) == "dialects"
+                && let Some(d) = Dialect::from_sqlalchemy_name(self.text(attr))
+            {
+                self.push(d, MentionKind::Import, node);
+            }
+        } else if id == k.call {
+            let func = node.child_by_field_id(fl.function);
+            let args = node.child_by_field_id(fl.arguments);
+            if let (Some(func), Some(args)) = (func, args) {
+                let name = last_name(self.text(func));
+                if name == "with_variant" {
+                    let mut cursor = args.walk();
+                    for a in args.named_children(&mut cursor) {
+                        let value = if a.kind_id() == k.keyword_argument {
+                            a.child_by_field_id(fl.value)
+                        } else {
+                            Some(a)
+                        };
+                        for d in value
+                            .map(|v| dialect_strings(v, source, regions))
+                            .unwrap_or_default()
+                        {
+                            self.push(d, MentionKind::Variant, a);
                         }
                     }
+                } else if name == "startswith"
+                    && let Some(first) = args.named_child(0)
+                {
+                    for d in dialect_strings(first, source, regions) {
+                        self.push(d, MentionKind::Guard, first);
+                    }
                 }
-            }
-            _ => {}
-        }
-        for i in (0..node.child_count()).rev() {
-            if let Some(child) = node.child(i) {
-                stack.push(child);
             }
         }
     }
-    out
 }
 
 /// The dialect of a module path `sqlalchemy.dialects.X[.more]`.

@@ -378,11 +378,11 @@ pub struct StrLit {
     /// An f-string with interpolation: the value is not known statically.
     pub dynamic: bool,
     /// `map[i]` is the file offset of decoded byte `i`; `map[len]` the end.
-    pub(crate) map: Vec<u32>,
+    pub(crate) map: crate::strings::Offsets,
 }
 
 impl StrLit {
-    pub fn new(value: String, dynamic: bool, map: Vec<u32>) -> Self {
+    pub(crate) fn new(value: String, dynamic: bool, map: crate::strings::Offsets) -> Self {
         debug_assert_eq!(map.len(), value.len() + 1);
         StrLit {
             value,
@@ -394,10 +394,10 @@ impl StrLit {
     /// Maps a byte range of the decoded value back to file bytes.
     pub fn source_range(&self, range: std::ops::Range<usize>) -> TextRange {
         let last = self.map.len().saturating_sub(1);
-        let start = self.map.get(range.start.min(last)).copied().unwrap_or(0);
+        let start = self.map.get(range.start.min(last)).unwrap_or(0);
         let end = if range.end > range.start {
             // end of the last included byte: the start of the next one
-            self.map.get(range.end.min(last)).copied().unwrap_or(start)
+            self.map.get(range.end.min(last)).unwrap_or(start)
         } else {
             start
         };

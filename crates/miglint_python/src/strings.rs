@@ -1,10 +1,84 @@
 //! Python string literals: prefixes, quotes, escapes, and an offset map from
 //! the decoded value back to file bytes.
 
+/// The file offset of each byte of a decoded string value, and of its end
+/// (`len() == value.len() + 1`). Most literals have no escape: their map is
+/// a run of consecutive offsets, kept as its start (no allocation).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Offsets {
+    /// Byte `i` (and the end, `i == len`) at `start + i`.
+    Linear { start: u32, len: u32 },
+    /// Any other map (never a linear one: the representation is unique).
+    Full(Vec<u32>),
+}
+
+impl Offsets {
+    /// The offset of entry `i` (`i <= len`).
+    pub fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            Offsets::Linear { start, len } => (i <= *len as usize).then(|| start + i as u32),
+            Offsets::Full(v) => v.get(i).copied(),
+        }
+    }
+
+    /// The number of entries (the value's length plus one).
+    pub fn len(&self) -> usize {
+        match self {
+            Offsets::Linear { len, .. } => *len as usize + 1,
+            Offsets::Full(v) => v.len(),
+        }
+    }
+}
+
+/// Builds an [`Offsets`], allocating only once the map stops being linear.
+#[derive(Default)]
+pub(crate) struct OffsetsBuilder {
+    start: Option<u32>,
+    len: u32,
+    full: Option<Vec<u32>>,
+}
+
+impl OffsetsBuilder {
+    /// The next `n` bytes of the value all come from offset `at`.
+    pub fn push(&mut self, at: u32, n: usize) {
+        if self.full.is_none() {
+            let start = *self.start.get_or_insert(at);
+            if n == 1 && Some(at) == start.checked_add(self.len) {
+                self.len += 1;
+                return;
+            }
+            self.full = Some((0..self.len).map(|i| start + i).collect());
+        }
+        if let Some(v) = &mut self.full {
+            v.extend(std::iter::repeat_n(at, n));
+        }
+    }
+
+    /// The map, with `end` the offset after the last byte.
+    pub fn finish(self, end: u32) -> Offsets {
+        let start = self.start.unwrap_or(end);
+        match self.full {
+            None if Some(end) == start.checked_add(self.len) => Offsets::Linear {
+                start,
+                len: self.len,
+            },
+            None => {
+                let mut v: Vec<u32> = (0..self.len).map(|i| start + i).collect();
+                v.push(end);
+                Offsets::Full(v)
+            }
+            Some(mut v) => {
+                v.push(end);
+                Offsets::Full(v)
+            }
+        }
+    }
+}
+
 /// Decodes one Python string literal token `text` that starts at file offset
 /// `base`. Returns the value, whether it is an f-string with interpolation,
 /// and the offset map (`map.len() == value.len() + 1`).
-pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Vec<u32>) {
+pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Offsets) {
     let quote_at = text.find(['\'', '"']).unwrap_or(text.len());
     let prefix = text[..quote_at].to_ascii_lowercase();
     let raw = prefix.contains('r');
@@ -27,12 +101,12 @@ pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Vec<u32>) {
     let off = |i: usize| base + (content_start + i) as u32;
 
     let mut value = String::with_capacity(content.len());
-    let mut map = Vec::with_capacity(content.len() + 1);
+    let mut map = OffsetsBuilder::default();
     let mut dynamic = false;
-    let push = |value: &mut String, map: &mut Vec<u32>, ch: char, at: u32| {
+    let push = |value: &mut String, map: &mut OffsetsBuilder, ch: char, at: u32| {
         let before = value.len();
         value.push(ch);
-        map.extend(std::iter::repeat_n(at, value.len() - before));
+        map.push(at, value.len() - before);
     };
 
     let bytes = content.as_bytes();
@@ -122,13 +196,40 @@ pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Vec<u32>) {
             }
         }
     }
-    map.push(off(content.len()));
-    (value, dynamic, map)
+    (value, dynamic, map.finish(off(content.len())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::decode;
+
+    /// The map as a plain vector, one push per byte.
+    fn slow_map(s: &str) -> super::Offsets {
+        let (v, _, m) = decode(s, 0);
+        let mut b = super::OffsetsBuilder::default();
+        let full: Vec<u32> = (0..m.len()).map(|i| m.get(i).unwrap()).collect();
+        for &at in &full[..v.len()] {
+            b.push(at, 1);
+        }
+        b.finish(full[v.len()])
+    }
+
+    #[test]
+    fn linear_maps_are_not_allocated() {
+        let (v, _, m) = decode("'abc'", 10);
+        assert_eq!(v, "abc");
+        assert_eq!(m, super::Offsets::Linear { start: 11, len: 3 });
+        assert_eq!((m.get(0), m.get(3), m.get(4)), (Some(11), Some(14), None));
+        // an escape, a multi-byte character: a full map
+        let (_, _, m) = decode(r"'a\nb'", 0);
+        assert_eq!(m, super::Offsets::Full(vec![1, 2, 4, 5]));
+        let (_, _, m) = decode("'é'", 0);
+        assert_eq!(m, super::Offsets::Full(vec![1, 1, 3]));
+        assert_eq!(
+            decode("''", 7).2,
+            super::Offsets::Linear { start: 8, len: 0 }
+        );
+    }
 
     #[test]
     fn plain_and_escapes() {
@@ -136,8 +237,8 @@ mod tests {
         assert_eq!(v, "a'b\nAé");
         assert!(!d);
         assert_eq!(m.len(), v.len() + 1);
-        assert_eq!(m[0], 11); // 'a' after the quote
-        assert_eq!(m[1], 12); // the \' escape starts at its backslash
+        assert_eq!(m.get(0), Some(11)); // 'a' after the quote
+        assert_eq!(m.get(1), Some(12)); // the \' escape starts at its backslash
     }
 
     #[test]
@@ -171,6 +272,7 @@ mod tests {
         ] {
             let (v, _, m) = decode(s, 0);
             assert_eq!(m.len(), v.len() + 1, "{s:?}");
+            assert_eq!(m, slow_map(s), "{s:?}");
         }
     }
 }

@@ -6,36 +6,41 @@ use tree_sitter::Node;
 
 use super::{Extractor, MAX_EXPR_DEPTH, MAX_STMT_DEPTH, NOT_OPS, Scope, named_children, range};
 use crate::data::Lit;
+use crate::kinds::{NamedChildren, fields, kinds};
 use crate::model::*;
 use crate::strings;
 
 impl<'s> Extractor<'s> {
     /// For `a.b.c(...)`, `c`.
     pub(super) fn call_attr(&self, n: Node) -> Option<&'s str> {
-        if n.kind() != "call" {
+        let (k, fl) = (kinds(), fields());
+        if n.kind_id() != k.call {
             return None;
         }
-        let func = n.child_by_field_name("function")?;
-        if func.kind() != "attribute" {
+        let func = n.child_by_field_id(fl.function)?;
+        if func.kind_id() != k.attribute {
             return None;
         }
-        Some(self.text(func.child_by_field_name("attribute")?))
+        Some(self.text(func.child_by_field_id(fl.attribute)?))
     }
 
     /// Finds operation calls inside an expression (iteratively); ternaries
     /// on the dialect narrow the dialects of the calls in their arms.
     pub(super) fn scan_expr(&mut self, root: Node, scope: &Scope) {
+        let (k, fl) = (kinds(), fields());
         let mut stack: Vec<(Node, DialectSet, usize)> = vec![(root, scope.dialects, 0)];
+        let mut cursor = root.walk();
         while let Some((node, dialects, depth)) = stack.pop() {
             if depth > MAX_STMT_DEPTH * 4 {
                 continue;
             }
-            if node.kind() == "call" && self.try_op(node, scope, dialects) {
+            let id = node.kind_id();
+            if id == k.call && self.try_op(node, scope, dialects) {
                 continue;
             }
-            if node.kind() == "call"
-                && let Some(func) = node.child_by_field_name("function")
-                && func.kind() == "identifier"
+            if id == k.call
+                && let Some(func) = node.child_by_field_id(fl.function)
+                && func.kind_id() == k.identifier
             {
                 self.calls.push((
                     self.text(func),
@@ -45,11 +50,11 @@ impl<'s> Extractor<'s> {
                     scope.under_data_guard,
                 ));
             }
-            if node.kind() == "boolean_operator"
+            if id == k.boolean_operator
                 && let (Some(left), Some(right), Some(op)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                    node.child_by_field_name("operator"),
+                    node.child_by_field_id(fl.left),
+                    node.child_by_field_id(fl.right),
+                    node.child_by_field_id(fl.operator),
                 )
             {
                 // `is_pg and helper()`: the right side runs only when the left is true
@@ -62,7 +67,7 @@ impl<'s> Extractor<'s> {
                 stack.push((left, dialects, depth + 1));
                 continue;
             }
-            if node.kind() == "conditional_expression" {
+            if id == k.conditional_expression {
                 let parts = named_children(node);
                 if let [body, cond, orelse] = parts.as_slice() {
                     let c = self.guards.cond(*cond, &scope.env);
@@ -73,32 +78,40 @@ impl<'s> Extractor<'s> {
                     continue;
                 }
             }
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.named_children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                stack.push((child, dialects, depth + 1));
-            }
+            // the named children (comments too), first on top
+            let base = stack.len();
+            stack.extend(
+                node.named_children(&mut cursor)
+                    .map(|child| (child, dialects, depth + 1)),
+            );
+            stack[base..].reverse();
         }
     }
 
     /// Records `node` as an operation if it is one.
     pub(super) fn try_op(&mut self, call: Node, scope: &Scope, dialects: DialectSet) -> bool {
-        let Some(func) = call.child_by_field_name("function") else {
+        let (k, fl) = (kinds(), fields());
+        let Some(func) = call.child_by_field_id(fl.function) else {
             return false;
         };
-        if func.kind() != "attribute" {
+        if func.kind_id() != k.attribute {
             return false;
         }
         let (Some(obj), Some(attr)) = (
-            func.child_by_field_name("object"),
-            func.child_by_field_name("attribute"),
+            func.child_by_field_id(fl.object),
+            func.child_by_field_id(fl.attribute),
         ) else {
             return false;
         };
         let name = self.text(attr);
         let obj_text = self.text(obj);
-        let receiver = if obj.kind() == "identifier" && scope.batches.contains_key(obj_text) {
-            Receiver::Batch(scope.batches[obj_text].clone())
+        let batch = if obj.kind_id() == k.identifier && !scope.batches.is_empty() {
+            scope.batches.get(obj_text)
+        } else {
+            None
+        };
+        let receiver = if let Some(batch) = batch {
+            Receiver::Batch(batch.clone())
         } else if obj_text == "op" || obj_text == "alembic.op" {
             if NOT_OPS.contains(&name) {
                 return false;
@@ -109,8 +122,8 @@ impl<'s> Extractor<'s> {
         } else {
             return false;
         };
-        let (args, kwargs) = match call.child_by_field_name("arguments") {
-            Some(a) if a.kind() == "argument_list" => self.arguments(a, 0),
+        let (args, kwargs) = match call.child_by_field_id(fl.arguments) {
+            Some(a) if a.kind_id() == k.argument_list => self.arguments(a, 0),
             _ => (Vec::new(), Vec::new()),
         };
         self.module.ops.push(Op {
@@ -132,25 +145,25 @@ impl<'s> Extractor<'s> {
     }
 
     pub(super) fn arguments(&self, list: Node, depth: usize) -> (Vec<Expr>, Vec<Keyword>) {
+        let (k, fl) = (kinds(), fields());
         let mut args = Vec::new();
         let mut kwargs = Vec::new();
-        for child in named_children(list) {
-            match child.kind() {
-                "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) else {
-                        continue;
-                    };
-                    kwargs.push(Keyword {
-                        name: self.text(name).to_string(),
-                        name_range: range(name),
-                        value: self.expr(value, depth + 1),
-                    });
-                }
-                "list_splat" | "dictionary_splat" => {}
-                _ => args.push(self.expr(child, depth + 1)),
+        for child in NamedChildren::new(list) {
+            let id = child.kind_id();
+            if id == k.keyword_argument {
+                let (Some(name), Some(value)) = (
+                    child.child_by_field_id(fl.name),
+                    child.child_by_field_id(fl.value),
+                ) else {
+                    continue;
+                };
+                kwargs.push(Keyword {
+                    name: self.text(name).to_string(),
+                    name_range: range(name),
+                    value: self.expr(value, depth + 1),
+                });
+            } else if id != k.list_splat && id != k.dictionary_splat {
+                args.push(self.expr(child, depth + 1));
             }
         }
         (args, kwargs)
@@ -167,28 +180,38 @@ impl<'s> Extractor<'s> {
         if let Some(lit) = self.regions.lit_at(n.start_byte(), n.end_byte()) {
             return self.lit_expr(lit, depth);
         }
-        let kind = match n.kind() {
-            "string" | "concatenated_string" => ExprKind::Str(self.string(n)),
-            "integer" => ExprKind::Int(self.text(n).replace('_', "").parse().ok()),
-            "float" => ExprKind::Float,
-            "true" => ExprKind::Bool(true),
-            "false" => ExprKind::Bool(false),
-            "none" => ExprKind::None,
-            "identifier" => ExprKind::Name(self.text(n).to_string()),
-            "attribute" => match (
-                n.child_by_field_name("object"),
-                n.child_by_field_name("attribute"),
+        let (k, fl) = (kinds(), fields());
+        let id = n.kind_id();
+        let kind = if id == k.string || id == k.concatenated_string {
+            ExprKind::Str(self.string(n))
+        } else if id == k.integer {
+            ExprKind::Int(self.text(n).replace('_', "").parse().ok())
+        } else if id == k.float {
+            ExprKind::Float
+        } else if id == k.true_ {
+            ExprKind::Bool(true)
+        } else if id == k.false_ {
+            ExprKind::Bool(false)
+        } else if id == k.none {
+            ExprKind::None
+        } else if id == k.identifier {
+            ExprKind::Name(self.text(n).to_string())
+        } else if id == k.attribute {
+            match (
+                n.child_by_field_id(fl.object),
+                n.child_by_field_id(fl.attribute),
             ) {
                 (Some(o), Some(a)) => ExprKind::Attribute {
                     value: Box::new(self.expr(o, depth + 1)),
                     attr: self.text(a).to_string(),
                 },
                 _ => ExprKind::Other,
-            },
-            "call" => match n.child_by_field_name("function") {
+            }
+        } else if id == k.call {
+            match n.child_by_field_id(fl.function) {
                 Some(f) => {
-                    let (args, kwargs) = match n.child_by_field_name("arguments") {
-                        Some(a) if a.kind() == "argument_list" => self.arguments(a, depth + 1),
+                    let (args, kwargs) = match n.child_by_field_id(fl.arguments) {
+                        Some(a) if a.kind_id() == k.argument_list => self.arguments(a, depth + 1),
                         _ => (Vec::new(), Vec::new()),
                     };
                     ExprKind::Call(Box::new(Call {
@@ -198,27 +221,29 @@ impl<'s> Extractor<'s> {
                     }))
                 }
                 None => ExprKind::Other,
-            },
-            "tuple" | "expression_list" => ExprKind::Tuple(
-                named_children(n)
-                    .into_iter()
+            }
+        } else if id == k.tuple || id == k.expression_list {
+            ExprKind::Tuple(
+                NamedChildren::new(n)
                     .map(|c| self.expr(c, depth + 1))
                     .collect(),
-            ),
-            "list" => ExprKind::List(
-                named_children(n)
-                    .into_iter()
+            )
+        } else if id == k.list {
+            ExprKind::List(
+                NamedChildren::new(n)
                     .map(|c| self.expr(c, depth + 1))
                     .collect(),
-            ),
-            "parenthesized_expression" => match n.named_child(0) {
-                Some(inner) if inner.kind() != "comment" => return self.expr(inner, depth + 1),
+            )
+        } else if id == k.parenthesized_expression {
+            match n.named_child(0) {
+                Some(inner) if inner.kind_id() != k.comment => return self.expr(inner, depth + 1),
                 _ => ExprKind::Other,
-            },
-            "binary_operator" => match (
-                n.child_by_field_name("left"),
-                n.child_by_field_name("operator"),
-                n.child_by_field_name("right"),
+            }
+        } else if id == k.binary_operator {
+            match (
+                n.child_by_field_id(fl.left),
+                n.child_by_field_id(fl.operator),
+                n.child_by_field_id(fl.right),
             ) {
                 (Some(l), Some(op), Some(rt)) => ExprKind::BinOp {
                     op: match self.text(op) {
@@ -230,8 +255,9 @@ impl<'s> Extractor<'s> {
                     right: Box::new(self.expr(rt, depth + 1)),
                 },
                 _ => ExprKind::Other,
-            },
-            _ => ExprKind::Other,
+            }
+        } else {
+            ExprKind::Other
         };
         Expr { kind, range: r }
     }
@@ -298,17 +324,31 @@ impl<'s> Extractor<'s> {
 /// for an implicit concatenation), `end` the end of the whole literal.
 fn str_lit<'a>(parts: impl Iterator<Item = (&'a str, u32)>, dynamic: bool, end: u32) -> StrLit {
     let mut value = String::new();
-    let mut map = Vec::new();
+    let mut map = strings::OffsetsBuilder::default();
     let mut dynamic = dynamic;
     let mut end = end;
+    let mut count = 0;
+    let mut only = None;
     for (text, at) in parts {
         let (v, d, m) = strings::decode(text, at);
         dynamic |= d;
-        value.push_str(&v);
         // per-byte offsets; the part's end entry is replaced by the next part's bytes
-        map.extend_from_slice(&m[..v.len()]);
-        end = m[v.len()];
+        for i in 0..v.len() {
+            map.push(m.get(i).unwrap_or(end), 1);
+        }
+        end = m.get(v.len()).unwrap_or(end);
+        count += 1;
+        if count == 1 && value.is_empty() {
+            value = v;
+            only = Some(m);
+        } else {
+            value.push_str(&v);
+            only = None;
+        }
     }
-    map.push(end);
-    StrLit::new(value, dynamic, map)
+    match only {
+        // one part: its map as it is
+        Some(m) if count == 1 => StrLit::new(value, dynamic, m),
+        _ => StrLit::new(value, dynamic, map.finish(end)),
+    }
 }

@@ -1,10 +1,13 @@
 //! Control flow inside functions: which dialects reach each statement.
 
+use std::rc::Rc;
+
 use miglint_diagnostics::DialectSet;
 use tree_sitter::Node;
 
 use super::{Extractor, MAX_STMT_DEPTH, Scope, named_children, range};
 use crate::guards::{Cond, Env, Val, if_arms};
+use crate::kinds::{NamedChildren, fields, kinds};
 use crate::model::*;
 
 /// Methods that change a list, set or dict in place.
@@ -27,12 +30,12 @@ impl<'s> Extractor<'s> {
         if depth > MAX_STMT_DEPTH {
             return true;
         }
-        let stmts = named_children(block);
-        for (i, &stmt) in stmts.iter().enumerate() {
+        let mut stmts = NamedChildren::new(block);
+        while let Some(stmt) = stmts.next() {
             if !self.statement(stmt, scope, depth) || scope.dialects.is_empty() {
                 // what follows runs on no dialect: its helper calls still
                 // count, with no dialects, for helper narrowing
-                for &rest in &stmts[i + 1..] {
+                for rest in stmts {
                     self.record_unreachable_calls(rest, scope.func);
                 }
                 return false;
@@ -44,14 +47,14 @@ impl<'s> Extractor<'s> {
     /// Returns whether control can continue after `stmt`.
     pub(super) fn statement(&mut self, stmt: Node, scope: &mut Scope, depth: usize) -> bool {
         let falls = self.statement_inner(stmt, scope, depth);
-        if matches!(
-            stmt.kind(),
-            "if_statement"
-                | "with_statement"
-                | "for_statement"
-                | "while_statement"
-                | "try_statement"
-        ) {
+        let k = kinds();
+        let id = stmt.kind_id();
+        if id == k.if_statement
+            || id == k.with_statement
+            || id == k.for_statement
+            || id == k.while_statement
+            || id == k.try_statement
+        {
             // the arms and bodies ran on copies of the scope: a name they
             // assign (`found = False` ... `try: found = True`) may hold either
             // value afterwards
@@ -60,80 +63,90 @@ impl<'s> Extractor<'s> {
         falls
     }
 
-    /// Removes from `env` every name assigned anywhere inside `stmt`.
-    fn forget_assigned(&self, stmt: Node, env: &mut Env) {
+    /// Removes from `env` every name assigned anywhere inside `stmt`, and
+    /// every name a method call inside it may change (see
+    /// [`Extractor::forget_mutated`]).
+    fn forget_assigned(&self, stmt: Node, env: &mut Rc<Env>) {
         if env.is_empty() {
             return;
         }
-        let mut stack = vec![stmt];
-        while let Some(n) = stack.pop() {
-            let target = match n.kind() {
-                "assignment" | "augmented_assignment" | "for_statement" => {
-                    n.child_by_field_name("left")
-                }
-                "named_expression" => n.child_by_field_name("name"),
-                "as_pattern_target" => Some(n),
-                _ => None,
-            };
+        let (k, fl) = (kinds(), fields());
+        let mutates = mentions_mutator(self.text(stmt));
+        walk_named(stmt, |n| {
+            let id = n.kind_id();
+            let target =
+                if id == k.assignment || id == k.augmented_assignment || id == k.for_statement {
+                    n.child_by_field_id(fl.left)
+                } else if id == k.named_expression {
+                    n.child_by_field_id(fl.name)
+                } else if id == k.as_pattern_target {
+                    Some(n)
+                } else {
+                    None
+                };
             if let Some(t) = target {
                 let mut inner = vec![t];
                 while let Some(x) = inner.pop() {
-                    if x.kind() == "identifier" {
-                        env.remove(self.text(x));
-                    } else if !matches!(x.kind(), "attribute" | "subscript") {
+                    let xid = x.kind_id();
+                    if xid == k.identifier {
+                        forget(env, self.text(x));
+                    } else if xid != k.attribute && xid != k.subscript {
                         let mut cursor = x.walk();
                         inner.extend(x.named_children(&mut cursor));
                     }
                 }
             }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
-        }
-        self.forget_mutated(stmt, env);
+            if mutates {
+                self.forget_mutated_call(n, env);
+            }
+        });
     }
 
     /// Removes from `env` every name whose value a method call inside
     /// `n` may change (`updates.append(row)`, `seen.add(x)`): an empty
     /// list that a loop fills is no constant `False`.
-    fn forget_mutated(&self, n: Node, env: &mut Env) {
-        if env.is_empty() {
+    fn forget_mutated(&self, n: Node, env: &mut Rc<Env>) {
+        if env.is_empty() || !mentions_mutator(self.text(n)) {
             return;
         }
-        let mut stack = vec![n];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "call"
-                && let Some(f) = n.child_by_field_name("function")
-                && f.kind() == "attribute"
-                && let (Some(obj), Some(attr)) = (
-                    f.child_by_field_name("object"),
-                    f.child_by_field_name("attribute"),
-                )
-                && obj.kind() == "identifier"
-                && MUTATORS.contains(&self.text(attr))
-            {
-                env.remove(self.text(obj));
-            }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
+        walk_named(n, |n| self.forget_mutated_call(n, env));
+    }
+
+    /// [`Extractor::forget_mutated`] of one node (not its descendants).
+    fn forget_mutated_call(&self, n: Node, env: &mut Rc<Env>) {
+        let (k, fl) = (kinds(), fields());
+        if n.kind_id() == k.call
+            && let Some(f) = n.child_by_field_id(fl.function)
+            && f.kind_id() == k.attribute
+            && let (Some(obj), Some(attr)) = (
+                f.child_by_field_id(fl.object),
+                f.child_by_field_id(fl.attribute),
+            )
+            && obj.kind_id() == k.identifier
+            && MUTATORS.contains(&self.text(attr))
+        {
+            forget(env, self.text(obj));
         }
     }
 
     fn statement_inner(&mut self, stmt: Node, scope: &mut Scope, depth: usize) -> bool {
-        match stmt.kind() {
-            "expression_statement" => {
-                for child in named_children(stmt) {
-                    if child.kind() == "assignment" {
-                        self.assignment(child, scope);
-                    } else if child.kind() == "augmented_assignment" {
-                        self.scan_expr(child, scope);
-                        self.forget_assigned(child, &mut scope.env);
-                    } else {
-                        self.scan_expr(child, scope);
-                        self.forget_mutated(child, &mut scope.env);
-                    }
+        let k = kinds();
+        if stmt.kind_id() == k.expression_statement {
+            for child in NamedChildren::new(stmt) {
+                let id = child.kind_id();
+                if id == k.assignment {
+                    self.assignment(child, scope);
+                } else if id == k.augmented_assignment {
+                    self.scan_expr(child, scope);
+                    self.forget_assigned(child, &mut scope.env);
+                } else {
+                    self.scan_expr(child, scope);
+                    self.forget_mutated(child, &mut scope.env);
                 }
-                true
             }
+            return true;
+        }
+        match stmt.kind() {
             "if_statement" => self.if_statement(stmt, scope, depth),
             "with_statement" => self.with_statement(stmt, scope, depth),
             "for_statement" | "while_statement" => {
@@ -216,18 +229,25 @@ impl<'s> Extractor<'s> {
     }
 
     pub(super) fn assignment(&mut self, asg: Node, scope: &mut Scope) {
-        let Some(right) = asg.child_by_field_name("right") else {
+        let fl = fields();
+        let Some(right) = asg.child_by_field_id(fl.right) else {
             return;
         };
         self.scan_expr(right, scope);
-        if let Some(left) = asg.child_by_field_name("left")
-            && left.kind() == "identifier"
+        if let Some(left) = asg.child_by_field_id(fl.left)
+            && left.kind_id() == kinds().identifier
         {
             let name = self.text(left).to_string();
             match self.guards.value(right, &scope.env, 0) {
-                Val::Unknown => scope.env.remove(&name),
-                v => scope.env.insert(name, v),
-            };
+                Val::Unknown => {
+                    if scope.env.contains_key(&name) {
+                        Rc::make_mut(&mut scope.env).remove(&name);
+                    }
+                }
+                v => {
+                    Rc::make_mut(&mut scope.env).insert(name, v);
+                }
+            }
         }
     }
 
@@ -336,7 +356,7 @@ impl<'s> Extractor<'s> {
                         });
                     if let Some(alias) = alias {
                         let alias_name = self.text(alias).trim().to_string();
-                        inner.batches.insert(
+                        Rc::make_mut(&mut inner.batches).insert(
                             alias_name,
                             BatchInfo {
                                 table,
@@ -368,17 +388,59 @@ impl<'s> Extractor<'s> {
     /// == "mssql": _change_type()`): recorded with no dialects, so that
     /// helper narrowing still sees every call of the helper.
     pub(super) fn record_unreachable_calls(&mut self, body: Node, func: usize) {
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "call"
-                && let Some(f) = n.child_by_field_name("function")
-                && f.kind() == "identifier"
+        let (k, fl) = (kinds(), fields());
+        let mut calls = Vec::new();
+        // (the order of the calls does not matter to helper narrowing)
+        walk_named(body, |n| {
+            if n.kind_id() == k.call
+                && let Some(f) = n.child_by_field_id(fl.function)
+                && f.kind_id() == k.identifier
             {
-                self.calls
-                    .push((self.text(f), func, DialectSet::EMPTY, false, false));
+                calls.push((self.text(f), func, DialectSet::EMPTY, false, false));
             }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
+        });
+        self.calls.extend(calls);
+    }
+}
+
+/// Whether `text` has one of [`MUTATORS`] as a whole word: a method call
+/// with one of those names can only occur in a text that has it (an
+/// identifier token never borders an ASCII letter, digit or `_`).
+fn mentions_mutator(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| !w.is_empty() && MUTATORS.contains(&w))
+}
+
+/// Calls `f` on `root` and every node reached from it through named
+/// children, in pre-order.
+fn walk_named<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        // anonymous nodes are looked through no more than by `named_children`
+        if node.is_named() {
+            f(node);
+            if cursor.goto_first_child() {
+                continue;
+            }
         }
+        loop {
+            if cursor.depth() == 0 {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Removes `name` from `env`, copying a shared `env` only when it has it.
+fn forget(env: &mut Rc<Env>, name: &str) {
+    if env.contains_key(name) {
+        Rc::make_mut(env).remove(name);
     }
 }
