@@ -91,16 +91,21 @@ pub struct TableFacts {
     pub emptied: Option<Origin>,
     /// The latest op that made it (or the whole schema) uncertain.
     pub uncertain: Option<Origin>,
+    /// The latest call of a project helper that names the table (see
+    /// `Table::helper_named`).
+    pub helper_named: Option<Origin>,
 }
 
 impl TableFacts {
     /// Whether function `func` of file `file` made the table new before
     /// this point: it created it or emptied it (an unreadable change there
-    /// says nothing about its rows, so it does not count). Nobody else is
-    /// using its rows, so its locks and scans cost little (the
-    /// online-safety family, ML7xx).
+    /// says nothing about its rows, so it does not count), or may have,
+    /// through a project helper called with the table's name
+    /// (`create_table("t", ...)` imported from the project). Nobody else
+    /// is using its rows, so its locks and scans cost little (the
+    /// online-safety family, ML7xx, which stays quiet when unsure).
     pub fn new_in(&self, file: usize, func: usize) -> bool {
-        [self.created, self.emptied]
+        [self.created, self.emptied, self.helper_named]
             .into_iter()
             .flatten()
             .any(|o| o.in_function(file, func))

@@ -123,6 +123,43 @@ pub fn existence_guarded(source: &str, func: &Function, op: &Op) -> bool {
     false
 }
 
+/// Calls in `text` of one of `names` (functions a file imports from a
+/// project module) whose first argument is a plain string literal: the
+/// byte offset of each call and the string (`create_table("query", ...)`
+/// → `(at, "query")`), in text order.
+pub(crate) fn named_calls<'t>(names: &[&str], text: &'t str) -> Vec<(usize, &'t str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for n in names {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(n) {
+            let at = from + pos;
+            from = at + n.len();
+            let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
+            if at > 0 && ident(bytes[at - 1]) {
+                continue;
+            }
+            let rest = text[from..].trim_start_matches([' ', '\t']);
+            let Some(rest) = rest.strip_prefix('(') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let body = &rest[1..];
+            if let Some(end) = body.find([quote, '\\', '\n'])
+                && body[end..].starts_with(quote)
+                && end > 0
+            {
+                out.push((at, &body[..end]));
+            }
+        }
+    }
+    out.sort_unstable_by_key(|&(at, _)| at);
+    out
+}
+
 fn indentation(line: &str) -> usize {
     line.len() - line.trim_start_matches([' ', '\t']).len()
 }

@@ -222,6 +222,12 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if schema_calls(text) || calls_any(&self.imported, text) {
                     state.forget_existence();
                 }
+                // project helpers called with a table's name, latest first
+                let mut named: Vec<(u32, &str)> = crate::names::named_calls(&self.imported, text)
+                    .into_iter()
+                    .rev()
+                    .map(|(at, t)| (func.range.start() + at as u32, t))
+                    .collect();
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
@@ -235,6 +241,12 @@ impl<'i, 'a> Rev<'i, 'a> {
                     {
                         emptied.pop();
                         self.orm_emptied(at, table, state);
+                    }
+                    while let Some(&(at, table)) = named.last()
+                        && at < start
+                    {
+                        named.pop();
+                        self.helper_named(at, table, state);
                     }
                     self.op(i, &m.ops[i], state);
                 }
@@ -526,6 +538,18 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
+    /// A project helper called at `at` with `table`'s name: it may have
+    /// created or rebuilt the table (an unknown one stays unknown).
+    fn helper_named(&self, at: u32, table: &str, state: &mut Schema) {
+        let o = self.origin(TextRange::empty(at));
+        if state.table(table).is_none() {
+            self.make_uncertain(state, table, o);
+        }
+        if let Some(t) = state.table_mut(table) {
+            t.helper_named = Some(o);
+        }
+    }
+
     /// Records an enum type's user (table, column).
     pub fn enum_user(&mut self, enum_name: &str, table: &str, column: &str) {
         let v = self.users.entry(key(enum_name)).or_default();
@@ -560,6 +584,7 @@ pub(crate) fn table_facts(state: &Schema, table: &str) -> TableFacts {
             uncertain: t
                 .uncertain
                 .or(if t.placeholder { state.unknown } else { None }),
+            helper_named: t.helper_named,
         },
         None => TableFacts {
             presence: if state.unknown.is_some() {

@@ -213,6 +213,11 @@ pub struct Table {
     /// dropped constraint it could not match, a referent renamed under
     /// it): its foreign keys are not compared.
     pub fks_unknown: bool,
+    /// The latest call of a function imported from a project module with
+    /// the table's name as its first argument (`create_table("t", ...)`
+    /// from the project's migration helpers): it may have created or
+    /// rebuilt the table there.
+    pub helper_named: Option<Origin>,
 }
 
 impl Table {
@@ -244,6 +249,7 @@ impl Table {
             anon: [false; 4],
             unsure_constraints: false,
             fks_unknown: false,
+            helper_named: None,
         }
     }
 
@@ -650,6 +656,9 @@ impl Schema {
             }
             if mine.uncertain.is_none() {
                 mine.uncertain = t.uncertain;
+            }
+            if mine.helper_named.is_none() {
+                mine.helper_named = t.helper_named;
             }
             // the branches changed it differently: which objects it has
             // depends on the path

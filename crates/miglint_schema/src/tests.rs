@@ -303,3 +303,12 @@ fn sql_existence_facts_and_enum_types() {
     let later = model.facts(2, 0, PG).expect("facts");
     assert!(later.sql_objects.is_empty());
 }
+
+#[test]
+fn named_calls_of_project_helpers() {
+    let text = "create_table(\n    'query', x)\nop.create_table('a')\nmy_create_table('b')\ncreate_table(name)\ncreate_table(\"c\\\"d\")\nupsert ('t2')\n";
+    let got = crate::names::named_calls(&["create_table", "upsert"], text);
+    let names: Vec<&str> = got.iter().map(|(_, t)| *t).collect();
+    assert_eq!(names, ["query", "t2"]);
+    assert_eq!(got[0].0, 0);
+}
