@@ -61,12 +61,25 @@ impl Rule for MissingObject {
                 ),
                 (None, None) => "no revision before it creates it".to_string(),
             };
+            // a batch column op on SQLite fails in alembic's table rebuild,
+            // before any SQL runs (measured: ml303_batch_drop_column_never_added)
+            let batch_sqlite = f.op.in_batch()
+                && f.fact.kind == ObjectKind::Column
+                && f.dialects.contains(Dialect::Sqlite);
+            let fails = match (batch_sqlite, f.dialects.iter().count()) {
+                (false, _) => "fails with \"does not exist\"",
+                (true, 1) => "fails with alembic's `KeyError` (its batch rebuild on SQLite)",
+                (true, _) => {
+                    "fails (\"does not exist\"; on SQLite alembic's batch rebuild raises \
+                     `KeyError`)"
+                }
+            };
             let mut d = META
                 .diag(
                     f.range,
                     format!(
-                        "{what} does not exist here: {why}; `{}` fails with \"does not exist\" \
-                         on a database these migrations built",
+                        "{what} does not exist here: {why}; `{}` {fails} on a database these \
+                         migrations built",
                         command(f.kind)
                     ),
                 )
