@@ -124,19 +124,20 @@ pub fn existence_guarded(source: &str, func: &Function, op: &Op) -> bool {
 }
 
 /// Calls in `text` of one of `names` (functions a file imports from a
-/// project module) whose first argument is a plain string literal: the
-/// byte offset of each call and the string (`create_table("query", ...)`
-/// → `(at, "query")`), in text order.
+/// project module) made as statements (their value unused: run for what
+/// they do, unlike `if not has_table("t")` or `x = find_name("t")`) whose
+/// first argument is a plain string literal: the byte offset of each call
+/// and the string (`create_table("query", ...)` → `(at, "query")`), in
+/// text order.
 pub(crate) fn named_calls<'t>(names: &[&str], text: &'t str) -> Vec<(usize, &'t str)> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
     for n in names {
         let mut from = 0;
         while let Some(pos) = text[from..].find(n) {
             let at = from + pos;
             from = at + n.len();
-            let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'.';
-            if at > 0 && ident(bytes[at - 1]) {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            if !text[line_start..at].trim().is_empty() {
                 continue;
             }
             let rest = text[from..].trim_start_matches([' ', '\t']);
