@@ -49,6 +49,19 @@ pub struct ObjectFact {
     pub table_origin: Option<Origin>,
 }
 
+impl ObjectFact {
+    /// A fact about `name` (of `table`), made by `origin`.
+    fn new(kind: ObjectKind, name: &str, table: Option<&str>, origin: Option<Origin>) -> Self {
+        ObjectFact {
+            kind,
+            name: name.to_string(),
+            table: table.map(str::to_string),
+            origin,
+            table_origin: None,
+        }
+    }
+}
+
 fn truthy(op: &Op, k: &str) -> bool {
     op.kwarg(k)
         .is_some_and(|kw| kw.value.bool_value() != Some(false))
@@ -75,13 +88,7 @@ impl Rev<'_, '_> {
         let TableRef::Known(table) = self.table_name(op) else {
             return (None, None);
         };
-        let fact = |kind, name: &str, t: Option<&str>, origin| ObjectFact {
-            kind,
-            name: name.to_string(),
-            table: t.map(str::to_string),
-            origin,
-            table_origin: None,
-        };
+        let fact = ObjectFact::new;
         // every op but the creation of a table needs its table
         if op.name != "create_table"
             && let Some(o) = state.table_dropped(&table)
@@ -233,13 +240,7 @@ impl Rev<'_, '_> {
         {
             return (None, None);
         }
-        let fact = |kind, name: &str, t: Option<&str>, origin| ObjectFact {
-            kind,
-            name: name.to_string(),
-            table: t.map(str::to_string),
-            origin,
-            table_origin: None,
-        };
+        let fact = ObjectFact::new;
         let table = match c {
             DdlChange::CreateTable { table, .. } => {
                 let t = state

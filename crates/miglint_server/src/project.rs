@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_config::{Options, discover};
-use miglint_diagnostics::{Diagnostic, DialectSet, FileReport};
+use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
 use miglint_linter::{FileResult, FileSettings, Linter, LinterSettings, ParsedFile, TargetInput};
-use miglint_python::PythonParser;
+use miglint_python::{Module, PythonParser};
 use rayon::prelude::*;
 
 use crate::convert::normalize;
@@ -327,11 +327,7 @@ impl ProjectState {
             .iter()
             .zip(&fresh)
             .map(|((_, kept), new)| {
-                let (source, module) = match (kept, new) {
-                    (Some(r), _) => (&r.source, &r.module),
-                    (None, Some(p)) => (&p.source, &p.module),
-                    (None, None) => unreachable!("every slot is kept or parsed"),
-                };
+                let (source, module) = current(kept, new);
                 let mentions = module
                     .dialect_mentions
                     .iter()
@@ -352,11 +348,7 @@ impl ProjectState {
                 .iter()
                 .zip(&fresh)
                 .map(|((_, kept), new)| {
-                    let (source, module) = match (kept, new) {
-                        (Some(r), _) => (&r.source, &r.module),
-                        (None, Some(p)) => (&p.source, &p.module),
-                        (None, None) => unreachable!("every slot is kept or parsed"),
-                    };
+                    let (source, module) = current(kept, new);
                     TargetInput {
                         path: &source.path,
                         source: &source.text,
@@ -455,4 +447,16 @@ fn render(e: &dyn std::fmt::Display) -> String {
 fn stamp(p: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(p).ok()?;
     Some((m.modified().ok()?, m.len()))
+}
+
+/// A slot's text and model: the kept result's, or the file parsed now.
+fn current<'a>(
+    kept: &'a Option<FileResult>,
+    new: &'a Option<ParsedFile>,
+) -> (&'a Arc<SourceFile>, &'a Module) {
+    match (kept, new) {
+        (Some(r), _) => (&r.source, &r.module),
+        (None, Some(p)) => (&p.source, &p.module),
+        (None, None) => unreachable!("every slot is kept or parsed"),
+    }
 }
