@@ -8,8 +8,8 @@ use miglint_config::Options;
 use miglint_diagnostics::{Dialect, DialectSet};
 use miglint_linter::graph::{self, RevisionId};
 use miglint_models::{DriftReport, ModelSource, Models};
-use miglint_python::{Module, SqlSource};
-use miglint_schema::{RevisionInput, Schema, SqlOf};
+use miglint_python::Module;
+use miglint_schema::Schema;
 
 /// Where the model files come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,31 +104,7 @@ pub fn replay_head(loaded: &[(PathBuf, String, Module)], dialects: DialectSet) -
     let Some(env) = envs.first() else {
         return head;
     };
-    let mut inputs: Vec<RevisionInput<'_>> = loaded
-        .iter()
-        .enumerate()
-        .map(|(i, (path, source, module))| RevisionInput {
-            path,
-            source,
-            module,
-            sql: analyzed[i]
-                .iter()
-                .filter_map(|(op, stmts)| match module.ops[*op].sql()? {
-                    SqlSource::Literal(lit) => Some(SqlOf {
-                        op: *op,
-                        lit,
-                        statements: stmts,
-                    }),
-                    _ => None,
-                })
-                .collect(),
-            targets: dialects,
-            parents: None,
-        })
-        .collect();
-    for (file, parents) in env.replay_parents() {
-        inputs[file].parents = parents;
-    }
+    let inputs = crate::graph_cmd::revision_inputs(loaded, &analyzed, dialects, env);
     let order = env.replay_order();
     head.heads = env.heads().len();
     for d in dialects.iter() {

@@ -147,6 +147,44 @@ pub(crate) fn analyze_sql(
         .collect()
 }
 
+/// The model's inputs for `loaded` (with its [`analyze_sql`] result),
+/// every file targeting `targets`, parents set from `env`'s replay order.
+pub(crate) fn revision_inputs<'a>(
+    loaded: &'a [(PathBuf, String, Module)],
+    analyzed: &'a [Vec<(usize, Vec<SqlStatement>)>],
+    targets: DialectSet,
+    env: &Environment<'_>,
+) -> Vec<miglint_schema::RevisionInput<'a>> {
+    let mut inputs: Vec<miglint_schema::RevisionInput<'a>> = loaded
+        .iter()
+        .zip(analyzed)
+        .map(
+            |((path, source, module), sql)| miglint_schema::RevisionInput {
+                path,
+                source,
+                module,
+                sql: sql
+                    .iter()
+                    .filter_map(|(op, stmts)| match module.ops[*op].sql()? {
+                        SqlSource::Literal(lit) => Some(miglint_schema::SqlOf {
+                            op: *op,
+                            lit,
+                            statements: stmts,
+                        }),
+                        _ => None,
+                    })
+                    .collect(),
+                targets,
+                parents: None,
+            },
+        )
+        .collect();
+    for (file, parents) in env.replay_parents() {
+        inputs[file].parents = parents;
+    }
+    inputs
+}
+
 pub(crate) fn load(paths: &[PathBuf]) -> Vec<(PathBuf, String, Module)> {
     let mut parser = PythonParser::new();
     let mut out = Vec::with_capacity(paths.len());

@@ -11,8 +11,7 @@ use std::process::ExitCode;
 use miglint_config::discover;
 use miglint_diagnostics::{Dialect, DialectSet};
 use miglint_linter::graph::{self, RevisionId};
-use miglint_python::SqlSource;
-use miglint_schema::{ConstraintKind, RevisionInput, Schema, SqlOf};
+use miglint_schema::{ConstraintKind, Schema};
 
 use crate::run;
 
@@ -102,30 +101,7 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
         return Ok(ExitCode::from(2));
     };
     let env = &envs[e];
-    let mut inputs: Vec<RevisionInput<'_>> = Vec::with_capacity(files.len());
-    for (i, (path, source, module)) in loaded.iter().enumerate() {
-        inputs.push(RevisionInput {
-            path,
-            source,
-            module,
-            sql: analyzed[i]
-                .iter()
-                .filter_map(|(op, stmts)| match module.ops[*op].sql()? {
-                    SqlSource::Literal(lit) => Some(SqlOf {
-                        op: *op,
-                        lit,
-                        statements: stmts,
-                    }),
-                    _ => None,
-                })
-                .collect(),
-            targets,
-            parents: None,
-        });
-    }
-    for (file, parents) in env.replay_parents() {
-        inputs[file].parents = parents;
-    }
+    let inputs = crate::graph_cmd::revision_inputs(&loaded, &analyzed, targets, env);
     let order = env.replay_order();
     let at = at_file.or_else(|| order.last().copied());
     let rev = at
