@@ -219,15 +219,20 @@ impl<'i, 'a> Rev<'i, 'a> {
                         })
                         .collect()
                 };
-                if schema_calls(text) || calls_any(&self.imported, text) {
+                let calls_project = calls_any(&self.imported, text);
+                if calls_project || schema_calls(text) {
                     state.forget_existence();
                 }
                 // project helpers called with a table's name, latest first
-                let mut named: Vec<(u32, &str)> = crate::names::named_calls(&self.imported, text)
-                    .into_iter()
-                    .rev()
-                    .map(|(at, t)| (func.range.start() + at as u32, t))
-                    .collect();
+                let mut named: Vec<(u32, &str)> = if calls_project {
+                    crate::names::named_calls(&self.imported, text)
+                        .into_iter()
+                        .rev()
+                        .map(|(at, t)| (func.range.start() + at as u32, t))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
