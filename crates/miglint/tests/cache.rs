@@ -3,11 +3,12 @@
 //! targets are never served from the cache; a corrupt cache is ignored;
 //! concurrent runs are safe; `miglint clean` removes only a cache.
 
+mod support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use assert_cmd::Command;
+use support::miglint;
 
 const FORMATS: &[&str] = &[
     "full",
@@ -22,17 +23,6 @@ const FORMATS: &[&str] = &[
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        .env_remove("MIGLINT_CACHE_DIR")
-        .timeout(Duration::from_secs(300));
-    cmd
 }
 
 /// stdout of `miglint check ARGS` in `dir` (the summary's timing is the

@@ -7,19 +7,8 @@
 mod support;
 
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
-use support::{commit_all_then_branch, git};
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR");
-    cmd
-}
+use support::{commit_all_then_branch, git, miglint};
 
 /// A revision with one SQLite error (ML106) on a line of its own.
 fn revision(id: &str, down: Option<&str>, column: &str) -> String {

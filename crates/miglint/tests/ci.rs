@@ -3,19 +3,12 @@
 //! do not move with it, JUnit failures only for findings that fail the run,
 //! and the usage errors around them.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR");
-    cmd
-}
+use support::miglint;
 
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

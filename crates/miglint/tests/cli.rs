@@ -2,19 +2,11 @@
 //! configuration errors and hostile inputs. Each test builds its own
 //! project in a temporary directory.
 
+mod support;
+
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR");
-    cmd
-}
+use support::miglint;
 
 const GOOD: &str = r#"from alembic import op
 import sqlalchemy as sa

@@ -2,22 +2,12 @@
 //! directory, an empty run is not a success, and a folder's environment
 //! modules are not revisions.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, text).unwrap();
-}
+use support::{miglint, write};
 
 fn revision(id: &str) -> String {
     format!(

@@ -7,7 +7,6 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use support::commit_all_then_branch;
 
 fn repo_root() -> PathBuf {
@@ -18,13 +17,7 @@ fn repo_root() -> PathBuf {
 }
 
 fn miglint(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("miglint")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = support::miglint(dir).args(args).output().expect("runs");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).expect("utf-8"),

@@ -2,22 +2,13 @@
 //! hang or exhaust the run; every other file's findings are kept. One test
 //! per reproducer; big inputs are generated here, never committed.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
-
-fn miglint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("miglint").expect("binary");
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        // a hang is a failure, not a stuck test run
-        .timeout(Duration::from_secs(120));
-    cmd
-}
+use support::miglint;
 
 /// A revision with one ML201 error: proof that the good file is still linted.
 const GOOD: &str = "revision = 'a1'\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\n\n\

@@ -1,8 +1,33 @@
-//! Helpers shared by the tests that need a real git repository
-//! (`changed`, `drift_cli`).
+//! Helpers shared by the command-line tests: the `miglint` command in a
+//! directory, writing project files, and a real git repository (`changed`,
+//! `drift_cli`). Each test binary uses a subset of them.
+#![allow(dead_code)]
 
+use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
+
+/// `miglint` run in `dir`, with colour off whatever the caller's
+/// environment says, no cache directory from the environment, and a time
+/// limit (a hang is a failure, not a stuck test run).
+pub fn miglint(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("miglint").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .env_remove("MIGLINT_CACHE_DIR")
+        .timeout(Duration::from_secs(300));
+    cmd
+}
+
+/// Writes `text` to `root/rel`, creating the folders on the way.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().expect("a file in a folder")).expect("create folders");
+    fs::write(p, text).expect("write the file");
+}
 
 /// Runs git in `dir` with a fixed identity, no signing, `main` as the
 /// default branch and no user or system configuration; panics on failure.
