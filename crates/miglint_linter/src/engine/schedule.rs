@@ -37,7 +37,8 @@ impl Linter {
                 .filter(|(i, _)| self.settings.enabled[*i])
                 .map(|(i, rule)| (i, *rule))
         };
-        let model_rules: Vec<(usize, &dyn Rule)> = enabled().filter(|(_, r)| r.uses_model()).collect();
+        let model_rules: Vec<(usize, &dyn Rule)> =
+            enabled().filter(|(_, r)| r.uses_model()).collect();
         let run = |rule: &dyn Rule| {
             let mut found = Vec::new();
             let root = &self.settings.options.root;
