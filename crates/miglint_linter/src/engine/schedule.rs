@@ -47,23 +47,37 @@ impl Linter {
             });
             found
         };
+        let build = || {
+            // a panic in the build is the model rules' to report: each
+            // asks for the model again (under `guarded`)
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                project.schema();
+            }));
+        };
         let mut by_rule: Vec<(usize, Vec<(usize, Diagnostic)>)> = Vec::new();
-        std::thread::scope(|s| {
-            if !model_rules.is_empty() {
-                s.spawn(|| {
-                    // a panic in the build is the model rules' to report:
-                    // each asks for the model again (under `guarded`)
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        project.schema();
-                    }));
-                });
-            }
+        let mut graph_rules = || {
             let undeclared = MODEL_UNDECLARED.replace(true);
             for (i, rule) in enabled().filter(|(_, r)| !r.uses_model()) {
                 by_rule.push((i, run(rule)));
             }
             MODEL_UNDECLARED.set(undeclared);
-        });
+        };
+        if rayon::current_thread_index().is_some() {
+            // called on a rayon worker: waiting here for a helper thread
+            // whose replays need this worker could wait forever, so the
+            // model is built first, on this thread
+            if !model_rules.is_empty() {
+                build();
+            }
+            graph_rules();
+        } else {
+            std::thread::scope(|s| {
+                if !model_rules.is_empty() {
+                    s.spawn(build);
+                }
+                graph_rules();
+            });
+        }
         if project.has_schema() {
             by_rule.extend(
                 model_rules
@@ -72,13 +86,90 @@ impl Linter {
                     .collect::<Vec<_>>(),
             );
         } else {
-            // the build panicked (a bug): each rule retries it, here,
-            // outside the pool, and reports its own failure
+            // the build panicked (a bug): each rule retries it, one after
+            // the other, and reports its own failure
             for (i, rule) in model_rules {
                 by_rule.push((i, run(rule)));
             }
         }
         by_rule.sort_by_key(|(i, _)| *i);
         by_rule.into_iter().flat_map(|(_, found)| found).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use miglint_diagnostics::DialectSet;
+    use miglint_python::PythonParser;
+
+    use crate::engine::Linter;
+    use crate::registry::RULES;
+    use crate::settings::LinterSettings;
+
+    /// A small history that both families of project rules report on: two
+    /// heads (ML501), a NOT NULL column added without a default (ML201),
+    /// a drop of a table the downgrade does not recreate (ML301, ML403).
+    const FILES: [(&str, &str); 3] = [
+        (
+            "versions/a.py",
+            "revision = 'a'\ndown_revision = None\n\ndef upgrade():\n    \
+             op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n\n\
+             def downgrade():\n    op.drop_table('t')\n",
+        ),
+        (
+            "versions/b.py",
+            "revision = 'b'\ndown_revision = 'a'\n\ndef upgrade():\n    \
+             op.add_column('t', sa.Column('x', sa.Integer(), nullable=False))\n    \
+             op.drop_table('nowhere')\n\ndef downgrade():\n    op.drop_column('t', 'x')\n",
+        ),
+        (
+            "versions/c.py",
+            "revision = 'c'\ndown_revision = 'a'\n\ndef upgrade():\n    pass\n\n\
+             def downgrade():\n    pass\n",
+        ),
+    ];
+
+    fn lint() -> String {
+        let mut settings = LinterSettings::with_targets(DialectSet::ALL);
+        settings.enabled = vec![true; RULES.len()];
+        let linter = Linter::new(settings);
+        let mut parser = PythonParser::new();
+        let results = FILES
+            .iter()
+            .map(|(path, text)| linter.lint_source(&mut parser, Path::new(path), text))
+            .collect();
+        let reports = linter.finish(results);
+        assert_eq!(
+            linter.internal_errors(),
+            0,
+            "no rule failed (in debug builds: every rule that asks for the model says so)"
+        );
+        reports
+            .iter()
+            .map(|r| format!("{}: {:?}\n", r.source.path.display(), r.diagnostics))
+            .collect()
+    }
+
+    #[test]
+    fn the_findings_do_not_depend_on_the_threads_nor_on_the_caller() {
+        let outside = lint();
+        for code in ["ML201", "ML301", "ML403", "ML501"] {
+            assert!(outside.contains(code), "{code} in {outside}");
+        }
+        // called on a rayon worker (the model is then built first, on that
+        // worker: with one thread, waiting for a helper would never end)
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert_eq!(
+                pool.install(lint),
+                outside,
+                "{threads} threads, on a worker"
+            );
+        }
     }
 }
