@@ -17,7 +17,9 @@ use crate::settings::{FileSettings, LinterSettings, TargetInput};
 use crate::suppress::{self, Suppression};
 
 mod cached;
+mod schedule;
 pub use cached::{CachedCheck, CachedFile};
+use rayon::prelude::*;
 
 pub struct Linter {
     pub settings: LinterSettings,
@@ -278,23 +280,31 @@ impl Linter {
     /// ignores, ML904 and severities; returns sorted reports.
     pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
         results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-        let found = self.check_project(&mut results);
+        let (found, model) = self.check_project(&mut results);
         let configured = self.configured_severities();
-        results
-            .into_iter()
-            .zip(found)
-            .map(|(mut r, found)| {
-                r.diagnostics.extend(found);
-                self.finish_file(
-                    r.source,
-                    r.diagnostics,
-                    &mut r.suppressions,
-                    &r.settings,
-                    r.baselined,
-                    &configured,
-                )
-            })
-            .collect()
+        // every file is finished (and its parse freed) on the pool, in
+        // order; the model is freed meanwhile
+        let (_, reports) = rayon::join(
+            || drop(model),
+            || {
+                results
+                    .into_par_iter()
+                    .zip(found)
+                    .map(|(mut r, found)| {
+                        r.diagnostics.extend(found);
+                        self.finish_file(
+                            r.source,
+                            r.diagnostics,
+                            &mut r.suppressions,
+                            &r.settings,
+                            r.baselined,
+                            &configured,
+                        )
+                    })
+                    .collect()
+            },
+        );
+        reports
     }
 
     /// [`Linter::finish`] for a caller that keeps the per-file results
@@ -308,7 +318,8 @@ impl Linter {
         results: &mut [FileResult],
         wanted: impl Fn(usize, &[Diagnostic]) -> bool,
     ) -> Vec<(usize, FileReport)> {
-        let found = self.check_project(results);
+        let (found, model) = self.check_project(results);
+        drop(model);
         let configured = self.configured_severities();
         results
             .iter()
@@ -397,9 +408,13 @@ impl Linter {
             .collect()
     }
 
-    /// Runs the project rules; returns their findings by file. The stored
-    /// SQL analysis is lent to the rules and put back afterwards.
-    fn check_project(&self, results: &mut [FileResult]) -> Vec<Vec<Diagnostic>> {
+    /// Runs the project rules; returns their findings by file, and the
+    /// model if one was built (for the caller to free). The stored SQL
+    /// analysis is lent to the rules and put back afterwards.
+    fn check_project(
+        &self,
+        results: &mut [FileResult],
+    ) -> (Vec<Vec<Diagnostic>>, Option<miglint_schema::SchemaModel>) {
         let stored: Vec<Vec<(usize, Vec<SqlStatement>)>> = results
             .iter_mut()
             .map(|r| std::mem::take(&mut r.sql))
@@ -443,16 +458,9 @@ impl Linter {
                     .collect(),
             );
         project.postgresql_version = self.settings.postgresql_version;
-        let mut found = Vec::new();
-        for (i, rule) in RULES.iter().enumerate() {
-            if self.settings.enabled[i] {
-                let root = self.settings.options.root.clone();
-                self.guarded(rule.meta().code, &root, || {
-                    rule.check_project(&project, &mut found)
-                });
-            }
-        }
+        let found = self.run_project_rules(&project);
         let baselined = self.baselined(&project);
+        let model = project.take_schema();
         drop(project);
         let restored: Vec<Vec<(usize, Vec<SqlStatement>)>> = views
             .into_iter()
@@ -468,7 +476,7 @@ impl Linter {
             r.baselined = b;
             r.sql = sql;
         }
-        by_file
+        (by_file, model)
     }
 
     /// By file: whether its revision is at or before its `baseline-revision`

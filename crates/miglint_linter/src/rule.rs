@@ -49,6 +49,15 @@ pub trait Rule: Sync + Send {
     /// after the per-file phase; each finding names the file it belongs to
     /// (an index into `project.files`).
     fn check_project(&self, _project: &Project<'_>, _out: &mut Vec<(usize, Diagnostic)>) {}
+
+    /// Whether [`Rule::check_project`] asks for [`Project::schema`]. The
+    /// engine builds the model before such rules run, while the other
+    /// project rules run, then runs these in parallel. A wrong answer costs
+    /// time, never findings: a rule that says `false` and asks anyway builds
+    /// (or waits for) the model itself.
+    fn uses_model(&self) -> bool {
+        false
+    }
 }
 
 /// Every linted file, sorted by path.
@@ -101,11 +110,33 @@ impl<'a> Project<'a> {
     /// The semantic model of every environment (see [`miglint_schema`]),
     /// replayed once per run.
     pub fn schema(&self) -> &miglint_schema::SchemaModel {
+        debug_assert!(
+            !MODEL_UNDECLARED.get(),
+            "a project rule asked for the model without saying so (Rule::uses_model)"
+        );
         self.schema.get_or_init(|| {
             let (inputs, orders) = schema_inputs(&self.files, self.environments());
             miglint_schema::SchemaModel::build(&inputs, &orders)
         })
     }
+
+    /// Whether the model has been built (see [`Project::schema`]).
+    pub fn has_schema(&self) -> bool {
+        self.schema.get().is_some()
+    }
+
+    /// The model, if it was built, taken out (it owns its data, so that
+    /// the caller can free it on another thread).
+    pub fn take_schema(&mut self) -> Option<miglint_schema::SchemaModel> {
+        self.schema.take()
+    }
+}
+
+thread_local! {
+    /// Set while rules that said they do not use the model run (checked
+    /// in debug builds: such a rule would wait for the model's build).
+    pub(crate) static MODEL_UNDECLARED: std::cell::Cell<bool> =
+        const { std::cell::Cell::new(false) };
 }
 
 /// Everything a per-file rule may look at.

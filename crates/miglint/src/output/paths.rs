@@ -46,8 +46,11 @@ pub fn rebase_path(path: &Path, cwd: &Path, root: &Path) -> PathBuf {
 /// [`rebase_path`]. The result is for rendering only: its paths are no
 /// longer relative to the current directory.
 pub fn rebase_reports(reports: &[FileReport], cwd: &Path, root: &Path) -> Vec<FileReport> {
+    use rayon::prelude::*;
+    // in parallel: a path outside the root costs a `canonicalize` (a
+    // system call per component), per file and per label
     reports
-        .iter()
+        .par_iter()
         .map(|report| {
             let source = &report.source;
             let mut diagnostics = report.diagnostics.clone();

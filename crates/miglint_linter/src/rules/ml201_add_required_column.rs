@@ -17,6 +17,10 @@ impl Rule for AddRequiredColumn {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     /// A project rule: it asks the semantic model whether the table can
     /// have rows at this op (created or emptied earlier in the same
     /// function) and how SQLite runs the batch.

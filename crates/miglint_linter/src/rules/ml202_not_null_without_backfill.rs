@@ -17,6 +17,10 @@ impl Rule for NotNullWithoutBackfill {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     /// A project rule: it asks the semantic model whether the column is
     /// already NOT NULL (the history says so, or it is a primary key),
     /// whether the table was created in this function, and whether the

@@ -42,6 +42,10 @@ impl Rule for DropWithoutIfExists {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     /// A project rule: the semantic model says whether the dropped table
     /// (or its column) came into being earlier in the same function
     /// (created, or renamed to this name as in SQLite's `RENAME TO x__old`

@@ -33,6 +33,10 @@ impl Rule for MissingObject {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
         for mut f in findings(

@@ -29,6 +29,10 @@ impl Rule for ObjectAlreadyExists {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let files = &project.files;
         for mut f in findings(

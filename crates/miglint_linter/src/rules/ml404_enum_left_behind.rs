@@ -30,6 +30,10 @@ impl Rule for EnumLeftBehind {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let model = project.schema();
         for (fi, f) in project.files.iter().enumerate() {

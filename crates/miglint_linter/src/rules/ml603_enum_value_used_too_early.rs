@@ -35,6 +35,10 @@ impl Rule for EnumValueUsedTooEarly {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     /// A project rule: with the default env.py, one `alembic upgrade` runs
     /// every revision it applies in one transaction, so a value added by a
     /// revision is still uncommitted in its descendants (TRUTH §9).

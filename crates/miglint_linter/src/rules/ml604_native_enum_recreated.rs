@@ -33,6 +33,10 @@ impl Rule for NativeEnumRecreated {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let model = project.schema();
         let files = &project.files;

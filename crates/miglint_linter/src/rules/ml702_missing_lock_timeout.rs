@@ -55,6 +55,10 @@ impl Rule for MissingLockTimeout {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     /// A project rule: the semantic model says which tables are new, and
     /// the settings whether the environment's env.py sets a timeout (the
     /// configuration crate reads it; no rule reads files).

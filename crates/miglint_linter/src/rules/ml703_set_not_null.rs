@@ -25,6 +25,10 @@ impl Rule for SetNotNull {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         let model = project.schema();
         let parents = |f: usize| model.parents(f);

@@ -25,6 +25,10 @@ impl Rule for RenameTable {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         report(project, out, &META, HELP, |c| match c {
             Change::RenameTable { from, to } => Some(format!(

@@ -24,6 +24,10 @@ impl Rule for DropColumn {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         report(project, out, &META, HELP, |c| match c {
             Change::DropColumn { table, column } => Some(format!(

@@ -23,6 +23,10 @@ impl Rule for DropDefaultOfNotNull {
         &META
     }
 
+    fn uses_model(&self) -> bool {
+        true
+    }
+
     fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
         report(project, out, &META, HELP, |c| match c {
             Change::DropDefault { table, column } => Some(format!(

@@ -167,6 +167,10 @@ macro_rules! online_rule {
                 &$meta
             }
 
+            fn uses_model(&self) -> bool {
+                true
+            }
+
             fn check_project(&self, project: &Project<'_>, out: &mut Vec<(usize, Diagnostic)>) {
                 super::ml7xx_context::each_file(project, out, $check);
             }
