@@ -3,7 +3,7 @@
 
 use miglint_diagnostics::TextRange;
 
-use crate::replay::Rev;
+use crate::rev::Rev;
 use crate::state::{Schema, key};
 
 impl Rev<'_, '_> {
