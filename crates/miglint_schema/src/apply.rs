@@ -277,9 +277,9 @@ impl Rev<'_, '_> {
                 }
                 continue;
             }
-            match e.as_call().map(|c| (c, c.func.dotted())) {
+            match e.as_call().map(|c| (c, c.func.dotted_last())) {
                 Some((call, Some(name))) => {
-                    let kind = match last_segment(&name) {
+                    let kind = match name {
                         "PrimaryKeyConstraint" => ConstraintKind::PrimaryKey,
                         "UniqueConstraint" => ConstraintKind::Unique,
                         "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
@@ -454,8 +454,7 @@ fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
         }
     }
     let fk = c.call.args.iter().any(|a| {
-        a.call_name()
-            .is_some_and(|n| last_segment(&n) == "ForeignKey")
+        a.call_last().is_some_and(|n| n == "ForeignKey")
     });
     if fk {
         t.anonymous(ConstraintKind::ForeignKey);

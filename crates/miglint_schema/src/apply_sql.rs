@@ -14,21 +14,24 @@ impl Rev<'_, '_> {
     pub(crate) fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
         let o = self.origin(op.range);
         if let Some(sql) = self.sql_by_op.get(&i).copied() {
-            let mut per_stmt = Vec::new();
-            let mut per_col = Vec::new();
+            let mut per_stmt = Vec::with_capacity(sql.statements.len());
+            let mut per_col = Vec::with_capacity(sql.statements.len());
             for stmt in sql.statements {
                 let so = self.origin(sql.lit.source_range(stmt.range.clone()));
-                let text = stmt.text(sql.lit.value.as_str()).to_ascii_uppercase();
+                let text = stmt.text(sql.lit.value.as_str());
                 // `DROP ... CASCADE` drops dependent columns and constraints
-                // of other tables
-                let cascade =
-                    text.trim_start().starts_with("DROP") && find_word(&text, "CASCADE").is_some();
+                // of other tables (an uppercase copy only for a DROP)
+                let cascade = text
+                    .trim_start()
+                    .get(..4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("DROP"))
+                    && find_word(&text.to_ascii_uppercase(), "CASCADE").is_some();
                 let named = stmt
                     .ddl()
                     .and_then(|d| d.first())
                     .and_then(ddl_table)
-                    .or_else(|| stmt.table().map(str::to_string));
-                per_stmt.push(named.map(|t| table_facts(state, &t)));
+                    .or_else(|| stmt.table());
+                per_stmt.push(named.map(|t| table_facts(state, t)));
                 // the column a `SET NOT NULL` names
                 per_col.push(stmt.ddl().and_then(|d| {
                     d.iter().find_map(|c| match c {
@@ -394,7 +397,7 @@ impl Rev<'_, '_> {
 }
 
 /// The table a DDL change names first.
-fn ddl_table(c: &DdlChange) -> Option<String> {
+fn ddl_table(c: &DdlChange) -> Option<&str> {
     match c {
         DdlChange::CreateTable { table, .. }
         | DdlChange::DropTable { table, .. }
@@ -407,8 +410,8 @@ fn ddl_table(c: &DdlChange) -> Option<String> {
         | DdlChange::AddConstraint { table, .. }
         | DdlChange::DropConstraint { table, .. }
         | DdlChange::CreateIndex { table, .. }
-        | DdlChange::OtherAlter { table } => Some(table.clone()),
-        DdlChange::RenameTable { from, .. } => Some(from.clone()),
+        | DdlChange::OtherAlter { table } => Some(table),
+        DdlChange::RenameTable { from, .. } => Some(from),
         _ => None,
     }
 }

@@ -9,7 +9,7 @@
 //! Measured against real databases by the reality check of the truth suite
 //! (tests/truth/reality/).
 
-use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Keyword, last_segment};
+use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Keyword};
 
 use crate::data;
 use crate::names::{literal_name, same};
@@ -39,8 +39,8 @@ impl Rev<'_, '_> {
                 };
                 continue;
             }
-            let dotted = e.call_name().or_else(|| e.dotted())?;
-            return Some(last_segment(&dotted).to_string());
+            let last = e.call_last().or_else(|| e.dotted_last())?;
+            return Some(last.to_string());
         }
         None
     }
@@ -82,8 +82,8 @@ impl Rev<'_, '_> {
     fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
         let t = data::resolve(self.input.module, c.type_expr()?);
         let call = t.as_call()?;
-        let callee = call.func.dotted()?;
-        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
+        let callee = call.func.dotted_last()?;
+        matches!(callee, "Enum" | "ENUM").then_some(call)
     }
 
     fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
@@ -138,10 +138,10 @@ impl Rev<'_, '_> {
         };
         for a in &c.call.args {
             let Some(call) = a.as_call() else { continue };
-            let Some(callee) = call.func.dotted() else {
+            let Some(callee) = call.func.dotted_last() else {
                 continue;
             };
-            let kind = match last_segment(&callee) {
+            let kind = match callee {
                 "ForeignKey" => ConstraintKind::ForeignKey,
                 "CheckConstraint" => ConstraintKind::Check,
                 _ => continue,
@@ -248,8 +248,8 @@ fn index_column(e: &Expr) -> Option<String> {
     if let Some(call) = e.as_call()
         && call
             .func
-            .dotted()
-            .is_some_and(|f| last_segment(&f) == "text")
+            .dotted_last()
+            .is_some_and(|f| f == "text")
     {
         let sql = call.args.first()?.str_value()?;
         let mut words = sql.split_whitespace();
@@ -278,8 +278,8 @@ fn index_column(e: &Expr) -> Option<String> {
                 e = value;
             }
             _ => {
-                let callee = call.func.dotted()?;
-                return (last_segment(&callee) == "column")
+                let callee = call.func.dotted_last()?;
+                return (callee == "column")
                     .then(|| call.args.first()?.str_value().map(str::to_string))
                     .flatten();
             }

@@ -288,6 +288,6 @@ fn has_constraint(t: &Table, name: &str) -> bool {
 /// Whether a name is wrapped in `op.f()`/`conv()`.
 pub(crate) fn is_conv(e: &miglint_python::Expr) -> bool {
     e.as_call()
-        .and_then(|c| c.func.dotted())
-        .is_some_and(|d| matches!(miglint_python::last_segment(&d), "f" | "conv"))
+        .and_then(|c| c.func.dotted_last())
+        .is_some_and(|d| matches!(d, "f" | "conv"))
 }
