@@ -539,9 +539,8 @@ impl<'a> Column<'a> {
 }
 
 fn is_schema_item(e: &Expr) -> bool {
-    e.call_last().is_some_and(|n| {
-        matches!(n, "ForeignKey" | "Sequence" | "Identity" | "Computed")
-    })
+    e.call_last()
+        .is_some_and(|n| matches!(n, "ForeignKey" | "Sequence" | "Identity" | "Computed"))
 }
 
 /// A `server_default=` value, classified.

@@ -354,7 +354,7 @@ impl Rev<'_, '_> {
         let t = state.table_for_change(table, o);
         if t.column(&col).is_none() {
             t.add_column(Column {
-                name: col.clone(),
+                name: col.to_string(),
                 type_name: None,
                 enum_type: None,
                 nullable: lit("existing_nullable").flatten(),
@@ -453,9 +453,11 @@ fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
             t.anon_index = true;
         }
     }
-    let fk = c.call.args.iter().any(|a| {
-        a.call_last().is_some_and(|n| n == "ForeignKey")
-    });
+    let fk = c
+        .call
+        .args
+        .iter()
+        .any(|a| a.call_last().is_some_and(|n| n == "ForeignKey"));
     if fk {
         t.anonymous(ConstraintKind::ForeignKey);
         if mysql {

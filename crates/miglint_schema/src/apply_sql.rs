@@ -13,7 +13,7 @@ use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, 
 impl Rev<'_, '_> {
     pub(crate) fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
         let o = self.origin(op.range);
-        if let Some(sql) = self.sql_by_op.get(&i).copied() {
+        if let Some(sql) = self.sql_of(i) {
             let mut per_stmt = Vec::with_capacity(sql.statements.len());
             let mut per_col = Vec::with_capacity(sql.statements.len());
             for stmt in sql.statements {

@@ -246,10 +246,7 @@ fn index_column(e: &Expr) -> Option<String> {
     }
     // sa.text("col DESC"): one column, with its order
     if let Some(call) = e.as_call()
-        && call
-            .func
-            .dotted_last()
-            .is_some_and(|f| f == "text")
+        && call.func.dotted_last().is_some_and(|f| f == "text")
     {
         let sql = call.args.first()?.str_value()?;
         let mut words = sql.split_whitespace();

@@ -53,7 +53,7 @@ impl Rev<'_, '_> {
         let name_arg = |i: usize, kw: &str| op.arg_or_kw(i, kw).and_then(literal_name);
         match op.name.as_str() {
             "create_table" => {
-                let ok = certain.is_some_and(|t| t.name == table);
+                let ok = certain.is_some_and(|t| *t.name == *table);
                 let e =
                     ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
                 (None, e)
@@ -68,7 +68,7 @@ impl Rev<'_, '_> {
             }
             "add_column" => {
                 let e = self.column_name(op).and_then(|c| {
-                    let col = present?.column(&c).filter(|x| x.defined && x.name == c)?;
+                    let col = present?.column(&c).filter(|x| x.defined && *x.name == *c)?;
                     Some(fact(ObjectKind::Column, &c, Some(&table), Some(col.origin)))
                 });
                 (None, e)

@@ -1,8 +1,6 @@
 //! The replay: the graph walk over an environment's revisions, and the
 //! per-revision pass over its functions that records each op's facts.
 
-use std::collections::HashMap;
-
 use miglint_diagnostics::{DialectSet, TextRange};
 use miglint_python::{FuncKind, Op, Receiver};
 
@@ -10,7 +8,7 @@ use crate::data;
 use crate::facts::{OpFacts, column_facts, table_facts};
 use crate::input::RevisionInput;
 use crate::rev::{EnumUsers, EnvFacts, Rev, TableRef, calls_any};
-use crate::state::{Origin, Schema};
+use crate::state::{HashMap, Origin, Schema};
 
 /// Replays the revisions of `order` for `dialects`. With `stop`, returns
 /// the state right after that revision (and stops there).
@@ -37,7 +35,7 @@ pub(crate) fn replay_env(
     }
     let mut states: Vec<Option<Schema>> = vec![None; order.len()];
     let mut facts: EnvFacts = Vec::with_capacity(order.len());
-    let mut users: EnumUsers = HashMap::new();
+    let mut users: EnumUsers = HashMap::default();
     for &file in order {
         let input = &inputs[file];
         let start = Origin {
@@ -335,10 +333,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None if op.name == "drop_index" => state.forget_existence(),
                 TableRef::None => {
-                    let sql = self
-                        .sql_by_op
-                        .get(&i)
-                        .map(|s| s.lit.value.to_ascii_uppercase());
+                    let sql = self.sql_of(i).map(|s| s.lit.value.to_ascii_uppercase());
                     let ddl = sql.is_none_or(|up| {
                         ["CREATE", "DROP", "ALTER", "RENAME"]
                             .iter()
@@ -424,7 +419,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         let m = self.input.module;
         let func = &m.functions[self.func];
         let idents = self.idents.get_or_insert_with(|| {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             let src = self.input.source;
             let mut scan = |range: std::ops::Range<usize>, base: Option<u32>| {
                 let text = src.get(range.clone()).unwrap_or("");
@@ -476,6 +471,10 @@ impl<'i, 'a> Rev<'i, 'a> {
 fn schema_calls(text: &str) -> bool {
     if text.contains("create_all(") || text.contains("drop_all(") {
         return true;
+    }
+    // (one scan of the whole text first: most functions have neither)
+    if !text.contains(".create(") && !text.contains(".drop(") {
+        return false;
     }
     text.lines().any(|line| {
         (line.contains(".create(") || line.contains(".drop("))

@@ -3,7 +3,7 @@
 //! names its table and column. The modules that apply ops extend it; the
 //! replay driver runs it.
 
-use std::collections::HashMap;
+use std::rc::Rc;
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
@@ -12,7 +12,7 @@ use crate::data;
 use crate::facts::{ObjectKind, OpFacts};
 use crate::input::{RevisionInput, SqlOf};
 use crate::names::literal_name;
-use crate::state::{Key, Origin, key};
+use crate::state::{HashMap, Key, Origin, key};
 
 pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
 
@@ -25,7 +25,9 @@ pub(crate) struct Rev<'i, 'a> {
     pub dialects: DialectSet,
     pub record: bool,
     pub users: &'i mut EnumUsers,
-    pub sql_by_op: HashMap<usize, SqlOf<'a>>,
+    /// The analyzed SQL of the `execute` ops, by op index (sorted; see
+    /// [`Rev::sql_of`]).
+    pub sql_by_op: Vec<SqlOf<'a>>,
     pub facts: Vec<OpFacts>,
     /// The function being replayed.
     pub func: usize,
@@ -51,13 +53,15 @@ pub(crate) struct Rev<'i, 'a> {
     /// The table and column names of the latest op asked (by address):
     /// the facts, the change and the guards of one op ask them in turn.
     pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
-    pub column_memo: std::cell::RefCell<Option<(usize, Option<String>)>>,
+    pub column_memo: std::cell::RefCell<Option<(usize, Option<Rc<str>>)>>,
 }
 
 /// How an op names its table.
 #[derive(Clone)]
 pub(crate) enum TableRef {
-    Known(String),
+    /// (shared: the facts, the change and the guards of one op ask it in
+    /// turn)
+    Known(Rc<str>),
     /// Not a literal (a variable, a loop): any table.
     Dynamic,
     /// The op has no table.
@@ -111,13 +115,17 @@ impl<'i, 'a> Rev<'i, 'a> {
             dialects,
             record,
             users,
-            sql_by_op: input.sql.iter().map(|s| (s.op, *s)).collect(),
+            sql_by_op: {
+                let mut v = input.sql.clone();
+                v.sort_by_key(|s| s.op);
+                v
+            },
             facts: Vec::new(),
             func: 0,
             opaque_at: None,
             orm_writes: Vec::new(),
             idents: None,
-            recreates: HashMap::new(),
+            recreates: HashMap::default(),
             cur_op: 0,
             changes: Vec::new(),
             dynamic_sql: false,
@@ -126,6 +134,12 @@ impl<'i, 'a> Rev<'i, 'a> {
             table_memo: std::cell::RefCell::new(None),
             column_memo: std::cell::RefCell::new(None),
         }
+    }
+
+    /// The analyzed literal SQL of op `i`.
+    pub fn sql_of(&self, i: usize) -> Option<SqlOf<'a>> {
+        let k = self.sql_by_op.binary_search_by_key(&i, |s| s.op).ok()?;
+        Some(self.sql_by_op[k])
     }
 
     pub fn origin(&self, range: TextRange) -> Origin {
@@ -166,7 +180,7 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     fn read_table_name(&self, op: &Op) -> TableRef {
         if let Some(t) = op.table() {
-            return TableRef::Known(t.value);
+            return TableRef::Known(Rc::from(t.value));
         }
         if matches!(
             op.name.as_str(),
@@ -196,7 +210,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         };
         match expr {
             Some(e) => match self.str_of(e) {
-                Some(s) => TableRef::Known(s),
+                Some(s) => TableRef::Known(Rc::from(s)),
                 None => TableRef::Dynamic,
             },
             None => TableRef::Dynamic,
@@ -220,7 +234,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     /// The column `op` works on (add/drop/alter_column).
-    pub(crate) fn column_name(&self, op: &Op) -> Option<String> {
+    pub(crate) fn column_name(&self, op: &Op) -> Option<Rc<str>> {
         let at = std::ptr::from_ref(op) as usize;
         let mut memo = self.column_memo.borrow_mut();
         if let Some((p, c)) = &*memo
@@ -228,7 +242,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         {
             return c.clone();
         }
-        let c = self.read_column_name(op);
+        let c = self.read_column_name(op).map(Rc::from);
         *memo = Some((at, c.clone()));
         c
     }

@@ -34,7 +34,7 @@ impl Rev<'_, '_> {
         }
         let o = self.origin(op.range);
         let table = match self.table_name(op) {
-            TableRef::Known(t) => Some(t),
+            TableRef::Known(t) => Some(t.to_string()),
             _ => None,
         };
         let named = |k: usize, kw: &str| {
