@@ -122,11 +122,8 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.idents = None;
                 let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
-                // ORM/Core writes outside ops: the statement around each
-                self.orm_writes = data::opaque_writes(text)
-                    .into_iter()
-                    .map(|(a, b)| (func.range.start() + a as u32, func.range.start() + b as u32))
-                    .collect();
+                // ORM/Core writes outside ops: read when an op asks
+                self.orm_writes = None;
                 if text.contains(".create(") {
                     self.enum_creates(text, func.range.start(), state);
                 }
@@ -371,13 +368,13 @@ impl<'i, 'a> Rev<'i, 'a> {
             }
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
                 let src = self.input.source;
-                let hit = self.orm_writes.iter().find(|(a, b)| {
+                let hit = self.orm_writes().iter().copied().find(|(a, b)| {
                     *a < op.range.start()
                         && src
                             .get(*a as usize..*b as usize)
                             .is_some_and(|w| crate::names::find_ident(w, &col))
                 });
-                if let Some(&(a, b)) = hit {
+                if let Some((a, b)) = hit {
                     cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
                 }
             }

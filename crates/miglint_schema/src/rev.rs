@@ -35,8 +35,9 @@ pub(crate) struct Rev<'i, 'a> {
     /// model, and the first offset of each identifier (lazily).
     pub opaque_at: Option<u32>,
     /// Per function: the statements around ORM/Core writes that are no op
-    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges.
-    pub orm_writes: Vec<(u32, u32)>,
+    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges
+    /// (read on first use: see [`Rev::orm_writes`]).
+    pub orm_writes: Option<Vec<(u32, u32)>>,
     pub idents: Option<HashMap<String, u32>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
     pub recreates: HashMap<TextRange, bool>,
@@ -123,7 +124,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             facts: Vec::new(),
             func: 0,
             opaque_at: None,
-            orm_writes: Vec::new(),
+            orm_writes: None,
             idents: None,
             recreates: HashMap::default(),
             cur_op: 0,
@@ -134,6 +135,21 @@ impl<'i, 'a> Rev<'i, 'a> {
             table_memo: std::cell::RefCell::new(None),
             column_memo: std::cell::RefCell::new(None),
         }
+    }
+
+    /// The ORM/Core writes outside ops of the current function: the
+    /// statement around each (read once per function, when an op asks).
+    pub(crate) fn orm_writes(&mut self) -> &[(u32, u32)] {
+        let input = self.input;
+        let func = &input.module.functions[self.func];
+        self.orm_writes.get_or_insert_with(|| {
+            let text = input.source.get(func.range.as_usize()).unwrap_or("");
+            let base = func.range.start();
+            data::opaque_writes(text)
+                .into_iter()
+                .map(|(a, b)| (base + a as u32, base + b as u32))
+                .collect()
+        })
     }
 
     /// The analyzed literal SQL of op `i`.
