@@ -120,7 +120,7 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn sorted<T>(map: &std::collections::HashMap<String, T>) -> Vec<(&String, &T)> {
+fn sorted<T, S>(map: &std::collections::HashMap<String, T, S>) -> Vec<(&String, &T)> {
     let mut v: Vec<_> = map.iter().collect();
     v.sort_by(|a, b| a.0.cmp(b.0));
     v

@@ -415,6 +415,29 @@ impl Expr {
         }
     }
 
+    /// The last segment of [`Expr::dotted`] (`sa.Column` -> `Column`),
+    /// without building the dotted string.
+    pub fn dotted_last(&self) -> Option<&str> {
+        let last = match &self.kind {
+            ExprKind::Name(n) => return Some(n),
+            ExprKind::Attribute { attr, .. } => attr.as_str(),
+            _ => return None,
+        };
+        let mut e = self;
+        loop {
+            match &e.kind {
+                ExprKind::Name(_) => return Some(last),
+                ExprKind::Attribute { value, .. } => e = value,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The last segment of [`Expr::call_name`], without building it.
+    pub fn call_last(&self) -> Option<&str> {
+        self.as_call()?.func.dotted_last()
+    }
+
     /// The literal (non-dynamic) string value.
     pub fn str_value(&self) -> Option<&str> {
         match &self.kind {
@@ -462,8 +485,7 @@ pub struct Column<'a> {
 impl<'a> Column<'a> {
     pub fn from_expr(expr: &'a Expr) -> Option<Self> {
         let call = expr.as_call()?;
-        let name = call.func.dotted()?;
-        (last_segment(&name) == "Column").then_some(Column {
+        (call.func.dotted_last()? == "Column").then_some(Column {
             call,
             range: expr.range,
         })
@@ -495,8 +517,7 @@ impl<'a> Column<'a> {
     /// The type's name without module (`Boolean` for `sa.Boolean()`), when recognisable.
     pub fn type_name(&self) -> Option<String> {
         let t = self.type_expr()?;
-        let dotted = t.call_name().or_else(|| t.dotted())?;
-        Some(last_segment(&dotted).to_string())
+        Some(t.call_last().or_else(|| t.dotted_last())?.to_string())
     }
 
     pub fn kwarg(&self, name: &str) -> Option<&'a Keyword> {
@@ -518,12 +539,8 @@ impl<'a> Column<'a> {
 }
 
 fn is_schema_item(e: &Expr) -> bool {
-    e.call_name().is_some_and(|n| {
-        matches!(
-            last_segment(&n),
-            "ForeignKey" | "Sequence" | "Identity" | "Computed"
-        )
-    })
+    e.call_last()
+        .is_some_and(|n| matches!(n, "ForeignKey" | "Sequence" | "Identity" | "Computed"))
 }
 
 /// A `server_default=` value, classified.

@@ -5,135 +5,14 @@ use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Op, last_segment}
 
 use crate::columns;
 use crate::data;
-use crate::names::{literal_name, same};
+use crate::names::same;
 use crate::objects::is_conv;
-use crate::replay::{Rev, TableRef};
+use crate::rev::{Rev, TableRef};
 use crate::state::{
     Column, Constraint, ConstraintKind, ForeignKeyRef, Index, Origin, Schema, Table,
 };
 
-/// Ops that change the schema (a dynamic table name there makes the whole
-/// schema uncertain).
-const DDL_OPS: &[&str] = &[
-    "create_table",
-    "drop_table",
-    "rename_table",
-    "add_column",
-    "drop_column",
-    "alter_column",
-    "create_index",
-    "drop_index",
-    "create_unique_constraint",
-    "create_foreign_key",
-    "create_check_constraint",
-    "create_primary_key",
-    "create_exclude_constraint",
-    "drop_constraint",
-];
-
 impl Rev<'_, '_> {
-    /// The table `op` works on: a literal, or a module-level name bound to
-    /// a string.
-    pub(crate) fn table_name(&self, op: &Op) -> TableRef {
-        let at = std::ptr::from_ref(op) as usize;
-        let mut memo = self.table_memo.borrow_mut();
-        if let Some((p, t)) = &*memo
-            && *p == at
-        {
-            return t.clone();
-        }
-        let t = self.read_table_name(op);
-        *memo = Some((at, t.clone()));
-        t
-    }
-
-    fn read_table_name(&self, op: &Op) -> TableRef {
-        if let Some(t) = op.table() {
-            return TableRef::Known(t.value);
-        }
-        if matches!(
-            op.name.as_str(),
-            "execute" | "exec_driver_sql" | "bulk_insert"
-        ) || !DDL_OPS.contains(&op.name.as_str())
-        {
-            return TableRef::None;
-        }
-        if op.in_batch() {
-            return TableRef::Dynamic;
-        }
-        let expr = match op.name.as_str() {
-            "create_index"
-            | "create_unique_constraint"
-            | "create_check_constraint"
-            | "create_primary_key"
-            | "drop_constraint"
-            | "create_exclude_constraint" => op.arg_or_kw(1, "table_name"),
-            "create_foreign_key" => op.arg_or_kw(1, "source_table"),
-            "drop_index" => match op.kwarg("table_name").map(|k| &k.value).or(op.args.get(1)) {
-                Some(e) => Some(e),
-                // `drop_index("ix")`: the index names its table
-                None => return TableRef::None,
-            },
-            "rename_table" => op.arg_or_kw(0, "old_table_name"),
-            _ => op.arg_or_kw(0, "table_name"),
-        };
-        match expr {
-            Some(e) => match self.str_of(e) {
-                Some(s) => TableRef::Known(s),
-                None => TableRef::Dynamic,
-            },
-            None => TableRef::Dynamic,
-        }
-    }
-
-    /// A literal name, or a module-level name bound to a string.
-    pub(crate) fn str_of(&self, e: &Expr) -> Option<String> {
-        if let Some(s) = literal_name(e) {
-            return Some(s.to_string());
-        }
-        match &e.kind {
-            ExprKind::Name(n) => self
-                .input
-                .module
-                .binding(n)?
-                .str_value()
-                .map(str::to_string),
-            _ => None,
-        }
-    }
-
-    /// The column `op` works on (add/drop/alter_column).
-    pub(crate) fn column_name(&self, op: &Op) -> Option<String> {
-        let at = std::ptr::from_ref(op) as usize;
-        let mut memo = self.column_memo.borrow_mut();
-        if let Some((p, c)) = &*memo
-            && *p == at
-        {
-            return c.clone();
-        }
-        let c = self.read_column_name(op);
-        *memo = Some((at, c.clone()));
-        c
-    }
-
-    fn read_column_name(&self, op: &Op) -> Option<String> {
-        match op.name.as_str() {
-            "add_column" => {
-                let e = op
-                    .args
-                    .iter()
-                    .chain(op.kwarg("column").map(|k| &k.value))
-                    .nth(if op.in_batch() { 0 } else { 1 })?;
-                let e = data::resolve(self.input.module, e);
-                PyColumn::from_expr(e)?.name().map(|n| n.value)
-            }
-            "drop_column" | "alter_column" => op
-                .arg_or_kw(usize::from(!op.in_batch()), "column_name")
-                .and_then(|e| self.str_of(e)),
-            _ => None,
-        }
-    }
-
     pub(crate) fn apply(&mut self, i: usize, op: &Op, state: &mut Schema) {
         let o = self.origin(op.range);
         if matches!(op.name.as_str(), "execute" | "exec_driver_sql") {
@@ -146,7 +25,7 @@ impl Rev<'_, '_> {
                 .arg_or_kw(0, "table")
                 .and_then(|e| data::table_name(self.input.module, e))
             {
-                nulls_written(state, &t, None, o);
+                state.nulls_written(&t, None, o);
             }
             return;
         }
@@ -178,7 +57,7 @@ impl Rev<'_, '_> {
                     state.set_unknown(o);
                     return;
                 };
-                rename_table(state, &table, &new, o);
+                state.rename_table(&table, &new, o);
             }
             "add_column" => {
                 let col = op
@@ -192,11 +71,11 @@ impl Rev<'_, '_> {
                     let objects = self.column_objects(&table, &c, o);
                     self.column(&table, &c, o).map(|col| (c, col, objects))
                 }) else {
-                    self.make_uncertain(state, &table, o);
+                    state.make_uncertain(&table, o);
                     return;
                 };
                 let mysql = self.dialects.contains(miglint_diagnostics::Dialect::Mysql);
-                let t = table_for_change(state, &table, o);
+                let t = state.table_for_change(&table, o);
                 column_anon(t, &c, mysql);
                 t.add_column(col);
                 // SQLite cannot ALTER a constraint in: outside a batch,
@@ -218,9 +97,9 @@ impl Rev<'_, '_> {
                         t.drop_column(&c);
                         t.column_dropped();
                     }
-                    columns::drop_column_objects(state, &table, &c);
+                    state.drop_column_objects(&table, &c);
                 }
-                None => self.make_uncertain(state, &table, o),
+                None => state.make_uncertain(&table, o),
             },
             "alter_column" => self.alter_column(op, &table, state, o),
             "create_index" => {
@@ -238,7 +117,7 @@ impl Rev<'_, '_> {
                         unique: op.kwarg("unique").and_then(|k| k.value.bool_value()) == Some(true),
                         origin: o,
                     }),
-                    None => table_for_change(state, &table, o).anon_index = true,
+                    None => state.table_for_change(&table, o).anon_index = true,
                 }
             }
             "drop_index" => {
@@ -280,7 +159,7 @@ impl Rev<'_, '_> {
                         .map(string_list)
                         .unwrap_or_default(),
                 };
-                let t = table_for_change(state, &table, o);
+                let t = state.table_for_change(&table, o);
                 if kind == ConstraintKind::PrimaryKey {
                     for c in &columns {
                         if let Some(col) = t.column_mut(c) {
@@ -398,9 +277,9 @@ impl Rev<'_, '_> {
                 }
                 continue;
             }
-            match e.as_call().map(|c| (c, c.func.dotted())) {
+            match e.as_call().map(|c| (c, c.func.dotted_last())) {
                 Some((call, Some(name))) => {
-                    let kind = match last_segment(&name) {
+                    let kind = match name {
                         "PrimaryKeyConstraint" => ConstraintKind::PrimaryKey,
                         "UniqueConstraint" => ConstraintKind::Unique,
                         "ForeignKeyConstraint" => ConstraintKind::ForeignKey,
@@ -468,14 +347,14 @@ impl Rev<'_, '_> {
 
     fn alter_column(&mut self, op: &Op, table: &str, state: &mut Schema, o: Origin) {
         let Some(col) = self.column_name(op) else {
-            self.make_uncertain(state, table, o);
+            state.make_uncertain(table, o);
             return;
         };
         let lit = |k: &str| op.kwarg(k).map(|k| k.value.bool_value());
-        let t = table_for_change(state, table, o);
+        let t = state.table_for_change(table, o);
         if t.column(&col).is_none() {
             t.add_column(Column {
-                name: col.clone(),
+                name: col.to_string(),
                 type_name: None,
                 enum_type: None,
                 nullable: lit("existing_nullable").flatten(),
@@ -523,94 +402,10 @@ impl Rev<'_, '_> {
             match self.str_of(&new.value) {
                 Some(n) => {
                     t.rename_column(&col, &n);
-                    columns::rename_column_objects(state, table, &col, &n);
+                    state.rename_column_objects(table, &col, &n);
                 }
                 None => t.uncertain = Some(o),
             }
-        }
-    }
-}
-
-/// Records a write of `table.column` (a placeholder column when no
-/// replayed op created it).
-pub(crate) fn mark_backfilled(state: &mut Schema, table: &str, column: &str, o: Origin) {
-    let t = table_for_change(state, table, o);
-    if t.column(column).is_none() {
-        t.add_column(Column {
-            name: column.to_string(),
-            type_name: None,
-            enum_type: None,
-            nullable: None,
-            primary_key: false,
-            server_default: false,
-            server_default_value: None,
-            python_default: false,
-            origin: o,
-            nullable_since: None,
-            backfilled: None,
-            maybe_backfilled: None,
-            changed: None,
-            null_written: None,
-            defined: false,
-        });
-    }
-    if let Some(c) = t.column_mut(column) {
-        c.backfilled = Some(o);
-        c.changed = Some(o);
-    }
-}
-
-/// Records that an INSERT into `table` may have left NULL in its nullable
-/// columns without a server default: those not in `listed` (lowercased;
-/// `None`: any of them).
-pub(crate) fn nulls_written(state: &mut Schema, table: &str, listed: Option<&[String]>, o: Origin) {
-    let Some(t) = state.table(table) else { return };
-    let names: Vec<String> = t
-        .columns()
-        .filter(|c| c.nullable != Some(false) && !c.server_default)
-        .filter(|c| listed.is_none_or(|l| !l.contains(&c.name.to_ascii_lowercase())))
-        .map(|c| c.name.clone())
-        .collect();
-    if names.is_empty() {
-        return;
-    }
-    let Some(t) = state.table_mut(table) else {
-        return;
-    };
-    for n in names {
-        if let Some(c) = t.column_mut(&n) {
-            c.null_written = Some(o);
-        }
-    }
-}
-
-/// The table to change; a placeholder when no replayed op created it.
-pub(crate) fn table_for_change<'s>(state: &'s mut Schema, table: &str, o: Origin) -> &'s mut Table {
-    if state.table(table).is_none() {
-        let mut t = Table::new(table, o);
-        t.placeholder = true;
-        state.put_table(t);
-    }
-    state.table_mut(table).expect("present")
-}
-
-pub(crate) fn rename_table(state: &mut Schema, from: &str, to: &str, o: Origin) {
-    // PostgreSQL and SQLite (ALTER TABLE ... RENAME) follow the rename in
-    // the foreign keys that refer to the table
-    columns::rename_referent(state, from, |r| r.table = to.to_string());
-    match state.drop_table(from, o) {
-        Some(mut t) => {
-            t.name = to.to_string();
-            t.origin = o;
-            t.placeholder = false;
-            t.renamed = true;
-            state.put_table(t);
-        }
-        None => {
-            let mut t = Table::new(to, o);
-            t.uncertain = Some(o);
-            t.renamed = true;
-            state.put_table(t);
         }
     }
 }
@@ -658,10 +453,11 @@ fn column_anon(t: &mut Table, c: &PyColumn<'_>, mysql: bool) {
             t.anon_index = true;
         }
     }
-    let fk = c.call.args.iter().any(|a| {
-        a.call_name()
-            .is_some_and(|n| last_segment(&n) == "ForeignKey")
-    });
+    let fk = c
+        .call
+        .args
+        .iter()
+        .any(|a| a.call_last().is_some_and(|n| n == "ForeignKey"));
     if fk {
         t.anonymous(ConstraintKind::ForeignKey);
         if mysql {

@@ -4,31 +4,34 @@
 use miglint_python::{Expr, Op, SqlSource};
 use miglint_sql::{DdlChange, DdlColumn, StmtKind};
 
-use crate::apply::{mark_backfilled, nulls_written, rename_table, table_for_change};
 use crate::data;
+use crate::facts::{SqlObject, column_facts, table_facts};
 use crate::names::{find_word, same};
-use crate::replay::{Rev, table_facts};
+use crate::rev::Rev;
 use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
 
 impl Rev<'_, '_> {
     pub(crate) fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
         let o = self.origin(op.range);
-        if let Some(sql) = self.sql_by_op.get(&i).copied() {
-            let mut per_stmt = Vec::new();
-            let mut per_col = Vec::new();
+        if let Some(sql) = self.sql_of(i) {
+            let mut per_stmt = Vec::with_capacity(sql.statements.len());
+            let mut per_col = Vec::with_capacity(sql.statements.len());
             for stmt in sql.statements {
                 let so = self.origin(sql.lit.source_range(stmt.range.clone()));
-                let text = stmt.text(sql.lit.value.as_str()).to_ascii_uppercase();
+                let text = stmt.text(sql.lit.value.as_str());
                 // `DROP ... CASCADE` drops dependent columns and constraints
-                // of other tables
-                let cascade =
-                    text.trim_start().starts_with("DROP") && find_word(&text, "CASCADE").is_some();
+                // of other tables (an uppercase copy only for a DROP)
+                let cascade = text
+                    .trim_start()
+                    .get(..4)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("DROP"))
+                    && find_word(&text.to_ascii_uppercase(), "CASCADE").is_some();
                 let named = stmt
                     .ddl()
                     .and_then(|d| d.first())
                     .and_then(ddl_table)
-                    .or_else(|| stmt.table().map(str::to_string));
-                per_stmt.push(named.map(|t| table_facts(state, &t)));
+                    .or_else(|| stmt.table());
+                per_stmt.push(named.map(|t| table_facts(state, t)));
                 // the column a `SET NOT NULL` names
                 per_col.push(stmt.ddl().and_then(|d| {
                     d.iter().find_map(|c| match c {
@@ -36,7 +39,7 @@ impl Rev<'_, '_> {
                             table,
                             column,
                             not_null: true,
-                        } => Some(crate::replay::column_facts(state, table, column)),
+                        } => Some(column_facts(state, table, column)),
                         _ => None,
                     })
                 }));
@@ -86,7 +89,7 @@ impl Rev<'_, '_> {
             match (table, u.columns) {
                 (Some(t), Some(cols)) => {
                     for c in cols {
-                        mark_backfilled(state, &t, &c, o);
+                        state.mark_backfilled(&t, &c, o);
                     }
                 }
                 _ => {
@@ -98,7 +101,7 @@ impl Rev<'_, '_> {
         }
         if let Some(t) = data::core_delete_all(e) {
             match t.as_ref().and_then(|t| data::table_name(m, t)) {
-                Some(t) => table_for_change(state, &t, o).emptied = Some(o),
+                Some(t) => state.table_for_change(&t, o).emptied = Some(o),
                 None => {
                     let at = o.range.start();
                     self.opaque_at = Some(self.opaque_at.map_or(at, |a| a.min(at)));
@@ -127,7 +130,7 @@ impl Rev<'_, '_> {
                 match &u.table {
                     Some(t) => {
                         for c in cols {
-                            mark_backfilled(state, t, c, o);
+                            state.mark_backfilled(t, c, o);
                         }
                     }
                     None => {
@@ -138,13 +141,13 @@ impl Rev<'_, '_> {
             }
             StmtKind::Delete { table } | StmtKind::Truncate { table } => {
                 if let Some(t) = &stmt.deletes_all_rows_of {
-                    table_for_change(state, t, o).emptied = Some(o);
+                    state.table_for_change(t, o).emptied = Some(o);
                     return;
                 }
                 // `DELETE FROM t WHERE col IS NULL` leaves no NULL behind
                 if let Some(t) = table {
                     for n in data::null_tested(stmt.text(sql)) {
-                        mark_backfilled(state, t, &n, o);
+                        state.mark_backfilled(t, &n, o);
                     }
                 }
             }
@@ -156,12 +159,12 @@ impl Rev<'_, '_> {
                 // lowercased: the model keys names by their lowercase
                 let listed = miglint_sql::insert_columns(stmt.text(sql))
                     .map(|v| v.iter().map(|c| c.to_ascii_lowercase()).collect::<Vec<_>>());
-                nulls_written(state, t, listed.as_deref(), o);
+                state.nulls_written(t, listed.as_deref(), o);
             }
             StmtKind::CreateTable { table, .. }
             | StmtKind::AlterTable { table }
             | StmtKind::DropTable { table, .. } => match table {
-                Some(t) => self.make_uncertain(state, t, o),
+                Some(t) => state.make_uncertain(t, o),
                 None => state.set_unknown(o),
             },
             StmtKind::AlterTypeAddValue {
@@ -224,7 +227,7 @@ impl Rev<'_, '_> {
                 missing = None;
             }
             if missing.is_some() || existing.is_some() {
-                self.facts[self.cur_op].sql_objects.push(crate::SqlObject {
+                self.facts[self.cur_op].sql_objects.push(SqlObject {
                     range: o.range,
                     missing,
                     existing,
@@ -254,9 +257,9 @@ impl Rev<'_, '_> {
             DdlChange::DropTable { table, .. } => {
                 state.drop_table(table, o);
             }
-            DdlChange::RenameTable { from, to } => rename_table(state, from, to, o),
+            DdlChange::RenameTable { from, to } => state.rename_table(from, to, o),
             DdlChange::AddColumn { table, column } => {
-                let t = table_for_change(state, table, o);
+                let t = state.table_for_change(table, o);
                 t.add_column(sql_column(column, o));
                 t.anon_index = true;
                 t.anon = [true; 4];
@@ -271,7 +274,7 @@ impl Rev<'_, '_> {
                 }
             }
             DdlChange::RenameColumn { table, from, to } => {
-                let t = table_for_change(state, table, o);
+                let t = state.table_for_change(table, o);
                 if !t.rename_column(from, to) {
                     t.uncertain = Some(o);
                 }
@@ -282,7 +285,7 @@ impl Rev<'_, '_> {
                 column,
                 not_null,
             } => {
-                let t = table_for_change(state, table, o);
+                let t = state.table_for_change(table, o);
                 match t.column_mut(column) {
                     Some(c) => {
                         if !*not_null && c.nullable != Some(true) {
@@ -304,7 +307,7 @@ impl Rev<'_, '_> {
                 column,
                 has_default,
             } => {
-                if let Some(c) = table_for_change(state, table, o).column_mut(column) {
+                if let Some(c) = state.table_for_change(table, o).column_mut(column) {
                     c.server_default = *has_default;
                     c.server_default_value = None;
                 }
@@ -314,7 +317,7 @@ impl Rev<'_, '_> {
                 from,
                 column,
             } => {
-                let t = table_for_change(state, table, o);
+                let t = state.table_for_change(table, o);
                 t.drop_column(from);
                 t.add_column(sql_column(column, o));
                 t.anon_index = true;
@@ -322,7 +325,7 @@ impl Rev<'_, '_> {
                 t.fks_unknown = true;
             }
             DdlChange::AddConstraint { table, name } => {
-                let t = table_for_change(state, table, o);
+                let t = state.table_for_change(table, o);
                 // its kind is not read; naming conventions do not apply
                 t.anon = [true; 4];
                 t.anon_index = true;
@@ -358,7 +361,7 @@ impl Rev<'_, '_> {
                     unique: *unique,
                     origin: o,
                 }),
-                None => table_for_change(state, table, o).anon_index = true,
+                None => state.table_for_change(table, o).anon_index = true,
             },
             DdlChange::DropIndex { name } => {
                 state.drop_index(name, None, o);
@@ -388,13 +391,13 @@ impl Rev<'_, '_> {
             DdlChange::DropSequence { name } => {
                 state.sequences.remove(&crate::state::key(name));
             }
-            DdlChange::OtherAlter { table } => self.make_uncertain(state, table, o),
+            DdlChange::OtherAlter { table } => state.make_uncertain(table, o),
         }
     }
 }
 
 /// The table a DDL change names first.
-fn ddl_table(c: &DdlChange) -> Option<String> {
+fn ddl_table(c: &DdlChange) -> Option<&str> {
     match c {
         DdlChange::CreateTable { table, .. }
         | DdlChange::DropTable { table, .. }
@@ -407,8 +410,8 @@ fn ddl_table(c: &DdlChange) -> Option<String> {
         | DdlChange::AddConstraint { table, .. }
         | DdlChange::DropConstraint { table, .. }
         | DdlChange::CreateIndex { table, .. }
-        | DdlChange::OtherAlter { table } => Some(table.clone()),
-        DdlChange::RenameTable { from, .. } => Some(from.clone()),
+        | DdlChange::OtherAlter { table } => Some(table),
+        DdlChange::RenameTable { from, .. } => Some(from),
         _ => None,
     }
 }

@@ -9,13 +9,13 @@
 //! Measured against real databases by the reality check of the truth suite
 //! (tests/truth/reality/).
 
-use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Keyword, last_segment};
+use miglint_python::{Call, Column as PyColumn, Expr, ExprKind, Keyword};
 
 use crate::data;
 use crate::names::{literal_name, same};
-use crate::replay::Rev;
+use crate::rev::Rev;
 use crate::state::{
-    Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Key, Origin, Schema, key,
+    Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Origin, key,
 };
 
 /// How deep `.with_variant(...)` chains and name bindings are followed.
@@ -39,8 +39,8 @@ impl Rev<'_, '_> {
                 };
                 continue;
             }
-            let dotted = e.call_name().or_else(|| e.dotted())?;
-            return Some(last_segment(&dotted).to_string());
+            let last = e.call_last().or_else(|| e.dotted_last())?;
+            return Some(last.to_string());
         }
         None
     }
@@ -82,8 +82,8 @@ impl Rev<'_, '_> {
     fn enum_call<'c>(&'c self, c: &PyColumn<'c>) -> Option<&'c Call> {
         let t = data::resolve(self.input.module, c.type_expr()?);
         let call = t.as_call()?;
-        let callee = call.func.dotted()?;
-        matches!(last_segment(&callee), "Enum" | "ENUM").then_some(call)
+        let callee = call.func.dotted_last()?;
+        matches!(callee, "Enum" | "ENUM").then_some(call)
     }
 
     fn enum_name(&self, c: &PyColumn<'_>) -> Option<String> {
@@ -138,10 +138,10 @@ impl Rev<'_, '_> {
         };
         for a in &c.call.args {
             let Some(call) = a.as_call() else { continue };
-            let Some(callee) = call.func.dotted() else {
+            let Some(callee) = call.func.dotted_last() else {
                 continue;
             };
-            let kind = match last_segment(&callee) {
+            let kind = match callee {
                 "ForeignKey" => ConstraintKind::ForeignKey,
                 "CheckConstraint" => ConstraintKind::Check,
                 _ => continue,
@@ -216,77 +216,6 @@ pub(crate) fn constraint_name(call: &Call, kind: ConstraintKind) -> Option<Strin
     literal_name(e).map(str::to_string)
 }
 
-/// Dropping a column drops the constraints and indexes that involve it
-/// (PostgreSQL's DROP COLUMN; SQLite's batch recreate copies only the
-/// others).
-pub(crate) fn drop_column_objects(state: &mut Schema, table: &str, column: &str) {
-    if let Some(t) = state.table_mut(table) {
-        t.constraints
-            .retain(|c| !c.columns.iter().any(|x| same(x, column)));
-    }
-    let gone: Vec<String> = state
-        .indexes_of(table)
-        .into_iter()
-        .filter_map(|n| state.indexes.get(&n))
-        .filter(|ix| ix.columns.iter().any(|x| same(x, column)))
-        .map(|ix| ix.name.clone())
-        .collect();
-    for n in gone {
-        state.remove_index(&n);
-    }
-}
-
-/// Renaming a column renames it in the constraints and indexes on it.
-pub(crate) fn rename_column_objects(state: &mut Schema, table: &str, from: &str, to: &str) {
-    let rename = |cols: &mut Vec<String>| {
-        for c in cols.iter_mut() {
-            if same(c, from) {
-                *c = to.to_string();
-            }
-        }
-    };
-    if let Some(t) = state.table_mut(table) {
-        for c in &mut t.constraints {
-            rename(&mut c.columns);
-        }
-    }
-    // foreign keys elsewhere that refer to the column: PostgreSQL follows
-    // the rename, SQLite's batch recreate leaves their text as it was
-    let referring: Vec<Key> = state
-        .tables
-        .iter()
-        .filter(|(_, t)| {
-            t.constraints.iter().any(|c| {
-                c.references.as_ref().is_some_and(|r| {
-                    same(&r.table, table) && r.columns.iter().any(|x| same(x, from))
-                })
-            })
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    for k in referring {
-        if let Some(t) = state.table_mut(&k) {
-            t.fks_unknown = true;
-        }
-    }
-    let hit: Vec<String> = state
-        .indexes_of(table)
-        .into_iter()
-        .filter(|n| {
-            state
-                .indexes
-                .get(n)
-                .is_some_and(|ix| ix.columns.iter().any(|x| same(x, from)))
-        })
-        .collect();
-    for n in hit {
-        if let Some(mut ix) = state.indexes.get(&n).cloned() {
-            rename(&mut ix.columns);
-            state.put_index(ix);
-        }
-    }
-}
-
 /// The columns of an index's column list: names, and the column of
 /// `sa.column("x")` under `.desc()` / `.asc()` / `.nulls_last()` (what
 /// the database stores is the column; the order is a property of the
@@ -317,10 +246,7 @@ fn index_column(e: &Expr) -> Option<String> {
     }
     // sa.text("col DESC"): one column, with its order
     if let Some(call) = e.as_call()
-        && call
-            .func
-            .dotted()
-            .is_some_and(|f| last_segment(&f) == "text")
+        && call.func.dotted_last().is_some_and(|f| f == "text")
     {
         let sql = call.args.first()?.str_value()?;
         let mut words = sql.split_whitespace();
@@ -349,8 +275,8 @@ fn index_column(e: &Expr) -> Option<String> {
                 e = value;
             }
             _ => {
-                let callee = call.func.dotted()?;
-                return (last_segment(&callee) == "column")
+                let callee = call.func.dotted_last()?;
+                return (callee == "column")
                     .then(|| call.args.first()?.str_value().map(str::to_string))
                     .flatten();
             }
@@ -459,29 +385,6 @@ pub(crate) fn constraint_fk(call: &Call, local: usize) -> Option<ForeignKeyRef> 
         ondelete,
         deferral,
     })
-}
-
-/// Applies `f` to every foreign key that refers to `table`.
-pub(crate) fn rename_referent(state: &mut Schema, table: &str, f: impl Fn(&mut ForeignKeyRef)) {
-    let referring: Vec<Key> = state
-        .tables
-        .iter()
-        .filter(|(_, t)| {
-            t.constraints
-                .iter()
-                .any(|c| c.references.as_ref().is_some_and(|r| same(&r.table, table)))
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    for k in referring {
-        if let Some(t) = state.table_mut(&k) {
-            for c in &mut t.constraints {
-                if let Some(r) = c.references.as_mut().filter(|r| same(&r.table, table)) {
-                    f(r);
-                }
-            }
-        }
-    }
 }
 
 /// A `server_default=` constant ([`miglint_python::sqla::types::default_constant`]).

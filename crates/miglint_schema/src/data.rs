@@ -1,7 +1,7 @@
 //! Data facts from Python: Core `update`/`delete` constructs, the tables
 //! their variables name, and the text markers of ORM writes.
 
-use miglint_python::{Expr, ExprKind, Module, last_segment};
+use miglint_python::{Expr, ExprKind, Module};
 
 /// What a Core `update` construct writes.
 pub(crate) struct CoreUpdate {
@@ -85,8 +85,8 @@ pub fn table_name(module: &Module, e: &Expr) -> Option<String> {
         _ => e,
     };
     let call = e.as_call()?;
-    let callee = call.func.dotted()?;
-    if !matches!(last_segment(&callee), "table" | "Table") {
+    let callee = call.func.dotted_last()?;
+    if !matches!(callee, "table" | "Table") {
         return None;
     }
     call.args.first()?.str_value().map(str::to_string)
@@ -107,8 +107,8 @@ pub(crate) fn binding_enum_users(module: &Module) -> Vec<(String, String, String
             let Some(col) = a.as_call() else { continue };
             if !col
                 .func
-                .dotted()
-                .is_some_and(|d| matches!(last_segment(&d), "column" | "Column"))
+                .dotted_last()
+                .is_some_and(|d| matches!(d, "column" | "Column"))
             {
                 continue;
             }
@@ -120,8 +120,8 @@ pub(crate) fn binding_enum_users(module: &Module) -> Vec<(String, String, String
                 let Some(tc) = t.as_call() else { continue };
                 if !tc
                     .func
-                    .dotted()
-                    .is_some_and(|d| matches!(last_segment(&d), "Enum" | "ENUM"))
+                    .dotted_last()
+                    .is_some_and(|d| matches!(d, "Enum" | "ENUM"))
                 {
                     continue;
                 }

@@ -3,7 +3,7 @@
 
 use miglint_diagnostics::TextRange;
 
-use crate::replay::Rev;
+use crate::rev::Rev;
 use crate::state::{Schema, key};
 
 impl Rev<'_, '_> {
@@ -47,8 +47,8 @@ impl Rev<'_, '_> {
             };
             let is_enum = call
                 .func
-                .dotted()
-                .is_some_and(|d| matches!(miglint_python::last_segment(&d), "Enum" | "ENUM"));
+                .dotted_last()
+                .is_some_and(|d| matches!(d, "Enum" | "ENUM"));
             if let (true, Some(k)) = (is_enum, call.kwarg("name"))
                 && let Some(n) = k.value.str_value()
             {
@@ -95,8 +95,8 @@ impl Rev<'_, '_> {
             let recv = &before[start..];
             let bound = m.bindings.iter().find(|b| b.name == recv).and_then(|b| {
                 let call = b.value.as_call()?;
-                let d = call.func.dotted()?;
-                matches!(miglint_python::last_segment(&d), "Enum" | "ENUM")
+                let d = call.func.dotted_last()?;
+                matches!(d, "Enum" | "ENUM")
                     .then(|| call.kwarg("name")?.value.str_value().map(str::to_string))?
             });
             match bound {

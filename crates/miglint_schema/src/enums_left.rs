@@ -6,7 +6,7 @@
 
 use miglint_python::FuncKind;
 
-use crate::replay::{Rev, TableRef};
+use crate::rev::{Rev, TableRef, calls_any};
 use crate::state::{Schema, key};
 
 impl Rev<'_, '_> {
@@ -27,7 +27,7 @@ impl Rev<'_, '_> {
             || lower.contains("drop_type")
             || lower.contains("drop type")
             || state.unknown_stamp != stamp
-            || crate::replay::calls_any(&self.imported, text)
+            || calls_any(&self.imported, text)
             || ops.iter().any(|&i| {
                 let op = &m.ops[i];
                 op.conditional || op.in_try || op.after_unknown_exit

@@ -25,165 +25,29 @@ mod columns;
 mod data;
 mod enum_calls;
 mod enums_left;
+mod facts;
+mod input;
+mod mutate;
 pub mod names;
 mod objects;
 mod replay;
+mod rev;
 mod reversal;
 mod state;
 
-use std::path::Path;
-
 use miglint_diagnostics::{Dialect, DialectSet};
-use miglint_python::{Module, StrLit};
-use miglint_sql::SqlStatement;
 
 /// The table a table expression names (`sa.table("t", ...)`, or a
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
-pub use objects::{ObjectFact, ObjectKind};
-pub use reversal::NotReverted;
+pub use facts::{
+    ColumnFacts, NotReverted, ObjectFact, ObjectKind, OpFacts, Presence, SqlObject, TableFacts,
+};
+pub use input::{RevisionInput, SqlOf};
 pub use state::{
     Column, Constraint, ConstraintKind, EnumType, ForeignKeyRef, Index, Key, Origin, Schema, Table,
     key,
 };
-
-/// One revision file, as the model reads it.
-pub struct RevisionInput<'a> {
-    pub path: &'a Path,
-    pub source: &'a str,
-    pub module: &'a Module,
-    /// The literal SQL of its `execute` ops, analyzed once by the caller.
-    pub sql: Vec<SqlOf<'a>>,
-    /// The project's targets for this file.
-    pub targets: DialectSet,
-    /// The revisions its `down_revision` names (indices into the inputs);
-    /// `None` when some parent is not known (not a literal, not linted).
-    pub parents: Option<Vec<usize>>,
-}
-
-/// The analyzed literal SQL of one `execute` op.
-#[derive(Clone, Copy)]
-pub struct SqlOf<'a> {
-    pub op: usize,
-    pub lit: &'a StrLit,
-    pub statements: &'a [SqlStatement],
-}
-
-/// Whether an object exists at a point of the replay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Presence {
-    Present,
-    Absent,
-    /// Something miglint cannot read may have created, dropped or changed it.
-    #[default]
-    Uncertain,
-}
-
-/// What the state says about a table right before an op.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TableFacts {
-    pub presence: Presence,
-    /// The op that created it (a new, empty table).
-    pub created: Option<Origin>,
-    /// The op that created it or renamed it to this name.
-    pub named: Option<Origin>,
-    /// The last op that emptied it.
-    pub emptied: Option<Origin>,
-    /// The latest op that made it (or the whole schema) uncertain.
-    pub uncertain: Option<Origin>,
-    /// The latest call of a project helper that names the table (see
-    /// `Table::helper_named`).
-    pub helper_named: Option<Origin>,
-}
-
-impl TableFacts {
-    /// Whether function `func` of file `file` made the table new before
-    /// this point: it created it or emptied it (an unreadable change there
-    /// says nothing about its rows, so it does not count), or may have,
-    /// through a project helper called with the table's name
-    /// (`create_table("t", ...)` imported from the project). Nobody else
-    /// is using its rows, so its locks and scans cost little (the
-    /// online-safety family, ML7xx, which stays quiet when unsure).
-    pub fn new_in(&self, file: usize, func: usize) -> bool {
-        [self.created, self.emptied, self.helper_named]
-            .into_iter()
-            .flatten()
-            .any(|o| o.in_function(file, func))
-    }
-}
-
-/// What the state says about a column right before an op.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ColumnFacts {
-    pub presence: Presence,
-    pub nullable: Option<bool>,
-    pub primary_key: bool,
-    pub server_default: bool,
-    pub enum_type: Option<String>,
-    /// The op that added it.
-    pub added: Option<Origin>,
-    /// The latest write of the column after it last became nullable.
-    pub backfilled: Option<Origin>,
-    /// A write miglint cannot read that may have filled it.
-    pub maybe_backfilled: Option<Origin>,
-    /// Nullable since the op that created its table (`create_table` /
-    /// `CREATE TABLE` in a replayed revision), never added to a table that
-    /// had rows nor relaxed since: a NULL in it comes only from what the
-    /// application (or an INSERT, see `null_written`) stored.
-    pub nullable_since_creation: bool,
-    /// An INSERT of the migrations that may have left it NULL since it
-    /// last became nullable.
-    pub null_written: Option<Origin>,
-}
-
-/// The facts recorded for one op (or one statement of an `execute`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OpFacts {
-    /// The op's table, when it names one.
-    pub table: Option<TableFacts>,
-    /// The op's column (`add_column`, `alter_column`, `drop_column`)
-    /// (boxed, like the other rarer facts: the model keeps one `OpFacts`
-    /// per op and dialect of a project).
-    pub column: Option<Box<ColumnFacts>>,
-    /// For `create_table`: native enum types its columns would create that
-    /// already exist, with the op that created them.
-    pub existing_enums: Vec<(String, Origin)>,
-    /// For an `execute` of literal SQL: the facts of the table each
-    /// statement names, right before that statement.
-    pub statements: Vec<Option<TableFacts>>,
-    /// For each statement: the facts of the column a `SET NOT NULL` names,
-    /// right before that statement.
-    pub statement_columns: Vec<Option<ColumnFacts>>,
-    /// The object the op drops or alters (or whose table it needs), when
-    /// it certainly does not exist right before the op.
-    pub missing: Option<Box<ObjectFact>>,
-    /// The object the op creates, when it certainly exists already.
-    pub existing: Option<Box<ObjectFact>>,
-    /// For an `execute` of literal SQL: per DDL change of its statements
-    /// (with the statement's span in the file), the object it drops or
-    /// alters that certainly does not exist, or creates that certainly
-    /// exists, right before it.
-    pub sql_objects: Vec<SqlObject>,
-    /// In a `downgrade()`: native enum types this op drops the last user
-    /// of, which the revision's `upgrade()` created implicitly (in a
-    /// `create_table`) and the downgrade does not drop, with their origin.
-    pub enums_left: Vec<(String, Origin)>,
-    /// Inside a `batch_alter_table` that SQLite runs by recreating the
-    /// table (`recreate="always"`, or an op other than add_column /
-    /// create_index / drop_index in the batch).
-    pub batch_recreates_on_sqlite: bool,
-    /// In an `upgrade()`: what this op creates or drops that the paired
-    /// `downgrade()` leaves as the upgrade left it (ML403).
-    pub not_reverted: Vec<NotReverted>,
-}
-
-/// An existence fact of one statement of literal SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SqlObject {
-    pub range: miglint_diagnostics::TextRange,
-    pub missing: Option<ObjectFact>,
-    pub existing: Option<ObjectFact>,
-}
 
 /// One replay: an environment for a set of dialects.
 struct Replay {

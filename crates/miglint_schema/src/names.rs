@@ -2,7 +2,7 @@
 //! case-insensitive comparison, word search, and the source-text test for
 //! an op guarded by an existence check.
 
-use miglint_python::{Expr, Function, Op, last_segment};
+use miglint_python::{Expr, Function, Op};
 
 /// ASCII case-insensitive name equality.
 pub fn same(a: &str, b: &str) -> bool {
@@ -16,8 +16,8 @@ pub fn literal_name(e: &Expr) -> Option<&str> {
         return Some(s);
     }
     let call = e.as_call()?;
-    let name = call.func.dotted()?;
-    matches!(last_segment(&name), "f" | "quoted_name" | "conv")
+    let name = call.func.dotted_last()?;
+    matches!(name, "f" | "quoted_name" | "conv")
         .then(|| call.args.first()?.str_value())
         .flatten()
 }

@@ -7,60 +7,10 @@
 use miglint_python::Op;
 use miglint_sql::DdlChange;
 
+use crate::facts::{ObjectFact, ObjectKind};
 use crate::names::{find_word, literal_name, same};
-use crate::replay::{Rev, TableRef};
-use crate::state::{ConstraintKind, Origin, Schema, Table, key};
-
-/// What kind of object an existence fact is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectKind {
-    Table,
-    Column,
-    Index,
-    Constraint,
-    /// A PostgreSQL enum type.
-    Type,
-}
-
-impl ObjectKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            ObjectKind::Table => "table",
-            ObjectKind::Column => "column",
-            ObjectKind::Index => "index",
-            ObjectKind::Constraint => "constraint",
-            ObjectKind::Type => "type",
-        }
-    }
-}
-
-/// An object an op names, with the op that created it (for an existing
-/// one) or dropped it (for a missing one; `None`: no replayed op ever
-/// created it on a table whose every object is known).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectFact {
-    pub kind: ObjectKind,
-    pub name: String,
-    /// The table it belongs to (for columns, indexes and constraints).
-    pub table: Option<String>,
-    pub origin: Option<Origin>,
-    /// For a missing column/index/constraint with no dropping op: the op
-    /// that created its table.
-    pub table_origin: Option<Origin>,
-}
-
-impl ObjectFact {
-    /// A fact about `name` (of `table`), made by `origin`.
-    fn new(kind: ObjectKind, name: &str, table: Option<&str>, origin: Option<Origin>) -> Self {
-        ObjectFact {
-            kind,
-            name: name.to_string(),
-            table: table.map(str::to_string),
-            origin,
-            table_origin: None,
-        }
-    }
-}
+use crate::rev::{Rev, TableRef};
+use crate::state::{ConstraintKind, Schema, Table, key};
 
 fn truthy(op: &Op, k: &str) -> bool {
     op.kwarg(k)
@@ -103,7 +53,7 @@ impl Rev<'_, '_> {
         let name_arg = |i: usize, kw: &str| op.arg_or_kw(i, kw).and_then(literal_name);
         match op.name.as_str() {
             "create_table" => {
-                let ok = certain.is_some_and(|t| t.name == table);
+                let ok = certain.is_some_and(|t| *t.name == *table);
                 let e =
                     ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
                 (None, e)
@@ -118,7 +68,7 @@ impl Rev<'_, '_> {
             }
             "add_column" => {
                 let e = self.column_name(op).and_then(|c| {
-                    let col = present?.column(&c).filter(|x| x.defined && x.name == c)?;
+                    let col = present?.column(&c).filter(|x| x.defined && *x.name == *c)?;
                     Some(fact(ObjectKind::Column, &c, Some(&table), Some(col.origin)))
                 });
                 (None, e)
@@ -338,6 +288,6 @@ fn has_constraint(t: &Table, name: &str) -> bool {
 /// Whether a name is wrapped in `op.f()`/`conv()`.
 pub(crate) fn is_conv(e: &miglint_python::Expr) -> bool {
     e.as_call()
-        .and_then(|c| c.func.dotted())
-        .is_some_and(|d| matches!(miglint_python::last_segment(&d), "f" | "conv"))
+        .and_then(|c| c.func.dotted_last())
+        .is_some_and(|d| matches!(d, "f" | "conv"))
 }

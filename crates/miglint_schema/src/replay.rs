@@ -1,16 +1,14 @@
 //! The replay: the graph walk over an environment's revisions, and the
 //! per-revision pass over its functions that records each op's facts.
 
-use std::collections::HashMap;
-
-use miglint_diagnostics::{Dialect, DialectSet, TextRange};
+use miglint_diagnostics::{DialectSet, TextRange};
 use miglint_python::{FuncKind, Op, Receiver};
 
-use crate::state::{Key, Origin, Schema, key};
-use crate::{ColumnFacts, OpFacts, Presence, RevisionInput, SqlOf, TableFacts, data};
-
-pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
-pub(crate) type EnumUsers = HashMap<Key, Vec<(Key, Key)>>;
+use crate::data;
+use crate::facts::{OpFacts, column_facts, table_facts};
+use crate::input::RevisionInput;
+use crate::rev::{EnumUsers, EnvFacts, Rev, TableRef, calls_any};
+use crate::state::{HashMap, Origin, Schema};
 
 /// Replays the revisions of `order` for `dialects`. With `stop`, returns
 /// the state right after that revision (and stops there).
@@ -37,7 +35,7 @@ pub(crate) fn replay_env(
     }
     let mut states: Vec<Option<Schema>> = vec![None; order.len()];
     let mut facts: EnvFacts = Vec::with_capacity(order.len());
-    let mut users: EnumUsers = HashMap::new();
+    let mut users: EnumUsers = HashMap::default();
     for &file in order {
         let input = &inputs[file];
         let start = Origin {
@@ -95,81 +93,7 @@ pub(crate) fn replay_env(
     ((facts, users), None)
 }
 
-/// One revision's pass.
-pub(crate) struct Rev<'i, 'a> {
-    pub input: &'i RevisionInput<'a>,
-    pub file: usize,
-    pub dialects: DialectSet,
-    pub record: bool,
-    pub users: &'i mut EnumUsers,
-    pub sql_by_op: HashMap<usize, SqlOf<'a>>,
-    pub facts: Vec<OpFacts>,
-    /// The function being replayed.
-    pub func: usize,
-    /// Per function: offset of the first ORM/Core write miglint does not
-    /// model, and the first offset of each identifier (lazily).
-    pub opaque_at: Option<u32>,
-    /// Per function: the statements around ORM/Core writes that are no op
-    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges.
-    orm_writes: Vec<(u32, u32)>,
-    idents: Option<HashMap<String, u32>>,
-    /// Batches (by call range) that SQLite runs by recreating the table.
-    recreates: HashMap<TextRange, bool>,
-    /// The op being replayed.
-    pub cur_op: usize,
-    /// What the upgrades create and drop (ML403's delta, `reversal.rs`).
-    pub changes: Vec<crate::reversal::Change>,
-    /// The current function runs SQL built at run time.
-    pub dynamic_sql: bool,
-    /// Columns renamed by an upgrade: (function, table, new name).
-    pub renamed: Vec<(usize, String, String)>,
-    /// The names the file imports from other modules (`imported_names`).
-    pub imported: Vec<&'a str>,
-    /// The table and column names of the latest op asked (by address):
-    /// the facts, the change and the guards of one op ask them in turn.
-    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
-    pub column_memo: std::cell::RefCell<Option<(usize, Option<String>)>>,
-}
-
 impl<'i, 'a> Rev<'i, 'a> {
-    fn new(
-        input: &'i RevisionInput<'a>,
-        file: usize,
-        dialects: DialectSet,
-        record: bool,
-        users: &'i mut EnumUsers,
-    ) -> Self {
-        Rev {
-            input,
-            file,
-            dialects,
-            record,
-            users,
-            sql_by_op: input.sql.iter().map(|s| (s.op, *s)).collect(),
-            facts: Vec::new(),
-            func: 0,
-            opaque_at: None,
-            orm_writes: Vec::new(),
-            idents: None,
-            recreates: HashMap::new(),
-            cur_op: 0,
-            changes: Vec::new(),
-            dynamic_sql: false,
-            renamed: Vec::new(),
-            imported: imported_names(input.source),
-            table_memo: std::cell::RefCell::new(None),
-            column_memo: std::cell::RefCell::new(None),
-        }
-    }
-
-    pub fn origin(&self, range: TextRange) -> Origin {
-        Origin {
-            file: self.file as u32,
-            func: self.func as u32,
-            range,
-        }
-    }
-
     fn run(mut self, state: &mut Schema) -> Vec<OpFacts> {
         let m = self.input.module;
         if self.record {
@@ -198,11 +122,8 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.idents = None;
                 let mut calls = self.helper_calls(f, &by_func);
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
-                // ORM/Core writes outside ops: the statement around each
-                self.orm_writes = data::opaque_writes(text)
-                    .into_iter()
-                    .map(|(a, b)| (func.range.start() + a as u32, func.range.start() + b as u32))
-                    .collect();
+                // ORM/Core writes outside ops: read when an op asks
+                self.orm_writes = None;
                 if text.contains(".create(") {
                     self.enum_creates(text, func.range.start(), state);
                 }
@@ -333,7 +254,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 continue;
             }
             match self.table_name(op) {
-                TableRef::Known(t) => self.make_uncertain(state, &t, o),
+                TableRef::Known(t) => state.make_uncertain(&t, o),
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None => {}
             }
@@ -344,7 +265,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     /// table is gone.
     fn orm_emptied(&mut self, at: u32, table: &str, state: &mut Schema) {
         let o = self.origin(TextRange::new(at, at + ".delete(".len() as u32));
-        crate::apply::table_for_change(state, table, o).emptied = Some(o);
+        state.table_for_change(table, o).emptied = Some(o);
     }
 
     /// Which batches recreate the table on SQLite.
@@ -409,10 +330,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None if op.name == "drop_index" => state.forget_existence(),
                 TableRef::None => {
-                    let sql = self
-                        .sql_by_op
-                        .get(&i)
-                        .map(|s| s.lit.value.to_ascii_uppercase());
+                    let sql = self.sql_of(i).map(|s| s.lit.value.to_ascii_uppercase());
                     let ddl = sql.is_none_or(|up| {
                         ["CREATE", "DROP", "ALTER", "RENAME"]
                             .iter()
@@ -450,13 +368,13 @@ impl<'i, 'a> Rev<'i, 'a> {
             }
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
                 let src = self.input.source;
-                let hit = self.orm_writes.iter().find(|(a, b)| {
+                let hit = self.orm_writes().iter().copied().find(|(a, b)| {
                     *a < op.range.start()
                         && src
                             .get(*a as usize..*b as usize)
                             .is_some_and(|w| crate::names::find_ident(w, &col))
                 });
-                if let Some(&(a, b)) = hit {
+                if let Some((a, b)) = hit {
                     cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
                 }
             }
@@ -498,7 +416,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         let m = self.input.module;
         let func = &m.functions[self.func];
         let idents = self.idents.get_or_insert_with(|| {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             let src = self.input.source;
             let mut scan = |range: std::ops::Range<usize>, base: Option<u32>| {
                 let text = src.get(range.clone()).unwrap_or("");
@@ -531,106 +449,16 @@ impl<'i, 'a> Rev<'i, 'a> {
             .is_some_and(|&at| at < before)
     }
 
-    pub fn make_uncertain(&self, state: &mut Schema, table: &str, o: Origin) {
-        match state.table_mut(table) {
-            Some(t) => t.uncertain = Some(o),
-            None => {
-                let mut t = crate::state::Table::new(table, o);
-                t.placeholder = true;
-                t.uncertain = Some(o);
-                state.put_table(t);
-            }
-        }
-    }
-
     /// A project helper called at `at` with `table`'s name: it may have
     /// created or rebuilt the table (an unknown one stays unknown).
     fn helper_named(&self, at: u32, table: &str, state: &mut Schema) {
         let o = self.origin(TextRange::empty(at));
         if state.table(table).is_none() {
-            self.make_uncertain(state, table, o);
+            state.make_uncertain(table, o);
         }
         if let Some(t) = state.table_mut(table) {
             t.helper_named = Some(o);
         }
-    }
-
-    /// Records an enum type's user (table, column).
-    pub fn enum_user(&mut self, enum_name: &str, table: &str, column: &str) {
-        let v = self.users.entry(key(enum_name)).or_default();
-        let pair = (key(table), key(column));
-        if !v.contains(&pair) {
-            v.push(pair);
-        }
-    }
-
-    pub fn pg(&self) -> bool {
-        self.dialects.contains(Dialect::Postgresql)
-    }
-}
-
-/// How an op names its table.
-#[derive(Clone)]
-pub(crate) enum TableRef {
-    Known(String),
-    /// Not a literal (a variable, a loop): any table.
-    Dynamic,
-    /// The op has no table.
-    None,
-}
-
-pub(crate) fn table_facts(state: &Schema, table: &str) -> TableFacts {
-    match state.table(table) {
-        Some(t) => TableFacts {
-            presence: Presence::Present,
-            created: (!t.placeholder && !t.renamed).then_some(t.origin),
-            named: (!t.placeholder).then_some(t.origin),
-            emptied: t.emptied,
-            uncertain: t
-                .uncertain
-                .or(if t.placeholder { state.unknown } else { None }),
-            helper_named: t.helper_named,
-        },
-        None => TableFacts {
-            presence: if state.unknown.is_some() {
-                Presence::Uncertain
-            } else {
-                Presence::Absent
-            },
-            uncertain: state.unknown,
-            ..TableFacts::default()
-        },
-    }
-}
-
-pub(crate) fn column_facts(state: &Schema, table: &str, column: &str) -> ColumnFacts {
-    let Some(t) = state.table(table) else {
-        return ColumnFacts::default();
-    };
-    match t.column(column) {
-        Some(c) => ColumnFacts {
-            presence: Presence::Present,
-            nullable: c.nullable,
-            primary_key: c.primary_key,
-            server_default: c.server_default,
-            enum_type: c.enum_type.clone(),
-            added: Some(c.origin),
-            backfilled: c.backfilled,
-            maybe_backfilled: c.maybe_backfilled,
-            nullable_since_creation: !t.placeholder
-                && !t.renamed
-                && c.origin == t.origin
-                && c.nullable_since == Some(c.origin),
-            null_written: c.null_written,
-        },
-        None => ColumnFacts {
-            presence: if t.uncertain.is_some() || t.placeholder {
-                Presence::Uncertain
-            } else {
-                Presence::Absent
-            },
-            ..ColumnFacts::default()
-        },
     }
 }
 
@@ -641,118 +469,12 @@ fn schema_calls(text: &str) -> bool {
     if text.contains("create_all(") || text.contains("drop_all(") {
         return true;
     }
+    // (one scan of the whole text first: most functions have neither)
+    if !text.contains(".create(") && !text.contains(".drop(") {
+        return false;
+    }
     text.lines().any(|line| {
         (line.contains(".create(") || line.contains(".drop("))
             && !line.to_ascii_lowercase().contains("enum")
     })
-}
-
-/// Whether a function (`text`) calls something imported from a module
-/// that is not Alembic, SQLAlchemy or the standard library (a project's
-/// migration helpers: `from app.migrations.utils import create_table`),
-/// whose schema changes miglint cannot see; `names` are the file's
-/// [`imported_names`].
-pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
-    names.iter().any(|n| {
-        crate::names::find_word(text, n).is_some()
-            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
-    })
-}
-
-/// The local names a file imports from modules that are not Alembic,
-/// SQLAlchemy or the standard library (see `calls_any`); read once
-/// per revision.
-pub(crate) fn imported_names(source: &str) -> Vec<&str> {
-    const SAFE: &[&str] = &[
-        "alembic",
-        "sqlalchemy",
-        "sa",
-        "typing",
-        "datetime",
-        "uuid",
-        "json",
-        "enum",
-        "logging",
-        "os",
-        "re",
-        "sys",
-        "time",
-        "decimal",
-        "collections",
-        "functools",
-        "itertools",
-        "textwrap",
-        "dataclasses",
-        "__future__",
-        "sqlalchemy_utils",
-        "sqlmodel",
-        "math",
-        "random",
-        "string",
-        "hashlib",
-        "base64",
-        "secrets",
-        "pathlib",
-        "copy",
-        "warnings",
-        "contextlib",
-        "typing_extensions",
-        "zoneinfo",
-        "pytz",
-    ];
-    let mut names: Vec<&str> = Vec::new();
-    let mut lines = source.lines();
-    while let Some(line) = lines.next() {
-        let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
-            match rest.split_once(" import ") {
-                Some((m, i)) => (m.trim(), i),
-                None => continue,
-            }
-        } else if let Some(rest) = line.strip_prefix("import ") {
-            for part in rest.split('#').next().unwrap_or("").split(',') {
-                let module = part.split_whitespace().next().unwrap_or("");
-                let top = module.split('.').next().unwrap_or("");
-                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
-                let local = local.split('.').next().unwrap_or(local);
-                if !SAFE.contains(&top) && !local.is_empty() {
-                    names.push(local);
-                }
-            }
-            continue;
-        } else {
-            continue;
-        };
-        let top = module
-            .trim_start_matches('.')
-            .split('.')
-            .next()
-            .unwrap_or("");
-        let mut parts: Vec<&str> = vec![imported];
-        if imported.trim_start().starts_with('(') && !imported.contains(')') {
-            for more in lines.by_ref() {
-                parts.push(more);
-                if more.contains(')') {
-                    break;
-                }
-            }
-        }
-        let skip = SAFE.contains(&top) && !module.starts_with('.');
-        for part in parts
-            .iter()
-            .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
-            .filter(|_| !skip)
-        {
-            let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
-            let local = part.rsplit(" as ").next().unwrap_or(part).trim();
-            let local = local.split('.').next().unwrap_or(local);
-            if !local.is_empty()
-                && local
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
-                names.push(local);
-            }
-        }
-    }
-    names
 }

@@ -12,42 +12,10 @@ use miglint_python::{BodyShape, Column as PyColumn, FuncKind, Op};
 use miglint_sql::DdlChange;
 
 use crate::data;
+use crate::facts::{NotReverted, ObjectKind};
 use crate::names::existence_guarded;
-use crate::objects::ObjectKind;
-use crate::replay::{Rev, TableRef};
+use crate::rev::{Change, Rev, TableRef};
 use crate::state::{Origin, Schema, key};
-
-/// An object an `upgrade()` creates or drops that its paired `downgrade()`
-/// leaves as the upgrade left it: after `alembic downgrade`, the next
-/// `alembic upgrade` meets it again ("already exists" / "does not exist").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotReverted {
-    /// A table, a column or an index.
-    pub kind: ObjectKind,
-    /// Created (else dropped) by the upgrade.
-    pub created: bool,
-    /// The table of a column or index, when named.
-    pub table: Option<String>,
-    pub name: String,
-    /// The span of its name in the upgrade (of the statement, for SQL).
-    pub range: TextRange,
-    /// The `downgrade()` (a function index of the file).
-    pub downgrade: usize,
-}
-
-/// One change the upgrade logged.
-#[derive(Debug, Clone)]
-pub(crate) struct Change {
-    pub op: usize,
-    pub func: usize,
-    pub kind: ObjectKind,
-    pub created: bool,
-    pub table: Option<String>,
-    pub name: String,
-    pub range: TextRange,
-    /// The origin the state gives what it created.
-    pub origin: Origin,
-}
 
 impl Rev<'_, '_> {
     fn in_upgrade(&self) -> bool {
@@ -66,7 +34,7 @@ impl Rev<'_, '_> {
         }
         let o = self.origin(op.range);
         let table = match self.table_name(op) {
-            TableRef::Known(t) => Some(t),
+            TableRef::Known(t) => Some(t.to_string()),
             _ => None,
         };
         let named = |k: usize, kw: &str| {
@@ -342,7 +310,7 @@ impl Rev<'_, '_> {
             if left {
                 found.push((
                     c.op,
-                    crate::NotReverted {
+                    NotReverted {
                         kind: c.kind,
                         created: c.created,
                         table: c.table.clone(),

@@ -8,7 +8,6 @@
 //! `downgrade()` can be replayed on top of the state after its revision's
 //! `upgrade()` and rolled back, without cloning the schema.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -32,6 +31,12 @@ impl Origin {
 
 /// A lowercased name.
 pub type Key = String;
+
+/// The model's maps: keyed by short names, hashed with a fast
+/// fixed-seed hasher (foldhash; not SipHash: the keys come from the
+/// project's own migrations, and a fixed seed keeps every iteration order
+/// the same from run to run).
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 /// A stamp that orders the events of every replay (creations, drops and
 /// the points where the schema became uncertain): a fact stamped after the
@@ -236,7 +241,7 @@ impl Table {
         Table {
             name: name.to_string(),
             columns: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             constraints: Vec::new(),
             origin,
             uncertain: None,
@@ -290,13 +295,13 @@ impl Table {
             return;
         }
         self.by_name
-            .insert(Arc::from(key(&c.name)), self.columns.len());
+            .insert(Arc::from(&*lower(&c.name)), self.columns.len());
         self.columns.push(Some(Arc::new(c)));
     }
 
     pub fn drop_column(&mut self, name: &str) -> Option<Column> {
         let i = self.slot(name)?;
-        self.by_name.remove(key(name).as_str());
+        self.by_name.remove(&*lower(name));
         self.columns[i].take().map(Arc::unwrap_or_clone)
     }
 

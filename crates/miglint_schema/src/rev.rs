@@ -1,0 +1,393 @@
+//! One revision's pass: the context the op, SQL and helper replays share
+//! (the revision, its dialects, the facts recorded so far), with how an op
+//! names its table and column. The modules that apply ops extend it; the
+//! replay driver runs it.
+
+use std::rc::Rc;
+
+use miglint_diagnostics::{Dialect, DialectSet, TextRange};
+use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
+
+use crate::data;
+use crate::facts::{ObjectKind, OpFacts};
+use crate::input::{RevisionInput, SqlOf};
+use crate::names::literal_name;
+use crate::state::{HashMap, Key, Origin, key};
+
+pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
+
+pub(crate) type EnumUsers = HashMap<Key, Vec<(Key, Key)>>;
+
+/// One revision's pass.
+pub(crate) struct Rev<'i, 'a> {
+    pub input: &'i RevisionInput<'a>,
+    pub file: usize,
+    pub dialects: DialectSet,
+    pub record: bool,
+    pub users: &'i mut EnumUsers,
+    /// The analyzed SQL of the `execute` ops, by op index (sorted; see
+    /// [`Rev::sql_of`]).
+    pub sql_by_op: Vec<SqlOf<'a>>,
+    pub facts: Vec<OpFacts>,
+    /// The function being replayed.
+    pub func: usize,
+    /// Per function: offset of the first ORM/Core write miglint does not
+    /// model, and the first offset of each identifier (lazily).
+    pub opaque_at: Option<u32>,
+    /// Per function: the statements around ORM/Core writes that are no op
+    /// (`session.query(M).filter(M.c.is_(None)).delete()`), as file ranges
+    /// (read on first use: see [`Rev::orm_writes`]).
+    pub orm_writes: Option<Vec<(u32, u32)>>,
+    pub idents: Option<HashMap<String, u32>>,
+    /// Batches (by call range) that SQLite runs by recreating the table.
+    pub recreates: HashMap<TextRange, bool>,
+    /// The op being replayed.
+    pub cur_op: usize,
+    /// What the upgrades create and drop (ML403's delta, `reversal.rs`).
+    pub changes: Vec<Change>,
+    /// The current function runs SQL built at run time.
+    pub dynamic_sql: bool,
+    /// Columns renamed by an upgrade: (function, table, new name).
+    pub renamed: Vec<(usize, String, String)>,
+    /// The names the file imports from other modules (`imported_names`).
+    pub imported: Vec<&'a str>,
+    /// The table and column names of the latest op asked (by address):
+    /// the facts, the change and the guards of one op ask them in turn.
+    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
+    pub column_memo: std::cell::RefCell<Option<(usize, Option<Rc<str>>)>>,
+}
+
+/// How an op names its table.
+#[derive(Clone)]
+pub(crate) enum TableRef {
+    /// (shared: the facts, the change and the guards of one op ask it in
+    /// turn)
+    Known(Rc<str>),
+    /// Not a literal (a variable, a loop): any table.
+    Dynamic,
+    /// The op has no table.
+    None,
+}
+
+/// One change the upgrade logged.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub op: usize,
+    pub func: usize,
+    pub kind: ObjectKind,
+    pub created: bool,
+    pub table: Option<String>,
+    pub name: String,
+    pub range: TextRange,
+    /// The origin the state gives what it created.
+    pub origin: Origin,
+}
+
+/// Ops that change the schema (a dynamic table name there makes the whole
+/// schema uncertain).
+const DDL_OPS: &[&str] = &[
+    "create_table",
+    "drop_table",
+    "rename_table",
+    "add_column",
+    "drop_column",
+    "alter_column",
+    "create_index",
+    "drop_index",
+    "create_unique_constraint",
+    "create_foreign_key",
+    "create_check_constraint",
+    "create_primary_key",
+    "create_exclude_constraint",
+    "drop_constraint",
+];
+
+impl<'i, 'a> Rev<'i, 'a> {
+    pub(crate) fn new(
+        input: &'i RevisionInput<'a>,
+        file: usize,
+        dialects: DialectSet,
+        record: bool,
+        users: &'i mut EnumUsers,
+    ) -> Self {
+        Rev {
+            input,
+            file,
+            dialects,
+            record,
+            users,
+            sql_by_op: {
+                let mut v = input.sql.clone();
+                v.sort_by_key(|s| s.op);
+                v
+            },
+            facts: Vec::new(),
+            func: 0,
+            opaque_at: None,
+            orm_writes: None,
+            idents: None,
+            recreates: HashMap::default(),
+            cur_op: 0,
+            changes: Vec::new(),
+            dynamic_sql: false,
+            renamed: Vec::new(),
+            imported: imported_names(input.source),
+            table_memo: std::cell::RefCell::new(None),
+            column_memo: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// The ORM/Core writes outside ops of the current function: the
+    /// statement around each (read once per function, when an op asks).
+    pub(crate) fn orm_writes(&mut self) -> &[(u32, u32)] {
+        let input = self.input;
+        let func = &input.module.functions[self.func];
+        self.orm_writes.get_or_insert_with(|| {
+            let text = input.source.get(func.range.as_usize()).unwrap_or("");
+            let base = func.range.start();
+            data::opaque_writes(text)
+                .into_iter()
+                .map(|(a, b)| (base + a as u32, base + b as u32))
+                .collect()
+        })
+    }
+
+    /// The analyzed literal SQL of op `i`.
+    pub fn sql_of(&self, i: usize) -> Option<SqlOf<'a>> {
+        let k = self.sql_by_op.binary_search_by_key(&i, |s| s.op).ok()?;
+        Some(self.sql_by_op[k])
+    }
+
+    pub fn origin(&self, range: TextRange) -> Origin {
+        Origin {
+            file: self.file as u32,
+            func: self.func as u32,
+            range,
+        }
+    }
+
+    /// Records an enum type's user (table, column).
+    pub fn enum_user(&mut self, enum_name: &str, table: &str, column: &str) {
+        let v = self.users.entry(key(enum_name)).or_default();
+        let pair = (key(table), key(column));
+        if !v.contains(&pair) {
+            v.push(pair);
+        }
+    }
+
+    pub fn pg(&self) -> bool {
+        self.dialects.contains(Dialect::Postgresql)
+    }
+
+    /// The table `op` works on: a literal, or a module-level name bound to
+    /// a string.
+    pub(crate) fn table_name(&self, op: &Op) -> TableRef {
+        let at = std::ptr::from_ref(op) as usize;
+        let mut memo = self.table_memo.borrow_mut();
+        if let Some((p, t)) = &*memo
+            && *p == at
+        {
+            return t.clone();
+        }
+        let t = self.read_table_name(op);
+        *memo = Some((at, t.clone()));
+        t
+    }
+
+    fn read_table_name(&self, op: &Op) -> TableRef {
+        if let Some(t) = op.table() {
+            return TableRef::Known(Rc::from(t.value));
+        }
+        if matches!(
+            op.name.as_str(),
+            "execute" | "exec_driver_sql" | "bulk_insert"
+        ) || !DDL_OPS.contains(&op.name.as_str())
+        {
+            return TableRef::None;
+        }
+        if op.in_batch() {
+            return TableRef::Dynamic;
+        }
+        let expr = match op.name.as_str() {
+            "create_index"
+            | "create_unique_constraint"
+            | "create_check_constraint"
+            | "create_primary_key"
+            | "drop_constraint"
+            | "create_exclude_constraint" => op.arg_or_kw(1, "table_name"),
+            "create_foreign_key" => op.arg_or_kw(1, "source_table"),
+            "drop_index" => match op.kwarg("table_name").map(|k| &k.value).or(op.args.get(1)) {
+                Some(e) => Some(e),
+                // `drop_index("ix")`: the index names its table
+                None => return TableRef::None,
+            },
+            "rename_table" => op.arg_or_kw(0, "old_table_name"),
+            _ => op.arg_or_kw(0, "table_name"),
+        };
+        match expr {
+            Some(e) => match self.str_of(e) {
+                Some(s) => TableRef::Known(Rc::from(s)),
+                None => TableRef::Dynamic,
+            },
+            None => TableRef::Dynamic,
+        }
+    }
+
+    /// A literal name, or a module-level name bound to a string.
+    pub(crate) fn str_of(&self, e: &Expr) -> Option<String> {
+        if let Some(s) = literal_name(e) {
+            return Some(s.to_string());
+        }
+        match &e.kind {
+            ExprKind::Name(n) => self
+                .input
+                .module
+                .binding(n)?
+                .str_value()
+                .map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The column `op` works on (add/drop/alter_column).
+    pub(crate) fn column_name(&self, op: &Op) -> Option<Rc<str>> {
+        let at = std::ptr::from_ref(op) as usize;
+        let mut memo = self.column_memo.borrow_mut();
+        if let Some((p, c)) = &*memo
+            && *p == at
+        {
+            return c.clone();
+        }
+        let c = self.read_column_name(op).map(Rc::from);
+        *memo = Some((at, c.clone()));
+        c
+    }
+
+    fn read_column_name(&self, op: &Op) -> Option<String> {
+        match op.name.as_str() {
+            "add_column" => {
+                let e = op
+                    .args
+                    .iter()
+                    .chain(op.kwarg("column").map(|k| &k.value))
+                    .nth(if op.in_batch() { 0 } else { 1 })?;
+                let e = data::resolve(self.input.module, e);
+                PyColumn::from_expr(e)?.name().map(|n| n.value)
+            }
+            "drop_column" | "alter_column" => op
+                .arg_or_kw(usize::from(!op.in_batch()), "column_name")
+                .and_then(|e| self.str_of(e)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether a function (`text`) calls something imported from a module
+/// that is not Alembic, SQLAlchemy or the standard library (a project's
+/// migration helpers: `from app.migrations.utils import create_table`),
+/// whose schema changes miglint cannot see; `names` are the file's
+/// [`imported_names`].
+pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
+    names.iter().any(|n| {
+        crate::names::find_word(text, n).is_some()
+            && (text.contains(&format!("{n}(")) || text.contains(&format!("{n}.")))
+    })
+}
+
+/// The local names a file imports from modules that are not Alembic,
+/// SQLAlchemy or the standard library (see `calls_any`); read once
+/// per revision.
+pub(crate) fn imported_names(source: &str) -> Vec<&str> {
+    const SAFE: &[&str] = &[
+        "alembic",
+        "sqlalchemy",
+        "sa",
+        "typing",
+        "datetime",
+        "uuid",
+        "json",
+        "enum",
+        "logging",
+        "os",
+        "re",
+        "sys",
+        "time",
+        "decimal",
+        "collections",
+        "functools",
+        "itertools",
+        "textwrap",
+        "dataclasses",
+        "__future__",
+        "sqlalchemy_utils",
+        "sqlmodel",
+        "math",
+        "random",
+        "string",
+        "hashlib",
+        "base64",
+        "secrets",
+        "pathlib",
+        "copy",
+        "warnings",
+        "contextlib",
+        "typing_extensions",
+        "zoneinfo",
+        "pytz",
+    ];
+    let mut names: Vec<&str> = Vec::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
+            match rest.split_once(" import ") {
+                Some((m, i)) => (m.trim(), i),
+                None => continue,
+            }
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split('#').next().unwrap_or("").split(',') {
+                let module = part.split_whitespace().next().unwrap_or("");
+                let top = module.split('.').next().unwrap_or("");
+                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+                let local = local.split('.').next().unwrap_or(local);
+                if !SAFE.contains(&top) && !local.is_empty() {
+                    names.push(local);
+                }
+            }
+            continue;
+        } else {
+            continue;
+        };
+        let top = module
+            .trim_start_matches('.')
+            .split('.')
+            .next()
+            .unwrap_or("");
+        let mut parts: Vec<&str> = vec![imported];
+        if imported.trim_start().starts_with('(') && !imported.contains(')') {
+            for more in lines.by_ref() {
+                parts.push(more);
+                if more.contains(')') {
+                    break;
+                }
+            }
+        }
+        let skip = SAFE.contains(&top) && !module.starts_with('.');
+        for part in parts
+            .iter()
+            .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
+            .filter(|_| !skip)
+        {
+            let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+            let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+            let local = local.split('.').next().unwrap_or(local);
+            if !local.is_empty()
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
+                names.push(local);
+            }
+        }
+    }
+    names
+}
