@@ -95,7 +95,12 @@ pub(crate) fn run_jobs(
                 Plan::Keep(kept) => return kept,
                 Plan::Fresh(capture) => (
                     sets.iter()
-                        .map(|_| (Vec::with_capacity(order.len()), Cursor::start(inputs, order)))
+                        .map(|_| {
+                            (
+                                Vec::with_capacity(order.len()),
+                                Cursor::start(inputs, order),
+                            )
+                        })
                         .collect(),
                     capture,
                 ),
@@ -204,7 +209,11 @@ impl KeptModel {
     /// it), replaying only what changed since the last call. The kept
     /// model is shared with the caller: when the caller still holds the
     /// previous one, everything is replayed.
-    pub fn update(&mut self, inputs: &[RevisionInput<'_>], envs: &[Vec<usize>]) -> Arc<SchemaModel> {
+    pub fn update(
+        &mut self,
+        inputs: &[RevisionInput<'_>],
+        envs: &[Vec<usize>],
+    ) -> Arc<SchemaModel> {
         let jobs = jobs(inputs, envs);
         let same_graph = self.model.is_some()
             && self.keys.len() == inputs.len()
@@ -243,13 +252,17 @@ impl KeptModel {
             .iter()
             .map(|(env, _)| envs[*env].iter().position(|&f| is_changed[f]))
             .collect();
-        let mut old_replays = old.replays.into_iter().zip(std::mem::take(&mut self.cursors));
+        let mut old_replays = old
+            .replays
+            .into_iter()
+            .zip(std::mem::take(&mut self.cursors));
         let mut replayed = 0;
         let plans: Vec<Plan> = jobs
             .iter()
             .zip(&first_changed)
             .map(|((env, sets), at)| {
-                let kept: Vec<(Replay, Option<Cursor>)> = old_replays.by_ref().take(sets.len()).collect();
+                let kept: Vec<(Replay, Option<Cursor>)> =
+                    old_replays.by_ref().take(sets.len()).collect();
                 let Some(at) = *at else {
                     return Plan::Keep(kept);
                 };

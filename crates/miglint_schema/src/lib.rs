@@ -38,10 +38,10 @@ use miglint_diagnostics::{Dialect, DialectSet};
 use miglint_python::{Module, StrLit};
 use miglint_sql::SqlStatement;
 
+pub use checkpoint::{KeptModel, Update};
 /// The table a table expression names (`sa.table("t", ...)`, or a
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
-pub use checkpoint::{KeptModel, Update};
 pub use objects::{ObjectFact, ObjectKind};
 pub use reversal::NotReverted;
 pub use state::{
@@ -356,3 +356,6 @@ pub fn schema_at(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod checkpoint_tests;

@@ -104,7 +104,11 @@ impl Walk<'_, '_> {
     /// Replays from `cursor.pos` on, appending to `facts` (which holds the
     /// facts of the positions before it); returns the state at `stop` and
     /// the cursor captured at `capture`.
-    pub fn run(&self, cursor: &mut Cursor, facts: &mut EnvFacts) -> (Option<Schema>, Option<Cursor>) {
+    pub fn run(
+        &self,
+        cursor: &mut Cursor,
+        facts: &mut EnvFacts,
+    ) -> (Option<Schema>, Option<Cursor>) {
         let (inputs, order) = (self.inputs, self.order);
         let pos_by_input = positions(inputs, order);
         let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
