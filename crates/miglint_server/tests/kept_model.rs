@@ -86,7 +86,8 @@ fn check(
     let fresh = evaluate(&mut ProjectState::new(root.to_path_buf()), open);
     assert_eq!(got, fresh, "{what}");
     assert!(
-        got.iter().any(|(_, d)| d.iter().any(|d| d.code.starts_with("ML3"))),
+        got.iter()
+            .any(|(_, d)| d.iter().any(|d| d.code.starts_with("ML3"))),
         "{what}: the project has model findings: {got:?}"
     );
     kept.linter.kept_model_update()
@@ -165,7 +166,11 @@ fn kept_model_diagnostics_equal_a_fresh_build_after_each_edit() {
     ));
 
     // down_revision changed: the head now follows the left branch
-    ed.edit(&file("d1_head.py"), "down_revision = \"c1\"", "down_revision = \"b1\"");
+    ed.edit(
+        &file("d1_head.py"),
+        "down_revision = \"c1\"",
+        "down_revision = \"b1\"",
+    );
     assert_eq!(
         check(&mut kept, &s.root, &ed.open, "down_revision"),
         Some(Update::Built)
@@ -180,7 +185,11 @@ fn kept_model_diagnostics_equal_a_fresh_build_after_each_edit() {
     let new = file("e1_new.py");
     std::fs::write(
         &new,
-        rev("e1", "(\"c1\", \"d1\")", "def upgrade():\n    op.drop_table('tags')\n"),
+        rev(
+            "e1",
+            "(\"c1\", \"d1\")",
+            "def upgrade():\n    op.drop_table('tags')\n",
+        ),
     )
     .unwrap();
     kept.rediscover();
