@@ -26,6 +26,9 @@ pub struct Linter {
     /// Rules that panicked (a bug in miglint): their findings for that
     /// file (or project) are missing, every other finding is kept.
     internal_errors: std::sync::atomic::AtomicUsize,
+    /// The semantic model kept between project phases (an editor server
+    /// runs the project phase after every edit; see [`Linter::keep_model`]).
+    kept_model: Option<std::sync::Mutex<miglint_schema::KeptModel>>,
 }
 
 /// The outcome of the per-file phase.
@@ -68,7 +71,25 @@ impl Linter {
         Linter {
             settings,
             internal_errors: std::sync::atomic::AtomicUsize::new(0),
+            kept_model: None,
         }
+    }
+
+    /// Keeps the semantic model between project phases: the next one
+    /// replays only the revisions from the first changed one on (for a
+    /// caller that runs the project phase again after editing a file).
+    #[must_use]
+    pub fn keep_model(mut self) -> Self {
+        self.kept_model = Some(std::sync::Mutex::new(miglint_schema::KeptModel::new()));
+        self
+    }
+
+    /// What the kept model's last update did (see [`Linter::keep_model`]).
+    pub fn kept_model_update(&self) -> Option<miglint_schema::Update> {
+        let kept = self.kept_model.as_ref()?;
+        kept.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last_update()
     }
 
     /// How many rule runs panicked so far (see [`Linter::guarded`]).
@@ -414,7 +435,10 @@ impl Linter {
     fn check_project(
         &self,
         results: &mut [FileResult],
-    ) -> (Vec<Vec<Diagnostic>>, Option<miglint_schema::SchemaModel>) {
+    ) -> (
+        Vec<Vec<Diagnostic>>,
+        Option<std::sync::Arc<miglint_schema::SchemaModel>>,
+    ) {
         let stored: Vec<Vec<(usize, Vec<SqlStatement>)>> = results
             .iter_mut()
             .map(|r| std::mem::take(&mut r.sql))
@@ -458,6 +482,7 @@ impl Linter {
                     .collect(),
             );
         project.postgresql_version = self.settings.postgresql_version;
+        let mut project = project.with_kept_model(self.kept_model.as_ref());
         let found = self.run_project_rules(&project);
         let baselined = self.baselined(&project);
         let model = project.take_schema();

@@ -72,7 +72,10 @@ pub struct Project<'a> {
     /// The revision graphs, built on first use and shared by the rules.
     environments: std::sync::OnceLock<Vec<crate::graph::Environment<'a>>>,
     /// The semantic model, built on first use and shared by the rules.
-    schema: std::sync::OnceLock<miglint_schema::SchemaModel>,
+    schema: std::sync::OnceLock<std::sync::Arc<miglint_schema::SchemaModel>>,
+    /// The model kept from the caller's last run, updated instead of built
+    /// (see [`Project::with_kept_model`]).
+    kept_model: Option<&'a std::sync::Mutex<miglint_schema::KeptModel>>,
 }
 
 impl<'a> Project<'a> {
@@ -84,7 +87,20 @@ impl<'a> Project<'a> {
             postgresql_version: miglint_config::DEFAULT_POSTGRESQL_VERSION,
             environments: std::sync::OnceLock::new(),
             schema: std::sync::OnceLock::new(),
+            kept_model: None,
         }
+    }
+
+    /// Builds the semantic model by updating `kept` (the model of the
+    /// caller's previous run, see [`miglint_schema::KeptModel`]): only the
+    /// revisions from the first changed one on are replayed.
+    #[must_use]
+    pub fn with_kept_model(
+        mut self,
+        kept: Option<&'a std::sync::Mutex<miglint_schema::KeptModel>>,
+    ) -> Self {
+        self.kept_model = kept;
+        self
     }
 
     /// Declares ids that live outside the linted files (see
@@ -116,7 +132,13 @@ impl<'a> Project<'a> {
         );
         self.schema.get_or_init(|| {
             let (inputs, orders) = schema_inputs(&self.files, self.environments());
-            miglint_schema::SchemaModel::build(&inputs, &orders)
+            match self.kept_model {
+                Some(kept) => kept
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .update(&inputs, &orders),
+                None => std::sync::Arc::new(miglint_schema::SchemaModel::build(&inputs, &orders)),
+            }
         })
     }
 
@@ -127,7 +149,7 @@ impl<'a> Project<'a> {
 
     /// The model, if it was built, taken out (it owns its data, so that
     /// the caller can free it on another thread).
-    pub fn take_schema(&mut self) -> Option<miglint_schema::SchemaModel> {
+    pub fn take_schema(&mut self) -> Option<std::sync::Arc<miglint_schema::SchemaModel>> {
         self.schema.take()
     }
 }

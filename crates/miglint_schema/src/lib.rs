@@ -21,6 +21,7 @@
 
 mod apply;
 mod apply_sql;
+mod checkpoint;
 mod columns;
 mod data;
 mod enum_calls;
@@ -37,6 +38,7 @@ mod state;
 
 use miglint_diagnostics::{Dialect, DialectSet};
 
+pub use checkpoint::{KeptModel, Update};
 /// The table a table expression names (`sa.table("t", ...)`, or a
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
@@ -51,8 +53,14 @@ pub use state::{
 
 /// One replay: an environment for a set of dialects.
 struct Replay {
+    set: DialectSet,
+    /// The environment's first replay (the others keep only the facts
+    /// that differ from its).
+    first: bool,
     /// Per file of the environment: per op.
     facts: Vec<(usize, Vec<OpFacts>)>,
+    /// The enum types' users the replay recorded.
+    users: rev::EnumUsers,
 }
 
 /// The model of a project: per file and dialect, the facts of every op.
@@ -81,6 +89,15 @@ impl SchemaModel {
     /// revisions (indices into `inputs`) in a topological order (parents
     /// first).
     pub fn build(inputs: &[RevisionInput<'_>], envs: &[Vec<usize>]) -> SchemaModel {
+        let jobs = checkpoint::jobs(inputs, envs);
+        let plans = jobs.iter().map(|_| checkpoint::Plan::Fresh(None)).collect();
+        let runs = checkpoint::run_jobs(inputs, envs, &jobs, plans);
+        SchemaModel::assemble(inputs, runs.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// The model of finished replays (in job order, each environment's
+    /// first dialect first).
+    fn assemble(inputs: &[RevisionInput<'_>], replays: Vec<Replay>) -> SchemaModel {
         let mut model = SchemaModel {
             replays: Vec::new(),
             slots: vec![[None; 3]; inputs.len()],
@@ -98,77 +115,31 @@ impl SchemaModel {
                 }
             }
         }
-        // the replays (per environment, and per dialect where guards
-        // differ) are independent: run them in parallel, then join them in
-        // order (the result does not depend on the threads)
-        let mut jobs: Vec<(usize, &[usize], Vec<DialectSet>)> = Vec::new();
-        for (env, order) in envs.iter().enumerate() {
-            let all = order
-                .iter()
-                .fold(DialectSet::EMPTY, |acc, &i| acc.union(inputs[i].targets));
-            if all.is_empty() {
-                continue;
-            }
-            // Guards narrower than the targets: one replay per dialect;
-            // otherwise one replay serves them all.
-            let guarded = order.iter().any(|&i| {
-                let f = &inputs[i];
-                f.module
-                    .ops
-                    .iter()
-                    .any(|op| op.dialects.intersect(f.targets) != f.targets)
-            });
-            let sets: Vec<DialectSet> = if guarded {
-                all.iter().map(DialectSet::single).collect()
-            } else {
-                vec![all]
-            };
-            jobs.push((env, order.as_slice(), sets));
-        }
-        // an environment's first dialect is replayed first; its other
-        // dialects then keep only the files whose facts differ from it
-        // (memory: one copy per file where no guard tells the dialects
-        // apart, not one per dialect)
-        let done: Vec<_> = {
-            use rayon::prelude::*;
-            jobs.par_iter()
-                .flat_map_iter(|(_, order, sets)| {
-                    let first = (
-                        sets[0],
-                        replay::replay_env(inputs, order, sets[0], None, None).0,
-                    );
-                    let rest: Vec<_> = sets[1..]
-                        .par_iter()
-                        .map(|&set| {
-                            let r = replay::replay_env(inputs, order, set, None, Some(&first.1.0));
-                            (set, r.0)
-                        })
-                        .collect();
-                    std::iter::once((true, first)).chain(rest.into_iter().map(|r| (false, r)))
-                })
-                .collect()
-        };
         let mut base = 0u32;
-        for (is_first, (set, (facts, users))) in done {
+        for replay in replays {
             let r = model.replays.len() as u32;
-            if is_first {
+            if replay.first {
                 base = r;
             }
-            for (pos, (file, ops)) in facts.iter().enumerate() {
+            for (pos, (file, ops)) in replay.facts.iter().enumerate() {
                 let mut slot = (r, pos as u32);
                 // emptied by the replay: the same as the first's (a file
                 // with no op has an empty list on both)
-                if !is_first && ops.is_empty() {
+                if !replay.first && ops.is_empty() {
                     slot = (base, pos as u32);
                 }
-                for d in set.iter() {
+                for d in replay.set.iter() {
                     model.slots[*file][dialect_index(d)] = Some(slot);
                 }
             }
-            for (k, v) in users {
-                model.enum_users.entry(k).or_default().extend(v);
+            for (k, v) in &replay.users {
+                model
+                    .enum_users
+                    .entry(k.clone())
+                    .or_default()
+                    .extend(v.iter().cloned());
             }
-            model.replays.push(Replay { facts });
+            model.replays.push(replay);
         }
         model
     }
@@ -249,3 +220,6 @@ pub fn schema_at(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod checkpoint_tests;

@@ -19,78 +19,171 @@ pub(crate) fn replay_env(
     stop: Option<usize>,
     reference: Option<&EnvFacts>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
-    // position in `order` by input index (a vector: one lookup per parent)
+    let mut cursor = Cursor::start(inputs, order);
+    let mut facts: EnvFacts = Vec::with_capacity(order.len());
+    let walk = Walk {
+        inputs,
+        order,
+        dialects,
+        stop,
+        reference,
+        capture: None,
+    };
+    let (stopped, _) = walk.run(&mut cursor, &mut facts);
+    ((facts, cursor.users), stopped)
+}
+
+/// The replay state of one environment right before position `pos` of its
+/// order: what the revisions before it left (see `checkpoint.rs`). The
+/// facts of those revisions are not part of it (a replay's `EnvFacts` up
+/// to `pos`).
+#[derive(Clone)]
+pub(crate) struct Cursor {
+    pub pos: usize,
+    /// By position: how many children of that revision are still to be
+    /// replayed.
+    remaining: Vec<usize>,
+    /// By position: the state after that revision, while some child of it
+    /// is still to be replayed.
+    states: Vec<Option<Schema>>,
+    /// The enum types' users recorded so far.
+    pub users: EnumUsers,
+}
+
+impl Cursor {
+    /// Before the first revision of `order`.
+    pub fn start(inputs: &[RevisionInput<'_>], order: &[usize]) -> Cursor {
+        let pos_of = positions(inputs, order);
+        let mut remaining = vec![0usize; order.len()];
+        for &f in order {
+            for p in inputs[f].parents.iter().flatten() {
+                if let Some(&pp) = pos_of.get(*p)
+                    && pp != usize::MAX
+                {
+                    remaining[pp] += 1;
+                }
+            }
+        }
+        Cursor {
+            pos: 0,
+            remaining,
+            states: vec![None; order.len()],
+            users: EnumUsers::default(),
+        }
+    }
+}
+
+/// Position in `order` by input index (a vector: one lookup per parent;
+/// `usize::MAX` for inputs outside it).
+fn positions(inputs: &[RevisionInput<'_>], order: &[usize]) -> Vec<usize> {
     let mut pos_by_input = vec![usize::MAX; inputs.len()];
     for (k, &f) in order.iter().enumerate() {
         pos_by_input[f] = k;
     }
-    let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
-    let mut remaining = vec![0usize; order.len()];
-    for &f in order {
-        for p in inputs[f].parents.iter().flatten() {
-            if let Some(pp) = pos_of(*p) {
-                remaining[pp] += 1;
+    pos_by_input
+}
+
+/// One walk over an environment's order, from a cursor to the end (or to
+/// `stop`).
+pub(crate) struct Walk<'w, 'i> {
+    pub inputs: &'w [RevisionInput<'i>],
+    pub order: &'w [usize],
+    pub dialects: DialectSet,
+    /// Return the state right after this revision (and stop there).
+    pub stop: Option<usize>,
+    /// The facts of another dialect's replay of this environment: facts
+    /// equal to its at a position are kept there only.
+    pub reference: Option<&'w EnvFacts>,
+    /// A copy of the cursor is taken right before this position.
+    pub capture: Option<usize>,
+}
+
+impl Walk<'_, '_> {
+    /// Replays from `cursor.pos` on, appending to `facts` (which holds the
+    /// facts of the positions before it); returns the state at `stop` and
+    /// the cursor captured at `capture`.
+    pub fn run(
+        &self,
+        cursor: &mut Cursor,
+        facts: &mut EnvFacts,
+    ) -> (Option<Schema>, Option<Cursor>) {
+        let (inputs, order) = (self.inputs, self.order);
+        let pos_by_input = positions(inputs, order);
+        let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
+        let mut captured = None;
+        let Cursor {
+            pos,
+            remaining,
+            states,
+            users,
+        } = cursor;
+        while let Some(&file) = order.get(*pos) {
+            if self.capture == Some(*pos) {
+                captured = Some(Cursor {
+                    pos: *pos,
+                    remaining: remaining.clone(),
+                    states: states.clone(),
+                    users: users.clone(),
+                });
             }
-        }
-    }
-    let mut states: Vec<Option<Schema>> = vec![None; order.len()];
-    let mut facts: EnvFacts = Vec::with_capacity(order.len());
-    let mut users: EnumUsers = HashMap::default();
-    for &file in order {
-        let input = &inputs[file];
-        let start = Origin {
-            file: file as u32,
-            func: u32::MAX,
-            range: TextRange::empty(0),
-        };
-        let mut state: Option<Schema> = None;
-        let mut unknown = false;
-        match &input.parents {
-            None => unknown = true,
-            Some(ps) => {
-                for p in ps {
-                    let Some(pp) = pos_of(*p) else {
-                        unknown = true;
-                        continue;
-                    };
-                    let taken = if remaining[pp] == 1 {
-                        states[pp].take()
-                    } else {
-                        states[pp].clone()
-                    };
-                    remaining[pp] = remaining[pp].saturating_sub(1);
-                    match (&mut state, taken) {
-                        (None, Some(t)) => state = Some(t),
-                        (Some(s), Some(t)) => s.merge_from(&t, |o| {
-                            (pos_of(o.file as usize).unwrap_or(0), o.range.start())
-                        }),
-                        (_, None) => unknown = true,
+            *pos += 1;
+            let input = &inputs[file];
+            let start = Origin {
+                file: file as u32,
+                func: u32::MAX,
+                range: TextRange::empty(0),
+            };
+            let mut state: Option<Schema> = None;
+            let mut unknown = false;
+            match &input.parents {
+                None => unknown = true,
+                Some(ps) => {
+                    for p in ps {
+                        let Some(pp) = pos_of(*p) else {
+                            unknown = true;
+                            continue;
+                        };
+                        let taken = if remaining[pp] == 1 {
+                            states[pp].take()
+                        } else {
+                            states[pp].clone()
+                        };
+                        remaining[pp] = remaining[pp].saturating_sub(1);
+                        match (&mut state, taken) {
+                            (None, Some(t)) => state = Some(t),
+                            (Some(s), Some(t)) => s.merge_from(&t, |o| {
+                                (pos_of(o.file as usize).unwrap_or(0), o.range.start())
+                            }),
+                            (_, None) => unknown = true,
+                        }
                     }
                 }
             }
+            let mut state = state.unwrap_or_default();
+            if unknown {
+                state.set_unknown(start);
+            }
+            let ops_facts =
+                Rev::new(input, file, self.dialects, self.stop.is_none(), users).run(&mut state);
+            if self.stop == Some(file) {
+                return (Some(state), captured);
+            }
+            let Some(k) = pos_of(file) else { continue };
+            if remaining[k] > 0 {
+                states[k] = Some(state);
+            }
+            // the same facts as the reference replay's (another dialect of
+            // this environment) at this position: kept there only (an empty
+            // list here; see `SchemaModel::build`)
+            let at = facts.len();
+            let same = self
+                .reference
+                .and_then(|r| r.get(at))
+                .is_some_and(|(f0, ops0)| *f0 == file && *ops0 == ops_facts);
+            facts.push((file, if same { Vec::new() } else { ops_facts }));
         }
-        let mut state = state.unwrap_or_default();
-        if unknown {
-            state.set_unknown(start);
-        }
-        let ops_facts = Rev::new(input, file, dialects, stop.is_none(), &mut users).run(&mut state);
-        if stop == Some(file) {
-            return ((facts, users), Some(state));
-        }
-        let Some(k) = pos_of(file) else { continue };
-        if remaining[k] > 0 {
-            states[k] = Some(state);
-        }
-        // the same facts as the reference replay's (another dialect of
-        // this environment) at this position: kept there only (an empty
-        // list here; see `SchemaModel::build`)
-        let pos = facts.len();
-        let same = reference
-            .and_then(|r| r.get(pos))
-            .is_some_and(|(f0, ops0)| *f0 == file && *ops0 == ops_facts);
-        facts.push((file, if same { Vec::new() } else { ops_facts }));
+        (None, captured)
     }
-    ((facts, users), None)
 }
 
 impl<'i, 'a> Rev<'i, 'a> {

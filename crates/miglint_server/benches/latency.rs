@@ -7,8 +7,9 @@
 //!    step (`ProjectState::evaluate`: re-lint the buffer, project phase,
 //!    finish the open file) in a two-revision project;
 //! 2. graph re-evaluation in a 1,000-revision project (files on disk, one
-//!    open buffer edited): the same server step, and the project phase
-//!    alone (nothing changed: every per-file result is reused).
+//!    open buffer edited, in the middle of the chain and at its head): the
+//!    same server step, and the project phase alone (nothing changed: every
+//!    per-file result is reused).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -286,6 +287,12 @@ fn graph_section(tmp: &tempfile::TempDir) {
     println!(
         "  server step after an edit of one revision (re-lint it, stat the others, graph rules over all): {}",
         both(server_step(&many, edited_file))
+    );
+    // the usual edit: the head (the kept model replays it alone; the edit
+    // above replays it and the 499 revisions after it)
+    println!(
+        "  the same after an edit of the head revision: {}",
+        both(server_step(&many, &paths[paths.len() - 1]))
     );
     // the project phase alone: nothing changed
     let root = miglint_server::convert::normalize(&many);

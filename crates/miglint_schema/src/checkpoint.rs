@@ -1,0 +1,321 @@
+//! The model kept between builds, and the replay resumed from a kept
+//! state.
+//!
+//! A revision's facts depend only on the revisions before it in its
+//! environment's replay order (and on its own text and targets). A caller
+//! that builds the model again after an edit of one revision (the editor
+//! server, after each keystroke) keeps the last model with
+//! [`KeptModel`]: it holds, per replay, the replay state right before one
+//! position of the order (the branch tips, each revision's remaining
+//! children, the enum types' users so far; see `replay::Cursor`), and the
+//! model's inputs as they were. [`KeptModel::update`] compares the new
+//! inputs with the kept ones: when only texts or targets changed, each
+//! environment with a changed revision is replayed from the kept state
+//! (when it lies at or before the first changed revision in the order,
+//! else from the first revision) and the facts of the revisions before it
+//! are taken over; environments with no change keep their replays. The
+//! kept state then moves to the first changed revision, the one being
+//! edited. Origins carry text ranges, so the descendants of a changed
+//! revision are always replayed. A change of the graph (files, paths,
+//! parents, the order) or of the dialects an environment is replayed for
+//! builds everything again.
+//!
+//! Nothing is written to disk: the state lives as long as its owner.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miglint_diagnostics::DialectSet;
+use rayon::prelude::*;
+
+use crate::replay::{Cursor, Walk};
+use crate::rev::EnvFacts;
+use crate::{Replay, RevisionInput, SchemaModel};
+
+/// One environment (an index into the build's `envs`) and the dialect sets
+/// it is replayed for, its first replay first.
+pub(crate) type Job = (usize, Vec<DialectSet>);
+
+/// The replays to run: per environment, one per dialect set where guards
+/// narrower than the targets tell the dialects apart, else one for all.
+pub(crate) fn jobs(inputs: &[RevisionInput<'_>], envs: &[Vec<usize>]) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (env, order) in envs.iter().enumerate() {
+        let all = order
+            .iter()
+            .fold(DialectSet::EMPTY, |acc, &i| acc.union(inputs[i].targets));
+        if all.is_empty() {
+            continue;
+        }
+        let guarded = order.iter().any(|&i| {
+            let f = &inputs[i];
+            f.module
+                .ops
+                .iter()
+                .any(|op| op.dialects.intersect(f.targets) != f.targets)
+        });
+        let sets: Vec<DialectSet> = if guarded {
+            all.iter().map(DialectSet::single).collect()
+        } else {
+            vec![all]
+        };
+        jobs.push((env, sets));
+    }
+    jobs
+}
+
+/// How to run one job.
+pub(crate) enum Plan {
+    /// Replay from the first revision; keep the state right before this
+    /// position.
+    Fresh(Option<usize>),
+    /// Nothing changed: the replays as they were, with their kept states.
+    Keep(Vec<(Replay, Option<Cursor>)>),
+    /// Per dialect set: continue from the cursor (the facts of the
+    /// positions before it given); keep the state right before the
+    /// position.
+    Resume(Vec<(EnvFacts, Cursor)>, usize),
+}
+
+/// Runs the jobs (in parallel: they are independent) and returns their
+/// replays in job order, each with the state it kept. An environment's
+/// first dialect is replayed first; its other dialects then keep only the
+/// files whose facts differ from it (memory: one copy per file where no
+/// guard tells the dialects apart, not one per dialect).
+pub(crate) fn run_jobs(
+    inputs: &[RevisionInput<'_>],
+    envs: &[Vec<usize>],
+    jobs: &[Job],
+    plans: Vec<Plan>,
+) -> Vec<(Replay, Option<Cursor>)> {
+    let work: Vec<(&Job, Plan)> = jobs.iter().zip(plans).collect();
+    work.into_par_iter()
+        .flat_map_iter(|((env, sets), plan)| {
+            let order = envs[*env].as_slice();
+            let (starts, capture) = match plan {
+                Plan::Keep(kept) => return kept,
+                Plan::Fresh(capture) => (
+                    sets.iter()
+                        .map(|_| {
+                            (
+                                Vec::with_capacity(order.len()),
+                                Cursor::start(inputs, order),
+                            )
+                        })
+                        .collect(),
+                    capture,
+                ),
+                Plan::Resume(from, at) => (from, Some(at)),
+            };
+            let walk = |set: DialectSet,
+                        reference: Option<&EnvFacts>,
+                        (mut facts, mut cursor): (EnvFacts, Cursor),
+                        first: bool| {
+                let w = Walk {
+                    inputs,
+                    order,
+                    dialects: set,
+                    stop: None,
+                    reference,
+                    capture,
+                };
+                let (_, kept) = w.run(&mut cursor, &mut facts);
+                let replay = Replay {
+                    set,
+                    first,
+                    facts,
+                    users: std::mem::take(&mut cursor.users),
+                };
+                (replay, kept)
+            };
+            let mut starts: Vec<(EnvFacts, Cursor)> = starts;
+            let rest_starts = starts.split_off(1);
+            let first = walk(
+                sets[0],
+                None,
+                starts.pop().expect("a job has a dialect set"),
+                true,
+            );
+            let rest: Vec<_> = sets[1..]
+                .par_iter()
+                .zip(rest_starts)
+                .map(|(&set, start)| walk(set, Some(&first.0.facts), start, false))
+                .collect();
+            std::iter::once(first).chain(rest).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// What a model was built from, per input: enough to tell whether a new
+/// build's input is the same.
+struct InputKey {
+    path: PathBuf,
+    source: String,
+    targets: DialectSet,
+    parents: Option<Vec<usize>>,
+}
+
+impl InputKey {
+    fn of(input: &RevisionInput<'_>) -> InputKey {
+        InputKey {
+            path: input.path.to_path_buf(),
+            source: input.source.to_string(),
+            targets: input.targets,
+            parents: input.parents.clone(),
+        }
+    }
+
+    /// The same place in the graph (path, parents).
+    fn same_shape(&self, input: &RevisionInput<'_>) -> bool {
+        self.path == input.path && self.parents == input.parents
+    }
+}
+
+/// What the last [`KeptModel::update`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// Every environment replayed from its first revision.
+    Built,
+    /// No input changed: the kept model.
+    Unchanged,
+    /// Replayed from kept states: `replayed` revisions in all (counted
+    /// once per environment, not per dialect).
+    Resumed { replayed: usize },
+}
+
+/// A [`SchemaModel`] kept between builds with the replay states to resume
+/// from (see the module documentation). Not written anywhere.
+#[derive(Default)]
+pub struct KeptModel {
+    model: Option<Arc<SchemaModel>>,
+    keys: Vec<InputKey>,
+    envs: Vec<Vec<usize>>,
+    jobs: Vec<Job>,
+    /// Per replay of the model (in its order): the state kept.
+    cursors: Vec<Option<Cursor>>,
+    last: Option<Update>,
+}
+
+impl KeptModel {
+    pub fn new() -> KeptModel {
+        KeptModel::default()
+    }
+
+    /// What the last [`KeptModel::update`] did (`None` before the first).
+    pub fn last_update(&self) -> Option<Update> {
+        self.last
+    }
+
+    /// The model of `inputs` and `envs` (as [`SchemaModel::build`] gives
+    /// it), replaying only what changed since the last call. The kept
+    /// model is shared with the caller: when the caller still holds the
+    /// previous one, everything is replayed.
+    pub fn update(
+        &mut self,
+        inputs: &[RevisionInput<'_>],
+        envs: &[Vec<usize>],
+    ) -> Arc<SchemaModel> {
+        let jobs = jobs(inputs, envs);
+        let same_graph = self.model.is_some()
+            && self.keys.len() == inputs.len()
+            && self.envs == envs
+            && self.jobs == jobs
+            && self.keys.iter().zip(inputs).all(|(k, i)| k.same_shape(i));
+        let changed: Vec<usize> = if same_graph {
+            (0..inputs.len())
+                .filter(|&i| {
+                    self.keys[i].source != inputs[i].source
+                        || self.keys[i].targets != inputs[i].targets
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if same_graph && changed.is_empty() {
+            self.last = Some(Update::Unchanged);
+            return self.model.clone().expect("kept");
+        }
+        let old = self
+            .model
+            .take()
+            .filter(|_| same_graph)
+            .and_then(|m| Arc::try_unwrap(m).ok());
+        let Some(old) = old else {
+            return self.build(inputs, envs, jobs);
+        };
+        // per job: the first changed position of its order
+        let mut is_changed = vec![false; inputs.len()];
+        for &i in &changed {
+            is_changed[i] = true;
+            self.keys[i] = InputKey::of(&inputs[i]);
+        }
+        let first_changed: Vec<Option<usize>> = jobs
+            .iter()
+            .map(|(env, _)| envs[*env].iter().position(|&f| is_changed[f]))
+            .collect();
+        let mut old_replays = old
+            .replays
+            .into_iter()
+            .zip(std::mem::take(&mut self.cursors));
+        let mut replayed = 0;
+        let plans: Vec<Plan> = jobs
+            .iter()
+            .zip(&first_changed)
+            .map(|((env, sets), at)| {
+                let kept: Vec<(Replay, Option<Cursor>)> =
+                    old_replays.by_ref().take(sets.len()).collect();
+                let Some(at) = *at else {
+                    return Plan::Keep(kept);
+                };
+                let order = &envs[*env];
+                let mut from = order.len();
+                let starts = kept
+                    .into_iter()
+                    .map(|(replay, cursor)| {
+                        let mut facts = replay.facts;
+                        let cursor = match cursor {
+                            Some(c) if c.pos <= at => c,
+                            _ => Cursor::start(inputs, order),
+                        };
+                        facts.truncate(cursor.pos);
+                        from = from.min(cursor.pos);
+                        (facts, cursor)
+                    })
+                    .collect();
+                replayed += order.len() - from;
+                Plan::Resume(starts, at)
+            })
+            .collect();
+        let runs = run_jobs(inputs, envs, &jobs, plans);
+        self.finish(inputs, runs);
+        self.last = Some(Update::Resumed { replayed });
+        self.model.clone().expect("just built")
+    }
+
+    /// Everything replayed; the state kept right before each order's last
+    /// revision (a head, the revision most often edited).
+    fn build(
+        &mut self,
+        inputs: &[RevisionInput<'_>],
+        envs: &[Vec<usize>],
+        jobs: Vec<Job>,
+    ) -> Arc<SchemaModel> {
+        let plans = jobs
+            .iter()
+            .map(|(env, _)| Plan::Fresh(envs[*env].len().checked_sub(1)))
+            .collect();
+        let runs = run_jobs(inputs, envs, &jobs, plans);
+        self.keys = inputs.iter().map(InputKey::of).collect();
+        self.envs = envs.to_vec();
+        self.jobs = jobs;
+        self.finish(inputs, runs);
+        self.last = Some(Update::Built);
+        self.model.clone().expect("just built")
+    }
+
+    fn finish(&mut self, inputs: &[RevisionInput<'_>], runs: Vec<(Replay, Option<Cursor>)>) {
+        let (replays, cursors): (Vec<Replay>, Vec<Option<Cursor>>) = runs.into_iter().unzip();
+        self.cursors = cursors;
+        self.model = Some(Arc::new(SchemaModel::assemble(inputs, replays)));
+    }
+}

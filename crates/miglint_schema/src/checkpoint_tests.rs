@@ -1,0 +1,241 @@
+//! The kept model equals a model built from scratch, edit after edit:
+//! texts edited at the head, in the middle, at the root and at a merge;
+//! edits that move the text after them; parents changed; revisions added
+//! and removed; a guard that splits an environment's replay by dialect.
+
+use miglint_diagnostics::Dialect;
+
+use crate::tests::Project;
+use crate::{KeptModel, SchemaModel, Update};
+
+/// Every fact of every op for every dialect, the enum types' users and the
+/// parents are the same.
+fn assert_same(kept: &SchemaModel, fresh: &SchemaModel, files: usize, what: &str) {
+    for f in 0..files {
+        for op in 0..64 {
+            for d in [Dialect::Postgresql, Dialect::Sqlite, Dialect::Mysql] {
+                assert_eq!(
+                    kept.facts(f, op, d),
+                    fresh.facts(f, op, d),
+                    "{what}: file {f}, op {op}, {d:?}"
+                );
+            }
+        }
+        assert_eq!(kept.parents(f), fresh.parents(f), "{what}: parents of {f}");
+    }
+    assert_eq!(kept.enum_users, fresh.enum_users, "{what}: enum users");
+}
+
+const ROOT: &str = "def upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('mood', sa.Enum('a', 'b', name='mood')), sa.Column('name', sa.String()))\n    op.create_table('tags', sa.Column('id', sa.Integer()))\n\ndef downgrade():\n    op.drop_table('tags')\n    op.drop_table('users')\n";
+const LEFT: &str = "def upgrade():\n    op.add_column('users', sa.Column('email', sa.String(), nullable=True))\n    op.execute(\"UPDATE users SET email = '' WHERE email IS NULL\")\n    op.alter_column('users', 'email', nullable=False)\n\ndef downgrade():\n    op.drop_column('users', 'email')\n";
+const RIGHT: &str = "def upgrade():\n    if op.get_bind().dialect.name == 'postgresql':\n        op.execute(\"CREATE INDEX CONCURRENTLY ix_name ON users (name)\")\n    else:\n        op.create_index('ix_name', 'users', ['name'])\n    with op.batch_alter_table('tags') as batch_op:\n        batch_op.add_column(sa.Column('label', sa.String(), server_default='x'))\n        batch_op.alter_column('label', nullable=False)\n";
+const MERGE: &str = "def upgrade():\n    op.drop_column('users', 'name')\n    op.execute(\"ALTER TABLE tags ADD COLUMN weight INT\")\n\ndef downgrade():\n    op.add_column('users', sa.Column('name', sa.String()))\n";
+const HEAD: &str = "def upgrade():\n    op.drop_index('ix_name', table_name='users')\n    op.alter_column('users', 'email', nullable=True)\n    op.drop_column('users', 'mood')\n    op.execute(\"DROP TYPE mood\")\n    op.create_table('notes', sa.Column('id', sa.Integer()), sa.Column('kind', sa.Enum('x', name='kind')))\n";
+const OTHER_ROOT: &str = "def upgrade():\n    op.create_table('events', sa.Column('id', sa.Integer()), sa.Column('at', sa.DateTime()))\n";
+const OTHER_HEAD: &str = "def upgrade():\n    op.add_column('events', sa.Column('kind', sa.String(), nullable=False))\n    op.execute(\"DELETE FROM events\")\n";
+
+/// A version of the project: files (text, parents) and each environment's
+/// replay order.
+struct Version {
+    files: Vec<(String, Option<Vec<usize>>)>,
+    envs: Vec<Vec<usize>>,
+}
+
+fn base() -> Version {
+    Version {
+        files: vec![
+            (ROOT.into(), Some(vec![])),
+            (LEFT.into(), Some(vec![0])),
+            (RIGHT.into(), Some(vec![0])),
+            (MERGE.into(), Some(vec![1, 2])),
+            (HEAD.into(), Some(vec![3])),
+            (OTHER_ROOT.into(), Some(vec![])),
+            (OTHER_HEAD.into(), Some(vec![5])),
+        ],
+        envs: vec![vec![0, 1, 2, 3, 4], vec![5, 6]],
+    }
+}
+
+/// Updates `kept` to `v`, checks it against a fresh build, and returns
+/// what the update did.
+fn check(kept: &mut KeptModel, v: &Version, what: &str) -> Update {
+    let files: Vec<(&str, Option<Vec<usize>>)> = v
+        .files
+        .iter()
+        .map(|(t, p)| (t.as_str(), p.clone()))
+        .collect();
+    let p = Project::new(&files);
+    let inputs = p.inputs();
+    let model = kept.update(&inputs, &v.envs);
+    let fresh = SchemaModel::build(&inputs, &v.envs);
+    assert_same(&model, &fresh, files.len(), what);
+    kept.last_update().expect("updated")
+}
+
+fn edit(v: &mut Version, file: usize, from: &str, to: &str) {
+    let t = &mut v.files[file].0;
+    assert!(t.contains(from), "{from:?} in file {file}");
+    *t = t.replacen(from, to, 1);
+}
+
+#[test]
+fn kept_model_equals_a_fresh_build_after_each_edit() {
+    let mut kept = KeptModel::new();
+    let mut v = base();
+    assert_eq!(check(&mut kept, &v, "first build"), Update::Built);
+    assert_eq!(check(&mut kept, &v, "no change"), Update::Unchanged);
+
+    // the head: one revision replayed, from the state kept before it
+    edit(
+        &mut v,
+        4,
+        "'email', nullable=True",
+        "'emails', nullable=True",
+    );
+    assert_eq!(
+        check(&mut kept, &v, "head"),
+        Update::Resumed { replayed: 1 }
+    );
+    edit(&mut v, 4, "DROP TYPE mood", "DROP TYPE kind");
+    assert_eq!(
+        check(&mut kept, &v, "head again"),
+        Update::Resumed { replayed: 1 }
+    );
+
+    // the middle: first from the root (the state was kept at the head),
+    // then from the state kept before it
+    edit(&mut v, 1, "nullable=False", "nullable=True");
+    assert_eq!(
+        check(&mut kept, &v, "middle"),
+        Update::Resumed { replayed: 5 }
+    );
+    // text inserted: every range after it moves, in this file's facts and
+    // in the origins its descendants see
+    edit(
+        &mut v,
+        1,
+        "def upgrade():\n",
+        "def upgrade():\n    op.create_table('audit', sa.Column('id', sa.Integer()))\n",
+    );
+    assert_eq!(
+        check(&mut kept, &v, "middle, text moved"),
+        Update::Resumed { replayed: 4 }
+    );
+    edit(
+        &mut v,
+        1,
+        "'email', sa.String()",
+        "'email', sa.Enum('p', name='mood')",
+    );
+    assert_eq!(
+        check(&mut kept, &v, "middle, an enum user"),
+        Update::Resumed { replayed: 4 }
+    );
+
+    // the merge revision, then the root
+    edit(
+        &mut v,
+        3,
+        "drop_column('users', 'name')",
+        "drop_column('users', 'nick')",
+    );
+    assert!(matches!(
+        check(&mut kept, &v, "merge"),
+        Update::Resumed { .. }
+    ));
+    edit(&mut v, 3, "'nick'", "'name'");
+    assert_eq!(
+        check(&mut kept, &v, "merge again"),
+        Update::Resumed { replayed: 2 }
+    );
+    edit(&mut v, 0, "name='mood'", "name='moods'");
+    assert_eq!(
+        check(&mut kept, &v, "root"),
+        Update::Resumed { replayed: 5 }
+    );
+    edit(&mut v, 0, "op.drop_table('tags')\n", "");
+    assert_eq!(
+        check(&mut kept, &v, "root's downgrade"),
+        Update::Resumed { replayed: 5 }
+    );
+
+    // the other environment alone (its head)
+    edit(
+        &mut v,
+        6,
+        "DELETE FROM events",
+        "DELETE FROM events WHERE id = 1",
+    );
+    assert_eq!(
+        check(&mut kept, &v, "other environment"),
+        Update::Resumed { replayed: 1 }
+    );
+    // a dialect guard there: its replay is split by dialect (built again)
+    edit(
+        &mut v,
+        6,
+        "    op.execute(",
+        "    if op.get_bind().dialect.name == 'sqlite':\n        op.execute(",
+    );
+    assert_eq!(check(&mut kept, &v, "guard added"), Update::Built);
+    edit(&mut v, 6, "id = 1", "id = 2");
+    assert!(matches!(
+        check(&mut kept, &v, "guarded environment"),
+        Update::Resumed { .. }
+    ));
+
+    // the graph: a parent changed, a revision added, then removed
+    v.files[4].1 = Some(vec![1]);
+    v.envs[0] = vec![0, 1, 4, 2, 3];
+    assert_eq!(check(&mut kept, &v, "down_revision changed"), Update::Built);
+    edit(&mut v, 4, "'emails'", "'email'");
+    assert!(matches!(
+        check(&mut kept, &v, "after the graph change"),
+        Update::Resumed { .. }
+    ));
+    v.files.push((
+        "def upgrade():\n    op.drop_table('notes')\n".into(),
+        Some(vec![3, 4]),
+    ));
+    v.envs[0].push(7);
+    assert_eq!(check(&mut kept, &v, "revision added"), Update::Built);
+    edit(&mut v, 7, "'notes'", "'tags'");
+    assert_eq!(
+        check(&mut kept, &v, "new head"),
+        Update::Resumed { replayed: 1 }
+    );
+    v.files.pop();
+    v.envs[0].pop();
+    assert_eq!(check(&mut kept, &v, "revision removed"), Update::Built);
+    // an unknown parent
+    v.files[2].1 = None;
+    assert_eq!(check(&mut kept, &v, "unknown parent"), Update::Built);
+    edit(&mut v, 3, "weight INT", "weight BIGINT");
+    assert!(matches!(
+        check(&mut kept, &v, "after an unknown parent"),
+        Update::Resumed { .. }
+    ));
+}
+
+#[test]
+fn a_model_still_held_is_built_again() {
+    let mut kept = KeptModel::new();
+    let mut v = base();
+    let held = {
+        let files: Vec<(&str, Option<Vec<usize>>)> = v
+            .files
+            .iter()
+            .map(|(t, p)| (t.as_str(), p.clone()))
+            .collect();
+        let p = Project::new(&files);
+        kept.update(&p.inputs(), &v.envs)
+    };
+    edit(&mut v, 4, "'email'", "'emails'");
+    assert_eq!(check(&mut kept, &v, "held"), Update::Built);
+    drop(held);
+    edit(&mut v, 4, "'emails'", "'email'");
+    assert_eq!(
+        check(&mut kept, &v, "released"),
+        Update::Resumed { replayed: 1 }
+    );
+}
