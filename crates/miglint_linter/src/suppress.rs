@@ -122,7 +122,10 @@ impl OpCover {
             return (line, line);
         }
         let first = self.reach[..started].partition_point(|&r| r < line);
-        (self.spans[first].0.min(line), self.reach[started - 1].max(line))
+        (
+            self.spans[first].0.min(line),
+            self.reach[started - 1].max(line),
+        )
     }
 }
 

@@ -415,6 +415,25 @@ impl Expr {
         }
     }
 
+    /// The last segment of [`Expr::dotted`] (`Column` of `sa.Column`),
+    /// without building the dotted name.
+    pub fn dotted_last(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(last_segment(n)),
+            ExprKind::Attribute { value, attr } => value.is_dotted().then(|| last_segment(attr)),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Expr::dotted`] is `Some`.
+    pub fn is_dotted(&self) -> bool {
+        match &self.kind {
+            ExprKind::Name(_) => true,
+            ExprKind::Attribute { value, .. } => value.is_dotted(),
+            _ => false,
+        }
+    }
+
     /// The literal (non-dynamic) string value.
     pub fn str_value(&self) -> Option<&str> {
         match &self.kind {
@@ -462,8 +481,7 @@ pub struct Column<'a> {
 impl<'a> Column<'a> {
     pub fn from_expr(expr: &'a Expr) -> Option<Self> {
         let call = expr.as_call()?;
-        let name = call.func.dotted()?;
-        (last_segment(&name) == "Column").then_some(Column {
+        (call.func.dotted_last()? == "Column").then_some(Column {
             call,
             range: expr.range,
         })
