@@ -40,22 +40,9 @@ pub struct Suppression {
 
 /// Finds the suppression comments of a file.
 pub fn parse(source: &str, module: &Module, index: &LineIndex) -> Vec<Suppression> {
-    let op_lines: Vec<(usize, usize)> = module
-        .ops
-        .iter()
-        .map(|op| {
-            (
-                index.line_of(op.range.start()),
-                index.line_of(op.range.end().saturating_sub(1).max(op.range.start())),
-            )
-        })
-        .collect();
-    let cover = |line: usize| {
-        op_lines
-            .iter()
-            .filter(|(a, b)| *a <= line && line <= *b)
-            .fold((line, line), |(lo, hi), (a, b)| (lo.min(*a), hi.max(*b)))
-    };
+    // the ops' line spans, indexed on the first line-scoped directive
+    // (most files have none)
+    let mut cover: Option<OpCover> = None;
     let mut out = Vec::new();
     for &range in &module.comments {
         let text = &source[range.as_usize()];
@@ -73,7 +60,9 @@ pub fn parse(source: &str, module: &Module, index: &LineIndex) -> Vec<Suppressio
                 } else {
                     line
                 };
-                let (a, b) = cover(target);
+                let (a, b) = cover
+                    .get_or_insert_with(|| OpCover::new(module, index))
+                    .cover(target);
                 Scope::Lines(a, b)
             }
         };
@@ -84,6 +73,60 @@ pub fn parse(source: &str, module: &Module, index: &LineIndex) -> Vec<Suppressio
         });
     }
     out
+}
+
+/// The 0-based line spans of a module's ops, for "the lines of every op
+/// that holds this line" in O(log ops) per question.
+struct OpCover {
+    /// `(first, last)` line of each op, sorted by first line.
+    spans: Vec<(usize, usize)>,
+    /// `reach[k]`: the largest last line among `spans[..=k]`.
+    reach: Vec<usize>,
+}
+
+impl OpCover {
+    fn new(module: &Module, index: &LineIndex) -> Self {
+        OpCover::from_spans(
+            module
+                .ops
+                .iter()
+                .map(|op| {
+                    (
+                        index.line_of(op.range.start()),
+                        index.line_of(op.range.end().saturating_sub(1).max(op.range.start())),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn from_spans(mut spans: Vec<(usize, usize)>) -> Self {
+        spans.sort_unstable();
+        let reach = spans
+            .iter()
+            .scan(0, |max, &(_, b)| {
+                *max = b.max(*max);
+                Some(*max)
+            })
+            .collect();
+        OpCover { spans, reach }
+    }
+
+    /// The union of `line` and the spans of the ops that hold it. The ops
+    /// that hold it start at or before it; among those, the first (by
+    /// start) that reaches it is the first whose running `reach` does, and
+    /// the furthest end is that running `reach`.
+    fn cover(&self, line: usize) -> (usize, usize) {
+        let started = self.spans.partition_point(|&(a, _)| a <= line);
+        if started == 0 || self.reach[started - 1] < line {
+            return (line, line);
+        }
+        let first = self.reach[..started].partition_point(|&r| r < line);
+        (
+            self.spans[first].0.min(line),
+            self.reach[started - 1].max(line),
+        )
+    }
 }
 
 enum Kind {
@@ -164,21 +207,20 @@ fn codes(list: &str, base: u32, only_ours: bool) -> Vec<CodeRef> {
 
 /// Removes suppressed diagnostics, marking the codes that were used.
 pub fn apply(diags: &mut Vec<Diagnostic>, sups: &mut [Suppression], index: &LineIndex) {
+    if sups.is_empty() {
+        return;
+    }
+    let scopes = ScopeIndex::new(sups);
+    let mut applying = Vec::new();
     diags.retain(|d| {
         let Some(meta) = RULES.iter().map(|r| r.meta()).find(|m| m.code == d.code) else {
             return true;
         };
         let line = index.line_of(d.range.start());
+        scopes.applying(line, &mut applying);
         let mut suppressed = false;
-        for sup in sups.iter_mut() {
-            let applies = match sup.scope {
-                Scope::File => true,
-                Scope::Lines(a, b) => a <= line && line <= b,
-            };
-            if !applies {
-                continue;
-            }
-            for code in &mut sup.codes {
+        for &i in &applying {
+            for code in &mut sups[i].codes {
                 if code.selector.as_ref().is_some_and(|s| s.matches(meta)) {
                     code.used = true;
                     suppressed = true;
@@ -187,6 +229,53 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sups: &mut [Suppression], index: &Line
         }
         !suppressed
     });
+}
+
+/// Which suppressions apply to a line, without a look at every one of them
+/// per finding: the file-wide ones, and the line spans sorted by first line
+/// with the running furthest last line (only spans that start at or before
+/// the line and whose running reach gets to it are looked at).
+struct ScopeIndex {
+    file: Vec<usize>,
+    /// `(first, last, suppression)`, sorted.
+    lines: Vec<(usize, usize, usize)>,
+    reach: Vec<usize>,
+}
+
+impl ScopeIndex {
+    fn new(sups: &[Suppression]) -> Self {
+        let mut file = Vec::new();
+        let mut lines = Vec::new();
+        for (i, sup) in sups.iter().enumerate() {
+            match sup.scope {
+                Scope::File => file.push(i),
+                Scope::Lines(a, b) => lines.push((a, b, i)),
+            }
+        }
+        lines.sort_unstable();
+        let reach = lines
+            .iter()
+            .scan(0, |max, &(_, b, _)| {
+                *max = b.max(*max);
+                Some(*max)
+            })
+            .collect();
+        ScopeIndex { file, lines, reach }
+    }
+
+    /// The suppressions that apply to `line`, into `out` (cleared first).
+    fn applying(&self, line: usize, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend_from_slice(&self.file);
+        let started = self.lines.partition_point(|&(a, _, _)| a <= line);
+        let first = self.reach[..started].partition_point(|&r| r < line);
+        out.extend(
+            self.lines[first..started]
+                .iter()
+                .filter(|&&(_, b, _)| line <= b)
+                .map(|&(_, _, i)| i),
+        );
+    }
 }
 
 /// ML904 diagnostics for unknown codes, and for unused codes of rules that
@@ -276,4 +365,76 @@ fn code_with_separator(source: &str, r: TextRange) -> TextRange {
     let before = &source[..r.start() as usize];
     let trimmed = before.trim_end_matches([',', ' ']);
     TextRange::from_usize(trimmed.len()..r.end() as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OpCover, Scope, ScopeIndex, Suppression};
+    use miglint_diagnostics::TextRange;
+
+    /// The suppressions found to apply to a line are those a scan of every
+    /// suppression finds.
+    #[test]
+    fn scope_index_agrees_with_a_scan() {
+        let scopes = [
+            Scope::Lines(3, 9),
+            Scope::File,
+            Scope::Lines(4, 4),
+            Scope::Lines(0, 2),
+            Scope::Lines(4, 12),
+            Scope::Lines(20, 21),
+            Scope::Lines(5, 6),
+        ];
+        let sups: Vec<Suppression> = scopes
+            .iter()
+            .map(|scope| Suppression {
+                comment: TextRange::new(0, 0),
+                scope: scope.clone(),
+                codes: Vec::new(),
+            })
+            .collect();
+        let index = ScopeIndex::new(&sups);
+        let mut found = Vec::new();
+        for line in 0..25 {
+            index.applying(line, &mut found);
+            found.sort_unstable();
+            let scan: Vec<usize> = (0..sups.len())
+                .filter(|&i| match sups[i].scope {
+                    Scope::File => true,
+                    Scope::Lines(a, b) => a <= line && line <= b,
+                })
+                .collect();
+            assert_eq!(found, scan, "line {line}");
+        }
+    }
+
+    /// The indexed cover agrees with a scan of every op, on nested,
+    /// overlapping, touching and disjoint spans.
+    #[test]
+    fn cover_agrees_with_a_scan() {
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..200 {
+            let n = next(12);
+            let spans: Vec<(usize, usize)> = (0..n)
+                .map(|_| {
+                    let a = next(30);
+                    (a, a + next(8))
+                })
+                .collect();
+            let cover = OpCover::from_spans(spans.clone());
+            for line in 0..40 {
+                let scan = spans
+                    .iter()
+                    .filter(|(a, b)| *a <= line && line <= *b)
+                    .fold((line, line), |(lo, hi), (a, b)| (lo.min(*a), hi.max(*b)));
+                assert_eq!(cover.cover(line), scan, "{spans:?} line {line}");
+            }
+        }
+    }
 }

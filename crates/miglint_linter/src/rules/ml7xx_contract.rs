@@ -9,7 +9,7 @@
 //! added there, is no contract change (nobody uses it yet). An emptied table
 //! is: the running code still names it and its columns.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use miglint_sql::DdlChange;
 
@@ -63,45 +63,85 @@ pub(crate) fn column_arg(op: &Op) -> Option<&str> {
 /// temporary name the running code never knew).
 pub(crate) fn contract_changes(file: &OnlineFile<'_, '_>, dialects: DialectSet) -> Vec<Found> {
     let mut out: Vec<(usize, Found)> = Vec::new();
-    let mut named: Vec<(usize, Name)> = Vec::new();
-    // columns given a default or NOT NULL earlier in a function: dropping
-    // that default later in it takes nothing the running code knew
-    let mut set_here: HashSet<(usize, Name)> = HashSet::new();
-    for (i, op) in file.module.ops.iter().enumerate() {
-        if !applies_on(file, op, dialects) {
-            continue;
-        }
+    // the names the literal SQL gives (the ops' names are read below, only
+    // when a change takes a name away)
+    let mut literal_named: Vec<(usize, Name)> = Vec::new();
+    let applying = || {
+        file.module
+            .ops
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| applies_on(file, op, dialects))
+    };
+    for (i, op) in applying() {
         if op.name == "execute" {
             let mut found = Vec::new();
-            literal_changes(file, i, &mut found, &mut named);
+            literal_changes(file, i, &mut found, &mut literal_named);
             out.extend(found.into_iter().map(|f| (i, f)));
-        } else {
-            named.extend(op_names(op).map(|n| (i, n)));
-            if let Some(f) = op_change(file, i, op) {
-                let fresh = match &f.change {
-                    Change::DropDefault { table, column } => {
-                        set_here.contains(&(op.func, column_name(table, column)))
-                    }
-                    _ => false,
-                };
-                if !fresh {
-                    out.push((i, f));
-                }
+        } else if let Some(f) = op_change(file, i, op) {
+            out.push((i, f));
+        }
+    }
+    if out.is_empty() {
+        return Vec::new();
+    }
+    // columns given a default or NOT NULL earlier in a function: dropping
+    // that default later in it takes nothing the running code knew. By
+    // name: the first op that does.
+    if out
+        .iter()
+        .any(|(_, f)| matches!(f.change, Change::DropDefault { .. }))
+    {
+        let mut set_first: HashMap<(usize, Name), usize> = HashMap::new();
+        for (i, op) in applying() {
+            if op.name != "execute"
+                && let Some(n) = sets_default_or_not_null(op)
+            {
+                set_first.entry((op.func, n)).or_insert(i);
             }
-            if let Some(n) = sets_default_or_not_null(op) {
-                set_here.insert((op.func, n));
+        }
+        let ops = &file.module.ops;
+        out.retain(|(i, f)| match &f.change {
+            Change::DropDefault { table, column } => set_first
+                .get(&(ops[*i].func, column_name(table, column)))
+                .is_none_or(|first| first >= i),
+            _ => true,
+        });
+    }
+    if !out.iter().any(|(_, f)| f.change.old_name().is_some()) {
+        return out.into_iter().map(|(_, f)| f).collect();
+    }
+    // every name given in a function, with the op that gives it (`None`:
+    // more than one op does)
+    let func = |i: usize| file.module.ops[i].func;
+    let mut named: HashMap<(usize, Name), Option<usize>> = HashMap::new();
+    let mut give = |i: usize, n: Name| {
+        named
+            .entry((func(i), n))
+            .and_modify(|by| {
+                if *by != Some(i) {
+                    *by = None;
+                }
+            })
+            .or_insert(Some(i));
+    };
+    for (i, op) in applying() {
+        if op.name != "execute" {
+            for n in op_names(op) {
+                give(i, n);
             }
         }
     }
-    let func = |i: usize| file.module.ops[i].func;
+    for (i, n) in literal_named {
+        give(i, n);
+    }
     out.into_iter()
         .filter(|(i, f)| {
             let Some(old) = f.change.old_name() else {
                 return true;
             };
-            !named
-                .iter()
-                .any(|(j, n)| j != i && func(*j) == func(*i) && *n == old)
+            // another op of the function gives the name
+            named.get(&(func(*i), old)).is_none_or(|by| *by == Some(*i))
         })
         .map(|(_, f)| f)
         .collect()
