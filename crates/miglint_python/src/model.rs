@@ -395,7 +395,7 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
-    Str(StrLit),
+    Str(Box<StrLit>),
     Int(Option<i64>),
     Float,
     Bool(bool),
