@@ -31,7 +31,7 @@ pub const ENV_VAR: &str = "MIGLINT_CACHE_DIR";
 /// Entries not used for this long are dropped when the cache is written.
 const MAX_AGE_SECS: u64 = 30 * 24 * 3600;
 const MAGIC: &[u8; 8] = b"MIGLINTC";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by miglint.\n\
@@ -110,7 +110,8 @@ pub struct Cache {
     /// The whole file as read (empty when there was none or it did not match).
     data: Vec<u8>,
     blobs_at: usize,
-    entries: HashMap<PathBuf, IndexEntry>,
+    /// By path (as a string: hashing a `Path` walks its components).
+    entries: HashMap<String, IndexEntry>,
 }
 
 impl Cache {
@@ -150,7 +151,7 @@ impl Cache {
 
     /// The entry of `path` if it was made from the same bytes.
     pub fn get(&self, path: &Path, key: &ContentKey) -> Option<&[u8]> {
-        let e = self.entries.get(path)?;
+        let e = self.entries.get(path.to_str()?)?;
         if e.key != *key {
             return None;
         }
@@ -166,13 +167,13 @@ impl Cache {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let seen: std::collections::HashSet<&Path> =
-            updates.iter().map(|u| u.path.as_path()).collect();
+        let seen: std::collections::HashSet<&str> =
+            updates.iter().filter_map(|u| u.path.to_str()).collect();
         let changed = updates
             .iter()
             .any(|u| u.blob.is_some() || self.get(&u.path, &u.key).is_none());
         let expired = self.entries.iter().any(|(p, e)| {
-            !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) > MAX_AGE_SECS
+            !seen.contains(p.as_str()) && now.saturating_sub(e.last_seen) > MAX_AGE_SECS
         });
         if !changed && !expired {
             return;
@@ -201,17 +202,17 @@ impl Cache {
                 }
             }
         }
-        let mut kept: Vec<(&PathBuf, &IndexEntry)> = self
+        let mut kept: Vec<(&String, &IndexEntry)> = self
             .entries
             .iter()
             .filter(|(p, e)| {
-                !seen.contains(p.as_path()) && now.saturating_sub(e.last_seen) <= MAX_AGE_SECS
+                !seen.contains(p.as_str()) && now.saturating_sub(e.last_seen) <= MAX_AGE_SECS
             })
             .collect();
-        kept.sort_by(|a, b| a.0.cmp(b.0));
+        kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
         for (path, e) in kept {
-            if let Some(blob) = self.get(path, &e.key) {
-                push(path, e.key, e.last_seen, blob);
+            if let Some(blob) = self.get(Path::new(path), &e.key) {
+                push(Path::new(path), e.key, e.last_seen, blob);
             }
         }
         let (Ok(header), Ok(index)) = (
@@ -274,7 +275,7 @@ fn init_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The header check and the index of a cache file; `None` for anything
 /// else (another format, build, settings or root; truncated or corrupt).
-fn parse(data: &[u8], expected: &Header) -> Option<(usize, HashMap<PathBuf, IndexEntry>)> {
+fn parse(data: &[u8], expected: &Header) -> Option<(usize, HashMap<String, IndexEntry>)> {
     let rest = data.strip_prefix(MAGIC)?;
     let (header, rest) = chunk(rest)?;
     let header: Header = postcard::from_bytes(header).ok()?;
@@ -285,11 +286,11 @@ fn parse(data: &[u8], expected: &Header) -> Option<(usize, HashMap<PathBuf, Inde
     let index: Vec<IndexEntry> = postcard::from_bytes(index).ok()?;
     let blobs_at = data.len() - blobs.len();
     let mut entries = HashMap::with_capacity(index.len());
-    for e in index {
+    for mut e in index {
         if e.start > e.end || e.end > blobs.len() as u64 {
             return None;
         }
-        entries.insert(PathBuf::from(&e.path), e);
+        entries.insert(std::mem::take(&mut e.path), e);
     }
     Some((blobs_at, entries))
 }

@@ -249,6 +249,7 @@ impl Hidden {
             module.comments.extend_from_slice(&self.comments);
             module.comments.sort_by_key(|r| r.start());
         }
+        module.shrink_to_fit();
         module
     }
 }

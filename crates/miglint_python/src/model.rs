@@ -36,6 +36,72 @@ pub struct Module {
     pub orm_tables: Vec<OrmTable>,
 }
 
+impl Module {
+    /// Gives back the spare capacity of every vector and string (a vector
+    /// filled by pushes holds up to twice its length, and a module is kept
+    /// until the project phase: issue 15's memory per file).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.functions.shrink_to_fit();
+        self.ops.shrink_to_fit();
+        for op in &mut self.ops {
+            shrink_exprs(&mut op.args);
+            shrink_keywords(&mut op.kwargs);
+        }
+        self.comments.shrink_to_fit();
+        self.syntax_errors.shrink_to_fit();
+        self.dialect_mentions.shrink_to_fit();
+        self.bindings.shrink_to_fit();
+        for b in &mut self.bindings {
+            b.value.shrink_to_fit();
+        }
+        self.orm_tables.shrink_to_fit();
+    }
+}
+
+fn shrink_exprs(list: &mut Vec<Expr>) {
+    list.shrink_to_fit();
+    for e in list {
+        e.shrink_to_fit();
+    }
+}
+
+fn shrink_keywords(list: &mut Vec<Keyword>) {
+    list.shrink_to_fit();
+    for k in list {
+        k.value.shrink_to_fit();
+    }
+}
+
+impl Expr {
+    fn shrink_to_fit(&mut self) {
+        match &mut self.kind {
+            ExprKind::Str(s) => {
+                s.value.shrink_to_fit();
+                if let crate::strings::Offsets::Full(v) = &mut s.map {
+                    v.shrink_to_fit();
+                }
+            }
+            ExprKind::Attribute { value, .. } => value.shrink_to_fit(),
+            ExprKind::Call(call) => {
+                call.func.shrink_to_fit();
+                shrink_exprs(&mut call.args);
+                shrink_keywords(&mut call.kwargs);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => shrink_exprs(items),
+            ExprKind::BinOp { left, right, .. } => {
+                left.shrink_to_fit();
+                right.shrink_to_fit();
+            }
+            ExprKind::Int(_)
+            | ExprKind::Float
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::Name(_)
+            | ExprKind::Other => {}
+        }
+    }
+}
+
 /// A module-level class that maps a table (`__tablename__ = "t"`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrmTable {
@@ -329,7 +395,7 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
-    Str(StrLit),
+    Str(Box<StrLit>),
     Int(Option<i64>),
     Float,
     Bool(bool),

@@ -32,6 +32,9 @@ use crate::suppress;
 #[derive(Debug, Deserialize)]
 pub struct CachedFile {
     module: Option<Module>,
+    /// Whether the file has suppression comments: without any, a warm run
+    /// does not read the comments again.
+    suppressions: bool,
     stopped: Option<Vec<DiagIn>>,
     check: Option<CheckIn>,
 }
@@ -55,6 +58,7 @@ pub struct CachedCheck {
 #[derive(Serialize)]
 struct FileOut<'a> {
     module: Option<&'a Module>,
+    suppressions: bool,
     stopped: Option<Vec<DiagOut<'a>>>,
     check: Option<CheckOut<'a>>,
 }
@@ -151,12 +155,14 @@ impl FileResult {
         let out = if self.stopped {
             FileOut {
                 module: None,
+                suppressions: false,
                 stopped: Some(self.diagnostics.iter().map(DiagOut::from).collect()),
                 check: None,
             }
         } else {
             FileOut {
                 module: Some(&self.module),
+                suppressions: !self.suppressions.is_empty(),
                 stopped: None,
                 check: Some(CheckOut {
                     key: linter.check_key(&self.settings),
@@ -197,12 +203,10 @@ impl Linter {
         bytes: &[u8],
         cached: CachedFile,
     ) -> Option<(ParsedFile, Option<CachedCheck>)> {
-        // an undecodable file is ML905 with an empty text, as in a cold run
-        let text: Arc<str> = match ml905_unreadable_file::decode(bytes) {
-            Ok(text) => Arc::from(&*text),
-            Err(_) => Arc::from(""),
-        };
-        let source = Arc::new(SourceFile::new(path.to_path_buf(), text));
+        let source = Arc::new(SourceFile::new(
+            path.to_path_buf(),
+            cached_text(bytes, &cached),
+        ));
         if let Some(stopped) = cached.stopped {
             let parsed = ParsedFile {
                 source,
@@ -221,7 +225,11 @@ impl Linter {
             }),
             None => None,
         };
-        let suppressions = suppress::parse(&source.text, &module, &source.line_index);
+        let suppressions = if cached.suppressions {
+            suppress::parse(&source.text, &module, &source.line_index)
+        } else {
+            Vec::new()
+        };
         let parsed = ParsedFile {
             source,
             module,
@@ -258,5 +266,23 @@ impl Linter {
             _ if parsed.stopped.is_some() => (self.check(parsed, settings), false),
             _ => (self.check(parsed, settings), true),
         }
+    }
+}
+
+/// The decoded text of the bytes of a cache hit, as [`Linter::parse_owned`]
+/// decoded the same bytes. A parsed file's bytes decoded: without a `\r`
+/// they are the text (the decoder changes only lone `\r`s), so the full
+/// decoder runs only for the others. An undecodable file is ML905 with an
+/// empty text, as in a cold run.
+fn cached_text(bytes: &[u8], cached: &CachedFile) -> Arc<str> {
+    if cached.module.is_some()
+        && !bytes.contains(&b'\r')
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Arc::from(text);
+    }
+    match ml905_unreadable_file::decode(bytes) {
+        Ok(text) => Arc::from(&*text),
+        Err(_) => Arc::from(""),
     }
 }

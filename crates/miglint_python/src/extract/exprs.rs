@@ -183,7 +183,7 @@ impl<'s> Extractor<'s> {
         let (k, fl) = (kinds(), fields());
         let id = n.kind_id();
         let kind = if id == k.string || id == k.concatenated_string {
-            ExprKind::Str(self.string(n))
+            ExprKind::Str(Box::new(self.string(n)))
         } else if id == k.integer {
             ExprKind::Int(self.text(n).replace('_', "").parse().ok())
         } else if id == k.float {
@@ -291,11 +291,11 @@ impl<'s> Extractor<'s> {
             };
         }
         let kind = match lit {
-            Lit::Str(_, parts) => ExprKind::Str(str_lit(
+            Lit::Str(_, parts) => ExprKind::Str(Box::new(str_lit(
                 parts.iter().map(|p| (self.regions.text(*p), p.start())),
                 false,
                 r.end(),
-            )),
+            ))),
             Lit::Int(_) => ExprKind::Int(self.regions.text(r).replace('_', "").parse().ok()),
             Lit::Float(_) => ExprKind::Float,
             Lit::True(_) => ExprKind::Bool(true),
