@@ -76,7 +76,11 @@ pub(crate) fn extract<'s>(
         x.recover_ids_from_lines();
     }
     x.narrow_helpers();
-    let memo = keeping.then(|| x.reuse.take().map_or_else(Memo::default, reuse::Reuse::finish));
+    let memo = keeping.then(|| {
+        x.reuse
+            .take()
+            .map_or_else(Memo::default, reuse::Reuse::finish)
+    });
     (x.module, memo)
 }
 

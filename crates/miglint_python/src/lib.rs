@@ -123,10 +123,7 @@ impl PythonParser {
     /// One tree-sitter parse within the time budget, incremental when a
     /// kept tree is close to `text`; with it, the memo of the extraction of
     /// the kept tree's text (an incremental parser only).
-    fn run(
-        &mut self,
-        text: &str,
-    ) -> Result<(tree_sitter::Tree, Option<extract::Memo>), Refusal> {
+    fn run(&mut self, text: &str) -> Result<(tree_sitter::Tree, Option<extract::Memo>), Refusal> {
         let Some((old, memo)) = self.kept.as_mut().and_then(|k| k.take_edited(text)) else {
             let tree = self.run_from(text, None)?;
             let memo = self.kept.as_mut().map(|k| {

@@ -35,7 +35,11 @@ impl<'a> Mentions<'a> {
     }
 
     fn push(&mut self, dialect: Dialect, kind: MentionKind, n: Node) {
-        self.push_range(dialect, kind, TextRange::new(n.start_byte() as u32, n.end_byte() as u32));
+        self.push_range(
+            dialect,
+            kind,
+            TextRange::new(n.start_byte() as u32, n.end_byte() as u32),
+        );
     }
 
     /// Records a mention at `range` unless one of its (dialect, kind) came

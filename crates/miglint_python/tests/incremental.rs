@@ -66,10 +66,9 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: &str) -> Self {
-        Rng(seed
-            .bytes()
-            .fold(0x9E37_79B9_7F4A_7C15, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
-            | 1)
+        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+        }) | 1)
     }
 
     fn below(&mut self, n: usize) -> usize {
@@ -133,7 +132,12 @@ fn random_edit(s: &str, rng: &mut Rng) -> String {
             format!("{}{}", &s[..at], &s[end..])
         }
         // a line that changes the scope of what follows
-        3 => format!("{}{}{}", &s[..line], LINES[rng.below(LINES.len())], &s[line..]),
+        3 => format!(
+            "{}{}{}",
+            &s[..line],
+            LINES[rng.below(LINES.len())],
+            &s[line..]
+        ),
         // a few lines copied elsewhere (a multi-line paste)
         4 => {
             let i = rng.below(lines.len());
