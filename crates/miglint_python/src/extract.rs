@@ -207,10 +207,9 @@ impl<'s> Extractor<'s> {
             } else if cursor.goto_first_child() {
                 continue;
             }
+            // (a cursor does not leave the node it started from: no
+            // sibling or parent there)
             loop {
-                if cursor.depth() == 0 {
-                    return;
-                }
                 if cursor.goto_next_sibling() {
                     break;
                 }
