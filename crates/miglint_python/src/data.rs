@@ -26,6 +26,8 @@
 
 use miglint_diagnostics::TextRange;
 
+use crate::strings;
+
 /// Displays shorter than this are left to tree-sitter.
 pub const DATA_REGION_MIN: usize = 1024;
 
@@ -127,7 +129,7 @@ pub(crate) fn find(source: &str, min_len: usize) -> (Vec<TextRange>, Vec<TextRan
             b'#' => i = line_end(b, i),
             b'\\' => i += 2,
             b'"' | b'\'' => {
-                i = skip_string(b, i);
+                i = strings::skip_string(b, i);
                 sig(b'a', &mut prev, &mut prev2);
             }
             b'(' | b'[' | b'{' => {
@@ -205,34 +207,6 @@ fn line_end(b: &[u8], i: usize) -> usize {
         .iter()
         .position(|&c| matches!(c, b'\n' | b'\r'))
         .map_or(b.len(), |n| i + n)
-}
-
-/// The index after the string literal opening at quote `i`; unterminated
-/// strings end at the line end (single-quoted) or the end of the file.
-fn skip_string(b: &[u8], i: usize) -> usize {
-    let q = b[i];
-    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
-    if !triple && b.get(i + 1) == Some(&q) {
-        return i + 2;
-    }
-    let mut j = if triple { i + 3 } else { i + 1 };
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == q => {
-                if !triple {
-                    return j + 1;
-                }
-                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
-                    return j + 3;
-                }
-                j += 1;
-            }
-            b'\n' | b'\r' if !triple => return j,
-            _ => j += 1,
-        }
-    }
-    b.len()
 }
 
 /// Deeper displays are left to tree-sitter (the pre-pass refuses more than
@@ -419,7 +393,7 @@ impl<'b> Parser<'b> {
             return Err(());
         }
         let triple = self.b.get(j + 1) == Some(&q) && self.b.get(j + 2) == Some(&q);
-        let end = skip_string(self.b, j);
+        let end = strings::skip_string(self.b, j);
         let closed = if triple {
             end >= j + 6 && self.b[end - 3..end] == [q, q, q]
         } else {

@@ -4,6 +4,9 @@
 
 mod exprs;
 mod flow;
+mod reuse;
+
+pub(crate) use reuse::Memo;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -34,16 +37,29 @@ const NOT_OPS: &[&str] = &[
     "invoke",
 ];
 
-pub(crate) fn extract<'s>(src: &'s str, tree: &Tree, regions: &'s Regions<'s>) -> Module {
+/// The model of `tree`, the parse of `src`. With `memo` (the language
+/// server's, see [`reuse`]) what the last extraction of the buffer found
+/// in the statements that did not change is taken from it; the memo of this
+/// extraction is returned with the model.
+pub(crate) fn extract<'s>(
+    src: &'s str,
+    tree: &Tree,
+    regions: &'s Regions<'s>,
+    memo: Option<Memo>,
+) -> (Module, Option<Memo>) {
+    let root = tree.root_node();
+    let keeping = memo.is_some();
     let mut x = Extractor {
         src,
         regions,
         guards: Guards { src, regions },
         module: Module::default(),
         calls: Vec::new(),
-        identifiers: HashMap::new(),
+        identifiers: foldhash::HashMap::default(),
+        reuse: memo
+            .filter(|_| !root.has_error() && regions.ranges.is_empty())
+            .map(|m| reuse::Reuse::new(m, function_bodies(root))),
     };
-    let root = tree.root_node();
     x.scan_trivia(root);
     let mut env = Env::new();
     x.module_env(root, &mut env, 0);
@@ -60,7 +76,31 @@ pub(crate) fn extract<'s>(src: &'s str, tree: &Tree, regions: &'s Regions<'s>) -
         x.recover_ids_from_lines();
     }
     x.narrow_helpers();
-    x.module
+    let memo = keeping.then(|| {
+        x.reuse
+            .take()
+            .map_or_else(Memo::default, reuse::Reuse::finish)
+    });
+    (x.module, memo)
+}
+
+/// The ids of the bodies of the module-level functions (in a tree without
+/// errors: the functions [`Extractor::module_block`] extracts).
+fn function_bodies(root: Node) -> Vec<usize> {
+    let (k, fl) = (kinds(), crate::kinds::fields());
+    NamedChildren::new(root)
+        .filter_map(|stmt| {
+            let def = if stmt.kind_id() == k.decorated_definition {
+                stmt.child_by_field_id(fl.definition)?
+            } else {
+                stmt
+            };
+            (def.kind_id() == k.function_definition)
+                .then(|| def.child_by_field_id(fl.body))
+                .flatten()
+                .map(|b| b.id())
+        })
+        .collect()
 }
 
 struct Extractor<'s> {
@@ -75,7 +115,9 @@ struct Extractor<'s> {
     /// guard about the database's state.
     calls: Vec<(&'s str, usize, DialectSet, bool, bool)>,
     /// How often each identifier occurs anywhere in the file.
-    identifiers: HashMap<&'s str, usize>,
+    identifiers: foldhash::HashMap<&'s str, usize>,
+    /// The statements kept from the last extraction (the language server).
+    reuse: Option<reuse::Reuse>,
 }
 
 /// The context a statement runs in.
@@ -114,29 +156,64 @@ impl<'s> Extractor<'s> {
     /// The one iterative pass over every node: comments, syntax errors,
     /// identifier counts and the dialects the file mentions.
     fn scan_trivia(&mut self, root: Node) {
-        let k = kinds();
         let mut mentions = Mentions::new(self.src, self.regions);
-        let mut cursor = root.walk();
+        self.trivia_walk(root, &mut mentions, None);
+        self.module.dialect_mentions = mentions.out;
+    }
+
+    /// [`Extractor::scan_trivia`] of the subtree of `top` (also recorded in
+    /// `rec`); the statements of kept function bodies go through
+    /// [`Extractor::trivia_stmt`].
+    fn trivia_walk(
+        &mut self,
+        top: Node,
+        mentions: &mut Mentions<'s>,
+        mut rec: Option<&mut reuse::Trivia>,
+    ) {
+        let k = kinds();
+        let mut cursor = top.walk();
         loop {
             let node = cursor.node();
             let id = node.kind_id();
             if id == k.comment {
                 self.module.comments.push(range(node));
+                if let Some(r) = rec.as_deref_mut() {
+                    r.comments.push(range(node));
+                }
             } else if id == k.identifier {
                 *self.identifiers.entry(self.text(node)).or_default() += 1;
+                if let Some(r) = rec.as_deref_mut() {
+                    r.identifiers.push(range(node));
+                }
             } else if node.is_error() || node.is_missing() {
                 self.module.syntax_errors.push(range(node));
             }
             mentions.visit(node);
-            if cursor.goto_first_child() {
+            if rec.is_none()
+                && self
+                    .reuse
+                    .as_ref()
+                    .is_some_and(|r| r.bodies.contains(&node.id()))
+            {
+                let mut c = node.walk();
+                let children: Vec<Node> = node.children(&mut c).collect();
+                for child in children {
+                    if child.is_named() && child.kind_id() != k.comment {
+                        self.trivia_stmt(child, mentions);
+                    } else {
+                        self.trivia_walk(child, mentions, None);
+                    }
+                }
+            } else if cursor.goto_first_child() {
                 continue;
             }
+            // (a cursor does not leave the node it started from: no
+            // sibling or parent there)
             loop {
                 if cursor.goto_next_sibling() {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    self.module.dialect_mentions = mentions.out;
                     return;
                 }
             }

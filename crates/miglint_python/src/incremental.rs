@@ -11,6 +11,8 @@
 
 use tree_sitter::{InputEdit, Point, Tree};
 
+use crate::extract::Memo;
+
 /// Texts longer than this are parsed from scratch and not kept.
 pub const MAX_KEPT_BYTES: usize = 1 << 20;
 /// How many (text, tree) pairs are kept (open buffers being edited).
@@ -18,14 +20,16 @@ pub const SLOTS: usize = 4;
 
 #[derive(Default)]
 pub(crate) struct Kept {
-    slots: Vec<(String, Tree)>,
+    /// Each text, its tree, and what extracting the model found in its
+    /// statements (see `extract::reuse`).
+    slots: Vec<(String, Tree, Memo)>,
 }
 
 impl Kept {
-    /// The kept tree closest to `text`, edited to match it (removed from
-    /// the cache: [`Kept::keep`] puts the new one back). `None` when no
-    /// kept text shares at least half of `text`.
-    pub(crate) fn take_edited(&mut self, text: &str) -> Option<Tree> {
+    /// The kept tree closest to `text`, edited to match it, and the memo of
+    /// its extraction (removed from the cache: [`Kept::keep`] puts the new
+    /// ones back). `None` when no kept text shares at least half of `text`.
+    pub(crate) fn take_edited(&mut self, text: &str) -> Option<(Tree, Memo)> {
         if text.len() > MAX_KEPT_BYTES {
             return None;
         }
@@ -33,7 +37,7 @@ impl Kept {
             .slots
             .iter()
             .enumerate()
-            .map(|(i, (old, _))| {
+            .map(|(i, (old, _, _))| {
                 let (p, s) = common(old.as_bytes(), text.as_bytes());
                 (i, p, s)
             })
@@ -41,7 +45,7 @@ impl Kept {
         if (prefix + suffix) * 2 < text.len() {
             return None;
         }
-        let (old, mut tree) = self.slots.remove(best);
+        let (old, mut tree, memo) = self.slots.remove(best);
         tree.edit(&InputEdit {
             start_byte: prefix,
             old_end_byte: old.len() - suffix,
@@ -50,21 +54,32 @@ impl Kept {
             old_end_position: point(&old, old.len() - suffix),
             new_end_position: point(text, text.len() - suffix),
         });
-        Some(tree)
+        Some((tree, memo))
     }
 
-    /// Keeps `tree`, the parse of `text` (the oldest pair goes first).
-    pub(crate) fn keep(&mut self, text: &str, tree: &Tree) {
+    /// Keeps `tree`, the parse of `text`, with `memo` (the oldest slot goes
+    /// first).
+    pub(crate) fn keep(&mut self, text: &str, tree: &Tree, memo: Memo) {
         if text.len() > MAX_KEPT_BYTES {
             return;
         }
-        if let Some(same) = self.slots.iter().position(|(t, _)| t == text) {
+        if let Some(same) = self.slots.iter().position(|(t, _, _)| t == text) {
             self.slots.remove(same);
         }
         if self.slots.len() >= SLOTS {
             self.slots.remove(0);
         }
-        self.slots.push((text.to_string(), tree.clone()));
+        self.slots.push((text.to_string(), tree.clone(), memo));
+    }
+
+    /// The memo of the extraction of `text` (kept by the last
+    /// [`Kept::keep`]).
+    pub(crate) fn set_memo(&mut self, text: &str, memo: Memo) {
+        if let Some((t, _, m)) = self.slots.last_mut()
+            && t == text
+        {
+            *m = memo;
+        }
     }
 }
 

@@ -89,30 +89,48 @@ impl PythonParser {
         if self.data_min != usize::MAX {
             let (regions, region_comments) = data::find(source, self.data_min);
             if !regions.is_empty() {
-                let hidden = Hidden::new(source, &comment_lines, regions, region_comments);
-                let tree = self.run(hidden.text.as_deref().unwrap_or(source))?;
+                let mut hidden = Hidden::new(source, &comment_lines, regions, region_comments);
+                let (tree, memo) = self.run(hidden.text.as_deref().unwrap_or(source))?;
                 // error recovery may go another way around an empty display:
                 // a broken file is parsed as it is
                 if !tree.root_node().has_error() {
-                    return Ok(hidden.extract(source, &tree));
+                    return Ok(self.extract(&mut hidden, source, &tree, memo));
                 }
             }
         }
-        let hidden = Hidden::new(source, &comment_lines, Vec::new(), Vec::new());
+        let mut hidden = Hidden::new(source, &comment_lines, Vec::new(), Vec::new());
         drop(comment_lines);
-        let tree = self.run(hidden.text.as_deref().unwrap_or(source))?;
-        Ok(hidden.extract(source, &tree))
+        let (tree, memo) = self.run(hidden.text.as_deref().unwrap_or(source))?;
+        Ok(self.extract(&mut hidden, source, &tree, memo))
+    }
+
+    /// The model of `tree`; an incremental parser keeps the memo of the
+    /// extraction with the tree.
+    fn extract(
+        &mut self,
+        hidden: &mut Hidden,
+        source: &str,
+        tree: &tree_sitter::Tree,
+        memo: Option<extract::Memo>,
+    ) -> Module {
+        let (module, memo) = hidden.extract(source, tree, memo);
+        if let (Some(k), Some(memo)) = (&mut self.kept, memo) {
+            k.set_memo(hidden.text.as_deref().unwrap_or(source), memo);
+        }
+        module
     }
 
     /// One tree-sitter parse within the time budget, incremental when a
-    /// kept tree is close to `text`.
-    fn run(&mut self, text: &str) -> Result<tree_sitter::Tree, Refusal> {
-        let Some(old) = self.kept.as_mut().and_then(|k| k.take_edited(text)) else {
+    /// kept tree is close to `text`; with it, the memo of the extraction of
+    /// the kept tree's text (an incremental parser only).
+    fn run(&mut self, text: &str) -> Result<(tree_sitter::Tree, Option<extract::Memo>), Refusal> {
+        let Some((old, memo)) = self.kept.as_mut().and_then(|k| k.take_edited(text)) else {
             let tree = self.run_from(text, None)?;
-            if let Some(k) = &mut self.kept {
-                k.keep(text, &tree);
-            }
-            return Ok(tree);
+            let memo = self.kept.as_mut().map(|k| {
+                k.keep(text, &tree, extract::Memo::default());
+                extract::Memo::default()
+            });
+            return Ok((tree, memo));
         };
         let mut tree = self.run_from(text, Some(&old))?;
         drop(old);
@@ -121,9 +139,9 @@ impl PythonParser {
             tree = self.run_from(text, None)?;
         }
         if let Some(k) = &mut self.kept {
-            k.keep(text, &tree);
+            k.keep(text, &tree, extract::Memo::default());
         }
-        Ok(tree)
+        Ok((tree, Some(memo)))
     }
 
     fn run_from(
@@ -238,18 +256,23 @@ impl Hidden {
         }
     }
 
-    fn extract(self, source: &str, tree: &tree_sitter::Tree) -> Module {
+    fn extract(
+        &mut self,
+        source: &str,
+        tree: &tree_sitter::Tree,
+        memo: Option<extract::Memo>,
+    ) -> (Module, Option<extract::Memo>) {
         let text = self.text.as_deref().unwrap_or(source);
         let regions = data::Regions {
             src: source,
-            ranges: self.regions,
+            ranges: std::mem::take(&mut self.regions),
         };
-        let mut module = extract::extract(text, tree, &regions);
+        let (mut module, memo) = extract::extract(text, tree, &regions, memo);
         if !self.comments.is_empty() {
             module.comments.extend_from_slice(&self.comments);
             module.comments.sort_by_key(|r| r.start());
         }
         module.shrink_to_fit();
-        module
+        (module, memo)
     }
 }

@@ -27,6 +27,8 @@
 
 use miglint_diagnostics::TextRange;
 
+use crate::strings;
+
 /// CPython's `MAXINDENT` is 100: the 100th level is an error.
 pub const MAX_INDENT_LEVELS: usize = 99;
 /// CPython's `MAXLEVEL`: 200 nested brackets are fine, 201 are an error.
@@ -146,7 +148,7 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
                 depth = depth.saturating_sub(1);
                 i += 1;
             }
-            b'"' | b'\'' => i = skip_string(b, i),
+            b'"' | b'\'' => i = strings::skip_string(b, i),
             _ => i += 1,
         }
     }
@@ -224,35 +226,6 @@ fn too_deep_indent(offset: usize) -> Refusal {
              (CPython: `IndentationError: too many levels of indentation`)"
         ),
     }
-}
-
-/// The index after the string literal opening at `i` (a quote; prefixes are
-/// ordinary identifier bytes before it). Unterminated single-quoted strings
-/// end at the line end, triple-quoted ones at the end of the file.
-fn skip_string(b: &[u8], i: usize) -> usize {
-    let q = b[i];
-    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
-    let mut j = if triple { i + 3 } else { i + 1 };
-    if !triple && b.get(i + 1) == Some(&q) {
-        return i + 2; // empty string
-    }
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == q => {
-                if !triple {
-                    return j + 1;
-                }
-                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
-                    return j + 3;
-                }
-                j += 1;
-            }
-            b'\n' | b'\r' if !triple => return j,
-            _ => j += 1,
-        }
-    }
-    b.len()
 }
 
 /// CPU time of the calling thread (the parse budget's clock: on a loaded

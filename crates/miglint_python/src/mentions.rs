@@ -35,6 +35,16 @@ impl<'a> Mentions<'a> {
     }
 
     fn push(&mut self, dialect: Dialect, kind: MentionKind, n: Node) {
+        self.push_range(
+            dialect,
+            kind,
+            TextRange::new(n.start_byte() as u32, n.end_byte() as u32),
+        );
+    }
+
+    /// Records a mention at `range` unless one of its (dialect, kind) came
+    /// before.
+    pub fn push_range(&mut self, dialect: Dialect, kind: MentionKind, range: TextRange) {
         if !self
             .out
             .iter()
@@ -43,7 +53,7 @@ impl<'a> Mentions<'a> {
             self.out.push(DialectMention {
                 dialect,
                 kind,
-                range: TextRange::new(n.start_byte() as u32, n.end_byte() as u32),
+                range,
             });
         }
     }

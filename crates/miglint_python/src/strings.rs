@@ -199,6 +199,37 @@ pub(crate) fn decode(text: &str, base: u32) -> (String, bool, Offsets) {
     (value, dynamic, map.finish(off(content.len())))
 }
 
+/// The index after the string literal opening at quote `i` (prefixes are
+/// ordinary identifier bytes before it), for the byte scanners that run
+/// before the parse (the pre-pass, the data-display finder). Unterminated
+/// single-quoted strings end at the line end, triple-quoted ones at the end
+/// of the file.
+pub(crate) fn skip_string(b: &[u8], i: usize) -> usize {
+    let q = b[i];
+    let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+    if !triple && b.get(i + 1) == Some(&q) {
+        return i + 2; // empty string
+    }
+    let mut j = if triple { i + 3 } else { i + 1 };
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            c if c == q => {
+                if !triple {
+                    return j + 1;
+                }
+                if b.get(j + 1) == Some(&q) && b.get(j + 2) == Some(&q) {
+                    return j + 3;
+                }
+                j += 1;
+            }
+            b'\n' | b'\r' if !triple => return j,
+            _ => j += 1,
+        }
+    }
+    b.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::decode;

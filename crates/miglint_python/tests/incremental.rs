@@ -1,13 +1,19 @@
-//! Incremental re-parsing (issue 12): after any edit, the model of a parser
-//! that re-used its previous tree is the model of a fresh parse. Checked on
-//! every fixture (and with MIGLINT_EQUIV_DIR set, every `*.py` below it)
-//! with edits at two places: a character typed, one deleted, a quote added
-//! (a syntax error for a moment); each edit undone again.
+//! Incremental re-parsing and partial re-extraction (issue 12): after any
+//! edit, the model of a parser that re-used its previous tree and what its
+//! last extraction found in the unchanged statements is the model of a
+//! fresh parse. Checked on every fixture and every revision of the truth
+//! cases (and with MIGLINT_EQUIV_DIR set, every `*.py` below it):
+//! - edits at two places: a character typed, one deleted, a quote added
+//!   (a syntax error for a moment); each edit undone again;
+//! - a chain of random edits on one parser (characters typed, replaced and
+//!   deleted; lines inserted, copied and deleted; guards and early returns
+//!   inserted, which change the scope of every statement after them),
+//!   then the way back to the original text.
 
 mod support;
 
 use miglint_python::PythonParser;
-use support::{equivalence_files, model};
+use support::{equivalence_files, model, truth_revisions};
 
 fn edits(src: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -52,5 +58,164 @@ fn incremental_parse_gives_the_fresh_model() {
         if let Ok(src) = std::fs::read_to_string(f) {
             check(&src, &f.display().to_string());
         }
+    }
+}
+
+/// A small deterministic generator (xorshift), seeded per file.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: &str) -> Self {
+        Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+        }) | 1)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// A char boundary at or after `at`.
+fn boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// The starts of the lines of `s` (and its end).
+fn line_starts(s: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(s.match_indices('\n').map(|(i, _)| i + 1));
+    if *v.last().unwrap_or(&0) != s.len() {
+        v.push(s.len());
+    }
+    v
+}
+
+/// Lines that change what follows them in a function body.
+const LINES: &[&str] = &[
+    "    is_pg = op.get_bind().dialect.name == \"postgresql\"\n",
+    "    if op.get_bind().dialect.name == \"sqlite\":\n        return\n",
+    "    if not has_table(\"t\"):\n        return\n",
+    "    op.execute(\"UPDATE t SET a = 1\")\n",
+    "    name = \"mysql\"\n",
+    "    # a comment\n",
+    "\n",
+];
+
+/// One random edit of `s`.
+fn random_edit(s: &str, rng: &mut Rng) -> String {
+    let at = boundary(s, rng.below(s.len() + 1));
+    let lines = line_starts(s);
+    let line = lines[rng.below(lines.len())];
+    match rng.below(7) {
+        // a character typed
+        0 => {
+            let c = ["x", " ", "\n", "'", "(", ")", ":", "#", "0", "é"][rng.below(10)];
+            format!("{}{c}{}", &s[..at], &s[at..])
+        }
+        // one replaced
+        1 if at < s.len() => {
+            let end = boundary(s, at + 1);
+            let c = ["a", "_", "1", "\""][rng.below(4)];
+            format!("{}{c}{}", &s[..at], &s[end..])
+        }
+        // one deleted
+        2 if at < s.len() => {
+            let end = boundary(s, at + 1);
+            format!("{}{}", &s[..at], &s[end..])
+        }
+        // a line that changes the scope of what follows
+        3 => format!(
+            "{}{}{}",
+            &s[..line],
+            LINES[rng.below(LINES.len())],
+            &s[line..]
+        ),
+        // a few lines copied elsewhere (a multi-line paste)
+        4 => {
+            let i = rng.below(lines.len());
+            let j = (i + 1 + rng.below(4)).min(lines.len() - 1);
+            let chunk = &s[lines[i]..lines[j]];
+            format!("{}{chunk}{}", &s[..line], &s[line..])
+        }
+        // a few lines deleted
+        5 => {
+            let i = rng.below(lines.len());
+            let j = (i + 1 + rng.below(4)).min(lines.len() - 1);
+            format!("{}{}", &s[..lines[i]], &s[lines[j]..])
+        }
+        // a span deleted across lines
+        _ => {
+            let end = boundary(s, at + rng.below(200));
+            format!("{}{}", &s[..at], &s[end..])
+        }
+    }
+}
+
+fn check_chain(src: &str, what: &str) {
+    let mut live = PythonParser::new().incremental();
+    let mut rng = Rng::new(what);
+    let mut text = src.to_string();
+    live.parse_checked(&text).ok();
+    let mut texts = vec![text.clone()];
+    for _ in 0..6 {
+        text = random_edit(&text, &mut rng);
+        texts.push(text.clone());
+    }
+    // the edits, then back to the original
+    let back: Vec<String> = texts.iter().rev().skip(1).cloned().collect();
+    for t in texts.iter().skip(1).chain(&back) {
+        let got = model(&mut live, t);
+        let fresh = model(&mut PythonParser::new(), t);
+        assert!(got == fresh, "{what}: incremental model differs for\n{t}");
+    }
+}
+
+#[test]
+fn random_edit_chains_give_the_fresh_model() {
+    let mut files = equivalence_files();
+    files.extend(truth_revisions());
+    assert!(files.len() > 400);
+    for f in &files {
+        if let Ok(src) = std::fs::read_to_string(f) {
+            check_chain(&src, &f.display().to_string());
+        }
+    }
+}
+
+/// The statements of a long function body, most of them kept while the
+/// edits move them (every span shifted) and change their scope.
+#[test]
+fn kept_statements_are_shifted_and_rescoped() {
+    let mut src = String::from(
+        "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"b\"\ndown_revision = \"a\"\n\n\ndef upgrade():\n",
+    );
+    for i in 0..40 {
+        src.push_str(&format!(
+            "    op.add_column(\"t{i}\", sa.Column(\"c\", sa.Text(), server_default=\"x\\n{i}\"))  # c{i}\n    op.execute(\"UPDATE t{i} SET c = 'é'\")\n"
+        ));
+        if i % 10 == 5 {
+            src.push_str("    with op.batch_alter_table(\"b\") as batch_op:\n        batch_op.drop_column(\"c\")\n");
+        }
+    }
+    src.push_str("\n\ndef downgrade():\n    pass\n");
+    let mut live = PythonParser::new().incremental();
+    let mut text = src.clone();
+    live.parse_checked(&text).ok();
+    let mut rng = Rng::new("kept");
+    for _ in 0..40 {
+        text = random_edit(&text, &mut rng);
+        let got = model(&mut live, &text);
+        assert!(
+            got == model(&mut PythonParser::new(), &text),
+            "incremental model differs for\n{text}"
+        );
     }
 }

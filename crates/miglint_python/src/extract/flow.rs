@@ -30,9 +30,16 @@ impl<'s> Extractor<'s> {
         if depth > MAX_STMT_DEPTH {
             return true;
         }
+        // a function body's statements may be kept from the last extraction
+        let kept = depth == 0 && self.reuse.is_some();
         let mut stmts = NamedChildren::new(block);
         while let Some(stmt) = stmts.next() {
-            if !self.statement(stmt, scope, depth) || scope.dialects.is_empty() {
+            let falls = if kept {
+                self.statement_kept(stmt, scope)
+            } else {
+                self.statement(stmt, scope, depth)
+            };
+            if !falls || scope.dialects.is_empty() {
                 // what follows runs on no dialect: its helper calls still
                 // count, with no dialects, for helper narrowing
                 for rest in stmts {

@@ -40,3 +40,14 @@ fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The revisions of the truth cases (`tests/truth/cases/*/versions/*.py`).
+#[allow(dead_code)]
+pub fn truth_revisions() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    python_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/truth/cases"),
+        &mut files,
+    );
+    files
+}
