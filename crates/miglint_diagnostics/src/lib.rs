@@ -203,8 +203,13 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn sort(&mut self) {
+        // the message breaks ties (one call can draw two findings of one
+        // rule, e.g. ML604 for each of two enum types): the order must not
+        // depend on the order the rules found them in
         self.diagnostics.sort_by(|a, b| {
-            (a.range.start(), a.range.end(), a.code).cmp(&(b.range.start(), b.range.end(), b.code))
+            (a.range.start(), a.range.end(), a.code)
+                .cmp(&(b.range.start(), b.range.end(), b.code))
+                .then_with(|| a.message.cmp(&b.message))
         });
     }
 }
@@ -248,4 +253,32 @@ pub fn apply_edits<'a>(text: &str, edits: impl IntoIterator<Item = &'a Edit>) ->
     }
     out.push_str(&text[pos..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tie_of_place_and_code_is_ordered_by_message() {
+        let at = TextRange::new(4, 9);
+        let diag = |code, message: &str| Diagnostic::new(code, "r", Severity::Error, at, message);
+        for order in [["b", "a"], ["a", "b"]] {
+            let mut report = FileReport {
+                source: Arc::new(SourceFile::new(PathBuf::from("f.py"), "0123456789")),
+                diagnostics: vec![
+                    diag("ML604", &format!("type {}", order[0])),
+                    diag("ML101", "first by code"),
+                    diag("ML604", &format!("type {}", order[1])),
+                ],
+            };
+            report.sort();
+            let got: Vec<&str> = report
+                .diagnostics
+                .iter()
+                .map(|d| d.message.as_str())
+                .collect();
+            assert_eq!(got, ["first by code", "type a", "type b"]);
+        }
+    }
 }

@@ -59,14 +59,12 @@ fn reports(project: &mut ProjectState, path: &Path, generation: u64, text: &str)
     let mut open: HashMap<PathBuf, (u64, Arc<str>)> = HashMap::new();
     open.insert(path.to_path_buf(), (generation, Arc::from(text)));
     let e = project.evaluate(&open, &|_, _| true);
-    // findings at the same place with the same code (ML604 on two enum
-    // types dropped by one call) come in the project phase's order, which
-    // is not the same from one project state to another: compared as sets
+    // in the order the server publishes them (a tie of place and code,
+    // ML604 on two enum types dropped by one call, is broken by the message)
     e.reports
         .iter()
         .map(|r| {
-            let mut d: Vec<String> = r.diagnostics.iter().map(|d| format!("{d:#?}")).collect();
-            d.sort();
+            let d: Vec<String> = r.diagnostics.iter().map(|d| format!("{d:#?}")).collect();
             format!("{:?}\n{}", r.source.path, d.join("\n"))
         })
         .collect::<Vec<_>>()
