@@ -354,21 +354,8 @@ impl Rev<'_, '_> {
         let t = state.table_for_change(table, o);
         if t.column(&col).is_none() {
             t.add_column(Column {
-                name: col.to_string(),
-                type_name: None,
-                enum_type: None,
                 nullable: lit("existing_nullable").flatten(),
-                primary_key: false,
-                server_default: false,
-                server_default_value: None,
-                python_default: false,
-                origin: o,
-                nullable_since: None,
-                backfilled: None,
-                maybe_backfilled: None,
-                changed: None,
-                null_written: None,
-                defined: false,
+                ..Column::named(&col, o)
             });
         }
         let c = t.column_mut(&col).expect("added above");

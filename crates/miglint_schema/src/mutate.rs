@@ -36,23 +36,7 @@ impl Schema {
     pub(crate) fn mark_backfilled(&mut self, table: &str, column: &str, o: Origin) {
         let t = self.table_for_change(table, o);
         if t.column(column).is_none() {
-            t.add_column(Column {
-                name: column.to_string(),
-                type_name: None,
-                enum_type: None,
-                nullable: None,
-                primary_key: false,
-                server_default: false,
-                server_default_value: None,
-                python_default: false,
-                origin: o,
-                nullable_since: None,
-                backfilled: None,
-                maybe_backfilled: None,
-                changed: None,
-                null_written: None,
-                defined: false,
-            });
+            t.add_column(Column::named(column, o));
         }
         if let Some(c) = t.column_mut(column) {
             c.backfilled = Some(o);

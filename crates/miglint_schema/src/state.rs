@@ -96,6 +96,30 @@ pub struct Column {
     pub defined: bool,
 }
 
+impl Column {
+    /// A column met first by an op that only names it (no replayed op
+    /// defined it): nothing is known of it but its name.
+    pub(crate) fn named(name: &str, origin: Origin) -> Column {
+        Column {
+            name: name.to_string(),
+            type_name: None,
+            enum_type: None,
+            nullable: None,
+            primary_key: false,
+            server_default: false,
+            server_default_value: None,
+            python_default: false,
+            origin,
+            nullable_since: None,
+            backfilled: None,
+            maybe_backfilled: None,
+            changed: None,
+            null_written: None,
+            defined: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstraintKind {
     PrimaryKey,
