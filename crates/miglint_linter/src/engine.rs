@@ -271,6 +271,7 @@ impl Linter {
             no_transaction: settings.no_transaction,
             alembic_version: self.settings.alembic_version,
             postgresql_version: self.settings.postgresql_version,
+            defaults: std::sync::OnceLock::new(),
         };
         let mut diagnostics = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
