@@ -18,6 +18,7 @@ use crate::suppress::{self, Suppression};
 
 mod cached;
 mod schedule;
+mod sql_memo;
 pub use cached::{CachedCheck, CachedFile};
 use rayon::prelude::*;
 
@@ -29,6 +30,9 @@ pub struct Linter {
     /// The semantic model kept between project phases (an editor server
     /// runs the project phase after every edit; see [`Linter::keep_model`]).
     kept_model: Option<std::sync::Mutex<miglint_schema::KeptModel>>,
+    /// The analysis of `execute` literals kept between checks of the same
+    /// file (see [`Linter::keep_sql`]).
+    sql_memo: Option<sql_memo::SqlMemo>,
 }
 
 /// The outcome of the per-file phase.
@@ -72,7 +76,18 @@ impl Linter {
             settings,
             internal_errors: std::sync::atomic::AtomicUsize::new(0),
             kept_model: None,
+            sql_memo: None,
         }
+    }
+
+    /// Keeps the analysis of each file's `execute` literals between checks
+    /// of that file (of the last few files checked): a literal whose text
+    /// and dialects did not change is not tokenized and parsed again (for a
+    /// caller that re-lints a file after each edit). Findings are the same.
+    #[must_use]
+    pub fn keep_sql(mut self) -> Self {
+        self.sql_memo = Some(sql_memo::SqlMemo::default());
+        self
     }
 
     /// Keeps the semantic model between project phases: the next one
@@ -261,7 +276,10 @@ impl Linter {
                 suppressions,
             };
         }
-        let sql_views = extract_sql(&module, settings.targets);
+        let sql_views = match &self.sql_memo {
+            Some(memo) => memo.extract(&source.path, &module, settings.targets),
+            None => extract_sql(&module, settings.targets),
+        };
         let ctx = FileContext {
             path: &source.path,
             source: &source.text,
@@ -271,6 +289,7 @@ impl Linter {
             no_transaction: settings.no_transaction,
             alembic_version: self.settings.alembic_version,
             postgresql_version: self.settings.postgresql_version,
+            defaults: std::sync::OnceLock::new(),
         };
         let mut diagnostics = Vec::new();
         for (i, rule) in RULES.iter().enumerate() {
@@ -548,6 +567,16 @@ impl Linter {
 /// The literal SQL of every `execute` op that can run on a target, split
 /// and parsed for the dialects that reach it.
 fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
+    extract_sql_with(module, targets, miglint_sql::analyze)
+}
+
+/// [`extract_sql`] with `analyze` in place of [`miglint_sql::analyze`]
+/// (which it must equal, see [`sql_memo::SqlMemo`]).
+fn extract_sql_with(
+    module: &Module,
+    targets: DialectSet,
+    mut analyze: impl FnMut(&str, DialectSet) -> Vec<SqlStatement>,
+) -> Vec<ExecSql<'_>> {
     module
         .ops
         .iter()
@@ -558,7 +587,7 @@ fn extract_sql(module: &Module, targets: DialectSet) -> Vec<ExecSql<'_>> {
                 SqlSource::Literal(lit) if !reaching.is_empty() => Some(ExecSql {
                     op: i,
                     lit,
-                    statements: miglint_sql::analyze(&lit.value, reaching),
+                    statements: analyze(&lit.value, reaching),
                 }),
                 _ => None,
             }

@@ -2,6 +2,7 @@
 //! rule selection, suppression comments, and the per-file and project
 //! phases that the CLI and the editor server share.
 
+mod defaults;
 pub mod engine;
 pub mod files;
 pub mod graph;

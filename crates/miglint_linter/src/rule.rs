@@ -4,6 +4,7 @@ use miglint_config::AlembicVersion;
 use miglint_diagnostics::{Diagnostic, DialectSet, Severity, TextRange};
 use miglint_python::{Module, Op};
 
+use crate::defaults::DefaultSite;
 pub use crate::files::{ExecSql, ProjectFile};
 
 /// A rule's contract: code, name, default severity, whether it is on by
@@ -176,6 +177,9 @@ pub struct FileContext<'a> {
     pub alembic_version: Option<AlembicVersion>,
     /// The PostgreSQL major version (`postgresql-version`, default 15).
     pub postgresql_version: u32,
+    /// The file's server defaults, found on first use and shared by the
+    /// rules (see [`FileContext::default_sites`]).
+    pub(crate) defaults: std::sync::OnceLock<Vec<DefaultSite<'a>>>,
 }
 
 /// A data-dependent failure (existing rows) of an op that runs only after
@@ -222,6 +226,13 @@ impl<'a> FileContext<'a> {
         let sql: &'a [ExecSql<'a>] = self.sql;
         sql.binary_search_by_key(&i, |e| e.op).ok().map(|k| &sql[k])
     }
+
+    /// Every server default of the file that some target reaches, in
+    /// source order: found once per file, for every rule that asks.
+    pub(crate) fn default_sites(&self) -> &[DefaultSite<'a>] {
+        self.defaults
+            .get_or_init(|| crate::defaults::default_sites(self.module, self.targets))
+    }
 }
 
 impl<'a> Project<'a> {
@@ -237,6 +248,7 @@ impl<'a> Project<'a> {
             no_transaction: f.no_transaction,
             alembic_version: self.alembic_version,
             postgresql_version: self.postgresql_version,
+            defaults: std::sync::OnceLock::new(),
         }
     }
 

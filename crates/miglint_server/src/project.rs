@@ -142,7 +142,7 @@ impl ProjectState {
             config_stamp,
             root,
             config_error,
-            linter: Linter::new(settings).keep_model(),
+            linter: Linter::new(settings).keep_model().keep_sql(),
             discovered: Vec::new(),
             discovered_set: HashSet::new(),
             dirs: HashSet::new(),

@@ -33,7 +33,7 @@ impl Rule for BooleanIntegerDefault {
             let Some(n) = integer(&lit.value) else {
                 continue;
             };
-            out.push(diagnostic(file, &site, n));
+            out.push(diagnostic(file, site, n));
         }
     }
 }

@@ -47,7 +47,7 @@ impl Rule for SqliteReflectedDefault {
                 // nothing fails and there is no safe fix to offer
                 continue;
             }
-            out.push(diagnostic(&site, lit, mysql));
+            out.push(diagnostic(site, lit, mysql));
         }
     }
 }

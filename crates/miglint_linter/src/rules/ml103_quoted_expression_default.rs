@@ -39,8 +39,8 @@ impl Rule for QuotedExpressionDefault {
                 _ => continue,
             };
             let diag = match site.type_class {
-                TypeClass::Boolean => boolean(file, &site, &value),
-                TypeClass::Temporal | TypeClass::Unknown => temporal(file, &site, &value),
+                TypeClass::Boolean => boolean(file, site, &value),
+                TypeClass::Temporal | TypeClass::Unknown => temporal(file, site, &value),
                 TypeClass::Textual | TypeClass::Other => None,
             };
             out.extend(diag);

@@ -29,8 +29,8 @@ impl Rule for DialectOnlyDefault {
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         for site in default_sites(file) {
             match site.value {
-                DefaultValue::Text(lit) => out.extend(check_text(&site, lit)),
-                DefaultValue::Func(name) => out.extend(check_func(&site, name)),
+                DefaultValue::Text(lit) => out.extend(check_text(site, lit)),
+                DefaultValue::Func(name) => out.extend(check_func(site, name)),
                 _ => {}
             }
         }
