@@ -249,11 +249,19 @@ impl ProjectState {
         }
         members.sort();
 
-        let mut kept: HashMap<PathBuf, (Key, FileResult)> = std::mem::take(&mut self.results)
-            .into_iter()
-            .zip(std::mem::take(&mut self.keys))
-            .map(|(r, k)| (r.source.path.clone(), (k, r)))
-            .collect();
+        // the kept results, sorted by path (as `members`): looked up by a
+        // binary search, with no copy of their paths
+        let mut kept: Vec<(Arc<SourceFile>, Key, Option<FileResult>)> =
+            std::mem::take(&mut self.results)
+                .into_iter()
+                .zip(std::mem::take(&mut self.keys))
+                .map(|(r, k)| (r.source.clone(), k, Some(r)))
+                .collect();
+        let find = |kept: &[(Arc<SourceFile>, Key, Option<FileResult>)], path: &Path| {
+            kept.binary_search_by(|(s, _, _)| s.path.as_path().cmp(path))
+                .ok()
+                .filter(|&i| kept[i].2.is_some())
+        };
         let mut generations = HashMap::new();
         let mut slots: Vec<(Key, Option<FileResult>)> = Vec::with_capacity(members.len());
         let mut todo: Vec<(usize, PathBuf, Option<Arc<str>>)> = Vec::new();
@@ -266,9 +274,9 @@ impl ProjectState {
                 // the client would have said if it changed
                 None if self.trust_events
                     && !self.disk_changed.contains(&path)
-                    && matches!(kept.get(&path), Some((Key::Disk(..), _))) =>
+                    && find(&kept, &path).is_some_and(|i| matches!(kept[i].1, Key::Disk(..))) =>
                 {
-                    kept.get(&path).map_or(Key::Disk(None, 0), |(k, _)| *k)
+                    find(&kept, &path).map_or(Key::Disk(None, 0), |i| kept[i].1)
                 }
                 None => match std::fs::metadata(&path) {
                     Ok(m) => Key::Disk(m.modified().ok(), m.len()),
@@ -276,7 +284,8 @@ impl ProjectState {
                     Err(_) => continue,
                 },
             };
-            match kept.remove(&path) {
+            let taken = find(&kept, &path).and_then(|i| Some((kept[i].1, kept[i].2.take()?)));
+            match taken {
                 Some((k, r)) if k == key => slots.push((key, Some(r))),
                 _ => {
                     todo.push((
@@ -389,10 +398,13 @@ impl ProjectState {
                 self.results.push(r);
             }
         }
-        let paths: Vec<PathBuf> = self.results.iter().map(|r| r.source.path.clone()).collect();
+        // the files' paths, lent by their (shared) sources: no copy per file
+        let sources: Vec<Arc<SourceFile>> = self.results.iter().map(|r| r.source.clone()).collect();
         let reports = self
             .linter
-            .finish_cached(&mut self.results, |i, found| wanted(&paths[i], found))
+            .finish_cached(&mut self.results, |i, found| {
+                wanted(&sources[i].path, found)
+            })
             .into_iter()
             .map(|(_, r)| r)
             .collect();

@@ -60,7 +60,12 @@ pub(crate) fn add_column_sql(
     let keep = DialectSet::single(Dialect::Postgresql).with(Dialect::Sqlite);
     each_statement(project, keep, |fi, op, sql, k, facts| {
         let stmt = &sql.statements[k];
-        let text = stmt.text(&sql.lit.value).to_ascii_uppercase();
+        // uppercased on demand: most statements add no column
+        let generated = || {
+            stmt.text(&sql.lit.value)
+                .to_ascii_uppercase()
+                .contains("GENERATED")
+        };
         for c in stmt.ddl().unwrap_or(&[]) {
             let DdlChange::AddColumn { table, column } = c else {
                 continue;
@@ -70,7 +75,7 @@ pub(crate) fn add_column_sql(
                 || column.has_default
                 || column.primary_key
                 || ty.contains("SERIAL")
-                || text.contains("GENERATED")
+                || generated()
             {
                 continue;
             }

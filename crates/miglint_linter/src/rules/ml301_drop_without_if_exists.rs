@@ -94,10 +94,13 @@ fn check_file(file: &FileContext<'_>, model: &SchemaModel, fi: usize, out: &mut 
         if file.module.func_kind(op) != FuncKind::Upgrade {
             continue;
         }
-        let table_key = op
-            .table()
-            .map(|t| t.value.to_ascii_lowercase())
-            .unwrap_or_default();
+        // the lowercased table name keys columns only (built on demand:
+        // most ops are neither a column's creation nor its drop)
+        let table_key = || {
+            op.table()
+                .map(|t| t.value.to_ascii_lowercase())
+                .unwrap_or_default()
+        };
         let create = match op.name.as_str() {
             "add_column" => op
                 .columns()
@@ -116,7 +119,7 @@ fn check_file(file: &FileContext<'_>, model: &SchemaModel, fi: usize, out: &mut 
         };
         if let Some((kind, name)) = create {
             let t = if kind == DropKind::Column {
-                table_key.clone()
+                table_key()
             } else {
                 String::new()
             };
@@ -166,7 +169,7 @@ fn check_file(file: &FileContext<'_>, model: &SchemaModel, fi: usize, out: &mut 
             continue;
         }
         let t = if kind == DropKind::Column {
-            table_key
+            table_key()
         } else {
             String::new()
         };

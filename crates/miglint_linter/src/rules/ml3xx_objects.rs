@@ -47,21 +47,6 @@ pub(crate) fn findings<'p>(
                     fact.get_or_insert_with(|| x.clone());
                 }
             }
-            let func = &m.functions[op.func];
-            if miglint_schema::names::existence_guarded(f.source, func, op) {
-                continue;
-            }
-            if let Some(fact) = fact {
-                out.push(Found {
-                    file: fi,
-                    index: i,
-                    op,
-                    range: op.range,
-                    kind,
-                    fact,
-                    dialects,
-                });
-            }
             // the statements of its literal SQL, in order, over the dialects
             let mut sql: Vec<Found<'p>> = Vec::new();
             for (d, facts) in model.facts_for(fi, i, reaching) {
@@ -80,6 +65,25 @@ pub(crate) fn findings<'p>(
                         }),
                     }
                 }
+            }
+            // the source walk of the guard runs only for ops with a finding
+            if fact.is_none() && sql.is_empty() {
+                continue;
+            }
+            let func = &m.functions[op.func];
+            if miglint_schema::names::existence_guarded(f.source, func, op) {
+                continue;
+            }
+            if let Some(fact) = fact {
+                out.push(Found {
+                    file: fi,
+                    index: i,
+                    op,
+                    range: op.range,
+                    kind,
+                    fact,
+                    dialects,
+                });
             }
             out.extend(sql);
         }
