@@ -28,6 +28,7 @@ mod enum_calls;
 mod enums_left;
 mod facts;
 mod input;
+mod jobs;
 mod mutate;
 pub mod names;
 mod objects;
@@ -51,21 +52,9 @@ pub use state::{
     key,
 };
 
-/// One replay: an environment for a set of dialects.
-struct Replay {
-    set: DialectSet,
-    /// The environment's first replay (the others keep only the facts
-    /// that differ from its).
-    first: bool,
-    /// Per file of the environment: per op.
-    facts: Vec<(usize, Vec<OpFacts>)>,
-    /// The enum types' users the replay recorded.
-    users: rev::EnumUsers,
-}
-
 /// The model of a project: per file and dialect, the facts of every op.
 pub struct SchemaModel {
-    replays: Vec<Replay>,
+    replays: Vec<jobs::Replay>,
     /// Per input file: the replay index per dialect, and the position of
     /// the file in that replay's `facts`.
     slots: Vec<[Option<(u32, u32)>; 3]>,
@@ -89,15 +78,15 @@ impl SchemaModel {
     /// revisions (indices into `inputs`) in a topological order (parents
     /// first).
     pub fn build(inputs: &[RevisionInput<'_>], envs: &[Vec<usize>]) -> SchemaModel {
-        let jobs = checkpoint::jobs(inputs, envs);
-        let plans = jobs.iter().map(|_| checkpoint::Plan::Fresh(None)).collect();
-        let runs = checkpoint::run_jobs(inputs, envs, &jobs, plans);
+        let jobs = jobs::jobs(inputs, envs);
+        let plans = jobs.iter().map(|_| jobs::Plan::Fresh(None)).collect();
+        let runs = jobs::run_jobs(inputs, envs, &jobs, plans);
         SchemaModel::assemble(inputs, runs.into_iter().map(|(r, _)| r).collect())
     }
 
     /// The model of finished replays (in job order, each environment's
     /// first dialect first).
-    fn assemble(inputs: &[RevisionInput<'_>], replays: Vec<Replay>) -> SchemaModel {
+    fn assemble(inputs: &[RevisionInput<'_>], replays: Vec<jobs::Replay>) -> SchemaModel {
         let mut model = SchemaModel {
             replays: Vec::new(),
             slots: vec![[None; 3]; inputs.len()],
