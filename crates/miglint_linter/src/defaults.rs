@@ -77,6 +77,32 @@ impl DefaultSite<'_> {
     }
 }
 
+impl<'a> DefaultSite<'a> {
+    /// The site of `keyword` (`server_default=...`) on `op`, with the
+    /// column's type expression as written.
+    fn of(
+        kind: SiteKind,
+        op: &miglint_python::Op,
+        keyword: &'a Keyword,
+        type_expr: Option<&'a Expr>,
+        column: Option<Spanned<String>>,
+        reaching: DialectSet,
+    ) -> Self {
+        let type_name = type_expr.and_then(type_name_of);
+        DefaultSite {
+            kind,
+            type_expr,
+            in_batch: op.in_batch(),
+            keyword,
+            value: classify(&keyword.value),
+            type_class: classify_type(type_name.as_deref()),
+            type_name,
+            column,
+            reaching,
+        }
+    }
+}
+
 /// Every server default of the file that some target reaches, in source order.
 pub(crate) fn default_sites(module: &Module, targets: DialectSet) -> Vec<DefaultSite<'_>> {
     let mut out = Vec::new();
@@ -99,19 +125,14 @@ pub(crate) fn default_sites(module: &Module, targets: DialectSet) -> Vec<Default
                     let Some(keyword) = col.server_default() else {
                         continue;
                     };
-                    let type_expr = col.type_expr();
-                    let type_name = type_expr.and_then(type_name_of);
-                    out.push(DefaultSite {
+                    out.push(DefaultSite::of(
                         kind,
-                        type_expr,
-                        in_batch: op.in_batch(),
+                        op,
                         keyword,
-                        value: classify(&keyword.value),
-                        type_class: classify_type(type_name.as_deref()),
-                        type_name,
-                        column: col.name(),
+                        col.type_expr(),
+                        col.name(),
                         reaching,
-                    });
+                    ));
                 }
             }
             "alter_column" => {
@@ -127,28 +148,25 @@ pub(crate) fn default_sites(module: &Module, targets: DialectSet) -> Vec<Default
                     .filter(|k| !k.value.is_none())
                     .or_else(|| op.kwarg("existing_type"))
                     .map(|k| &k.value);
-                let type_name = type_expr.and_then(type_name_of);
                 let column_expr = if op.in_batch() {
                     op.arg_or_kw(0, "column_name")
                 } else {
                     op.arg_or_kw(1, "column_name")
                 };
-                out.push(DefaultSite {
-                    kind: SiteKind::AlterColumn,
-                    type_expr,
-                    in_batch: op.in_batch(),
-                    keyword,
-                    value: classify(&keyword.value),
-                    type_class: classify_type(type_name.as_deref()),
-                    type_name,
-                    column: column_expr.and_then(|e| {
-                        e.str_value().map(|s| Spanned {
-                            value: s.to_string(),
-                            range: e.range,
-                        })
-                    }),
-                    reaching,
+                let column = column_expr.and_then(|e| {
+                    e.str_value().map(|s| Spanned {
+                        value: s.to_string(),
+                        range: e.range,
+                    })
                 });
+                out.push(DefaultSite::of(
+                    SiteKind::AlterColumn,
+                    op,
+                    keyword,
+                    type_expr,
+                    column,
+                    reaching,
+                ));
             }
             _ => {}
         }
