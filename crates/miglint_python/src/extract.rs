@@ -56,6 +56,7 @@ pub(crate) fn extract<'s>(
         module: Module::default(),
         calls: Vec::new(),
         identifiers: foldhash::HashMap::default(),
+        count_identifiers: memo.is_some(),
         reuse: memo
             .filter(|_| !root.has_error() && regions.ranges.is_empty())
             .map(|m| reuse::Reuse::new(m, function_bodies(root))),
@@ -75,7 +76,7 @@ pub(crate) fn extract<'s>(
     if !x.module.syntax_errors.is_empty() {
         x.recover_ids_from_lines();
     }
-    x.narrow_helpers();
+    x.narrow_helpers(root);
     let memo = keeping.then(|| {
         x.reuse
             .take()
@@ -114,8 +115,12 @@ struct Extractor<'s> {
     /// whether it follows an exit on an unknown condition / runs under a
     /// guard about the database's state.
     calls: Vec<(&'s str, usize, DialectSet, bool, bool)>,
-    /// How often each identifier occurs anywhere in the file.
+    /// How often each identifier occurs anywhere in the file: counted by
+    /// the trivia walk for the language server (whose kept statements
+    /// bring their counts), else only for the names helper narrowing asks
+    /// about, and only when it does (see [`Extractor::count_names`]).
     identifiers: foldhash::HashMap<&'s str, usize>,
+    count_identifiers: bool,
     /// The statements kept from the last extraction (the language server).
     reuse: Option<reuse::Reuse>,
 }
@@ -181,7 +186,9 @@ impl<'s> Extractor<'s> {
                     r.comments.push(range(node));
                 }
             } else if id == k.identifier {
-                *self.identifiers.entry(self.text(node)).or_default() += 1;
+                if self.count_identifiers {
+                    *self.identifiers.entry(self.text(node)).or_default() += 1;
+                }
                 if let Some(r) = rec.as_deref_mut() {
                     r.identifiers.push(range(node));
                 }
@@ -476,22 +483,35 @@ impl<'s> Extractor<'s> {
         self.block(body, &mut scope, 0);
     }
 
+    /// Looks at no more statements than it needs (a generated upgrade()
+    /// has tens of thousands).
     fn body_shape(&self, body: Node) -> BodyShape {
-        let stmts: Vec<Node> = named_children(body)
-            .into_iter()
-            .filter(|s| !is_docstring(*s))
-            .collect();
-        let trivial = |s: &Node| {
-            s.kind() == "pass_statement"
-                || (s.kind() == "expression_statement"
-                    && named_children(*s).iter().all(|c| c.kind() == "ellipsis"))
+        let k = kinds();
+        let trivial = |s: Node| {
+            let id = s.kind_id();
+            id == k.pass_statement
+                || (id == k.expression_statement
+                    && NamedChildren::new(s).all(|c| c.kind_id() == k.ellipsis))
         };
-        if stmts.iter().all(trivial) {
-            return BodyShape::Empty;
+        // the statements other than docstrings: how many (up to 2), and
+        // the first that is not trivial
+        let mut count = 0;
+        let mut first_code = None;
+        for s in NamedChildren::new(body).filter(|s| !is_docstring(*s)) {
+            count += 1;
+            if first_code.is_none() && !trivial(s) {
+                first_code = Some(s);
+            }
+            if count > 1 && first_code.is_some() {
+                break;
+            }
         }
-        if let [only] = stmts.as_slice()
-            && only.kind() == "raise_statement"
-            && self.text(*only).contains("NotImplementedError")
+        let Some(code) = first_code else {
+            return BodyShape::Empty;
+        };
+        if count == 1
+            && code.kind_id() == k.raise_statement
+            && self.text(code).contains("NotImplementedError")
         {
             return BodyShape::RaisesNotImplemented;
         }
@@ -502,7 +522,7 @@ impl<'s> Extractor<'s> {
     /// occurrence of its name is its definition or a recorded call) runs
     /// on the dialects that reach its calls: its ops are narrowed to them.
     /// `upgrade`/`downgrade` are called by alembic and stay as they are.
-    fn narrow_helpers(&mut self) {
+    fn narrow_helpers(&mut self, root: Node) {
         let funcs = &self.module.functions;
         let mut callers: Vec<Vec<(usize, DialectSet, bool, bool)>> = vec![Vec::new(); funcs.len()];
         for &(name, caller, dialects, after_exit, guarded) in &self.calls {
@@ -511,12 +531,28 @@ impl<'s> Extractor<'s> {
                 callers[i].push((caller, dialects, after_exit, guarded));
             }
         }
+        let candidate = |i: usize| {
+            !matches!(funcs[i].name.as_str(), "upgrade" | "downgrade") && !callers[i].is_empty()
+        };
+        // the names' counts: the trivia walk's, or counted now
+        let counted = if self.count_identifiers {
+            None
+        } else {
+            let names: Vec<&str> = (0..funcs.len())
+                .filter(|&i| candidate(i))
+                .map(|i| funcs[i].name.as_str())
+                .collect();
+            if names.is_empty() {
+                return;
+            }
+            Some(count_names(self.src, root, &names))
+        };
+        let identifiers = counted.as_ref().unwrap_or(&self.identifiers);
         let eligible: Vec<usize> = (0..funcs.len())
             .filter(|&i| {
-                let f = &funcs[i];
-                !matches!(f.name.as_str(), "upgrade" | "downgrade")
-                    && !callers[i].is_empty()
-                    && self.identifiers.get(f.name.as_str()).copied() == Some(callers[i].len() + 1)
+                candidate(i)
+                    && identifiers.get(funcs[i].name.as_str()).copied()
+                        == Some(callers[i].len() + 1)
             })
             .collect();
         if eligible.is_empty() {
@@ -562,6 +598,33 @@ impl<'s> Extractor<'s> {
     }
 }
 
+/// How often each of `names` occurs as an identifier in the tree of `src`.
+fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMap<&'n str, usize> {
+    let ident = kinds().identifier;
+    let mut counts: foldhash::HashMap<&'n str, usize> = names.iter().map(|&n| (n, 0)).collect();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.kind_id() == ident {
+            let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+            if let Some(c) = counts.get_mut(text) {
+                *c += 1;
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return counts;
+            }
+        }
+    }
+}
+
 /// The module's top-level statements, looking through error-recovery
 /// wrappers and decorators; assignments stand for their statement.
 fn top_level<'t>(block: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
@@ -597,11 +660,13 @@ fn func_kind(name: &str) -> FuncKind {
 }
 
 fn is_docstring(stmt: Node) -> bool {
-    stmt.kind() == "expression_statement"
+    let k = kinds();
+    stmt.kind_id() == k.expression_statement
         && stmt.named_child_count() == 1
-        && stmt
-            .named_child(0)
-            .is_some_and(|c| matches!(c.kind(), "string" | "concatenated_string"))
+        && stmt.named_child(0).is_some_and(|c| {
+            let id = c.kind_id();
+            id == k.string || id == k.concatenated_string
+        })
 }
 
 fn id_value(src: &str, n: Node) -> IdValue {

@@ -114,7 +114,9 @@ impl<'a> Mentions<'a> {
             }
         } else if id == k.attribute {
             // `sa.dialects.postgresql.UUID`: the attribute after `dialects`
-            if let (Some(obj), Some(attr)) = (
+            // (which the object's text, part of the node's, has to contain)
+            if self.text(node).contains("dialects")
+                && let (Some(obj), Some(attr)) = (
                 node.child_by_field_id(fl.object),
                 node.child_by_field_id(fl.attribute),
             ) && last_name(self.text(obj)) == "dialects"
@@ -123,10 +125,13 @@ impl<'a> Mentions<'a> {
                 self.push(d, MentionKind::Import, node);
             }
         } else if id == k.call {
-            let func = node.child_by_field_id(fl.function);
-            let args = node.child_by_field_id(fl.arguments);
-            if let (Some(func), Some(args)) = (func, args) {
-                let name = last_name(self.text(func));
+            // the name first: most calls are neither
+            let name = node
+                .child_by_field_id(fl.function)
+                .map_or("", |func| last_name(self.text(func)));
+            if matches!(name, "with_variant" | "startswith")
+                && let Some(args) = node.child_by_field_id(fl.arguments)
+            {
                 if name == "with_variant" {
                     let mut cursor = args.walk();
                     for a in args.named_children(&mut cursor) {

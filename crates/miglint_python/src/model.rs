@@ -44,61 +44,99 @@ impl Module {
         self.functions.shrink_to_fit();
         self.ops.shrink_to_fit();
         for op in &mut self.ops {
-            shrink_exprs(&mut op.args);
-            shrink_keywords(&mut op.kwargs);
+            for_each_arg_mut(&mut op.args, &mut op.kwargs, &mut Shrink);
         }
         self.comments.shrink_to_fit();
         self.syntax_errors.shrink_to_fit();
         self.dialect_mentions.shrink_to_fit();
         self.bindings.shrink_to_fit();
         for b in &mut self.bindings {
-            b.value.shrink_to_fit();
+            b.value.for_each_mut(&mut Shrink);
         }
         self.orm_tables.shrink_to_fit();
     }
 }
 
-fn shrink_exprs(list: &mut Vec<Expr>) {
-    list.shrink_to_fit();
-    for e in list {
-        e.shrink_to_fit();
-    }
+/// A visitor of every expression of an expression tree, for
+/// [`Expr::for_each_mut`]: the one hand-written walk over [`ExprKind`]
+/// (span shifting and [`Module::shrink_to_fit`] use it).
+pub(crate) trait ExprVisitorMut {
+    /// Each expression, before the expressions inside it.
+    fn expr(&mut self, e: &mut Expr);
+    /// Each list of expressions (arguments, tuple or list items), before
+    /// its items.
+    fn exprs(&mut self, _list: &mut Vec<Expr>) {}
+    /// Each list of keyword arguments, before their values.
+    fn keywords(&mut self, _list: &mut Vec<Keyword>) {}
 }
 
-fn shrink_keywords(list: &mut Vec<Keyword>) {
-    list.shrink_to_fit();
-    for k in list {
-        k.value.shrink_to_fit();
+/// [`Expr::for_each_mut`] of call arguments.
+pub(crate) fn for_each_arg_mut(
+    args: &mut Vec<Expr>,
+    kwargs: &mut Vec<Keyword>,
+    v: &mut impl ExprVisitorMut,
+) {
+    v.exprs(args);
+    for a in args {
+        a.for_each_mut(v);
+    }
+    v.keywords(kwargs);
+    for k in kwargs {
+        k.value.for_each_mut(v);
     }
 }
 
 impl Expr {
-    fn shrink_to_fit(&mut self) {
+    /// Calls `v` on this expression and every expression inside it, in
+    /// pre-order.
+    pub(crate) fn for_each_mut(&mut self, v: &mut impl ExprVisitorMut) {
+        v.expr(self);
         match &mut self.kind {
-            ExprKind::Str(s) => {
-                s.value.shrink_to_fit();
-                if let crate::strings::Offsets::Full(v) = &mut s.map {
-                    v.shrink_to_fit();
+            ExprKind::Attribute { value, .. } => value.for_each_mut(v),
+            ExprKind::Call(call) => {
+                call.func.for_each_mut(v);
+                for_each_arg_mut(&mut call.args, &mut call.kwargs, v);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                v.exprs(items);
+                for i in items {
+                    i.for_each_mut(v);
                 }
             }
-            ExprKind::Attribute { value, .. } => value.shrink_to_fit(),
-            ExprKind::Call(call) => {
-                call.func.shrink_to_fit();
-                shrink_exprs(&mut call.args);
-                shrink_keywords(&mut call.kwargs);
-            }
-            ExprKind::Tuple(items) | ExprKind::List(items) => shrink_exprs(items),
             ExprKind::BinOp { left, right, .. } => {
-                left.shrink_to_fit();
-                right.shrink_to_fit();
+                left.for_each_mut(v);
+                right.for_each_mut(v);
             }
-            ExprKind::Int(_)
+            ExprKind::Str(_)
+            | ExprKind::Int(_)
             | ExprKind::Float
             | ExprKind::Bool(_)
             | ExprKind::None
             | ExprKind::Name(_)
             | ExprKind::Other => {}
         }
+    }
+}
+
+/// Gives back spare capacity (see [`Module::shrink_to_fit`]).
+struct Shrink;
+
+impl ExprVisitorMut for Shrink {
+    fn expr(&mut self, e: &mut Expr) {
+        if let ExprKind::Str(s) = &mut e.kind {
+            s.value.shrink_to_fit();
+            if let crate::strings::Offsets::Full(v) = &mut s.map {
+                v.shrink_to_fit();
+            }
+        }
+    }
+
+    fn exprs(&mut self, list: &mut Vec<Expr>) {
+        list.shrink_to_fit();
+    }
+
+    fn keywords(&mut self, list: &mut Vec<Keyword>) {
+        list.shrink_to_fit();
     }
 }
 

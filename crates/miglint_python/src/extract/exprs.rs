@@ -263,17 +263,22 @@ impl<'s> Extractor<'s> {
     }
 
     pub(super) fn string(&self, n: Node) -> StrLit {
-        let parts: Vec<Node> = if n.kind() == "concatenated_string" {
-            named_children(n)
-        } else {
-            vec![n]
-        };
-        let interpolated = |part: &Node| {
+        let interp = kinds().interpolation;
+        let interpolated = |part: Node| {
             let mut cursor = part.walk();
             part.named_children(&mut cursor)
-                .any(|c| c.kind() == "interpolation")
+                .any(|c| c.kind_id() == interp)
         };
-        let dynamic = parts.iter().any(interpolated);
+        if n.kind_id() != kinds().concatenated_string {
+            // one part: no list of parts
+            return str_lit(
+                std::iter::once((self.text(n), n.start_byte() as u32)),
+                interpolated(n),
+                n.end_byte() as u32,
+            );
+        }
+        let parts = named_children(n);
+        let dynamic = parts.iter().any(|p| interpolated(*p));
         str_lit(
             parts.iter().map(|p| (self.text(*p), p.start_byte() as u32)),
             dynamic,

@@ -261,46 +261,32 @@ fn shift_op(op: &mut Op, d: i64) {
     shift_args(&mut op.args, &mut op.kwargs, d);
 }
 
-fn shift_args(args: &mut [Expr], kwargs: &mut [Keyword], d: i64) {
-    for a in args {
-        shift_expr(a, d);
-    }
-    for k in kwargs {
-        k.name_range = shift(k.name_range, d);
-        shift_expr(&mut k.value, d);
-    }
+fn shift_args(args: &mut Vec<Expr>, kwargs: &mut Vec<Keyword>, d: i64) {
+    for_each_arg_mut(args, kwargs, &mut Shift(d));
 }
 
-fn shift_expr(e: &mut Expr, d: i64) {
-    e.range = shift(e.range, d);
-    match &mut e.kind {
-        ExprKind::Str(s) => match &mut s.map {
-            Offsets::Linear { start, .. } => *start = (i64::from(*start) + d) as u32,
-            Offsets::Full(v) => {
-                for x in v {
-                    *x = (i64::from(*x) + d) as u32;
+/// Shifts every span of an expression tree by a byte delta.
+struct Shift(i64);
+
+impl ExprVisitorMut for Shift {
+    fn expr(&mut self, e: &mut Expr) {
+        let d = self.0;
+        e.range = shift(e.range, d);
+        if let ExprKind::Str(s) = &mut e.kind {
+            match &mut s.map {
+                Offsets::Linear { start, .. } => *start = (i64::from(*start) + d) as u32,
+                Offsets::Full(v) => {
+                    for x in v {
+                        *x = (i64::from(*x) + d) as u32;
+                    }
                 }
             }
-        },
-        ExprKind::Attribute { value, .. } => shift_expr(value, d),
-        ExprKind::Call(c) => {
-            shift_expr(&mut c.func, d);
-            shift_args(&mut c.args, &mut c.kwargs, d);
         }
-        ExprKind::Tuple(items) | ExprKind::List(items) => {
-            for i in items {
-                shift_expr(i, d);
-            }
+    }
+
+    fn keywords(&mut self, list: &mut Vec<Keyword>) {
+        for k in list {
+            k.name_range = shift(k.name_range, self.0);
         }
-        ExprKind::BinOp { left, right, .. } => {
-            shift_expr(left, d);
-            shift_expr(right, d);
-        }
-        ExprKind::Int(_)
-        | ExprKind::Float
-        | ExprKind::Bool(_)
-        | ExprKind::None
-        | ExprKind::Name(_)
-        | ExprKind::Other => {}
     }
 }
