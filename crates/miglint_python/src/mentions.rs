@@ -117,9 +117,10 @@ impl<'a> Mentions<'a> {
             // (which the object's text, part of the node's, has to contain)
             if self.text(node).contains("dialects")
                 && let (Some(obj), Some(attr)) = (
-                node.child_by_field_id(fl.object),
-                node.child_by_field_id(fl.attribute),
-            ) && last_name(self.text(obj)) == "dialects"
+                    node.child_by_field_id(fl.object),
+                    node.child_by_field_id(fl.attribute),
+                )
+                && last_name(self.text(obj)) == "dialects"
                 && let Some(d) = Dialect::from_sqlalchemy_name(self.text(attr))
             {
                 self.push(d, MentionKind::Import, node);

@@ -78,7 +78,17 @@ impl<'s> Extractor<'s> {
             return;
         }
         let (k, fl) = (kinds(), fields());
-        let mutates = mentions_mutator(self.text(stmt));
+        // a name is forgotten only when the statement's text has it as a
+        // word (an identifier inside it): most statements name nothing the
+        // environment holds, and their subtrees need no walk (in ASCII
+        // text, where every identifier is a whole word)
+        let text = self.text(stmt);
+        let (mutates, names_env) = words(text).fold((false, !text.is_ascii()), |(m, e), w| {
+            (m || MUTATORS.contains(&w), e || env.contains_key(w))
+        });
+        if !names_env {
+            return;
+        }
         walk_named(stmt, |n| {
             let id = n.kind_id();
             let target =
@@ -414,8 +424,14 @@ impl<'s> Extractor<'s> {
 /// with one of those names can only occur in a text that has it (an
 /// identifier token never borders an ASCII letter, digit or `_`).
 fn mentions_mutator(text: &str) -> bool {
+    words(text).any(|w| MUTATORS.contains(&w))
+}
+
+/// The maximal runs of ASCII letters, digits and `_` in `text`: every
+/// identifier token of Python code (and more) is one.
+fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .any(|w| !w.is_empty() && MUTATORS.contains(&w))
+        .filter(|w| !w.is_empty())
 }
 
 /// Calls `f` on `root` and every node reached from it through named
