@@ -163,85 +163,86 @@ impl<'s> Extractor<'s> {
             }
             return true;
         }
-        match stmt.kind() {
-            "if_statement" => self.if_statement(stmt, scope, depth),
-            "with_statement" => self.with_statement(stmt, scope, depth),
-            "for_statement" | "while_statement" => {
-                for field in ["right", "condition"] {
-                    if let Some(n) = stmt.child_by_field_name(field) {
-                        self.scan_expr(n, scope);
-                    }
+        let (id, fl) = (stmt.kind_id(), fields());
+        if id == k.if_statement {
+            self.if_statement(stmt, scope, depth)
+        } else if id == k.with_statement {
+            self.with_statement(stmt, scope, depth)
+        } else if id == k.for_statement || id == k.while_statement {
+            for field in [fl.right, fl.condition] {
+                if let Some(n) = stmt.child_by_field_id(field) {
+                    self.scan_expr(n, scope);
                 }
-                for field in ["body", "alternative"] {
-                    if let Some(b) = stmt.child_by_field_name(field) {
-                        let mut inner = scope.clone();
-                        inner.conditional = true;
-                        let body = b.child_by_field_name("body").unwrap_or(b);
-                        self.block(body, &mut inner, depth + 1);
-                        scope.after_unknown_exit |= inner.after_unknown_exit;
-                    }
-                }
-                true
             }
-            "try_statement" => {
-                let parts = named_children(stmt);
-                let has_except = parts
-                    .iter()
-                    .any(|p| matches!(p.kind(), "except_clause" | "except_group_clause"));
-                for part in parts {
-                    let body = match part.kind() {
-                        "block" => Some(part),
-                        _ => part.child_by_field_name("body").or_else(|| {
-                            named_children(part)
-                                .into_iter()
-                                .find(|c| c.kind() == "block")
-                        }),
-                    };
-                    if let Some(body) = body {
-                        let mut inner = scope.clone();
-                        match part.kind() {
-                            "block" => inner.in_try |= has_except,
-                            "except_clause" | "except_group_clause" => inner.in_try = true,
-                            _ => {}
-                        }
-                        self.block(body, &mut inner, depth + 1);
-                        scope.after_unknown_exit |= inner.after_unknown_exit;
-                    }
-                }
-                // an exception may leave any part: assume control continues
-                true
-            }
-            "return_statement" | "raise_statement" => {
-                for child in named_children(stmt) {
-                    self.scan_expr(child, scope);
-                }
-                false
-            }
-            "function_definition" => {
-                // a closure inside upgrade(): its ops run when it is called
-                if let Some(body) = stmt.child_by_field_name("body") {
+            for field in [fl.body, fl.alternative] {
+                if let Some(b) = stmt.child_by_field_id(field) {
                     let mut inner = scope.clone();
                     inner.conditional = true;
+                    let body = b.child_by_field_id(fl.body).unwrap_or(b);
                     self.block(body, &mut inner, depth + 1);
+                    scope.after_unknown_exit |= inner.after_unknown_exit;
                 }
-                true
             }
-            "decorated_definition" => match stmt.child_by_field_name("definition") {
+            true
+        } else if id == k.try_statement {
+            // (tree-sitter-python parses `except*` as an `except_clause`
+            // too: it has no `except_group_clause` kind)
+            let is_except = |id: u16| id == k.except_clause;
+            let parts = named_children(stmt);
+            let has_except = parts.iter().any(|p| is_except(p.kind_id()));
+            for part in parts {
+                let pid = part.kind_id();
+                let body = if pid == k.block {
+                    Some(part)
+                } else {
+                    part.child_by_field_id(fl.body)
+                        .or_else(|| NamedChildren::new(part).find(|c| c.kind_id() == k.block))
+                };
+                if let Some(body) = body {
+                    let mut inner = scope.clone();
+                    if pid == k.block {
+                        inner.in_try |= has_except;
+                    } else if is_except(pid) {
+                        inner.in_try = true;
+                    }
+                    self.block(body, &mut inner, depth + 1);
+                    scope.after_unknown_exit |= inner.after_unknown_exit;
+                }
+            }
+            // an exception may leave any part: assume control continues
+            true
+        } else if id == k.return_statement || id == k.raise_statement {
+            for child in NamedChildren::new(stmt) {
+                self.scan_expr(child, scope);
+            }
+            false
+        } else if id == k.function_definition {
+            // a closure inside upgrade(): its ops run when it is called
+            if let Some(body) = stmt.child_by_field_id(fl.body) {
+                let mut inner = scope.clone();
+                inner.conditional = true;
+                self.block(body, &mut inner, depth + 1);
+            }
+            true
+        } else if id == k.decorated_definition {
+            match stmt.child_by_field_id(fl.definition) {
                 Some(def) => self.statement(def, scope, depth),
                 None => true,
-            },
-            "class_definition"
-            | "import_statement"
-            | "import_from_statement"
-            | "pass_statement"
-            | "global_statement"
-            | "nonlocal_statement"
-            | "comment" => true,
-            "block" => self.block(stmt, scope, depth + 1),
-            _ => {
-                self.scan_expr(stmt, scope);
-                true
             }
+        } else if id == k.class_definition
+            || id == k.import_statement
+            || id == k.import_from_statement
+            || id == k.pass_statement
+            || id == k.global_statement
+            || id == k.nonlocal_statement
+            || id == k.comment
+        {
+            true
+        } else if id == k.block {
+            self.block(stmt, scope, depth + 1)
+        } else {
+            self.scan_expr(stmt, scope);
+            true
         }
     }
 
