@@ -118,7 +118,7 @@ struct Extractor<'s> {
     /// How often each identifier occurs anywhere in the file: counted by
     /// the trivia walk for the language server (whose kept statements
     /// bring their counts), else only for the names helper narrowing asks
-    /// about, and only when it does (see [`Extractor::count_names`]).
+    /// about, and only when it does (see [`count_names`]).
     identifiers: foldhash::HashMap<&'s str, usize>,
     count_identifiers: bool,
     /// The statements kept from the last extraction (the language server).
