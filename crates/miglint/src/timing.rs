@@ -11,7 +11,8 @@ struct Timer {
     start: Instant,
     last_wall: Instant,
     last_cpu: Duration,
-    phases: Vec<(&'static str, Duration, Duration)>,
+    /// Name, wall, main-thread CPU, peak RSS so far (MB).
+    phases: Vec<(&'static str, Duration, Duration, Option<u64>)>,
 }
 
 static TIMER: Mutex<Option<Timer>> = Mutex::new(None);
@@ -35,8 +36,12 @@ pub fn start() {
 pub fn mark(name: &'static str) {
     if let Some(t) = lock().as_mut() {
         let (wall, cpu) = (Instant::now(), thread_cpu());
-        t.phases
-            .push((name, wall - t.last_wall, cpu.saturating_sub(t.last_cpu)));
+        t.phases.push((
+            name,
+            wall - t.last_wall,
+            cpu.saturating_sub(t.last_cpu),
+            peak_rss_mb(),
+        ));
         t.last_wall = wall;
         t.last_cpu = cpu;
     }
@@ -48,10 +53,12 @@ pub fn report() {
         return;
     };
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let mut out = String::from("miglint timing (ms): phase, wall, main-thread CPU\n");
-    for (name, wall, cpu) in &t.phases {
+    let mut out =
+        String::from("miglint timing (ms): phase, wall, main-thread CPU, peak RSS so far (MB)\n");
+    for (name, wall, cpu, peak) in &t.phases {
+        let peak = peak.map_or_else(|| "-".to_string(), |mb| mb.to_string());
         out.push_str(&format!(
-            "  {name:<12} {:>9.2} {:>9.2}\n",
+            "  {name:<12} {:>9.2} {:>9.2} {peak:>6}\n",
             ms(*wall),
             ms(*cpu)
         ));
@@ -70,6 +77,14 @@ pub fn report() {
         ms(main),
     ));
     eprint!("{out}");
+}
+
+/// The process's peak resident memory so far (`VmHWM`, Linux only).
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Option<Timer>> {

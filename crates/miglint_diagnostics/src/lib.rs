@@ -12,6 +12,7 @@ pub use dialect::{Dialect, DialectSet};
 pub use line_index::{LineCol, LineIndex};
 pub use range::TextRange;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -93,7 +94,9 @@ pub struct Diagnostic {
     /// The primary span, in the file the diagnostic belongs to.
     pub range: TextRange,
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    /// Most rules' help is a fixed text: borrowed, not copied into every
+    /// finding (issue 15: a large project keeps every finding until the end).
+    pub help: Option<Cow<'static, str>>,
     pub fix: Option<Fix>,
     /// The target dialects on which the reported problem happens (set by
     /// dialect-dependent rules with [`Diagnostic::fails_on`]); empty when the
@@ -141,7 +144,7 @@ impl Diagnostic {
     }
 
     #[must_use]
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

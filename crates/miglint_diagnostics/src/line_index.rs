@@ -22,6 +22,8 @@ impl LineIndex {
             text.match_indices('\n')
                 .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
+        // kept for every file until the end of a run (issue 15)
+        line_starts.shrink_to_fit();
         LineIndex { line_starts }
     }
 

@@ -299,6 +299,8 @@ impl Linter {
                 });
             }
         }
+        // kept until the end of the run: without spare capacity (issue 15)
+        shrink_diagnostics(&mut diagnostics);
         // the analysis is kept (without borrows) for project rules
         let sql = sql_views
             .into_iter()
@@ -422,6 +424,8 @@ impl Linter {
             }
             downgrade_if_assumed(d, settings);
         }
+        // reports are kept until the output is written
+        shrink_diagnostics(&mut diagnostics);
         let mut report = FileReport {
             source,
             diagnostics,
@@ -593,6 +597,23 @@ fn extract_sql_with(
             }
         })
         .collect()
+}
+
+/// Gives back the spare capacity of the findings' list and texts (a
+/// `format!`ted message or a list filled by pushes may hold up to twice its
+/// length).
+fn shrink_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.shrink_to_fit();
+    for d in diagnostics {
+        d.message.shrink_to_fit();
+        d.labels.shrink_to_fit();
+        for label in &mut d.labels {
+            label.message.shrink_to_fit();
+        }
+        if let Some(std::borrow::Cow::Owned(help)) = &mut d.help {
+            help.shrink_to_fit();
+        }
+    }
 }
 
 /// A finding that happens only on assumed targets (see

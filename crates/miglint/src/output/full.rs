@@ -252,7 +252,7 @@ impl<'a> Adapter<'a> {
         });
         let help = match (&diagnostic.help, fix) {
             (Some(help), Some(fix)) => Some(format!("{help}\n{fix}")),
-            (Some(help), None) => Some(help.clone()),
+            (Some(help), None) => Some(help.to_string()),
             (None, fix) => fix,
         }
         .map(|h| escape_controls(&h, true).into_owned());

@@ -81,7 +81,7 @@ struct DiagOut<'a> {
     message: &'a str,
     range: TextRange,
     labels: &'a [Label],
-    help: &'a Option<String>,
+    help: &'a Option<std::borrow::Cow<'static, str>>,
     fix: &'a Option<Fix>,
     fails_on: DialectSet,
 }
@@ -128,7 +128,7 @@ impl DiagIn {
             message: self.message,
             range: self.range,
             labels: self.labels,
-            help: self.help,
+            help: self.help.map(std::borrow::Cow::Owned),
             fix: self.fix,
             fails_on: self.fails_on,
         })
