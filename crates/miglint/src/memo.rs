@@ -96,8 +96,25 @@ struct Memo {
     dir: PathBuf,
     file: PathBuf,
     key: [u64; 2],
+    /// The part of the key read from the environments' files.
+    environments: [u64; 2],
     /// File indices in path order.
     order: Vec<usize>,
+}
+
+/// What [`miglint_config::read_environment`] finds for the environment
+/// folder of each file (the targets' inputs besides the files), hashed.
+fn environments(files: &[PathBuf]) -> [u64; 2] {
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .map(|f| miglint_config::environment_dir(f))
+        .collect();
+    let mut key = Key::new();
+    for dir in &dirs {
+        key.bytes(path_bytes(dir));
+        key.bytes(format!("{:?}", miglint_config::read_environment(dir)).as_bytes());
+    }
+    key.finish()
 }
 
 impl Memo {
@@ -127,20 +144,16 @@ impl Memo {
         for &i in &order {
             key.bytes(format!("{:?}", keys[i]).as_bytes());
         }
-        let envs: BTreeSet<PathBuf> = files
-            .iter()
-            .map(|f| miglint_config::environment_dir(f))
-            .collect();
-        for env in &envs {
-            key.bytes(path_bytes(env));
-            key.bytes(format!("{:?}", miglint_config::read_environment(env)).as_bytes());
-        }
+        let environments = environments(files);
+        key.bytes(&environments[0].to_le_bytes());
+        key.bytes(&environments[1].to_le_bytes());
         Memo {
             dir: dir.to_path_buf(),
             file: dir
                 .join(env!("CARGO_PKG_VERSION"))
                 .join(format!("memo-{:016x}", slot[0])),
             key: key.finish(),
+            environments,
             order,
         }
     }
@@ -159,8 +172,11 @@ impl Memo {
     /// Writes the memo of `finished` (failures ignored: a cache is
     /// optional), and removes memos unused for 30 days.
     fn save(&self, files: &[PathBuf], finished: &Finished) {
-        // the reports must be the files in path order, one each
-        if finished.reports.len() != self.order.len()
+        // the reports must be the files in path order, one each; and an
+        // environment file edited during the run could have made them from
+        // other inputs than the key's
+        if environments(files) != self.environments
+            || finished.reports.len() != self.order.len()
             || finished
                 .reports
                 .iter()
