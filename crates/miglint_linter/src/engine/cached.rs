@@ -7,7 +7,8 @@
 //! ([`Linter::check_key`]). A warm run rebuilds the [`ParsedFile`] from it
 //! (suppression comments are re-read from the model: cheap), decides the
 //! targets from every file as a cold run does, reuses the findings when the
-//! file's targets did not change, and re-runs the project phase.
+//! file's targets did not change, and re-runs the project phase (unless
+//! the CLI's project memo, `crates/miglint/src/memo.rs`, holds its output).
 //!
 //! What the per-file work reads from the linter settings is part of
 //! [`Linter::cache_fingerprint`]; what it reads from [`FileSettings`] is
