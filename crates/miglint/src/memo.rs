@@ -4,7 +4,8 @@
 //! The memo holds what [`Linter::finish`] returned (every file's findings
 //! after the project phase, suppressions, severities and baselines; before
 //! the report is narrowed to the files named on the command line, which
-//! happens after it) plus the targets summary and the linted revision ids.
+//! happens after it) plus the targets summary, the targets of the resolved
+//! environments (ML801 compares the models on them) and the revision ids.
 //! It is keyed by a 128-bit hash of every input of that phase: the memo
 //! format and miglint build, the whole [`miglint_linter::LinterSettings`]
 //! (options, rules, severities, targets), the current directory, each
@@ -27,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use miglint_diagnostics::{Diagnostic, FileReport, SourceFile};
+use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
 use miglint_linter::{FileResult, Linter};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::cache::{Cache, ContentKey};
 
 const MAGIC: &[u8; 8] = b"MIGLINTM";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Above this many kept reports, their sources are built in parallel.
 const PARALLEL_THRESHOLD: usize = 16;
 
@@ -49,6 +50,9 @@ pub struct Finished {
     pub linted: usize,
     /// [`miglint_linter::LinterSettings::targets_summary`].
     pub targets: String,
+    /// The targets of every resolved environment
+    /// ([`crate::drift_rules::resolved_dialects`]: ML801 reads them).
+    pub dialects: DialectSet,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -56,6 +60,7 @@ struct Stored {
     format: u32,
     key: [u64; 2],
     targets: String,
+    dialects: DialectSet,
     ids: Vec<String>,
     findings: Vec<u8>,
 }
@@ -189,6 +194,7 @@ impl Memo {
             format: FORMAT,
             key: self.key,
             targets: finished.targets.clone(),
+            dialects: finished.dialects,
             ids: finished.ids.clone(),
             findings: miglint_linter::encode_findings(&finished.reports),
         };
@@ -279,6 +285,7 @@ pub fn check(
             ids: stored.ids,
             linted: files.len(),
             targets: stored.targets,
+            dialects: stored.dialects,
         };
     }
     let options = &linter.settings.options;

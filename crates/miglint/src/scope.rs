@@ -129,6 +129,7 @@ pub fn check(
             ids,
             linted,
             targets: linter.settings.targets_summary(),
+            dialects: crate::drift_rules::resolved_dialects(&linter.settings),
         }
     };
     let finished = if scope.cache {
@@ -169,6 +170,7 @@ pub fn check(
     reports.extend(crate::drift_rules::check_models(
         &linter.settings,
         &files,
+        finished.dialects,
         &cwd,
         scope.diff_base.as_deref(),
         changed.as_ref(),
