@@ -29,7 +29,7 @@ pub const DEFAULT_DIR: &str = ".miglint_cache";
 /// The environment variable that names the cache directory.
 pub const ENV_VAR: &str = "MIGLINT_CACHE_DIR";
 /// Entries not used for this long are dropped when the cache is written.
-const MAX_AGE_SECS: u64 = 30 * 24 * 3600;
+pub(crate) const MAX_AGE_SECS: u64 = 30 * 24 * 3600;
 const MAGIC: &[u8; 8] = b"MIGLINTC";
 const FORMAT: u32 = 2;
 
@@ -56,7 +56,7 @@ pub fn resolve_dir(cli: Option<&Path>, options: &miglint_config::Options) -> Pat
 
 /// A file's identity for the cache: its length and a 128-bit hash of its
 /// bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContentKey {
     len: u64,
     hash: [u64; 2],
@@ -232,35 +232,40 @@ impl Cache {
     }
 
     fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
-        init_dir(&self.dir)?;
-        let parent = self.file.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(parent)?;
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let tmp = parent.join(format!(
-            ".tmp-{}-{nanos}-{}",
-            std::process::id(),
-            self.file
-                .file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        ));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.flush()?;
-            drop(f);
-            std::fs::rename(&tmp, &self.file)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        write_atomic(&self.dir, &self.file, bytes)
     }
 }
 
+/// Writes `file` inside the cache directory `dir` whole: to a temporary
+/// file beside it, renamed over it (concurrent runs: the last writer wins).
+pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    init_dir(dir)?;
+    let parent = file.parent().unwrap_or(dir);
+    std::fs::create_dir_all(parent)?;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = parent.join(format!(
+        ".tmp-{}-{nanos}-{}",
+        std::process::id(),
+        file.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
-fn init_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn init_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() {
@@ -306,7 +311,7 @@ fn chunk(data: &[u8]) -> Option<(&[u8], &[u8])> {
 /// The miglint version plus the identity of this executable (its length
 /// and modification time): a rebuilt binary, whose rules may have changed
 /// without a version bump, never reads another build's entries.
-fn build_identity() -> String {
+pub(crate) fn build_identity() -> String {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {

@@ -294,9 +294,12 @@ pub fn reports(settings: &LinterSettings, found: Found, cwd: &Path) -> Vec<FileR
 /// for the targets of the linted environments, ML802 with `--diff-base`
 /// (git tells the model files changed since the merge base, and their text
 /// there). `changed` is the set of files changed since the base.
+/// `dialects` are the targets of every environment of the run
+/// ([`resolved_dialects`]).
 pub fn check_models(
     settings: &LinterSettings,
     revision_files: &[PathBuf],
+    dialects: DialectSet,
     cwd: &Path,
     diff_base: Option<&str>,
     changed: Option<&HashSet<PathBuf>>,
@@ -304,10 +307,6 @@ pub fn check_models(
     if settings.options.models.is_empty() {
         return Ok(Vec::new());
     }
-    let dialects = settings
-        .environments()
-        .iter()
-        .fold(DialectSet::EMPTY, |acc, e| acc.union(e.targets.dialects));
     let mut found = model_drift(settings, revision_files, dialects, changed);
     if let (Some(base), Some(changed)) = (diff_base, changed)
         && settings.is_enabled("ML802")
@@ -341,4 +340,13 @@ pub fn check_models(
         ));
     }
     Ok(reports(settings, found, cwd))
+}
+
+/// The targets of every environment the run resolved (what ML801 compares
+/// the models on).
+pub fn resolved_dialects(settings: &LinterSettings) -> DialectSet {
+    settings
+        .environments()
+        .iter()
+        .fold(DialectSet::EMPTY, |acc, e| acc.union(e.targets.dialects))
 }

@@ -81,6 +81,7 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
 pub fn lint_files_cached(
     linter: &Linter,
     files: &[PathBuf],
+    contents: Vec<Result<(crate::cache::ContentKey, Vec<u8>), String>>,
     cache: &crate::cache::Cache,
 ) -> (Vec<FileResult>, Vec<crate::cache::Update>) {
     use crate::cache::{ContentKey, Update};
@@ -90,22 +91,22 @@ pub fn lint_files_cached(
         hit: bool,
         check: Option<CachedCheck>,
     }
-    let cap = linter.settings.options.max_file_size;
     // entries are keyed by absolute path (runs from other directories share them)
     let cwd = std::env::current_dir().unwrap_or_default();
-    let load_one = |parser: &mut PythonParser, path: &PathBuf| -> (ParsedFile, Loaded) {
-        let bytes = match miglint_config::read_capped(path, cap) {
-            Ok(bytes) => bytes,
+    let load_one = |parser: &mut PythonParser,
+                    (path, read): (&PathBuf, Result<(ContentKey, Vec<u8>), String>)|
+     -> (ParsedFile, Loaded) {
+        let (key, bytes) = match read {
+            Ok(read) => read,
             Err(e) => {
                 let loaded = Loaded {
                     key: None,
                     hit: false,
                     check: None,
                 };
-                return (linter.parse_unreadable(path, &e.to_string()), loaded);
+                return (linter.parse_unreadable(path, &e), loaded);
             }
         };
-        let key = ContentKey::of(&bytes);
         let cached = cache
             .get(&cwd.join(path), &key)
             .and_then(CachedFile::decode)
@@ -131,10 +132,15 @@ pub fn lint_files_cached(
     };
     let loaded: Vec<(ParsedFile, Loaded)> = if files.len() < PARALLEL_THRESHOLD {
         let mut parser = PythonParser::new();
-        files.iter().map(|p| load_one(&mut parser, p)).collect()
+        files
+            .iter()
+            .zip(contents)
+            .map(|p| load_one(&mut parser, p))
+            .collect()
     } else {
         files
             .par_iter()
+            .zip(contents)
             .map_init(PythonParser::new, load_one)
             .collect()
     };
@@ -168,6 +174,24 @@ pub fn lint_files_cached(
     (results, updates)
 }
 
+/// The bytes of every file with their cache key (in parallel above a few
+/// files), as [`parse_all`] reads them; an error is the ML905 reason.
+pub fn read_all(
+    linter: &Linter,
+    files: &[PathBuf],
+) -> Vec<Result<(crate::cache::ContentKey, Vec<u8>), String>> {
+    let cap = linter.settings.options.max_file_size;
+    let read = |path: &PathBuf| match miglint_config::read_capped(path, cap) {
+        Ok(bytes) => Ok((crate::cache::ContentKey::of(&bytes), bytes)),
+        Err(e) => Err(e.to_string()),
+    };
+    if files.len() < PARALLEL_THRESHOLD {
+        files.iter().map(read).collect()
+    } else {
+        files.par_iter().map(read).collect()
+    }
+}
+
 /// Reads, decodes and parses every file (in parallel above a few files):
 /// regular files only, at most `max-file-size` bytes (a FIFO must not hang
 /// the run, nor a symlink to /dev/zero fill the memory).
@@ -194,15 +218,10 @@ pub fn parse_all(linter: &Linter, files: &[PathBuf]) -> Vec<ParsedFile> {
 /// discovered runs: a pre-commit file list rarely holds the baseline.
 pub(crate) fn unknown_baselines(
     options: &miglint_config::Options,
-    results: &[miglint_linter::FileResult],
+    ids: &[String],
+    linted: usize,
 ) -> Vec<String> {
-    let ids: std::collections::HashSet<&str> = results
-        .iter()
-        .filter_map(|r| match &r.module.ids.revision.as_ref()?.value {
-            miglint_python::IdValue::Str(s) => Some(s.value.as_str()),
-            _ => None,
-        })
-        .collect();
+    let ids: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let configured = options.baseline_revision.iter().chain(
         options
             .overrides
@@ -217,7 +236,7 @@ pub(crate) fn unknown_baselines(
                 "baseline-revision `{b}` ({}) names no revision among the {} linted files, so no \
                  revision is treated as already applied; check the id",
                 options.origin_name(),
-                results.len()
+                linted
             )
         })
         .collect();

@@ -114,39 +114,54 @@ pub fn check(
 
     crate::timing::mark("discovery");
     let linter = Linter::new(settings);
-    let mut results = if scope.cache {
-        let options = &linter.settings.options;
-        let dir = crate::cache::resolve_dir(scope.cache_dir.as_deref(), options);
-        let cache = crate::cache::Cache::open(&dir, &options.root, &linter.cache_fingerprint());
-        let (results, updates) = crate::run::lint_files_cached(&linter, &files, &cache);
-        cache.save(updates);
-        results
-    } else {
-        lint_files(&linter, &files)
+    // the project phase's output, before narrowing to the focus
+    let finish = |mut results: Vec<miglint_linter::FileResult>| {
+        // explicit paths that exist but cannot be read: ML905 each
+        for (path, reason) in &discovery.unreadable {
+            results.push(linter.unreadable(path, reason));
+        }
+        let ids = revision_ids(&results);
+        let linted = results.len();
+        crate::timing::mark("per-file");
+        let reports = linter.finish(results);
+        crate::memo::Finished {
+            reports,
+            ids,
+            linted,
+            targets: linter.settings.targets_summary(),
+            dialects: crate::drift_rules::resolved_dialects(&linter.settings),
+        }
     };
-    // explicit paths that exist but cannot be read: ML905 each
-    for (path, reason) in &discovery.unreadable {
-        results.push(linter.unreadable(path, reason));
-        if let Some(focus) = &mut focus {
+    let finished = if scope.cache {
+        let dir = crate::cache::resolve_dir(scope.cache_dir.as_deref(), &linter.settings.options);
+        let keep = |path: &Path, d: &mut Vec<miglint_diagnostics::Diagnostic>| {
+            focus.as_ref().is_none_or(|f| in_focus(path, d, f))
+        };
+        let unreadable = !discovery.unreadable.is_empty();
+        crate::memo::check(&linter, &files, &dir, unreadable, keep, finish)
+    } else {
+        finish(lint_files(&linter, &files))
+    };
+    if let Some(focus) = &mut focus {
+        for (path, _) in &discovery.unreadable {
             focus.insert(path.clone());
         }
     }
     if cli_paths.is_empty() && scope.since_revision.is_none() {
-        warnings.extend(unknown_baselines(&linter.settings.options, &results));
+        warnings.extend(unknown_baselines(
+            &linter.settings.options,
+            &finished.ids,
+            finished.linted,
+        ));
     }
-    if let Some(rev) = &scope.since_revision {
-        let known = results.iter().any(|r| {
-            matches!(r.module.ids.revision.as_ref().map(|a| &a.value),
-                Some(IdValue::Str(id)) if id.value == *rev)
-        });
-        if !known {
-            return Err(format!(
-                "--since-revision {rev}: no linted revision file declares this revision"
-            ));
-        }
+    if let Some(rev) = &scope.since_revision
+        && !finished.ids.iter().any(|id| id == rev)
+    {
+        return Err(format!(
+            "--since-revision {rev}: no linted revision file declares this revision"
+        ));
     }
-    crate::timing::mark("per-file");
-    let mut reports = linter.finish(results);
+    let mut reports = finished.reports;
     crate::timing::mark("project");
     if let Some(focus) = &focus {
         reports = keep_focus(reports, focus);
@@ -155,15 +170,15 @@ pub fn check(
     reports.extend(crate::drift_rules::check_models(
         &linter.settings,
         &files,
+        finished.dialects,
         &cwd,
         scope.diff_base.as_deref(),
         changed.as_ref(),
     )?);
     crate::timing::mark("models");
-    let targets = linter.settings.targets_summary();
     Ok(CheckOutcome {
         reports,
-        targets,
+        targets: finished.targets,
         missing,
         warnings,
         internal_errors: linter.internal_errors(),
@@ -175,16 +190,35 @@ pub fn check(
 fn keep_focus(reports: Vec<FileReport>, focus: &HashSet<PathBuf>) -> Vec<FileReport> {
     reports
         .into_iter()
-        .filter_map(|mut r| {
-            if focus.contains(&r.source.path) {
-                return Some(r);
-            }
-            r.diagnostics.retain(|d| {
-                d.labels
-                    .iter()
-                    .any(|l| l.file.as_ref().is_some_and(|f| focus.contains(f)))
-            });
-            (!r.diagnostics.is_empty()).then_some(r)
+        .filter_map(|mut r| in_focus(&r.source.path, &mut r.diagnostics, focus).then_some(r))
+        .collect()
+}
+
+/// Whether the report of `path` is kept: a focus file's whole, else only
+/// its findings with a label in a focus file (`diagnostics` keeps those).
+fn in_focus(
+    path: &Path,
+    diagnostics: &mut Vec<miglint_diagnostics::Diagnostic>,
+    focus: &HashSet<PathBuf>,
+) -> bool {
+    if focus.contains(path) {
+        return true;
+    }
+    diagnostics.retain(|d| {
+        d.labels
+            .iter()
+            .any(|l| l.file.as_ref().is_some_and(|f| focus.contains(f)))
+    });
+    !diagnostics.is_empty()
+}
+
+/// The revision ids the linted files declare.
+fn revision_ids(results: &[miglint_linter::FileResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter_map(|r| match &r.module.ids.revision.as_ref()?.value {
+            IdValue::Str(s) => Some(s.value.clone()),
+            _ => None,
         })
         .collect()
 }

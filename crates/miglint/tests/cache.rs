@@ -87,12 +87,26 @@ fn warm_runs_print_what_cold_runs_print_on_every_fixture_in_every_format() {
             .unwrap()
             .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
     );
-    // one file for the one (root, settings) pair
-    let files: Vec<_> = cache_files(c)
+    // one file for the one (root, settings) pair, one project memo
+    let (memos, files): (Vec<_>, Vec<_>) = cache_files(c)
         .into_iter()
         .filter(|p| p.parent() != Some(c))
-        .collect();
+        .partition(|p| is_memo(p));
     assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(memos.len(), 1, "{memos:?}");
+}
+
+/// A project memo (see `crates/miglint/src/memo.rs`).
+fn is_memo(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("memo-"))
+}
+
+/// Removes the project memos, so that the next run reads the per-file cache.
+fn drop_memos(cache: &Path) {
+    for f in cache_files(cache).into_iter().filter(|f| is_memo(f)) {
+        fs::remove_file(f).unwrap();
+    }
 }
 
 /// A project with two revisions and a configuration.
@@ -200,7 +214,7 @@ fn a_corrupt_or_truncated_cache_is_ignored_and_rewritten() {
     let cache = p.path().join(".miglint_cache");
     let data: Vec<PathBuf> = cache_files(&cache)
         .into_iter()
-        .filter(|f| f.parent() != Some(cache.as_path()))
+        .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f))
         .collect();
     assert_eq!(data.len(), 1);
     let bytes = fs::read(&data[0]).unwrap();
@@ -215,7 +229,9 @@ fn a_corrupt_or_truncated_cache_is_ignored_and_rewritten() {
             .collect(),
     ] {
         fs::write(&data[0], &broken).unwrap();
+        drop_memos(&cache);
         assert_eq!(cold, check(p.path(), &["--output-format", "concise"]));
+        drop_memos(&cache);
         assert_eq!(cold, check(p.path(), &["--output-format", "concise"]));
     }
 }
@@ -315,16 +331,17 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
     let dir = p.path().join("cache");
     let root = &linter.settings.options.root;
     let open = || Cache::open(&dir, root, &linter.cache_fingerprint());
+    let read = || miglint::run::read_all(&linter, &files);
     let render =
         |results: Vec<miglint_linter::FileResult>| format!("{:#?}", linter.finish(results));
-    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
+    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
     assert!(
         updates.iter().all(|u| u.blob.is_some()),
         "a cold run writes every entry"
     );
     open().save(updates);
     let cold = render(results);
-    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
+    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
     assert_eq!(updates.len(), 2);
     assert!(
         updates.iter().all(|u| u.blob.is_none()),
@@ -337,11 +354,11 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
         fs::read_to_string(&files[1]).unwrap() + "\n# changed\n",
     )
     .unwrap();
-    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, &open());
+    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
     let fresh: Vec<_> = updates.iter().map(|u| u.blob.is_some()).collect();
     assert_eq!(fresh, [false, true]);
     // another fingerprint (another rule selection) sees no entry
     let other = Cache::open(&dir, root, "another fingerprint");
-    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, &other);
+    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &other);
     assert!(updates.iter().all(|u| u.blob.is_some()));
 }

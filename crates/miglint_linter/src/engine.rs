@@ -19,7 +19,7 @@ use crate::suppress::{self, Suppression};
 mod cached;
 mod schedule;
 mod sql_memo;
-pub use cached::{CachedCheck, CachedFile};
+pub use cached::{CachedCheck, CachedFile, decode_findings, encode_findings, source_text};
 use rayon::prelude::*;
 
 pub struct Linter {

@@ -7,7 +7,8 @@
 //! ([`Linter::check_key`]). A warm run rebuilds the [`ParsedFile`] from it
 //! (suppression comments are re-read from the model: cheap), decides the
 //! targets from every file as a cold run does, reuses the findings when the
-//! file's targets did not change, and re-runs the project phase.
+//! file's targets did not change, and re-runs the project phase (unless
+//! the CLI's project memo, `crates/miglint/src/memo.rs`, holds its output).
 //!
 //! What the per-file work reads from the linter settings is part of
 //! [`Linter::cache_fingerprint`]; what it reads from [`FileSettings`] is
@@ -17,7 +18,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use miglint_diagnostics::{Diagnostic, DialectSet, Fix, Label, Severity, SourceFile, TextRange};
+use miglint_diagnostics::{
+    Diagnostic, DialectSet, FileReport, Fix, Label, Severity, SourceFile, TextRange,
+};
 use miglint_python::Module;
 use miglint_sql::SqlStatement;
 use serde::{Deserialize, Serialize};
@@ -266,6 +269,32 @@ impl Linter {
             _ if parsed.stopped.is_some() => (self.check(parsed, settings), false),
             _ => (self.check(parsed, settings), true),
         }
+    }
+}
+
+/// The findings of finished reports ([`Linter::finish`]), one list per
+/// report in order, for the CLI's project memo (`crates/miglint/src/memo.rs`).
+pub fn encode_findings(reports: &[FileReport]) -> Vec<u8> {
+    let out: Vec<Vec<DiagOut<'_>>> = reports
+        .iter()
+        .map(|r| r.diagnostics.iter().map(DiagOut::from).collect())
+        .collect();
+    postcard::to_stdvec(&out).unwrap_or_default()
+}
+
+/// Decodes [`encode_findings`]; `None` for bytes that are not its output
+/// or name a rule this build does not know.
+pub fn decode_findings(bytes: &[u8]) -> Option<Vec<Vec<Diagnostic>>> {
+    let lists: Vec<Vec<DiagIn>> = postcard::from_bytes(bytes).ok()?;
+    lists.into_iter().map(diagnostics_in).collect()
+}
+
+/// The text a cold run gives the file of these bytes: decoded as
+/// [`Linter::parse_owned`] does, empty when that fails (ML905).
+pub fn source_text(bytes: &[u8]) -> Arc<str> {
+    match ml905_unreadable_file::decode(bytes) {
+        Ok(text) => Arc::from(&*text),
+        Err(_) => Arc::from(""),
     }
 }
 

@@ -1,0 +1,293 @@
+//! The project memo (`crates/miglint/src/memo.rs`, issue 15): a warm run
+//! whose inputs did not change skips the project phase, and prints exactly
+//! what a cold run prints; a change to any input (a file's bytes, the set
+//! of files, the settings, `env.py`) is a miss; naming another file of the
+//! same environment is a hit; a corrupt memo is a miss.
+//!
+//! A hit is told from a miss by the per-file cache: a hit never opens it,
+//! so a deleted per-file cache stays deleted after a hit and is written
+//! again by a miss.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use support::{miglint, write};
+
+/// stdout of `miglint check ARGS` in `dir`.
+fn check(dir: &Path, args: &[&str]) -> String {
+    let out = miglint(dir)
+        .arg("check")
+        .args(args)
+        .args(["--exit-zero", "--quiet"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Every file under `dir`.
+fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(tree(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn is_memo(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("memo-"))
+}
+
+/// The per-file cache files (not the memos, not the tag files).
+fn per_file_caches(root: &Path) -> Vec<PathBuf> {
+    let cache = root.join(".miglint_cache");
+    tree(&cache)
+        .into_iter()
+        .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f))
+        .collect()
+}
+
+fn memos(root: &Path) -> Vec<PathBuf> {
+    tree(&root.join(".miglint_cache"))
+        .into_iter()
+        .filter(|f| is_memo(f))
+        .collect()
+}
+
+/// Deletes the per-file cache; returns whether the next `run` rewrote it
+/// (a miss) or not (a hit).
+fn missed(root: &Path, run: impl FnOnce()) -> bool {
+    for f in per_file_caches(root) {
+        fs::remove_file(f).unwrap();
+    }
+    run();
+    !per_file_caches(root).is_empty()
+}
+
+const FORMATS: [&str; 2] = ["json", "full"];
+
+/// The output of a cold run and a cached run, in both formats, must be
+/// equal; returns the cold outputs.
+fn same_as_cold(root: &Path, args: &[&str]) -> Vec<String> {
+    FORMATS
+        .iter()
+        .map(|format| {
+            let a = [args, &["--output-format", format]].concat();
+            let cold = check(root, &[&a[..], &["--no-cache"]].concat());
+            assert_eq!(cold, check(root, &a), "{format} {args:?}");
+            cold
+        })
+        .collect()
+}
+
+/// An Alembic environment with three revisions (two heads) and findings of
+/// the per-file, graph and model rules.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "lint.toml",
+        "paths = [\"alembic\"]\nselect = [\"ALL\"]\n",
+    );
+    write(
+        root,
+        "alembic/env.py",
+        "from alembic import context\n\nURL = \"postgresql://localhost/app\"\n\n\
+def run_migrations_online():\n    context.configure(url=URL)\n",
+    );
+    write(
+        root,
+        "alembic/versions/a1_first.py",
+        "revision = 'a1'\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))\n    \
+op.add_column('t', sa.Column('c', sa.Integer(), nullable=False))\n\n\
+def downgrade():\n    op.drop_table('t')\n",
+    );
+    write(
+        root,
+        "alembic/versions/b2_second.py",
+        "revision = 'b2'\ndown_revision = 'a1'\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+def upgrade():\n    op.alter_column('t', 'c', type_=sa.String(10))\n    op.drop_column('t', 'x')\n\n\
+def downgrade():\n    pass\n",
+    );
+    write(
+        root,
+        "alembic/versions/c3_third.py",
+        "revision = 'c3'\ndown_revision = 'a1'\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+def upgrade():\n    op.create_index('ix_t_c', 't', ['c'])\n\n\
+def downgrade():\n    op.drop_index('ix_t_c', table_name='t')\n",
+    );
+    dir
+}
+
+#[test]
+fn a_warm_run_with_nothing_changed_is_served_from_the_memo() {
+    let p = project();
+    let root = p.path();
+    let cold = same_as_cold(root, &[]);
+    assert!(cold[0].contains("ML501"), "a graph finding: {}", cold[0]);
+    assert_eq!(memos(root).len(), 1);
+    for (format, cold) in FORMATS.iter().zip(&cold) {
+        let mut warm = String::new();
+        let args = ["--output-format", format];
+        assert!(
+            !missed(root, || warm = check(root, &args)),
+            "{format}: a hit"
+        );
+        assert_eq!(*cold, warm, "{format}");
+    }
+    // --no-cache neither reads nor writes it
+    assert!(!missed(root, || drop(check(root, &["--no-cache"]))));
+}
+
+#[test]
+fn every_changed_input_is_a_miss_and_prints_what_a_cold_run_prints() {
+    let p = project();
+    let root = p.path();
+    same_as_cold(root, &[]);
+    // the cold outputs before the change (with no arguments) must differ
+    // from those after it, so that a stale memo would be seen
+    let step = |what: &str, change: &dyn Fn(), args: &[&str]| {
+        let before: Vec<String> = FORMATS
+            .iter()
+            .map(|f| check(root, &["--no-cache", "--output-format", f]))
+            .collect();
+        change();
+        let mut after = Vec::new();
+        assert!(
+            missed(root, || after = same_as_cold(root, args)),
+            "{what}: a miss"
+        );
+        assert_ne!(before, after, "{what}: changes the findings");
+        // and the memo of the new inputs is then a hit
+        let mut warm = String::new();
+        let a = [args, &["--output-format", "json"]].concat();
+        assert!(
+            !missed(root, || warm = check(root, &a)),
+            "{what}: then a hit"
+        );
+        assert_eq!(after[0], warm, "{what}");
+    };
+    let versions = root.join("alembic/versions");
+    step(
+        "one file edited",
+        &|| {
+            let f = versions.join("c3_third.py");
+            let text = fs::read_to_string(&f).unwrap();
+            fs::write(&f, text.replace("['c']", "['c'], unique=True")).unwrap();
+        },
+        &[],
+    );
+    step("--since-revision", &|| {}, &["--since-revision", "b2"]);
+    step(
+        "env.py names another database",
+        &|| {
+            let f = root.join("alembic/env.py");
+            let text = fs::read_to_string(&f).unwrap();
+            fs::write(
+                &f,
+                text.replace("postgresql://localhost/app", "sqlite:///app.db"),
+            )
+            .unwrap();
+        },
+        &[],
+    );
+    step(
+        "a file added (a merge of the two heads)",
+        &|| {
+            write(
+                root,
+                "alembic/versions/d4_merge.py",
+                "revision = 'd4'\ndown_revision = ('b2', 'c3')\n\n\
+def upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
+            );
+        },
+        &[],
+    );
+    step(
+        "a file removed",
+        &|| fs::remove_file(versions.join("b2_second.py")).unwrap(),
+        &[],
+    );
+    step(
+        "settings that apply after the per-file phase",
+        &|| {
+            write(
+                root,
+                "lint.toml",
+                "paths = [\"alembic\"]\nselect = [\"ALL\"]\n\
+[severity]\nML502 = \"warning\"\n[per-file-ignores]\n\"*c3_third.py\" = [\"ML7\"]\n",
+            );
+        },
+        &[],
+    );
+}
+
+#[test]
+fn naming_another_file_of_the_environment_is_a_hit() {
+    let p = project();
+    let root = p.path();
+    same_as_cold(root, &[]);
+    let mut colds = Vec::new();
+    for name in [
+        "alembic/versions/a1_first.py",
+        "alembic/versions/b2_second.py",
+        "alembic/versions/c3_third.py",
+    ] {
+        let args = [name, "--output-format", "json"];
+        let cold = check(root, &[&args[..], &["--no-cache"]].concat());
+        colds.push(cold.clone());
+        let mut warm = String::new();
+        assert!(!missed(root, || warm = check(root, &args)), "{name}: a hit");
+        assert_eq!(cold, warm, "{name}");
+        // full output too, and the context's findings stay out
+        let args = [name, "--output-format", "full"];
+        let cold = check(root, &[&args[..], &["--no-cache"]].concat());
+        assert_eq!(cold, check(root, &args), "{name}");
+    }
+    assert!(colds[0] != colds[1] && colds[1] != colds[2], "{colds:?}");
+}
+
+#[test]
+fn a_corrupt_memo_is_a_miss() {
+    let p = project();
+    let root = p.path();
+    let cold = same_as_cold(root, &[]);
+    let memo = memos(root).pop().expect("one memo");
+    let bytes = fs::read(&memo).unwrap();
+    for broken in [
+        b"garbage".to_vec(),
+        Vec::new(),
+        bytes[..bytes.len() / 2].to_vec(),
+        bytes[..bytes.len() - 1].to_vec(),
+        bytes
+            .iter()
+            .enumerate()
+            .map(|(i, b)| if i > 40 { b ^ 0x5a } else { *b })
+            .collect(),
+    ] {
+        fs::write(&memo, &broken).unwrap();
+        let mut warm = String::new();
+        let args = ["--output-format", "json"];
+        assert!(missed(root, || warm = check(root, &args)), "a miss");
+        assert_eq!(cold[0], warm);
+        // rewritten: the next run is a hit
+        assert!(!missed(root, || warm = check(root, &args)), "then a hit");
+        assert_eq!(cold[0], warm);
+    }
+}
