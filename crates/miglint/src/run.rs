@@ -14,6 +14,14 @@ use crate::output::RuleInfo;
 /// Below this many files the work stays on the calling thread.
 const PARALLEL_THRESHOLD: usize = 16;
 
+/// At most this many files per rayon task in the per-file phase. Rayon
+/// splits a parallel iterator into a few large pieces unless a thread goes
+/// idle at the right moment; a thread that finishes its pieces early can
+/// steal only pieces not yet started, so the other thread's last piece
+/// (a few hundred files on 2 threads) was a serial tail. Small pieces
+/// bound that tail by a few files (a parser is made per piece: cheap).
+pub(crate) const FILES_PER_TASK: usize = 4;
+
 pub struct CheckOutcome {
     pub reports: Vec<FileReport>,
     /// The targets used and why (for the summary).
@@ -68,6 +76,7 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
     } else {
         pairs
             .into_par_iter()
+            .with_max_len(FILES_PER_TASK)
             .map(|(p, s)| linter.check(p, s))
             .collect()
     }
@@ -208,6 +217,7 @@ pub fn parse_all(linter: &Linter, files: &[PathBuf]) -> Vec<ParsedFile> {
     } else {
         files
             .par_iter()
+            .with_max_len(FILES_PER_TASK)
             .map_init(PythonParser::new, parse_one)
             .collect()
     }

@@ -332,6 +332,8 @@ impl Linter {
                 results
                     .into_par_iter()
                     .zip(found)
+                    // small pieces: no long serial tail (see `schedule`)
+                    .with_max_len(16)
                     .map(|(mut r, found)| {
                         r.diagnostics.extend(found);
                         self.finish_file(

@@ -80,7 +80,10 @@ pub(crate) fn run_jobs(
     plans: Vec<Plan>,
 ) -> Vec<(Replay, Option<Cursor>)> {
     let work: Vec<(&Job, Plan)> = jobs.iter().zip(plans).collect();
+    // one job per task: the jobs differ in size (an environment each), and
+    // rayon's default pieces would leave one thread replaying several
     work.into_par_iter()
+        .with_max_len(1)
         .flat_map_iter(|((env, sets), plan)| {
             let order = envs[*env].as_slice();
             let (starts, capture) = match plan {

@@ -82,6 +82,9 @@ impl Linter {
             by_rule.extend(
                 model_rules
                     .into_par_iter()
+                    // a rule per task: the rules differ in cost, and
+                    // rayon's default pieces hold several rules each
+                    .with_max_len(1)
                     .map(|(i, rule)| (i, run(rule)))
                     .collect::<Vec<_>>(),
             );
