@@ -27,7 +27,8 @@ pub(crate) struct Rev<'i, 'a> {
     pub users: &'i mut EnumUsers,
     /// The analyzed SQL of the `execute` ops, by op index (sorted; see
     /// [`Rev::sql_of`]).
-    pub sql_by_op: Vec<SqlOf<'a>>,
+    /// (the input's own list when it is sorted already, as it usually is)
+    pub sql_by_op: std::borrow::Cow<'i, [SqlOf<'a>]>,
     pub facts: Vec<OpFacts>,
     /// The function being replayed.
     pub func: usize,
@@ -116,10 +117,12 @@ impl<'i, 'a> Rev<'i, 'a> {
             dialects,
             record,
             users,
-            sql_by_op: {
+            sql_by_op: if input.sql.is_sorted_by_key(|s| s.op) {
+                std::borrow::Cow::Borrowed(&input.sql)
+            } else {
                 let mut v = input.sql.clone();
                 v.sort_by_key(|s| s.op);
-                v
+                std::borrow::Cow::Owned(v)
             },
             facts: Vec::new(),
             func: 0,
