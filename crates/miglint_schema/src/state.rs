@@ -411,8 +411,6 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Starts recording an undo log (for a `downgrade()` replay).
-
     /// Something may have created or dropped any object: no existence fact
     /// from before is certain (the facts of the other rules are unchanged).
     pub fn forget_existence(&mut self) {

@@ -97,6 +97,8 @@ impl Table {
 }
 
 /// How the undo log keeps a table a `downgrade()` changed.
+// (a few entries per downgrade: not worth a box per table)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(super) enum Saved {
     /// The table as it was (`None`: absent).
