@@ -120,6 +120,7 @@ pub(super) struct Undo {
 }
 
 impl Schema {
+    /// Starts recording an undo log (for a `downgrade()` replay).
     pub fn begin_undo(&mut self) {
         self.undo = Some(Undo::default());
     }
