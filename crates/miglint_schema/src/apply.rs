@@ -94,7 +94,7 @@ impl Rev<'_, '_> {
             "drop_column" => match self.column_name(op) {
                 Some(c) => {
                     if let Some(t) = state.table_mut(&table) {
-                        t.drop_column(&c);
+                        t.remove_column(&c);
                         t.column_dropped();
                     }
                     state.drop_column_objects(&table, &c);

@@ -267,7 +267,7 @@ impl Rev<'_, '_> {
             }
             DdlChange::DropColumn { table, column } => {
                 if let Some(t) = state.table_mut(table) {
-                    t.drop_column(column);
+                    t.remove_column(column);
                     t.column_dropped();
                     // the constraints on it are not removed here
                     t.fks_unknown = true;
@@ -318,7 +318,7 @@ impl Rev<'_, '_> {
                 column,
             } => {
                 let t = state.table_for_change(table, o);
-                t.drop_column(from);
+                t.remove_column(from);
                 t.add_column(sql_column(column, o));
                 t.anon_index = true;
                 t.anon = [true; 4];

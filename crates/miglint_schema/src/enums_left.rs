@@ -19,14 +19,16 @@ impl Rev<'_, '_> {
             .source
             .get(m.functions[f].range.as_usize())
             .unwrap_or("");
+        // a drop miglint may not read, or changes it cannot see (the
+        // lowercase copy only once the cheap tests pass; no enum type: no
+        // fact)
+        if !self.record || !self.pg() || state.unknown_stamp != stamp || state.enums.is_empty() {
+            return;
+        }
         let lower = text.to_ascii_lowercase();
-        // a drop miglint may not read, or changes it cannot see
-        if !self.record
-            || !self.pg()
-            || lower.contains(".drop(")
+        if lower.contains(".drop(")
             || lower.contains("drop_type")
             || lower.contains("drop type")
-            || state.unknown_stamp != stamp
             || calls_any(&self.imported, text)
             || ops.iter().any(|&i| {
                 let op = &m.ops[i];

@@ -44,8 +44,9 @@ pub(crate) struct Cursor {
     /// replayed.
     remaining: Vec<usize>,
     /// By position: the state after that revision, while some child of it
-    /// is still to be replayed.
-    states: Vec<Option<Schema>>,
+    /// is still to be replayed (a map: few are pending at a time, and a
+    /// slot per revision would cost a schema's size per revision).
+    states: HashMap<usize, Schema>,
     /// The enum types' users recorded so far.
     pub users: EnumUsers,
 }
@@ -67,7 +68,7 @@ impl Cursor {
         Cursor {
             pos: 0,
             remaining,
-            states: vec![None; order.len()],
+            states: HashMap::default(),
             users: EnumUsers::default(),
         }
     }
@@ -144,9 +145,9 @@ impl Walk<'_, '_> {
                             continue;
                         };
                         let taken = if remaining[pp] == 1 {
-                            states[pp].take()
+                            states.remove(&pp)
                         } else {
-                            states[pp].clone()
+                            states.get(&pp).cloned()
                         };
                         remaining[pp] = remaining[pp].saturating_sub(1);
                         match (&mut state, taken) {
@@ -170,7 +171,7 @@ impl Walk<'_, '_> {
             }
             let Some(k) = pos_of(file) else { continue };
             if remaining[k] > 0 {
-                states[k] = Some(state);
+                states.insert(k, state);
             }
             // the same facts as the reference replay's (another dialect of
             // this environment) at this position: kept there only (an empty

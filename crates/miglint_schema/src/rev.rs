@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
-use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
+use miglint_python::{Column as PyColumn, Expr, ExprKind, Op, Receiver};
 
 use crate::data;
 use crate::facts::{ObjectKind, OpFacts};
@@ -27,7 +27,8 @@ pub(crate) struct Rev<'i, 'a> {
     pub users: &'i mut EnumUsers,
     /// The analyzed SQL of the `execute` ops, by op index (sorted; see
     /// [`Rev::sql_of`]).
-    pub sql_by_op: Vec<SqlOf<'a>>,
+    /// (the input's own list when it is sorted already, as it usually is)
+    pub sql_by_op: std::borrow::Cow<'i, [SqlOf<'a>]>,
     pub facts: Vec<OpFacts>,
     /// The function being replayed.
     pub func: usize,
@@ -116,10 +117,12 @@ impl<'i, 'a> Rev<'i, 'a> {
             dialects,
             record,
             users,
-            sql_by_op: {
+            sql_by_op: if input.sql.is_sorted_by_key(|s| s.op) {
+                std::borrow::Cow::Borrowed(&input.sql)
+            } else {
                 let mut v = input.sql.clone();
                 v.sort_by_key(|s| s.op);
-                v
+                std::borrow::Cow::Owned(v)
             },
             facts: Vec::new(),
             func: 0,
@@ -195,8 +198,8 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     fn read_table_name(&self, op: &Op) -> TableRef {
-        if let Some(t) = op.table() {
-            return TableRef::Known(Rc::from(t.value));
+        if let Some(t) = op_table(op) {
+            return TableRef::Known(Rc::from(t));
         }
         if matches!(
             op.name.as_str(),
@@ -225,7 +228,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             _ => op.arg_or_kw(0, "table_name"),
         };
         match expr {
-            Some(e) => match self.str_of(e) {
+            Some(e) => match self.str_ref(e) {
                 Some(s) => TableRef::Known(Rc::from(s)),
                 None => TableRef::Dynamic,
             },
@@ -235,16 +238,16 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     /// A literal name, or a module-level name bound to a string.
     pub(crate) fn str_of(&self, e: &Expr) -> Option<String> {
+        self.str_ref(e).map(str::to_string)
+    }
+
+    /// [`Rev::str_of`], borrowed.
+    pub(crate) fn str_ref<'e>(&'e self, e: &'e Expr) -> Option<&'e str> {
         if let Some(s) = literal_name(e) {
-            return Some(s.to_string());
+            return Some(s);
         }
         match &e.kind {
-            ExprKind::Name(n) => self
-                .input
-                .module
-                .binding(n)?
-                .str_value()
-                .map(str::to_string),
+            ExprKind::Name(n) => self.input.module.binding(n)?.str_value(),
             _ => None,
         }
     }
@@ -258,12 +261,12 @@ impl<'i, 'a> Rev<'i, 'a> {
         {
             return c.clone();
         }
-        let c = self.read_column_name(op).map(Rc::from);
+        let c = self.read_column_name(op);
         *memo = Some((at, c.clone()));
         c
     }
 
-    fn read_column_name(&self, op: &Op) -> Option<String> {
+    fn read_column_name(&self, op: &Op) -> Option<Rc<str>> {
         match op.name.as_str() {
             "add_column" => {
                 let e = op
@@ -272,14 +275,37 @@ impl<'i, 'a> Rev<'i, 'a> {
                     .chain(op.kwarg("column").map(|k| &k.value))
                     .nth(if op.in_batch() { 0 } else { 1 })?;
                 let e = data::resolve(self.input.module, e);
-                PyColumn::from_expr(e)?.name().map(|n| n.value)
+                PyColumn::from_expr(e)?.name().map(|n| Rc::from(n.value))
             }
             "drop_column" | "alter_column" => op
                 .arg_or_kw(usize::from(!op.in_batch()), "column_name")
-                .and_then(|e| self.str_of(e)),
+                .and_then(|e| self.str_ref(e))
+                .map(Rc::from),
             _ => None,
         }
     }
+}
+
+/// [`Op::table`] without its copy of the name (the same arguments read:
+/// `op_table_is_op_table` in the tests holds them to it).
+pub(crate) fn op_table(op: &Op) -> Option<&str> {
+    if let Receiver::Batch(b) = &op.receiver {
+        return b.table.as_ref().map(|t| t.value.as_str());
+    }
+    let expr = match op.name.as_str() {
+        "create_index"
+        | "create_unique_constraint"
+        | "create_check_constraint"
+        | "create_primary_key" => op.arg_or_kw(1, "table_name"),
+        "drop_constraint" => op.arg_or_kw(1, "table_name"),
+        "create_foreign_key" => op.arg_or_kw(1, "source_table"),
+        "drop_index" => op
+            .kwarg("table_name")
+            .map(|k| &k.value)
+            .or_else(|| op.args.get(1)),
+        _ => op.arg_or_kw(0, "table_name"),
+    }?;
+    expr.str_value()
 }
 
 /// Whether a function (`text`) calls something imported from a module

@@ -13,6 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use miglint_diagnostics::TextRange;
 
+use undo::{ColumnUndo, Saved, Undo};
+
+#[path = "undo.rs"]
+mod undo;
+
 /// Where a fact comes from: a revision file (index into the model's
 /// inputs), the function of that file, and the span of the op.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +252,9 @@ pub struct Table {
     /// from the project's migration helpers): it may have created or
     /// rebuilt the table there.
     pub helper_named: Option<Origin>,
+    /// While a `downgrade()` changes the table in place: how to undo its
+    /// column changes (see [`Schema::table_mut`]).
+    log: Option<Vec<ColumnUndo>>,
 }
 
 impl Table {
@@ -279,6 +287,7 @@ impl Table {
             unsure_constraints: false,
             fks_unknown: false,
             helper_named: None,
+            log: None,
         }
     }
 
@@ -306,6 +315,9 @@ impl Table {
 
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         let i = self.slot(name)?;
+        if let Some(log) = &mut self.log {
+            log.push(ColumnUndo::Slot(i, self.columns[i].clone()));
+        }
         self.columns[i].as_mut().map(Arc::make_mut)
     }
 
@@ -315,18 +327,41 @@ impl Table {
 
     pub fn add_column(&mut self, c: Column) {
         if let Some(i) = self.slot(&c.name) {
-            self.columns[i] = Some(Arc::new(c));
+            let old = self.columns[i].replace(Arc::new(c));
+            if let Some(log) = &mut self.log {
+                log.push(ColumnUndo::Slot(i, old));
+            }
             return;
         }
-        self.by_name
-            .insert(Arc::from(&*lower(&c.name)), self.columns.len());
+        let k: Arc<str> = Arc::from(&*lower(&c.name));
+        if let Some(log) = &mut self.log {
+            log.push(ColumnUndo::Pushed);
+            log.push(ColumnUndo::Name(k.clone(), None));
+        }
+        self.by_name.insert(k, self.columns.len());
         self.columns.push(Some(Arc::new(c)));
     }
 
     pub fn drop_column(&mut self, name: &str) -> Option<Column> {
+        self.take_column(name).map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Table::drop_column`] without the dropped column.
+    pub fn remove_column(&mut self, name: &str) -> bool {
+        self.take_column(name).is_some()
+    }
+
+    fn take_column(&mut self, name: &str) -> Option<Arc<Column>> {
         let i = self.slot(name)?;
-        self.by_name.remove(&*lower(name));
-        self.columns[i].take().map(Arc::unwrap_or_clone)
+        let named = self.by_name.remove_entry(&*lower(name));
+        let c = self.columns[i].take();
+        if let Some(log) = &mut self.log {
+            log.push(ColumnUndo::Slot(i, c.clone()));
+            if let Some((k, at)) = named {
+                log.push(ColumnUndo::Name(k, Some(at)));
+            }
+        }
+        c
     }
 
     pub fn rename_column(&mut self, from: &str, to: &str) -> bool {
@@ -375,90 +410,7 @@ pub struct Schema {
     undo: Option<Undo>,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Undo {
-    tables: HashMap<Key, Option<Arc<Table>>>,
-    indexes: HashMap<Key, Option<Index>>,
-    enums: HashMap<Key, Option<EnumType>>,
-    unknown: Option<(Option<Origin>, u64)>,
-    dropped_tables: HashMap<Key, Option<(Origin, u64)>>,
-    dropped_indexes: HashMap<Key, Option<(Key, Origin, u64)>>,
-}
-
 impl Schema {
-    /// Starts recording an undo log (for a `downgrade()` replay).
-    pub fn begin_undo(&mut self) {
-        self.undo = Some(Undo::default());
-    }
-
-    /// Restores every table, index and enum changed since [`begin_undo`].
-    pub fn rollback(&mut self) {
-        let Some(u) = self.undo.take() else { return };
-        for (k, v) in u.tables {
-            match v {
-                Some(t) => self.tables.insert(k, t),
-                None => self.tables.remove(&k),
-            };
-        }
-        for (k, v) in u.indexes {
-            match v {
-                Some(t) => {
-                    note_index(&mut self.index_names, &t.table, &k);
-                    self.indexes.insert(k, t)
-                }
-                None => self.indexes.remove(&k),
-            };
-        }
-        for (k, v) in u.enums {
-            match v {
-                Some(t) => self.enums.insert(k, t),
-                None => self.enums.remove(&k),
-            };
-        }
-        if let Some((unknown, stamp)) = u.unknown {
-            self.unknown = unknown;
-            self.unknown_stamp = stamp;
-        }
-        for (k, v) in u.dropped_tables {
-            match v {
-                Some(t) => self.dropped_tables.insert(k, t),
-                None => self.dropped_tables.remove(&k),
-            };
-        }
-        for (k, v) in u.dropped_indexes {
-            match v {
-                Some(t) => self.dropped_indexes.insert(k, t),
-                None => self.dropped_indexes.remove(&k),
-            };
-        }
-    }
-
-    /// The tables changed since [`begin_undo`] (none without an undo log).
-    pub fn undo_tables(&self) -> Vec<Key> {
-        self.undo
-            .as_ref()
-            .map(|u| u.tables.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    fn save_dropped_table(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.dropped_tables.contains_key(k)
-        {
-            u.dropped_tables
-                .insert(k.to_string(), self.dropped_tables.get(k).cloned());
-        }
-    }
-
-    fn save_dropped_index(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.dropped_indexes.contains_key(k)
-        {
-            u.dropped_indexes
-                .insert(k.to_string(), self.dropped_indexes.get(k).cloned());
-        }
-    }
-
     /// Something may have created or dropped any object: no existence fact
     /// from before is certain (the facts of the other rules are unchanged).
     pub fn forget_existence(&mut self) {
@@ -521,38 +473,32 @@ impl Schema {
         ok.then(|| (table.clone(), *o))
     }
 
-    fn save_table(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.tables.contains_key(k)
-        {
-            u.tables.insert(k.to_string(), self.tables.get(k).cloned());
-        }
-    }
-
-    fn save_index(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.indexes.contains_key(k)
-        {
-            u.indexes
-                .insert(k.to_string(), self.indexes.get(k).cloned());
-        }
-    }
-
-    fn save_enum(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.enums.contains_key(k)
-        {
-            u.enums.insert(k.to_string(), self.enums.get(k).cloned());
-        }
-    }
-
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(&*lower(name)).map(|t| &**t)
     }
 
-    /// The table, for a change (recorded in the undo log).
+    /// The table, for a change (recorded in the undo log: a table not
+    /// shared with another state is changed in place and logs its column
+    /// changes; a shared one is copied, and the undo log keeps the old).
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
         let k = lower(name);
+        let in_place = self
+            .undo
+            .as_ref()
+            .is_some_and(|u| !u.tables.contains_key(&*k))
+            && self
+                .tables
+                .get(&*k)
+                .is_some_and(|t| Arc::strong_count(t) == 1 && Arc::weak_count(t) == 0);
+        if in_place {
+            // (present and not shared: tested above)
+            let t = Arc::get_mut(self.tables.get_mut(&*k)?)?;
+            if let Some(u) = &mut self.undo {
+                u.tables.insert(k.into_owned(), Saved::Head(t.head()));
+            }
+            t.log = Some(Vec::new());
+            return Some(t);
+        }
         self.save_table(&k);
         self.tables.get_mut(&*k).map(Arc::make_mut)
     }

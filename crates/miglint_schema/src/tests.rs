@@ -312,3 +312,78 @@ fn named_calls_of_project_helpers() {
     assert_eq!(names, ["query", "t2"]);
     assert_eq!(got[0].0, 0);
 }
+
+/// What a schema holds, but the stamps (which differ between two replays).
+fn describe(s: &crate::Schema) -> Vec<String> {
+    let mut v: Vec<String> = s
+        .tables
+        .iter()
+        .map(|(k, t)| {
+            let cols: Vec<String> = t
+                .columns()
+                .map(|c| format!("{c:?} found={}", t.column(&c.name).is_some()))
+                .collect();
+            format!(
+                "{k}: {} {:?} {:?} {:?} {:?} {} {} {} {} {:?} {} {} {:?} {cols:?}",
+                t.name,
+                t.constraints,
+                t.origin,
+                t.uncertain,
+                t.emptied,
+                t.placeholder,
+                t.renamed,
+                t.complete,
+                t.anon_index,
+                t.anon,
+                t.unsure_constraints,
+                t.fks_unknown,
+                t.helper_named
+            )
+        })
+        .collect();
+    let mut ix: Vec<String> = s
+        .indexes
+        .iter()
+        .map(|(k, i)| format!("{k}: {i:?}"))
+        .collect();
+    v.sort();
+    ix.sort();
+    v.extend(ix);
+    v
+}
+
+#[test]
+fn downgrade_rollback_restores_every_column() {
+    let up = "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('a', sa.String()), sa.Column('d', sa.String()))\n    op.create_index('ix_a', 't', ['a'])\n    op.create_table('v', sa.Column('id', sa.Integer()))\n";
+    let busy = format!(
+        "{up}\ndef downgrade():\n    op.add_column('t', sa.Column('b', sa.Integer()))\n    op.alter_column('t', 'a', nullable=False, new_column_name='c')\n    op.drop_column('t', 'id')\n    op.execute(\"UPDATE t SET b = 1\")\n    op.add_column('t', sa.Column('id', sa.Text()))\n    op.drop_index('ix_a', table_name='t')\n    op.alter_column('v', 'id', nullable=False)\n    op.rename_table('v', 'w')\n    op.drop_column('t', 'd')\n    op.drop_table('t')\n"
+    );
+    let quiet = format!("{up}\ndef downgrade():\n    pass\n");
+    let child = "def upgrade():\n    op.add_column('t', sa.Column('e', sa.Integer()))\n";
+    let after = |src: &str, at: usize| {
+        let p = Project::new(&[(src, Some(vec![])), (child, Some(vec![0]))]);
+        describe(&schema_at(&p.inputs(), &[0, 1], PG, Some(at)))
+    };
+    for at in [0, 1] {
+        assert_eq!(after(&busy, at), after(&quiet, at));
+    }
+    let p = Project::new(&[(&busy, Some(vec![])), (child, Some(vec![0]))]);
+    let s = schema_at(&p.inputs(), &[0, 1], PG, Some(1));
+    assert!(
+        s.table("t")
+            .is_some_and(|t| t.column("e").is_some() && t.column("id").is_some())
+    );
+}
+
+#[test]
+fn op_table_is_op_table() {
+    let src = "def upgrade():\n    op.create_table('a')\n    op.create_index('ix', 'b', ['x'])\n    op.drop_index('ix', table_name='c')\n    op.drop_index('ix2')\n    op.create_foreign_key('fk', 'd', 'e', ['x'], ['y'])\n    op.drop_constraint('ck', 'f')\n    op.add_column(table_name='g', column=sa.Column('x'))\n    op.add_column(T, sa.Column('x'))\n    with op.batch_alter_table('h') as batch_op:\n        batch_op.drop_column('x')\n    op.execute('SELECT 1')\n";
+    let m = PythonParser::new().parse(src);
+    let mut named = 0;
+    for op in &m.ops {
+        let want = op.table().map(|t| t.value);
+        assert_eq!(crate::rev::op_table(op).map(str::to_string), want);
+        named += usize::from(want.is_some());
+    }
+    assert!(named >= 7);
+}

@@ -1,0 +1,244 @@
+//! The undo log of a `downgrade()` replay: what its changes replaced,
+//! restored by [`Schema::rollback`]. A table not shared with another state
+//! is changed in place and logs its own column changes (a column-level
+//! undo: no copy of every column of a table a downgrade touches).
+
+use std::sync::Arc;
+
+use super::{Column, EnumType, HashMap, Index, Key, Origin, Schema, Table, note_index};
+
+/// One column change of a table changed in place under an undo log, as
+/// what to restore (undone in reverse order).
+#[derive(Debug, Clone)]
+pub(super) enum ColumnUndo {
+    /// Slot `i` of `columns` held this.
+    Slot(usize, Option<Arc<Column>>),
+    /// A slot was pushed onto `columns`.
+    Pushed,
+    /// `by_name` mapped the key to this (or not at all).
+    Name(Arc<str>, Option<usize>),
+}
+
+impl Table {
+    /// Everything but the columns (restored by the log), for an undo log.
+    pub(super) fn head(&self) -> Table {
+        Table {
+            name: self.name.clone(),
+            columns: Vec::new(),
+            by_name: HashMap::default(),
+            constraints: self.constraints.clone(),
+            origin: self.origin,
+            uncertain: self.uncertain,
+            emptied: self.emptied,
+            placeholder: self.placeholder,
+            renamed: self.renamed,
+            complete: self.complete,
+            stamp: self.stamp,
+            anon_index: self.anon_index,
+            anon: self.anon,
+            unsure_constraints: self.unsure_constraints,
+            fks_unknown: self.fks_unknown,
+            helper_named: self.helper_named,
+            log: None,
+        }
+    }
+
+    /// Undoes the logged column changes and puts back the rest from
+    /// `head`: the table as it was when [`Table::head`] was taken.
+    pub(super) fn restore(&mut self, head: Table) {
+        for u in self.log.take().unwrap_or_default().into_iter().rev() {
+            match u {
+                ColumnUndo::Slot(i, c) => self.columns[i] = c,
+                ColumnUndo::Pushed => {
+                    self.columns.pop();
+                }
+                ColumnUndo::Name(k, Some(i)) => {
+                    self.by_name.insert(k, i);
+                }
+                ColumnUndo::Name(k, None) => {
+                    self.by_name.remove(&k);
+                }
+            }
+        }
+        let Table {
+            name,
+            columns: _,
+            by_name: _,
+            constraints,
+            origin,
+            uncertain,
+            emptied,
+            placeholder,
+            renamed,
+            complete,
+            stamp,
+            anon_index,
+            anon,
+            unsure_constraints,
+            fks_unknown,
+            helper_named,
+            log: _,
+        } = head;
+        self.name = name;
+        self.constraints = constraints;
+        self.origin = origin;
+        self.uncertain = uncertain;
+        self.emptied = emptied;
+        self.placeholder = placeholder;
+        self.renamed = renamed;
+        self.complete = complete;
+        self.stamp = stamp;
+        self.anon_index = anon_index;
+        self.anon = anon;
+        self.unsure_constraints = unsure_constraints;
+        self.fks_unknown = fks_unknown;
+        self.helper_named = helper_named;
+    }
+}
+
+/// How the undo log keeps a table a `downgrade()` changed.
+// (a few entries per downgrade: not worth a box per table)
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub(super) enum Saved {
+    /// The table as it was (`None`: absent).
+    Whole(Option<Arc<Table>>),
+    /// Changed in place (its pointer not shared): its fields but the
+    /// columns, whose changes the table logs itself (a column-level undo,
+    /// not a copy of every column).
+    Head(Table),
+}
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct Undo {
+    pub(super) tables: HashMap<Key, Saved>,
+    pub(super) indexes: HashMap<Key, Option<Index>>,
+    pub(super) enums: HashMap<Key, Option<EnumType>>,
+    pub(super) unknown: Option<(Option<Origin>, u64)>,
+    pub(super) dropped_tables: HashMap<Key, Option<(Origin, u64)>>,
+    pub(super) dropped_indexes: HashMap<Key, Option<(Key, Origin, u64)>>,
+}
+
+impl Schema {
+    /// Starts recording an undo log (for a `downgrade()` replay).
+    pub fn begin_undo(&mut self) {
+        self.undo = Some(Undo::default());
+    }
+
+    /// Restores every table, index and enum changed since [`begin_undo`].
+    pub fn rollback(&mut self) {
+        let Some(u) = self.undo.take() else { return };
+        for (k, v) in u.tables {
+            match v {
+                Saved::Whole(Some(t)) => {
+                    self.tables.insert(k, t);
+                }
+                Saved::Whole(None) => {
+                    self.tables.remove(&k);
+                }
+                Saved::Head(head) => {
+                    if let Some(t) = self.tables.get_mut(&k) {
+                        Arc::make_mut(t).restore(head);
+                    }
+                }
+            }
+        }
+        for (k, v) in u.indexes {
+            match v {
+                Some(t) => {
+                    note_index(&mut self.index_names, &t.table, &k);
+                    self.indexes.insert(k, t)
+                }
+                None => self.indexes.remove(&k),
+            };
+        }
+        for (k, v) in u.enums {
+            match v {
+                Some(t) => self.enums.insert(k, t),
+                None => self.enums.remove(&k),
+            };
+        }
+        if let Some((unknown, stamp)) = u.unknown {
+            self.unknown = unknown;
+            self.unknown_stamp = stamp;
+        }
+        for (k, v) in u.dropped_tables {
+            match v {
+                Some(t) => self.dropped_tables.insert(k, t),
+                None => self.dropped_tables.remove(&k),
+            };
+        }
+        for (k, v) in u.dropped_indexes {
+            match v {
+                Some(t) => self.dropped_indexes.insert(k, t),
+                None => self.dropped_indexes.remove(&k),
+            };
+        }
+    }
+
+    /// The tables changed since [`begin_undo`] (none without an undo log).
+    pub fn undo_tables(&self) -> Vec<Key> {
+        self.undo
+            .as_ref()
+            .map(|u| u.tables.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn save_dropped_table(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.dropped_tables.contains_key(k)
+        {
+            u.dropped_tables
+                .insert(k.to_string(), self.dropped_tables.get(k).cloned());
+        }
+    }
+
+    pub(super) fn save_dropped_index(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.dropped_indexes.contains_key(k)
+        {
+            u.dropped_indexes
+                .insert(k.to_string(), self.dropped_indexes.get(k).cloned());
+        }
+    }
+    /// Saves table `k` whole before it is replaced or removed.
+    pub(super) fn save_table(&mut self, k: &str) {
+        let Some(u) = &mut self.undo else { return };
+        match u.tables.get_mut(k) {
+            None => {
+                u.tables
+                    .insert(k.to_string(), Saved::Whole(self.tables.get(k).cloned()));
+            }
+            // changed in place so far: the table as it was, rebuilt from
+            // its current self
+            Some(saved @ Saved::Head(_)) => {
+                let Saved::Head(head) = std::mem::replace(saved, Saved::Whole(None)) else {
+                    return;
+                };
+                if let Some(cur) = self.tables.get(k) {
+                    let mut t = (**cur).clone();
+                    t.restore(head);
+                    *saved = Saved::Whole(Some(Arc::new(t)));
+                }
+            }
+            Some(Saved::Whole(_)) => {}
+        }
+    }
+
+    pub(super) fn save_index(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.indexes.contains_key(k)
+        {
+            u.indexes
+                .insert(k.to_string(), self.indexes.get(k).cloned());
+        }
+    }
+
+    pub(super) fn save_enum(&mut self, k: &str) {
+        if let Some(u) = &mut self.undo
+            && !u.enums.contains_key(k)
+        {
+            u.enums.insert(k.to_string(), self.enums.get(k).cloned());
+        }
+    }
+}
