@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -12,6 +12,7 @@ use miette::{
 use miglint_diagnostics::{
     Applicability, Diagnostic, FileReport, LineIndex, Severity, SourceFile, TextRange, rule_url,
 };
+use rayon::prelude::*;
 
 use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_controls};
 
@@ -19,6 +20,10 @@ use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_co
 const WIDTH: usize = 100;
 /// Longest message repeated as the label of the primary span.
 const SHORT_LABEL: usize = 50;
+
+/// Findings rendered per batch on the rayon pool (each to its own string,
+/// written in order): bounds the memory of the rendered text.
+const BATCH: usize = 1024;
 
 pub(crate) fn emit(
     out: &mut dyn Write,
@@ -32,30 +37,89 @@ pub(crate) fn emit(
     };
     // `with_links(false)` prints the docs URL as text instead of an OSC 8
     // terminal hyperlink.
-    let handler = GraphicalReportHandler::new_themed(theme)
+    let wrapping = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(WIDTH)
         .without_syntax_highlighting();
+    // the same without textwrap, for findings whose texts provably fit on
+    // their lines (see `fits`): textwrap's Unicode line breaking costs
+    // more than the rest of the rendering, for the same bytes
+    let plain = wrapping.clone().with_wrap_lines(false);
+    let handlers = Handlers { wrapping, plain };
+    let sources = Sources::new(reports);
+    let findings: Vec<(usize, &Diagnostic)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
+        .collect();
     let mut first = true;
-    let mut sources = Sources::new(reports);
-    for (index, report) in reports.iter().enumerate() {
-        for diagnostic in &report.diagnostics {
-            let adapter = Adapter::new(&mut sources, index, diagnostic);
-            let mut rendered = String::new();
-            handler
-                .render_report(&mut rendered, &adapter)
-                .map_err(|_| io::Error::other("formatting failed"))?;
+    for batch in findings.chunks(BATCH) {
+        let rendered: Vec<Result<String, fmt::Error>> = batch
+            .par_iter()
+            .map(|&(index, diagnostic)| render(&handlers, &sources, index, diagnostic))
+            .collect();
+        for text in rendered {
+            let text = text.map_err(|_| io::Error::other("formatting failed"))?;
             if !first {
                 writeln!(out)?;
             }
             first = false;
-            // miette leaves trailing spaces on some lines ("Advice: ").
-            for line in rendered.trim_end().lines() {
-                writeln!(out, "{}", line.trim_end())?;
-            }
+            out.write_all(text.as_bytes())?;
         }
     }
     Ok(())
+}
+
+struct Handlers {
+    wrapping: GraphicalReportHandler,
+    plain: GraphicalReportHandler,
+}
+
+/// One finding as printed: miette's rendering without trailing spaces
+/// (miette leaves some, "Advice: "), every line ended by `\n`.
+fn render(
+    handlers: &Handlers,
+    sources: &Sources<'_>,
+    index: usize,
+    diagnostic: &Diagnostic,
+) -> Result<String, fmt::Error> {
+    let adapter = Adapter::new(sources, index, diagnostic);
+    let handler = if adapter.fits() {
+        &handlers.plain
+    } else {
+        &handlers.wrapping
+    };
+    let mut rendered = String::new();
+    handler.render_report(&mut rendered, &adapter)?;
+    let mut text = String::with_capacity(rendered.len());
+    for line in rendered.trim_end().lines() {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Whether textwrap would leave `text` as it is, but for the indent miette
+/// puts before each line: every line is non-empty, has no leading or
+/// trailing space, no tab or carriage return (nor other control
+/// character), and is at most `width` columns wide. The width is bounded
+/// from above (two columns per non-ASCII character, the most
+/// `unicode-width` gives) with two columns to spare, so that a line near
+/// the limit takes textwrap's path.
+fn fits(text: &str, width: usize) -> bool {
+    text.split('\n').all(|line| {
+        let mut columns = 0usize;
+        for c in line.chars() {
+            if c.is_control() {
+                return false;
+            }
+            columns += if c.is_ascii() { 1 } else { 2 };
+        }
+        !line.is_empty()
+            && !line.starts_with(char::is_whitespace)
+            && !line.ends_with(char::is_whitespace)
+            && columns + 2 <= width
+    })
 }
 
 /// A file's text for miette, prepared once per file: control characters
@@ -130,11 +194,14 @@ impl SourceCode for SourceText {
     }
 }
 
-/// The prepared text of every report, built on first use.
+/// The prepared text of every report, built on first use (by whichever
+/// thread renders the first finding that shows it).
 struct Sources<'r> {
     reports: &'r [FileReport],
     finder: ReportFinder<'r>,
-    prepared: Vec<Option<Arc<SourceText>>>,
+    prepared: Vec<OnceLock<Arc<SourceText>>>,
+    /// The path of every report as displayed, built on first use.
+    names: Vec<OnceLock<String>>,
 }
 
 impl<'r> Sources<'r> {
@@ -142,14 +209,16 @@ impl<'r> Sources<'r> {
         Sources {
             reports,
             finder: ReportFinder::new(reports),
-            prepared: vec![None; reports.len()],
+            prepared: reports.iter().map(|_| OnceLock::new()).collect(),
+            names: reports.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
-    fn named(&mut self, index: usize) -> NamedSource<Arc<SourceText>> {
+    fn named(&self, index: usize) -> NamedSource<Arc<SourceText>> {
         let source = &self.reports[index].source;
-        let text = self.prepared[index].get_or_insert_with(|| Arc::new(SourceText::new(source)));
-        NamedSource::new(display_path_text(&source.path), Arc::clone(text))
+        let text = self.prepared[index].get_or_init(|| Arc::new(SourceText::new(source)));
+        let name = self.names[index].get_or_init(|| display_path_text(&source.path));
+        NamedSource::new(name, Arc::clone(text))
     }
 }
 
@@ -196,7 +265,7 @@ struct Adapter<'a> {
 }
 
 impl<'a> Adapter<'a> {
-    fn new(sources: &mut Sources<'_>, index: usize, diagnostic: &'a Diagnostic) -> Self {
+    fn new(sources: &Sources<'_>, index: usize, diagnostic: &'a Diagnostic) -> Self {
         let report = &sources.reports[index];
         let text = &report.source.text;
         // Primary first: miette takes the header location from it. The
@@ -265,6 +334,21 @@ impl<'a> Adapter<'a> {
             labels,
             related,
         }
+    }
+}
+
+impl Adapter<'_> {
+    /// Whether the texts miette wraps fit their lines (see [`fits`]): the
+    /// message after `"  × "`, the help after `"  help: "` (both within
+    /// `WIDTH - 2` columns). Related notes take textwrap's path.
+    fn fits(&self) -> bool {
+        let width = WIDTH - 2;
+        self.related.is_empty()
+            && fits(&escape_controls(&self.diagnostic.message, true), width - 4)
+            && self
+                .help
+                .as_deref()
+                .is_none_or(|help| fits(help, width - 8))
     }
 }
 
@@ -411,5 +495,86 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Where [`fits`] lets a finding skip textwrap, the rendering is the
+    /// one textwrap gives: messages and helps of every length around the
+    /// limits, with wide, combining and non-ASCII characters, hyphens,
+    /// runs of spaces and line breaks.
+    #[test]
+    fn unwrapped_rendering_agrees_with_textwrap() {
+        let wrapping = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_links(false)
+            .with_width(WIDTH)
+            .without_syntax_highlighting();
+        let plain = wrapping.clone().with_wrap_lines(false);
+        let pieces = [
+            "word",
+            "a-b",
+            "x",
+            "≥",
+            "漢字",
+            "e\u{301}",
+            "`op.f(\"ix\")`",
+            "--",
+            "é",
+            "  ",
+            "\u{a0}",
+            "\t",
+            "\n",
+            "\n\n",
+            "(in t.py)",
+            "3.35,",
+            "https://x.y/z",
+        ];
+        let source = Arc::new(SourceFile::new(
+            "t.py".into(),
+            "op.drop_column(\"t\", \"c\")\n",
+        ));
+        let mut seed = 7u64;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let mut fast = 0;
+        for round in 0..4000 {
+            let mut text = String::new();
+            let target = 60 + round % 60;
+            while text.chars().count() < target {
+                let piece = pieces[next(pieces.len())];
+                text.push_str(if next(3) == 0 { piece } else { "word" });
+                if next(2) == 0 {
+                    text.push(' ');
+                }
+            }
+            let (message, help) = if round % 2 == 0 {
+                (text.clone(), None)
+            } else {
+                ("short".to_owned(), Some(text.clone()))
+            };
+            let mut diagnostic = Diagnostic::new(
+                "ML000",
+                "test",
+                Severity::Error,
+                TextRange::new(0, 2),
+                message,
+            );
+            diagnostic.help = help;
+            let reports = vec![FileReport {
+                source: Arc::clone(&source),
+                diagnostics: vec![diagnostic],
+            }];
+            let sources = Sources::new(&reports);
+            let adapter = Adapter::new(&sources, 0, &reports[0].diagnostics[0]);
+            if adapter.fits() {
+                fast += 1;
+                let (mut wrapped, mut unwrapped) = (String::new(), String::new());
+                wrapping.render_report(&mut wrapped, &adapter).unwrap();
+                plain.render_report(&mut unwrapped, &adapter).unwrap();
+                assert_eq!(wrapped, unwrapped, "{text:?}");
+            }
+        }
+        // the test exercises the fast path
+        assert!(fast > 200, "{fast}");
     }
 }

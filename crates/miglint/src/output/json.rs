@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use miglint_diagnostics::{
     Applicability, Diagnostic, FileReport, LineCol, Severity, SourceFile, TextRange, rule_url,
 };
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::display_path;
@@ -93,25 +94,146 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
-fn all(reports: &[FileReport]) -> impl Iterator<Item = JsonDiagnostic<'_>> {
-    reports.iter().flat_map(|report| {
-        report
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic::new(&report.source, d))
-    })
+/// Findings serialized per batch on the rayon pool (each to its own
+/// buffer, written in order): bounds the memory of the serialized text.
+const BATCH: usize = 1024;
+
+/// Writes every finding of `reports`, in order, as `write_one` serializes
+/// it (on the rayon pool); `between` goes between two findings.
+fn write_all(
+    out: &mut dyn Write,
+    reports: &[FileReport],
+    between: &[u8],
+    write_one: impl Fn(&mut Vec<u8>, &JsonDiagnostic<'_>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    let findings: Vec<(&SourceFile, &Diagnostic)> = reports
+        .iter()
+        .flat_map(|report| report.diagnostics.iter().map(|d| (&*report.source, d)))
+        .collect();
+    let mut first = true;
+    for batch in findings.chunks(BATCH) {
+        let buffers: Vec<io::Result<Vec<u8>>> = batch
+            .par_iter()
+            .map(|&(source, diagnostic)| {
+                let mut buffer = Vec::with_capacity(1024);
+                write_one(&mut buffer, &JsonDiagnostic::new(source, diagnostic))?;
+                Ok(buffer)
+            })
+            .collect();
+        for buffer in buffers {
+            if !first {
+                out.write_all(between)?;
+            }
+            first = false;
+            out.write_all(&buffer?)?;
+        }
+    }
+    Ok(())
 }
 
+/// One pretty-printed array, the bytes of `serde_json::to_writer_pretty`
+/// of the `Vec` of findings: each element is pretty-printed on its own and
+/// indented one level (JSON strings hold no raw line breaks, so every
+/// `\n` of an element starts one of its lines).
 pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    let diagnostics: Vec<JsonDiagnostic> = all(reports).collect();
-    serde_json::to_writer_pretty(&mut *out, &diagnostics)?;
-    writeln!(out)
+    if reports.iter().all(|r| r.diagnostics.is_empty()) {
+        return writeln!(out, "[]");
+    }
+    out.write_all(b"[\n  ")?;
+    write_all(out, reports, b",\n  ", |buffer, diagnostic| {
+        let mut element = Vec::with_capacity(1024);
+        serde_json::to_writer_pretty(&mut element, diagnostic)?;
+        for line in element.split_inclusive(|&b| b == b'\n') {
+            buffer.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                buffer.extend_from_slice(b"  ");
+            }
+        }
+        Ok(())
+    })?;
+    out.write_all(b"\n]\n")
 }
 
 pub(crate) fn emit_lines(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    for diagnostic in all(reports) {
-        serde_json::to_writer(&mut *out, &diagnostic)?;
-        writeln!(out)?;
+    write_all(out, reports, b"", |buffer, diagnostic| {
+        serde_json::to_writer(&mut *buffer, diagnostic)?;
+        buffer.push(b'\n');
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// The batched array is byte for byte serde_json's pretty array.
+    #[test]
+    fn pretty_array_matches_serde_json() {
+        let source = Arc::new(SourceFile::new("a/t.py".into(), "x = 1\ny = \"é\"\n"));
+        let finding = |i: u32| {
+            let mut d = Diagnostic::new(
+                "ML101",
+                "test",
+                Severity::Warning,
+                TextRange::new(i % 12, 12),
+                format!("message {i} \"quoted\"\nline"),
+            );
+            if i.is_multiple_of(3) {
+                d.help = Some("help".into());
+            }
+            if i.is_multiple_of(5) {
+                d.fix = Some(miglint_diagnostics::Fix {
+                    applicability: Applicability::Safe,
+                    message: "fix".into(),
+                    edits: if i.is_multiple_of(2) {
+                        Vec::new()
+                    } else {
+                        vec![miglint_diagnostics::Edit {
+                            range: TextRange::new(0, 1),
+                            content: "z".into(),
+                        }]
+                    },
+                });
+            }
+            d
+        };
+        for n in [0, 1, 2, BATCH + 3] {
+            let reports = vec![
+                FileReport {
+                    source: Arc::clone(&source),
+                    diagnostics: (0..n as u32).map(finding).collect(),
+                },
+                FileReport {
+                    source: Arc::clone(&source),
+                    diagnostics: Vec::new(),
+                },
+            ];
+            let all: Vec<JsonDiagnostic> = reports
+                .iter()
+                .flat_map(|r| {
+                    r.diagnostics
+                        .iter()
+                        .map(|d| JsonDiagnostic::new(&r.source, d))
+                })
+                .collect();
+            let mut expected = serde_json::to_vec_pretty(&all).unwrap();
+            expected.push(b'\n');
+            let mut ours = Vec::new();
+            emit(&mut ours, &reports).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+            let mut lines = Vec::new();
+            for d in &all {
+                serde_json::to_writer(&mut lines, d).unwrap();
+                lines.push(b'\n');
+            }
+            let mut ours = Vec::new();
+            emit_lines(&mut ours, &reports).unwrap();
+            assert_eq!(ours, lines);
+        }
     }
-    Ok(())
 }

@@ -150,7 +150,7 @@ fn drop_column(file: &FileContext<'_>, op: &Op) -> Diagnostic {
 fn plain_column(
     file: &FileContext<'_>,
     added: &HashSet<(String, String)>,
-    index: &WordIndex,
+    index: &WordIndex<'_>,
     drop: &Op,
 ) -> bool {
     let (Some(table), Some(column)) = (
@@ -264,9 +264,10 @@ fn is_plain(c: &Column<'_>) -> bool {
 
 /// Per file, built once: which ops a `plain_column` scan must look at for
 /// a column, so that the scan is not a pass over every op per drop.
-struct WordIndex {
-    /// Whole words of the string literals in each op's arguments → ops.
-    words: HashMap<String, Vec<usize>>,
+struct WordIndex<'f> {
+    /// Whole words of the string literals in each op's arguments → ops
+    /// (each op once per word, in source order).
+    words: HashMap<&'f str, Vec<usize>>,
     /// `add_column` ops without a readable column: they stop every scan.
     unreadable_adds: Vec<usize>,
     /// `drop_index` / `drop_constraint` ops, in source order.
@@ -275,9 +276,9 @@ struct WordIndex {
     all: usize,
 }
 
-impl WordIndex {
-    fn new(file: &FileContext<'_>) -> WordIndex {
-        let mut words: HashMap<String, Vec<usize>> = HashMap::new();
+impl<'f> WordIndex<'f> {
+    fn new(file: &FileContext<'f>) -> WordIndex<'f> {
+        let mut words: HashMap<&'f str, Vec<usize>> = HashMap::new();
         let mut unreadable_adds = Vec::new();
         let mut drops = Vec::new();
         for (i, o) in file.module.ops.iter().enumerate() {
@@ -287,12 +288,13 @@ impl WordIndex {
             if o.name == "add_column" && o.columns().next().is_none() {
                 unreadable_adds.push(i);
             }
-            let mut seen: HashSet<&str> = HashSet::new();
             for e in o.args.iter().chain(o.kwargs.iter().map(|k| &k.value)) {
-                collect_words(e, &mut seen);
-            }
-            for w in seen {
-                words.entry(w.to_string()).or_default().push(i);
+                collect_words(e, &mut |w| {
+                    let ops = words.entry(w).or_default();
+                    if ops.last() != Some(&i) {
+                        ops.push(i);
+                    }
+                });
             }
         }
         WordIndex {
@@ -322,12 +324,12 @@ impl WordIndex {
 
 /// The whole words (runs of alphanumerics and `_`) of the string literals
 /// inside `e`, where [`mentions`] looks.
-fn collect_words<'e>(e: &'e Expr, out: &mut HashSet<&'e str>) {
+fn collect_words<'e>(e: &'e Expr, out: &mut impl FnMut(&'e str)) {
     match &e.kind {
         ExprKind::Str(s) => {
             for w in s.value.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
                 if !w.is_empty() {
-                    out.insert(w);
+                    out(w);
                 }
             }
         }
