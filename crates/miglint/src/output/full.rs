@@ -559,7 +559,7 @@ mod tests {
                 TextRange::new(0, 2),
                 message,
             );
-            diagnostic.help = help;
+            diagnostic.help = help.map(Into::into);
             let reports = vec![FileReport {
                 source: Arc::clone(&source),
                 diagnostics: vec![diagnostic],
