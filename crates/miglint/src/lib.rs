@@ -8,6 +8,7 @@ pub mod drift_cmd;
 pub mod drift_rules;
 mod git;
 pub mod graph_cmd;
+mod filestat;
 mod memo;
 pub mod output;
 pub mod run;

@@ -12,6 +12,7 @@ struct Timer {
     last_wall: Instant,
     last_cpu: Duration,
     phases: Vec<(&'static str, Duration, Duration)>,
+    notes: Vec<String>,
 }
 
 static TIMER: Mutex<Option<Timer>> = Mutex::new(None);
@@ -27,6 +28,7 @@ pub fn start() {
         last_wall: now,
         last_cpu: thread_cpu(),
         phases: Vec::new(),
+        notes: Vec::new(),
     });
 }
 
@@ -39,6 +41,13 @@ pub fn mark(name: &'static str) {
             .push((name, wall - t.last_wall, cpu.saturating_sub(t.last_cpu)));
         t.last_wall = wall;
         t.last_cpu = cpu;
+    }
+}
+
+/// Adds a line to the report (e.g. a counter), when timing.
+pub fn note(line: impl FnOnce() -> String) {
+    if let Some(t) = lock().as_mut() {
+        t.notes.push(line());
     }
 }
 
@@ -55,6 +64,9 @@ pub fn report() {
             ms(*wall),
             ms(*cpu)
         ));
+    }
+    for note in &t.notes {
+        out.push_str(&format!("  {note}\n"));
     }
     let main = thread_cpu();
     let process = process_cpu();
