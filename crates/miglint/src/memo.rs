@@ -340,7 +340,9 @@ pub fn check(
         return finished;
     }
     // a miss: read what the stats vouched for, then lint
-    let unread: Vec<usize> = (0..files.len()).filter(|&i| contents[i].is_none()).collect();
+    let unread: Vec<usize> = (0..files.len())
+        .filter(|&i| contents[i].is_none())
+        .collect();
     read_into(cap, files, &unread, &mut contents);
     let contents: Vec<Read> = contents
         .into_iter()
