@@ -6,6 +6,7 @@ pub mod cache;
 pub mod drift;
 pub mod drift_cmd;
 pub mod drift_rules;
+mod filestat;
 mod git;
 pub mod graph_cmd;
 mod memo;

@@ -34,9 +34,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, ContentKey};
+use crate::filestat::FileStat;
 
 const MAGIC: &[u8; 8] = b"MIGLINTM";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Above this many kept reports, their sources are built in parallel.
 const PARALLEL_THRESHOLD: usize = 16;
 
@@ -59,6 +60,9 @@ pub struct Finished {
 struct Stored {
     format: u32,
     key: [u64; 2],
+    /// [`Memo::started`] and [`Memo::files`].
+    started: i128,
+    files: Vec<(FileStat, ContentKey)>,
     targets: String,
     dialects: DialectSet,
     ids: Vec<String>,
@@ -96,17 +100,6 @@ fn path_bytes(p: &Path) -> &[u8] {
     p.as_os_str().as_encoded_bytes()
 }
 
-/// The memo of one run's inputs (see the module documentation).
-struct Memo {
-    dir: PathBuf,
-    file: PathBuf,
-    key: [u64; 2],
-    /// The part of the key read from the environments' files.
-    environments: [u64; 2],
-    /// File indices in path order.
-    order: Vec<usize>,
-}
-
 /// What [`miglint_config::read_environment`] finds for the environment
 /// folder of each file (the targets' inputs besides the files), hashed.
 fn environments(files: &[PathBuf]) -> [u64; 2] {
@@ -122,17 +115,19 @@ fn environments(files: &[PathBuf]) -> [u64; 2] {
     key.finish()
 }
 
-impl Memo {
-    fn new(
-        dir: &Path,
-        linter: &Linter,
-        cwd: &Path,
-        files: &[PathBuf],
-        keys: &[ContentKey],
-    ) -> Memo {
+/// Where the memo of one run lives and the order of its files: the slot
+/// (settings, directory and the set of paths; not the contents).
+struct Slot {
+    file: PathBuf,
+    slot: [u64; 2],
+    /// File indices in path order.
+    order: Vec<usize>,
+}
+
+impl Slot {
+    fn new(dir: &Path, linter: &Linter, cwd: &Path, files: &[PathBuf]) -> Slot {
         let mut order: Vec<usize> = (0..files.len()).collect();
         order.sort_by(|&a, &b| files[a].cmp(&files[b]));
-        // the slot: settings, directory and the set of paths
         let mut slot = Key::new();
         slot.bytes(format!("{:?}", linter.settings).as_bytes());
         slot.bytes(path_bytes(cwd));
@@ -140,40 +135,55 @@ impl Memo {
             slot.bytes(path_bytes(&files[i]));
         }
         let slot = slot.finish();
-        // the key: the slot, the build, the contents and the environments
-        let mut key = Key::new();
-        key.bytes(&FORMAT.to_le_bytes());
-        key.bytes(crate::cache::build_identity().as_bytes());
-        key.bytes(&slot[0].to_le_bytes());
-        key.bytes(&slot[1].to_le_bytes());
-        for &i in &order {
-            key.bytes(format!("{:?}", keys[i]).as_bytes());
-        }
-        let environments = environments(files);
-        key.bytes(&environments[0].to_le_bytes());
-        key.bytes(&environments[1].to_le_bytes());
-        Memo {
-            dir: dir.to_path_buf(),
+        Slot {
             file: dir
                 .join(env!("CARGO_PKG_VERSION"))
                 .join(format!("memo-{:016x}", slot[0])),
-            key: key.finish(),
-            environments,
+            slot,
             order,
         }
     }
 
-    /// The stored output when it was made from the same inputs.
-    fn load(&self) -> Option<(Stored, Vec<Vec<Diagnostic>>)> {
+    /// The stored memo of this slot, if any (its findings not decoded).
+    fn load(&self) -> Option<Stored> {
         let data = std::fs::read(&self.file).ok()?;
         let stored: Stored = postcard::from_bytes(data.strip_prefix(MAGIC)?).ok()?;
-        if stored.format != FORMAT || stored.key != self.key {
-            return None;
-        }
-        let findings = miglint_linter::decode_findings(&stored.findings)?;
-        (findings.len() == self.order.len()).then_some((stored, findings))
+        (stored.format == FORMAT && stored.files.len() == self.order.len()).then_some(stored)
     }
 
+    /// The key: the slot, the build, the contents (`keys` in path order)
+    /// and the environments.
+    fn key(&self, keys: &[ContentKey], environments: [u64; 2]) -> [u64; 2] {
+        let mut key = Key::new();
+        key.bytes(&FORMAT.to_le_bytes());
+        key.bytes(crate::cache::build_identity().as_bytes());
+        key.bytes(&self.slot[0].to_le_bytes());
+        key.bytes(&self.slot[1].to_le_bytes());
+        for k in keys {
+            key.bytes(format!("{k:?}").as_bytes());
+        }
+        key.bytes(&environments[0].to_le_bytes());
+        key.bytes(&environments[1].to_le_bytes());
+        key.finish()
+    }
+}
+
+/// The memo of one run's inputs (see the module documentation).
+struct Memo {
+    dir: PathBuf,
+    slot: Slot,
+    key: [u64; 2],
+    /// The part of the key read from the environments' files.
+    environments: [u64; 2],
+    /// When the run began (before any file was stat'ed), in nanoseconds
+    /// since the epoch.
+    started: i128,
+    /// Each file's stat (taken before it was read) and content key, in
+    /// path order.
+    files: Vec<(FileStat, ContentKey)>,
+}
+
+impl Memo {
     /// Writes the memo of `finished` (failures ignored: a cache is
     /// optional), and removes memos unused for 30 days.
     fn save(&self, files: &[PathBuf], finished: &Finished) {
@@ -181,11 +191,11 @@ impl Memo {
         // environment file edited during the run could have made them from
         // other inputs than the key's
         if environments(files) != self.environments
-            || finished.reports.len() != self.order.len()
+            || finished.reports.len() != self.slot.order.len()
             || finished
                 .reports
                 .iter()
-                .zip(&self.order)
+                .zip(&self.slot.order)
                 .any(|(r, &i)| r.source.path != files[i])
         {
             return;
@@ -193,6 +203,8 @@ impl Memo {
         let stored = Stored {
             format: FORMAT,
             key: self.key,
+            started: self.started,
+            files: self.files.clone(),
             targets: finished.targets.clone(),
             dialects: finished.dialects,
             ids: finished.ids.clone(),
@@ -204,14 +216,14 @@ impl Memo {
         let mut out = Vec::with_capacity(MAGIC.len() + body.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&body);
-        if crate::cache::write_atomic(&self.dir, &self.file, &out).is_ok() {
+        if crate::cache::write_atomic(&self.dir, &self.slot.file, &out).is_ok() {
             self.prune();
         }
     }
 
     /// Removes the memos of this version not written for 30 days.
     fn prune(&self) {
-        let Some(parent) = self.file.parent() else {
+        let Some(parent) = self.slot.file.parent() else {
             return;
         };
         let Ok(entries) = std::fs::read_dir(parent) else {
@@ -232,11 +244,40 @@ impl Memo {
     }
 }
 
+/// One file's bytes and content key, or why it could not be read.
+type Read = Result<(ContentKey, Vec<u8>), String>;
+
+fn read_one(cap: u64, path: &Path) -> Read {
+    match miglint_config::read_capped(path, cap) {
+        Ok(bytes) => Ok((ContentKey::of(&bytes), bytes)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reads the files `which` (indices into `files`) into `contents`, in
+/// parallel above a few.
+fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Option<Read>]) {
+    let read = |&i: &usize| read_one(cap, &files[i]);
+    let read: Vec<Read> = if which.len() < PARALLEL_THRESHOLD {
+        which.iter().map(read).collect()
+    } else {
+        which.par_iter().map(read).collect()
+    };
+    for (&i, r) in which.iter().zip(read) {
+        contents[i] = Some(r);
+    }
+}
+
 /// The project phase through the cache: the memo when it holds this run's
 /// inputs, else the cached per-file phase, `finish` (the project phase) and
 /// a new memo. On a hit only the reports that `keep` wants are built
 /// (`keep` may drop some of a report's findings; the caller narrows the
 /// reports with the same function afterwards).
+///
+/// Each file is stat'ed before it is read; a file the memo recorded with
+/// the same stat fields, modified well before the memo's run began
+/// ([`FileStat::unchanged_since`]), keeps its recorded content key and is
+/// read only if a kept report shows it.
 pub fn check(
     linter: &Linter,
     files: &[PathBuf],
@@ -245,49 +286,89 @@ pub fn check(
     keep: impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync,
     finish: impl FnOnce(Vec<FileResult>) -> Finished,
 ) -> Finished {
+    let started = crate::filestat::nanos(SystemTime::now());
     let cwd = std::env::current_dir().unwrap_or_default();
-    let contents = crate::run::read_all(linter, files);
-    let keys: Option<Vec<ContentKey>> = contents
+    let cap = linter.settings.options.max_file_size;
+    let slot = Slot::new(dir, linter, &cwd, files);
+    let stored = if unreadable { None } else { slot.load() };
+    // in path order: each file's stat, then the content key the memo
+    // vouches for by it
+    let stats: Vec<Option<FileStat>> = slot
+        .order
         .iter()
-        .map(|c| c.as_ref().ok().map(|(k, _)| *k))
+        .map(|&i| std::fs::metadata(&files[i]).ok().map(|m| FileStat::of(&m)))
         .collect();
-    let memo = match keys {
-        Some(keys) if !unreadable => Some(Memo::new(dir, linter, &cwd, files, &keys)),
-        _ => None,
-    };
+    let known: Vec<Option<ContentKey>> = stats
+        .iter()
+        .enumerate()
+        .map(|(pos, stat)| {
+            let stored = stored.as_ref()?;
+            let (recorded, key) = stored.files[pos];
+            stat.as_ref()?
+                .unchanged_since(&recorded, stored.started)
+                .then_some(key)
+        })
+        .collect();
+    let mut contents: Vec<Option<Read>> = (0..files.len()).map(|_| None).collect();
+    let unknown: Vec<usize> = slot
+        .order
+        .iter()
+        .zip(&known)
+        .filter_map(|(&i, k)| k.is_none().then_some(i))
+        .collect();
+    read_into(cap, files, &unknown, &mut contents);
+    crate::timing::note(|| {
+        format!(
+            "memo key: {} files known by stat, {} read",
+            files.len() - unknown.len(),
+            unknown.len()
+        )
+    });
+    let key_of = |c: &Option<Read>| c.as_ref()?.as_ref().ok().map(|(k, _)| *k);
+    let keys: Option<Vec<ContentKey>> = slot
+        .order
+        .iter()
+        .zip(&known)
+        .map(|(&i, k)| k.or_else(|| key_of(&contents[i])))
+        .collect();
+    let environments = environments(files);
     crate::timing::mark("memo key");
-    if let Some(memo) = &memo
-        && let Some((stored, findings)) = memo.load()
+    if let (Some(stored), Some(keys)) = (stored, &keys)
+        && stored.key == slot.key(keys, environments)
+        && let Some(finished) = hit(stored, &slot, files, &known, &mut contents, cap, &keep)
     {
-        let kept: Vec<(usize, Vec<Diagnostic>)> = memo
+        return finished;
+    }
+    // a miss: read what the stats vouched for, then lint
+    let unread: Vec<usize> = (0..files.len())
+        .filter(|&i| contents[i].is_none())
+        .collect();
+    read_into(cap, files, &unread, &mut contents);
+    let contents: Vec<Read> = contents
+        .into_iter()
+        .map(|c| c.unwrap_or_else(|| Err(String::new())))
+        .collect();
+    let memo = if unreadable {
+        None
+    } else {
+        let files: Option<Vec<(FileStat, ContentKey)>> = slot
             .order
             .iter()
-            .zip(findings)
-            .filter_map(|(&i, mut d)| keep(&files[i], &mut d).then_some((i, d)))
+            .zip(&stats)
+            .map(|(&i, s)| Some(((*s)?, contents[i].as_ref().ok()?.0)))
             .collect();
-        let report = |(i, diagnostics): (usize, Vec<Diagnostic>)| {
-            let text = match &contents[i] {
-                Ok((_, bytes)) => miglint_linter::source_text(bytes),
-                Err(_) => Arc::from(""),
-            };
-            FileReport {
-                source: Arc::new(SourceFile::new(files[i].clone(), text)),
-                diagnostics,
+        files.map(|files| {
+            let keys: Vec<ContentKey> = files.iter().map(|(_, k)| *k).collect();
+            Memo {
+                dir: dir.to_path_buf(),
+                key: slot.key(&keys, environments),
+                slot,
+                environments,
+                started,
+                files,
             }
-        };
-        let reports = if kept.len() < PARALLEL_THRESHOLD {
-            kept.into_iter().map(report).collect()
-        } else {
-            kept.into_par_iter().map(report).collect()
-        };
-        return Finished {
-            reports,
-            ids: stored.ids,
-            linted: files.len(),
-            targets: stored.targets,
-            dialects: stored.dialects,
-        };
-    }
+        })
+    };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
     let (results, updates) = crate::run::lint_files_cached(linter, files, contents, &cache);
@@ -299,4 +380,63 @@ pub fn check(
         memo.save(files, &finished);
     }
     finished
+}
+
+/// The reports of a memo whose key matched, or `None` when its findings do
+/// not decode or a kept file known by its stat reads otherwise now (a
+/// miss). The kept files not read yet are read into `contents`.
+fn hit(
+    stored: Stored,
+    slot: &Slot,
+    files: &[PathBuf],
+    known: &[Option<ContentKey>],
+    contents: &mut [Option<Read>],
+    cap: u64,
+    keep: &(impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync),
+) -> Option<Finished> {
+    let findings = miglint_linter::decode_findings(&stored.findings)?;
+    if findings.len() != slot.order.len() {
+        return None;
+    }
+    let kept: Vec<(usize, Vec<Diagnostic>)> = slot
+        .order
+        .iter()
+        .zip(findings)
+        .filter_map(|(&i, mut d)| keep(&files[i], &mut d).then_some((i, d)))
+        .collect();
+    let unread: Vec<usize> = kept
+        .iter()
+        .filter_map(|&(i, _)| contents[i].is_none().then_some(i))
+        .collect();
+    read_into(cap, files, &unread, contents);
+    for (&i, &key) in slot.order.iter().zip(known) {
+        if let (Some(key), Some(read)) = (key, &contents[i])
+            && read.as_ref().map(|(k, _)| *k).ok() != Some(key)
+        {
+            return None;
+        }
+    }
+    let contents = &*contents;
+    let report = |(i, diagnostics): (usize, Vec<Diagnostic>)| {
+        let text = match &contents[i] {
+            Some(Ok((_, bytes))) => miglint_linter::source_text(bytes),
+            _ => Arc::from(""),
+        };
+        FileReport {
+            source: Arc::new(SourceFile::new(files[i].clone(), text)),
+            diagnostics,
+        }
+    };
+    let reports = if kept.len() < PARALLEL_THRESHOLD {
+        kept.into_iter().map(report).collect()
+    } else {
+        kept.into_par_iter().map(report).collect()
+    };
+    Some(Finished {
+        reports,
+        ids: stored.ids,
+        linted: files.len(),
+        targets: stored.targets,
+        dialects: stored.dialects,
+    })
 }

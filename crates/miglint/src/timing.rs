@@ -13,6 +13,7 @@ struct Timer {
     last_cpu: Duration,
     /// Name, wall, main-thread CPU, peak RSS so far (MB).
     phases: Vec<(&'static str, Duration, Duration, Option<u64>)>,
+    notes: Vec<String>,
 }
 
 static TIMER: Mutex<Option<Timer>> = Mutex::new(None);
@@ -28,6 +29,7 @@ pub fn start() {
         last_wall: now,
         last_cpu: thread_cpu(),
         phases: Vec::new(),
+        notes: Vec::new(),
     });
 }
 
@@ -47,6 +49,13 @@ pub fn mark(name: &'static str) {
     }
 }
 
+/// Adds a line to the report (e.g. a counter), when timing.
+pub fn note(line: impl FnOnce() -> String) {
+    if let Some(t) = lock().as_mut() {
+        t.notes.push(line());
+    }
+}
+
 /// Prints the phases and the serial share on stderr.
 pub fn report() {
     let Some(t) = lock().take() else {
@@ -62,6 +71,9 @@ pub fn report() {
             ms(*wall),
             ms(*cpu)
         ));
+    }
+    for note in &t.notes {
+        out.push_str(&format!("  {note}\n"));
     }
     let main = thread_cpu();
     let process = process_cpu();

@@ -291,3 +291,153 @@ fn a_corrupt_memo_is_a_miss() {
         assert_eq!(cold[0], warm);
     }
 }
+
+// The stat fast path of the memo's key: a file recorded with the same stat
+// fields, modified more than 2 s before the recording run, is not read.
+
+/// stdout of a cached `miglint check ARGS --output-format json` and how
+/// many files were known by their stat and read for the memo's key
+/// (`MIGLINT_TIMING`).
+fn check_counted(root: &Path, args: &[&str]) -> (String, usize, usize) {
+    let out = miglint(root)
+        .arg("check")
+        .args(args)
+        .args(["--exit-zero", "--quiet", "--output-format", "json"])
+        .env("MIGLINT_TIMING", "1")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("memo key: "))
+        .unwrap_or_else(|| panic!("a memo key line: {stderr}"));
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(numbers.len(), 2, "{line}");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
+    (stdout, numbers[0], numbers[1])
+}
+
+fn cold_json(root: &Path, args: &[&str]) -> String {
+    check(
+        root,
+        &[args, &["--no-cache", "--output-format", "json"]].concat(),
+    )
+}
+
+const VERSIONS: [&str; 3] = [
+    "alembic/versions/a1_first.py",
+    "alembic/versions/b2_second.py",
+    "alembic/versions/c3_third.py",
+];
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    fs::metadata(path).unwrap().modified().unwrap()
+}
+
+fn set_mtime(path: &Path, t: std::time::SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+/// Makes every revision file an hour old.
+fn age(root: &Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in VERSIONS {
+        set_mtime(&root.join(f), old);
+    }
+}
+
+/// Rewrites `rel` with `from` replaced by `to` (the same length), keeps or
+/// sets its modification time, and returns it.
+fn edit_same_length(root: &Path, rel: &str, from: &str, to: &str) -> std::path::PathBuf {
+    assert_eq!(from.len(), to.len());
+    let f = root.join(rel);
+    let text = fs::read_to_string(&f).unwrap();
+    assert!(text.contains(from), "{text}");
+    fs::write(&f, text.replace(from, to)).unwrap();
+    f
+}
+
+#[test]
+fn old_unchanged_files_are_known_by_their_stat() {
+    let p = project();
+    let root = p.path();
+    age(root);
+    same_as_cold(root, &[]);
+    let (warm, known, read) = check_counted(root, &[]);
+    assert_eq!((known, read), (3, 0));
+    assert_eq!(warm, cold_json(root, &[]));
+    // a file named: still a hit, its text read for the report
+    for name in VERSIONS {
+        let mut warm = String::new();
+        assert!(!missed(root, || warm = check_counted(root, &[name]).0));
+        assert_eq!(warm, cold_json(root, &[name]), "{name}");
+        let full = ["--output-format", "full", name];
+        assert_eq!(
+            check(root, &full),
+            check(root, &[&full[..], &["--no-cache"]].concat())
+        );
+    }
+}
+
+#[test]
+fn a_recent_file_is_read_even_when_its_length_and_mtime_are_kept() {
+    let p = project();
+    let root = p.path();
+    same_as_cold(root, &[]);
+    // modified within the margin of the memo's run: read every time
+    let (_, known, read) = check_counted(root, &[]);
+    assert_eq!((known, read), (0, 3));
+    let before = cold_json(root, &[]);
+    let rel = VERSIONS[1];
+    let was = mtime(&root.join(rel));
+    let f = edit_same_length(root, rel, "('t', 'x')", "('t', 'c')");
+    set_mtime(&f, was);
+    let mut warm = String::new();
+    assert!(missed(root, || warm = check_counted(root, &[]).0), "a miss");
+    let after = cold_json(root, &[]);
+    assert_ne!(before, after, "the edit changes the findings");
+    assert_eq!(warm, after);
+}
+
+#[test]
+fn an_old_file_edited_is_read_whatever_its_mtime() {
+    let p = project();
+    let root = p.path();
+    age(root);
+    same_as_cold(root, &[]);
+    let rel = VERSIONS[1];
+    let before = cold_json(root, &[]);
+    // another (old) modification time
+    let was = mtime(&root.join(rel));
+    let f = edit_same_length(root, rel, "('t', 'x')", "('t', 'c')");
+    set_mtime(&f, was + std::time::Duration::from_secs(1));
+    let mut counted = (String::new(), 0, 0);
+    assert!(
+        missed(root, || counted = check_counted(root, &[])),
+        "a miss"
+    );
+    assert_eq!((counted.1, counted.2), (2, 1));
+    assert_eq!(counted.0, cold_json(root, &[]));
+    assert_ne!(counted.0, before, "the edit changes the findings");
+    // the same length and modification time as recorded: the change time
+    // tells
+    let was = mtime(&f);
+    let f = edit_same_length(root, rel, "('t', 'c')", "('t', 'x')");
+    set_mtime(&f, was);
+    assert!(
+        missed(root, || counted = check_counted(root, &[])),
+        "a miss"
+    );
+    assert_eq!((counted.1, counted.2), (2, 1));
+    assert_eq!(counted.0, before);
+    // and then known by stat again
+    let (warm, known, read) = check_counted(root, &[]);
+    assert_eq!((known, read), (3, 0));
+    assert_eq!(warm, counted.0);
+}
