@@ -8,7 +8,7 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::miglint;
+use support::{check, files_under, miglint};
 
 const FORMATS: &[&str] = &[
     "full",
@@ -23,39 +23,6 @@ const FORMATS: &[&str] = &[
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// stdout of `miglint check ARGS` in `dir` (the summary's timing is the
-/// only part that may differ between runs: `--quiet` drops it).
-fn check(dir: &Path, args: &[&str]) -> String {
-    let out = miglint(dir)
-        .arg("check")
-        .args(args)
-        .args(["--exit-zero", "--quiet"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-/// The files of the cache, by name.
-fn cache_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            out.extend(cache_files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
@@ -88,7 +55,7 @@ fn warm_runs_print_what_cold_runs_print_on_every_fixture_in_every_format() {
             .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
     );
     // one file for the one (root, settings) pair, one project memo
-    let (memos, files): (Vec<_>, Vec<_>) = cache_files(c)
+    let (memos, files): (Vec<_>, Vec<_>) = files_under(c)
         .into_iter()
         .filter(|p| p.parent() != Some(c))
         .partition(|p| is_memo(p));
@@ -104,7 +71,7 @@ fn is_memo(p: &Path) -> bool {
 
 /// Removes the project memos, so that the next run reads the per-file cache.
 fn drop_memos(cache: &Path) {
-    for f in cache_files(cache).into_iter().filter(|f| is_memo(f)) {
+    for f in files_under(cache).into_iter().filter(|f| is_memo(f)) {
         fs::remove_file(f).unwrap();
     }
 }
@@ -212,7 +179,7 @@ fn a_corrupt_or_truncated_cache_is_ignored_and_rewritten() {
     let cold = check(p.path(), &["--no-cache", "--output-format", "concise"]);
     check(p.path(), &[]);
     let cache = p.path().join(".miglint_cache");
-    let data: Vec<PathBuf> = cache_files(&cache)
+    let data: Vec<PathBuf> = files_under(&cache)
         .into_iter()
         .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f))
         .collect();
@@ -256,7 +223,7 @@ fn concurrent_runs_share_one_cache_safely() {
     }
     assert_eq!(cold, check(p.path(), &["--output-format", "json"]));
     // no temporary file is left behind
-    let leftovers: Vec<_> = cache_files(&p.path().join(".miglint_cache"))
+    let leftovers: Vec<_> = files_under(&p.path().join(".miglint_cache"))
         .into_iter()
         .filter(|f| f.to_string_lossy().contains(".tmp-"))
         .collect();

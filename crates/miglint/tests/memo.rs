@@ -13,39 +13,7 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::{miglint, write};
-
-/// stdout of `miglint check ARGS` in `dir`.
-fn check(dir: &Path, args: &[&str]) -> String {
-    let out = miglint(dir)
-        .arg("check")
-        .args(args)
-        .args(["--exit-zero", "--quiet"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
-/// Every file under `dir`.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        if p.is_dir() {
-            out.extend(tree(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
+use support::{check, files_under, miglint, write};
 
 fn is_memo(p: &Path) -> bool {
     p.file_name()
@@ -55,14 +23,14 @@ fn is_memo(p: &Path) -> bool {
 /// The per-file cache files (not the memos, not the tag files).
 fn per_file_caches(root: &Path) -> Vec<PathBuf> {
     let cache = root.join(".miglint_cache");
-    tree(&cache)
+    files_under(&cache)
         .into_iter()
         .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f))
         .collect()
 }
 
 fn memos(root: &Path) -> Vec<PathBuf> {
-    tree(&root.join(".miglint_cache"))
+    files_under(&root.join(".miglint_cache"))
         .into_iter()
         .filter(|f| is_memo(f))
         .collect()

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -20,6 +20,40 @@ pub fn miglint(dir: &Path) -> assert_cmd::Command {
         .env_remove("MIGLINT_CACHE_DIR")
         .timeout(Duration::from_secs(300));
     cmd
+}
+
+/// stdout of `miglint check ARGS --exit-zero --quiet` in `dir` (`--quiet`
+/// drops the summary's timing, the only part that differs between runs);
+/// panics unless miglint exits with 0.
+pub fn check(dir: &Path, args: &[&str]) -> String {
+    let out = miglint(dir)
+        .arg("check")
+        .args(args)
+        .args(["--exit-zero", "--quiet"])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Every file under `dir`, sorted (none when `dir` does not exist).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Writes `text` to `root/rel`, creating the folders on the way.
