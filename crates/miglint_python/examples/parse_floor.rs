@@ -3,7 +3,12 @@
 //! extraction, no rules), on one thread. Prints the file count, bytes and
 //! the number of syntax-error trees (so the work cannot be optimised away).
 //!
-//!     cargo run --release -p miglint_python --example parse_floor -- DIR...
+//! With `--extract` first, each file goes through
+//! [`miglint_python::PythonParser`] instead (pre-pass, parse, extraction
+//! into the migration model) and the op count is printed: that run's CPU
+//! time minus the floor's is the front end's own work.
+//!
+//!     cargo run --release -p miglint_python --example parse_floor -- [--extract] DIR...
 
 use std::path::{Path, PathBuf};
 
@@ -23,9 +28,27 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
+    let mut args: Vec<_> = std::env::args_os().skip(1).collect();
+    let extract = args.first().is_some_and(|a| a == "--extract");
+    if extract {
+        args.remove(0);
+    }
     let mut files = Vec::new();
-    for arg in std::env::args_os().skip(1) {
-        walk(Path::new(&arg), &mut files);
+    for arg in &args {
+        walk(Path::new(arg), &mut files);
+    }
+    if extract {
+        let mut parser = miglint_python::PythonParser::new();
+        let (mut bytes, mut ops) = (0usize, 0usize);
+        for file in &files {
+            let Ok(text) = std::fs::read_to_string(file) else {
+                continue;
+            };
+            bytes += text.len();
+            ops += parser.parse(&text).ops.len();
+        }
+        println!("{} files, {bytes} bytes, {ops} ops", files.len());
+        return;
     }
     let mut parser = tree_sitter::Parser::new();
     parser
