@@ -346,6 +346,18 @@ fn describe(s: &crate::Schema) -> Vec<String> {
         .iter()
         .map(|(k, i)| format!("{k}: {i:?}"))
         .collect();
+    // the maps a rollback puts back besides tables and indexes
+    ix.extend(s.enums.iter().map(|(k, e)| format!("enum {k}: {e:?}")));
+    ix.extend(
+        s.dropped_tables
+            .iter()
+            .map(|(k, d)| format!("dropped table {k}: {d:?}")),
+    );
+    ix.extend(
+        s.dropped_indexes
+            .iter()
+            .map(|(k, d)| format!("dropped index {k}: {d:?}")),
+    );
     v.sort();
     ix.sort();
     v.extend(ix);
@@ -356,7 +368,7 @@ fn describe(s: &crate::Schema) -> Vec<String> {
 fn downgrade_rollback_restores_every_column() {
     let up = "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('a', sa.String()), sa.Column('d', sa.String()))\n    op.create_index('ix_a', 't', ['a'])\n    op.create_table('v', sa.Column('id', sa.Integer()))\n";
     let busy = format!(
-        "{up}\ndef downgrade():\n    op.add_column('t', sa.Column('b', sa.Integer()))\n    op.alter_column('t', 'a', nullable=False, new_column_name='c')\n    op.drop_column('t', 'id')\n    op.execute(\"UPDATE t SET b = 1\")\n    op.add_column('t', sa.Column('id', sa.Text()))\n    op.drop_index('ix_a', table_name='t')\n    op.alter_column('v', 'id', nullable=False)\n    op.rename_table('v', 'w')\n    op.drop_column('t', 'd')\n    op.drop_table('t')\n"
+        "{up}\ndef downgrade():\n    op.add_column('t', sa.Column('b', sa.Integer()))\n    op.alter_column('t', 'a', nullable=False, new_column_name='c')\n    op.drop_column('t', 'id')\n    op.execute(\"UPDATE t SET b = 1\")\n    op.add_column('t', sa.Column('id', sa.Text()))\n    op.drop_index('ix_a', table_name='t')\n    op.alter_column('v', 'id', nullable=False)\n    op.rename_table('v', 'w')\n    op.drop_column('t', 'd')\n    op.drop_table('t')\n    op.create_index('ix_new', 'v', ['id'])\n    op.create_table('z', sa.Column('m', sa.Enum('p', 'q', name='mood')))\n    op.drop_index('ix_z')\n    op.drop_table('gone')\n"
     );
     let quiet = format!("{up}\ndef downgrade():\n    pass\n");
     let child = "def upgrade():\n    op.add_column('t', sa.Column('e', sa.Integer()))\n";

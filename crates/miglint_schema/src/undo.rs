@@ -27,19 +27,8 @@ impl Table {
             columns: Vec::new(),
             by_name: HashMap::default(),
             constraints: self.constraints.clone(),
-            origin: self.origin,
-            uncertain: self.uncertain,
-            emptied: self.emptied,
-            placeholder: self.placeholder,
-            renamed: self.renamed,
-            complete: self.complete,
-            stamp: self.stamp,
-            anon_index: self.anon_index,
-            anon: self.anon,
-            unsure_constraints: self.unsure_constraints,
-            fks_unknown: self.fks_unknown,
-            helper_named: self.helper_named,
             log: None,
+            ..*self
         }
     }
 
@@ -60,39 +49,12 @@ impl Table {
                 }
             }
         }
-        let Table {
-            name,
-            columns: _,
-            by_name: _,
-            constraints,
-            origin,
-            uncertain,
-            emptied,
-            placeholder,
-            renamed,
-            complete,
-            stamp,
-            anon_index,
-            anon,
-            unsure_constraints,
-            fks_unknown,
-            helper_named,
-            log: _,
-        } = head;
-        self.name = name;
-        self.constraints = constraints;
-        self.origin = origin;
-        self.uncertain = uncertain;
-        self.emptied = emptied;
-        self.placeholder = placeholder;
-        self.renamed = renamed;
-        self.complete = complete;
-        self.stamp = stamp;
-        self.anon_index = anon_index;
-        self.anon = anon;
-        self.unsure_constraints = unsure_constraints;
-        self.fks_unknown = fks_unknown;
-        self.helper_named = helper_named;
+        *self = Table {
+            columns: std::mem::take(&mut self.columns),
+            by_name: std::mem::take(&mut self.by_name),
+            log: None,
+            ..head
+        };
     }
 }
 
@@ -152,28 +114,13 @@ impl Schema {
                 None => self.indexes.remove(&k),
             };
         }
-        for (k, v) in u.enums {
-            match v {
-                Some(t) => self.enums.insert(k, t),
-                None => self.enums.remove(&k),
-            };
-        }
+        put_back(&mut self.enums, u.enums);
         if let Some((unknown, stamp)) = u.unknown {
             self.unknown = unknown;
             self.unknown_stamp = stamp;
         }
-        for (k, v) in u.dropped_tables {
-            match v {
-                Some(t) => self.dropped_tables.insert(k, t),
-                None => self.dropped_tables.remove(&k),
-            };
-        }
-        for (k, v) in u.dropped_indexes {
-            match v {
-                Some(t) => self.dropped_indexes.insert(k, t),
-                None => self.dropped_indexes.remove(&k),
-            };
-        }
+        put_back(&mut self.dropped_tables, u.dropped_tables);
+        put_back(&mut self.dropped_indexes, u.dropped_indexes);
     }
 
     /// The tables changed since [`begin_undo`] (none without an undo log).
@@ -185,22 +132,17 @@ impl Schema {
     }
 
     pub(super) fn save_dropped_table(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.dropped_tables.contains_key(k)
-        {
-            u.dropped_tables
-                .insert(k.to_string(), self.dropped_tables.get(k).cloned());
+        if let Some(u) = &mut self.undo {
+            remember(&mut u.dropped_tables, &self.dropped_tables, k);
         }
     }
 
     pub(super) fn save_dropped_index(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.dropped_indexes.contains_key(k)
-        {
-            u.dropped_indexes
-                .insert(k.to_string(), self.dropped_indexes.get(k).cloned());
+        if let Some(u) = &mut self.undo {
+            remember(&mut u.dropped_indexes, &self.dropped_indexes, k);
         }
     }
+
     /// Saves table `k` whole before it is replaced or removed.
     pub(super) fn save_table(&mut self, k: &str) {
         let Some(u) = &mut self.undo else { return };
@@ -226,19 +168,32 @@ impl Schema {
     }
 
     pub(super) fn save_index(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.indexes.contains_key(k)
-        {
-            u.indexes
-                .insert(k.to_string(), self.indexes.get(k).cloned());
+        if let Some(u) = &mut self.undo {
+            remember(&mut u.indexes, &self.indexes, k);
         }
     }
 
     pub(super) fn save_enum(&mut self, k: &str) {
-        if let Some(u) = &mut self.undo
-            && !u.enums.contains_key(k)
-        {
-            u.enums.insert(k.to_string(), self.enums.get(k).cloned());
+        if let Some(u) = &mut self.undo {
+            remember(&mut u.enums, &self.enums, k);
         }
+    }
+}
+
+/// Logs what `live` holds for `k` (or that it holds nothing), unless the
+/// log already has `k`: the first value is the one a rollback restores.
+fn remember<V: Clone>(log: &mut HashMap<Key, Option<V>>, live: &HashMap<Key, V>, k: &str) {
+    if !log.contains_key(k) {
+        log.insert(k.to_string(), live.get(k).cloned());
+    }
+}
+
+/// Puts back what `log` remembered: each value, or the absence of one.
+fn put_back<V>(live: &mut HashMap<Key, V>, log: HashMap<Key, Option<V>>) {
+    for (k, v) in log {
+        match v {
+            Some(v) => live.insert(k, v),
+            None => live.remove(&k),
+        };
     }
 }
