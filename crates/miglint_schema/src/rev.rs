@@ -185,16 +185,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     /// The table `op` works on: a literal, or a module-level name bound to
     /// a string.
     pub(crate) fn table_name(&self, op: &Op) -> TableRef {
-        let at = std::ptr::from_ref(op) as usize;
-        let mut memo = self.table_memo.borrow_mut();
-        if let Some((p, t)) = &*memo
-            && *p == at
-        {
-            return t.clone();
-        }
-        let t = self.read_table_name(op);
-        *memo = Some((at, t.clone()));
-        t
+        last_of(&self.table_memo, op, || self.read_table_name(op))
     }
 
     fn read_table_name(&self, op: &Op) -> TableRef {
@@ -254,16 +245,7 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     /// The column `op` works on (add/drop/alter_column).
     pub(crate) fn column_name(&self, op: &Op) -> Option<Rc<str>> {
-        let at = std::ptr::from_ref(op) as usize;
-        let mut memo = self.column_memo.borrow_mut();
-        if let Some((p, c)) = &*memo
-            && *p == at
-        {
-            return c.clone();
-        }
-        let c = self.read_column_name(op);
-        *memo = Some((at, c.clone()));
-        c
+        last_of(&self.column_memo, op, || self.read_column_name(op))
     }
 
     fn read_column_name(&self, op: &Op) -> Option<Rc<str>> {
@@ -416,4 +398,23 @@ pub(crate) fn imported_names(source: &str) -> Vec<&str> {
         }
     }
     names
+}
+
+/// `read()` for `op`, or the value `memo` kept for it: the replay asks
+/// for one op's names several times in a row, so the last op's answer is
+/// kept (keyed by the op's address).
+fn last_of<T: Clone>(
+    memo: &std::cell::RefCell<Option<(usize, T)>>,
+    op: &Op,
+    read: impl FnOnce() -> T,
+) -> T {
+    let at = std::ptr::from_ref(op) as usize;
+    if let Some((p, t)) = &*memo.borrow()
+        && *p == at
+    {
+        return t.clone();
+    }
+    let t = read();
+    *memo.borrow_mut() = Some((at, t.clone()));
+    t
 }
