@@ -206,6 +206,48 @@ def upgrade():\n    pass\n\ndef downgrade():\n    pass\n",
     );
 }
 
+/// The environments' part of the key: an `alembic.ini` that only target
+/// inference reads (not a linted file, and not found from the project root,
+/// so the settings do not see it) names another database.
+#[test]
+fn an_environment_file_only_inference_reads_is_in_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "lint.toml",
+        "paths = [\"app/alembic\"]\nselect = [\"ALL\"]\n",
+    );
+    write(
+        root,
+        "app/alembic/env.py",
+        "from alembic import context\n\n\
+def run_migrations_online():\n    \
+context.configure(url=context.config.get_main_option('sqlalchemy.url'))\n",
+    );
+    write(
+        root,
+        "app/alembic/versions/b2_alter.py",
+        "revision = 'b2'\ndown_revision = None\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+def upgrade():\n    op.alter_column('t', 'c', type_=sa.String(10))\n\n\
+def downgrade():\n    pass\n",
+    );
+    let ini = |url: &str| {
+        write(
+            root,
+            "app/alembic.ini",
+            &format!("[alembic]\nscript_location = alembic\nsqlalchemy.url = {url}\n"),
+        );
+    };
+    ini("sqlite:///app.db");
+    let before = same_as_cold(root, &[]);
+    assert!(before[0].contains("ML106"), "{}", before[0]);
+    ini("postgresql://localhost/app");
+    let mut after = Vec::new();
+    assert!(missed(root, || after = same_as_cold(root, &[])), "a miss");
+    assert!(!after[0].contains("ML106"), "{}", after[0]);
+}
+
 #[test]
 fn naming_another_file_of_the_environment_is_a_hit() {
     let p = project();
