@@ -129,7 +129,7 @@ pub fn run(cwd: &Path, args: &DriftArgs, out: &mut dyn Write) -> io::Result<Exit
     let items: Vec<&DriftItem> = reports.iter().flat_map(|r| &r.items).collect();
     let text = match args.format {
         DriftFormat::Json => {
-            let mut skipped: Vec<&miglint_models::compare::Skipped> = Vec::new();
+            let mut skipped: Vec<&miglint_models::Skipped> = Vec::new();
             for s in reports.iter().flat_map(|r| &r.skipped) {
                 if !skipped.contains(&s) {
                     skipped.push(s);
@@ -161,7 +161,7 @@ fn revision(item: &DriftItem, head: &drift::Head) -> Option<String> {
 /// the comparison, so that "nothing compared" cannot read as "no drift".
 pub fn json(
     items: &[&DriftItem],
-    skipped: &[&miglint_models::compare::Skipped],
+    skipped: &[&miglint_models::Skipped],
     head: &drift::Head,
     root: &Path,
 ) -> String {
@@ -254,7 +254,7 @@ pub fn text(
         Some(ModelOrigin::EnvPy(p)) => format!("the imports of {}", drift::shown(p, root)),
         None => "nowhere".to_string(),
     };
-    let mut skipped: Vec<&miglint_models::compare::Skipped> = Vec::new();
+    let mut skipped: Vec<&miglint_models::Skipped> = Vec::new();
     for s in reports.iter().flat_map(|r| &r.skipped) {
         if !skipped.contains(&s) {
             skipped.push(s);

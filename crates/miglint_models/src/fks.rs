@@ -9,7 +9,7 @@ use miglint_diagnostics::Dialect;
 use miglint_schema::{ConstraintKind, Origin, key};
 
 use crate::ModelTable;
-use crate::compare::{DriftItem, DriftOp, DriftReport, Skipped};
+use crate::report::{DriftItem, DriftOp, DriftReport, Skipped};
 
 /// (local columns, referred table, referred columns, onupdate, ondelete,
 /// deferral), lowercased.

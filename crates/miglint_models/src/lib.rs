@@ -10,11 +10,13 @@ pub mod compare;
 mod fks;
 mod locate;
 mod modeldiff;
+mod report;
 
-pub use compare::{DriftItem, DriftOp, DriftReport, compare};
+pub use compare::compare;
 pub use locate::{env_py_model_paths, expand_model_paths};
 pub use miglint_python::sqla::{
     ModelColumn, ModelForeignKey, ModelIndex, ModelSource, ModelTable, ModelUnique, Models,
     Unknown, extract, types,
 };
 pub use modeldiff::{ModelChange, diff_models};
+pub use report::{DriftItem, DriftOp, DriftReport, Skipped};
