@@ -176,10 +176,17 @@ impl<'s> Extractor<'s> {
         mut rec: Option<&mut reuse::Trivia>,
     ) {
         let k = kinds();
+        // without identifier counts or a record to keep, an expression
+        // statement that cannot hold a comment, a syntax error or a mention
+        // has nothing for this walk: its subtree is not visited
+        let skipping = rec.is_none() && self.reuse.is_none() && !self.count_identifiers;
         let mut cursor = top.walk();
         loop {
             let node = cursor.node();
             let id = node.kind_id();
+            // (an inert expression statement is none of the kinds below,
+            // and makes no mention itself)
+            let inert = skipping && id == k.expression_statement && self.inert(node);
             if id == k.comment {
                 self.module.comments.push(range(node));
                 if let Some(r) = rec.as_deref_mut() {
@@ -192,11 +199,15 @@ impl<'s> Extractor<'s> {
                 if let Some(r) = rec.as_deref_mut() {
                     r.identifiers.push(range(node));
                 }
-            } else if node.is_error() || node.is_missing() {
+            } else if !inert && (node.is_error() || node.is_missing()) {
                 self.module.syntax_errors.push(range(node));
             }
-            mentions.visit(node);
-            if rec.is_none()
+            if !inert {
+                mentions.visit(node);
+            }
+            if inert {
+                // its subtree holds nothing this walk records
+            } else if rec.is_none()
                 && self
                     .reuse
                     .as_ref()
@@ -225,6 +236,17 @@ impl<'s> Extractor<'s> {
                 }
             }
         }
+    }
+
+    /// Whether the subtree of `stmt` holds nothing the trivia walk
+    /// records: no syntax error, no comment (its text has no `#`) and no
+    /// node that may make a dialect mention (see [`crate::mentions::may_mention`]).
+    fn inert(&self, stmt: Node) -> bool {
+        if stmt.has_error() {
+            return false;
+        }
+        let text = self.text(stmt);
+        !text.as_bytes().contains(&b'#') && !crate::mentions::may_mention(text)
     }
 
     /// Module-level names (`MYSQL = "mysql"`), as the functions see them

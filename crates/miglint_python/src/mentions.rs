@@ -160,6 +160,43 @@ impl<'a> Mentions<'a> {
     }
 }
 
+/// Whether the nodes of a subtree whose text is `text` may make a mention
+/// (`false`: none of them can, so [`Mentions::visit`] need not see them).
+/// Conservative: every mention needs a word its text has to contain (a
+/// dialect-prefixed keyword argument's name, `dialects` of an import or
+/// attribute path, the name of `with_variant`/`startswith`) or, for a
+/// comparison, one of the comparison operators' tokens.
+pub(crate) fn may_mention(text: &str) -> bool {
+    const WORDS: [&str; 7] = [
+        "postgres",
+        "sqlite",
+        "mysql",
+        "mariadb",
+        "dialects",
+        "with_variant",
+        "startswith",
+    ];
+    may_compare(text.as_bytes()) || WORDS.iter().any(|w| text.contains(w))
+}
+
+/// Whether `text` may hold a comparison operator's token (`<`, `>`,
+/// `==`, `!=`, `<>`, `in`, `is`): any `<`, `>`, `!` or `==`, or `in`/`is`
+/// not inside a longer ASCII word (a non-ASCII neighbour counts as a
+/// boundary, and a digit before it too: `1in x` is valid Python).
+fn may_compare(text: &[u8]) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    text.iter().enumerate().any(|(i, &b)| match b {
+        b'<' | b'>' | b'!' => true,
+        b'=' => text.get(i + 1) == Some(&b'='),
+        b'i' => {
+            matches!(text.get(i + 1), Some(b'n' | b's'))
+                && (i == 0 || !(text[i - 1].is_ascii_alphabetic() || text[i - 1] == b'_'))
+                && text.get(i + 2).is_none_or(|&n| !word(n))
+        }
+        _ => false,
+    })
+}
+
 /// The dialect of a module path `sqlalchemy.dialects.X[.more]`.
 fn dialect_module(path: &str) -> Option<Dialect> {
     let rest = path.strip_prefix("sqlalchemy.dialects.")?;
@@ -270,6 +307,60 @@ mod tests {
         // a dialect name that is not compared is no guard
         assert_eq!(mentions("x = 'sqlite'\nprint('mysql')\n"), []);
         assert_eq!(mentions("if x == f'{mysql}':\n    pass\n"), []);
+    }
+
+    /// The pre-filter of the trivia walk: every comparison operator and
+    /// every word a mention needs makes a text one that may mention; an
+    /// ordinary op call is not.
+    #[test]
+    fn may_mention_is_conservative() {
+        use super::may_mention;
+        for text in [
+            "a < b",
+            "a > b",
+            "a == b",
+            "a != b",
+            "a <> b",
+            "a in b",
+            "a not in b",
+            "a is b",
+            "1in b",
+            "a in(b)",
+            "(a)is b",
+            "a\u{e9}in",
+            "in",
+            "f(mysql_engine=1)",
+            "f(postgres_x=1)",
+            "f(sqlite_x=1)",
+            "f(mariadb_x=1)",
+            "sa.dialects.x",
+            "t.with_variant(x)",
+            "u.startswith(y)",
+        ] {
+            assert!(may_mention(text), "{text}");
+        }
+        for text in [
+            "op.add_column(\"t\", sa.Column(\"c\", sa.String(64)))",
+            "op.alter_column(\"t\", \"c\", existing_type=sa.Integer(), nullable=False)",
+            "f(x=1, index=True, this=2, inside=3, _in=4, in_=5)",
+        ] {
+            assert!(!may_mention(text), "{text}");
+        }
+    }
+
+    /// Mentions inside expression statements are found whatever the
+    /// statement's neighbours (the walk skips only statements that cannot
+    /// make one).
+    #[test]
+    fn mentions_in_expression_statements() {
+        assert_eq!(
+            mentions("op.add_column('t', sa.Column('c', sa.String(64)))\nf(x == 'mysql')\n"),
+            [(Dialect::Mysql, MentionKind::Guard)]
+        );
+        assert_eq!(
+            mentions("def upgrade():\n    op.f()\n    g(1 if n in ('sqlite',) else 2)\n"),
+            [(Dialect::Sqlite, MentionKind::Guard)]
+        );
     }
 
     #[test]
