@@ -178,17 +178,21 @@ impl<'s> Extractor<'s> {
         mut rec: Option<&mut reuse::Trivia>,
     ) {
         let k = kinds();
-        // without identifier counts or a record to keep, an expression
-        // statement that cannot hold a comment, a syntax error or a mention
-        // has nothing for this walk: its subtree is not visited
+        // without identifier counts or a record to keep, a statement (a
+        // child of a block or of the module) that cannot hold a comment, a
+        // syntax error or a mention has nothing for this walk: its subtree
+        // is not visited
         let skipping = rec.is_none() && self.reuse.is_none() && !self.count_identifiers;
+        // whether the cursor's node is a statement, and its ancestors' flags
+        let mut statement = false;
+        let mut above: Vec<bool> = Vec::new();
         let mut cursor = top.walk();
         loop {
             let node = cursor.node();
             let id = node.kind_id();
-            // (an inert expression statement is none of the kinds below,
-            // and makes no mention itself)
-            let inert = skipping && id == k.expression_statement && self.inert(node);
+            // (an inert statement is no comment and no syntax error, and
+            // makes no mention; an identifier would count for nothing here)
+            let inert = skipping && statement && self.inert(node);
             if id == k.comment {
                 self.module.comments.push(range(node));
                 if let Some(r) = rec.as_deref_mut() {
@@ -225,6 +229,8 @@ impl<'s> Extractor<'s> {
                     }
                 }
             } else if cursor.goto_first_child() {
+                above.push(statement);
+                statement = id == k.block || id == k.module;
                 continue;
             }
             // (a cursor does not leave the node it started from: no
@@ -236,6 +242,7 @@ impl<'s> Extractor<'s> {
                 if !cursor.goto_parent() {
                     return;
                 }
+                statement = above.pop().unwrap_or(false);
             }
         }
     }

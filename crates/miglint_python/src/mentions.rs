@@ -165,34 +165,29 @@ impl<'a> Mentions<'a> {
 /// Conservative: every mention needs a word its text has to contain (a
 /// dialect-prefixed keyword argument's name, `dialects` of an import or
 /// attribute path, the name of `with_variant`/`startswith`) or, for a
-/// comparison, one of the comparison operators' tokens.
+/// comparison, one of the comparison operators' tokens (`<`, `>`, `==`,
+/// `!=`, `<>`, `in`, `is`: any `<`, `>`, `!` or `==` counts).
 pub(crate) fn may_mention(text: &str) -> bool {
-    const WORDS: [&str; 7] = [
-        "postgres",
-        "sqlite",
-        "mysql",
-        "mariadb",
-        "dialects",
-        "with_variant",
-        "startswith",
-    ];
-    may_compare(text.as_bytes()) || WORDS.iter().any(|w| text.contains(w))
-}
-
-/// Whether `text` may hold a comparison operator's token (`<`, `>`,
-/// `==`, `!=`, `<>`, `in`, `is`): any `<`, `>`, `!` or `==`, or `in`/`is`
-/// not inside a longer ASCII word (a non-ASCII neighbour counts as a
-/// boundary, and a digit before it too: `1in x` is valid Python).
-fn may_compare(text: &[u8]) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    text.iter().enumerate().any(|(i, &b)| match b {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let at = |i: usize, w: &str| b[i..].starts_with(w.as_bytes());
+    // one pass: the operators' tokens, and the words by their first letter
+    b.iter().enumerate().any(|(i, &c)| match c {
         b'<' | b'>' | b'!' => true,
-        b'=' => text.get(i + 1) == Some(&b'='),
+        b'=' => b.get(i + 1) == Some(&b'='),
+        // `in`/`is` not inside a longer ASCII word (a non-ASCII neighbour
+        // counts as a boundary, and a digit before it too: `1in x` is
+        // valid Python)
         b'i' => {
-            matches!(text.get(i + 1), Some(b'n' | b's'))
-                && (i == 0 || !(text[i - 1].is_ascii_alphabetic() || text[i - 1] == b'_'))
-                && text.get(i + 2).is_none_or(|&n| !word(n))
+            matches!(b.get(i + 1), Some(b'n' | b's'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphabetic() || b[i - 1] == b'_'))
+                && b.get(i + 2).is_none_or(|&n| !word(n))
         }
+        b'p' => at(i, "postgres"),
+        b's' => at(i, "sqlite") || at(i, "startswith"),
+        b'm' => at(i, "mysql") || at(i, "mariadb"),
+        b'd' => at(i, "dialects"),
+        b'w' => at(i, "with_variant"),
         _ => false,
     })
 }
@@ -361,6 +356,27 @@ mod tests {
             mentions("def upgrade():\n    op.f()\n    g(1 if n in ('sqlite',) else 2)\n"),
             [(Dialect::Sqlite, MentionKind::Guard)]
         );
+        // inside compound statements, after statements that make none
+        assert_eq!(
+            mentions(
+                "def upgrade():\n    op.f()\n    for t in ts:\n        op.g()\n        with x:\n            \
+                 op.h(postgresql_using='gin')\n"
+            ),
+            [(Dialect::Postgresql, MentionKind::Keyword)]
+        );
+    }
+
+    /// Comments and syntax errors inside statements are still recorded
+    /// (their statements are never skipped).
+    #[test]
+    fn comments_and_errors_inside_statements() {
+        let m = PythonParser::new().parse(
+            "def upgrade():\n    op.f()\n    if x:\n        op.g(1,  # why\n             2)\n    op.h(\n",
+        );
+        assert_eq!(m.comments.len(), 1);
+        assert!(!m.syntax_errors.is_empty());
+        let m = PythonParser::new().parse("def upgrade():\n    op.f()\n    op.g(1 2)\n");
+        assert!(!m.syntax_errors.is_empty());
     }
 
     #[test]
