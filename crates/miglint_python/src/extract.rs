@@ -632,19 +632,32 @@ impl<'s> Extractor<'s> {
 }
 
 /// How often each of `names` occurs as an identifier in the tree of `src`.
+/// A statement (a child of a block or of the module) whose text has none
+/// of the names is not walked: an identifier's text is part of its
+/// statement's.
 fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMap<&'n str, usize> {
-    let ident = kinds().identifier;
+    let k = kinds();
     let mut counts: foldhash::HashMap<&'n str, usize> = names.iter().map(|&n| (n, 0)).collect();
+    let text = |node: Node| src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+    // whether the cursor's node is a statement, and its ancestors' flags
+    let mut statement = false;
+    let mut above: Vec<bool> = Vec::new();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if node.kind_id() == ident {
-            let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
-            if let Some(c) = counts.get_mut(text) {
-                *c += 1;
-            }
+        let id = node.kind_id();
+        if id == k.identifier
+            && let Some(c) = counts.get_mut(text(node))
+        {
+            *c += 1;
         }
-        if cursor.goto_first_child() {
+        let skip = statement && {
+            let t = text(node);
+            !names.iter().any(|n| t.contains(n))
+        };
+        if !skip && cursor.goto_first_child() {
+            above.push(statement);
+            statement = id == k.block || id == k.module;
             continue;
         }
         loop {
@@ -654,6 +667,7 @@ fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMa
             if !cursor.goto_parent() {
                 return counts;
             }
+            statement = above.pop().unwrap_or(false);
         }
     }
 }
