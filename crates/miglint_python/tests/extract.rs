@@ -787,36 +787,3 @@ def upgrade():
          upgrade execute op [postgresql,sqlite,mysql] data-guard"
     );
 }
-
-#[test]
-fn names_changed_deep_inside_compound_statements_are_forgotten() {
-    // the assignment and the in-place change sit two blocks down, next to
-    // statements that do not name them
-    let src = r#"
-def upgrade():
-    is_pg = op.get_bind().dialect.name == "postgresql"
-    rows = []
-    with ctx():
-        op.execute("x")
-        if cond:
-            op.execute("y")
-            is_pg = other
-        for r in q:
-            op.execute("z")
-            rows.append(r)
-    if is_pg:
-        op.execute("b")
-    if not rows:
-        op.execute("c")
-"#;
-    let out = ops(src);
-    let last: Vec<&str> = out.lines().skip(3).collect();
-    assert_eq!(
-        last,
-        [
-            "upgrade execute op [postgresql,sqlite,mysql] data-guard",
-            "upgrade execute op [postgresql,sqlite,mysql] data-guard"
-        ],
-        "{out}"
-    );
-}
