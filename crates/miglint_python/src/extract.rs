@@ -63,11 +63,13 @@ pub(crate) fn extract<'s>(
     };
     x.scan_trivia(root);
     let mut env = Env::new();
-    x.module_env(root, &mut env, 0);
+    let mut top = Vec::new();
+    top_level(root, 0, &mut top);
+    x.module_env(&top, &mut env);
     // helpers may call helpers defined further down: a few rounds settle it
     for _ in 0..3 {
         let before = env.clone();
-        x.summarize_helpers(root, &mut env, 0);
+        x.summarize_helpers(&top, &mut env);
         if env == before {
             break;
         }
@@ -176,10 +178,21 @@ impl<'s> Extractor<'s> {
         mut rec: Option<&mut reuse::Trivia>,
     ) {
         let k = kinds();
+        // without identifier counts or a record to keep, a statement (a
+        // child of a block or of the module) that cannot hold a comment, a
+        // syntax error or a mention has nothing for this walk: its subtree
+        // is not visited
+        let skipping = rec.is_none() && self.reuse.is_none() && !self.count_identifiers;
+        // whether the cursor's node is a statement, and its ancestors' flags
+        let mut statement = false;
+        let mut above: Vec<bool> = Vec::new();
         let mut cursor = top.walk();
         loop {
             let node = cursor.node();
             let id = node.kind_id();
+            // (an inert statement is no comment and no syntax error, and
+            // makes no mention; an identifier would count for nothing here)
+            let inert = skipping && statement && self.inert(node);
             if id == k.comment {
                 self.module.comments.push(range(node));
                 if let Some(r) = rec.as_deref_mut() {
@@ -192,11 +205,15 @@ impl<'s> Extractor<'s> {
                 if let Some(r) = rec.as_deref_mut() {
                     r.identifiers.push(range(node));
                 }
-            } else if node.is_error() || node.is_missing() {
+            } else if !inert && (node.is_error() || node.is_missing()) {
                 self.module.syntax_errors.push(range(node));
             }
-            mentions.visit(node);
-            if rec.is_none()
+            if !inert {
+                mentions.visit(node);
+            }
+            if inert {
+                // its subtree holds nothing this walk records
+            } else if rec.is_none()
                 && self
                     .reuse
                     .as_ref()
@@ -212,6 +229,8 @@ impl<'s> Extractor<'s> {
                     }
                 }
             } else if cursor.goto_first_child() {
+                above.push(statement);
+                statement = id == k.block || id == k.module;
                 continue;
             }
             // (a cursor does not leave the node it started from: no
@@ -223,22 +242,33 @@ impl<'s> Extractor<'s> {
                 if !cursor.goto_parent() {
                     return;
                 }
+                statement = above.pop().unwrap_or(false);
             }
         }
     }
 
+    /// Whether the subtree of `stmt` holds nothing the trivia walk
+    /// records: no syntax error, no comment (its text has no `#`) and no
+    /// node that may make a dialect mention (see [`crate::mentions::may_mention`]).
+    fn inert(&self, stmt: Node) -> bool {
+        if stmt.has_error() {
+            return false;
+        }
+        let text = self.text(stmt);
+        !text.as_bytes().contains(&b'#') && !crate::mentions::may_mention(text)
+    }
+
     /// Module-level names (`MYSQL = "mysql"`), as the functions see them
     /// when alembic calls them: after the whole module ran.
-    fn module_env(&self, root: Node, env: &mut Env, depth: usize) {
-        let mut stmts = Vec::new();
-        top_level(root, depth, &mut stmts);
-        for stmt in stmts {
-            if stmt.kind() == "assignment"
+    fn module_env(&self, top: &[Node], env: &mut Env) {
+        let (k, fl) = (kinds(), crate::kinds::fields());
+        for &stmt in top {
+            if stmt.kind_id() == k.assignment
                 && let (Some(left), Some(right)) = (
-                    stmt.child_by_field_name("left"),
-                    stmt.child_by_field_name("right"),
+                    stmt.child_by_field_id(fl.left),
+                    stmt.child_by_field_id(fl.right),
                 )
-                && left.kind() == "identifier"
+                && left.kind_id() == k.identifier
             {
                 let v = self.guards.value(right, env, 0);
                 env.insert(self.text(left).to_string(), v);
@@ -248,16 +278,15 @@ impl<'s> Extractor<'s> {
 
     /// What each module-level helper returns (`def is_sqlite(): return
     /// op.get_bind().dialect.name == "sqlite"`).
-    fn summarize_helpers(&self, root: Node, env: &mut Env, depth: usize) {
-        let mut stmts = Vec::new();
-        top_level(root, depth, &mut stmts);
-        for def in stmts {
-            if def.kind() != "function_definition" {
+    fn summarize_helpers(&self, top: &[Node], env: &mut Env) {
+        let (k, fl) = (kinds(), crate::kinds::fields());
+        for &def in top {
+            if def.kind_id() != k.function_definition {
                 continue;
             }
             let (Some(name), Some(body)) = (
-                def.child_by_field_name("name"),
-                def.child_by_field_name("body"),
+                def.child_by_field_id(fl.name),
+                def.child_by_field_id(fl.body),
             ) else {
                 continue;
             };
@@ -274,30 +303,33 @@ impl<'s> Extractor<'s> {
         if depth > 4 {
             return;
         }
-        for stmt in named_children(block) {
-            match stmt.kind() {
-                "expression_statement" => {
-                    for child in named_children(stmt) {
-                        if child.kind() == "assignment" {
-                            self.module_assignment(child);
-                        }
+        let (k, fl) = (kinds(), crate::kinds::fields());
+        for stmt in NamedChildren::new(block) {
+            let id = stmt.kind_id();
+            if id == k.expression_statement {
+                for child in NamedChildren::new(stmt) {
+                    if child.kind_id() == k.assignment {
+                        self.module_assignment(child);
                     }
                 }
-                "function_definition" => self.function(stmt, env),
-                "decorated_definition" => {
-                    if let Some(def) = stmt.child_by_field_name("definition") {
-                        match def.kind() {
-                            "function_definition" => self.function(def, env),
-                            "class_definition" => self.orm_class(def),
-                            _ => {}
-                        }
+            } else if id == k.function_definition {
+                self.function(stmt, env);
+            } else if id == k.decorated_definition {
+                if let Some(def) = stmt.child_by_field_id(fl.definition) {
+                    let did = def.kind_id();
+                    if did == k.function_definition {
+                        self.function(def, env);
+                    } else if did == k.class_definition {
+                        self.orm_class(def);
                     }
                 }
-                "class_definition" => self.orm_class(stmt),
+            } else if id == k.class_definition {
+                self.orm_class(stmt);
+            } else if id == k.error {
                 // error recovery and `if TYPE_CHECKING:`-style wrappers
-                "ERROR" => self.module_block(stmt, env, depth + 1),
-                "assignment" => self.module_assignment(stmt),
-                _ => {}
+                self.module_block(stmt, env, depth + 1);
+            } else if id == k.assignment {
+                self.module_assignment(stmt);
             }
         }
     }
@@ -337,13 +369,14 @@ impl<'s> Extractor<'s> {
     }
 
     fn module_assignment(&mut self, asg: Node) {
+        let (k, fl) = (kinds(), crate::kinds::fields());
         let (Some(left), Some(right)) = (
-            asg.child_by_field_name("left"),
-            asg.child_by_field_name("right"),
+            asg.child_by_field_id(fl.left),
+            asg.child_by_field_id(fl.right),
         ) else {
             return;
         };
-        if left.kind() != "identifier" {
+        if left.kind_id() != k.identifier {
             return;
         }
         let name = self.text(left);
@@ -365,15 +398,14 @@ impl<'s> Extractor<'s> {
             "branch_labels" => &mut self.module.ids.branch_labels,
             "depends_on" => &mut self.module.ids.depends_on,
             _ => {
-                if matches!(
-                    right.kind(),
-                    "call"
-                        | "list"
-                        | "tuple"
-                        | "string"
-                        | "concatenated_string"
-                        | "parenthesized_expression"
-                ) {
+                let rid = right.kind_id();
+                if rid == k.call
+                    || rid == k.list
+                    || rid == k.tuple
+                    || rid == k.string
+                    || rid == k.concatenated_string
+                    || rid == k.parenthesized_expression
+                {
                     let value = self.expr(right, 0);
                     let name = name.to_string();
                     self.module
@@ -453,9 +485,10 @@ impl<'s> Extractor<'s> {
     }
 
     fn function(&mut self, def: Node, env: &Env) {
+        let fl = crate::kinds::fields();
         let (Some(name_node), Some(body)) = (
-            def.child_by_field_name("name"),
-            def.child_by_field_name("body"),
+            def.child_by_field_id(fl.name),
+            def.child_by_field_id(fl.body),
         ) else {
             return;
         };
@@ -599,19 +632,32 @@ impl<'s> Extractor<'s> {
 }
 
 /// How often each of `names` occurs as an identifier in the tree of `src`.
+/// A statement (a child of a block or of the module) whose text has none
+/// of the names is not walked: an identifier's text is part of its
+/// statement's.
 fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMap<&'n str, usize> {
-    let ident = kinds().identifier;
+    let k = kinds();
     let mut counts: foldhash::HashMap<&'n str, usize> = names.iter().map(|&n| (n, 0)).collect();
+    let text = |node: Node| src.get(node.start_byte()..node.end_byte()).unwrap_or("");
+    // whether the cursor's node is a statement, and its ancestors' flags
+    let mut statement = false;
+    let mut above: Vec<bool> = Vec::new();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if node.kind_id() == ident {
-            let text = src.get(node.start_byte()..node.end_byte()).unwrap_or("");
-            if let Some(c) = counts.get_mut(text) {
-                *c += 1;
-            }
+        let id = node.kind_id();
+        if id == k.identifier
+            && let Some(c) = counts.get_mut(text(node))
+        {
+            *c += 1;
         }
-        if cursor.goto_first_child() {
+        let skip = statement && {
+            let t = text(node);
+            !names.iter().any(|n| t.contains(n))
+        };
+        if !skip && cursor.goto_first_child() {
+            above.push(statement);
+            statement = id == k.block || id == k.module;
             continue;
         }
         loop {
@@ -621,6 +667,7 @@ fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMa
             if !cursor.goto_parent() {
                 return counts;
             }
+            statement = above.pop().unwrap_or(false);
         }
     }
 }
@@ -631,20 +678,19 @@ fn top_level<'t>(block: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
     if depth > 4 {
         return;
     }
-    for stmt in named_children(block) {
-        match stmt.kind() {
-            "ERROR" => top_level(stmt, depth + 1, out),
-            "decorated_definition" => {
-                if let Some(def) = stmt.child_by_field_name("definition") {
-                    out.push(def);
-                }
+    let (k, fl) = (kinds(), crate::kinds::fields());
+    for stmt in NamedChildren::new(block) {
+        let id = stmt.kind_id();
+        if id == k.error {
+            top_level(stmt, depth + 1, out);
+        } else if id == k.decorated_definition {
+            if let Some(def) = stmt.child_by_field_id(fl.definition) {
+                out.push(def);
             }
-            "expression_statement" => out.extend(
-                named_children(stmt)
-                    .into_iter()
-                    .filter(|c| c.kind() == "assignment"),
-            ),
-            _ => out.push(stmt),
+        } else if id == k.expression_statement {
+            out.extend(NamedChildren::new(stmt).filter(|c| c.kind_id() == k.assignment));
+        } else {
+            out.push(stmt);
         }
     }
 }

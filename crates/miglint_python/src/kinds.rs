@@ -252,4 +252,33 @@ def upgrade() -> None:
             }
         }
     }
+
+    /// An error-recovery node's id is the table's `error` (the one kind
+    /// the valid file above cannot show).
+    #[test]
+    fn error_id_matches_error_nodes() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .expect("grammar");
+        let tree = parser
+            .parse("x = (1 +\ndef f(:\n  pass\n", None)
+            .expect("tree");
+        let mut cursor = tree.walk();
+        let mut errors = 0;
+        loop {
+            let n = cursor.node();
+            assert_eq!(n.kind() == "ERROR", n.kind_id() == kinds().error);
+            errors += usize::from(n.kind() == "ERROR");
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    assert!(errors > 0);
+                    return;
+                }
+            }
+        }
+    }
 }

@@ -160,6 +160,38 @@ impl<'a> Mentions<'a> {
     }
 }
 
+/// Whether the nodes of a subtree whose text is `text` may make a mention
+/// (`false`: none of them can, so [`Mentions::visit`] need not see them).
+/// Conservative: every mention needs a word its text has to contain (a
+/// dialect-prefixed keyword argument's name, `dialects` of an import or
+/// attribute path, the name of `with_variant`/`startswith`) or, for a
+/// comparison, one of the comparison operators' tokens (`<`, `>`, `==`,
+/// `!=`, `<>`, `in`, `is`: any `<`, `>`, `!` or `==` counts).
+pub(crate) fn may_mention(text: &str) -> bool {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let at = |i: usize, w: &str| b[i..].starts_with(w.as_bytes());
+    // one pass: the operators' tokens, and the words by their first letter
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'<' | b'>' | b'!' => true,
+        b'=' => b.get(i + 1) == Some(&b'='),
+        // `in`/`is` not inside a longer ASCII word (a non-ASCII neighbour
+        // counts as a boundary, and a digit before it too: `1in x` is
+        // valid Python)
+        b'i' => {
+            matches!(b.get(i + 1), Some(b'n' | b's'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphabetic() || b[i - 1] == b'_'))
+                && b.get(i + 2).is_none_or(|&n| !word(n))
+        }
+        b'p' => at(i, "postgres"),
+        b's' => at(i, "sqlite") || at(i, "startswith"),
+        b'm' => at(i, "mysql") || at(i, "mariadb"),
+        b'd' => at(i, "dialects"),
+        b'w' => at(i, "with_variant"),
+        _ => false,
+    })
+}
+
 /// The dialect of a module path `sqlalchemy.dialects.X[.more]`.
 fn dialect_module(path: &str) -> Option<Dialect> {
     let rest = path.strip_prefix("sqlalchemy.dialects.")?;
@@ -270,6 +302,81 @@ mod tests {
         // a dialect name that is not compared is no guard
         assert_eq!(mentions("x = 'sqlite'\nprint('mysql')\n"), []);
         assert_eq!(mentions("if x == f'{mysql}':\n    pass\n"), []);
+    }
+
+    /// The pre-filter of the trivia walk: every comparison operator and
+    /// every word a mention needs makes a text one that may mention; an
+    /// ordinary op call is not.
+    #[test]
+    fn may_mention_is_conservative() {
+        use super::may_mention;
+        for text in [
+            "a < b",
+            "a > b",
+            "a == b",
+            "a != b",
+            "a <> b",
+            "a in b",
+            "a not in b",
+            "a is b",
+            "1in b",
+            "a in(b)",
+            "(a)is b",
+            "a\u{e9}in",
+            "in",
+            "f(mysql_engine=1)",
+            "f(postgres_x=1)",
+            "f(sqlite_x=1)",
+            "f(mariadb_x=1)",
+            "sa.dialects.x",
+            "t.with_variant(x)",
+            "u.startswith(y)",
+        ] {
+            assert!(may_mention(text), "{text}");
+        }
+        for text in [
+            "op.add_column(\"t\", sa.Column(\"c\", sa.String(64)))",
+            "op.alter_column(\"t\", \"c\", existing_type=sa.Integer(), nullable=False)",
+            "f(x=1, index=True, this=2, inside=3, _in=4, in_=5)",
+        ] {
+            assert!(!may_mention(text), "{text}");
+        }
+    }
+
+    /// Mentions inside expression statements are found whatever the
+    /// statement's neighbours (the walk skips only statements that cannot
+    /// make one).
+    #[test]
+    fn mentions_in_expression_statements() {
+        assert_eq!(
+            mentions("op.add_column('t', sa.Column('c', sa.String(64)))\nf(x == 'mysql')\n"),
+            [(Dialect::Mysql, MentionKind::Guard)]
+        );
+        assert_eq!(
+            mentions("def upgrade():\n    op.f()\n    g(1 if n in ('sqlite',) else 2)\n"),
+            [(Dialect::Sqlite, MentionKind::Guard)]
+        );
+        // inside compound statements, after statements that make none
+        assert_eq!(
+            mentions(
+                "def upgrade():\n    op.f()\n    for t in ts:\n        op.g()\n        with x:\n            \
+                 op.h(postgresql_using='gin')\n"
+            ),
+            [(Dialect::Postgresql, MentionKind::Keyword)]
+        );
+    }
+
+    /// Comments and syntax errors inside statements are still recorded
+    /// (their statements are never skipped).
+    #[test]
+    fn comments_and_errors_inside_statements() {
+        let m = PythonParser::new().parse(
+            "def upgrade():\n    op.f()\n    if x:\n        op.g(1,  # why\n             2)\n    op.h(\n",
+        );
+        assert_eq!(m.comments.len(), 1);
+        assert!(!m.syntax_errors.is_empty());
+        let m = PythonParser::new().parse("def upgrade():\n    op.f()\n    op.g(1 2)\n");
+        assert!(!m.syntax_errors.is_empty());
     }
 
     #[test]

@@ -264,7 +264,11 @@ impl<'s> Extractor<'s> {
 
     pub(super) fn string(&self, n: Node) -> StrLit {
         let interp = kinds().interpolation;
+        // (an interpolation starts with `{`: a part without one has none)
         let interpolated = |part: Node| {
+            if !self.text(part).contains('{') {
+                return false;
+            }
             let mut cursor = part.walk();
             part.named_children(&mut cursor)
                 .any(|c| c.kind_id() == interp)

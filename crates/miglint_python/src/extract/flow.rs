@@ -83,13 +83,25 @@ impl<'s> Extractor<'s> {
         // environment holds, and their subtrees need no walk (in ASCII
         // text, where every identifier is a whole word)
         let text = self.text(stmt);
-        let (mutates, names_env) = words(text).fold((false, !text.is_ascii()), |(m, e), w| {
-            (m || MUTATORS.contains(&w), e || env.contains_key(w))
-        });
-        if !names_env {
+        let ascii = text.is_ascii();
+        let mut mutates = false;
+        // the environment's names the text has
+        let mut named: Vec<&str> = Vec::new();
+        for w in words(text) {
+            mutates |= MUTATORS.contains(&w);
+            if env.contains_key(w) && !named.contains(&w) {
+                named.push(w);
+            }
+        }
+        if ascii && named.is_empty() {
             return;
         }
-        walk_named(stmt, |n| {
+        // likewise a nested statement whose text has none of them
+        let names_one = |s: Node| {
+            let t = self.text(s);
+            !ascii || named.iter().any(|n| t.contains(n))
+        };
+        walk_named_where(stmt, names_one, |n| {
             let id = n.kind_id();
             let target =
                 if id == k.assignment || id == k.augmented_assignment || id == k.for_statement {
@@ -433,6 +445,43 @@ fn mentions_mutator(text: &str) -> bool {
 fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
+}
+
+/// [`walk_named`] without the statements (the named children of a block)
+/// for which `keep` is false, nor their subtrees.
+fn walk_named_where<'t>(
+    root: Node<'t>,
+    keep: impl Fn(Node<'t>) -> bool,
+    mut f: impl FnMut(Node<'t>),
+) {
+    let block = kinds().block;
+    // whether the cursor's node is a statement, and its ancestors' flags
+    let mut statement = false;
+    let mut above: Vec<bool> = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_named() && (!statement || keep(node)) {
+            f(node);
+            if cursor.goto_first_child() {
+                above.push(statement);
+                statement = node.kind_id() == block;
+                continue;
+            }
+        }
+        loop {
+            if cursor.depth() == 0 {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            statement = above.pop().unwrap_or(false);
+        }
+    }
 }
 
 /// Calls `f` on `root` and every node reached from it through named
