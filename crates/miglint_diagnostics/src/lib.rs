@@ -287,4 +287,18 @@ mod tests {
             assert_eq!(got, ["first by code", "type a", "type b"]);
         }
     }
+
+    /// Every finding is kept until the output is written (a large project
+    /// keeps hundreds of thousands): the inline part stays small, a fix
+    /// (rare) is boxed.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_finding_is_at_most_128_bytes_inline() {
+        assert_eq!(std::mem::size_of::<Option<Box<Fix>>>(), 8);
+        assert!(
+            std::mem::size_of::<Diagnostic>() <= 128,
+            "{}",
+            std::mem::size_of::<Diagnostic>()
+        );
+    }
 }
