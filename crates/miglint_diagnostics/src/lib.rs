@@ -181,22 +181,39 @@ pub fn rule_url(code: &str) -> String {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    /// Built on first use: most files need it only once the output is
+    /// written (findings' lines), after the project phase, and a file
+    /// without findings or suppression comments never does (issue 15: not
+    /// held for every file through the project phase's peak).
+    line_index: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let line_index = LineIndex::new(&text);
         SourceFile {
             path,
-            text,
-            line_index,
+            text: text.into(),
+            line_index: std::sync::OnceLock::new(),
         }
     }
 
+    /// The same text under another path (its line index, if built, kept).
+    #[must_use]
+    pub fn with_path(&self, path: PathBuf) -> Self {
+        SourceFile {
+            path,
+            text: Arc::clone(&self.text),
+            line_index: self.line_index.clone(),
+        }
+    }
+
+    /// The line starts of the text, indexed on first use.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index.line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 }
 

@@ -229,7 +229,7 @@ impl Linter {
             None => None,
         };
         let suppressions = if cached.suppressions {
-            suppress::parse(&source.text, &module, &source.line_index)
+            suppress::parse(&source, &module)
         } else {
             Vec::new()
         };
