@@ -133,7 +133,7 @@ fn fits(text: &str, width: usize) -> bool {
 struct SourceText {
     source: Arc<SourceFile>,
     /// The lines as miette counts them, when they differ from
-    /// `source.line_index` (a lone `\r` ends a line for miette).
+    /// `source.line_index()` (a lone `\r` ends a line for miette).
     universal: Option<LineIndex>,
 }
 
