@@ -97,7 +97,10 @@ pub struct Diagnostic {
     /// Most rules' help is a fixed text: borrowed, not copied into every
     /// finding (issue 15: a large project keeps every finding until the end).
     pub help: Option<Cow<'static, str>>,
-    pub fix: Option<Fix>,
+    /// Boxed: few findings carry a fix, and every finding is kept until the
+    /// output is written (issue 15: a `Fix` inline made every finding 48
+    /// bytes larger).
+    pub fix: Option<Box<Fix>>,
     /// The target dialects on which the reported problem happens (set by
     /// dialect-dependent rules with [`Diagnostic::fails_on`]); empty when the
     /// finding does not depend on the dialect. When every one of them is an
@@ -151,7 +154,7 @@ impl Diagnostic {
 
     #[must_use]
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 
@@ -178,22 +181,39 @@ pub fn rule_url(code: &str) -> String {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub line_index: LineIndex,
+    /// Built on first use: most files need it only once the output is
+    /// written (findings' lines), after the project phase, and a file
+    /// without findings or suppression comments never does (issue 15: not
+    /// held for every file through the project phase's peak).
+    line_index: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let line_index = LineIndex::new(&text);
         SourceFile {
             path,
-            text,
-            line_index,
+            text: text.into(),
+            line_index: std::sync::OnceLock::new(),
         }
     }
 
+    /// The same text under another path (its line index, if built, kept).
+    #[must_use]
+    pub fn with_path(&self, path: PathBuf) -> Self {
+        SourceFile {
+            path,
+            text: Arc::clone(&self.text),
+            line_index: self.line_index.clone(),
+        }
+    }
+
+    /// The line starts of the text, indexed on first use.
+    pub fn line_index(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.line_index.line_col(&self.text, offset)
+        self.line_index().line_col(&self.text, offset)
     }
 }
 
@@ -224,7 +244,7 @@ impl FileReport {
 pub fn safe_fix_edits(diagnostics: &[Diagnostic]) -> (Vec<&Edit>, usize) {
     let mut fixes: Vec<&Fix> = diagnostics
         .iter()
-        .filter_map(|d| d.fix.as_ref())
+        .filter_map(|d| d.fix.as_deref())
         .filter(|f| f.applicability == Applicability::Safe && !f.edits.is_empty())
         .collect();
     fixes.sort_by_key(|f| f.edits.iter().map(|e| e.range.start()).min());
@@ -283,5 +303,19 @@ mod tests {
                 .collect();
             assert_eq!(got, ["first by code", "type a", "type b"]);
         }
+    }
+
+    /// Every finding is kept until the output is written (a large project
+    /// keeps hundreds of thousands): the inline part stays small, a fix
+    /// (rare) is boxed.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_finding_is_at_most_128_bytes_inline() {
+        assert_eq!(std::mem::size_of::<Option<Box<Fix>>>(), 8);
+        assert!(
+            std::mem::size_of::<Diagnostic>() <= 128,
+            "{}",
+            std::mem::size_of::<Diagnostic>()
+        );
     }
 }

@@ -163,7 +163,7 @@ impl Linter {
             Ok(module) => module,
             Err(refusal) => return self.refused(source, &refusal),
         };
-        let suppressions = suppress::parse(&source.text, &module, &source.line_index);
+        let suppressions = suppress::parse(&source, &module);
         ParsedFile {
             source,
             module,
@@ -402,7 +402,7 @@ impl Linter {
         if baselined {
             diagnostics.retain(|d| d.code.starts_with("ML5"));
         }
-        suppress::apply(&mut diagnostics, suppressions, &source.line_index);
+        suppress::apply(&mut diagnostics, suppressions, &source);
         if ml904 && !settings.ignores("ML904") {
             let ran = |sel: &Selector| {
                 RULES.iter().enumerate().any(|(i, rule)| {
@@ -413,7 +413,7 @@ impl Linter {
             };
             let mut unused = suppress::unused(suppressions, &source.text, ran);
             // a file-level ignore of ML904 itself still applies
-            suppress::apply(&mut unused, suppressions, &source.line_index);
+            suppress::apply(&mut unused, suppressions, &source);
             diagnostics.extend(unused);
         }
         // A rule may grade one finding below or above its default

@@ -9,7 +9,7 @@
 //! Unknown codes and suppressions that suppressed nothing are reported as
 //! ML904 (unused-suppression), with a fix that deletes them.
 
-use miglint_diagnostics::{Applicability, Diagnostic, Edit, Fix, LineIndex, TextRange};
+use miglint_diagnostics::{Applicability, Diagnostic, Edit, Fix, LineIndex, SourceFile, TextRange};
 use miglint_python::Module;
 
 use crate::registry::RULES;
@@ -39,7 +39,10 @@ pub struct Suppression {
 }
 
 /// Finds the suppression comments of a file.
-pub fn parse(source: &str, module: &Module, index: &LineIndex) -> Vec<Suppression> {
+/// The file's lines are indexed on the first directive (most files have
+/// none).
+pub fn parse(file: &SourceFile, module: &Module) -> Vec<Suppression> {
+    let source: &str = &file.text;
     // the ops' line spans, indexed on the first line-scoped directive
     // (most files have none)
     let mut cover: Option<OpCover> = None;
@@ -49,6 +52,7 @@ pub fn parse(source: &str, module: &Module, index: &LineIndex) -> Vec<Suppressio
         let Some((kind, codes)) = directive(text, range.start()) else {
             continue;
         };
+        let index = file.line_index();
         let line = index.line_of(range.start());
         let line_start = index.line_start(line) as usize;
         let own_line = source[line_start..range.start() as usize].trim().is_empty();
@@ -206,10 +210,11 @@ fn codes(list: &str, base: u32, only_ours: bool) -> Vec<CodeRef> {
 }
 
 /// Removes suppressed diagnostics, marking the codes that were used.
-pub fn apply(diags: &mut Vec<Diagnostic>, sups: &mut [Suppression], index: &LineIndex) {
+pub fn apply(diags: &mut Vec<Diagnostic>, sups: &mut [Suppression], file: &SourceFile) {
     if sups.is_empty() {
         return;
     }
+    let index = file.line_index();
     let scopes = ScopeIndex::new(sups);
     let mut applying = Vec::new();
     diags.retain(|d| {

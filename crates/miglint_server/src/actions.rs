@@ -131,7 +131,7 @@ pub fn fix_all(uri: &Uri, report: &FileReport) -> Option<CodeAction> {
 
 fn suppressions(source: &SourceFile, result: Option<&FileResult>) -> Vec<suppress::Suppression> {
     match result {
-        Some(r) => suppress::parse(&source.text, &r.module, &source.line_index),
+        Some(r) => suppress::parse(source, &r.module),
         None => Vec::new(),
     }
 }
@@ -163,7 +163,7 @@ fn add_to_comment(
 /// the ignore comment that already covers that line, else a new comment on
 /// its own line above the operation (never inside a multi-line string).
 fn suppress_line(source: &SourceFile, result: Option<&FileResult>, d: &Diagnostic) -> Option<Edit> {
-    let index = &source.line_index;
+    let index = source.line_index();
     let line = index.line_of(d.range.start());
     for sup in suppressions(source, result) {
         if let Scope::Lines(a, b) = sup.scope

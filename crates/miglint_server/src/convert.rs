@@ -178,7 +178,7 @@ mod tests {
         let src = SourceFile::new(PathBuf::from("/x.py"), "a = 1\nx = 'é😀' + y\n");
         let y = src.text.find('y').unwrap() as u32;
         assert_eq!(position(&src, y), Position::new(1, 12));
-        let idx = &src.line_index;
+        let idx = src.line_index();
         assert_eq!(offset(&src.text, idx, Position::new(1, 12)), y);
     }
 }

@@ -414,7 +414,7 @@ impl Worker {
                     return Ok(serde_json::Value::Null);
                 };
                 let source = &stored.report.source;
-                let range = convert::text_range(&source.text, &source.line_index, p.range);
+                let range = convert::text_range(&source.text, source.line_index(), p.range);
                 let result = self
                     .root_of_known(&path)
                     .and_then(|r| self.projects.get(r))
@@ -439,7 +439,7 @@ impl Worker {
                     return Ok(serde_json::Value::Null);
                 };
                 let source = &stored.report.source;
-                let offset = convert::offset(&source.text, &source.line_index, pos.position);
+                let offset = convert::offset(&source.text, source.line_index(), pos.position);
                 json(&actions::hover(&stored.report, offset))
             }
             other => Err((

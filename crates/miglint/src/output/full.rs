@@ -133,7 +133,7 @@ fn fits(text: &str, width: usize) -> bool {
 struct SourceText {
     source: Arc<SourceFile>,
     /// The lines as miette counts them, when they differ from
-    /// `source.line_index` (a lone `\r` ends a line for miette).
+    /// `source.line_index()` (a lone `\r` ends a line for miette).
     universal: Option<LineIndex>,
 }
 
@@ -158,7 +158,10 @@ impl SourceCode for SourceText {
         // miette's scan, started at the line `context_lines_before + 1`
         // lines above the span (the state it would have there is known:
         // nothing collected but the line starts it keeps) instead of byte 0
-        let lines = self.universal.as_ref().unwrap_or(&self.source.line_index);
+        let lines = self
+            .universal
+            .as_ref()
+            .unwrap_or_else(|| self.source.line_index());
         let line = if offset <= text.len() {
             lines.line_of(offset as u32)
         } else {

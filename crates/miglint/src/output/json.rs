@@ -184,7 +184,7 @@ mod tests {
                 d.help = Some("help".into());
             }
             if i.is_multiple_of(5) {
-                d.fix = Some(miglint_diagnostics::Fix {
+                d.fix = Some(Box::new(miglint_diagnostics::Fix {
                     applicability: Applicability::Safe,
                     message: "fix".into(),
                     edits: if i.is_multiple_of(2) {
@@ -195,7 +195,7 @@ mod tests {
                             content: "z".into(),
                         }]
                     },
-                });
+                }));
             }
             d
         };

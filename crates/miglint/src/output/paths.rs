@@ -11,7 +11,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use miglint_diagnostics::{FileReport, SourceFile};
+use miglint_diagnostics::FileReport;
 
 /// The git top level at or above `cwd`, else `cwd`.
 pub fn report_root(cwd: &Path) -> PathBuf {
@@ -60,11 +60,7 @@ pub fn rebase_reports(reports: &[FileReport], cwd: &Path, root: &Path) -> Vec<Fi
                 }
             }
             FileReport {
-                source: Arc::new(SourceFile {
-                    path: rebase_path(&source.path, cwd, root),
-                    text: Arc::clone(&source.text),
-                    line_index: source.line_index.clone(),
-                }),
+                source: Arc::new(source.with_path(rebase_path(&source.path, cwd, root))),
                 diagnostics,
             }
         })

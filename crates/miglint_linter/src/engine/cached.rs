@@ -85,7 +85,7 @@ struct DiagOut<'a> {
     range: TextRange,
     labels: &'a [Label],
     help: &'a Option<std::borrow::Cow<'static, str>>,
-    fix: &'a Option<Fix>,
+    fix: &'a Option<Box<Fix>>,
     fails_on: DialectSet,
 }
 
@@ -132,7 +132,7 @@ impl DiagIn {
             range: self.range,
             labels: self.labels,
             help: self.help.map(std::borrow::Cow::Owned),
-            fix: self.fix,
+            fix: self.fix.map(Box::new),
             fails_on: self.fails_on,
         })
     }
@@ -229,7 +229,7 @@ impl Linter {
             None => None,
         };
         let suppressions = if cached.suppressions {
-            suppress::parse(&source.text, &module, &source.line_index)
+            suppress::parse(&source, &module)
         } else {
             Vec::new()
         };
