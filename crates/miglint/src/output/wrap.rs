@@ -128,13 +128,30 @@ fn words(line: &str) -> Option<Vec<Word<'_>>> {
     let mut words = Vec::with_capacity(breaks.len() + 1);
     let mut start = 0;
     for at in breaks {
-        words.push(Word::from(&line[start..at]));
+        words.push(word(&line[start..at]));
         start = at;
     }
     if start < line.len() {
-        words.push(Word::from(&line[start..]));
+        words.push(word(&line[start..]));
     }
     Some(words)
+}
+
+/// `Word::from`, its width counted without a look at each character when
+/// the word is ASCII (every accepted ASCII character is one column wide;
+/// none starts an escape sequence).
+fn word(text: &str) -> Word<'_> {
+    let trimmed = text.trim_end_matches(' ');
+    if trimmed.is_ascii() {
+        Word {
+            word: trimmed,
+            whitespace: &text[trimmed.len()..],
+            penalty: "",
+            width: trimmed.len(),
+        }
+    } else {
+        Word::from(text)
+    }
 }
 
 /// `text` as `textwrap::fill` wraps it with miette's options (first fit,
@@ -151,10 +168,19 @@ pub(super) fn prewrap(text: &str, first: usize, rest: usize) -> Option<String> {
         if i > 0 {
             out.push('\n');
         }
-        let split: Vec<Word<'_>> =
-            textwrap::word_splitters::split_words(words(line)?, &WordSplitter::HyphenSplitter)
-                .collect();
-        let mut broken = break_words(split, rest);
+        let words = words(line)?;
+        // without a `-` the splitter keeps every word; without a word
+        // wider than `rest`, so does `break_words`
+        let split: Vec<Word<'_>> = if line.contains('-') {
+            textwrap::word_splitters::split_words(words, &WordSplitter::HyphenSplitter).collect()
+        } else {
+            words
+        };
+        let mut broken = if split.iter().any(|w| w.width > rest) {
+            break_words(split, rest)
+        } else {
+            split
+        };
         // textwrap's place holder for the initial indent
         broken.insert(0, Word::from(""));
         let widths = [first as f64, rest as f64];
