@@ -36,7 +36,7 @@ enum Class {
     Ba,
 }
 
-fn class(c: char) -> Option<Class> {
+const fn class(c: char) -> Option<Class> {
     use Class::*;
     Some(match c {
         'a'..='z' | 'A'..='Z' => Al,
@@ -59,6 +59,17 @@ fn class(c: char) -> Option<Class> {
         _ => return None,
     })
 }
+
+/// [`class`] of every ASCII character, by byte.
+static ASCII_CLASSES: [Option<Class>; 128] = {
+    let mut table = [None; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = class(i as u8 as char);
+        i += 1;
+    }
+    table
+};
 
 /// Whether UAX #14 allows a line break before `classes[p]` (`0 < p <
 /// classes.len()`); `None` where Unicode versions disagree (LB25).
@@ -108,16 +119,28 @@ fn breaks_before(classes: &[Class], p: usize) -> Option<bool> {
 /// line has a character or pair outside what [`breaks_before`] knows.
 fn words(line: &str) -> Option<Vec<Word<'_>>> {
     let mut classes = Vec::with_capacity(line.len());
-    let mut offsets = Vec::with_capacity(line.len());
-    for (i, c) in line.char_indices() {
-        classes.push(class(c)?);
-        offsets.push(i);
+    // the byte offset of each character, when they are not their index
+    let ascii = line.is_ascii();
+    let mut offsets = Vec::new();
+    if ascii {
+        for &b in line.as_bytes() {
+            classes.push(ASCII_CLASSES[usize::from(b)]?);
+        }
+    } else {
+        for (i, c) in line.char_indices() {
+            classes.push(class(c)?);
+            offsets.push(i);
+        }
     }
     // the opportunities, the end of the line included (LB3), but none
     // after a `-` (left to the word splitter)
     let mut breaks = Vec::new();
     for p in 1..=classes.len() {
-        let at = offsets.get(p).copied().unwrap_or(line.len());
+        let at = if ascii {
+            p
+        } else {
+            offsets.get(p).copied().unwrap_or(line.len())
+        };
         if (p == classes.len() || breaks_before(&classes, p)?) && line.as_bytes()[at - 1] != b'-' {
             breaks.push(at);
         }
