@@ -217,15 +217,14 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
         version: env!("CARGO_PKG_VERSION"),
         strict: args.strict,
     };
-    // machine formats name files relative to the repository root
-    let mut rebased = Vec::new();
-    let shown = if args.output_format.is_human_readable() {
-        &outcome.reports
-    } else {
+    // machine formats name files relative to the repository root (the
+    // reports are rebased in place: nothing below reads their paths else)
+    if !args.output_format.is_human_readable() {
         let root = output::paths::report_root(&cwd);
-        rebased = output::paths::rebase_reports(&outcome.reports, &cwd, &root);
-        &rebased
-    };
+        let reports = std::mem::take(&mut outcome.reports);
+        outcome.reports = output::paths::rebase_reports(reports, &cwd, &root);
+    }
+    let shown = &outcome.reports;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if args.statistics {
@@ -259,7 +258,6 @@ fn check(args: CheckArgs) -> io::Result<ExitCode> {
     // the process ends here: the OS takes the memory back at once, where
     // dropping every report (sources, diagnostics) would free it piece by
     // piece on this one thread
-    std::mem::forget(rebased);
     std::mem::forget(outcome);
     Ok(code)
 }

@@ -22,6 +22,11 @@ mod sql_memo;
 pub use cached::{CachedCheck, CachedFile, decode_findings, encode_findings, source_text};
 use rayon::prelude::*;
 
+/// A file with at least this many ops runs its per-file rules in parallel
+/// (see [`Linter::check_rules_parallel`]); below it the rules of a file
+/// take well under a millisecond, and files run in parallel instead.
+const PARALLEL_RULES_OPS: usize = 2_000;
+
 pub struct Linter {
     pub settings: LinterSettings,
     /// Rules that panicked (a bug in miglint): their findings for that
@@ -33,6 +38,8 @@ pub struct Linter {
     /// The analysis of `execute` literals kept between checks of the same
     /// file (see [`Linter::keep_sql`]).
     sql_memo: Option<sql_memo::SqlMemo>,
+    /// [`PARALLEL_RULES_OPS`] (a test runs a large file serially too).
+    parallel_rules_ops: usize,
 }
 
 /// The outcome of the per-file phase.
@@ -77,6 +84,7 @@ impl Linter {
             internal_errors: std::sync::atomic::AtomicUsize::new(0),
             kept_model: None,
             sql_memo: None,
+            parallel_rules_ops: PARALLEL_RULES_OPS,
         }
     }
 
@@ -291,14 +299,19 @@ impl Linter {
             postgresql_version: self.settings.postgresql_version,
             defaults: std::sync::OnceLock::new(),
         };
-        let mut diagnostics = Vec::new();
-        for (i, rule) in RULES.iter().enumerate() {
-            if self.settings.enabled[i] {
-                self.guarded(rule.meta().code, &source.path, || {
-                    rule.check_file(&ctx, &mut diagnostics)
-                });
+        let mut diagnostics = if module.ops.len() >= self.parallel_rules_ops {
+            self.check_rules_parallel(&ctx)
+        } else {
+            let mut diagnostics = Vec::new();
+            for (i, rule) in RULES.iter().enumerate() {
+                if self.settings.enabled[i] {
+                    self.guarded(rule.meta().code, &source.path, || {
+                        rule.check_file(&ctx, &mut diagnostics)
+                    });
+                }
             }
-        }
+            diagnostics
+        };
         // kept until the end of the run: without spare capacity (issue 15)
         shrink_diagnostics(&mut diagnostics);
         // the analysis is kept (without borrows) for project rules
@@ -316,6 +329,32 @@ impl Linter {
             settings,
             suppressions,
         }
+    }
+
+    /// The per-file rules of a large file, one rayon task per rule: the
+    /// findings are those of the serial loop, in the same order (each
+    /// rule's own, in rule order), a panicking rule included (it keeps
+    /// what it pushed before the panic).
+    fn check_rules_parallel(&self, ctx: &FileContext<'_>) -> Vec<Diagnostic> {
+        let enabled: Vec<usize> = (0..RULES.len())
+            .filter(|&i| self.settings.enabled[i])
+            .collect();
+        let found: Vec<Vec<Diagnostic>> = enabled
+            .par_iter()
+            .map(|&i| {
+                let rule = RULES[i];
+                let mut out = Vec::new();
+                self.guarded(rule.meta().code, ctx.path, || {
+                    rule.check_file(ctx, &mut out)
+                });
+                out
+            })
+            .collect();
+        let mut diagnostics = Vec::with_capacity(found.iter().map(Vec::len).sum());
+        for mut rule_found in found {
+            diagnostics.append(&mut rule_found);
+        }
+        diagnostics
     }
 
     /// The project phase over all files, then suppressions, per-file
@@ -655,5 +694,53 @@ mod tests {
         linter.guarded("ML101", Path::new("versions/a.py"), || ran_after = true);
         assert!(ran_after, "the next rule still runs");
         assert_eq!(linter.internal_errors(), 1);
+    }
+
+    /// A large file's rules run in parallel and give the serial loop's
+    /// findings, in the same order.
+    #[test]
+    fn parallel_rules_give_the_serial_findings() {
+        let mut source = String::from(
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"r1\"\ndown_revision = None\n\n\ndef upgrade():\n",
+        );
+        for i in 0..250 {
+            for line in [
+                format!(
+                    "op.add_column(\"t{i}\", sa.Column(\"c{i}\", sa.Boolean(), server_default=\"0\", nullable=False))"
+                ),
+                format!("op.alter_column(\"t{i}\", \"c{i}\", nullable=False, type_=sa.String())"),
+                format!("op.create_index(\"ix{i}\", \"t{i}\", [\"c{i}\"])"),
+                format!("op.drop_column(\"t{i}\", \"d{i}\")"),
+                format!(
+                    "op.add_column(\"t{i}\", sa.Column(\"n{i}\", sa.Text(), server_default=\"\"))"
+                ),
+                format!(
+                    "op.add_column(\"t{i}\", sa.Column(\"m{i}\", sa.DateTime(), server_default=\"now()\"))"
+                ),
+                format!("op.execute(\"ALTER TABL t{i}\")"),
+                format!("op.execute(f\"UPDATE t{i} SET x = {{value}}\")"),
+                format!(
+                    "op.execute(\"ALTER TABLE t{i} ADD COLUMN e{i} INT NOT NULL\")  # miglint: ignore[ML703]"
+                ),
+            ] {
+                source.push_str("    ");
+                source.push_str(&line);
+                source.push('\n');
+            }
+        }
+        source.push_str("\n\ndef downgrade():\n    pass\n");
+        let mut settings = LinterSettings::with_targets(DialectSet::ALL);
+        settings.enabled = vec![true; RULES.len()];
+        let mut linter = Linter::new(settings);
+        let mut parser = PythonParser::new();
+        let path = Path::new("versions/r1.py");
+        let parallel = linter.lint_source(&mut parser, path, &source);
+        assert!(parallel.module.ops.len() >= PARALLEL_RULES_OPS);
+        linter.parallel_rules_ops = usize::MAX;
+        let serial = linter.lint_source(&mut parser, path, &source);
+        let codes: std::collections::BTreeSet<&str> =
+            serial.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.len() >= 6, "{codes:?}");
+        assert_eq!(parallel.diagnostics, serial.diagnostics);
     }
 }

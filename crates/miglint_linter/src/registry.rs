@@ -99,7 +99,20 @@ pub fn rule_by_name(name: &str) -> Option<&'static dyn Rule> {
 }
 
 pub fn rule_index(code: &str) -> Option<usize> {
-    RULES.iter().position(|r| r.meta().code == code)
+    // looked up twice per finding when a run is finished: a map, not a
+    // scan of the registry
+    static BY_CODE: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    BY_CODE
+        .get_or_init(|| {
+            let mut map = std::collections::HashMap::with_capacity(RULES.len());
+            for (i, r) in RULES.iter().enumerate() {
+                map.entry(r.meta().code).or_insert(i);
+            }
+            map
+        })
+        .get(code)
+        .copied()
 }
 
 #[cfg(test)]

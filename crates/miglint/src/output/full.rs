@@ -14,6 +14,7 @@ use miglint_diagnostics::{
 };
 use rayon::prelude::*;
 
+use super::wrap::prewrap;
 use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_controls};
 
 /// Fixed so that output does not depend on the terminal.
@@ -45,7 +46,11 @@ pub(crate) fn emit(
     // their lines (see `fits`): textwrap's Unicode line breaking costs
     // more than the rest of the rendering, for the same bytes
     let plain = wrapping.clone().with_wrap_lines(false);
-    let handlers = Handlers { wrapping, plain };
+    let handlers = Handlers {
+        wrapping,
+        plain,
+        widths: Widths::new(&theme_characters(ctx.color)),
+    };
     let sources = Sources::new(reports);
     let findings: Vec<(usize, &Diagnostic)> = reports
         .iter()
@@ -73,6 +78,38 @@ pub(crate) fn emit(
 struct Handlers {
     wrapping: GraphicalReportHandler,
     plain: GraphicalReportHandler,
+    widths: Widths,
+}
+
+fn theme_characters(color: bool) -> miette::ThemeCharacters {
+    if color {
+        GraphicalTheme::unicode().characters
+    } else {
+        GraphicalTheme::unicode_nocolor().characters
+    }
+}
+
+/// The columns textwrap gets for the first and the later lines of a
+/// message (by severity: error, warning, advice) and of a help, with
+/// miette's indents (see [`Adapter::prewrap`]).
+struct Widths {
+    message: [(usize, usize); 3],
+    help: (usize, usize),
+}
+
+impl Widths {
+    fn new(characters: &miette::ThemeCharacters) -> Widths {
+        // miette's `termwidth - 2`, less the indents it gives textwrap
+        let width = WIDTH - 2;
+        let columns = |indent: &str| width.saturating_sub(textwrap::core::display_width(indent));
+        let rest = columns(&format!("  {} ", characters.vbar));
+        let message = [&characters.error, &characters.warning, &characters.advice]
+            .map(|icon| (columns(&format!("  {icon} ")), rest));
+        Widths {
+            message,
+            help: (columns("  help: "), columns("        ")),
+        }
+    }
 }
 
 /// One finding as printed: miette's rendering without trailing spaces
@@ -83,8 +120,8 @@ fn render(
     index: usize,
     diagnostic: &Diagnostic,
 ) -> Result<String, fmt::Error> {
-    let adapter = Adapter::new(sources, index, diagnostic);
-    let handler = if adapter.fits() {
+    let mut adapter = Adapter::new(sources, index, diagnostic);
+    let handler = if adapter.fits() || adapter.prewrap(&handlers.widths) {
         &handlers.plain
     } else {
         &handlers.wrapping
@@ -260,6 +297,9 @@ fn non_empty(text: &str) -> Option<String> {
 /// One of our diagnostics as miette sees it.
 struct Adapter<'a> {
     diagnostic: &'a Diagnostic,
+    /// The message as printed (controls escaped; wrapped by
+    /// [`Adapter::prewrap`]).
+    message: String,
     code: String,
     help: Option<String>,
     source: NamedSource<Arc<SourceText>>,
@@ -331,6 +371,7 @@ impl<'a> Adapter<'a> {
 
         Adapter {
             diagnostic,
+            message: escape_controls(&diagnostic.message, true).into_owned(),
             code: format!("{} ({})", diagnostic.code, diagnostic.name),
             help,
             source: sources.named(index),
@@ -347,11 +388,40 @@ impl Adapter<'_> {
     fn fits(&self) -> bool {
         let width = WIDTH - 2;
         self.related.is_empty()
-            && fits(&escape_controls(&self.diagnostic.message, true), width - 4)
+            && fits(&self.message, width - 4)
             && self
                 .help
                 .as_deref()
                 .is_none_or(|help| fits(help, width - 8))
+    }
+}
+
+impl Adapter<'_> {
+    /// Wraps the message and the help as miette's textwrap would (see
+    /// [`super::wrap`]), for miette to print them as they are; false (and
+    /// nothing changed) when that cannot be done here.
+    fn prewrap(&mut self, widths: &Widths) -> bool {
+        if !self.related.is_empty() {
+            return false;
+        }
+        let (first, rest) = widths.message[match self.diagnostic.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        }];
+        let Some(message) = prewrap(&self.message, first, rest) else {
+            return false;
+        };
+        let help = match &self.help {
+            Some(help) => match prewrap(help, widths.help.0, widths.help.1) {
+                Some(wrapped) => Some(wrapped),
+                None => return false,
+            },
+            None => None,
+        };
+        self.message = message;
+        self.help = help;
+        true
     }
 }
 
@@ -363,7 +433,7 @@ impl fmt::Debug for Adapter<'_> {
 
 impl fmt::Display for Adapter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&escape_controls(&self.diagnostic.message, true))
+        f.write_str(&self.message)
     }
 }
 
@@ -579,5 +649,96 @@ mod tests {
         }
         // the test exercises the fast path
         assert!(fast > 200, "{fast}");
+    }
+
+    /// Where [`Adapter::prewrap`] wraps a finding's texts itself, the
+    /// rendering is the one miette's textwrap gives: long messages and
+    /// helps of ASCII words, numbers, quotes, brackets and hyphens, in
+    /// every severity, with and without colour.
+    #[test]
+    fn prewrapped_rendering_agrees_with_textwrap() {
+        let pieces = [
+            "word",
+            "a-b",
+            "x",
+            "≥",
+            "`op.f(\"ix\")`",
+            "--",
+            "3.35,",
+            "(1265,",
+            "t0.c0",
+            "https://x.y/z",
+            "a/b",
+            "{x}",
+            "[y]",
+            "50%",
+            "$1",
+            "!",
+            "?",
+            "'q'",
+            "-1",
+            "é",
+            "\n",
+            "verylongidentifierthatdoesnotfitanywhereonaline_verylongidentifierthatdoesnotfit",
+        ];
+        let source = Arc::new(SourceFile::new(
+            "t.py".into(),
+            "op.drop_column(\"t\", \"c\")\n",
+        ));
+        let mut seed = 3u64;
+        let mut next = move |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        let mut prewrapped = 0;
+        for round in 0..3000 {
+            let color = round % 2 == 0;
+            let theme = if color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            let wrapping = GraphicalReportHandler::new_themed(theme)
+                .with_links(false)
+                .with_width(WIDTH)
+                .without_syntax_highlighting();
+            let plain = wrapping.clone().with_wrap_lines(false);
+            let widths = Widths::new(&theme_characters(color));
+            let mut text = || {
+                let mut text = String::new();
+                let target = 40 + next(260);
+                while text.chars().count() < target {
+                    text.push_str(if next(3) == 0 {
+                        pieces[next(pieces.len())]
+                    } else {
+                        "word"
+                    });
+                    text.push(if next(9) == 0 { '\n' } else { ' ' });
+                }
+                text.trim_end().to_owned()
+            };
+            let severity = [Severity::Error, Severity::Warning, Severity::Info][round % 3];
+            let mut diagnostic =
+                Diagnostic::new("ML000", "test", severity, TextRange::new(0, 2), text());
+            diagnostic.help = (round % 5 != 0).then(|| text().into());
+            let reports = vec![FileReport {
+                source: Arc::clone(&source),
+                diagnostics: vec![diagnostic],
+            }];
+            let sources = Sources::new(&reports);
+            let diagnostic = &reports[0].diagnostics[0];
+            let mut ours = Adapter::new(&sources, 0, diagnostic);
+            if ours.prewrap(&widths) {
+                prewrapped += 1;
+                let theirs = Adapter::new(&sources, 0, diagnostic);
+                let (mut wrapped, mut unwrapped) = (String::new(), String::new());
+                wrapping.render_report(&mut wrapped, &theirs).unwrap();
+                plain.render_report(&mut unwrapped, &ours).unwrap();
+                let trimmed = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+                assert_eq!(trimmed(&wrapped), trimmed(&unwrapped), "{:?}", diagnostic);
+            }
+        }
+        // the test exercises the prewrapped path
+        assert!(prewrapped > 500, "{prewrapped}");
     }
 }

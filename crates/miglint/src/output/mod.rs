@@ -13,6 +13,7 @@ mod json;
 mod junit;
 pub mod paths;
 mod sarif;
+mod wrap;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

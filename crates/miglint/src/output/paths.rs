@@ -44,25 +44,30 @@ pub fn rebase_path(path: &Path, cwd: &Path, root: &Path) -> PathBuf {
 
 /// The reports with every path (files and the files of labels) rebased by
 /// [`rebase_path`]. The result is for rendering only: its paths are no
-/// longer relative to the current directory.
-pub fn rebase_reports(reports: &[FileReport], cwd: &Path, root: &Path) -> Vec<FileReport> {
+/// longer relative to the current directory. The findings are moved, not
+/// copied.
+pub fn rebase_reports(reports: Vec<FileReport>, cwd: &Path, root: &Path) -> Vec<FileReport> {
     use rayon::prelude::*;
     // in parallel: a path outside the root costs a `canonicalize` (a
     // system call per component), per file and per label
     reports
-        .par_iter()
-        .map(|report| {
-            let source = &report.source;
-            let mut diagnostics = report.diagnostics.clone();
-            for label in diagnostics.iter_mut().flat_map(|d| d.labels.iter_mut()) {
+        .into_par_iter()
+        .map(|mut report| {
+            for label in report
+                .diagnostics
+                .iter_mut()
+                .flat_map(|d| d.labels.iter_mut())
+            {
                 if let Some(file) = &label.file {
                     label.file = Some(rebase_path(file, cwd, root));
                 }
             }
-            FileReport {
-                source: Arc::new(source.with_path(rebase_path(&source.path, cwd, root))),
-                diagnostics,
+            let source = &report.source;
+            let path = rebase_path(&source.path, cwd, root);
+            if path != source.path {
+                report.source = Arc::new(source.with_path(path));
             }
+            report
         })
         .collect()
 }

@@ -1,0 +1,300 @@
+//! The line wrapping of the `full` output without textwrap's Unicode line
+//! segmenter, for the texts miglint writes (ASCII and a few symbols).
+//!
+//! miette wraps a finding's message and help with `textwrap::fill` (first
+//! fit, hyphen splitting, words broken when too long), finding the break
+//! opportunities with ICU's line segmenter (UAX #14): that segmenter and
+//! its bookkeeping cost more than the rest of the rendering on a file with
+//! thousands of findings. [`prewrap`] gives the same lines: its break
+//! opportunities are UAX #14's for the characters it accepts (it returns
+//! `None` on any other character, and on the few pairs where Unicode
+//! versions differ), the rest is textwrap's own code (`split_words`,
+//! `break_words`, `wrap_first_fit`). The tests compare it with textwrap on
+//! random texts.
+
+use textwrap::WordSplitter;
+use textwrap::core::{Word, break_words};
+use textwrap::wrap_algorithms::wrap_first_fit;
+
+/// UAX #14 line-breaking classes of the accepted characters.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Class {
+    /// Letters and symbols that behave as letters (AL; AI resolved to AL).
+    Al,
+    Nu,
+    Sp,
+    Qu,
+    Op,
+    Cp,
+    Cl,
+    Ex,
+    Is,
+    Sy,
+    Pr,
+    Po,
+    Hy,
+    Ba,
+}
+
+const fn class(c: char) -> Option<Class> {
+    use Class::*;
+    Some(match c {
+        'a'..='z' | 'A'..='Z' => Al,
+        '0'..='9' => Nu,
+        ' ' => Sp,
+        '"' | '\'' => Qu,
+        '(' | '[' | '{' => Op,
+        ')' | ']' => Cp,
+        '}' => Cl,
+        '!' | '?' => Ex,
+        ',' | '.' | ':' | ';' => Is,
+        '/' => Sy,
+        '$' | '+' | '\\' => Pr,
+        '%' => Po,
+        '-' => Hy,
+        '|' => Ba,
+        '#' | '&' | '*' | '<' | '=' | '>' | '@' | '^' | '_' | '`' | '~' => Al,
+        // ambiguous (AI), resolved to AL; one column wide
+        '≥' | '≤' => Al,
+        _ => return None,
+    })
+}
+
+/// [`class`] of every ASCII character, by byte.
+static ASCII_CLASSES: [Option<Class>; 128] = {
+    let mut table = [None; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = class(i as u8 as char);
+        i += 1;
+    }
+    table
+};
+
+/// Whether UAX #14 allows a line break before `classes[p]` (`0 < p <
+/// classes.len()`); `None` where Unicode versions disagree (LB25).
+fn breaks_before(classes: &[Class], p: usize) -> Option<bool> {
+    use Class::*;
+    let (a, b) = (classes[p - 1], classes[p]);
+    // LB7, LB13: × SP, × CL, × CP, × EX, × SY
+    if matches!(b, Sp | Cl | Cp | Ex | Sy) {
+        return Some(false);
+    }
+    // LB14: OP SP* ×
+    if classes[..p].iter().rev().find(|&&c| c != Sp) == Some(&Op) {
+        return Some(false);
+    }
+    // LB13 (as ICU reads it, before Unicode 15.1's LB15c): × IS
+    if b == Is {
+        return Some(false);
+    }
+    // LB18: SP ÷
+    if a == Sp {
+        return Some(true);
+    }
+    // numbers (LB25): pairs read differently by Unicode 15.0 and 15.1
+    if matches!(
+        (a, b),
+        (Sy, Nu) | (Cl | Cp | Sy | Is, Pr | Po) | (Pr | Po, Op)
+    ) {
+        return None;
+    }
+    let kept = match (a, b) {
+        // LB19: × QU, QU ×
+        (Qu, _) | (_, Qu) => true,
+        // LB21: × BA, × HY
+        (_, Ba | Hy) => true,
+        // LB23, LB24, LB25, LB28
+        (Al, Nu | Pr | Po | Al) | (Nu, Al | Nu | Po | Pr) => true,
+        (Pr | Po, Al | Nu) | (Hy | Is, Nu) => true,
+        // LB29: IS × AL; LB30: (AL | NU) × OP, CP × (AL | NU)
+        (Is, Al) | (Al | Nu, Op) | (Cp, Al | Nu) => true,
+        _ => false,
+    };
+    Some(!kept)
+}
+
+/// textwrap's words of one line (`WordSeparator::UnicodeBreakProperties`,
+/// which also keeps a line from breaking after `-`), or `None` when the
+/// line has a character or pair outside what [`breaks_before`] knows.
+fn words(line: &str) -> Option<Vec<Word<'_>>> {
+    let mut classes = Vec::with_capacity(line.len());
+    // the byte offset of each character, when they are not their index
+    let ascii = line.is_ascii();
+    let mut offsets = Vec::new();
+    if ascii {
+        for &b in line.as_bytes() {
+            classes.push(ASCII_CLASSES[usize::from(b)]?);
+        }
+    } else {
+        for (i, c) in line.char_indices() {
+            classes.push(class(c)?);
+            offsets.push(i);
+        }
+    }
+    // the opportunities, the end of the line included (LB3), but none
+    // after a `-` (left to the word splitter)
+    let mut breaks = Vec::new();
+    for p in 1..=classes.len() {
+        let at = if ascii {
+            p
+        } else {
+            offsets.get(p).copied().unwrap_or(line.len())
+        };
+        if (p == classes.len() || breaks_before(&classes, p)?) && line.as_bytes()[at - 1] != b'-' {
+            breaks.push(at);
+        }
+    }
+    // textwrap drops the last one (the end of the line, unless the line
+    // ends with `-`: then the last break before it) and ends with the rest
+    breaks.pop();
+    let mut words = Vec::with_capacity(breaks.len() + 1);
+    let mut start = 0;
+    for at in breaks {
+        words.push(word(&line[start..at]));
+        start = at;
+    }
+    if start < line.len() {
+        words.push(word(&line[start..]));
+    }
+    Some(words)
+}
+
+/// `Word::from`, its width counted without a look at each character when
+/// the word is ASCII (every accepted ASCII character is one column wide;
+/// none starts an escape sequence).
+fn word(text: &str) -> Word<'_> {
+    let trimmed = text.trim_end_matches(' ');
+    if trimmed.is_ascii() {
+        Word {
+            word: trimmed,
+            whitespace: &text[trimmed.len()..],
+            penalty: "",
+            width: trimmed.len(),
+        }
+    } else {
+        Word::from(text)
+    }
+}
+
+/// `text` as `textwrap::fill` wraps it with miette's options (first fit,
+/// hyphen splitting, long words broken; an indent on every line), but
+/// without the indents: the first line `first` columns wide, the others
+/// `rest`. `None` when a line is blank, starts or ends with a space, or
+/// holds something [`words`] does not know (textwrap must do it then).
+pub(super) fn prewrap(text: &str, first: usize, rest: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if line.is_empty() || line.starts_with(' ') || line.ends_with(' ') {
+            return None;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        let words = words(line)?;
+        // without a `-` the splitter keeps every word; without a word
+        // wider than `rest`, so does `break_words`
+        let split: Vec<Word<'_>> = if line.contains('-') {
+            textwrap::word_splitters::split_words(words, &WordSplitter::HyphenSplitter).collect()
+        } else {
+            words
+        };
+        let mut broken = if split.iter().any(|w| w.width > rest) {
+            break_words(split, rest)
+        } else {
+            split
+        };
+        // textwrap's place holder for the initial indent
+        broken.insert(0, Word::from(""));
+        let widths = [first as f64, rest as f64];
+        let mut idx = 0;
+        for (j, wrapped) in wrap_first_fit(&broken, &widths).into_iter().enumerate() {
+            let last = wrapped.last()?;
+            let len: usize = wrapped.iter().map(|w| w.len() + w.whitespace.len()).sum();
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str(&line[idx..idx + len - last.whitespace.len()]);
+            out.push_str(last.penalty);
+            idx += len;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use textwrap::WordSeparator;
+
+    /// Random lines over every accepted character (spaces frequent).
+    fn lines(count: usize, seed: u64) -> Vec<String> {
+        let alphabet: Vec<char> = (0x21u8..0x7f)
+            .map(char::from)
+            .chain(['≥', '≤'])
+            .filter(|&c| class(c).is_some())
+            .collect();
+        let mut seed = seed;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        (0..count)
+            .map(|_| {
+                let len = 1 + next(14);
+                (0..len)
+                    .map(|_| match next(5) {
+                        0 => ' ',
+                        1 => ['a', '1', '(', '"', '-'][next(5)],
+                        _ => alphabet[next(alphabet.len())],
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_are_the_unicode_segmenters() {
+        let mut compared = 0;
+        for line in lines(200_000, 11) {
+            let Some(ours) = words(&line) else { continue };
+            compared += 1;
+            let theirs: Vec<Word<'_>> = WordSeparator::UnicodeBreakProperties
+                .find_words(&line)
+                .collect();
+            assert_eq!(ours, theirs, "{line:?}");
+        }
+        assert!(compared > 150_000, "{compared}");
+    }
+
+    #[test]
+    fn prewrap_is_textwraps_fill() {
+        let mut compared = 0;
+        let texts = lines(60_000, 5);
+        for (i, pair) in texts.chunks(3).enumerate() {
+            let text = pair.join(if i % 4 == 0 { "\n" } else { " " });
+            let (first, rest) = [(6, 6), (4, 9), (12, 12), (20, 16), (94, 94)][i % 5];
+            let Some(ours) = prewrap(&text, first, rest) else {
+                continue;
+            };
+            compared += 1;
+            let (initial, subsequent) = ("#".repeat(100 - first), "%".repeat(100 - rest));
+            let options = textwrap::Options::new(100)
+                .initial_indent(&initial)
+                .subsequent_indent(&subsequent);
+            let theirs = textwrap::fill(&text, options);
+            let mut indented = String::new();
+            for (k, line) in ours.split('\n').enumerate() {
+                if k > 0 {
+                    indented.push('\n');
+                }
+                indented.push_str(if k == 0 { &initial } else { &subsequent });
+                indented.push_str(line);
+            }
+            assert_eq!(indented, theirs, "{text:?}");
+        }
+        assert!(compared > 5_000, "{compared}");
+    }
+}
