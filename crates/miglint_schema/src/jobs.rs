@@ -6,7 +6,6 @@
 use miglint_diagnostics::DialectSet;
 use rayon::prelude::*;
 
-use crate::facts::OpFacts;
 use crate::input::RevisionInput;
 use crate::replay::{Cursor, Walk};
 use crate::rev::{self, EnvFacts};
@@ -18,7 +17,7 @@ pub(crate) struct Replay {
     /// that differ from its).
     pub first: bool,
     /// Per file of the environment: per op.
-    pub facts: Vec<(usize, Vec<OpFacts>)>,
+    pub facts: EnvFacts,
     /// The enum types' users the replay recorded.
     pub users: rev::EnumUsers,
 }
@@ -90,9 +89,17 @@ pub(crate) fn run_jobs(
                 Plan::Keep(kept) => return kept,
                 Plan::Fresh(capture) => (
                     sets.iter()
-                        .map(|_| {
+                        .enumerate()
+                        .map(|(k, _)| {
+                            // the first replay keeps the facts of every op
+                            // (the others only those that differ)
+                            let ops = if k == 0 {
+                                order.iter().map(|&f| inputs[f].module.ops.len()).sum()
+                            } else {
+                                0
+                            };
                             (
-                                Vec::with_capacity(order.len()),
+                                EnvFacts::with_capacity(order.len(), ops),
                                 Cursor::start(inputs, order),
                             )
                         })

@@ -14,7 +14,56 @@ use crate::input::{RevisionInput, SqlOf};
 use crate::names::literal_name;
 use crate::state::{HashMap, Key, Origin, key};
 
-pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
+/// The facts of one replay: per position of its order, the file and the
+/// facts of its ops, kept in one list for the whole replay (not a list
+/// per file: one allocation, one free).
+#[derive(Default)]
+pub(crate) struct EnvFacts {
+    /// Per position: the file, and where its ops' facts lie in `ops`.
+    files: Vec<(usize, u32, u32)>,
+    ops: Vec<OpFacts>,
+}
+
+impl EnvFacts {
+    /// Room for `files` positions and `ops` facts.
+    pub fn with_capacity(files: usize, ops: usize) -> EnvFacts {
+        EnvFacts {
+            files: Vec::with_capacity(files),
+            ops: Vec::with_capacity(ops),
+        }
+    }
+
+    /// The positions recorded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The file at position `pos` and its ops' facts.
+    pub fn get(&self, pos: usize) -> Option<(usize, &[OpFacts])> {
+        let &(file, start, end) = self.files.get(pos)?;
+        Some((file, &self.ops[start as usize..end as usize]))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &[OpFacts])> {
+        (0..self.len()).filter_map(|pos| self.get(pos))
+    }
+
+    /// Records the next position: `file` with the facts `ops` holds
+    /// (taken; `ops` is left empty, its room kept for the next file).
+    pub fn push(&mut self, file: usize, ops: &mut Vec<OpFacts>) {
+        let start = self.ops.len() as u32;
+        self.ops.append(ops);
+        self.files.push((file, start, self.ops.len() as u32));
+    }
+
+    /// Keeps the first `pos` positions.
+    pub fn truncate(&mut self, pos: usize) {
+        if let Some(&(_, start, _)) = self.files.get(pos) {
+            self.ops.truncate(start as usize);
+            self.files.truncate(pos);
+        }
+    }
+}
 
 pub(crate) type EnumUsers = HashMap<Key, Vec<(Key, Key)>>;
 
