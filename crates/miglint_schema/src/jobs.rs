@@ -89,17 +89,9 @@ pub(crate) fn run_jobs(
                 Plan::Keep(kept) => return kept,
                 Plan::Fresh(capture) => (
                     sets.iter()
-                        .enumerate()
-                        .map(|(k, _)| {
-                            // the first replay keeps the facts of every op
-                            // (the others only those that differ)
-                            let ops = if k == 0 {
-                                order.iter().map(|&f| inputs[f].module.ops.len()).sum()
-                            } else {
-                                0
-                            };
+                        .map(|_| {
                             (
-                                EnvFacts::with_capacity(order.len(), ops),
+                                EnvFacts::with_capacity(order.len()),
                                 Cursor::start(inputs, order),
                             )
                         })

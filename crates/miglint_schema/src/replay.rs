@@ -20,7 +20,7 @@ pub(crate) fn replay_env(
     reference: Option<&EnvFacts>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
     let mut cursor = Cursor::start(inputs, order);
-    let mut facts = EnvFacts::with_capacity(order.len(), 0);
+    let mut facts = EnvFacts::with_capacity(order.len());
     let walk = Walk {
         inputs,
         order,

@@ -15,21 +15,28 @@ use crate::names::literal_name;
 use crate::state::{HashMap, Key, Origin, key};
 
 /// The facts of one replay: per position of its order, the file and the
-/// facts of its ops, kept in one list for the whole replay (not a list
-/// per file: one allocation, one free).
+/// facts of its ops, kept in lists of a few thousand ops each (not a list
+/// per file: few allocations; not one list: an allocation that large
+/// goes back to the system when freed, and the next build's first touch
+/// of each of its pages faults).
 #[derive(Default)]
 pub(crate) struct EnvFacts {
-    /// Per position: the file, and where its ops' facts lie in `ops`.
-    files: Vec<(usize, u32, u32)>,
-    ops: Vec<OpFacts>,
+    /// Per position: the file, and where its ops' facts lie (a chunk, a
+    /// range in it).
+    files: Vec<(usize, u32, u32, u32)>,
+    chunks: Vec<Vec<OpFacts>>,
 }
 
+/// The room of one chunk of [`EnvFacts`], in ops (a file with more ops
+/// gets a chunk of its own).
+const CHUNK: usize = 2048;
+
 impl EnvFacts {
-    /// Room for `files` positions and `ops` facts.
-    pub fn with_capacity(files: usize, ops: usize) -> EnvFacts {
+    /// Room for `files` positions.
+    pub fn with_capacity(files: usize) -> EnvFacts {
         EnvFacts {
             files: Vec::with_capacity(files),
-            ops: Vec::with_capacity(ops),
+            chunks: Vec::new(),
         }
     }
 
@@ -40,8 +47,12 @@ impl EnvFacts {
 
     /// The file at position `pos` and its ops' facts.
     pub fn get(&self, pos: usize) -> Option<(usize, &[OpFacts])> {
-        let &(file, start, end) = self.files.get(pos)?;
-        Some((file, &self.ops[start as usize..end as usize]))
+        let &(file, chunk, start, end) = self.files.get(pos)?;
+        let ops = match self.chunks.get(chunk as usize) {
+            Some(c) => &c[start as usize..end as usize],
+            None => &[],
+        };
+        Some((file, ops))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (usize, &[OpFacts])> {
@@ -51,15 +62,30 @@ impl EnvFacts {
     /// Records the next position: `file` with the facts `ops` holds
     /// (taken; `ops` is left empty, its room kept for the next file).
     pub fn push(&mut self, file: usize, ops: &mut Vec<OpFacts>) {
-        let start = self.ops.len() as u32;
-        self.ops.append(ops);
-        self.files.push((file, start, self.ops.len() as u32));
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= ops.len());
+        if !fits && !ops.is_empty() {
+            self.chunks.push(Vec::with_capacity(CHUNK.max(ops.len())));
+        }
+        let chunk = self.chunks.len().saturating_sub(1);
+        let start = self.chunks.get(chunk).map_or(0, Vec::len);
+        if let Some(c) = self.chunks.get_mut(chunk) {
+            c.append(ops);
+        }
+        let end = self.chunks.get(chunk).map_or(0, Vec::len);
+        self.files
+            .push((file, chunk as u32, start as u32, end as u32));
     }
 
     /// Keeps the first `pos` positions.
     pub fn truncate(&mut self, pos: usize) {
-        if let Some(&(_, start, _)) = self.files.get(pos) {
-            self.ops.truncate(start as usize);
+        if let Some(&(_, chunk, start, _)) = self.files.get(pos) {
+            self.chunks.truncate(chunk as usize + 1);
+            if let Some(c) = self.chunks.get_mut(chunk as usize) {
+                c.truncate(start as usize);
+            }
             self.files.truncate(pos);
         }
     }
