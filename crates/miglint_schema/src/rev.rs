@@ -377,102 +377,149 @@ pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
     })
 }
 
+/// Modules whose imports are no project helpers (see [`imported_names`]).
+const SAFE: &[&str] = &[
+    "alembic",
+    "sqlalchemy",
+    "sa",
+    "typing",
+    "datetime",
+    "uuid",
+    "json",
+    "enum",
+    "logging",
+    "os",
+    "re",
+    "sys",
+    "time",
+    "decimal",
+    "collections",
+    "functools",
+    "itertools",
+    "textwrap",
+    "dataclasses",
+    "__future__",
+    "sqlalchemy_utils",
+    "sqlmodel",
+    "math",
+    "random",
+    "string",
+    "hashlib",
+    "base64",
+    "secrets",
+    "pathlib",
+    "copy",
+    "warnings",
+    "contextlib",
+    "typing_extensions",
+    "zoneinfo",
+    "pytz",
+];
+
 /// The local names a file imports from modules that are not Alembic,
 /// SQLAlchemy or the standard library (see `calls_any`); read once
 /// per revision.
 pub(crate) fn imported_names(source: &str) -> Vec<&str> {
-    const SAFE: &[&str] = &[
-        "alembic",
-        "sqlalchemy",
-        "sa",
-        "typing",
-        "datetime",
-        "uuid",
-        "json",
-        "enum",
-        "logging",
-        "os",
-        "re",
-        "sys",
-        "time",
-        "decimal",
-        "collections",
-        "functools",
-        "itertools",
-        "textwrap",
-        "dataclasses",
-        "__future__",
-        "sqlalchemy_utils",
-        "sqlmodel",
-        "math",
-        "random",
-        "string",
-        "hashlib",
-        "base64",
-        "secrets",
-        "pathlib",
-        "copy",
-        "warnings",
-        "contextlib",
-        "typing_extensions",
-        "zoneinfo",
-        "pytz",
-    ];
     let mut names: Vec<&str> = Vec::new();
-    let mut lines = source.lines();
-    while let Some(line) = lines.next() {
-        let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
-            match rest.split_once(" import ") {
-                Some((m, i)) => (m.trim(), i),
-                None => continue,
-            }
-        } else if let Some(rest) = line.strip_prefix("import ") {
-            for part in rest.split('#').next().unwrap_or("").split(',') {
-                let module = part.split_whitespace().next().unwrap_or("");
-                let top = module.split('.').next().unwrap_or("");
-                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
-                let local = local.split('.').next().unwrap_or(local);
-                if !SAFE.contains(&top) && !local.is_empty() {
-                    names.push(local);
-                }
-            }
+    // only a line with `import` in it matters (or the lines its
+    // parenthesized list continues on): the text is searched for the word,
+    // not read line by line
+    let mut from = 0;
+    // the lines before this offset are read
+    let mut done = 0;
+    while let Some(k) = source[from..].find("import") {
+        let at = from + k;
+        from = at + "import".len();
+        let start = source[..at].rfind('\n').map_or(0, |n| n + 1);
+        if start < done {
             continue;
-        } else {
-            continue;
-        };
-        let top = module
-            .trim_start_matches('.')
-            .split('.')
-            .next()
-            .unwrap_or("");
-        let mut parts: Vec<&str> = vec![imported];
-        if imported.trim_start().starts_with('(') && !imported.contains(')') {
-            for more in lines.by_ref() {
-                parts.push(more);
-                if more.contains(')') {
-                    break;
-                }
-            }
         }
-        let skip = SAFE.contains(&top) && !module.starts_with('.');
-        for part in parts
-            .iter()
-            .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
-            .filter(|_| !skip)
-        {
-            let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        let mut lines = Lines {
+            text: source,
+            at: start,
+        };
+        let Some(line) = lines.next() else { break };
+        import_line(line, &mut lines, &mut names);
+        done = lines.at;
+        from = from.max(done);
+    }
+    names
+}
+
+/// [`str::lines`] from offset `at` of `text`, with the offset reached.
+struct Lines<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for Lines<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
+        // (as `str::lines`: a `\r` only before a `\n` ends the line)
+        let (line, len) = match rest.find('\n') {
+            Some(n) => (rest[..n].strip_suffix('\r').unwrap_or(&rest[..n]), n + 1),
+            None => (rest, rest.len()),
+        };
+        self.at += len;
+        Some(line)
+    }
+}
+
+/// Reads one line of [`imported_names`] (and the lines a parenthesized
+/// list goes on over, from `lines`).
+fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str>) {
+    let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
+        match rest.split_once(" import ") {
+            Some((m, i)) => (m.trim(), i),
+            None => return,
+        }
+    } else if let Some(rest) = line.strip_prefix("import ") {
+        for part in rest.split('#').next().unwrap_or("").split(',') {
+            let module = part.split_whitespace().next().unwrap_or("");
+            let top = module.split('.').next().unwrap_or("");
             let local = part.rsplit(" as ").next().unwrap_or(part).trim();
             let local = local.split('.').next().unwrap_or(local);
-            if !local.is_empty()
-                && local
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if !SAFE.contains(&top) && !local.is_empty() {
                 names.push(local);
             }
         }
+        return;
+    } else {
+        return;
+    };
+    let top = module
+        .trim_start_matches('.')
+        .split('.')
+        .next()
+        .unwrap_or("");
+    let mut parts: Vec<&str> = vec![imported];
+    if imported.trim_start().starts_with('(') && !imported.contains(')') {
+        for more in lines.by_ref() {
+            parts.push(more);
+            if more.contains(')') {
+                break;
+            }
+        }
     }
-    names
+    let skip = SAFE.contains(&top) && !module.starts_with('.');
+    for part in parts
+        .iter()
+        .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
+        .filter(|_| !skip)
+    {
+        let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+        let local = local.split('.').next().unwrap_or(local);
+        if !local.is_empty()
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            names.push(local);
+        }
+    }
 }
 
 /// `read()` for `op`, or the value `memo` kept for it: the replay asks
