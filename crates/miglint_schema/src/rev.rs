@@ -540,3 +540,66 @@ fn last_of<T: Clone>(
     *memo.borrow_mut() = Some((at, t.clone()));
     t
 }
+
+#[cfg(test)]
+mod env_facts_tests {
+    use miglint_diagnostics::TextRange;
+
+    use super::{CHUNK, EnvFacts};
+    use crate::facts::OpFacts;
+    use crate::state::Origin;
+
+    /// Facts tagged with their file and op, to tell them apart.
+    fn tagged(file: usize, n: usize) -> Vec<OpFacts> {
+        let o = Origin {
+            file: 0,
+            func: 0,
+            range: TextRange::empty(0),
+        };
+        (0..n)
+            .map(|k| OpFacts {
+                existing_enums: vec![(format!("{file}:{k}"), o)],
+                ..OpFacts::default()
+            })
+            .collect()
+    }
+
+    fn check(f: &EnvFacts, sizes: &[usize]) {
+        assert_eq!(f.len(), sizes.len());
+        for (pos, &n) in sizes.iter().enumerate() {
+            let (file, ops) = f.get(pos).expect("recorded");
+            assert_eq!(file, pos * 10);
+            let tags: Vec<String> = ops.iter().map(|o| o.existing_enums[0].0.clone()).collect();
+            let want: Vec<String> = (0..n).map(|k| format!("{}:{k}", pos * 10)).collect();
+            assert_eq!(tags, want, "position {pos}");
+        }
+    }
+
+    #[test]
+    fn each_file_whole_across_chunks_and_truncated() {
+        // empty first, a file that no longer fits its chunk, one larger
+        // than a chunk, an empty one last
+        let sizes = [0, 3, CHUNK - 1, CHUNK + 5, 2, 0];
+        let mut f = EnvFacts::with_capacity(0);
+        let mut scratch = Vec::new();
+        for (pos, &n) in sizes.iter().enumerate() {
+            scratch.extend(tagged(pos * 10, n));
+            f.push(pos * 10, &mut scratch);
+            assert!(scratch.is_empty());
+        }
+        check(&f, &sizes);
+        assert!(f.get(sizes.len()).is_none());
+        // resumed after position 3 (a checkpoint), then after 0
+        f.truncate(3);
+        check(&f, &sizes[..3]);
+        for (pos, n) in [(3, 4), (4, 1)] {
+            scratch.extend(tagged(pos * 10, n));
+            f.push(pos * 10, &mut scratch);
+        }
+        check(&f, &[0, 3, CHUNK - 1, 4, 1]);
+        f.truncate(1);
+        check(&f, &[0]);
+        f.truncate(5);
+        check(&f, &[0]);
+    }
+}
