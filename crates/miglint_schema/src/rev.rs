@@ -27,9 +27,10 @@ pub(crate) struct EnvFacts {
     chunks: Vec<Vec<OpFacts>>,
 }
 
-/// The room of one chunk of [`EnvFacts`], in ops (a file with more ops
-/// gets a chunk of its own).
+/// The room of the largest chunk of [`EnvFacts`], in ops (a file with
+/// more ops gets a chunk of its own), and of the first.
 const CHUNK: usize = 2048;
+const FIRST_CHUNK: usize = 64;
 
 impl EnvFacts {
     /// Room for `files` positions.
@@ -67,7 +68,13 @@ impl EnvFacts {
             .last()
             .is_some_and(|c| c.capacity() - c.len() >= ops.len());
         if !fits && !ops.is_empty() {
-            self.chunks.push(Vec::with_capacity(CHUNK.max(ops.len())));
+            // a small replay stays small: each chunk twice the last, up to
+            // CHUNK
+            let room = self
+                .chunks
+                .last()
+                .map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
+            self.chunks.push(Vec::with_capacity(room.max(ops.len())));
         }
         let chunk = self.chunks.len().saturating_sub(1);
         let start = self.chunks.get(chunk).map_or(0, Vec::len);
