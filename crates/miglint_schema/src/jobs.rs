@@ -113,6 +113,7 @@ pub(crate) fn run_jobs(
                     capture,
                 };
                 let (_, kept) = w.run(&mut cursor, &mut facts);
+                facts.shrink();
                 let replay = Replay {
                     set,
                     first,

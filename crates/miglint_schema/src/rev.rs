@@ -86,6 +86,14 @@ impl EnvFacts {
             .push((file, chunk as u32, start as u32, end as u32));
     }
 
+    /// Gives back the room the last chunk has left (at the end of a walk:
+    /// a resumed walk starts a new chunk).
+    pub fn shrink(&mut self) {
+        if let Some(c) = self.chunks.last_mut() {
+            c.shrink_to_fit();
+        }
+    }
+
     /// Keeps the first `pos` positions.
     pub fn truncate(&mut self, pos: usize) {
         if let Some(&(_, chunk, start, _)) = self.files.get(pos) {
@@ -596,8 +604,12 @@ mod env_facts_tests {
         }
         check(&f, &sizes);
         assert!(f.get(sizes.len()).is_none());
+        // the end of a walk
+        f.shrink();
+        check(&f, &sizes);
         // resumed after position 3 (a checkpoint), then after 0
         f.truncate(3);
+        f.shrink();
         check(&f, &sizes[..3]);
         for (pos, n) in [(3, 4), (4, 1)] {
             scratch.extend(tagged(pos * 10, n));
