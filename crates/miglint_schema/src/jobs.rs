@@ -6,7 +6,6 @@
 use miglint_diagnostics::DialectSet;
 use rayon::prelude::*;
 
-use crate::facts::OpFacts;
 use crate::input::RevisionInput;
 use crate::replay::{Cursor, Walk};
 use crate::rev::{self, EnvFacts};
@@ -18,7 +17,7 @@ pub(crate) struct Replay {
     /// that differ from its).
     pub first: bool,
     /// Per file of the environment: per op.
-    pub facts: Vec<(usize, Vec<OpFacts>)>,
+    pub facts: EnvFacts,
     /// The enum types' users the replay recorded.
     pub users: rev::EnumUsers,
 }
@@ -92,7 +91,7 @@ pub(crate) fn run_jobs(
                     sets.iter()
                         .map(|_| {
                             (
-                                Vec::with_capacity(order.len()),
+                                EnvFacts::with_capacity(order.len()),
                                 Cursor::start(inputs, order),
                             )
                         })
@@ -114,6 +113,7 @@ pub(crate) fn run_jobs(
                     capture,
                 };
                 let (_, kept) = w.run(&mut cursor, &mut facts);
+                facts.shrink();
                 let replay = Replay {
                     set,
                     first,

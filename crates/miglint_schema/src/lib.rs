@@ -118,7 +118,7 @@ impl SchemaModel {
                     slot = (base, pos as u32);
                 }
                 for d in replay.set.iter() {
-                    model.slots[*file][dialect_index(d)] = Some(slot);
+                    model.slots[file][dialect_index(d)] = Some(slot);
                 }
             }
             for (k, v) in &replay.users {
@@ -140,7 +140,7 @@ impl SchemaModel {
         let (r, pos) = self.slots.get(file)?[dialect_index(d)]?;
         // (the replay of another dialect when the facts were the same)
         let replay = &self.replays[r as usize];
-        replay.facts[pos as usize].1.get(op)
+        replay.facts.get(pos as usize)?.1.get(op)
     }
 
     /// The facts of an op for every dialect of `dialects` it was replayed for.

@@ -20,7 +20,7 @@ pub(crate) fn replay_env(
     reference: Option<&EnvFacts>,
 ) -> ((EnvFacts, EnumUsers), Option<Schema>) {
     let mut cursor = Cursor::start(inputs, order);
-    let mut facts: EnvFacts = Vec::with_capacity(order.len());
+    let mut facts = EnvFacts::with_capacity(order.len());
     let walk = Walk {
         inputs,
         order,
@@ -112,6 +112,8 @@ impl Walk<'_, '_> {
         let pos_by_input = positions(inputs, order);
         let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
         let mut captured = None;
+        // one list for every file's facts, reused (see `Rev::run`)
+        let mut scratch: Vec<OpFacts> = Vec::new();
         let Cursor {
             pos,
             remaining,
@@ -164,8 +166,8 @@ impl Walk<'_, '_> {
             if unknown {
                 state.set_unknown(start);
             }
-            let ops_facts =
-                Rev::new(input, file, self.dialects, self.stop.is_none(), users).run(&mut state);
+            let mut ops_facts = Rev::new(input, file, self.dialects, self.stop.is_none(), users)
+                .run(&mut state, std::mem::take(&mut scratch));
             if self.stop == Some(file) {
                 return (Some(state), captured);
             }
@@ -180,19 +182,27 @@ impl Walk<'_, '_> {
             let same = self
                 .reference
                 .and_then(|r| r.get(at))
-                .is_some_and(|(f0, ops0)| *f0 == file && *ops0 == ops_facts);
-            facts.push((file, if same { Vec::new() } else { ops_facts }));
+                .is_some_and(|(f0, ops0)| f0 == file && ops0 == ops_facts.as_slice());
+            if same {
+                ops_facts.clear();
+            }
+            facts.push(file, &mut ops_facts);
+            scratch = ops_facts;
         }
         (None, captured)
     }
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
-    fn run(mut self, state: &mut Schema) -> Vec<OpFacts> {
+    /// Replays the revision; returns the facts of its ops (in `facts`, an
+    /// empty list whose room is reused; none when not recording).
+    fn run(mut self, state: &mut Schema, mut facts: Vec<OpFacts>) -> Vec<OpFacts> {
         let m = self.input.module;
+        facts.clear();
         if self.record {
-            self.facts = vec![OpFacts::default(); m.ops.len()];
+            facts.resize_with(m.ops.len(), OpFacts::default);
         }
+        self.facts = facts;
         self.batches();
         // ops bucketed by function, once
         let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];

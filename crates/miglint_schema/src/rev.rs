@@ -14,7 +14,97 @@ use crate::input::{RevisionInput, SqlOf};
 use crate::names::literal_name;
 use crate::state::{HashMap, Key, Origin, key};
 
-pub(crate) type EnvFacts = Vec<(usize, Vec<OpFacts>)>;
+/// The facts of one replay: per position of its order, the file and the
+/// facts of its ops, kept in lists of a few thousand ops each (not a list
+/// per file: few allocations; not one list: an allocation that large
+/// goes back to the system when freed, and the next build's first touch
+/// of each of its pages faults).
+#[derive(Default)]
+pub(crate) struct EnvFacts {
+    /// Per position: the file, and where its ops' facts lie (a chunk, a
+    /// range in it).
+    files: Vec<(usize, u32, u32, u32)>,
+    chunks: Vec<Vec<OpFacts>>,
+}
+
+/// The room of the largest chunk of [`EnvFacts`], in ops (a file with
+/// more ops gets a chunk of its own), and of the first.
+const CHUNK: usize = 2048;
+const FIRST_CHUNK: usize = 64;
+
+impl EnvFacts {
+    /// Room for `files` positions.
+    pub fn with_capacity(files: usize) -> EnvFacts {
+        EnvFacts {
+            files: Vec::with_capacity(files),
+            chunks: Vec::new(),
+        }
+    }
+
+    /// The positions recorded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The file at position `pos` and its ops' facts.
+    pub fn get(&self, pos: usize) -> Option<(usize, &[OpFacts])> {
+        let &(file, chunk, start, end) = self.files.get(pos)?;
+        let ops = match self.chunks.get(chunk as usize) {
+            Some(c) => &c[start as usize..end as usize],
+            None => &[],
+        };
+        Some((file, ops))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &[OpFacts])> {
+        (0..self.len()).filter_map(|pos| self.get(pos))
+    }
+
+    /// Records the next position: `file` with the facts `ops` holds
+    /// (taken; `ops` is left empty, its room kept for the next file).
+    pub fn push(&mut self, file: usize, ops: &mut Vec<OpFacts>) {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= ops.len());
+        if !fits && !ops.is_empty() {
+            // a small replay stays small: each chunk twice the last, up to
+            // CHUNK
+            let room = self
+                .chunks
+                .last()
+                .map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
+            self.chunks.push(Vec::with_capacity(room.max(ops.len())));
+        }
+        let chunk = self.chunks.len().saturating_sub(1);
+        let start = self.chunks.get(chunk).map_or(0, Vec::len);
+        if let Some(c) = self.chunks.get_mut(chunk) {
+            c.append(ops);
+        }
+        let end = self.chunks.get(chunk).map_or(0, Vec::len);
+        self.files
+            .push((file, chunk as u32, start as u32, end as u32));
+    }
+
+    /// Gives back the room the last chunk has left (at the end of a walk:
+    /// a resumed walk starts a new chunk).
+    pub fn shrink(&mut self) {
+        if let Some(c) = self.chunks.last_mut() {
+            c.shrink_to_fit();
+        }
+    }
+
+    /// Keeps the first `pos` positions.
+    pub fn truncate(&mut self, pos: usize) {
+        if let Some(&(_, chunk, start, _)) = self.files.get(pos) {
+            self.chunks.truncate(chunk as usize + 1);
+            if let Some(c) = self.chunks.get_mut(chunk as usize) {
+                c.truncate(start as usize);
+            }
+            self.files.truncate(pos);
+        }
+    }
+}
 
 pub(crate) type EnumUsers = HashMap<Key, Vec<(Key, Key)>>;
 
@@ -302,102 +392,149 @@ pub(crate) fn calls_any(names: &[&str], text: &str) -> bool {
     })
 }
 
+/// Modules whose imports are no project helpers (see [`imported_names`]).
+const SAFE: &[&str] = &[
+    "alembic",
+    "sqlalchemy",
+    "sa",
+    "typing",
+    "datetime",
+    "uuid",
+    "json",
+    "enum",
+    "logging",
+    "os",
+    "re",
+    "sys",
+    "time",
+    "decimal",
+    "collections",
+    "functools",
+    "itertools",
+    "textwrap",
+    "dataclasses",
+    "__future__",
+    "sqlalchemy_utils",
+    "sqlmodel",
+    "math",
+    "random",
+    "string",
+    "hashlib",
+    "base64",
+    "secrets",
+    "pathlib",
+    "copy",
+    "warnings",
+    "contextlib",
+    "typing_extensions",
+    "zoneinfo",
+    "pytz",
+];
+
 /// The local names a file imports from modules that are not Alembic,
 /// SQLAlchemy or the standard library (see `calls_any`); read once
 /// per revision.
 pub(crate) fn imported_names(source: &str) -> Vec<&str> {
-    const SAFE: &[&str] = &[
-        "alembic",
-        "sqlalchemy",
-        "sa",
-        "typing",
-        "datetime",
-        "uuid",
-        "json",
-        "enum",
-        "logging",
-        "os",
-        "re",
-        "sys",
-        "time",
-        "decimal",
-        "collections",
-        "functools",
-        "itertools",
-        "textwrap",
-        "dataclasses",
-        "__future__",
-        "sqlalchemy_utils",
-        "sqlmodel",
-        "math",
-        "random",
-        "string",
-        "hashlib",
-        "base64",
-        "secrets",
-        "pathlib",
-        "copy",
-        "warnings",
-        "contextlib",
-        "typing_extensions",
-        "zoneinfo",
-        "pytz",
-    ];
     let mut names: Vec<&str> = Vec::new();
-    let mut lines = source.lines();
-    while let Some(line) = lines.next() {
-        let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
-            match rest.split_once(" import ") {
-                Some((m, i)) => (m.trim(), i),
-                None => continue,
-            }
-        } else if let Some(rest) = line.strip_prefix("import ") {
-            for part in rest.split('#').next().unwrap_or("").split(',') {
-                let module = part.split_whitespace().next().unwrap_or("");
-                let top = module.split('.').next().unwrap_or("");
-                let local = part.rsplit(" as ").next().unwrap_or(part).trim();
-                let local = local.split('.').next().unwrap_or(local);
-                if !SAFE.contains(&top) && !local.is_empty() {
-                    names.push(local);
-                }
-            }
+    // only a line with `import` in it matters (or the lines its
+    // parenthesized list continues on): the text is searched for the word,
+    // not read line by line
+    let mut from = 0;
+    // the lines before this offset are read
+    let mut done = 0;
+    while let Some(k) = source[from..].find("import") {
+        let at = from + k;
+        from = at + "import".len();
+        let start = source[..at].rfind('\n').map_or(0, |n| n + 1);
+        if start < done {
             continue;
-        } else {
-            continue;
-        };
-        let top = module
-            .trim_start_matches('.')
-            .split('.')
-            .next()
-            .unwrap_or("");
-        let mut parts: Vec<&str> = vec![imported];
-        if imported.trim_start().starts_with('(') && !imported.contains(')') {
-            for more in lines.by_ref() {
-                parts.push(more);
-                if more.contains(')') {
-                    break;
-                }
-            }
         }
-        let skip = SAFE.contains(&top) && !module.starts_with('.');
-        for part in parts
-            .iter()
-            .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
-            .filter(|_| !skip)
-        {
-            let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        let mut lines = Lines {
+            text: source,
+            at: start,
+        };
+        let Some(line) = lines.next() else { break };
+        import_line(line, &mut lines, &mut names);
+        done = lines.at;
+        from = from.max(done);
+    }
+    names
+}
+
+/// [`str::lines`] from offset `at` of `text`, with the offset reached.
+struct Lines<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for Lines<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
+        // (as `str::lines`: a `\r` only before a `\n` ends the line)
+        let (line, len) = match rest.find('\n') {
+            Some(n) => (rest[..n].strip_suffix('\r').unwrap_or(&rest[..n]), n + 1),
+            None => (rest, rest.len()),
+        };
+        self.at += len;
+        Some(line)
+    }
+}
+
+/// Reads one line of [`imported_names`] (and the lines a parenthesized
+/// list goes on over, from `lines`).
+fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str>) {
+    let (module, imported) = if let Some(rest) = line.strip_prefix("from ") {
+        match rest.split_once(" import ") {
+            Some((m, i)) => (m.trim(), i),
+            None => return,
+        }
+    } else if let Some(rest) = line.strip_prefix("import ") {
+        for part in rest.split('#').next().unwrap_or("").split(',') {
+            let module = part.split_whitespace().next().unwrap_or("");
+            let top = module.split('.').next().unwrap_or("");
             let local = part.rsplit(" as ").next().unwrap_or(part).trim();
             let local = local.split('.').next().unwrap_or(local);
-            if !local.is_empty()
-                && local
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if !SAFE.contains(&top) && !local.is_empty() {
                 names.push(local);
             }
         }
+        return;
+    } else {
+        return;
+    };
+    let top = module
+        .trim_start_matches('.')
+        .split('.')
+        .next()
+        .unwrap_or("");
+    let mut parts: Vec<&str> = vec![imported];
+    if imported.trim_start().starts_with('(') && !imported.contains(')') {
+        for more in lines.by_ref() {
+            parts.push(more);
+            if more.contains(')') {
+                break;
+            }
+        }
     }
-    names
+    let skip = SAFE.contains(&top) && !module.starts_with('.');
+    for part in parts
+        .iter()
+        .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
+        .filter(|_| !skip)
+    {
+        let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
+        let local = part.rsplit(" as ").next().unwrap_or(part).trim();
+        let local = local.split('.').next().unwrap_or(local);
+        if !local.is_empty()
+            && local
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            names.push(local);
+        }
+    }
 }
 
 /// `read()` for `op`, or the value `memo` kept for it: the replay asks
@@ -417,4 +554,71 @@ fn last_of<T: Clone>(
     let t = read();
     *memo.borrow_mut() = Some((at, t.clone()));
     t
+}
+
+#[cfg(test)]
+mod env_facts_tests {
+    use miglint_diagnostics::TextRange;
+
+    use super::{CHUNK, EnvFacts};
+    use crate::facts::OpFacts;
+    use crate::state::Origin;
+
+    /// Facts tagged with their file and op, to tell them apart.
+    fn tagged(file: usize, n: usize) -> Vec<OpFacts> {
+        let o = Origin {
+            file: 0,
+            func: 0,
+            range: TextRange::empty(0),
+        };
+        (0..n)
+            .map(|k| OpFacts {
+                existing_enums: vec![(format!("{file}:{k}"), o)],
+                ..OpFacts::default()
+            })
+            .collect()
+    }
+
+    fn check(f: &EnvFacts, sizes: &[usize]) {
+        assert_eq!(f.len(), sizes.len());
+        for (pos, &n) in sizes.iter().enumerate() {
+            let (file, ops) = f.get(pos).expect("recorded");
+            assert_eq!(file, pos * 10);
+            let tags: Vec<String> = ops.iter().map(|o| o.existing_enums[0].0.clone()).collect();
+            let want: Vec<String> = (0..n).map(|k| format!("{}:{k}", pos * 10)).collect();
+            assert_eq!(tags, want, "position {pos}");
+        }
+    }
+
+    #[test]
+    fn each_file_whole_across_chunks_and_truncated() {
+        // empty first, a file that no longer fits its chunk, one larger
+        // than a chunk, an empty one last
+        let sizes = [0, 3, CHUNK - 1, CHUNK + 5, 2, 0];
+        let mut f = EnvFacts::with_capacity(0);
+        let mut scratch = Vec::new();
+        for (pos, &n) in sizes.iter().enumerate() {
+            scratch.extend(tagged(pos * 10, n));
+            f.push(pos * 10, &mut scratch);
+            assert!(scratch.is_empty());
+        }
+        check(&f, &sizes);
+        assert!(f.get(sizes.len()).is_none());
+        // the end of a walk
+        f.shrink();
+        check(&f, &sizes);
+        // resumed after position 3 (a checkpoint), then after 0
+        f.truncate(3);
+        f.shrink();
+        check(&f, &sizes[..3]);
+        for (pos, n) in [(3, 4), (4, 1)] {
+            scratch.extend(tagged(pos * 10, n));
+            f.push(pos * 10, &mut scratch);
+        }
+        check(&f, &[0, 3, CHUNK - 1, 4, 1]);
+        f.truncate(1);
+        check(&f, &[0]);
+        f.truncate(5);
+        check(&f, &[0]);
+    }
 }

@@ -29,7 +29,21 @@ impl Rev<'_, '_> {
 
     /// Logs the change of `op` (an `op.*`/`batch_op.*` call), before it runs.
     pub(crate) fn log_op(&mut self, i: usize, op: &Op, state: &Schema) {
-        if !self.in_upgrade() || self.guarded(op) {
+        if !self.in_upgrade() {
+            return;
+        }
+        // (the guard is read from the source text: only for an op that
+        // logs a change or a rename below)
+        let logs = matches!(
+            op.name.as_str(),
+            "create_table"
+                | "drop_table"
+                | "add_column"
+                | "drop_column"
+                | "create_index"
+                | "drop_index"
+        ) || (op.name == "alter_column" && op.kwarg("new_column_name").is_some());
+        if !logs || self.guarded(op) {
             return;
         }
         let o = self.origin(op.range);

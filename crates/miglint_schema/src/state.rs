@@ -482,21 +482,28 @@ impl Schema {
     /// changes; a shared one is copied, and the undo log keeps the old).
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
         let k = lower(name);
-        let in_place = self
-            .undo
-            .as_ref()
-            .is_some_and(|u| !u.tables.contains_key(&*k))
-            && self
-                .tables
+        let unshared = || {
+            self.tables
                 .get(&*k)
-                .is_some_and(|t| Arc::strong_count(t) == 1 && Arc::weak_count(t) == 0);
-        if in_place {
+                .is_some_and(|t| Arc::strong_count(t) == 1 && Arc::weak_count(t) == 0)
+        };
+        // (`None`: no undo log, or the table is saved whole already)
+        let in_place = match self.undo.as_ref().map(|u| u.tables.get(&*k)) {
+            Some(None) => unshared().then_some(true),
+            // changed in place before: its log goes on (no copy of it)
+            Some(Some(Saved::Head(_))) => unshared().then_some(false),
+            _ => None,
+        };
+        if let Some(first) = in_place {
             // (present and not shared: tested above)
             let t = Arc::get_mut(self.tables.get_mut(&*k)?)?;
-            if let Some(u) = &mut self.undo {
-                u.tables.insert(k.into_owned(), Saved::Head(t.head()));
+            debug_assert!(first || t.log.is_some(), "a table changed in place logs");
+            if first {
+                if let Some(u) = &mut self.undo {
+                    u.tables.insert(k.into_owned(), Saved::Head(t.head()));
+                }
+                t.log = Some(Vec::new());
             }
-            t.log = Some(Vec::new());
             return Some(t);
         }
         self.save_table(&k);
