@@ -528,6 +528,15 @@ impl miette::Diagnostic for Related {
 mod tests {
     use super::*;
 
+    /// Reproducible numbers below `n` for random texts (a linear
+    /// congruential generator).
+    fn numbers(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        }
+    }
+
     /// The indexed `read_span` returns what miette's own scan from byte 0
     /// returns (but the column, counted in Unicode scalar values for the
     /// header line).
@@ -604,11 +613,7 @@ mod tests {
             "t.py".into(),
             "op.drop_column(\"t\", \"c\")\n",
         ));
-        let mut seed = 7u64;
-        let mut next = move |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) as usize % n
-        };
+        let mut next = numbers(7);
         let mut fast = 0;
         for round in 0..4000 {
             let mut text = String::new();
@@ -685,11 +690,7 @@ mod tests {
             "t.py".into(),
             "op.drop_column(\"t\", \"c\")\n",
         ));
-        let mut seed = 3u64;
-        let mut next = move |n: usize| {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (seed >> 33) as usize % n
-        };
+        let mut next = numbers(3);
         let mut prewrapped = 0;
         for round in 0..3000 {
             let color = round % 2 == 0;

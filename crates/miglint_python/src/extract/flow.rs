@@ -485,30 +485,10 @@ fn walk_named_where<'t>(
 }
 
 /// Calls `f` on `root` and every node reached from it through named
-/// children, in pre-order.
-fn walk_named<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        // anonymous nodes are looked through no more than by `named_children`
-        if node.is_named() {
-            f(node);
-            if cursor.goto_first_child() {
-                continue;
-            }
-        }
-        loop {
-            if cursor.depth() == 0 {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+/// children, in pre-order (anonymous nodes are looked through no more than
+/// by `named_children`).
+fn walk_named<'t>(root: Node<'t>, f: impl FnMut(Node<'t>)) {
+    walk_named_where(root, |_| true, f);
 }
 
 /// Removes `name` from `env`, copying a shared `env` only when it has it.
