@@ -372,7 +372,24 @@ impl Op {
         if let Receiver::Batch(b) = &self.receiver {
             return b.table.clone();
         }
-        let expr = match self.name.as_str() {
+        let expr = self.table_arg()?;
+        expr.str_value().map(|s| Spanned {
+            value: s.to_string(),
+            range: expr.range,
+        })
+    }
+
+    /// [`Op::table`]'s name, borrowed (no copy).
+    pub fn table_str(&self) -> Option<&str> {
+        if let Receiver::Batch(b) = &self.receiver {
+            return b.table.as_ref().map(|t| t.value.as_str());
+        }
+        self.table_arg()?.str_value()
+    }
+
+    /// The argument naming the table of an op outside a batch.
+    fn table_arg(&self) -> Option<&Expr> {
+        match self.name.as_str() {
             "create_index"
             | "create_unique_constraint"
             | "create_check_constraint"
@@ -384,11 +401,7 @@ impl Op {
                 .map(|k| &k.value)
                 .or_else(|| self.args.get(1)),
             _ => self.arg_or_kw(0, "table_name"),
-        }?;
-        expr.str_value().map(|s| Spanned {
-            value: s.to_string(),
-            range: expr.range,
-        })
+        }
     }
 
     /// Columns passed positionally (`create_table`, `add_column`).

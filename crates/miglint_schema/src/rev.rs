@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
-use miglint_python::{Column as PyColumn, Expr, ExprKind, Op, Receiver};
+use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
 
 use crate::data;
 use crate::facts::{ObjectKind, OpFacts};
@@ -279,7 +279,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     fn read_table_name(&self, op: &Op) -> TableRef {
-        if let Some(t) = op_table(op) {
+        if let Some(t) = op.table_str() {
             return TableRef::Known(Rc::from(t));
         }
         if matches!(
@@ -356,28 +356,6 @@ impl<'i, 'a> Rev<'i, 'a> {
             _ => None,
         }
     }
-}
-
-/// [`Op::table`] without its copy of the name (the same arguments read:
-/// `op_table_is_op_table` in the tests holds them to it).
-pub(crate) fn op_table(op: &Op) -> Option<&str> {
-    if let Receiver::Batch(b) = &op.receiver {
-        return b.table.as_ref().map(|t| t.value.as_str());
-    }
-    let expr = match op.name.as_str() {
-        "create_index"
-        | "create_unique_constraint"
-        | "create_check_constraint"
-        | "create_primary_key" => op.arg_or_kw(1, "table_name"),
-        "drop_constraint" => op.arg_or_kw(1, "table_name"),
-        "create_foreign_key" => op.arg_or_kw(1, "source_table"),
-        "drop_index" => op
-            .kwarg("table_name")
-            .map(|k| &k.value)
-            .or_else(|| op.args.get(1)),
-        _ => op.arg_or_kw(0, "table_name"),
-    }?;
-    expr.str_value()
 }
 
 /// Whether a function (`text`) calls something imported from a module

@@ -388,13 +388,13 @@ fn downgrade_rollback_restores_every_column() {
 }
 
 #[test]
-fn op_table_is_op_table() {
+fn table_str_is_table() {
     let src = "def upgrade():\n    op.create_table('a')\n    op.create_index('ix', 'b', ['x'])\n    op.drop_index('ix', table_name='c')\n    op.drop_index('ix2')\n    op.create_foreign_key('fk', 'd', 'e', ['x'], ['y'])\n    op.drop_constraint('ck', 'f')\n    op.add_column(table_name='g', column=sa.Column('x'))\n    op.add_column(T, sa.Column('x'))\n    with op.batch_alter_table('h') as batch_op:\n        batch_op.drop_column('x')\n    op.execute('SELECT 1')\n";
     let m = PythonParser::new().parse(src);
     let mut named = 0;
     for op in &m.ops {
         let want = op.table().map(|t| t.value);
-        assert_eq!(crate::rev::op_table(op).map(str::to_string), want);
+        assert_eq!(op.table_str().map(str::to_string), want);
         named += usize::from(want.is_some());
     }
     assert!(named >= 7);
