@@ -528,6 +528,15 @@ impl miette::Diagnostic for Related {
 mod tests {
     use super::*;
 
+    /// A one-line file with `diagnostic` as its only finding.
+    fn one_finding(diagnostic: Diagnostic) -> Vec<FileReport> {
+        let source = SourceFile::new("t.py".into(), "op.drop_column(\"t\", \"c\")\n");
+        vec![FileReport {
+            source: Arc::new(source),
+            diagnostics: vec![diagnostic],
+        }]
+    }
+
     /// Reproducible numbers below `n` for random texts (a linear
     /// congruential generator).
     fn numbers(mut seed: u64) -> impl FnMut(usize) -> usize {
@@ -609,10 +618,6 @@ mod tests {
             "3.35,",
             "https://x.y/z",
         ];
-        let source = Arc::new(SourceFile::new(
-            "t.py".into(),
-            "op.drop_column(\"t\", \"c\")\n",
-        ));
         let mut next = numbers(7);
         let mut fast = 0;
         for round in 0..4000 {
@@ -638,10 +643,7 @@ mod tests {
                 message,
             );
             diagnostic.help = help.map(Into::into);
-            let reports = vec![FileReport {
-                source: Arc::clone(&source),
-                diagnostics: vec![diagnostic],
-            }];
+            let reports = one_finding(diagnostic);
             let sources = Sources::new(&reports);
             let adapter = Adapter::new(&sources, 0, &reports[0].diagnostics[0]);
             if adapter.fits() {
@@ -686,10 +688,6 @@ mod tests {
             "\n",
             "verylongidentifierthatdoesnotfitanywhereonaline_verylongidentifierthatdoesnotfit",
         ];
-        let source = Arc::new(SourceFile::new(
-            "t.py".into(),
-            "op.drop_column(\"t\", \"c\")\n",
-        ));
         let mut next = numbers(3);
         let mut prewrapped = 0;
         for round in 0..3000 {
@@ -722,10 +720,7 @@ mod tests {
             let mut diagnostic =
                 Diagnostic::new("ML000", "test", severity, TextRange::new(0, 2), text());
             diagnostic.help = (round % 5 != 0).then(|| text().into());
-            let reports = vec![FileReport {
-                source: Arc::clone(&source),
-                diagnostics: vec![diagnostic],
-            }];
+            let reports = one_finding(diagnostic);
             let sources = Sources::new(&reports);
             let diagnostic = &reports[0].diagnostics[0];
             let mut ours = Adapter::new(&sources, 0, diagnostic);
