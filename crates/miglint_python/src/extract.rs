@@ -632,44 +632,24 @@ impl<'s> Extractor<'s> {
 }
 
 /// How often each of `names` occurs as an identifier in the tree of `src`.
-/// A statement (a child of a block or of the module) whose text has none
-/// of the names is not walked: an identifier's text is part of its
-/// statement's.
+/// A statement in a block whose text has none of the names is not walked:
+/// an identifier's text is part of its statement's.
 fn count_names<'n>(src: &str, root: Node, names: &[&'n str]) -> foldhash::HashMap<&'n str, usize> {
-    let k = kinds();
+    let identifier = kinds().identifier;
     let mut counts: foldhash::HashMap<&'n str, usize> = names.iter().map(|&n| (n, 0)).collect();
     let text = |node: Node| src.get(node.start_byte()..node.end_byte()).unwrap_or("");
-    // whether the cursor's node is a statement, and its ancestors' flags
-    let mut statement = false;
-    let mut above: Vec<bool> = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        let id = node.kind_id();
-        if id == k.identifier
+    let mentions = |node: Node| {
+        let t = text(node);
+        names.iter().any(|n| t.contains(n))
+    };
+    flow::walk_named_where(root, mentions, |node| {
+        if node.kind_id() == identifier
             && let Some(c) = counts.get_mut(text(node))
         {
             *c += 1;
         }
-        let skip = statement && {
-            let t = text(node);
-            !names.iter().any(|n| t.contains(n))
-        };
-        if !skip && cursor.goto_first_child() {
-            above.push(statement);
-            statement = id == k.block || id == k.module;
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return counts;
-            }
-            statement = above.pop().unwrap_or(false);
-        }
-    }
+    });
+    counts
 }
 
 /// The module's top-level statements, looking through error-recovery

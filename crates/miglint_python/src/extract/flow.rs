@@ -449,7 +449,7 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 
 /// [`walk_named`] without the statements (the named children of a block)
 /// for which `keep` is false, nor their subtrees.
-fn walk_named_where<'t>(
+pub(super) fn walk_named_where<'t>(
     root: Node<'t>,
     keep: impl Fn(Node<'t>) -> bool,
     mut f: impl FnMut(Node<'t>),
