@@ -490,7 +490,11 @@ fn hit(
     cap: u64,
     keep: &Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
 ) -> Option<Finished> {
-    let shown: Vec<bool> = slot.order.iter().map(|&i| (keep.shown)(&files[i])).collect();
+    let shown: Vec<bool> = slot
+        .order
+        .iter()
+        .map(|&i| (keep.shown)(&files[i]))
+        .collect();
     let mut kept: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
     for (pos, (&i, findings)) in slot.order.iter().zip(&stored.findings).enumerate() {
         if !findings.may_be_kept(pos, |p| shown.get(p).copied().unwrap_or(true)) {
