@@ -75,6 +75,15 @@ impl ContentKey {
             hash: [half(0x6d69_676c_696e_7431), half(0x6d69_676c_696e_7432)],
         }
     }
+
+    /// The key as bytes (the length, then the two hashes, little-endian).
+    pub fn to_bytes(&self) -> [u8; 24] {
+        let mut out = [0; 24];
+        out[..8].copy_from_slice(&self.len.to_le_bytes());
+        out[8..16].copy_from_slice(&self.hash[0].to_le_bytes());
+        out[16..].copy_from_slice(&self.hash[1].to_le_bytes());
+        out
+    }
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Eq)]

@@ -17,12 +17,16 @@
 //! project phase as before and then writes the memo; a run with an
 //! unreadable file or an internal error writes none.
 //!
+//! Each file's findings are encoded apart, with the positions of the files
+//! their labels point at, so that a hit decodes only those of the reports
+//! it may show (a pre-commit run names one file of hundreds).
+//!
 //! One memo per (settings, directory, set of paths) under
 //! `<cache dir>/<version>/memo-<hash>`; a changed file overwrites it, a
 //! memo unused for 30 days is removed when another is written. A corrupt or
 //! foreign memo is a miss.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,7 +41,7 @@ use crate::cache::{Cache, ContentKey};
 use crate::filestat::FileStat;
 
 const MAGIC: &[u8; 8] = b"MIGLINTM";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// Above this many kept reports, their sources are built in parallel.
 const PARALLEL_THRESHOLD: usize = 16;
 
@@ -56,8 +60,9 @@ pub struct Finished {
     pub dialects: DialectSet,
 }
 
+/// A memo as stored; its findings borrow the memo file's bytes.
 #[derive(Serialize, Deserialize)]
-struct Stored {
+struct Stored<'a> {
     format: u32,
     key: [u64; 2],
     /// [`Memo::started`] and [`Memo::files`].
@@ -66,7 +71,37 @@ struct Stored {
     targets: String,
     dialects: DialectSet,
     ids: Vec<String>,
-    findings: Vec<u8>,
+    /// One per file, in path order.
+    #[serde(borrow)]
+    findings: Vec<Findings<'a>>,
+}
+
+/// One file's findings, encoded apart so that a hit decodes only those of
+/// the reports it may show.
+#[derive(Serialize, Deserialize)]
+struct Findings<'a> {
+    /// The positions (in path order) of the other files that the labels of
+    /// these findings point at; [`ELSEWHERE`] for a file that is not linted.
+    labels: Vec<u32>,
+    /// [`miglint_linter::encode_findings`] of this file's report alone.
+    encoded: &'a [u8],
+}
+
+/// A label's file that is not one of the linted files.
+const ELSEWHERE: u32 = u32::MAX;
+
+impl Findings<'_> {
+    /// Whether a run may keep some of these findings of the file at `pos`
+    /// (positions in path order; `shown` as in [`Keep`]): the file is
+    /// shown, or a label points at a shown file (or at a file that is not
+    /// linted).
+    fn may_be_kept(&self, pos: usize, shown: impl Fn(usize) -> bool) -> bool {
+        shown(pos)
+            || self
+                .labels
+                .iter()
+                .any(|&l| l == ELSEWHERE || shown(l as usize))
+    }
 }
 
 /// Two salted SipHash states: a 128-bit key.
@@ -103,10 +138,18 @@ fn path_bytes(p: &Path) -> &[u8] {
 /// What [`miglint_config::read_environment`] finds for the environment
 /// folder of each file (the targets' inputs besides the files), hashed.
 fn environments(files: &[PathBuf]) -> [u64; 2] {
-    let dirs: BTreeSet<PathBuf> = files
-        .iter()
-        .map(|f| miglint_config::environment_dir(f))
-        .collect();
+    // (a file's environment folder depends on its parent folder only, and
+    // the files of one folder are usually next to each other)
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut last_parent: Option<&Path> = None;
+    for f in files {
+        let parent = f.parent();
+        if parent.is_some() && parent == last_parent {
+            continue;
+        }
+        last_parent = parent;
+        dirs.insert(miglint_config::environment_dir(f));
+    }
     let mut key = Key::new();
     for dir in &dirs {
         key.bytes(path_bytes(dir));
@@ -144,11 +187,19 @@ impl Slot {
         }
     }
 
-    /// The stored memo of this slot, if any (its findings not decoded).
-    fn load(&self) -> Option<Stored> {
-        let data = std::fs::read(&self.file).ok()?;
+    /// The bytes of this slot's memo file, if any.
+    fn read(&self) -> Option<Vec<u8>> {
+        std::fs::read(&self.file).ok()
+    }
+
+    /// The stored memo in `data` ([`Slot::read`]), if it is one of this
+    /// slot (its findings not decoded).
+    fn parse<'a>(&self, data: &'a [u8]) -> Option<Stored<'a>> {
         let stored: Stored = postcard::from_bytes(data.strip_prefix(MAGIC)?).ok()?;
-        (stored.format == FORMAT && stored.files.len() == self.order.len()).then_some(stored)
+        (stored.format == FORMAT
+            && stored.files.len() == self.order.len()
+            && stored.findings.len() == self.order.len())
+        .then_some(stored)
     }
 
     /// The key: the slot, the build, the contents (`keys` in path order)
@@ -160,7 +211,7 @@ impl Slot {
         key.bytes(&self.slot[0].to_le_bytes());
         key.bytes(&self.slot[1].to_le_bytes());
         for k in keys {
-            key.bytes(format!("{k:?}").as_bytes());
+            key.bytes(&k.to_bytes());
         }
         key.bytes(&environments[0].to_le_bytes());
         key.bytes(&environments[1].to_le_bytes());
@@ -200,6 +251,32 @@ impl Memo {
         {
             return;
         }
+        // each file's findings encoded alone, with where their labels point
+        let position: HashMap<&Path, u32> = finished
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(pos, r)| (r.source.path.as_path(), pos as u32))
+            .collect();
+        let encoded: Vec<(Vec<u32>, Vec<u8>)> = finished
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(pos, r)| {
+                let mut labels: Vec<u32> = r
+                    .diagnostics
+                    .iter()
+                    .flat_map(|d| &d.labels)
+                    .filter_map(|l| l.file.as_deref())
+                    .map(|f| position.get(f).copied().unwrap_or(ELSEWHERE))
+                    .filter(|&l| l != pos as u32)
+                    .collect();
+                labels.sort_unstable();
+                labels.dedup();
+                let encoded = miglint_linter::encode_findings(std::slice::from_ref(r));
+                (labels, encoded)
+            })
+            .collect();
         let stored = Stored {
             format: FORMAT,
             key: self.key,
@@ -208,7 +285,13 @@ impl Memo {
             targets: finished.targets.clone(),
             dialects: finished.dialects,
             ids: finished.ids.clone(),
-            findings: miglint_linter::encode_findings(&finished.reports),
+            findings: encoded
+                .iter()
+                .map(|(labels, encoded)| Findings {
+                    labels: labels.clone(),
+                    encoded,
+                })
+                .collect(),
         };
         let Ok(body) = postcard::to_stdvec(&stored) else {
             return;
@@ -270,9 +353,10 @@ fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Optio
 
 /// The project phase through the cache: the memo when it holds this run's
 /// inputs, else the cached per-file phase, `finish` (the project phase) and
-/// a new memo. On a hit only the reports that `keep` wants are built
-/// (`keep` may drop some of a report's findings; the caller narrows the
-/// reports with the same function afterwards).
+/// a new memo. On a hit only the reports that `keep` wants are built, and
+/// only the findings of files [`Keep`] may keep are decoded (`keep.narrow`
+/// may drop some of a report's findings; the caller narrows the reports
+/// with the same function afterwards).
 ///
 /// Each file is stat'ed before it is read; a file the memo recorded with
 /// the same stat fields, modified well before the memo's run began
@@ -283,14 +367,15 @@ pub fn check(
     files: &[PathBuf],
     dir: &Path,
     unreadable: bool,
-    keep: impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync,
+    keep: Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
     finish: impl FnOnce(Vec<FileResult>) -> Finished,
 ) -> Finished {
     let started = crate::filestat::nanos(SystemTime::now());
     let cwd = std::env::current_dir().unwrap_or_default();
     let cap = linter.settings.options.max_file_size;
     let slot = Slot::new(dir, linter, &cwd, files);
-    let stored = if unreadable { None } else { slot.load() };
+    let data = if unreadable { None } else { slot.read() };
+    let stored = data.as_deref().and_then(|d| slot.parse(d));
     // in path order: each file's stat, then the content key the memo
     // vouches for by it
     let stats: Vec<Option<FileStat>> = slot
@@ -382,28 +467,48 @@ pub fn check(
     finished
 }
 
+/// Which reports a run keeps: `shown` says whether a file's report is kept
+/// whole; `narrow` is called on each report (it may drop findings) and says
+/// whether it is kept. A report whose file is not shown is kept only for
+/// findings with a label in a shown file (`narrow` keeps those), so a hit
+/// decodes the findings of the other files only when some label points at a
+/// shown file.
+pub struct Keep<S, N> {
+    pub shown: S,
+    pub narrow: N,
+}
+
 /// The reports of a memo whose key matched, or `None` when its findings do
 /// not decode or a kept file known by its stat reads otherwise now (a
 /// miss). The kept files not read yet are read into `contents`.
 fn hit(
-    stored: Stored,
+    stored: Stored<'_>,
     slot: &Slot,
     files: &[PathBuf],
     known: &[Option<ContentKey>],
     contents: &mut [Option<Read>],
     cap: u64,
-    keep: &(impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync),
+    keep: &Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
 ) -> Option<Finished> {
-    let findings = miglint_linter::decode_findings(&stored.findings)?;
-    if findings.len() != slot.order.len() {
-        return None;
-    }
-    let kept: Vec<(usize, Vec<Diagnostic>)> = slot
+    let shown: Vec<bool> = slot
         .order
         .iter()
-        .zip(findings)
-        .filter_map(|(&i, mut d)| keep(&files[i], &mut d).then_some((i, d)))
+        .map(|&i| (keep.shown)(&files[i]))
         .collect();
+    let mut kept: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+    for (pos, (&i, findings)) in slot.order.iter().zip(&stored.findings).enumerate() {
+        if !findings.may_be_kept(pos, |p| shown.get(p).copied().unwrap_or(true)) {
+            continue;
+        }
+        let mut decoded = miglint_linter::decode_findings(findings.encoded)?;
+        let mut d = decoded.pop()?;
+        if !decoded.is_empty() {
+            return None;
+        }
+        if (keep.narrow)(&files[i], &mut d) {
+            kept.push((i, d));
+        }
+    }
     let unread: Vec<usize> = kept
         .iter()
         .filter_map(|&(i, _)| contents[i].is_none().then_some(i))

@@ -134,8 +134,11 @@ pub fn check(
     };
     let finished = if scope.cache {
         let dir = crate::cache::resolve_dir(scope.cache_dir.as_deref(), &linter.settings.options);
-        let keep = |path: &Path, d: &mut Vec<miglint_diagnostics::Diagnostic>| {
-            focus.as_ref().is_none_or(|f| in_focus(path, d, f))
+        let keep = crate::memo::Keep {
+            shown: |path: &Path| focus.as_ref().is_none_or(|f| f.contains(path)),
+            narrow: |path: &Path, d: &mut Vec<miglint_diagnostics::Diagnostic>| {
+                focus.as_ref().is_none_or(|f| in_focus(path, d, f))
+            },
         };
         let unreadable = !discovery.unreadable.is_empty();
         crate::memo::check(&linter, &files, &dir, unreadable, keep, finish)

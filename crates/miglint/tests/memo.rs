@@ -271,6 +271,19 @@ fn naming_another_file_of_the_environment_is_a_hit() {
         assert_eq!(cold, check(root, &args), "{name}");
     }
     assert!(colds[0] != colds[1] && colds[1] != colds[2], "{colds:?}");
+    // a hit decodes another file's findings only when one has a label in
+    // the named file: a1 shows b2's ML303 (labelled in a1), b2 shows c3's
+    // ML501 (labelled in b2)
+    assert!(
+        colds[0].contains("b2_second.py") && colds[0].contains("ML303"),
+        "{}",
+        colds[0]
+    );
+    assert!(
+        colds[1].contains("c3_third.py") && colds[1].contains("ML501"),
+        "{}",
+        colds[1]
+    );
 }
 
 #[test]
