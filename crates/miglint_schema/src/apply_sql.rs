@@ -10,8 +10,8 @@ use crate::names::{find_word, same};
 use crate::rev::Rev;
 use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
 
-impl Rev<'_, '_> {
-    pub(crate) fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
+impl<'a> Rev<'_, 'a> {
+    pub(crate) fn execute(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let o = self.origin(op.range);
         if let Some(sql) = self.sql_of(i) {
             let mut per_stmt = Vec::with_capacity(sql.statements.len());

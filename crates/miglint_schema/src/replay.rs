@@ -358,7 +358,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 continue;
             }
             match self.table_name(op) {
-                TableRef::Known(t) => state.make_uncertain(&t, o),
+                TableRef::Known(t) => state.make_uncertain(t, o),
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None => {}
             }
@@ -399,7 +399,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
-    fn op(&mut self, i: usize, op: &Op, state: &mut Schema) {
+    fn op(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let reaching = op.dialects.intersect(self.input.targets);
         if reaching.intersect(self.dialects).is_empty() {
             return;
@@ -425,12 +425,12 @@ impl<'i, 'a> Rev<'i, 'a> {
         if op.kwarg("schema").is_some_and(|k| !k.value.is_none())
             && let TableRef::Known(t) = self.table_name(op)
         {
-            state.forget_table(&t);
+            state.forget_table(t);
         }
         if op.conditional || op.in_try || skips("if_not_exists") {
             let o = self.origin(op.range);
             match self.table_name(op) {
-                TableRef::Known(t) => state.forget_table(&t),
+                TableRef::Known(t) => state.forget_table(t),
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None if op.name == "drop_index" => state.forget_existence(),
                 TableRef::None => {
@@ -449,7 +449,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     /// The facts of `op`'s table and column before it runs.
-    fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
+    fn op_facts(&mut self, op: &'a Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
         let (missing, existing) = self.object_facts(op, state);
         (f.missing, f.existing) = (missing.map(Box::new), existing.map(Box::new));
@@ -459,14 +459,14 @@ impl<'i, 'a> Rev<'i, 'a> {
         let TableRef::Known(table) = self.table_name(op) else {
             return f;
         };
-        f.table = Some(table_facts(state, &table));
+        f.table = Some(table_facts(state, table));
         if let Some(col) = self.column_name(op) {
-            let mut cf = column_facts(state, &table, &col);
+            let mut cf = column_facts(state, table, col);
             if cf.maybe_backfilled.is_none()
                 && op.name == "alter_column"
                 && let Some(at) = self.opaque_at
                 && at < op.range.start()
-                && self.ident_before(&col, op.range.start())
+                && self.ident_before(col, op.range.start())
             {
                 cf.maybe_backfilled = Some(self.origin(TextRange::empty(at)));
             }
@@ -476,14 +476,14 @@ impl<'i, 'a> Rev<'i, 'a> {
                     *a < op.range.start()
                         && src
                             .get(*a as usize..*b as usize)
-                            .is_some_and(|w| crate::names::find_ident(w, &col))
+                            .is_some_and(|w| crate::names::find_ident(w, col))
                 });
                 if let Some((a, b)) = hit {
                     cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
                 }
             }
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
-                cf.maybe_backfilled = self.orm_object_write(&table, &col, op.range.start());
+                cf.maybe_backfilled = self.orm_object_write(table, col, op.range.start());
             }
             f.column = Some(Box::new(cf));
         }

@@ -3,8 +3,6 @@
 //! names its table and column. The modules that apply ops extend it; the
 //! replay driver runs it.
 
-use std::rc::Rc;
-
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
 
@@ -144,16 +142,16 @@ pub(crate) struct Rev<'i, 'a> {
     pub imported: Vec<&'a str>,
     /// The table and column names of the latest op asked (by address):
     /// the facts, the change and the guards of one op ask them in turn.
-    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
-    pub column_memo: std::cell::RefCell<Option<(usize, Option<Rc<str>>)>>,
+    pub table_memo: std::cell::Cell<Option<(usize, TableRef<'a>)>>,
+    pub column_memo: std::cell::Cell<Option<(usize, Option<&'a str>)>>,
 }
 
 /// How an op names its table.
-#[derive(Clone)]
-pub(crate) enum TableRef {
-    /// (shared: the facts, the change and the guards of one op ask it in
-    /// turn)
-    Known(Rc<str>),
+#[derive(Clone, Copy)]
+pub(crate) enum TableRef<'a> {
+    /// (borrowed from the module: the facts, the change and the guards of
+    /// one op ask it in turn, and no copy is made)
+    Known(&'a str),
     /// Not a literal (a variable, a loop): any table.
     Dynamic,
     /// The op has no table.
@@ -225,8 +223,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             dynamic_sql: false,
             renamed: Vec::new(),
             imported: imported_names(input.source),
-            table_memo: std::cell::RefCell::new(None),
-            column_memo: std::cell::RefCell::new(None),
+            table_memo: std::cell::Cell::new(None),
+            column_memo: std::cell::Cell::new(None),
         }
     }
 
@@ -274,13 +272,13 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     /// The table `op` works on: a literal, or a module-level name bound to
     /// a string.
-    pub(crate) fn table_name(&self, op: &Op) -> TableRef {
+    pub(crate) fn table_name(&self, op: &'a Op) -> TableRef<'a> {
         last_of(&self.table_memo, op, || self.read_table_name(op))
     }
 
-    fn read_table_name(&self, op: &Op) -> TableRef {
+    fn read_table_name(&self, op: &'a Op) -> TableRef<'a> {
         if let Some(t) = op.table_str() {
-            return TableRef::Known(Rc::from(t));
+            return TableRef::Known(t);
         }
         if matches!(
             op.name.as_str(),
@@ -309,8 +307,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             _ => op.arg_or_kw(0, "table_name"),
         };
         match expr {
-            Some(e) => match self.str_ref(e) {
-                Some(s) => TableRef::Known(Rc::from(s)),
+            Some(e) => match self.module_str(e) {
+                Some(s) => TableRef::Known(s),
                 None => TableRef::Dynamic,
             },
             None => TableRef::Dynamic,
@@ -333,12 +331,24 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
+    /// [`Rev::str_ref`] of an expression of the module, with the module's
+    /// lifetime.
+    fn module_str(&self, e: &'a Expr) -> Option<&'a str> {
+        if let Some(s) = literal_name(e) {
+            return Some(s);
+        }
+        match &e.kind {
+            ExprKind::Name(n) => self.input.module.binding(n)?.str_value(),
+            _ => None,
+        }
+    }
+
     /// The column `op` works on (add/drop/alter_column).
-    pub(crate) fn column_name(&self, op: &Op) -> Option<Rc<str>> {
+    pub(crate) fn column_name(&self, op: &'a Op) -> Option<&'a str> {
         last_of(&self.column_memo, op, || self.read_column_name(op))
     }
 
-    fn read_column_name(&self, op: &Op) -> Option<Rc<str>> {
+    fn read_column_name(&self, op: &'a Op) -> Option<&'a str> {
         match op.name.as_str() {
             "add_column" => {
                 let e = op
@@ -347,12 +357,16 @@ impl<'i, 'a> Rev<'i, 'a> {
                     .chain(op.kwarg("column").map(|k| &k.value))
                     .nth(if op.in_batch() { 0 } else { 1 })?;
                 let e = data::resolve(self.input.module, e);
-                PyColumn::from_expr(e)?.name().map(|n| Rc::from(n.value))
+                // (`PyColumn::name`, borrowed)
+                let call = PyColumn::from_expr(e)?.call;
+                call.args
+                    .first()
+                    .or_else(|| call.kwarg("name").map(|k| &k.value))?
+                    .str_value()
             }
             "drop_column" | "alter_column" => op
                 .arg_or_kw(usize::from(!op.in_batch()), "column_name")
-                .and_then(|e| self.str_ref(e))
-                .map(Rc::from),
+                .and_then(|e| self.module_str(e)),
             _ => None,
         }
     }
@@ -518,19 +532,19 @@ fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str
 /// `read()` for `op`, or the value `memo` kept for it: the replay asks
 /// for one op's names several times in a row, so the last op's answer is
 /// kept (keyed by the op's address).
-fn last_of<T: Clone>(
-    memo: &std::cell::RefCell<Option<(usize, T)>>,
+fn last_of<T: Copy>(
+    memo: &std::cell::Cell<Option<(usize, T)>>,
     op: &Op,
     read: impl FnOnce() -> T,
 ) -> T {
     let at = std::ptr::from_ref(op) as usize;
-    if let Some((p, t)) = &*memo.borrow()
-        && *p == at
+    if let Some((p, t)) = memo.get()
+        && p == at
     {
-        return t.clone();
+        return t;
     }
     let t = read();
-    *memo.borrow_mut() = Some((at, t.clone()));
+    memo.set(Some((at, t)));
     t
 }
 
