@@ -334,9 +334,9 @@ impl<'a> Rev<'_, 'a> {
             }
         }
         if self.record
-            && let Some(f) = self.facts.get_mut(i)
+            && let Some(f) = self.fact_mut(i)
         {
-            f.existing_enums = existing;
+            f.existing_enums = existing.into();
         }
         t.complete = t.uncertain.is_none();
         state.put_table(t);

@@ -49,8 +49,9 @@ impl<'a> Rev<'_, 'a> {
                 }
             }
             if self.record {
-                self.facts[i].statements = per_stmt;
-                self.facts[i].statement_columns = per_col;
+                let f = &mut self.facts[self.base + i];
+                f.statements = per_stmt.into();
+                f.statement_columns = per_col.into();
             }
             return;
         }
@@ -227,11 +228,13 @@ impl<'a> Rev<'_, 'a> {
                 missing = None;
             }
             if missing.is_some() || existing.is_some() {
-                self.facts[self.cur_op].sql_objects.push(SqlObject {
-                    range: o.range,
-                    missing,
-                    existing,
-                });
+                self.facts[self.base + self.cur_op]
+                    .sql_objects
+                    .push(SqlObject {
+                        range: o.range,
+                        missing,
+                        existing,
+                    });
             }
         }
         match c {

@@ -84,7 +84,7 @@ impl Rev<'_, '_> {
                 (!after_column).then_some(*i)
             });
             if let Some(i) = last
-                && let Some(facts) = self.facts.get_mut(i)
+                && let Some(facts) = self.fact_mut(i)
             {
                 facts.enums_left.push((e.name.clone(), e.origin));
             }

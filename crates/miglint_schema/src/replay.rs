@@ -112,8 +112,6 @@ impl Walk<'_, '_> {
         let pos_by_input = positions(inputs, order);
         let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
         let mut captured = None;
-        // one list for every file's facts, reused (see `Rev::run`)
-        let mut scratch: Vec<OpFacts> = Vec::new();
         let Cursor {
             pos,
             remaining,
@@ -166,12 +164,19 @@ impl Walk<'_, '_> {
             if unknown {
                 state.set_unknown(start);
             }
-            let mut ops_facts = Rev::new(input, file, self.dialects, self.stop.is_none(), users)
-                .run(&mut state, std::mem::take(&mut scratch));
+            let record = self.stop.is_none();
+            // the facts are made in place, in the chunk they are kept in
+            let (chunk, base) = facts.open(if record { input.module.ops.len() } else { 0 });
+            let mut chunk =
+                Rev::new(input, file, self.dialects, record, users).run(&mut state, chunk, base);
             if self.stop == Some(file) {
+                facts.put_back(chunk);
                 return (Some(state), captured);
             }
-            let Some(k) = pos_of(file) else { continue };
+            let Some(k) = pos_of(file) else {
+                facts.close(file, chunk, base);
+                continue;
+            };
             if remaining[k] > 0 {
                 states.insert(k, state);
             }
@@ -182,27 +187,23 @@ impl Walk<'_, '_> {
             let same = self
                 .reference
                 .and_then(|r| r.get(at))
-                .is_some_and(|(f0, ops0)| f0 == file && ops0 == ops_facts.as_slice());
+                .is_some_and(|(f0, ops0)| f0 == file && ops0 == &chunk[base..]);
             if same {
-                ops_facts.clear();
+                chunk.truncate(base);
             }
-            facts.push(file, &mut ops_facts);
-            scratch = ops_facts;
+            facts.close(file, chunk, base);
         }
         (None, captured)
     }
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
-    /// Replays the revision; returns the facts of its ops (in `facts`, an
-    /// empty list whose room is reused; none when not recording).
-    fn run(mut self, state: &mut Schema, mut facts: Vec<OpFacts>) -> Vec<OpFacts> {
+    /// Replays the revision; returns `facts` with the facts of its ops
+    /// written from `base` on (see [`EnvFacts::open`]).
+    fn run(mut self, state: &mut Schema, facts: Vec<OpFacts>, base: usize) -> Vec<OpFacts> {
         let m = self.input.module;
-        facts.clear();
-        if self.record {
-            facts.resize_with(m.ops.len(), OpFacts::default);
-        }
         self.facts = facts;
+        self.base = base;
         self.batches();
         // ops bucketed by function, once
         let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
@@ -410,7 +411,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 f.batch_recreates_on_sqlite =
                     self.recreates.get(&b.range).copied().unwrap_or(false);
             }
-            self.facts[i] = f;
+            self.facts[self.base + i] = f;
         }
         self.cur_op = i;
         self.log_op(i, op, state);

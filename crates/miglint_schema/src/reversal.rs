@@ -336,7 +336,7 @@ impl<'a> Rev<'_, 'a> {
             }
         }
         for (op, n) in found {
-            if let Some(f) = self.facts.get_mut(op) {
+            if let Some(f) = self.fact_mut(op) {
                 f.not_reverted.push(n);
             }
         }
