@@ -229,7 +229,9 @@ impl<'i, 'a> Rev<'i, 'a> {
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
                 // ORM/Core writes outside ops: read when an op asks
                 self.orm_writes = None;
-                if text.contains(".create(") {
+                // (each searched once per function)
+                let (creates, drops) = (text.contains(".create("), text.contains(".drop("));
+                if creates {
                     self.enum_creates(text, func.range.start(), state);
                 }
                 // ORM deletes of every row of a class mapped in the file,
@@ -246,7 +248,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                         .collect()
                 };
                 let calls_project = calls_any(&self.imported, text);
-                if calls_project || schema_calls(text) {
+                if calls_project || schema_calls(text, creates || drops) {
                     state.forget_existence();
                 }
                 // project helpers called with a table's name, latest first
@@ -287,7 +289,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 while let Some((at, table)) = emptied.pop() {
                     self.orm_emptied(at, table, state);
                 }
-                if text.contains(".drop(") {
+                if drops {
                     let mut gone: Vec<String> = state
                         .enums
                         .values()
@@ -570,12 +572,13 @@ impl<'i, 'a> Rev<'i, 'a> {
 /// Whether a function creates or drops objects outside ops: a metadata's
 /// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
 /// not an enum type (a `Table`, an `Index`).
-fn schema_calls(text: &str) -> bool {
-    if text.contains("create_all(") || text.contains("drop_all(") {
+/// `creates_or_drops`: the text has `.create(` or `.drop(`.
+fn schema_calls(text: &str, creates_or_drops: bool) -> bool {
+    // (one scan for what both have first: most functions have neither)
+    if text.contains("_all(") && (text.contains("create_all(") || text.contains("drop_all(")) {
         return true;
     }
-    // (one scan of the whole text first: most functions have neither)
-    if !text.contains(".create(") && !text.contains(".drop(") {
+    if !creates_or_drops {
         return false;
     }
     text.lines().any(|line| {

@@ -473,13 +473,19 @@ pub(crate) fn imported_names(source: &str) -> Vec<&str> {
             import_line(line, &mut lines, &mut names);
             at = lines.at;
         } else {
-            match rest.find('\n') {
+            match newline(rest) {
                 Some(n) => at += n + 1,
                 None => break,
             }
         }
     }
     names
+}
+
+/// The offset of the first `\n` of `text` (a byte loop: the lines are
+/// short, and `str::find` costs more per call than it saves per byte).
+fn newline(text: &str) -> Option<usize> {
+    text.bytes().position(|b| b == b'\n')
 }
 
 /// [`str::lines`] from offset `at` of `text`, with the offset reached.
@@ -494,7 +500,7 @@ impl<'t> Iterator for Lines<'t> {
     fn next(&mut self) -> Option<&'t str> {
         let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
         // (as `str::lines`: a `\r` only before a `\n` ends the line)
-        let (line, len) = match rest.find('\n') {
+        let (line, len) = match newline(rest) {
             Some(n) => (rest[..n].strip_suffix('\r').unwrap_or(&rest[..n]), n + 1),
             None => (rest, rest.len()),
         };
