@@ -12,8 +12,8 @@ use crate::state::{
     Column, Constraint, ConstraintKind, ForeignKeyRef, Index, Origin, Schema, Table,
 };
 
-impl Rev<'_, '_> {
-    pub(crate) fn apply(&mut self, i: usize, op: &Op, state: &mut Schema) {
+impl<'a> Rev<'_, 'a> {
+    pub(crate) fn apply(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let o = self.origin(op.range);
         if matches!(op.name.as_str(), "execute" | "exec_driver_sql") {
             self.execute(i, op, state);
@@ -45,9 +45,9 @@ impl Rev<'_, '_> {
             }
         };
         match op.name.as_str() {
-            "create_table" => self.create_table(i, op, &table, state, o),
+            "create_table" => self.create_table(i, op, table, state, o),
             "drop_table" => {
-                state.drop_table(&table, o);
+                state.drop_table(table, o);
             }
             "rename_table" => {
                 let Some(new) = op
@@ -57,7 +57,7 @@ impl Rev<'_, '_> {
                     state.set_unknown(o);
                     return;
                 };
-                state.rename_table(&table, &new, o);
+                state.rename_table(table, &new, o);
             }
             "add_column" => {
                 let col = op
@@ -68,14 +68,14 @@ impl Rev<'_, '_> {
                     .map(|e| data::resolve(self.input.module, e))
                     .and_then(PyColumn::from_expr);
                 let Some((c, col, (cons, ix))) = col.and_then(|c| {
-                    let objects = self.column_objects(&table, &c, o);
-                    self.column(&table, &c, o).map(|col| (c, col, objects))
+                    let objects = self.column_objects(table, &c, o);
+                    self.column(table, &c, o).map(|col| (c, col, objects))
                 }) else {
-                    state.make_uncertain(&table, o);
+                    state.make_uncertain(table, o);
                     return;
                 };
                 let mysql = self.dialects.contains(miglint_diagnostics::Dialect::Mysql);
-                let t = state.table_for_change(&table, o);
+                let t = state.table_for_change(table, o);
                 column_anon(t, &c, mysql);
                 t.add_column(col);
                 // SQLite cannot ALTER a constraint in: outside a batch,
@@ -93,15 +93,15 @@ impl Rev<'_, '_> {
             }
             "drop_column" => match self.column_name(op) {
                 Some(c) => {
-                    if let Some(t) = state.table_mut(&table) {
-                        t.remove_column(&c);
+                    if let Some(t) = state.table_mut(table) {
+                        t.remove_column(c);
                         t.column_dropped();
                     }
-                    state.drop_column_objects(&table, &c);
+                    state.drop_column_objects(table, c);
                 }
-                None => state.make_uncertain(&table, o),
+                None => state.make_uncertain(table, o),
             },
-            "alter_column" => self.alter_column(op, &table, state, o),
+            "alter_column" => self.alter_column(op, table, state, o),
             "create_index" => {
                 let name = op.arg_or_kw(0, "index_name").and_then(|e| self.str_of(e));
                 let cols_at = if op.in_batch() { 1 } else { 2 };
@@ -112,17 +112,17 @@ impl Rev<'_, '_> {
                 match name {
                     Some(name) => state.put_index(Index {
                         name,
-                        table: crate::state::key(&table),
+                        table: crate::state::key(table),
                         columns,
                         unique: op.kwarg("unique").and_then(|k| k.value.bool_value()) == Some(true),
                         origin: o,
                     }),
-                    None => state.table_for_change(&table, o).anon_index = true,
+                    None => state.table_for_change(table, o).anon_index = true,
                 }
             }
             "drop_index" => {
                 if let Some(n) = op.arg_or_kw(0, "index_name").and_then(|e| self.str_of(e)) {
-                    state.drop_index(&n, Some(&table), o);
+                    state.drop_index(&n, Some(table), o);
                 }
             }
             "create_unique_constraint"
@@ -159,7 +159,7 @@ impl Rev<'_, '_> {
                         .map(string_list)
                         .unwrap_or_default(),
                 };
-                let t = state.table_for_change(&table, o);
+                let t = state.table_for_change(table, o);
                 if kind == ConstraintKind::PrimaryKey {
                     for c in &columns {
                         if let Some(col) = t.column_mut(c) {
@@ -216,7 +216,7 @@ impl Rev<'_, '_> {
                     .and_then(|e| self.str_of(e));
                 // a constraint miglint cannot name leaves the columns and
                 // their data unchanged
-                if let Some(t) = state.table_mut(&table) {
+                if let Some(t) = state.table_mut(table) {
                     let before = t.constraints.len();
                     if let Some(n) = name {
                         t.constraints
@@ -237,7 +237,7 @@ impl Rev<'_, '_> {
         }
     }
 
-    fn create_table(&mut self, i: usize, op: &Op, table: &str, state: &mut Schema, o: Origin) {
+    fn create_table(&mut self, i: usize, op: &'a Op, table: &str, state: &mut Schema, o: Origin) {
         let mut t = Table::new(table, o);
         let m = self.input.module;
         let text = self.input.source.get(op.range.as_usize()).unwrap_or("");
@@ -334,9 +334,9 @@ impl Rev<'_, '_> {
             }
         }
         if self.record
-            && let Some(f) = self.facts.get_mut(i)
+            && let Some(f) = self.fact_mut(i)
         {
-            f.existing_enums = existing;
+            f.existing_enums = existing.into();
         }
         t.complete = t.uncertain.is_none();
         state.put_table(t);
@@ -345,20 +345,20 @@ impl Rev<'_, '_> {
         }
     }
 
-    fn alter_column(&mut self, op: &Op, table: &str, state: &mut Schema, o: Origin) {
+    fn alter_column(&mut self, op: &'a Op, table: &str, state: &mut Schema, o: Origin) {
         let Some(col) = self.column_name(op) else {
             state.make_uncertain(table, o);
             return;
         };
         let lit = |k: &str| op.kwarg(k).map(|k| k.value.bool_value());
         let t = state.table_for_change(table, o);
-        if t.column(&col).is_none() {
+        if t.column(col).is_none() {
             t.add_column(Column {
                 nullable: lit("existing_nullable").flatten(),
-                ..Column::named(&col, o)
+                ..Column::named(col, o)
             });
         }
-        let c = t.column_mut(&col).expect("added above");
+        let c = t.column_mut(col).expect("added above");
         match lit("nullable") {
             Some(Some(n)) => {
                 if n && c.nullable != Some(true) {
@@ -388,8 +388,8 @@ impl Rev<'_, '_> {
         if let Some(new) = op.kwarg("new_column_name") {
             match self.str_of(&new.value) {
                 Some(n) => {
-                    t.rename_column(&col, &n);
-                    state.rename_column_objects(table, &col, &n);
+                    t.rename_column(col, &n);
+                    state.rename_column_objects(table, col, &n);
                 }
                 None => t.uncertain = Some(o),
             }

@@ -10,8 +10,8 @@ use crate::names::{find_word, same};
 use crate::rev::Rev;
 use crate::state::{Column, Constraint, ConstraintKind, EnumType, Index, Origin, Schema, Table};
 
-impl Rev<'_, '_> {
-    pub(crate) fn execute(&mut self, i: usize, op: &Op, state: &mut Schema) {
+impl<'a> Rev<'_, 'a> {
+    pub(crate) fn execute(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let o = self.origin(op.range);
         if let Some(sql) = self.sql_of(i) {
             let mut per_stmt = Vec::with_capacity(sql.statements.len());
@@ -49,8 +49,9 @@ impl Rev<'_, '_> {
                 }
             }
             if self.record {
-                self.facts[i].statements = per_stmt;
-                self.facts[i].statement_columns = per_col;
+                let f = &mut self.facts[self.base + i];
+                f.statements = per_stmt.into();
+                f.statement_columns = per_col.into();
             }
             return;
         }
@@ -227,11 +228,13 @@ impl Rev<'_, '_> {
                 missing = None;
             }
             if missing.is_some() || existing.is_some() {
-                self.facts[self.cur_op].sql_objects.push(SqlObject {
-                    range: o.range,
-                    missing,
-                    existing,
-                });
+                self.facts[self.base + self.cur_op]
+                    .sql_objects
+                    .push(SqlObject {
+                        range: o.range,
+                        missing,
+                        existing,
+                    });
             }
         }
         match c {

@@ -67,11 +67,11 @@ impl Rev<'_, '_> {
                     let TableRef::Known(t) = self.table_name(op) else {
                         return None;
                     };
-                    let t = key(&t);
+                    let t = key(t);
                     let hit = match op.name.as_str() {
                         "drop_table" => users.iter().any(|(ut, _)| *ut == t),
                         "drop_column" => self.column_name(op).is_some_and(|c| {
-                            users.iter().any(|(ut, uc)| *ut == t && *uc == key(&c))
+                            users.iter().any(|(ut, uc)| *ut == t && *uc == key(c))
                         }),
                         _ => false,
                     };
@@ -84,7 +84,7 @@ impl Rev<'_, '_> {
                 (!after_column).then_some(*i)
             });
             if let Some(i) = last
-                && let Some(facts) = self.facts.get_mut(i)
+                && let Some(facts) = self.fact_mut(i)
             {
                 facts.enums_left.push((e.name.clone(), e.origin));
             }

@@ -83,13 +83,13 @@ pub struct OpFacts {
     pub column: Option<Box<ColumnFacts>>,
     /// For `create_table`: native enum types its columns would create that
     /// already exist, with the op that created them.
-    pub existing_enums: Vec<(String, Origin)>,
+    pub existing_enums: List<(String, Origin)>,
     /// For an `execute` of literal SQL: the facts of the table each
     /// statement names, right before that statement.
-    pub statements: Vec<Option<TableFacts>>,
+    pub statements: List<Option<TableFacts>>,
     /// For each statement: the facts of the column a `SET NOT NULL` names,
     /// right before that statement.
-    pub statement_columns: Vec<Option<ColumnFacts>>,
+    pub statement_columns: List<Option<ColumnFacts>>,
     /// The object the op drops or alters (or whose table it needs), when
     /// it certainly does not exist right before the op.
     pub missing: Option<Box<ObjectFact>>,
@@ -99,18 +99,81 @@ pub struct OpFacts {
     /// (with the statement's span in the file), the object it drops or
     /// alters that certainly does not exist, or creates that certainly
     /// exists, right before it.
-    pub sql_objects: Vec<SqlObject>,
+    pub sql_objects: List<SqlObject>,
     /// In a `downgrade()`: native enum types this op drops the last user
     /// of, which the revision's `upgrade()` created implicitly (in a
     /// `create_table`) and the downgrade does not drop, with their origin.
-    pub enums_left: Vec<(String, Origin)>,
+    pub enums_left: List<(String, Origin)>,
     /// Inside a `batch_alter_table` that SQLite runs by recreating the
     /// table (`recreate="always"`, or an op other than add_column /
     /// create_index / drop_index in the batch).
     pub batch_recreates_on_sqlite: bool,
     /// In an `upgrade()`: what this op creates or drops that the paired
     /// `downgrade()` leaves as the upgrade left it (ML403).
-    pub not_reverted: Vec<NotReverted>,
+    pub not_reverted: List<NotReverted>,
+}
+
+/// A list of facts most ops leave empty (the lists of [`OpFacts`]): one
+/// pointer inline, so that the common op's facts stay small (the model
+/// keeps one `OpFacts` per op and dialect, and moves each into place).
+/// Reads as a slice.
+#[allow(
+    clippy::box_collection,
+    reason = "one pointer inline (a `Vec` is three), for a list that is most often absent"
+)]
+pub struct List<T>(Option<Box<Vec<T>>>);
+
+impl<T> List<T> {
+    pub fn push(&mut self, item: T) {
+        self.0.get_or_insert_with(Box::default).push(item);
+    }
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List(None)
+    }
+}
+
+impl<T> From<Vec<T>> for List<T> {
+    fn from(v: Vec<T>) -> Self {
+        List((!v.is_empty()).then(|| Box::new(v)))
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'l, T> IntoIterator for &'l List<T> {
+    type Item = &'l T;
+    type IntoIter = std::slice::Iter<'l, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: Clone> Clone for List<T> {
+    fn clone(&self) -> Self {
+        List(self.0.clone())
+    }
+}
+
+impl<T: PartialEq> PartialEq for List<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// An existence fact of one statement of literal SQL.

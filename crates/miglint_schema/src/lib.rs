@@ -44,7 +44,8 @@ pub use checkpoint::{KeptModel, Update};
 /// module-level name bound to one).
 pub use data::table_name as table_of_expr;
 pub use facts::{
-    ColumnFacts, NotReverted, ObjectFact, ObjectKind, OpFacts, Presence, SqlObject, TableFacts,
+    ColumnFacts, List, NotReverted, ObjectFact, ObjectKind, OpFacts, Presence, SqlObject,
+    TableFacts,
 };
 pub use input::{RevisionInput, SqlOf};
 pub use state::{

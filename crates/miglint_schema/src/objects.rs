@@ -17,11 +17,11 @@ fn truthy(op: &Op, k: &str) -> bool {
         .is_some_and(|kw| kw.value.bool_value() != Some(false))
 }
 
-impl Rev<'_, '_> {
+impl<'a> Rev<'_, 'a> {
     /// The (missing, existing) facts of `op` before it runs.
     pub(crate) fn object_facts(
         &self,
-        op: &Op,
+        op: &'a Op,
         state: &Schema,
     ) -> (Option<ObjectFact>, Option<ObjectFact>) {
         // an op that may not run, or that checks for itself
@@ -41,11 +41,11 @@ impl Rev<'_, '_> {
         let fact = ObjectFact::new;
         // every op but the creation of a table needs its table
         if op.name != "create_table"
-            && let Some(o) = state.table_dropped(&table)
+            && let Some(o) = state.table_dropped(table)
         {
-            return (Some(fact(ObjectKind::Table, &table, None, Some(o))), None);
+            return (Some(fact(ObjectKind::Table, table, None, Some(o))), None);
         }
-        let t = state.table(&table);
+        let t = state.table(table);
         // its objects are all known for certain
         let certain = t.filter(|t| state.certain(t));
         // what it has is certainly there (a placeholder's defined objects too)
@@ -54,8 +54,7 @@ impl Rev<'_, '_> {
         match op.name.as_str() {
             "create_table" => {
                 let ok = certain.is_some_and(|t| *t.name == *table);
-                let e =
-                    ok.then(|| fact(ObjectKind::Table, &table, None, certain.map(|t| t.origin)));
+                let e = ok.then(|| fact(ObjectKind::Table, table, None, certain.map(|t| t.origin)));
                 (None, e)
             }
             "rename_table" => {
@@ -68,15 +67,15 @@ impl Rev<'_, '_> {
             }
             "add_column" => {
                 let e = self.column_name(op).and_then(|c| {
-                    let col = present?.column(&c).filter(|x| x.defined && *x.name == *c)?;
-                    Some(fact(ObjectKind::Column, &c, Some(&table), Some(col.origin)))
+                    let col = present?.column(c).filter(|x| x.defined && *x.name == *c)?;
+                    Some(fact(ObjectKind::Column, c, Some(table), Some(col.origin)))
                 });
                 (None, e)
             }
             "drop_column" | "alter_column" => {
                 let m = self.column_name(op).and_then(|c| {
-                    let t = certain.filter(|t| t.complete && t.column(&c).is_none())?;
-                    Some(missing_in(t, ObjectKind::Column, &c, &table))
+                    let t = certain.filter(|t| t.complete && t.column(c).is_none())?;
+                    Some(missing_in(t, ObjectKind::Column, c, table))
                 });
                 (m, None)
             }
@@ -84,8 +83,8 @@ impl Rev<'_, '_> {
                 let e = name_arg(0, "index_name").and_then(|n| {
                     present.filter(|t| !t.unsure_constraints)?;
                     let ix = state.indexes.get(&key(n))?;
-                    (ix.table == key(&table) && ix.name == n)
-                        .then(|| fact(ObjectKind::Index, n, Some(&table), Some(ix.origin)))
+                    (ix.table == key(table) && ix.name == n)
+                        .then(|| fact(ObjectKind::Index, n, Some(table), Some(ix.origin)))
                 });
                 (None, e)
             }
@@ -95,11 +94,11 @@ impl Rev<'_, '_> {
                         return None;
                     }
                     if let Some((tk, o)) = state.index_dropped(n) {
-                        return (tk == key(&table))
-                            .then(|| fact(ObjectKind::Index, n, Some(&table), Some(o)));
+                        return (tk == key(table))
+                            .then(|| fact(ObjectKind::Index, n, Some(table), Some(o)));
                     }
                     let t = certain.filter(|t| !t.anon_index && !has_constraint(t, n))?;
-                    Some(missing_in(t, ObjectKind::Index, n, &table))
+                    Some(missing_in(t, ObjectKind::Index, n, table))
                 });
                 (m, None)
             }
@@ -115,12 +114,7 @@ impl Rev<'_, '_> {
                         .constraints
                         .iter()
                         .find(|c| c.name.as_deref() == Some(n) && c.conv == conv)?;
-                    Some(fact(
-                        ObjectKind::Constraint,
-                        n,
-                        Some(&table),
-                        Some(c.origin),
-                    ))
+                    Some(fact(ObjectKind::Constraint, n, Some(table), Some(c.origin)))
                 });
                 (None, e)
             }
@@ -149,7 +143,7 @@ impl Rev<'_, '_> {
                     if anon || clash || state.indexes.contains_key(&key(n)) {
                         return None;
                     }
-                    Some(missing_in(t, ObjectKind::Constraint, n, &table))
+                    Some(missing_in(t, ObjectKind::Constraint, n, table))
                 });
                 (m, None)
             }

@@ -112,8 +112,6 @@ impl Walk<'_, '_> {
         let pos_by_input = positions(inputs, order);
         let pos_of = |f: usize| pos_by_input.get(f).copied().filter(|&k| k != usize::MAX);
         let mut captured = None;
-        // one list for every file's facts, reused (see `Rev::run`)
-        let mut scratch: Vec<OpFacts> = Vec::new();
         let Cursor {
             pos,
             remaining,
@@ -166,12 +164,19 @@ impl Walk<'_, '_> {
             if unknown {
                 state.set_unknown(start);
             }
-            let mut ops_facts = Rev::new(input, file, self.dialects, self.stop.is_none(), users)
-                .run(&mut state, std::mem::take(&mut scratch));
+            let record = self.stop.is_none();
+            // the facts are made in place, in the chunk they are kept in
+            let (chunk, base) = facts.open(if record { input.module.ops.len() } else { 0 });
+            let mut chunk =
+                Rev::new(input, file, self.dialects, record, users).run(&mut state, chunk, base);
             if self.stop == Some(file) {
+                facts.put_back(chunk);
                 return (Some(state), captured);
             }
-            let Some(k) = pos_of(file) else { continue };
+            let Some(k) = pos_of(file) else {
+                facts.close(file, chunk, base);
+                continue;
+            };
             if remaining[k] > 0 {
                 states.insert(k, state);
             }
@@ -182,27 +187,23 @@ impl Walk<'_, '_> {
             let same = self
                 .reference
                 .and_then(|r| r.get(at))
-                .is_some_and(|(f0, ops0)| f0 == file && ops0 == ops_facts.as_slice());
+                .is_some_and(|(f0, ops0)| f0 == file && ops0 == &chunk[base..]);
             if same {
-                ops_facts.clear();
+                chunk.truncate(base);
             }
-            facts.push(file, &mut ops_facts);
-            scratch = ops_facts;
+            facts.close(file, chunk, base);
         }
         (None, captured)
     }
 }
 
 impl<'i, 'a> Rev<'i, 'a> {
-    /// Replays the revision; returns the facts of its ops (in `facts`, an
-    /// empty list whose room is reused; none when not recording).
-    fn run(mut self, state: &mut Schema, mut facts: Vec<OpFacts>) -> Vec<OpFacts> {
+    /// Replays the revision; returns `facts` with the facts of its ops
+    /// written from `base` on (see [`EnvFacts::open`]).
+    fn run(mut self, state: &mut Schema, facts: Vec<OpFacts>, base: usize) -> Vec<OpFacts> {
         let m = self.input.module;
-        facts.clear();
-        if self.record {
-            facts.resize_with(m.ops.len(), OpFacts::default);
-        }
         self.facts = facts;
+        self.base = base;
         self.batches();
         // ops bucketed by function, once
         let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
@@ -228,7 +229,9 @@ impl<'i, 'a> Rev<'i, 'a> {
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
                 // ORM/Core writes outside ops: read when an op asks
                 self.orm_writes = None;
-                if text.contains(".create(") {
+                // (each searched once per function)
+                let (creates, drops) = (text.contains(".create("), text.contains(".drop("));
+                if creates {
                     self.enum_creates(text, func.range.start(), state);
                 }
                 // ORM deletes of every row of a class mapped in the file,
@@ -245,7 +248,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                         .collect()
                 };
                 let calls_project = calls_any(&self.imported, text);
-                if calls_project || schema_calls(text) {
+                if calls_project || schema_calls(text, creates || drops) {
                     state.forget_existence();
                 }
                 // project helpers called with a table's name, latest first
@@ -286,7 +289,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 while let Some((at, table)) = emptied.pop() {
                     self.orm_emptied(at, table, state);
                 }
-                if text.contains(".drop(") {
+                if drops {
                     let mut gone: Vec<String> = state
                         .enums
                         .values()
@@ -358,7 +361,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 continue;
             }
             match self.table_name(op) {
-                TableRef::Known(t) => state.make_uncertain(&t, o),
+                TableRef::Known(t) => state.make_uncertain(t, o),
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None => {}
             }
@@ -399,7 +402,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
-    fn op(&mut self, i: usize, op: &Op, state: &mut Schema) {
+    fn op(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let reaching = op.dialects.intersect(self.input.targets);
         if reaching.intersect(self.dialects).is_empty() {
             return;
@@ -410,7 +413,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 f.batch_recreates_on_sqlite =
                     self.recreates.get(&b.range).copied().unwrap_or(false);
             }
-            self.facts[i] = f;
+            self.facts[self.base + i] = f;
         }
         self.cur_op = i;
         self.log_op(i, op, state);
@@ -425,12 +428,12 @@ impl<'i, 'a> Rev<'i, 'a> {
         if op.kwarg("schema").is_some_and(|k| !k.value.is_none())
             && let TableRef::Known(t) = self.table_name(op)
         {
-            state.forget_table(&t);
+            state.forget_table(t);
         }
         if op.conditional || op.in_try || skips("if_not_exists") {
             let o = self.origin(op.range);
             match self.table_name(op) {
-                TableRef::Known(t) => state.forget_table(&t),
+                TableRef::Known(t) => state.forget_table(t),
                 TableRef::Dynamic => state.set_unknown(o),
                 TableRef::None if op.name == "drop_index" => state.forget_existence(),
                 TableRef::None => {
@@ -449,7 +452,7 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     /// The facts of `op`'s table and column before it runs.
-    fn op_facts(&mut self, op: &Op, state: &Schema) -> OpFacts {
+    fn op_facts(&mut self, op: &'a Op, state: &Schema) -> OpFacts {
         let mut f = OpFacts::default();
         let (missing, existing) = self.object_facts(op, state);
         (f.missing, f.existing) = (missing.map(Box::new), existing.map(Box::new));
@@ -459,14 +462,14 @@ impl<'i, 'a> Rev<'i, 'a> {
         let TableRef::Known(table) = self.table_name(op) else {
             return f;
         };
-        f.table = Some(table_facts(state, &table));
+        f.table = Some(table_facts(state, table));
         if let Some(col) = self.column_name(op) {
-            let mut cf = column_facts(state, &table, &col);
+            let mut cf = column_facts(state, table, col);
             if cf.maybe_backfilled.is_none()
                 && op.name == "alter_column"
                 && let Some(at) = self.opaque_at
                 && at < op.range.start()
-                && self.ident_before(&col, op.range.start())
+                && self.ident_before(col, op.range.start())
             {
                 cf.maybe_backfilled = Some(self.origin(TextRange::empty(at)));
             }
@@ -476,14 +479,14 @@ impl<'i, 'a> Rev<'i, 'a> {
                     *a < op.range.start()
                         && src
                             .get(*a as usize..*b as usize)
-                            .is_some_and(|w| crate::names::find_ident(w, &col))
+                            .is_some_and(|w| crate::names::find_ident(w, col))
                 });
                 if let Some((a, b)) = hit {
                     cf.maybe_backfilled = Some(self.origin(TextRange::new(a, b)));
                 }
             }
             if cf.maybe_backfilled.is_none() && op.name == "alter_column" {
-                cf.maybe_backfilled = self.orm_object_write(&table, &col, op.range.start());
+                cf.maybe_backfilled = self.orm_object_write(table, col, op.range.start());
             }
             f.column = Some(Box::new(cf));
         }
@@ -569,12 +572,13 @@ impl<'i, 'a> Rev<'i, 'a> {
 /// Whether a function creates or drops objects outside ops: a metadata's
 /// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
 /// not an enum type (a `Table`, an `Index`).
-fn schema_calls(text: &str) -> bool {
-    if text.contains("create_all(") || text.contains("drop_all(") {
+/// `creates_or_drops`: the text has `.create(` or `.drop(`.
+fn schema_calls(text: &str, creates_or_drops: bool) -> bool {
+    // (one scan for what both have first: most functions have neither)
+    if text.contains("_all(") && (text.contains("create_all(") || text.contains("drop_all(")) {
         return true;
     }
-    // (one scan of the whole text first: most functions have neither)
-    if !text.contains(".create(") && !text.contains(".drop(") {
+    if !creates_or_drops {
         return false;
     }
     text.lines().any(|line| {

@@ -3,8 +3,6 @@
 //! names its table and column. The modules that apply ops extend it; the
 //! replay driver runs it.
 
-use std::rc::Rc;
-
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
 
@@ -25,6 +23,8 @@ pub(crate) struct EnvFacts {
     /// range in it).
     files: Vec<(usize, u32, u32, u32)>,
     chunks: Vec<Vec<OpFacts>>,
+    /// The last chunk is lent out (see [`EnvFacts::open`]).
+    lent: bool,
 }
 
 /// The room of the largest chunk of [`EnvFacts`], in ops (a file with
@@ -38,6 +38,7 @@ impl EnvFacts {
         EnvFacts {
             files: Vec::with_capacity(files),
             chunks: Vec::new(),
+            lent: false,
         }
     }
 
@@ -60,28 +61,50 @@ impl EnvFacts {
         (0..self.len()).filter_map(|pos| self.get(pos))
     }
 
-    /// Records the next position: `file` with the facts `ops` holds
-    /// (taken; `ops` is left empty, its room kept for the next file).
-    pub fn push(&mut self, file: usize, ops: &mut Vec<OpFacts>) {
+    /// Room for the facts of the next position's `n` ops, as defaults, at
+    /// the end of the last chunk (a new chunk when it has too little): the
+    /// chunk, lent until [`EnvFacts::close`], and where the room starts
+    /// (the facts are made in place, not moved in).
+    pub fn open(&mut self, n: usize) -> (Vec<OpFacts>, usize) {
         let fits = self
             .chunks
             .last()
-            .is_some_and(|c| c.capacity() - c.len() >= ops.len());
-        if !fits && !ops.is_empty() {
+            .is_some_and(|c| c.capacity() - c.len() >= n);
+        if !fits && n > 0 {
             // a small replay stays small: each chunk twice the last, up to
             // CHUNK
             let room = self
                 .chunks
                 .last()
                 .map_or(FIRST_CHUNK, |c| (c.capacity() * 2).min(CHUNK));
-            self.chunks.push(Vec::with_capacity(room.max(ops.len())));
+            self.chunks.push(Vec::with_capacity(room.max(n)));
         }
+        let mut chunk = match self.chunks.pop() {
+            Some(c) => {
+                self.lent = true;
+                c
+            }
+            None => Vec::new(),
+        };
+        let start = chunk.len();
+        chunk.resize_with(start + n, OpFacts::default);
+        (chunk, start)
+    }
+
+    /// Takes the chunk [`EnvFacts::open`] lent back, without recording a
+    /// position.
+    pub fn put_back(&mut self, chunk: Vec<OpFacts>) {
+        if std::mem::take(&mut self.lent) {
+            self.chunks.push(chunk);
+        }
+    }
+
+    /// Takes the chunk back and records the next position: `file`, with
+    /// the facts the chunk holds from `start` on.
+    pub fn close(&mut self, file: usize, chunk: Vec<OpFacts>, start: usize) {
+        let end = chunk.len();
+        self.put_back(chunk);
         let chunk = self.chunks.len().saturating_sub(1);
-        let start = self.chunks.get(chunk).map_or(0, Vec::len);
-        if let Some(c) = self.chunks.get_mut(chunk) {
-            c.append(ops);
-        }
-        let end = self.chunks.get(chunk).map_or(0, Vec::len);
         self.files
             .push((file, chunk as u32, start as u32, end as u32));
     }
@@ -119,7 +142,10 @@ pub(crate) struct Rev<'i, 'a> {
     /// [`Rev::sql_of`]).
     /// (the input's own list when it is sorted already, as it usually is)
     pub sql_by_op: std::borrow::Cow<'i, [SqlOf<'a>]>,
+    /// The chunk the facts of the revision's ops are written into, from
+    /// `base` on (see [`EnvFacts::open`]).
     pub facts: Vec<OpFacts>,
+    pub base: usize,
     /// The function being replayed.
     pub func: usize,
     /// Per function: offset of the first ORM/Core write miglint does not
@@ -144,16 +170,16 @@ pub(crate) struct Rev<'i, 'a> {
     pub imported: Vec<&'a str>,
     /// The table and column names of the latest op asked (by address):
     /// the facts, the change and the guards of one op ask them in turn.
-    pub table_memo: std::cell::RefCell<Option<(usize, TableRef)>>,
-    pub column_memo: std::cell::RefCell<Option<(usize, Option<Rc<str>>)>>,
+    pub table_memo: std::cell::Cell<Option<(usize, TableRef<'a>)>>,
+    pub column_memo: std::cell::Cell<Option<(usize, Option<&'a str>)>>,
 }
 
 /// How an op names its table.
-#[derive(Clone)]
-pub(crate) enum TableRef {
-    /// (shared: the facts, the change and the guards of one op ask it in
-    /// turn)
-    Known(Rc<str>),
+#[derive(Clone, Copy)]
+pub(crate) enum TableRef<'a> {
+    /// (borrowed from the module: the facts, the change and the guards of
+    /// one op ask it in turn, and no copy is made)
+    Known(&'a str),
     /// Not a literal (a variable, a loop): any table.
     Dynamic,
     /// The op has no table.
@@ -215,6 +241,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                 std::borrow::Cow::Owned(v)
             },
             facts: Vec::new(),
+            base: 0,
             func: 0,
             opaque_at: None,
             orm_writes: None,
@@ -225,8 +252,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             dynamic_sql: false,
             renamed: Vec::new(),
             imported: imported_names(input.source),
-            table_memo: std::cell::RefCell::new(None),
-            column_memo: std::cell::RefCell::new(None),
+            table_memo: std::cell::Cell::new(None),
+            column_memo: std::cell::Cell::new(None),
         }
     }
 
@@ -243,6 +270,11 @@ impl<'i, 'a> Rev<'i, 'a> {
                 .map(|(a, b)| (base + a as u32, base + b as u32))
                 .collect()
         })
+    }
+
+    /// The facts of op `i` (`None` when not recording).
+    pub fn fact_mut(&mut self, i: usize) -> Option<&mut OpFacts> {
+        self.facts.get_mut(self.base + i)
     }
 
     /// The analyzed literal SQL of op `i`.
@@ -274,13 +306,13 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     /// The table `op` works on: a literal, or a module-level name bound to
     /// a string.
-    pub(crate) fn table_name(&self, op: &Op) -> TableRef {
+    pub(crate) fn table_name(&self, op: &'a Op) -> TableRef<'a> {
         last_of(&self.table_memo, op, || self.read_table_name(op))
     }
 
-    fn read_table_name(&self, op: &Op) -> TableRef {
+    fn read_table_name(&self, op: &'a Op) -> TableRef<'a> {
         if let Some(t) = op.table_str() {
-            return TableRef::Known(Rc::from(t));
+            return TableRef::Known(t);
         }
         if matches!(
             op.name.as_str(),
@@ -309,8 +341,8 @@ impl<'i, 'a> Rev<'i, 'a> {
             _ => op.arg_or_kw(0, "table_name"),
         };
         match expr {
-            Some(e) => match self.str_ref(e) {
-                Some(s) => TableRef::Known(Rc::from(s)),
+            Some(e) => match self.module_str(e) {
+                Some(s) => TableRef::Known(s),
                 None => TableRef::Dynamic,
             },
             None => TableRef::Dynamic,
@@ -333,12 +365,24 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
+    /// [`Rev::str_ref`] of an expression of the module, with the module's
+    /// lifetime.
+    fn module_str(&self, e: &'a Expr) -> Option<&'a str> {
+        if let Some(s) = literal_name(e) {
+            return Some(s);
+        }
+        match &e.kind {
+            ExprKind::Name(n) => self.input.module.binding(n)?.str_value(),
+            _ => None,
+        }
+    }
+
     /// The column `op` works on (add/drop/alter_column).
-    pub(crate) fn column_name(&self, op: &Op) -> Option<Rc<str>> {
+    pub(crate) fn column_name(&self, op: &'a Op) -> Option<&'a str> {
         last_of(&self.column_memo, op, || self.read_column_name(op))
     }
 
-    fn read_column_name(&self, op: &Op) -> Option<Rc<str>> {
+    fn read_column_name(&self, op: &'a Op) -> Option<&'a str> {
         match op.name.as_str() {
             "add_column" => {
                 let e = op
@@ -347,12 +391,16 @@ impl<'i, 'a> Rev<'i, 'a> {
                     .chain(op.kwarg("column").map(|k| &k.value))
                     .nth(if op.in_batch() { 0 } else { 1 })?;
                 let e = data::resolve(self.input.module, e);
-                PyColumn::from_expr(e)?.name().map(|n| Rc::from(n.value))
+                // (`PyColumn::name`, borrowed)
+                let call = PyColumn::from_expr(e)?.call;
+                call.args
+                    .first()
+                    .or_else(|| call.kwarg("name").map(|k| &k.value))?
+                    .str_value()
             }
             "drop_column" | "alter_column" => op
                 .arg_or_kw(usize::from(!op.in_batch()), "column_name")
-                .and_then(|e| self.str_ref(e))
-                .map(Rc::from),
+                .and_then(|e| self.module_str(e)),
             _ => None,
         }
     }
@@ -414,29 +462,30 @@ const SAFE: &[&str] = &[
 /// per revision.
 pub(crate) fn imported_names(source: &str) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
-    // only a line with `import` in it matters (or the lines its
-    // parenthesized list continues on): the text is searched for the word,
-    // not read line by line
-    let mut from = 0;
-    // the lines before this offset are read
-    let mut done = 0;
-    while let Some(k) = source[from..].find("import") {
-        let at = from + k;
-        from = at + "import".len();
-        let start = source[..at].rfind('\n').map_or(0, |n| n + 1);
-        if start < done {
-            continue;
+    // only a line that starts with `from ` or `import ` names anything (with
+    // the lines its parenthesized list goes on over): the other lines are
+    // stepped over, newline to newline, not read
+    let mut at = 0;
+    while let Some(rest) = source.get(at..).filter(|r| !r.is_empty()) {
+        if rest.starts_with("from ") || rest.starts_with("import ") {
+            let mut lines = Lines { text: source, at };
+            let Some(line) = lines.next() else { break };
+            import_line(line, &mut lines, &mut names);
+            at = lines.at;
+        } else {
+            match newline(rest) {
+                Some(n) => at += n + 1,
+                None => break,
+            }
         }
-        let mut lines = Lines {
-            text: source,
-            at: start,
-        };
-        let Some(line) = lines.next() else { break };
-        import_line(line, &mut lines, &mut names);
-        done = lines.at;
-        from = from.max(done);
     }
     names
+}
+
+/// The offset of the first `\n` of `text` (a byte loop: the lines are
+/// short, and `str::find` costs more per call than it saves per byte).
+fn newline(text: &str) -> Option<usize> {
+    text.bytes().position(|b| b == b'\n')
 }
 
 /// [`str::lines`] from offset `at` of `text`, with the offset reached.
@@ -451,7 +500,7 @@ impl<'t> Iterator for Lines<'t> {
     fn next(&mut self) -> Option<&'t str> {
         let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
         // (as `str::lines`: a `\r` only before a `\n` ends the line)
-        let (line, len) = match rest.find('\n') {
+        let (line, len) = match newline(rest) {
             Some(n) => (rest[..n].strip_suffix('\r').unwrap_or(&rest[..n]), n + 1),
             None => (rest, rest.len()),
         };
@@ -487,20 +536,23 @@ fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str
         .split('.')
         .next()
         .unwrap_or("");
-    let mut parts: Vec<&str> = vec![imported];
+    // (the lines of a parenthesized list are read, even from a module
+    // whose names do not count)
+    let mut more: Vec<&str> = Vec::new();
     if imported.trim_start().starts_with('(') && !imported.contains(')') {
-        for more in lines.by_ref() {
-            parts.push(more);
-            if more.contains(')') {
+        for line in lines.by_ref() {
+            more.push(line);
+            if line.contains(')') {
                 break;
             }
         }
     }
-    let skip = SAFE.contains(&top) && !module.starts_with('.');
-    for part in parts
-        .iter()
+    if SAFE.contains(&top) && !module.starts_with('.') {
+        return;
+    }
+    for part in std::iter::once(imported)
+        .chain(more)
         .flat_map(|p| p.split('#').next().unwrap_or("").split(','))
-        .filter(|_| !skip)
     {
         let part = part.trim().trim_matches(|c| c == '(' || c == ')').trim();
         let local = part.rsplit(" as ").next().unwrap_or(part).trim();
@@ -518,20 +570,37 @@ fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str
 /// `read()` for `op`, or the value `memo` kept for it: the replay asks
 /// for one op's names several times in a row, so the last op's answer is
 /// kept (keyed by the op's address).
-fn last_of<T: Clone>(
-    memo: &std::cell::RefCell<Option<(usize, T)>>,
+fn last_of<T: Copy>(
+    memo: &std::cell::Cell<Option<(usize, T)>>,
     op: &Op,
     read: impl FnOnce() -> T,
 ) -> T {
     let at = std::ptr::from_ref(op) as usize;
-    if let Some((p, t)) = &*memo.borrow()
-        && *p == at
+    if let Some((p, t)) = memo.get()
+        && p == at
     {
-        return t.clone();
+        return t;
     }
     let t = read();
-    *memo.borrow_mut() = Some((at, t.clone()));
+    memo.set(Some((at, t)));
     t
+}
+
+#[cfg(test)]
+mod imported_names_tests {
+    use super::imported_names;
+
+    #[test]
+    fn only_unsafe_modules_at_line_start() {
+        let src = "\"\"\"doc: import nothing\"\"\"\nfrom alembic import op\n\
+                   import sqlalchemy as sa\nfrom sqlalchemy import (\n    Table,\n)\n\
+                   from app.utils import (\n    make_table,  # helper\n    other as alias,\n)\n\
+                   import app.helpers as h, os\n    from indented import nope\n\
+                   x = 'import y'\nfrom .local import thing\r\nimport\tz";
+        assert_eq!(imported_names(src), ["make_table", "alias", "h", "thing"]);
+        assert!(imported_names("").is_empty());
+        assert_eq!(imported_names("import helpers"), ["helpers"]);
+    }
 }
 
 #[cfg(test)]
@@ -551,10 +620,20 @@ mod env_facts_tests {
         };
         (0..n)
             .map(|k| OpFacts {
-                existing_enums: vec![(format!("{file}:{k}"), o)],
+                existing_enums: vec![(format!("{file}:{k}"), o)].into(),
                 ..OpFacts::default()
             })
             .collect()
+    }
+
+    /// Records `n` tagged facts for `file`, made in place.
+    fn record(f: &mut EnvFacts, file: usize, n: usize) {
+        let (mut chunk, start) = f.open(n);
+        assert_eq!(chunk.len(), start + n);
+        for (slot, facts) in chunk[start..].iter_mut().zip(tagged(file, n)) {
+            *slot = facts;
+        }
+        f.close(file, chunk, start);
     }
 
     fn check(f: &EnvFacts, sizes: &[usize]) {
@@ -574,11 +653,8 @@ mod env_facts_tests {
         // than a chunk, an empty one last
         let sizes = [0, 3, CHUNK - 1, CHUNK + 5, 2, 0];
         let mut f = EnvFacts::with_capacity(0);
-        let mut scratch = Vec::new();
         for (pos, &n) in sizes.iter().enumerate() {
-            scratch.extend(tagged(pos * 10, n));
-            f.push(pos * 10, &mut scratch);
-            assert!(scratch.is_empty());
+            record(&mut f, pos * 10, n);
         }
         check(&f, &sizes);
         assert!(f.get(sizes.len()).is_none());
@@ -590,8 +666,7 @@ mod env_facts_tests {
         f.shrink();
         check(&f, &sizes[..3]);
         for (pos, n) in [(3, 4), (4, 1)] {
-            scratch.extend(tagged(pos * 10, n));
-            f.push(pos * 10, &mut scratch);
+            record(&mut f, pos * 10, n);
         }
         check(&f, &[0, 3, CHUNK - 1, 4, 1]);
         f.truncate(1);

@@ -17,7 +17,7 @@ use crate::names::existence_guarded;
 use crate::rev::{Change, Rev, TableRef};
 use crate::state::{Origin, Schema, key};
 
-impl Rev<'_, '_> {
+impl<'a> Rev<'_, 'a> {
     fn in_upgrade(&self) -> bool {
         self.record
             && self.input.module.functions.get(self.func).map(|f| f.kind) == Some(FuncKind::Upgrade)
@@ -28,7 +28,7 @@ impl Rev<'_, '_> {
     }
 
     /// Logs the change of `op` (an `op.*`/`batch_op.*` call), before it runs.
-    pub(crate) fn log_op(&mut self, i: usize, op: &Op, state: &Schema) {
+    pub(crate) fn log_op(&mut self, i: usize, op: &'a Op, state: &Schema) {
         if !self.in_upgrade() {
             return;
         }
@@ -336,7 +336,7 @@ impl Rev<'_, '_> {
             }
         }
         for (op, n) in found {
-            if let Some(f) = self.facts.get_mut(op) {
+            if let Some(f) = self.fact_mut(op) {
                 f.not_reverted.push(n);
             }
         }
