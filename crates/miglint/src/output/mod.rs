@@ -11,6 +11,7 @@ mod github;
 mod gitlab;
 mod json;
 mod junit;
+mod par;
 pub mod paths;
 mod sarif;
 mod wrap;
@@ -491,8 +492,93 @@ pub(crate) fn fnv1a64(parts: &[&[u8]]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Three files with `n` findings in all (most in the first): every
+    /// severity, helps, fixes with and without edits, labels in the file,
+    /// in another linted file and in an unlinted one, repeated messages,
+    /// and texts with markup, quotes, line breaks, tabs, control and
+    /// non-ASCII characters.
+    pub(crate) fn many_findings(n: usize) -> Vec<FileReport> {
+        use miglint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Label};
+        use std::sync::Arc;
+        let texts = [
+            "op.add_column(\"t\", sa.Column(\"c\", sa.Integer()))\n",
+            "x = 'é ≥ 漢'\r\ny = 1\n\tz = \"<a & b>\"\n",
+            "",
+        ];
+        let sources: Vec<Arc<SourceFile>> = ["a/r1.py", "a/r 2.py", "b/é.py"]
+            .iter()
+            .zip(texts)
+            .map(|(path, text)| Arc::new(SourceFile::new((*path).into(), text.repeat(40))))
+            .collect();
+        let messages = [
+            "plain message",
+            "a <b> & \"c\" 'd' 50%: e, f\nsecond line",
+            "tab\there \u{1b}[31m red \u{9b} é 漢字",
+            "plain message",
+        ];
+        let mut reports: Vec<FileReport> = sources
+            .iter()
+            .map(|source| FileReport {
+                source: Arc::clone(source),
+                diagnostics: Vec::new(),
+            })
+            .collect();
+        for i in 0..n {
+            let file = if i % 7 == 3 {
+                1
+            } else {
+                (i % 11 == 5) as usize * 2
+            };
+            let len = sources[file].text.len() as u32;
+            let at = (i as u32 * 13) % (len + 3);
+            let severity = [Severity::Error, Severity::Warning, Severity::Info][i % 3];
+            let code = ["ML101", "ML202", "ML703", "ML106"][i % 4];
+            let mut d = Diagnostic::new(
+                code,
+                "some-name",
+                severity,
+                TextRange::new(at, at + (i as u32 % 9)),
+                messages[i % messages.len()],
+            );
+            if i % 2 == 0 {
+                d.help = Some(format!("help {i}: `x` <y>\nmore").into());
+            }
+            if i % 5 == 1 {
+                d.fix = Some(Box::new(Fix {
+                    applicability: [Applicability::Safe, Applicability::Unsafe][i % 2],
+                    message: format!("fix {i}"),
+                    edits: (0..i % 3)
+                        .map(|k| Edit {
+                            range: TextRange::new(k as u32, k as u32 + 2),
+                            content: "z\n\"".into(),
+                        })
+                        .collect(),
+                }));
+            }
+            if i % 4 == 2 {
+                let file = [None, Some("a/r 2.py"), Some("gone.py")][i % 3];
+                d.labels.push(Label {
+                    range: TextRange::new(1, 5),
+                    message: if i % 8 == 2 {
+                        String::new()
+                    } else {
+                        format!("label {i} <&>")
+                    },
+                    file: file.map(Into::into),
+                });
+            }
+            reports[file].diagnostics.push(d);
+        }
+        for report in &mut reports {
+            report
+                .diagnostics
+                .sort_by_key(|d| (d.range.start(), d.code));
+        }
+        reports
+    }
 
     #[test]
     fn format_names_round_trip() {
