@@ -71,17 +71,18 @@ static ASCII_CLASSES: [Option<Class>; 128] = {
     table
 };
 
-/// Whether UAX #14 allows a line break before `classes[p]` (`0 < p <
-/// classes.len()`); `None` where Unicode versions disagree (LB25).
-fn breaks_before(classes: &[Class], p: usize) -> Option<bool> {
+/// Whether UAX #14 allows a line break between a character of class `a`
+/// and the next one, of class `b`, when the last class before `b` that is
+/// not a space is `before` (`None`: only spaces); `None` where Unicode
+/// versions disagree (LB25).
+fn breaks_between(a: Class, b: Class, before: Option<Class>) -> Option<bool> {
     use Class::*;
-    let (a, b) = (classes[p - 1], classes[p]);
     // LB7, LB13: × SP, × CL, × CP, × EX, × SY
     if matches!(b, Sp | Cl | Cp | Ex | Sy) {
         return Some(false);
     }
     // LB14: OP SP* ×
-    if classes[..p].iter().rev().find(|&&c| c != Sp) == Some(&Op) {
+    if before == Some(Op) {
         return Some(false);
     }
     // LB13 (as ICU reads it, before Unicode 15.1's LB15c): × IS
@@ -116,43 +117,51 @@ fn breaks_before(classes: &[Class], p: usize) -> Option<bool> {
 
 /// textwrap's words of one line (`WordSeparator::UnicodeBreakProperties`,
 /// which also keeps a line from breaking after `-`), or `None` when the
-/// line has a character or pair outside what [`breaks_before`] knows.
+/// line has a character or pair outside what [`breaks_between`] knows.
+/// One pass over the line: a word ends at a break opportunity once the
+/// next opportunity is found (textwrap drops the last one: the end of the
+/// line, unless the line ends with `-`, then the last break before it).
 fn words(line: &str) -> Option<Vec<Word<'_>>> {
-    let mut classes = Vec::with_capacity(line.len());
-    // the byte offset of each character, when they are not their index
-    let ascii = line.is_ascii();
-    let mut offsets = Vec::new();
-    if ascii {
-        for &b in line.as_bytes() {
-            classes.push(ASCII_CLASSES[usize::from(b)]?);
+    let bytes = line.as_bytes();
+    let mut words = Vec::with_capacity(line.len() / 5 + 2);
+    let mut start = 0;
+    // the last opportunity found, not yet known to be a word's end
+    let mut pending: Option<usize> = None;
+    let mut previous: Option<Class> = None;
+    let mut before: Option<Class> = None;
+    let mut step = |at: usize, class: Class| -> Option<()> {
+        if let Some(a) = previous
+            && breaks_between(a, class, before)?
+            && bytes[at - 1] != b'-'
+        {
+            if let Some(end) = pending {
+                words.push(word(&line[start..end]));
+                start = end;
+            }
+            pending = Some(at);
+        }
+        if class != Class::Sp {
+            before = Some(class);
+        }
+        previous = Some(class);
+        Some(())
+    };
+    if line.is_ascii() {
+        for (at, &b) in bytes.iter().enumerate() {
+            step(at, ASCII_CLASSES[usize::from(b)]?)?;
         }
     } else {
-        for (i, c) in line.char_indices() {
-            classes.push(class(c)?);
-            offsets.push(i);
+        for (at, c) in line.char_indices() {
+            step(at, class(c)?)?;
         }
     }
-    // the opportunities, the end of the line included (LB3), but none
-    // after a `-` (left to the word splitter)
-    let mut breaks = Vec::new();
-    for p in 1..=classes.len() {
-        let at = if ascii {
-            p
-        } else {
-            offsets.get(p).copied().unwrap_or(line.len())
-        };
-        if (p == classes.len() || breaks_before(&classes, p)?) && line.as_bytes()[at - 1] != b'-' {
-            breaks.push(at);
-        }
-    }
-    // textwrap drops the last one (the end of the line, unless the line
-    // ends with `-`: then the last break before it) and ends with the rest
-    breaks.pop();
-    let mut words = Vec::with_capacity(breaks.len() + 1);
-    let mut start = 0;
-    for at in breaks {
-        words.push(word(&line[start..at]));
-        start = at;
+    // the end of the line (LB3), but not after a `-` (left to the word
+    // splitter); it and any opportunity still pending are dropped
+    if bytes.last().is_some_and(|&b| b != b'-')
+        && let Some(end) = pending
+    {
+        words.push(word(&line[start..end]));
+        start = end;
     }
     if start < line.len() {
         words.push(word(&line[start..]));
