@@ -135,6 +135,9 @@ fn fits(text: &str, width: usize) -> bool {
                 return false;
             }
             columns += if c.is_ascii() { 1 } else { 2 };
+            if columns + 2 > width {
+                return false;
+            }
         }
         !line.is_empty()
             && !line.starts_with(char::is_whitespace)
@@ -298,7 +301,7 @@ impl<'a> Adapter<'a> {
         // Primary first: miette takes the header location from it. The
         // message is printed above the snippet; repeat it at the span only
         // when it is short.
-        let primary_label = if diagnostic.message.chars().count() <= SHORT_LABEL
+        let primary_label = if diagnostic.message.chars().nth(SHORT_LABEL).is_none()
             && !diagnostic.message.contains('\n')
         {
             non_empty(&diagnostic.message)
@@ -351,7 +354,10 @@ impl<'a> Adapter<'a> {
             (Some(help), None) => Some(help.to_string()),
             (None, fix) => fix,
         }
-        .map(|h| escape_controls(&h, true).into_owned());
+        .map(|h| match escape_controls(&h, true) {
+            std::borrow::Cow::Borrowed(_) => h,
+            std::borrow::Cow::Owned(escaped) => escaped,
+        });
 
         Adapter {
             diagnostic,

@@ -385,7 +385,18 @@ pub(crate) fn display_path_text(path: &Path) -> String {
 /// that encode line breaks themselves).
 pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     let is_escaped = |c: char| c.is_control() && !(keep_newlines && matches!(c, '\n' | '\r'));
-    if !text.chars().any(is_escaped) {
+    // the check by bytes, without decoding: the control characters (Cc)
+    // are C0 and DEL (one byte each) and C1 (`C2 80`..`C2 9F` in UTF-8)
+    let bytes = text.as_bytes();
+    let has_escaped = bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\r' => !keep_newlines,
+        0..0x20 | 0x7f => true,
+        0xc2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xa0).contains(next)),
+        _ => false,
+    });
+    if !has_escaped {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -610,6 +621,21 @@ pub(crate) mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(one_line("a\x07b"), "a\\x07b");
+    }
+
+    /// The byte check finds exactly the texts with a character to escape.
+    #[test]
+    fn escape_check_is_by_character() {
+        let all: Vec<char> = (0u32..0x800).filter_map(char::from_u32).collect();
+        for &c in &all {
+            for keep in [false, true] {
+                let text = format!("a{c}é");
+                let expected = c.is_control() && !(keep && matches!(c, '\n' | '\r'));
+                let borrowed =
+                    matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
+                assert_eq!(borrowed, !expected, "{c:?} {keep}");
+            }
+        }
     }
 
     #[test]
