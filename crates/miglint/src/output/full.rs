@@ -255,7 +255,7 @@ impl<'r> Sources<'r> {
 /// escape sequences to the terminal or CI log.
 fn mask_controls(source: &Arc<SourceFile>) -> Arc<SourceFile> {
     let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    if !source.text.chars().any(bad) {
+    if !super::has_controls(&source.text, b"\t\n\r") {
         return Arc::clone(source);
     }
     let masked: String = source

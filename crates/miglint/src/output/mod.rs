@@ -385,18 +385,8 @@ pub(crate) fn display_path_text(path: &Path) -> String {
 /// that encode line breaks themselves).
 pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     let is_escaped = |c: char| c.is_control() && !(keep_newlines && matches!(c, '\n' | '\r'));
-    // the check by bytes, without decoding: the control characters (Cc)
-    // are C0 and DEL (one byte each) and C1 (`C2 80`..`C2 9F` in UTF-8)
-    let bytes = text.as_bytes();
-    let has_escaped = bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\n' | b'\r' => !keep_newlines,
-        0..0x20 | 0x7f => true,
-        0xc2 => bytes
-            .get(i + 1)
-            .is_some_and(|next| (0x80..0xa0).contains(next)),
-        _ => false,
-    });
-    if !has_escaped {
+    let kept: &[u8] = if keep_newlines { b"\n\r" } else { b"" };
+    if !has_controls(text, kept) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -411,6 +401,19 @@ pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, 
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `text` holds a control character (`char::is_control`) other
+/// than the ASCII ones in `kept`. By bytes, without decoding: the control
+/// characters (Cc) are C0 and DEL (one byte each) and C1 (`C2 80`..`C2 9F`
+/// in UTF-8).
+pub(crate) fn has_controls(text: &str, kept: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0..0x20 | 0x7f => !kept.contains(&b),
+        0xc2 => bytes.get(i + 1).is_some_and(|next| (0x80..0xa0).contains(next)),
+        _ => false,
+    })
 }
 
 /// 1-based start and end positions of `range` in `source` (clamped to the
@@ -623,16 +626,21 @@ pub(crate) mod tests {
         assert_eq!(one_line("a\x07b"), "a\\x07b");
     }
 
-    /// The byte check finds exactly the texts with a character to escape.
+    /// The byte check finds exactly the texts with a control character
+    /// (but the kept ones), and `escape_controls` borrows exactly the others.
     #[test]
-    fn escape_check_is_by_character() {
+    fn control_check_is_by_character() {
         let all: Vec<char> = (0u32..0x800).filter_map(char::from_u32).collect();
         for &c in &all {
-            for keep in [false, true] {
+            for kept in ["", "\n\r", "\t\n\r"] {
                 let text = format!("a{c}é");
+                let expected = c.is_control() && !kept.contains(c);
+                assert_eq!(has_controls(&text, kept.as_bytes()), expected, "{c:?} {kept:?}");
+            }
+            for keep in [false, true] {
+                let text = format!("{c}");
                 let expected = c.is_control() && !(keep && matches!(c, '\n' | '\r'));
-                let borrowed =
-                    matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
+                let borrowed = matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
                 assert_eq!(borrowed, !expected, "{c:?} {keep}");
             }
         }
