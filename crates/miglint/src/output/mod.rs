@@ -411,7 +411,9 @@ pub(crate) fn has_controls(text: &str, kept: &[u8]) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(i, &b)| match b {
         0..0x20 | 0x7f => !kept.contains(&b),
-        0xc2 => bytes.get(i + 1).is_some_and(|next| (0x80..0xa0).contains(next)),
+        0xc2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xa0).contains(next)),
         _ => false,
     })
 }
@@ -635,12 +637,17 @@ pub(crate) mod tests {
             for kept in ["", "\n\r", "\t\n\r"] {
                 let text = format!("a{c}é");
                 let expected = c.is_control() && !kept.contains(c);
-                assert_eq!(has_controls(&text, kept.as_bytes()), expected, "{c:?} {kept:?}");
+                assert_eq!(
+                    has_controls(&text, kept.as_bytes()),
+                    expected,
+                    "{c:?} {kept:?}"
+                );
             }
             for keep in [false, true] {
                 let text = format!("{c}");
                 let expected = c.is_control() && !(keep && matches!(c, '\n' | '\r'));
-                let borrowed = matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
+                let borrowed =
+                    matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
                 assert_eq!(borrowed, !expected, "{c:?} {keep}");
             }
         }

@@ -24,7 +24,8 @@ pub(crate) fn write_in_order<T: Sync>(
     render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     let piece = |items: &[T]| -> io::Result<Vec<u8>> {
-        let mut buffer = Vec::with_capacity(512 * items.len());
+        // most findings render to 0.3-1.5 KB: one allocation per piece
+        let mut buffer = Vec::with_capacity(1536 * items.len());
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 buffer.extend_from_slice(between);
@@ -68,16 +69,23 @@ pub(crate) fn pretty_at<T: serde::Serialize>(
     value: &T,
     depth: usize,
 ) -> io::Result<()> {
-    let mut element = Vec::with_capacity(1024);
-    serde_json::to_writer_pretty(&mut element, value)?;
-    let indent = &b"                                "[..2 * depth];
-    for line in element.split_inclusive(|&b| b == b'\n') {
-        buffer.extend_from_slice(line);
-        if line.ends_with(b"\n") {
-            buffer.extend_from_slice(indent);
-        }
+    thread_local! {
+        /// The element before indenting, reused (no allocation per element).
+        static ELEMENT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    Ok(())
+    ELEMENT.with_borrow_mut(|element| {
+        element.clear();
+        serde_json::to_writer_pretty(&mut *element, value)?;
+        let indent = &b"                                "[..2 * depth];
+        buffer.reserve(element.len() + element.len() / 8);
+        for line in element.split_inclusive(|&b| b == b'\n') {
+            buffer.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                buffer.extend_from_slice(indent);
+            }
+        }
+        Ok(())
+    })
 }
 
 /// A pretty-printed JSON array of the items, `depth` levels deep: the

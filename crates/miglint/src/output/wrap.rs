@@ -213,6 +213,7 @@ fn words_of<'a>(
 /// `Word::from`, its width counted without a look at each character when
 /// the word is ASCII (every accepted ASCII character is one column wide;
 /// none starts an escape sequence).
+#[inline]
 fn word(text: &str) -> Word<'_> {
     let trimmed = text.trim_end_matches(' ');
     if trimmed.is_ascii() {
