@@ -2,30 +2,35 @@
 
 use std::io::{self, Write};
 
-use miglint_diagnostics::FileReport;
+use miglint_diagnostics::{Diagnostic, FileReport};
 
-use super::{BOLD, EmitContext, display_path_text, one_line, paint, severity_style};
+use super::{BOLD, EmitContext, display_path_text, one_line, paint, par, severity_style};
 
 pub(crate) fn emit(
     out: &mut dyn Write,
     reports: &[FileReport],
     ctx: &EmitContext,
 ) -> io::Result<()> {
-    for report in reports {
-        let path = display_path_text(&report.source.path);
-        for diagnostic in &report.diagnostics {
-            let start = report.source.line_col(diagnostic.range.start());
-            let location = format!("{path}:{}:{}:", start.line, start.column);
-            let style = severity_style(diagnostic.severity);
-            writeln!(
-                out,
-                "{} {} [{}] {}",
-                paint(ctx.color, BOLD, &location),
-                paint(ctx.color, style, diagnostic.code),
-                paint(ctx.color, style, diagnostic.severity.as_str()),
-                one_line(&diagnostic.message),
-            )?;
-        }
-    }
-    Ok(())
+    let paths: Vec<String> = reports
+        .iter()
+        .map(|report| display_path_text(&report.source.path))
+        .collect();
+    let findings: Vec<(usize, &Diagnostic)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
+        .collect();
+    par::write_in_order(out, &findings, b"", |buffer, &(index, diagnostic)| {
+        let start = reports[index].source.line_col(diagnostic.range.start());
+        let location = format!("{}:{}:{}:", paths[index], start.line, start.column);
+        let style = severity_style(diagnostic.severity);
+        writeln!(
+            buffer,
+            "{} {} [{}] {}",
+            paint(ctx.color, BOLD, &location),
+            paint(ctx.color, style, diagnostic.code),
+            paint(ctx.color, style, diagnostic.severity.as_str()),
+            one_line(&diagnostic.message),
+        )
+    })
 }

@@ -12,19 +12,14 @@ use miette::{
 use miglint_diagnostics::{
     Applicability, Diagnostic, FileReport, LineIndex, Severity, SourceFile, TextRange, rule_url,
 };
-use rayon::prelude::*;
 
 use super::wrap::prewrap;
-use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_controls};
+use super::{EmitContext, ReportFinder, clamp_range, display_path_text, escape_controls, par};
 
 /// Fixed so that output does not depend on the terminal.
 const WIDTH: usize = 100;
 /// Longest message repeated as the label of the primary span.
 const SHORT_LABEL: usize = 50;
-
-/// Findings rendered per batch on the rayon pool (each to its own string,
-/// written in order): bounds the memory of the rendered text.
-const BATCH: usize = 1024;
 
 pub(crate) fn emit(
     out: &mut dyn Write,
@@ -57,22 +52,10 @@ pub(crate) fn emit(
         .enumerate()
         .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
         .collect();
-    let mut first = true;
-    for batch in findings.chunks(BATCH) {
-        let rendered: Vec<Result<String, fmt::Error>> = batch
-            .par_iter()
-            .map(|&(index, diagnostic)| render(&handlers, &sources, index, diagnostic))
-            .collect();
-        for text in rendered {
-            let text = text.map_err(|_| io::Error::other("formatting failed"))?;
-            if !first {
-                writeln!(out)?;
-            }
-            first = false;
-            out.write_all(text.as_bytes())?;
-        }
-    }
-    Ok(())
+    par::write_in_order(out, &findings, b"\n", |buffer, &(index, diagnostic)| {
+        render(buffer, &handlers, &sources, index, diagnostic)
+            .map_err(|_| io::Error::other("formatting failed"))
+    })
 }
 
 struct Handlers {
@@ -112,28 +95,29 @@ impl Widths {
     }
 }
 
-/// One finding as printed: miette's rendering without trailing spaces
-/// (miette leaves some, "Advice: "), every line ended by `\n`.
+/// One finding as printed, appended to `buffer`: miette's rendering without
+/// trailing spaces (miette leaves some, "Advice: "), every line ended by
+/// `\n`.
 fn render(
+    buffer: &mut Vec<u8>,
     handlers: &Handlers,
     sources: &Sources<'_>,
     index: usize,
     diagnostic: &Diagnostic,
-) -> Result<String, fmt::Error> {
+) -> Result<(), fmt::Error> {
     let mut adapter = Adapter::new(sources, index, diagnostic);
     let handler = if adapter.fits() || adapter.prewrap(&handlers.widths) {
         &handlers.plain
     } else {
         &handlers.wrapping
     };
-    let mut rendered = String::new();
+    let mut rendered = String::with_capacity(2048);
     handler.render_report(&mut rendered, &adapter)?;
-    let mut text = String::with_capacity(rendered.len());
     for line in rendered.trim_end().lines() {
-        text.push_str(line.trim_end());
-        text.push('\n');
+        buffer.extend_from_slice(line.trim_end().as_bytes());
+        buffer.push(b'\n');
     }
-    Ok(text)
+    Ok(())
 }
 
 /// Whether textwrap would leave `text` as it is, but for the indent miette
@@ -151,6 +135,9 @@ fn fits(text: &str, width: usize) -> bool {
                 return false;
             }
             columns += if c.is_ascii() { 1 } else { 2 };
+            if columns + 2 > width {
+                return false;
+            }
         }
         !line.is_empty()
             && !line.starts_with(char::is_whitespace)
@@ -268,7 +255,7 @@ impl<'r> Sources<'r> {
 /// escape sequences to the terminal or CI log.
 fn mask_controls(source: &Arc<SourceFile>) -> Arc<SourceFile> {
     let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    if !source.text.chars().any(bad) {
+    if !super::has_controls(&source.text, b"\t\n\r") {
         return Arc::clone(source);
     }
     let masked: String = source
@@ -314,7 +301,7 @@ impl<'a> Adapter<'a> {
         // Primary first: miette takes the header location from it. The
         // message is printed above the snippet; repeat it at the span only
         // when it is short.
-        let primary_label = if diagnostic.message.chars().count() <= SHORT_LABEL
+        let primary_label = if diagnostic.message.chars().nth(SHORT_LABEL).is_none()
             && !diagnostic.message.contains('\n')
         {
             non_empty(&diagnostic.message)
@@ -367,7 +354,10 @@ impl<'a> Adapter<'a> {
             (Some(help), None) => Some(help.to_string()),
             (None, fix) => fix,
         }
-        .map(|h| escape_controls(&h, true).into_owned());
+        .map(|h| match escape_controls(&h, true) {
+            std::borrow::Cow::Borrowed(_) => h,
+            std::borrow::Cow::Owned(escaped) => escaped,
+        });
 
         Adapter {
             diagnostic,

@@ -3,33 +3,39 @@
 
 use std::io::{self, Write};
 
-use miglint_diagnostics::{FileReport, Severity};
+use miglint_diagnostics::{Diagnostic, FileReport, Severity};
 
-use super::{display_path_text, escape_controls, line_cols};
+use super::{display_path_text, escape_controls, line_cols, par};
 
 pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    for report in reports {
-        let file = escape_property(&display_path_text(&report.source.path));
-        for diagnostic in &report.diagnostics {
-            let command = match diagnostic.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let (start, end) = line_cols(&report.source, diagnostic.range);
-            let title = escape_property(&format!("{} ({})", diagnostic.code, diagnostic.name));
-            writeln!(
-                out,
-                "::{command} file={file},line={},col={},endLine={},endColumn={},title={title}::{}",
-                start.line,
-                start.column,
-                end.line,
-                end.column,
-                escape_data(&escape_controls(&diagnostic.message, true)),
-            )?;
-        }
-    }
-    Ok(())
+    let files: Vec<String> = reports
+        .iter()
+        .map(|report| escape_property(&display_path_text(&report.source.path)))
+        .collect();
+    let findings: Vec<(usize, &Diagnostic)> = reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
+        .collect();
+    par::write_in_order(out, &findings, b"", |buffer, &(index, diagnostic)| {
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let (start, end) = line_cols(&reports[index].source, diagnostic.range);
+        let title = escape_property(&format!("{} ({})", diagnostic.code, diagnostic.name));
+        writeln!(
+            buffer,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={title}::{}",
+            files[index],
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            escape_data(&escape_controls(&diagnostic.message, true)),
+        )
+    })
 }
 
 /// Escapes the message part of a workflow command.

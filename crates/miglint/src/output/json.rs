@@ -6,10 +6,9 @@ use std::io::{self, Write};
 use miglint_diagnostics::{
     Applicability, Diagnostic, FileReport, LineCol, Severity, SourceFile, TextRange, rule_url,
 };
-use rayon::prelude::*;
 use serde::Serialize;
 
-use super::display_path;
+use super::{display_path, par};
 
 /// One diagnostic; field order is the documented key order.
 #[derive(Serialize)]
@@ -94,69 +93,24 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
-/// Findings serialized per batch on the rayon pool (each to its own
-/// buffer, written in order): bounds the memory of the serialized text.
-const BATCH: usize = 1024;
-
-/// Writes every finding of `reports`, in order, as `write_one` serializes
-/// it (on the rayon pool); `between` goes between two findings.
-fn write_all(
-    out: &mut dyn Write,
-    reports: &[FileReport],
-    between: &[u8],
-    write_one: impl Fn(&mut Vec<u8>, &JsonDiagnostic<'_>) -> io::Result<()> + Sync,
-) -> io::Result<()> {
-    let findings: Vec<(&SourceFile, &Diagnostic)> = reports
-        .iter()
-        .flat_map(|report| report.diagnostics.iter().map(|d| (&*report.source, d)))
-        .collect();
-    let mut first = true;
-    for batch in findings.chunks(BATCH) {
-        let buffers: Vec<io::Result<Vec<u8>>> = batch
-            .par_iter()
-            .map(|&(source, diagnostic)| {
-                let mut buffer = Vec::with_capacity(1024);
-                write_one(&mut buffer, &JsonDiagnostic::new(source, diagnostic))?;
-                Ok(buffer)
-            })
-            .collect();
-        for buffer in buffers {
-            if !first {
-                out.write_all(between)?;
-            }
-            first = false;
-            out.write_all(&buffer?)?;
-        }
-    }
-    Ok(())
-}
-
 /// One pretty-printed array, the bytes of `serde_json::to_writer_pretty`
-/// of the `Vec` of findings: each element is pretty-printed on its own and
-/// indented one level (JSON strings hold no raw line breaks, so every
-/// `\n` of an element starts one of its lines).
+/// of the `Vec` of findings (serialized on the rayon pool, see
+/// [`par::pretty_array`]).
 pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    if reports.iter().all(|r| r.diagnostics.is_empty()) {
-        return writeln!(out, "[]");
-    }
-    out.write_all(b"[\n  ")?;
-    write_all(out, reports, b",\n  ", |buffer, diagnostic| {
-        let mut element = Vec::with_capacity(1024);
-        serde_json::to_writer_pretty(&mut element, diagnostic)?;
-        for line in element.split_inclusive(|&b| b == b'\n') {
-            buffer.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                buffer.extend_from_slice(b"  ");
-            }
-        }
-        Ok(())
+    let findings = par::findings(reports);
+    par::pretty_array(out, &findings, 0, |&(report, diagnostic)| {
+        JsonDiagnostic::new(&report.source, diagnostic)
     })?;
-    out.write_all(b"\n]\n")
+    writeln!(out)
 }
 
 pub(crate) fn emit_lines(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    write_all(out, reports, b"", |buffer, diagnostic| {
-        serde_json::to_writer(&mut *buffer, diagnostic)?;
+    let findings = par::findings(reports);
+    par::write_in_order(out, &findings, b"", |buffer, &(report, diagnostic)| {
+        serde_json::to_writer(
+            &mut *buffer,
+            &JsonDiagnostic::new(&report.source, diagnostic),
+        )?;
         buffer.push(b'\n');
         Ok(())
     })
@@ -199,7 +153,7 @@ mod tests {
             }
             d
         };
-        for n in [0, 1, 2, BATCH + 3] {
+        for n in [0, 1, 2, 33, 4100] {
             let reports = vec![
                 FileReport {
                     source: Arc::clone(&source),

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use miglint_diagnostics::{Diagnostic, FileReport, Severity};
 
-use super::{EmitContext, display_path_text};
+use super::{EmitContext, display_path_text, par};
 
 pub(crate) fn emit(
     out: &mut dyn Write,
@@ -50,27 +50,27 @@ pub(crate) fn emit(
             }
             text
         };
-        for diagnostic in report.diagnostics.iter().filter(|d| fails(d)) {
+        // each finding's text is escaped on its own (on the rayon pool):
+        // escaping maps each character alone, so the escaped `\n`-joined
+        // list of the passing ones is the escaped texts joined by `\n`
+        let (failing, passing): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+            report.diagnostics.iter().partition(|d| fails(d));
+        par::write_in_order(out, &failing, b"", |buffer, diagnostic| {
             writeln!(
-                out,
+                buffer,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
                 escape(&format!("{}: {}", diagnostic.code, diagnostic.message)),
                 diagnostic.severity,
                 escape_text(&text(diagnostic)),
-            )?;
-        }
-        let passing: Vec<String> = report
-            .diagnostics
-            .iter()
-            .filter(|d| !fails(d))
-            .map(text)
-            .collect();
+            )
+        })?;
         if !passing.is_empty() {
-            writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                escape_text(&passing.join("\n"))
-            )?;
+            out.write_all(b"      <system-out>")?;
+            par::write_in_order(out, &passing, b"\n", |buffer, diagnostic| {
+                buffer.extend_from_slice(escape_text(&text(diagnostic)).as_bytes());
+                Ok(())
+            })?;
+            out.write_all(b"</system-out>\n")?;
         }
         writeln!(out, "    </testcase>")?;
     }
@@ -80,10 +80,9 @@ pub(crate) fn emit(
 
 /// Escapes element content: like [`escape`] but keeps line breaks and tabs.
 fn escape_text(text: &str) -> String {
-    escape(text)
-        .replace("&#10;", "\n")
-        .replace("&#13;", "\r")
-        .replace("&#9;", "\t")
+    let mut escaped = String::with_capacity(text.len());
+    escape_into(&mut escaped, text, true);
+    escaped
 }
 
 /// Escapes text for XML attribute values (and content). Line breaks become
@@ -91,6 +90,12 @@ fn escape_text(text: &str) -> String {
 /// 1.0 forbids become U+FFFD.
 pub(crate) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
+    escape_into(&mut escaped, text, false);
+    escaped
+}
+
+/// [`escape`] (or, with `keep_breaks`, [`escape_text`]) appended to `escaped`.
+fn escape_into(escaped: &mut String, text: &str, keep_breaks: bool) {
     for ch in text.chars() {
         match ch {
             '&' => escaped.push_str("&amp;"),
@@ -98,6 +103,7 @@ pub(crate) fn escape(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&apos;"),
+            '\n' | '\r' | '\t' if keep_breaks => escaped.push(ch),
             '\n' => escaped.push_str("&#10;"),
             '\r' => escaped.push_str("&#13;"),
             '\t' => escaped.push_str("&#9;"),
@@ -112,12 +118,33 @@ pub(crate) fn escape(text: &str) -> String {
             _ => escaped.push(ch),
         }
     }
-    escaped
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
+
+    /// The one-pass content escape is the attribute escape with its
+    /// references of line breaks and tabs turned back into the characters.
+    #[test]
+    fn text_escape_keeps_breaks() {
+        let pieces = [
+            "a", "&", "#10;", "&#10;", "\n", "\r", "\t", "<", "'", "\u{1}", "é", ";",
+        ];
+        let mut seed = 5u64;
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let old = escape(&text)
+                .replace("&#10;", "\n")
+                .replace("&#13;", "\r")
+                .replace("&#9;", "\t");
+            assert_eq!(escape_text(&text), old, "{text:?}");
+        }
+    }
 
     #[test]
     fn escapes_markup_and_control_characters() {

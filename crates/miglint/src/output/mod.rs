@@ -11,6 +11,7 @@ mod github;
 mod gitlab;
 mod json;
 mod junit;
+mod par;
 pub mod paths;
 mod sarif;
 mod wrap;
@@ -384,7 +385,8 @@ pub(crate) fn display_path_text(path: &Path) -> String {
 /// that encode line breaks themselves).
 pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     let is_escaped = |c: char| c.is_control() && !(keep_newlines && matches!(c, '\n' | '\r'));
-    if !text.chars().any(is_escaped) {
+    let kept: &[u8] = if keep_newlines { b"\n\r" } else { b"" };
+    if !has_controls(text, kept) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -399,6 +401,21 @@ pub fn escape_controls(text: &str, keep_newlines: bool) -> std::borrow::Cow<'_, 
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `text` holds a control character (`char::is_control`) other
+/// than the ASCII ones in `kept`. By bytes, without decoding: the control
+/// characters (Cc) are C0 and DEL (one byte each) and C1 (`C2 80`..`C2 9F`
+/// in UTF-8).
+pub(crate) fn has_controls(text: &str, kept: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0..0x20 | 0x7f => !kept.contains(&b),
+        0xc2 => bytes
+            .get(i + 1)
+            .is_some_and(|next| (0x80..0xa0).contains(next)),
+        _ => false,
+    })
 }
 
 /// 1-based start and end positions of `range` in `source` (clamped to the
@@ -491,8 +508,93 @@ pub(crate) fn fnv1a64(parts: &[&[u8]]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Three files with `n` findings in all (most in the first): every
+    /// severity, helps, fixes with and without edits, labels in the file,
+    /// in another linted file and in an unlinted one, repeated messages,
+    /// and texts with markup, quotes, line breaks, tabs, control and
+    /// non-ASCII characters.
+    pub(crate) fn many_findings(n: usize) -> Vec<FileReport> {
+        use miglint_diagnostics::{Applicability, Diagnostic, Edit, Fix, Label};
+        use std::sync::Arc;
+        let texts = [
+            "op.add_column(\"t\", sa.Column(\"c\", sa.Integer()))\n",
+            "x = 'é ≥ 漢'\r\ny = 1\n\tz = \"<a & b>\"\n",
+            "",
+        ];
+        let sources: Vec<Arc<SourceFile>> = ["a/r1.py", "a/r 2.py", "b/é.py"]
+            .iter()
+            .zip(texts)
+            .map(|(path, text)| Arc::new(SourceFile::new((*path).into(), text.repeat(40))))
+            .collect();
+        let messages = [
+            "plain message",
+            "a <b> & \"c\" 'd' 50%: e, f\nsecond line",
+            "tab\there \u{1b}[31m red \u{9b} é 漢字",
+            "plain message",
+        ];
+        let mut reports: Vec<FileReport> = sources
+            .iter()
+            .map(|source| FileReport {
+                source: Arc::clone(source),
+                diagnostics: Vec::new(),
+            })
+            .collect();
+        for i in 0..n {
+            let file = if i % 7 == 3 {
+                1
+            } else {
+                (i % 11 == 5) as usize * 2
+            };
+            let len = sources[file].text.len() as u32;
+            let at = (i as u32 * 13) % (len + 3);
+            let severity = [Severity::Error, Severity::Warning, Severity::Info][i % 3];
+            let code = ["ML101", "ML202", "ML703", "ML106"][i % 4];
+            let mut d = Diagnostic::new(
+                code,
+                "some-name",
+                severity,
+                TextRange::new(at, at + (i as u32 % 9)),
+                messages[i % messages.len()],
+            );
+            if i % 2 == 0 {
+                d.help = Some(format!("help {i}: `x` <y>\nmore").into());
+            }
+            if i % 5 == 1 {
+                d.fix = Some(Box::new(Fix {
+                    applicability: [Applicability::Safe, Applicability::Unsafe][i % 2],
+                    message: format!("fix {i}"),
+                    edits: (0..i % 3)
+                        .map(|k| Edit {
+                            range: TextRange::new(k as u32, k as u32 + 2),
+                            content: "z\n\"".into(),
+                        })
+                        .collect(),
+                }));
+            }
+            if i % 4 == 2 {
+                let file = [None, Some("a/r 2.py"), Some("gone.py")][i % 3];
+                d.labels.push(Label {
+                    range: TextRange::new(1, 5),
+                    message: if i % 8 == 2 {
+                        String::new()
+                    } else {
+                        format!("label {i} <&>")
+                    },
+                    file: file.map(Into::into),
+                });
+            }
+            reports[file].diagnostics.push(d);
+        }
+        for report in &mut reports {
+            report
+                .diagnostics
+                .sort_by_key(|d| (d.range.start(), d.code));
+        }
+        reports
+    }
 
     #[test]
     fn format_names_round_trip() {
@@ -524,6 +626,31 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(one_line("a\x07b"), "a\\x07b");
+    }
+
+    /// The byte check finds exactly the texts with a control character
+    /// (but the kept ones), and `escape_controls` borrows exactly the others.
+    #[test]
+    fn control_check_is_by_character() {
+        let all: Vec<char> = (0u32..0x800).filter_map(char::from_u32).collect();
+        for &c in &all {
+            for kept in ["", "\n\r", "\t\n\r"] {
+                let text = format!("a{c}é");
+                let expected = c.is_control() && !kept.contains(c);
+                assert_eq!(
+                    has_controls(&text, kept.as_bytes()),
+                    expected,
+                    "{c:?} {kept:?}"
+                );
+            }
+            for keep in [false, true] {
+                let text = format!("{c}");
+                let expected = c.is_control() && !(keep && matches!(c, '\n' | '\r'));
+                let borrowed =
+                    matches!(escape_controls(&text, keep), std::borrow::Cow::Borrowed(_));
+                assert_eq!(borrowed, !expected, "{c:?} {keep}");
+            }
+        }
     }
 
     #[test]

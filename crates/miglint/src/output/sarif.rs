@@ -7,7 +7,7 @@ use std::path::Path;
 use miglint_diagnostics::{Diagnostic, FileReport, Severity, SourceFile, TextRange, rule_url};
 use serde::Serialize;
 
-use super::{EmitContext, ReportFinder, display_path, line_cols};
+use super::{EmitContext, ReportFinder, display_path, line_cols, par};
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -257,6 +257,17 @@ pub(crate) fn emit(
     reports: &[FileReport],
     ctx: &EmitContext,
 ) -> io::Result<()> {
+    emit_with(out, reports, ctx, true)
+}
+
+/// [`emit`], its results serialized on the rayon pool when `parallel`, in
+/// one `serde_json` call otherwise (the same bytes).
+fn emit_with<'r>(
+    out: &mut dyn Write,
+    reports: &'r [FileReport],
+    ctx: &EmitContext,
+    parallel: bool,
+) -> io::Result<()> {
     let rule_index: HashMap<&str, usize> = ctx
         .rules
         .iter()
@@ -280,16 +291,11 @@ pub(crate) fn emit(
         })
         .collect();
     let finder = ReportFinder::new(reports);
-    let results = reports
-        .iter()
-        .flat_map(|report| {
-            report
-                .diagnostics
-                .iter()
-                .map(|d| result(reports, &finder, report, d, &rule_index))
-        })
-        .collect();
-    let log = Log {
+    let findings = par::findings(reports);
+    let element = |finding: &(&FileReport, &'r Diagnostic)| {
+        result(reports, &finder, finding.0, finding.1, &rule_index)
+    };
+    let mut log = Log {
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
@@ -302,17 +308,56 @@ pub(crate) fn emit(
                 },
             },
             column_kind: "unicodeCodePoints",
-            results,
+            results: Vec::new(),
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    // The log without results ends with the empty `results` array (the
+    // last field of the one run); the findings are serialized there on
+    // the rayon pool, three levels deep, for the same bytes.
+    let head = serde_json::to_vec_pretty(&log)?;
+    match head.strip_suffix(RESULTS_TAIL) {
+        Some(head) if parallel && !findings.is_empty() => {
+            out.write_all(head)?;
+            par::pretty_array(out, &findings, 3, element)?;
+            out.write_all(&RESULTS_TAIL[2..])?;
+        }
+        _ => {
+            log.runs[0].results = findings.iter().map(element).collect();
+            serde_json::to_writer_pretty(&mut *out, &log)?;
+        }
+    }
     writeln!(out)
 }
 
+/// How a log ends when its run has no results.
+const RESULTS_TAIL: &[u8] = b"[]\n    }\n  ]\n}";
+
 #[cfg(test)]
 mod tests {
-    use super::uri;
-    use std::path::Path;
+    use super::*;
+    use crate::output::tests::many_findings;
+
+    /// The results serialized in pieces give the bytes of one
+    /// `serde_json` call on the whole log.
+    #[test]
+    fn parallel_results_are_serde_jsons() {
+        let rules = crate::run::rule_infos();
+        for n in [0, 1, 40, 5000] {
+            let reports = many_findings(n);
+            for strict in [false, true] {
+                let ctx = EmitContext {
+                    rules: &rules,
+                    color: false,
+                    version: "0.0.0",
+                    strict,
+                };
+                let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+                emit_with(&mut ours, &reports, &ctx, true).unwrap();
+                emit_with(&mut theirs, &reports, &ctx, false).unwrap();
+                assert_eq!(String::from_utf8(ours), String::from_utf8(theirs), "{n}");
+            }
+        }
+    }
 
     #[test]
     fn uris_are_encoded() {

@@ -71,88 +71,138 @@ static ASCII_CLASSES: [Option<Class>; 128] = {
     table
 };
 
-/// Whether UAX #14 allows a line break before `classes[p]` (`0 < p <
-/// classes.len()`); `None` where Unicode versions disagree (LB25).
-fn breaks_before(classes: &[Class], p: usize) -> Option<bool> {
+/// What UAX #14 says of the position between two classes, LB14 aside.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Pair {
+    Keep,
+    Break,
+    /// Unicode versions disagree (LB25).
+    Unknown,
+}
+
+/// Whether UAX #14 allows a line break between a character of class `a`
+/// and the next one, of class `b`, but for LB14 (see [`breaks_between`]).
+const fn pair(a: Class, b: Class) -> Pair {
     use Class::*;
-    let (a, b) = (classes[p - 1], classes[p]);
     // LB7, LB13: × SP, × CL, × CP, × EX, × SY
     if matches!(b, Sp | Cl | Cp | Ex | Sy) {
-        return Some(false);
+        return Pair::Keep;
     }
-    // LB14: OP SP* ×
-    if classes[..p].iter().rev().find(|&&c| c != Sp) == Some(&Op) {
-        return Some(false);
-    }
+    // (LB14 here: see `breaks_between`)
     // LB13 (as ICU reads it, before Unicode 15.1's LB15c): × IS
-    if b == Is {
-        return Some(false);
+    if matches!(b, Is) {
+        return Pair::Keep;
     }
     // LB18: SP ÷
-    if a == Sp {
-        return Some(true);
+    if matches!(a, Sp) {
+        return Pair::Break;
     }
     // numbers (LB25): pairs read differently by Unicode 15.0 and 15.1
     if matches!(
         (a, b),
         (Sy, Nu) | (Cl | Cp | Sy | Is, Pr | Po) | (Pr | Po, Op)
     ) {
-        return None;
+        return Pair::Unknown;
     }
-    let kept = match (a, b) {
+    let kept = matches!(
+        (a, b),
         // LB19: × QU, QU ×
-        (Qu, _) | (_, Qu) => true,
+        (Qu, _) | (_, Qu)
         // LB21: × BA, × HY
-        (_, Ba | Hy) => true,
+        | (_, Ba | Hy)
         // LB23, LB24, LB25, LB28
-        (Al, Nu | Pr | Po | Al) | (Nu, Al | Nu | Po | Pr) => true,
-        (Pr | Po, Al | Nu) | (Hy | Is, Nu) => true,
+        | (Al, Nu | Pr | Po | Al) | (Nu, Al | Nu | Po | Pr)
+        | (Pr | Po, Al | Nu) | (Hy | Is, Nu)
         // LB29: IS × AL; LB30: (AL | NU) × OP, CP × (AL | NU)
-        (Is, Al) | (Al | Nu, Op) | (Cp, Al | Nu) => true,
-        _ => false,
-    };
-    Some(!kept)
+        | (Is, Al) | (Al | Nu, Op) | (Cp, Al | Nu)
+    );
+    if kept { Pair::Keep } else { Pair::Break }
+}
+
+/// [`pair`] of every two classes, by their indexes.
+static PAIRS: [[Pair; 14]; 14] = {
+    use Class::*;
+    let classes = [Al, Nu, Sp, Qu, Op, Cp, Cl, Ex, Is, Sy, Pr, Po, Hy, Ba];
+    let mut table = [[Pair::Keep; 14]; 14];
+    let mut a = 0;
+    while a < 14 {
+        let mut b = 0;
+        while b < 14 {
+            table[classes[a] as usize][classes[b] as usize] = pair(classes[a], classes[b]);
+            b += 1;
+        }
+        a += 1;
+    }
+    table
+};
+
+/// Whether UAX #14 allows a line break between a character of class `a`
+/// and the next one, of class `b`, when the last class before `b` that is
+/// not a space is `before` (`None`: only spaces); `None` where Unicode
+/// versions disagree (LB25).
+#[inline(always)]
+fn breaks_between(a: Class, b: Class, before: Option<Class>) -> Option<bool> {
+    match PAIRS[a as usize][b as usize] {
+        Pair::Keep => Some(false),
+        // LB14: OP SP* × (before every rule [`pair`] would break by)
+        _ if before == Some(Class::Op) => Some(false),
+        Pair::Break => Some(true),
+        Pair::Unknown => None,
+    }
 }
 
 /// textwrap's words of one line (`WordSeparator::UnicodeBreakProperties`,
 /// which also keeps a line from breaking after `-`), or `None` when the
-/// line has a character or pair outside what [`breaks_before`] knows.
+/// line has a character or pair outside what [`breaks_between`] knows.
 fn words(line: &str) -> Option<Vec<Word<'_>>> {
-    let mut classes = Vec::with_capacity(line.len());
-    // the byte offset of each character, when they are not their index
-    let ascii = line.is_ascii();
-    let mut offsets = Vec::new();
-    if ascii {
-        for &b in line.as_bytes() {
-            classes.push(ASCII_CLASSES[usize::from(b)]?);
-        }
+    if line.is_ascii() {
+        let classes = line.bytes().map(|b| ASCII_CLASSES[usize::from(b)]);
+        words_of(line, classes.enumerate())
     } else {
-        for (i, c) in line.char_indices() {
-            classes.push(class(c)?);
-            offsets.push(i);
-        }
+        words_of(line, line.char_indices().map(|(at, c)| (at, class(c))))
     }
-    // the opportunities, the end of the line included (LB3), but none
-    // after a `-` (left to the word splitter)
-    let mut breaks = Vec::new();
-    for p in 1..=classes.len() {
-        let at = if ascii {
-            p
-        } else {
-            offsets.get(p).copied().unwrap_or(line.len())
-        };
-        if (p == classes.len() || breaks_before(&classes, p)?) && line.as_bytes()[at - 1] != b'-' {
-            breaks.push(at);
-        }
-    }
-    // textwrap drops the last one (the end of the line, unless the line
-    // ends with `-`: then the last break before it) and ends with the rest
-    breaks.pop();
-    let mut words = Vec::with_capacity(breaks.len() + 1);
+}
+
+/// [`words`] from the class of each character, by byte offset. One pass
+/// over the line: a word ends at a break opportunity once the next
+/// opportunity is found (textwrap drops the last one: the end of the
+/// line, unless the line ends with `-`, then the last break before it).
+#[inline(always)]
+fn words_of<'a>(
+    line: &'a str,
+    classes: impl Iterator<Item = (usize, Option<Class>)>,
+) -> Option<Vec<Word<'a>>> {
+    let bytes = line.as_bytes();
+    let mut words = Vec::with_capacity(line.len() / 5 + 2);
     let mut start = 0;
-    for at in breaks {
-        words.push(word(&line[start..at]));
-        start = at;
+    // the last opportunity found, not yet known to be a word's end
+    let mut pending: Option<usize> = None;
+    let mut previous: Option<Class> = None;
+    let mut before: Option<Class> = None;
+    for (at, class) in classes {
+        let class = class?;
+        if let Some(a) = previous
+            && breaks_between(a, class, before)?
+            && bytes[at - 1] != b'-'
+        {
+            if let Some(end) = pending {
+                words.push(word(&line[start..end]));
+                start = end;
+            }
+            pending = Some(at);
+        }
+        if class != Class::Sp {
+            before = Some(class);
+        }
+        previous = Some(class);
+    }
+    // the end of the line (LB3), but not after a `-` (left to the word
+    // splitter); it and any opportunity still pending are dropped
+    if bytes.last().is_some_and(|&b| b != b'-')
+        && let Some(end) = pending
+    {
+        words.push(word(&line[start..end]));
+        start = end;
     }
     if start < line.len() {
         words.push(word(&line[start..]));
@@ -163,6 +213,7 @@ fn words(line: &str) -> Option<Vec<Word<'_>>> {
 /// `Word::from`, its width counted without a look at each character when
 /// the word is ASCII (every accepted ASCII character is one column wide;
 /// none starts an escape sequence).
+#[inline]
 fn word(text: &str) -> Word<'_> {
     let trimmed = text.trim_end_matches(' ');
     if trimmed.is_ascii() {
