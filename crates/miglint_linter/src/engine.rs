@@ -660,14 +660,19 @@ fn extract_sql_with(
 fn shrink_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.shrink_to_fit();
     for d in diagnostics {
-        d.message.shrink_to_fit();
-        d.labels.shrink_to_fit();
-        for label in &mut d.labels {
-            label.message.shrink_to_fit();
-        }
-        if let Some(std::borrow::Cow::Owned(help)) = &mut d.help {
-            help.shrink_to_fit();
-        }
+        shrink_diagnostic(d);
+    }
+}
+
+/// [`shrink_diagnostics`] for one finding.
+fn shrink_diagnostic(d: &mut Diagnostic) {
+    d.message.shrink_to_fit();
+    d.labels.shrink_to_fit();
+    for label in &mut d.labels {
+        label.message.shrink_to_fit();
+    }
+    if let Some(std::borrow::Cow::Owned(help)) = &mut d.help {
+        help.shrink_to_fit();
     }
 }
 

@@ -136,14 +136,20 @@ impl Linter {
                             r.diagnostics.extend(per_file);
                         }
                         r.diagnostics.extend(project);
-                        self.finish_file(
+                        let report = self.finish_file(
                             r.source,
                             r.diagnostics,
                             &mut r.suppressions,
                             &r.settings,
                             baselined,
                             &configured,
-                        )
+                        );
+                        // a large model is freed off the way to the output
+                        if r.module.ops.len() >= self.parallel_rules_ops {
+                            let module = r.module;
+                            rayon::spawn(move || drop(module));
+                        }
+                        report
                     })
                     .collect()
             },
