@@ -30,15 +30,38 @@ const FILES_PER_TASK: usize = 4;
 impl Linter {
     /// [`Linter::check`] of every parsed file, then [`Linter::finish`] over
     /// them and `more` (files already checked, e.g. unreadable ones), with
-    /// the project phase run while the per-file rules run. `before` sees
-    /// every file (after its SQL is analyzed, before any rule runs; the
-    /// parsed files first, then `more`). The reports are [`Linter::finish`]'s.
+    /// the project phase run while the per-file rules run when a file is
+    /// large enough to run its rules in parallel. `before` sees every file
+    /// (the parsed files first, then `more`): with a large file after its
+    /// SQL is analyzed, before any rule runs; else after the per-file rules.
+    /// The reports are [`Linter::finish`]'s.
     pub fn check_and_finish(
         &self,
         files: Vec<(ParsedFile, FileSettings)>,
         more: Vec<FileResult>,
         before: impl FnOnce(&[FileResult]),
     ) -> Vec<FileReport> {
+        if !files
+            .iter()
+            .any(|(p, _)| p.module.ops.len() >= self.parallel_rules_ops)
+        {
+            // small files only: their rules already run in parallel
+            // across files, and the project phase after them; measured on
+            // the corpus, running both at once cost CPU (more threads,
+            // each file's data read again later) and saved nothing
+            let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
+                files.into_iter().map(|(p, s)| self.check(p, s)).collect()
+            } else {
+                files
+                    .into_par_iter()
+                    .with_max_len(FILES_PER_TASK)
+                    .map(|(p, s)| self.check(p, s))
+                    .collect()
+            };
+            results.extend(more);
+            before(&results);
+            return self.finish(results);
+        }
         let pending = files.len();
         let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
             files.into_iter().map(|(p, s)| self.prepare(p, s)).collect()
@@ -87,12 +110,7 @@ impl Linter {
             }
         };
         let run_project = || self.project_findings(&results, &views);
-        let large = results.len() >= PARALLEL_FILES
-            || results.iter().map(|r| r.module.ops.len()).sum::<usize>() >= self.parallel_rules_ops;
-        let (per_file, (project, baselined, model)) = if !large {
-            // a few small files: not worth a thread
-            (run_files(), run_project())
-        } else if rayon::current_thread_index().is_some() {
+        let (per_file, (project, baselined, model)) = if rayon::current_thread_index().is_some() {
             // on a rayon worker, blocking it on a thread of our own could
             // starve the pool (with one worker: forever); rayon's join
             // lets it work while it waits
