@@ -82,6 +82,25 @@ pub fn lint_files(linter: &Linter, files: &[PathBuf]) -> Vec<FileResult> {
     }
 }
 
+/// [`lint_files`] then [`Linter::finish`] over the results and `more`
+/// (files already checked), the project phase running while the per-file
+/// rules run (see [`Linter::check_and_finish`]; `before` sees every file
+/// before any rule runs). The reports are the same.
+pub fn lint_and_finish(
+    linter: &Linter,
+    files: &[PathBuf],
+    more: Vec<FileResult>,
+    before: impl FnOnce(&[FileResult]),
+) -> Vec<FileReport> {
+    let parsed = parse_all(linter, files);
+    let file_settings = linter.resolve(&parsed);
+    linter.check_and_finish(
+        parsed.into_iter().zip(file_settings).collect(),
+        more,
+        before,
+    )
+}
+
 /// [`lint_files`] through the cache: a file whose bytes have an entry is
 /// not parsed again, and its per-file findings are reused when its targets
 /// did not change (see `miglint_linter::engine::cached`). Returns the

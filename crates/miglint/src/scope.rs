@@ -31,7 +31,7 @@ use miglint_linter::{Linter, LinterSettings};
 use miglint_python::IdValue;
 
 use crate::git::git;
-use crate::run::{CheckOutcome, lint_files, unknown_baselines};
+use crate::run::{CheckOutcome, lint_and_finish, unknown_baselines};
 
 /// The command-line options that narrow a check.
 #[derive(Debug, Clone, Default)]
@@ -115,22 +115,28 @@ pub fn check(
     crate::timing::mark("discovery");
     let linter = Linter::new(settings);
     // the project phase's output, before narrowing to the focus
+    // explicit paths that exist but cannot be read: ML905 each
+    let unreadable = || -> Vec<miglint_linter::FileResult> {
+        discovery
+            .unreadable
+            .iter()
+            .map(|(path, reason)| linter.unreadable(path, reason))
+            .collect()
+    };
+    let finished = |reports, ids, linted| crate::memo::Finished {
+        reports,
+        ids,
+        linted,
+        targets: linter.settings.targets_summary(),
+        dialects: crate::drift_rules::resolved_dialects(&linter.settings),
+    };
     let finish = |mut results: Vec<miglint_linter::FileResult>| {
-        // explicit paths that exist but cannot be read: ML905 each
-        for (path, reason) in &discovery.unreadable {
-            results.push(linter.unreadable(path, reason));
-        }
+        results.extend(unreadable());
         let ids = revision_ids(&results);
         let linted = results.len();
         crate::timing::mark("per-file");
         let reports = linter.finish(results);
-        crate::memo::Finished {
-            reports,
-            ids,
-            linted,
-            targets: linter.settings.targets_summary(),
-            dialects: crate::drift_rules::resolved_dialects(&linter.settings),
-        }
+        finished(reports, ids, linted)
     };
     let finished = if scope.cache {
         let dir = crate::cache::resolve_dir(scope.cache_dir.as_deref(), &linter.settings.options);
@@ -143,7 +149,14 @@ pub fn check(
         let unreadable = !discovery.unreadable.is_empty();
         crate::memo::check(&linter, &files, &dir, unreadable, keep, finish)
     } else {
-        finish(lint_files(&linter, &files))
+        // (the "per-file" mark: files parsed, their rules not yet run)
+        let (mut ids, mut linted) = (Vec::new(), 0);
+        let reports = lint_and_finish(&linter, &files, unreadable(), |results| {
+            ids = revision_ids(results);
+            linted = results.len();
+            crate::timing::mark("per-file");
+        });
+        finished(reports, ids, linted)
     };
     if let Some(focus) = &mut focus {
         for (path, _) in &discovery.unreadable {

@@ -17,9 +17,11 @@ use crate::settings::{FileSettings, LinterSettings, TargetInput};
 use crate::suppress::{self, Suppression};
 
 mod cached;
+mod overlap;
 mod schedule;
 mod sql_memo;
 pub use cached::{CachedCheck, CachedFile, decode_findings, encode_findings, source_text};
+use overlap::{exec_views, take_sql};
 use rayon::prelude::*;
 
 /// A file with at least this many ops runs its per-file rules in parallel
@@ -288,30 +290,7 @@ impl Linter {
             Some(memo) => memo.extract(&source.path, &module, settings.targets),
             None => extract_sql(&module, settings.targets),
         };
-        let ctx = FileContext {
-            path: &source.path,
-            source: &source.text,
-            module: &module,
-            sql: &sql_views,
-            targets: settings.targets,
-            no_transaction: settings.no_transaction,
-            alembic_version: self.settings.alembic_version,
-            postgresql_version: self.settings.postgresql_version,
-            defaults: std::sync::OnceLock::new(),
-        };
-        let mut diagnostics = if module.ops.len() >= self.parallel_rules_ops {
-            self.check_rules_parallel(&ctx)
-        } else {
-            let mut diagnostics = Vec::new();
-            for (i, rule) in RULES.iter().enumerate() {
-                if self.settings.enabled[i] {
-                    self.guarded(rule.meta().code, &source.path, || {
-                        rule.check_file(&ctx, &mut diagnostics)
-                    });
-                }
-            }
-            diagnostics
-        };
+        let mut diagnostics = self.file_rules(&source, &module, &sql_views, &settings);
         // kept until the end of the run: without spare capacity (issue 15)
         shrink_diagnostics(&mut diagnostics);
         // the analysis is kept (without borrows) for project rules
@@ -331,6 +310,41 @@ impl Linter {
         }
     }
 
+    /// Every enabled per-file rule on one parsed file, over its analyzed
+    /// SQL: in parallel across rules for a large file.
+    fn file_rules(
+        &self,
+        source: &SourceFile,
+        module: &Module,
+        sql: &[ExecSql<'_>],
+        settings: &FileSettings,
+    ) -> Vec<Diagnostic> {
+        let ctx = FileContext {
+            path: &source.path,
+            source: &source.text,
+            module,
+            sql,
+            targets: settings.targets,
+            no_transaction: settings.no_transaction,
+            alembic_version: self.settings.alembic_version,
+            postgresql_version: self.settings.postgresql_version,
+            defaults: std::sync::OnceLock::new(),
+        };
+        if module.ops.len() >= self.parallel_rules_ops {
+            self.check_rules_parallel(&ctx)
+        } else {
+            let mut diagnostics = Vec::new();
+            for (i, rule) in RULES.iter().enumerate() {
+                if self.settings.enabled[i] {
+                    self.guarded(rule.meta().code, &source.path, || {
+                        rule.check_file(&ctx, &mut diagnostics)
+                    });
+                }
+            }
+            diagnostics
+        }
+    }
+
     /// The per-file rules of a large file, one rayon task per rule: the
     /// findings are those of the serial loop, in the same order (each
     /// rule's own, in rule order), a panicking rule included (it keeps
@@ -347,6 +361,8 @@ impl Linter {
                 self.guarded(rule.meta().code, ctx.path, || {
                     rule.check_file(ctx, &mut out)
                 });
+                // here, on the rule's task, not after the join on one thread
+                shrink_diagnostics(&mut out);
                 out
             })
             .collect();
@@ -503,29 +519,35 @@ impl Linter {
         Vec<Vec<Diagnostic>>,
         Option<std::sync::Arc<miglint_schema::SchemaModel>>,
     ) {
-        let stored: Vec<Vec<(usize, Vec<SqlStatement>)>> = results
-            .iter_mut()
-            .map(|r| std::mem::take(&mut r.sql))
+        let stored = take_sql(results);
+        let views = exec_views(results, stored);
+        let (by_file, baselined, model) = self.project_findings(results, &views);
+        let restored: Vec<Vec<(usize, Vec<SqlStatement>)>> = views
+            .into_iter()
+            .map(|v| v.into_iter().map(|e| (e.op, e.statements)).collect())
             .collect();
-        let views: Vec<Vec<ExecSql<'_>>> = results
-            .iter()
-            .zip(stored)
-            .map(|(r, sql)| {
-                sql.into_iter()
-                    .filter_map(|(op, statements)| match r.module.ops.get(op)?.sql()? {
-                        SqlSource::Literal(lit) => Some(ExecSql {
-                            op,
-                            lit,
-                            statements,
-                        }),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
+        for ((r, b), sql) in results.iter_mut().zip(baselined).zip(restored) {
+            r.baselined = b;
+            r.sql = sql;
+        }
+        (by_file, model)
+    }
+
+    /// The project rules over `results` and their SQL `views` (one list per
+    /// file): their findings by file, whether each file is baselined, and
+    /// the model if one was built.
+    fn project_findings<'a>(
+        &self,
+        results: &'a [FileResult],
+        views: &'a [Vec<ExecSql<'a>>],
+    ) -> (
+        Vec<Vec<Diagnostic>>,
+        Vec<bool>,
+        Option<std::sync::Arc<miglint_schema::SchemaModel>>,
+    ) {
         let files = results
             .iter()
-            .zip(&views)
+            .zip(views)
             .map(|(r, sql)| ProjectFile {
                 path: &r.source.path,
                 source: &r.source.text,
@@ -551,21 +573,13 @@ impl Linter {
         let baselined = self.baselined(&project);
         let model = project.take_schema();
         drop(project);
-        let restored: Vec<Vec<(usize, Vec<SqlStatement>)>> = views
-            .into_iter()
-            .map(|v| v.into_iter().map(|e| (e.op, e.statements)).collect())
-            .collect();
         let mut by_file = vec![Vec::new(); results.len()];
         for (file, diag) in found {
             if let Some(list) = by_file.get_mut(file) {
                 list.push(diag);
             }
         }
-        for ((r, b), sql) in results.iter_mut().zip(baselined).zip(restored) {
-            r.baselined = b;
-            r.sql = sql;
-        }
-        (by_file, model)
+        (by_file, baselined, model)
     }
 
     /// By file: whether its revision is at or before its `baseline-revision`
@@ -646,14 +660,19 @@ fn extract_sql_with(
 fn shrink_diagnostics(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.shrink_to_fit();
     for d in diagnostics {
-        d.message.shrink_to_fit();
-        d.labels.shrink_to_fit();
-        for label in &mut d.labels {
-            label.message.shrink_to_fit();
-        }
-        if let Some(std::borrow::Cow::Owned(help)) = &mut d.help {
-            help.shrink_to_fit();
-        }
+        shrink_diagnostic(d);
+    }
+}
+
+/// [`shrink_diagnostics`] for one finding.
+fn shrink_diagnostic(d: &mut Diagnostic) {
+    d.message.shrink_to_fit();
+    d.labels.shrink_to_fit();
+    for label in &mut d.labels {
+        label.message.shrink_to_fit();
+    }
+    if let Some(std::borrow::Cow::Owned(help)) = &mut d.help {
+        help.shrink_to_fit();
     }
 }
 

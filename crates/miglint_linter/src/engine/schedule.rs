@@ -45,6 +45,12 @@ impl Linter {
             self.guarded(rule.meta().code, root, || {
                 rule.check_project(project, &mut found);
             });
+            // on the rule's task, not when its file is finished on one
+            // thread (findings are kept until the output is written)
+            found.shrink_to_fit();
+            for (_, d) in &mut found {
+                super::shrink_diagnostic(d);
+            }
             found
         };
         let build = || {

@@ -1,5 +1,3 @@
-use std::collections::{HashMap, HashSet};
-
 use crate::prelude::*;
 use crate::rule::under_data_guard;
 use crate::rules::ml1xx_alter::{AlterColumn, batch_call, call_head};
@@ -34,12 +32,12 @@ impl Rule for SqliteAlterOutsideBatch {
         // (table, column) of every `add_column`: a drop can only be of a
         // provably plain column if the file adds it (keeps the scan of
         // `plain_column` off the other drops)
-        let added: HashSet<(String, String)> = file
+        let added: Added<'_> = file
             .module
             .ops
             .iter()
             .filter(|o| o.name == "add_column")
-            .filter_map(|o| Some((o.table()?.value, o.columns().next()?.name()?.value)))
+            .filter_map(|o| Some((o.table_str()?, column_name(&o.columns().next()?)?)))
             .collect();
         let index = WordIndex::new(file);
         for op in &file.module.ops {
@@ -60,6 +58,19 @@ impl Rule for SqliteAlterOutsideBatch {
             }
         }
     }
+}
+
+/// (table, column) of every `add_column` of a file (looked up, never
+/// iterated: the hasher's order does not show).
+type Added<'f> = foldhash::HashSet<(&'f str, &'f str)>;
+
+/// [`Column::name`] without a copy.
+fn column_name<'a>(c: &Column<'a>) -> Option<&'a str> {
+    let call: &'a miglint_python::Call = c.call;
+    call.args
+        .first()
+        .or_else(|| call.kwarg("name").map(|k| &k.value))?
+        .str_value()
 }
 
 fn alter_column(file: &FileContext<'_>, alter: &AlterColumn<'_>) -> Option<Diagnostic> {
@@ -149,7 +160,7 @@ fn drop_column(file: &FileContext<'_>, op: &Op) -> Diagnostic {
 /// `downgrade()`.
 fn plain_column(
     file: &FileContext<'_>,
-    added: &HashSet<(String, String)>,
+    added: &Added<'_>,
     index: &WordIndex<'_>,
     drop: &Op,
 ) -> bool {
@@ -159,7 +170,7 @@ fn plain_column(
     ) else {
         return false;
     };
-    if !added.contains(&(table.value.clone(), column.to_string())) {
+    if !added.contains(&(table.value.as_str(), column)) {
         return false;
     }
     let same_table = |o: &Op| o.table().is_some_and(|t| t.value == table.value);
@@ -267,7 +278,7 @@ fn is_plain(c: &Column<'_>) -> bool {
 struct WordIndex<'f> {
     /// Whole words of the string literals in each op's arguments → ops
     /// (each op once per word, in source order).
-    words: HashMap<&'f str, Vec<usize>>,
+    words: foldhash::HashMap<&'f str, Vec<usize>>,
     /// `add_column` ops without a readable column: they stop every scan.
     unreadable_adds: Vec<usize>,
     /// `drop_index` / `drop_constraint` ops, in source order.
@@ -278,7 +289,7 @@ struct WordIndex<'f> {
 
 impl<'f> WordIndex<'f> {
     fn new(file: &FileContext<'f>) -> WordIndex<'f> {
-        let mut words: HashMap<&'f str, Vec<usize>> = HashMap::new();
+        let mut words: foldhash::HashMap<&'f str, Vec<usize>> = foldhash::HashMap::default();
         let mut unreadable_adds = Vec::new();
         let mut drops = Vec::new();
         for (i, o) in file.module.ops.iter().enumerate() {

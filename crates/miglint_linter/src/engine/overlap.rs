@@ -1,0 +1,367 @@
+//! The per-file rules and the project phase at the same time (issue 15).
+//!
+//! The project rules never read the per-file rules' findings: they read
+//! each file's model, settings and analyzed SQL, which exist before any
+//! per-file rule runs. [`Linter::check_and_finish`] therefore runs both
+//! side by side on the rayon pool, then finishes every file as
+//! [`Linter::finish`] does. On one large file (the 2 MB stress file) the
+//! per-file rules end on one long rule while the other core would idle,
+//! and the project phase (the model's replays, then the model rules) used
+//! to wait for them; now it fills that core. The findings are the same and
+//! in the same order: each file's per-file findings (rule order), then its
+//! project findings (rule order), then what [`Linter::finish`] does.
+
+use miglint_diagnostics::{Diagnostic, FileReport};
+use miglint_sql::SqlStatement;
+use rayon::prelude::*;
+
+use crate::files::ExecSql;
+use crate::settings::FileSettings;
+
+use super::{FileResult, Linter, ParsedFile, extract_sql};
+use miglint_python::SqlSource;
+
+/// Below this many files the per-file work stays on one thread (as in the
+/// CLI's per-file loop).
+const PARALLEL_FILES: usize = 16;
+/// At most this many files per rayon task (see the CLI's `FILES_PER_TASK`).
+const FILES_PER_TASK: usize = 4;
+
+impl Linter {
+    /// [`Linter::check`] of every parsed file, then [`Linter::finish`] over
+    /// them and `more` (files already checked, e.g. unreadable ones), with
+    /// the project phase run while the per-file rules run when a file is
+    /// large enough to run its rules in parallel. `before` sees every file
+    /// (the parsed files first, then `more`): with a large file after its
+    /// SQL is analyzed, before any rule runs; else after the per-file rules.
+    /// The reports are [`Linter::finish`]'s.
+    pub fn check_and_finish(
+        &self,
+        files: Vec<(ParsedFile, FileSettings)>,
+        more: Vec<FileResult>,
+        before: impl FnOnce(&[FileResult]),
+    ) -> Vec<FileReport> {
+        if !files
+            .iter()
+            .any(|(p, _)| p.module.ops.len() >= self.parallel_rules_ops)
+        {
+            // small files only: their rules already run in parallel
+            // across files, and the project phase after them; measured on
+            // the corpus, running both at once cost CPU (more threads,
+            // each file's data read again later) and saved nothing
+            let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
+                files.into_iter().map(|(p, s)| self.check(p, s)).collect()
+            } else {
+                files
+                    .into_par_iter()
+                    .with_max_len(FILES_PER_TASK)
+                    .map(|(p, s)| self.check(p, s))
+                    .collect()
+            };
+            results.extend(more);
+            before(&results);
+            return self.finish(results);
+        }
+        let pending = files.len();
+        let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
+            files.into_iter().map(|(p, s)| self.prepare(p, s)).collect()
+        } else {
+            files
+                .into_par_iter()
+                .with_max_len(FILES_PER_TASK)
+                .map(|(p, s)| self.prepare(p, s))
+                .collect()
+        };
+        results.extend(more);
+        before(&results);
+        // the order of `finish` (a stable sort by path); whether the
+        // per-file rules are still to run goes along
+        let mut sorted: Vec<(FileResult, bool)> = results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (r, i < pending))
+            .collect();
+        sorted.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
+        let (mut results, pending): (Vec<FileResult>, Vec<bool>) = sorted.into_iter().unzip();
+
+        let stored = take_sql(&mut results);
+        let views = exec_views(&results, stored);
+        let file_rules = |(r, (sql, pending)): (&FileResult, (&Vec<ExecSql<'_>>, &bool))| {
+            if *pending && !r.stopped {
+                self.file_rules(&r.source, &r.module, sql, &r.settings)
+            } else {
+                Vec::new()
+            }
+        };
+        let run_files = || {
+            if results.len() < PARALLEL_FILES {
+                results
+                    .iter()
+                    .zip(views.iter().zip(&pending))
+                    .map(file_rules)
+                    .collect::<Vec<Vec<Diagnostic>>>()
+            } else {
+                results
+                    .par_iter()
+                    .zip(views.par_iter().zip(&pending))
+                    .with_max_len(FILES_PER_TASK)
+                    .map(file_rules)
+                    .collect::<Vec<Vec<Diagnostic>>>()
+            }
+        };
+        let run_project = || self.project_findings(&results, &views);
+        let (per_file, (project, baselined, model)) = if rayon::current_thread_index().is_some() {
+            // on a rayon worker, blocking it on a thread of our own could
+            // starve the pool (with one worker: forever); rayon's join
+            // lets it work while it waits
+            rayon::join(run_files, run_project)
+        } else {
+            // the project phase on a thread outside the pool, as when it
+            // runs alone (see `schedule`): the model's build gets a thread
+            // of its own, the graph rules run meanwhile
+            std::thread::scope(
+                |s| match std::thread::Builder::new().spawn_scoped(s, run_project) {
+                    Ok(project) => {
+                        let per_file = run_files();
+                        let project = project
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                        (per_file, project)
+                    }
+                    Err(_) => (run_files(), run_project()),
+                },
+            )
+        };
+        drop(views);
+        let configured = self.configured_severities();
+        // every file is finished (and its parse freed) on the pool, in
+        // order; the model is freed meanwhile
+        let (_, reports) = rayon::join(
+            || drop(model),
+            || {
+                results
+                    .into_par_iter()
+                    .zip(per_file)
+                    .zip(project)
+                    .zip(baselined)
+                    // small pieces: no long serial tail (see `schedule`)
+                    .with_max_len(16)
+                    .map(|(((mut r, per_file), project), baselined)| {
+                        // a checked file's own findings, else the rules' now
+                        if r.diagnostics.is_empty() {
+                            r.diagnostics = per_file;
+                        } else {
+                            r.diagnostics.extend(per_file);
+                        }
+                        r.diagnostics.extend(project);
+                        let report = self.finish_file(
+                            r.source,
+                            r.diagnostics,
+                            &mut r.suppressions,
+                            &r.settings,
+                            baselined,
+                            &configured,
+                        );
+                        // a large model is freed off the way to the output
+                        if r.module.ops.len() >= self.parallel_rules_ops {
+                            let module = r.module;
+                            rayon::spawn(move || drop(module));
+                        }
+                        report
+                    })
+                    .collect()
+            },
+        );
+        reports
+    }
+
+    /// [`Linter::check`] without the rules: the file's SQL analyzed, no
+    /// findings yet (a file that was not parsed keeps its own).
+    fn prepare(&self, parsed: ParsedFile, settings: FileSettings) -> FileResult {
+        let ParsedFile {
+            source,
+            module,
+            suppressions,
+            stopped,
+        } = parsed;
+        let (sql, diagnostics, stopped) = match stopped {
+            Some(diagnostics) => (Vec::new(), diagnostics, true),
+            None => {
+                let views = match &self.sql_memo {
+                    Some(memo) => memo.extract(&source.path, &module, settings.targets),
+                    None => extract_sql(&module, settings.targets),
+                };
+                let sql = views.into_iter().map(|e| (e.op, e.statements)).collect();
+                (sql, Vec::new(), false)
+            }
+        };
+        FileResult {
+            source,
+            module,
+            sql,
+            baselined: false,
+            stopped,
+            diagnostics,
+            settings,
+            suppressions,
+        }
+    }
+}
+
+/// Takes every file's stored SQL analysis out (see [`exec_views`]).
+pub(super) fn take_sql(results: &mut [FileResult]) -> Vec<Vec<(usize, Vec<SqlStatement>)>> {
+    results
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.sql))
+        .collect()
+}
+
+/// The stored SQL analysis of every file as the rules see it (each
+/// statement list next to the literal of its op).
+pub(super) fn exec_views(
+    results: &[FileResult],
+    stored: Vec<Vec<(usize, Vec<SqlStatement>)>>,
+) -> Vec<Vec<ExecSql<'_>>> {
+    results
+        .iter()
+        .zip(stored)
+        .map(|(r, sql)| {
+            sql.into_iter()
+                .filter_map(|(op, statements)| match r.module.ops.get(op)?.sql()? {
+                    SqlSource::Literal(lit) => Some(ExecSql {
+                        op,
+                        lit,
+                        statements,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use miglint_diagnostics::DialectSet;
+    use miglint_python::PythonParser;
+
+    use crate::engine::Linter;
+    use crate::registry::RULES;
+    use crate::settings::LinterSettings;
+
+    /// A history of `n` revisions (a chain, each adding, altering and
+    /// dropping columns, one with a suppression) and one large revision
+    /// of `large` op groups on top, in an order that is not the paths'.
+    fn files(n: usize, large: usize) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        for i in (0..n).rev() {
+            let down = if i == 0 {
+                "None".to_string()
+            } else {
+                format!("'r{}'", i - 1)
+            };
+            out.push((
+                PathBuf::from(format!("versions/r{i:03}.py")),
+                format!(
+                    "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\n\
+                     down_revision = {down}\n\ndef upgrade():\n    \
+                     op.create_table('t{i}', sa.Column('id', sa.Integer(), primary_key=True))\n    \
+                     op.add_column('t{i}', sa.Column('x', sa.Integer(), nullable=False))\n    \
+                     op.alter_column('t{i}', 'id', type_=sa.BigInteger())\n    \
+                     op.execute(\"ALTER TABLE t{i} ADD COLUMN y INT NOT NULL\")  # miglint: ignore[ML703]\n    \
+                     op.drop_table('gone{i}')\n\ndef downgrade():\n    pass\n"
+                ),
+            ));
+        }
+        let mut big = format!(
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'big'\n\
+             down_revision = 'r{}'\n\ndef upgrade():\n",
+            n.saturating_sub(1)
+        );
+        for i in 0..large {
+            big.push_str(&format!(
+                "    op.add_column('u{i}', sa.Column('c', sa.Boolean(), server_default='0', nullable=False))\n    \
+                 op.alter_column('u{i}', 'c', nullable=False, type_=sa.String())\n    \
+                 op.execute(\"ALTER TABLE u{i} ALTER COLUMN c SET NOT NULL\")\n    \
+                 op.drop_column('u{i}', 'd')\n"
+            ));
+        }
+        big.push_str("\ndef downgrade():\n    pass\n");
+        out.insert(n / 2, (PathBuf::from("versions/big.py"), big));
+        out
+    }
+
+    /// The reports of `check` then `finish`, and of `check_and_finish`.
+    fn both(files: &[(PathBuf, String)]) -> (String, String) {
+        let mut settings = LinterSettings::with_targets(DialectSet::ALL);
+        settings.enabled = vec![true; RULES.len()];
+        let linter = Linter::new(settings);
+        let mut parser = PythonParser::new();
+        let parsed: Vec<_> = files
+            .iter()
+            .map(|(path, text)| linter.parse_source(&mut parser, path, text))
+            .collect();
+        let unreadable = Path::new("versions/zzz.py");
+        let file_settings = linter.resolve(&parsed);
+        let mut results: Vec<_> = parsed
+            .into_iter()
+            .zip(file_settings)
+            .map(|(p, s)| linter.check(p, s))
+            .collect();
+        results.push(linter.unreadable(unreadable, "permission denied"));
+        let old = format!("{:#?}", linter.finish(results));
+
+        let parsed: Vec<_> = files
+            .iter()
+            .map(|(path, text)| linter.parse_source(&mut parser, path, text))
+            .collect();
+        let file_settings = linter.resolve(&parsed);
+        let mut seen = Vec::new();
+        let new = linter.check_and_finish(
+            parsed.into_iter().zip(file_settings).collect(),
+            vec![linter.unreadable(unreadable, "permission denied")],
+            |results| seen = results.iter().map(|r| r.source.path.clone()).collect(),
+        );
+        let mut expected: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+        expected.push(unreadable.to_path_buf());
+        assert_eq!(
+            seen, expected,
+            "`before` sees the parsed files, then `more`"
+        );
+        assert_eq!(linter.internal_errors(), 0);
+        (old, format!("{new:#?}"))
+    }
+
+    #[test]
+    fn the_reports_are_finish_s() {
+        // a few small files (one thread), many files (in parallel), a
+        // large file among a few (its rules in parallel)
+        for (n, large) in [(3, 2), (40, 3), (3, 600)] {
+            let (old, new) = both(&files(n, large));
+            // per-file, graph, model and finishing findings
+            let codes: Vec<&str> = [
+                "ML106", "ML301", "ML507", "ML703", "ML710", "ML904", "ML905",
+            ]
+            .into_iter()
+            .filter(|code| !old.contains(code))
+            .collect();
+            assert!(codes.is_empty(), "{codes:?} missing among {n} files: {old}");
+            assert_eq!(new, old, "{n} files, {large} op groups");
+        }
+    }
+
+    #[test]
+    fn on_a_rayon_worker_too() {
+        let files = files(20, 600);
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (old, new) = pool.install(|| both(&files));
+            assert_eq!(new, old, "{threads} threads");
+        }
+    }
+}
