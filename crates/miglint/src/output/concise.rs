@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use miglint_diagnostics::{Diagnostic, FileReport};
+use miglint_diagnostics::FileReport;
 
 use super::{BOLD, EmitContext, display_path_text, one_line, paint, par, severity_style};
 
@@ -15,11 +15,7 @@ pub(crate) fn emit(
         .iter()
         .map(|report| display_path_text(&report.source.path))
         .collect();
-    let findings: Vec<(usize, &Diagnostic)> = reports
-        .iter()
-        .enumerate()
-        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
-        .collect();
+    let findings = par::numbered(reports);
     par::write_in_order(out, &findings, b"", |buffer, &(index, diagnostic)| {
         let start = reports[index].source.line_col(diagnostic.range.start());
         let location = format!("{}:{}:{}:", paths[index], start.line, start.column);

@@ -47,11 +47,7 @@ pub(crate) fn emit(
         widths: Widths::new(&theme_characters(ctx.color)),
     };
     let sources = Sources::new(reports);
-    let findings: Vec<(usize, &Diagnostic)> = reports
-        .iter()
-        .enumerate()
-        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
-        .collect();
+    let findings = par::numbered(reports);
     par::write_in_order(out, &findings, b"\n", |buffer, &(index, diagnostic)| {
         render(buffer, &handlers, &sources, index, diagnostic)
             .map_err(|_| io::Error::other("formatting failed"))

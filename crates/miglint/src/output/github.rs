@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use miglint_diagnostics::{Diagnostic, FileReport, Severity};
+use miglint_diagnostics::{FileReport, Severity};
 
 use super::{display_path_text, escape_controls, line_cols, par};
 
@@ -12,11 +12,7 @@ pub(crate) fn emit(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()
         .iter()
         .map(|report| escape_property(&display_path_text(&report.source.path)))
         .collect();
-    let findings: Vec<(usize, &Diagnostic)> = reports
-        .iter()
-        .enumerate()
-        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
-        .collect();
+    let findings = par::numbered(reports);
     par::write_in_order(out, &findings, b"", |buffer, &(index, diagnostic)| {
         let command = match diagnostic.severity {
             Severity::Error => "error",

@@ -60,6 +60,15 @@ pub(crate) fn findings(reports: &[FileReport]) -> Vec<(&FileReport, &Diagnostic)
         .collect()
 }
 
+/// Every finding of `reports` with its report's index, in order.
+pub(crate) fn numbered(reports: &[FileReport]) -> Vec<(usize, &Diagnostic)> {
+    reports
+        .iter()
+        .enumerate()
+        .flat_map(|(index, report)| report.diagnostics.iter().map(move |d| (index, d)))
+        .collect()
+}
+
 /// `value` as `serde_json::to_writer_pretty` prints it as an element
 /// `depth` levels deep (two spaces each): its own pretty form with every
 /// line after the first indented (JSON strings hold no raw line breaks, so
