@@ -26,26 +26,7 @@ pub(crate) fn emit(
     reports: &[FileReport],
     ctx: &EmitContext,
 ) -> io::Result<()> {
-    let theme = if ctx.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    // `with_links(false)` prints the docs URL as text instead of an OSC 8
-    // terminal hyperlink.
-    let wrapping = GraphicalReportHandler::new_themed(theme)
-        .with_links(false)
-        .with_width(WIDTH)
-        .without_syntax_highlighting();
-    // the same without textwrap, for findings whose texts provably fit on
-    // their lines (see `fits`): textwrap's Unicode line breaking costs
-    // more than the rest of the rendering, for the same bytes
-    let plain = wrapping.clone().with_wrap_lines(false);
-    let handlers = Handlers {
-        wrapping,
-        plain,
-        widths: Widths::new(&theme_characters(ctx.color)),
-    };
+    let handlers = Handlers::new(ctx.color);
     let sources = Sources::new(reports);
     let findings = par::numbered(reports);
     par::write_in_order(out, &findings, b"\n", |buffer, &(index, diagnostic)| {
@@ -58,6 +39,31 @@ struct Handlers {
     wrapping: GraphicalReportHandler,
     plain: GraphicalReportHandler,
     widths: Widths,
+}
+
+impl Handlers {
+    fn new(color: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // `with_links(false)` prints the docs URL as text instead of an OSC 8
+        // terminal hyperlink.
+        let wrapping = GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(WIDTH)
+            .without_syntax_highlighting();
+        // the same without textwrap, for findings whose texts provably fit on
+        // their lines (see `fits`): textwrap's Unicode line breaking costs
+        // more than the rest of the rendering, for the same bytes
+        let plain = wrapping.clone().with_wrap_lines(false);
+        Handlers {
+            wrapping,
+            plain,
+            widths: Widths::new(&theme_characters(color)),
+        }
+    }
 }
 
 fn theme_characters(color: bool) -> miette::ThemeCharacters {
@@ -677,18 +683,11 @@ mod tests {
         let mut next = numbers(3);
         let mut prewrapped = 0;
         for round in 0..3000 {
-            let color = round % 2 == 0;
-            let theme = if color {
-                GraphicalTheme::unicode()
-            } else {
-                GraphicalTheme::unicode_nocolor()
-            };
-            let wrapping = GraphicalReportHandler::new_themed(theme)
-                .with_links(false)
-                .with_width(WIDTH)
-                .without_syntax_highlighting();
-            let plain = wrapping.clone().with_wrap_lines(false);
-            let widths = Widths::new(&theme_characters(color));
+            let Handlers {
+                wrapping,
+                plain,
+                widths,
+            } = Handlers::new(round % 2 == 0);
             let mut text = || {
                 let mut text = String::new();
                 let target = 40 + next(260);
