@@ -378,9 +378,20 @@ impl Linter {
     pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
         results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
         let (found, model) = self.check_project(&mut results);
+        self.finish_files(results, found, model)
+    }
+
+    /// Suppressions, per-file ignores, ML904 and severities over `results`
+    /// (sorted by path) with the project phase's findings of each; every
+    /// file is finished (and its parse freed) on the pool, in order, and
+    /// the model is freed meanwhile.
+    fn finish_files(
+        &self,
+        results: Vec<FileResult>,
+        found: Vec<Vec<Diagnostic>>,
+        model: Option<std::sync::Arc<miglint_schema::SchemaModel>>,
+    ) -> Vec<FileReport> {
         let configured = self.configured_severities();
-        // every file is finished (and its parse freed) on the pool, in
-        // order; the model is freed meanwhile
         let (_, reports) = rayon::join(
             || drop(model),
             || {
@@ -391,14 +402,20 @@ impl Linter {
                     .with_max_len(16)
                     .map(|(mut r, found)| {
                         r.diagnostics.extend(found);
-                        self.finish_file(
+                        let report = self.finish_file(
                             r.source,
                             r.diagnostics,
                             &mut r.suppressions,
                             &r.settings,
                             r.baselined,
                             &configured,
-                        )
+                        );
+                        // a large model is freed off the way to the output
+                        if r.module.ops.len() >= self.parallel_rules_ops {
+                            let module = r.module;
+                            rayon::spawn(move || drop(module));
+                        }
+                        report
                     })
                     .collect()
             },

@@ -133,46 +133,16 @@ impl Linter {
             )
         };
         drop(views);
-        let configured = self.configured_severities();
-        // every file is finished (and its parse freed) on the pool, in
-        // order; the model is freed meanwhile
-        let (_, reports) = rayon::join(
-            || drop(model),
-            || {
-                results
-                    .into_par_iter()
-                    .zip(per_file)
-                    .zip(project)
-                    .zip(baselined)
-                    // small pieces: no long serial tail (see `schedule`)
-                    .with_max_len(16)
-                    .map(|(((mut r, per_file), project), baselined)| {
-                        // a checked file's own findings, else the rules' now
-                        if r.diagnostics.is_empty() {
-                            r.diagnostics = per_file;
-                        } else {
-                            r.diagnostics.extend(per_file);
-                        }
-                        r.diagnostics.extend(project);
-                        let report = self.finish_file(
-                            r.source,
-                            r.diagnostics,
-                            &mut r.suppressions,
-                            &r.settings,
-                            baselined,
-                            &configured,
-                        );
-                        // a large model is freed off the way to the output
-                        if r.module.ops.len() >= self.parallel_rules_ops {
-                            let module = r.module;
-                            rayon::spawn(move || drop(module));
-                        }
-                        report
-                    })
-                    .collect()
-            },
-        );
-        reports
+        for ((r, per_file), b) in results.iter_mut().zip(per_file).zip(baselined) {
+            // a checked file's own findings, else the rules' now
+            if r.diagnostics.is_empty() {
+                r.diagnostics = per_file;
+            } else {
+                r.diagnostics.extend(per_file);
+            }
+            r.baselined = b;
+        }
+        self.finish_files(results, project, model)
     }
 
     /// [`Linter::check`] without the rules: the file's SQL analyzed, no
