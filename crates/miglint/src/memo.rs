@@ -41,7 +41,7 @@ use crate::cache::{Cache, ContentKey};
 use crate::filestat::FileStat;
 
 const MAGIC: &[u8; 8] = b"MIGLINTM";
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// Above this many kept reports, their sources are built in parallel.
 const PARALLEL_THRESHOLD: usize = 16;
 
@@ -85,6 +85,9 @@ struct Findings<'a> {
     labels: Vec<u32>,
     /// [`miglint_linter::encode_findings`] of this file's report alone.
     encoded: &'a [u8],
+    /// The file decoded (its report's text is not empty): its text is
+    /// then its bytes unless they hold a `\r` (see [`text_of`]).
+    decoded: bool,
 }
 
 /// A label's file that is not one of the linted files.
@@ -258,7 +261,7 @@ impl Memo {
             .enumerate()
             .map(|(pos, r)| (r.source.path.as_path(), pos as u32))
             .collect();
-        let encoded: Vec<(Vec<u32>, Vec<u8>)> = finished
+        let encoded: Vec<(Vec<u32>, Vec<u8>, bool)> = finished
             .reports
             .iter()
             .enumerate()
@@ -274,7 +277,7 @@ impl Memo {
                 labels.sort_unstable();
                 labels.dedup();
                 let encoded = miglint_linter::encode_findings(std::slice::from_ref(r));
-                (labels, encoded)
+                (labels, encoded, !r.source.text.is_empty())
             })
             .collect();
         let stored = Stored {
@@ -287,9 +290,10 @@ impl Memo {
             ids: finished.ids.clone(),
             findings: encoded
                 .iter()
-                .map(|(labels, encoded)| Findings {
+                .map(|(labels, encoded, decoded)| Findings {
                     labels: labels.clone(),
                     encoded,
+                    decoded: *decoded,
                 })
                 .collect(),
         };
@@ -337,6 +341,42 @@ fn read_one(cap: u64, path: &Path) -> Read {
     }
 }
 
+/// [`read_one`] with the stat of the opened file, taken before its bytes
+/// were read (none when it could not be read).
+fn read_stat(cap: u64, path: &Path) -> (Option<FileStat>, Read) {
+    match miglint_config::read_capped_stat(path, cap) {
+        Ok((bytes, meta)) => (
+            Some(FileStat::of(&meta)),
+            Ok((ContentKey::of(&bytes), bytes)),
+        ),
+        Err(e) => (None, Err(e.to_string())),
+    }
+}
+
+/// Each file's stat and, for the files `read_now` wants, its bytes, in
+/// path order (`order`: indices into `files`), in parallel above a few.
+fn stat_or_read(
+    cap: u64,
+    files: &[PathBuf],
+    order: &[usize],
+    read_now: impl Fn(usize) -> bool + Sync,
+) -> Vec<(Option<FileStat>, Option<Read>)> {
+    let one = |(pos, &i): (usize, &usize)| {
+        if read_now(pos) {
+            let (stat, read) = read_stat(cap, &files[i]);
+            (stat, Some(read))
+        } else {
+            let stat = std::fs::metadata(&files[i]).ok().map(|m| FileStat::of(&m));
+            (stat, None)
+        }
+    };
+    if order.len() < PARALLEL_THRESHOLD {
+        order.iter().enumerate().map(one).collect()
+    } else {
+        order.par_iter().enumerate().map(one).collect()
+    }
+}
+
 /// Reads the files `which` (indices into `files`) into `contents`, in
 /// parallel above a few.
 fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Option<Read>]) {
@@ -367,7 +407,7 @@ pub fn check(
     files: &[PathBuf],
     dir: &Path,
     unreadable: bool,
-    keep: Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
+    keep: Keep<impl Fn(&Path) -> bool + Sync, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
     finish: impl FnOnce(Vec<FileResult>) -> Finished,
 ) -> Finished {
     let started = crate::filestat::nanos(SystemTime::now());
@@ -376,37 +416,61 @@ pub fn check(
     let slot = Slot::new(dir, linter, &cwd, files);
     let data = if unreadable { None } else { slot.read() };
     let stored = data.as_deref().and_then(|d| slot.parse(d));
-    // in path order: each file's stat, then the content key the memo
-    // vouches for by it
-    let stats: Vec<Option<FileStat>> = slot
+    // in path order: each file's stat; a file a hit shows (its text is
+    // needed then) is read at once, as is every file without a memo (a
+    // miss reads them all), its stat taken from the opened file before the
+    // read
+    let shown: Vec<bool> = slot
         .order
         .iter()
-        .map(|&i| std::fs::metadata(&files[i]).ok().map(|m| FileStat::of(&m)))
+        .map(|&i| (keep.shown)(&files[i]))
         .collect();
-    let known: Vec<Option<ContentKey>> = stats
+    let read_now = |pos: usize| stored.is_none() || shown[pos];
+    let mut contents: Vec<Option<Read>> = (0..files.len()).map(|_| None).collect();
+    let mut stats: Vec<Option<FileStat>> = Vec::with_capacity(files.len());
+    for (&i, (stat, read)) in slot
+        .order
+        .iter()
+        .zip(stat_or_read(cap, files, &slot.order, read_now))
+    {
+        stats.push(stat);
+        contents[i] = read;
+    }
+    // the content key the memo vouches for by a file's stat (a file read
+    // already is keyed by its bytes)
+    let vouched: Vec<bool> = stats
         .iter()
         .enumerate()
         .map(|(pos, stat)| {
-            let stored = stored.as_ref()?;
-            let (recorded, key) = stored.files[pos];
-            stat.as_ref()?
-                .unchanged_since(&recorded, stored.started)
-                .then_some(key)
+            stored.as_ref().is_some_and(|stored| {
+                let (recorded, _) = stored.files[pos];
+                stat.as_ref()
+                    .is_some_and(|s| s.unchanged_since(&recorded, stored.started))
+            })
         })
         .collect();
-    let mut contents: Vec<Option<Read>> = (0..files.len()).map(|_| None).collect();
+    let known: Vec<Option<ContentKey>> = slot
+        .order
+        .iter()
+        .zip(&vouched)
+        .enumerate()
+        .map(|(pos, (&i, &vouched))| {
+            let stored = stored.as_ref()?;
+            (vouched && contents[i].is_none()).then_some(stored.files[pos].1)
+        })
+        .collect();
     let unknown: Vec<usize> = slot
         .order
         .iter()
         .zip(&known)
-        .filter_map(|(&i, k)| k.is_none().then_some(i))
+        .filter_map(|(&i, k)| (k.is_none() && contents[i].is_none()).then_some(i))
         .collect();
     read_into(cap, files, &unknown, &mut contents);
     crate::timing::note(|| {
+        let vouched = vouched.iter().filter(|&&v| v).count();
         format!(
-            "memo key: {} files known by stat, {} read",
-            files.len() - unknown.len(),
-            unknown.len()
+            "memo key: {vouched} files known by stat, {} read for their key",
+            files.len() - vouched
         )
     });
     let key_of = |c: &Option<Read>| c.as_ref()?.as_ref().ok().map(|(k, _)| *k);
@@ -420,7 +484,16 @@ pub fn check(
     crate::timing::mark("memo key");
     if let (Some(stored), Some(keys)) = (stored, &keys)
         && stored.key == slot.key(keys, environments)
-        && let Some(finished) = hit(stored, &slot, files, &known, &mut contents, cap, &keep)
+        && let Some(finished) = hit(
+            stored,
+            &slot,
+            files,
+            &shown,
+            &known,
+            &mut contents,
+            cap,
+            &keep,
+        )
     {
         return finished;
     }
@@ -467,6 +540,21 @@ pub fn check(
     finished
 }
 
+/// The text of a file whose bytes are those the memo was made from (its
+/// content key matched), as the run that made it decoded them: the decoder
+/// keeps every byte but a lone `\r` (byte offsets stay), so bytes that
+/// decoded then and hold no `\r` are the text; only the others are decoded
+/// again ([`miglint_linter::source_text`], the same decoder).
+fn text_of(bytes: &[u8], decoded: bool) -> Arc<str> {
+    if decoded
+        && !bytes.contains(&b'\r')
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return Arc::from(text);
+    }
+    miglint_linter::source_text(bytes)
+}
+
 /// Which reports a run keeps: `shown` says whether a file's report is kept
 /// whole; `narrow` is called on each report (it may drop findings) and says
 /// whether it is kept. A report whose file is not shown is kept only for
@@ -481,21 +569,18 @@ pub struct Keep<S, N> {
 /// The reports of a memo whose key matched, or `None` when its findings do
 /// not decode or a kept file known by its stat reads otherwise now (a
 /// miss). The kept files not read yet are read into `contents`.
+#[allow(clippy::too_many_arguments)]
 fn hit(
     stored: Stored<'_>,
     slot: &Slot,
     files: &[PathBuf],
+    shown: &[bool],
     known: &[Option<ContentKey>],
     contents: &mut [Option<Read>],
     cap: u64,
     keep: &Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
 ) -> Option<Finished> {
-    let shown: Vec<bool> = slot
-        .order
-        .iter()
-        .map(|&i| (keep.shown)(&files[i]))
-        .collect();
-    let mut kept: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+    let mut kept: Vec<(usize, bool, Vec<Diagnostic>)> = Vec::new();
     for (pos, (&i, findings)) in slot.order.iter().zip(&stored.findings).enumerate() {
         if !findings.may_be_kept(pos, |p| shown.get(p).copied().unwrap_or(true)) {
             continue;
@@ -506,12 +591,12 @@ fn hit(
             return None;
         }
         if (keep.narrow)(&files[i], &mut d) {
-            kept.push((i, d));
+            kept.push((i, findings.decoded, d));
         }
     }
     let unread: Vec<usize> = kept
         .iter()
-        .filter_map(|&(i, _)| contents[i].is_none().then_some(i))
+        .filter_map(|&(i, _, _)| contents[i].is_none().then_some(i))
         .collect();
     read_into(cap, files, &unread, contents);
     for (&i, &key) in slot.order.iter().zip(known) {
@@ -522,9 +607,9 @@ fn hit(
         }
     }
     let contents = &*contents;
-    let report = |(i, diagnostics): (usize, Vec<Diagnostic>)| {
+    let report = |(i, decoded, diagnostics): (usize, bool, Vec<Diagnostic>)| {
         let text = match &contents[i] {
-            Some(Ok((_, bytes))) => miglint_linter::source_text(bytes),
+            Some(Ok((_, bytes))) => text_of(bytes, decoded),
             _ => Arc::from(""),
         };
         FileReport {

@@ -96,7 +96,9 @@ pub fn check(
         let mut scopes_seen: HashSet<PathBuf> = HashSet::new();
         for f in files.iter().filter(|f| focus_set.contains(*f)) {
             for dir in environment_dirs(f, &cwd, &mut scopes_seen) {
-                if !dirs.contains(&dir) {
+                // a folder the discovery walked whole finds nothing new
+                // (`miglint check .` names every environment's folders)
+                if !dirs.contains(&dir) && !walked(&discovery.walked, &dir) {
                     dirs.push(dir);
                 }
             }
@@ -199,6 +201,14 @@ pub fn check(
         warnings,
         internal_errors: linter.internal_errors(),
     })
+}
+
+/// Whether `dir` is one of [`miglint_config::Discovery::walked`], spelled
+/// the same (byte for byte: the walk's files were spelled from it).
+fn walked(walked: &[PathBuf], dir: &Path) -> bool {
+    walked
+        .binary_search_by(|w| w.as_path().cmp(dir))
+        .is_ok_and(|i| walked[i].as_os_str() == dir.as_os_str())
 }
 
 /// The reports of focus files, plus context findings with a label in a

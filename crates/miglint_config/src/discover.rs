@@ -51,6 +51,12 @@ pub struct Discovery {
     /// symlink, a symlink loop, a directory without permission), with the
     /// reason: each is an ML905 finding.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// The directories (as spelled in [`Discovery::files`]) whose whole
+    /// tree a walk for every `*.py` went through without meeting a
+    /// symbolic link to a directory, sorted: walking one again for every
+    /// `*.py` finds only files found already (a caller that would walk it
+    /// again can skip it).
+    pub walked: Vec<PathBuf>,
 }
 
 /// How [`discover`] chose the files.
@@ -265,6 +271,11 @@ struct Walker<'a> {
     found: Vec<(PathBuf, PathBuf)>,
     errors: Vec<DiscoverError>,
     unreadable: Vec<(PathBuf, String)>,
+    /// See [`Discovery::walked`].
+    walked: Vec<PathBuf>,
+    /// Inside a walk for every `*.py` ([`Filter::AllPy`]): the directories
+    /// it goes through are recorded in `walked`.
+    recording: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -274,6 +285,8 @@ impl<'a> Walker<'a> {
             found: Vec::new(),
             errors: Vec::new(),
             unreadable: Vec::new(),
+            walked: Vec::new(),
+            recording: false,
         }
     }
 
@@ -287,12 +300,16 @@ impl<'a> Walker<'a> {
         found.dedup_by(|(_, later), (_, first)| later == first);
         found.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         let (files, canonical) = found.into_iter().unzip();
+        let mut walked = self.walked;
+        walked.sort_unstable();
+        walked.dedup();
         Discovery {
             files,
             canonical,
             errors: self.errors,
             origin,
             unreadable: self.unreadable,
+            walked,
         }
     }
 
@@ -359,6 +376,7 @@ impl<'a> Walker<'a> {
             }
         }
         let mut ancestors = Vec::new();
+        let recording = std::mem::replace(&mut self.recording, false);
         self.visit(&base, &mut ancestors, &mut |w, entry| {
             let path = &entry.path;
             let rel = path.strip_prefix(shown_root).unwrap_or(path);
@@ -375,12 +393,15 @@ impl<'a> Walker<'a> {
                 Visit::Skip
             }
         });
+        self.recording = recording;
     }
 
     /// Walks `start` (shown form; empty = the current directory) for `*.py`
     /// files passing `filter`.
     fn walk(&mut self, start: &Path, filter: Filter) {
         let mut ancestors = Vec::new();
+        let recording = self.recording;
+        self.recording = matches!(filter, Filter::AllPy);
         self.visit(start, &mut ancestors, &mut |w, entry| {
             let path = &entry.path;
             if entry.is_dir || !is_lintable_name(path) {
@@ -403,6 +424,7 @@ impl<'a> Walker<'a> {
             }
             Visit::Skip
         });
+        self.recording = recording;
     }
 
     /// Depth-first walk below `dir`, calling `f` on every entry (symlinks
@@ -410,13 +432,15 @@ impl<'a> Walker<'a> {
     /// unless skipped by name, excluded, or already on the current path
     /// (`ancestors` holds the canonical directories being walked: a symlink
     /// loop ends there). The directory is resolved once (one `canonicalize`
-    /// per directory, none per file).
+    /// per directory, none per file). Returns whether the walk below `dir`
+    /// met no symbolic link to a directory (nor a loop): another walk
+    /// started at `dir` then enters the same directories.
     fn visit(
         &mut self,
         dir: &Path,
         ancestors: &mut Vec<PathBuf>,
         f: &mut dyn FnMut(&mut Self, &Entry) -> Visit,
-    ) {
+    ) -> bool {
         let read_path = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -424,7 +448,7 @@ impl<'a> Walker<'a> {
         };
         let canon = self.canonical(read_path);
         if ancestors.contains(&canon) {
-            return;
+            return false;
         }
         let entries = self.read_dir(read_path);
         // an alembic script location: its own modules are not revisions
@@ -432,8 +456,10 @@ impl<'a> Walker<'a> {
             .iter()
             .any(|e| e.kind == Kind::File && (e.name == "env.py" || e.name == "script.py.mako"));
         ancestors.push(canon.clone());
+        let mut plain = true;
         for e in entries {
             let is_dir = e.kind == Kind::Dir;
+            plain &= !(is_dir && e.symlink);
             let entry = Entry {
                 path: dir.join(&e.name),
                 is_dir,
@@ -447,10 +473,14 @@ impl<'a> Walker<'a> {
                 && !self.options.is_excluded(&entry.path)
             {
                 let path = entry.path;
-                self.visit(&path, ancestors, f);
+                plain &= self.visit(&path, ancestors, f);
             }
         }
         ancestors.pop();
+        if plain && self.recording {
+            self.walked.push(dir.to_path_buf());
+        }
+        plain
     }
 
     /// The entries of `dir` that are directories or files (symlinks

@@ -28,7 +28,9 @@ pub use options::{
     AlembicVersion, ConfigFile, ConfigKind, DEFAULT_POSTGRESQL_VERSION, OVERRIDE_KEYS, Options,
     Override, PerFileIgnore, TOP_LEVEL_KEYS, find_config,
 };
-pub use read::{DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_to_string_capped};
+pub use read::{
+    DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_capped_stat, read_to_string_capped,
+};
 pub use targets::{
     EnvConfig, Evidence, MigrationEvidence, Targets, decide, dialect_folder, display_cwd,
     environment_dir, infer_targets, read_environment,

@@ -82,6 +82,12 @@ fn kind_of(meta: &fs::Metadata) -> &'static str {
 /// opened; the open itself is non-blocking (a file swapped for a FIFO in
 /// between does not hang), and the opened file is checked again.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    read_capped_stat(path, cap).map(|(bytes, _)| bytes)
+}
+
+/// [`read_capped`], with the metadata of the opened file, taken before it
+/// was read (what a caller that keys the contents by `stat` records).
+pub fn read_capped_stat(path: &Path, cap: u64) -> Result<(Vec<u8>, fs::Metadata), ReadError> {
     let meta = fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta)));
@@ -105,7 +111,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
             cap,
         });
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// [`read_capped`] as UTF-8 text; invalid UTF-8 is an
