@@ -464,3 +464,62 @@ fn an_old_file_edited_is_read_whatever_its_mtime() {
     assert_eq!((known, read), (3, 0));
     assert_eq!(warm, counted.0);
 }
+
+/// A hit takes a file's text from its bytes when they decoded and hold no
+/// `\r`, and decodes the others again: files with CRLF and lone CR line
+/// ends, a BOM, a declared encoding, invalid UTF-8 and a NUL byte print
+/// what a cold run prints, whole and named.
+#[test]
+fn texts_that_decode_otherwise_print_as_a_cold_run_does() {
+    let p = project();
+    let root = p.path();
+    let rev = |id: &str, down: &str, nl: &str| {
+        format!(
+            "revision = '{id}'{nl}down_revision = '{down}'{nl}from alembic import op{nl}{nl}\
+def upgrade():{nl}    op.drop_column('t', 'c{id}'){nl}{nl}def downgrade():{nl}    pass{nl}"
+        )
+    };
+    let versions = root.join("alembic/versions");
+    fs::write(versions.join("d4_crlf.py"), rev("d4", "b2", "\r\n")).unwrap();
+    fs::write(versions.join("e5_cr.py"), rev("e5", "c3", "\r")).unwrap();
+    let bom = [&b"\xef\xbb\xbf"[..], rev("f6", "d4", "\n").as_bytes()].concat();
+    fs::write(versions.join("f6_bom.py"), bom).unwrap();
+    let latin = [
+        &b"# -*- coding: latin-1 -*-\n# caf\xe9\n"[..],
+        rev("g7", "e5", "\n").as_bytes(),
+    ]
+    .concat();
+    fs::write(versions.join("g7_latin.py"), latin).unwrap();
+    fs::write(versions.join("h8_invalid.py"), b"revision = 'h8'\n# \xff\n").unwrap();
+    fs::write(versions.join("i9_nul.py"), b"revision = 'i9'\n\0\n").unwrap();
+    let cold = same_as_cold(root, &[]);
+    for code in ["ML905", "ML203"] {
+        assert!(cold[0].contains(code), "{code}: {}", cold[0]);
+    }
+    for (format, cold) in FORMATS.iter().zip(&cold) {
+        let mut warm = String::new();
+        let args = ["--output-format", format];
+        assert!(
+            !missed(root, || warm = check(root, &args)),
+            "{format}: a hit"
+        );
+        assert_eq!(*cold, warm, "{format}");
+    }
+    for name in [
+        "d4_crlf.py",
+        "e5_cr.py",
+        "f6_bom.py",
+        "g7_latin.py",
+        "h8_invalid.py",
+        "i9_nul.py",
+    ] {
+        let path = format!("alembic/versions/{name}");
+        for format in FORMATS {
+            let args = [path.as_str(), "--output-format", format];
+            let cold = check(root, &[&args[..], &["--no-cache"]].concat());
+            let mut warm = String::new();
+            assert!(!missed(root, || warm = check(root, &args)), "{name}: a hit");
+            assert_eq!(cold, warm, "{name} {format}");
+        }
+    }
+}

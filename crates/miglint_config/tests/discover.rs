@@ -368,3 +368,33 @@ fn root_below_cwd_gives_relative_paths() {
     let d = discover(&o.root, &[], &o);
     assert_eq!(d.files, [Path::new(&name).join("alembic/versions/a.py")]);
 }
+
+/// `Discovery::walked`: the folders a walk for every `*.py` went through
+/// whole, without a symbolic link to a folder below them (walking one again
+/// finds nothing new; `miglint check DIR` then skips re-walking the named
+/// files' environments).
+#[cfg(unix)]
+#[test]
+fn folders_walked_whole_are_recorded() {
+    use std::os::unix::fs::symlink;
+    let (_tmp, root) = project();
+    touch(&root, "a/alembic/versions/1.py");
+    touch(&root, "a/alembic/versions/sub/2.py");
+    touch(&root, "b/alembic/versions/3.py");
+    touch(&root, "shared/4.py");
+    symlink(root.join("shared"), root.join("b/alembic/versions/link")).unwrap();
+    let options = Options::defaults_at(&root);
+    let d = discover(&root, &[root.clone()], &options);
+    let walked: Vec<String> = rel(&root, &d.walked);
+    for plain in ["a", "a/alembic", "a/alembic/versions", "a/alembic/versions/sub"] {
+        assert!(walked.contains(&plain.to_string()), "{plain}: {walked:?}");
+    }
+    // a symbolic link to a folder below: not recorded, nor its ancestors
+    for linked in ["b", "b/alembic", "b/alembic/versions", ""] {
+        assert!(!walked.contains(&linked.to_string()), "{linked}: {walked:?}");
+    }
+    assert!(d.walked.is_sorted());
+    // the default search (not every `*.py`) records nothing
+    let d = discover(&root, &[], &options);
+    assert!(d.walked.is_empty(), "{:?}", d.walked);
+}

@@ -8,8 +8,9 @@
 //! Human formats keep the paths as discovered (relative to the current
 //! directory), which is what a terminal user can open.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use miglint_diagnostics::FileReport;
 
@@ -26,12 +27,57 @@ pub fn report_root(cwd: &Path) -> PathBuf {
 /// A path outside `root` is shown relative to `cwd` when below it, else
 /// absolute.
 pub fn rebase_path(path: &Path, cwd: &Path, root: &Path) -> PathBuf {
+    rebase_path_in(path, cwd, root, &Canonical::default())
+}
+
+/// Canonical paths already resolved ([`Canonical::of`]), shared by the
+/// paths of one run.
+#[derive(Default)]
+struct Canonical(Mutex<HashMap<PathBuf, Option<PathBuf>>>);
+
+impl Canonical {
+    /// `std::fs::canonicalize(absolute)` (a normalised absolute path), each
+    /// path and folder resolved once: a file that is not a symbolic link is
+    /// its folder's canonical path joined with its name (`realpath` reads
+    /// every component's link, a system call each, per file and label).
+    fn of(&self, absolute: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.get(absolute) {
+            return known;
+        }
+        let not_a_link = std::fs::symlink_metadata(absolute)
+            .is_ok_and(|m| !m.file_type().is_symlink());
+        let real = match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) if not_a_link => {
+                let dir = match self.get(dir) {
+                    Some(known) => known,
+                    None => self.put(dir, std::fs::canonicalize(dir).ok()),
+                };
+                dir.map(|d| d.join(name))
+            }
+            _ => std::fs::canonicalize(absolute).ok(),
+        };
+        self.put(absolute, real)
+    }
+
+    fn get(&self, path: &Path) -> Option<Option<PathBuf>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(path).cloned()
+    }
+
+    fn put(&self, path: &Path, real: Option<PathBuf>) -> Option<PathBuf> {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.insert(path.to_path_buf(), real.clone());
+        real
+    }
+}
+
+fn rebase_path_in(path: &Path, cwd: &Path, root: &Path, canonical: &Canonical) -> PathBuf {
     let absolute = normalize(&cwd.join(path));
     if let Ok(rel) = absolute.strip_prefix(root) {
         return rel.to_path_buf();
     }
     // a path spelled through a symbolic link to the repository
-    if let Ok(real) = std::fs::canonicalize(&absolute)
+    if let Some(real) = canonical.of(&absolute)
         && let Ok(rel) = real.strip_prefix(root)
     {
         return rel.to_path_buf();
@@ -49,7 +95,8 @@ pub fn rebase_path(path: &Path, cwd: &Path, root: &Path) -> PathBuf {
 pub fn rebase_reports(reports: Vec<FileReport>, cwd: &Path, root: &Path) -> Vec<FileReport> {
     use rayon::prelude::*;
     // in parallel: a path outside the root costs a `canonicalize` (a
-    // system call per component), per file and per label
+    // system call per component), once per file and folder
+    let canonical = Canonical::default();
     reports
         .into_par_iter()
         .map(|mut report| {
@@ -59,11 +106,11 @@ pub fn rebase_reports(reports: Vec<FileReport>, cwd: &Path, root: &Path) -> Vec<
                 .flat_map(|d| d.labels.iter_mut())
             {
                 if let Some(file) = &label.file {
-                    label.file = Some(rebase_path(file, cwd, root));
+                    label.file = Some(rebase_path_in(file, cwd, root, &canonical));
                 }
             }
             let source = &report.source;
-            let path = rebase_path(&source.path, cwd, root);
+            let path = rebase_path_in(&source.path, cwd, root, &canonical);
             if path != source.path {
                 report.source = Arc::new(source.with_path(path));
             }
@@ -95,6 +142,41 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths outside the root spelled through symbolic links (to a folder,
+    /// to a file) into it are rebased, each folder resolved once; others
+    /// stay absolute.
+    #[cfg(unix)]
+    #[test]
+    fn resolves_links_into_the_root_once_per_folder() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(tmp.path()).unwrap();
+        let root = base.join("repo");
+        std::fs::create_dir_all(root.join("versions")).unwrap();
+        std::fs::write(root.join("versions/a.py"), "").unwrap();
+        std::fs::create_dir_all(base.join("out")).unwrap();
+        std::fs::write(base.join("out/b.py"), "").unwrap();
+        symlink(root.join("versions"), base.join("out/linked")).unwrap();
+        symlink(root.join("versions/a.py"), base.join("out/a_link.py")).unwrap();
+        let cwd = base.join("out");
+        let canonical = Canonical::default();
+        for _ in 0..2 {
+            let rebase = |p: &str| rebase_path_in(Path::new(p), &cwd, &root, &canonical);
+            assert_eq!(rebase("linked/a.py"), Path::new("versions/a.py"));
+            assert_eq!(rebase("a_link.py"), Path::new("versions/a.py"));
+            assert_eq!(rebase("b.py"), Path::new("b.py"));
+            assert_eq!(rebase("missing.py"), Path::new("missing.py"));
+            assert_eq!(rebase("../elsewhere/c.py"), base.join("elsewhere/c.py"));
+        }
+        for p in ["linked/a.py", "a_link.py", "b.py", "missing.py"] {
+            assert_eq!(
+                rebase_path(Path::new(p), &cwd, &root),
+                rebase_path_in(Path::new(p), &cwd, &root, &canonical),
+                "{p}"
+            );
+        }
+    }
 
     #[test]
     fn rebases_below_the_root() {
