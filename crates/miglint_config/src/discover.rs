@@ -377,7 +377,7 @@ impl<'a> Walker<'a> {
         }
         let mut ancestors = Vec::new();
         let recording = std::mem::replace(&mut self.recording, false);
-        self.visit(&base, &mut ancestors, &mut |w, entry| {
+        self.visit(&base, None, &mut ancestors, &mut |w, entry| {
             let path = &entry.path;
             let rel = path.strip_prefix(shown_root).unwrap_or(path);
             if !matcher.is_match(rel) {
@@ -402,7 +402,7 @@ impl<'a> Walker<'a> {
         let mut ancestors = Vec::new();
         let recording = self.recording;
         self.recording = matches!(filter, Filter::AllPy);
-        self.visit(start, &mut ancestors, &mut |w, entry| {
+        self.visit(start, None, &mut ancestors, &mut |w, entry| {
             let path = &entry.path;
             if entry.is_dir || !is_lintable_name(path) {
                 return Visit::Descend;
@@ -432,12 +432,15 @@ impl<'a> Walker<'a> {
     /// unless skipped by name, excluded, or already on the current path
     /// (`ancestors` holds the canonical directories being walked: a symlink
     /// loop ends there). The directory is resolved once (one `canonicalize`
-    /// per directory, none per file). Returns whether the walk below `dir`
+    /// per walk: a directory entered by a name that is not a symbolic link
+    /// is its parent's canonical path joined with that name, `canon`).
+    /// Returns whether the walk below `dir`
     /// met no symbolic link to a directory (nor a loop): another walk
     /// started at `dir` then enters the same directories.
     fn visit(
         &mut self,
         dir: &Path,
+        canon: Option<PathBuf>,
         ancestors: &mut Vec<PathBuf>,
         f: &mut dyn FnMut(&mut Self, &Entry) -> Visit,
     ) -> bool {
@@ -446,7 +449,7 @@ impl<'a> Walker<'a> {
         } else {
             dir
         };
-        let canon = self.canonical(read_path);
+        let canon = canon.unwrap_or_else(|| self.canonical(read_path));
         if ancestors.contains(&canon) {
             return false;
         }
@@ -473,7 +476,8 @@ impl<'a> Walker<'a> {
                 && !self.options.is_excluded(&entry.path)
             {
                 let path = entry.path;
-                plain &= self.visit(&path, ancestors, f);
+                let known = (!e.symlink).then(|| canon.join(&e.name));
+                plain &= self.visit(&path, known, ancestors, f);
             }
         }
         ancestors.pop();

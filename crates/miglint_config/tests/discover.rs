@@ -386,12 +386,20 @@ fn folders_walked_whole_are_recorded() {
     let options = Options::defaults_at(&root);
     let d = discover(&root, &[root.clone()], &options);
     let walked: Vec<String> = rel(&root, &d.walked);
-    for plain in ["a", "a/alembic", "a/alembic/versions", "a/alembic/versions/sub"] {
+    for plain in [
+        "a",
+        "a/alembic",
+        "a/alembic/versions",
+        "a/alembic/versions/sub",
+    ] {
         assert!(walked.contains(&plain.to_string()), "{plain}: {walked:?}");
     }
     // a symbolic link to a folder below: not recorded, nor its ancestors
     for linked in ["b", "b/alembic", "b/alembic/versions", ""] {
-        assert!(!walked.contains(&linked.to_string()), "{linked}: {walked:?}");
+        assert!(
+            !walked.contains(&linked.to_string()),
+            "{linked}: {walked:?}"
+        );
     }
     assert!(d.walked.is_sorted());
     // the default search (not every `*.py`) records nothing

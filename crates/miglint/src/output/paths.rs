@@ -8,7 +8,8 @@
 //! Human formats keep the paths as discovered (relative to the current
 //! directory), which is what a terminal user can open.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -30,44 +31,54 @@ pub fn rebase_path(path: &Path, cwd: &Path, root: &Path) -> PathBuf {
     rebase_path_in(path, cwd, root, &Canonical::default())
 }
 
-/// Canonical paths already resolved ([`Canonical::of`]), shared by the
-/// paths of one run.
+/// Canonical paths of one run's folders ([`Canonical::of`]).
 #[derive(Default)]
-struct Canonical(Mutex<HashMap<PathBuf, Option<PathBuf>>>);
+struct Canonical(Mutex<HashMap<PathBuf, Arc<Folder>>>);
+
+/// A folder's canonical path and the names in it that are not symbolic
+/// links.
+struct Folder {
+    real: Option<PathBuf>,
+    plain: HashSet<OsString>,
+}
 
 impl Canonical {
     /// `std::fs::canonicalize(absolute)` (a normalised absolute path), each
-    /// path and folder resolved once: a file that is not a symbolic link is
-    /// its folder's canonical path joined with its name (`realpath` reads
-    /// every component's link, a system call each, per file and label).
+    /// folder resolved and listed once: a file that its folder lists as no
+    /// symbolic link is the folder's canonical path joined with its name
+    /// (`realpath` reads every component's link, a system call each, per
+    /// file and label). Others are resolved by `canonicalize`.
     fn of(&self, absolute: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.get(absolute) {
-            return known;
-        }
-        let not_a_link = std::fs::symlink_metadata(absolute)
-            .is_ok_and(|m| !m.file_type().is_symlink());
-        let real = match (absolute.parent(), absolute.file_name()) {
-            (Some(dir), Some(name)) if not_a_link => {
-                let dir = match self.get(dir) {
-                    Some(known) => known,
-                    None => self.put(dir, std::fs::canonicalize(dir).ok()),
-                };
-                dir.map(|d| d.join(name))
+        if let (Some(dir), Some(name)) = (absolute.parent(), absolute.file_name()) {
+            let folder = self.folder(dir);
+            if folder.plain.contains(name) {
+                return folder.real.as_ref().map(|d| d.join(name));
             }
-            _ => std::fs::canonicalize(absolute).ok(),
+        }
+        std::fs::canonicalize(absolute).ok()
+    }
+
+    fn folder(&self, dir: &Path) -> Arc<Folder> {
+        let known = {
+            let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            map.get(dir).cloned()
         };
-        self.put(absolute, real)
-    }
-
-    fn get(&self, path: &Path) -> Option<Option<PathBuf>> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(path).cloned()
-    }
-
-    fn put(&self, path: &Path, real: Option<PathBuf>) -> Option<PathBuf> {
+        if let Some(folder) = known {
+            return folder;
+        }
+        let real = std::fs::canonicalize(dir).ok();
+        let plain = match (&real, std::fs::read_dir(dir)) {
+            (Some(_), Ok(entries)) => entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_symlink()))
+                .map(|e| e.file_name())
+                .collect(),
+            _ => HashSet::new(),
+        };
+        let folder = Arc::new(Folder { real, plain });
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        map.insert(path.to_path_buf(), real.clone());
-        real
+        map.insert(dir.to_path_buf(), folder.clone());
+        folder
     }
 }
 
@@ -95,7 +106,7 @@ fn rebase_path_in(path: &Path, cwd: &Path, root: &Path, canonical: &Canonical) -
 pub fn rebase_reports(reports: Vec<FileReport>, cwd: &Path, root: &Path) -> Vec<FileReport> {
     use rayon::prelude::*;
     // in parallel: a path outside the root costs a `canonicalize` (a
-    // system call per component), once per file and folder
+    // system call per component), once per folder
     let canonical = Canonical::default();
     reports
         .into_par_iter()
