@@ -384,7 +384,7 @@ fn folders_walked_whole_are_recorded() {
     touch(&root, "shared/4.py");
     symlink(root.join("shared"), root.join("b/alembic/versions/link")).unwrap();
     let options = Options::defaults_at(&root);
-    let d = discover(&root, &[root.clone()], &options);
+    let d = discover(&root, std::slice::from_ref(&root), &options);
     let walked: Vec<String> = rel(&root, &d.walked);
     for plain in [
         "a",
