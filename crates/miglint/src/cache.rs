@@ -104,6 +104,10 @@ struct IndexEntry {
     end: u64,
 }
 
+/// A file's bytes with their key, as read for a run (an error: the reason
+/// it could not be read, for ML905).
+pub type Read = Result<(ContentKey, Vec<u8>), String>;
+
 /// One file's entry after a run: the blob is new (`Some`) or unchanged.
 pub struct Update {
     pub path: PathBuf,
@@ -187,28 +191,35 @@ impl Cache {
         if !changed && !expired {
             return;
         }
+        // the blobs are written from where they are (this run's, or the
+        // old file's), not gathered into one buffer first
         let mut index = Vec::new();
-        let mut blobs: Vec<u8> = Vec::new();
-        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &[u8]| {
-            let Some(path) = path.to_str() else { return };
-            let start = blobs.len() as u64;
-            blobs.extend_from_slice(blob);
+        let mut blobs: Vec<&[u8]> = Vec::new();
+        let mut blobs_len = 0u64;
+        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &'_ [u8]| {
+            let Some(path) = path.to_str() else {
+                return None;
+            };
+            let start = blobs_len;
+            blobs_len += blob.len() as u64;
             index.push(IndexEntry {
                 path: path.to_string(),
                 key,
                 last_seen,
                 start,
-                end: blobs.len() as u64,
+                end: blobs_len,
             });
+            Some(())
         };
         for u in &updates {
-            match &u.blob {
-                Some(blob) => push(&u.path, u.key, now, blob),
-                None => {
-                    if let Some(blob) = self.get(&u.path, &u.key) {
-                        push(&u.path, u.key, now, blob);
-                    }
-                }
+            let blob = match &u.blob {
+                Some(blob) => Some(blob.as_slice()),
+                None => self.get(&u.path, &u.key),
+            };
+            if let Some(blob) = blob
+                && push(&u.path, u.key, now, blob).is_some()
+            {
+                blobs.push(blob);
             }
         }
         let mut kept: Vec<(&String, &IndexEntry)> = self
@@ -220,8 +231,10 @@ impl Cache {
             .collect();
         kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
         for (path, e) in kept {
-            if let Some(blob) = self.get(Path::new(path), &e.key) {
-                push(Path::new(path), e.key, e.last_seen, blob);
+            if let Some(blob) = self.get(Path::new(path), &e.key)
+                && push(Path::new(path), e.key, e.last_seen, blob).is_some()
+            {
+                blobs.push(blob);
             }
         }
         let (Ok(header), Ok(index)) = (
@@ -230,24 +243,35 @@ impl Cache {
         ) else {
             return;
         };
-        let mut out = Vec::with_capacity(32 + header.len() + index.len() + blobs.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        out.extend_from_slice(&index);
-        out.extend_from_slice(&blobs);
-        let _ = self.write(&out);
-    }
-
-    fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
-        write_atomic(&self.dir, &self.file, bytes)
+        let _ = write_atomic_with(&self.dir, &self.file, |f| {
+            let mut head = Vec::with_capacity(24 + header.len() + index.len());
+            head.extend_from_slice(MAGIC);
+            head.extend_from_slice(&(header.len() as u64).to_le_bytes());
+            head.extend_from_slice(&header);
+            head.extend_from_slice(&(index.len() as u64).to_le_bytes());
+            head.extend_from_slice(&index);
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+            out.write_all(&head)?;
+            for blob in &blobs {
+                out.write_all(blob)?;
+            }
+            out.flush()
+        });
     }
 }
 
 /// Writes `file` inside the cache directory `dir` whole: to a temporary
 /// file beside it, renamed over it (concurrent runs: the last writer wins).
 pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(dir, file, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes.
+fn write_atomic_with(
+    dir: &Path,
+    file: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     init_dir(dir)?;
     let parent = file.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent)?;
@@ -262,8 +286,7 @@ pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Re
     ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
+        write(&mut f)?;
         drop(f);
         std::fs::rename(&tmp, file)
     })();
@@ -272,7 +295,6 @@ pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Re
     }
     result
 }
-
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
 pub(crate) fn init_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
-use miglint_linter::{FileResult, Linter};
+use miglint_linter::Linter;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -368,7 +368,7 @@ pub fn check(
     dir: &Path,
     unreadable: bool,
     keep: Keep<impl Fn(&Path) -> bool, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
-    finish: impl FnOnce(Vec<FileResult>) -> Finished,
+    finish: impl FnOnce(crate::run::Lint<'_>) -> Finished,
 ) -> Finished {
     let started = crate::filestat::nanos(SystemTime::now());
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -456,9 +456,7 @@ pub fn check(
     };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
-    let (results, updates) = crate::run::lint_files_cached(linter, files, contents, &cache);
-    cache.save(updates);
-    let finished = finish(results);
+    let finished = finish(crate::run::Lint::cached(linter, files, contents, cache));
     if let Some(memo) = memo
         && linter.internal_errors() == 0
     {
