@@ -260,6 +260,55 @@ impl Cache {
     }
 }
 
+/// Writes started by [`in_background`], not yet waited for.
+static BACKGROUND: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Runs `job` (a cache write) on a thread of its own, after the earlier
+/// ones of this process (here when no thread can be made): the run goes on
+/// to its output meanwhile. [`finish_writes`] waits for it.
+pub fn in_background(job: impl FnOnce() + Send + 'static) {
+    let earlier = std::mem::take(&mut *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()));
+    // taken by whichever runs it: the thread, or this one if none is made
+    let work = std::sync::Arc::new(std::sync::Mutex::new(Some((earlier, job))));
+    let run = {
+        let work = std::sync::Arc::clone(&work);
+        move || {
+            let taken = work.lock().ok().and_then(|mut w| w.take());
+            if let Some((earlier, job)) = taken {
+                for handle in earlier {
+                    let _ = handle.join();
+                }
+                job();
+            }
+        }
+    };
+    match std::thread::Builder::new().spawn(run) {
+        Ok(handle) => BACKGROUND
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle),
+        Err(_) => {
+            let taken = work.lock().ok().and_then(|mut w| w.take());
+            if let Some((earlier, job)) = taken {
+                for handle in earlier {
+                    let _ = handle.join();
+                }
+                job();
+            }
+        }
+    }
+}
+
+/// Waits for the writes started by [`in_background`] (before the process
+/// ends: a write cut short would leave its temporary file behind).
+pub fn finish_writes() {
+    let pending = std::mem::take(&mut *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()));
+    for handle in pending {
+        let _ = handle.join();
+    }
+}
+
 /// Writes `file` inside the cache directory `dir` whole: to a temporary
 /// file beside it, renamed over it (concurrent runs: the last writer wins).
 pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
