@@ -197,9 +197,7 @@ impl Cache {
         let mut blobs: Vec<&[u8]> = Vec::new();
         let mut blobs_len = 0u64;
         let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &'_ [u8]| {
-            let Some(path) = path.to_str() else {
-                return None;
-            };
+            let path = path.to_str()?;
             let start = blobs_len;
             blobs_len += blob.len() as u64;
             index.push(IndexEntry {

@@ -40,6 +40,10 @@ pub struct Checked<'a> {
     pub(super) sql: CheckedSql<'a>,
 }
 
+/// A file's per-file findings, and what `checked` made of it (with its
+/// position among `files`) when its rules ran now.
+type FileDone<U> = (Vec<Diagnostic>, Option<(usize, U)>);
+
 /// A file's analyzed SQL, as stored in its result or as the rules saw it.
 pub(super) enum CheckedSql<'a> {
     Stored(&'a [(usize, Vec<SqlStatement>)]),
@@ -156,8 +160,7 @@ impl Linter {
                 (per_file, Some((index, u)))
             };
         let run_files = || {
-            let done: Vec<(Vec<Diagnostic>, Option<(usize, U)>)> = if results.len() < PARALLEL_FILES
-            {
+            let done: Vec<FileDone<U>> = if results.len() < PARALLEL_FILES {
                 results
                     .iter()
                     .zip(views.iter().zip(&pending))
@@ -171,8 +174,7 @@ impl Linter {
                     .map(file_rules)
                     .collect()
             };
-            let (per_file, outputs): (Vec<Vec<Diagnostic>>, Vec<Option<(usize, U)>>) =
-                done.into_iter().unzip();
+            let (per_file, outputs): (Vec<Vec<Diagnostic>>, Vec<_>) = done.into_iter().unzip();
             // back in the order of `files`
             let mut outputs: Vec<(usize, U)> = outputs.into_iter().flatten().collect();
             outputs.sort_unstable_by_key(|(index, _)| *index);
