@@ -104,6 +104,10 @@ struct IndexEntry {
     end: u64,
 }
 
+/// A file's bytes with their key, as read for a run (an error: the reason
+/// it could not be read, for ML905).
+pub type Read = Result<(ContentKey, Vec<u8>), String>;
+
 /// One file's entry after a run: the blob is new (`Some`) or unchanged.
 pub struct Update {
     pub path: PathBuf,
@@ -187,28 +191,33 @@ impl Cache {
         if !changed && !expired {
             return;
         }
+        // the blobs are written from where they are (this run's, or the
+        // old file's), not gathered into one buffer first
         let mut index = Vec::new();
-        let mut blobs: Vec<u8> = Vec::new();
-        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &[u8]| {
-            let Some(path) = path.to_str() else { return };
-            let start = blobs.len() as u64;
-            blobs.extend_from_slice(blob);
+        let mut blobs: Vec<&[u8]> = Vec::new();
+        let mut blobs_len = 0u64;
+        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &'_ [u8]| {
+            let path = path.to_str()?;
+            let start = blobs_len;
+            blobs_len += blob.len() as u64;
             index.push(IndexEntry {
                 path: path.to_string(),
                 key,
                 last_seen,
                 start,
-                end: blobs.len() as u64,
+                end: blobs_len,
             });
+            Some(())
         };
         for u in &updates {
-            match &u.blob {
-                Some(blob) => push(&u.path, u.key, now, blob),
-                None => {
-                    if let Some(blob) = self.get(&u.path, &u.key) {
-                        push(&u.path, u.key, now, blob);
-                    }
-                }
+            let blob = match &u.blob {
+                Some(blob) => Some(blob.as_slice()),
+                None => self.get(&u.path, &u.key),
+            };
+            if let Some(blob) = blob
+                && push(&u.path, u.key, now, blob).is_some()
+            {
+                blobs.push(blob);
             }
         }
         let mut kept: Vec<(&String, &IndexEntry)> = self
@@ -220,8 +229,10 @@ impl Cache {
             .collect();
         kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
         for (path, e) in kept {
-            if let Some(blob) = self.get(Path::new(path), &e.key) {
-                push(Path::new(path), e.key, e.last_seen, blob);
+            if let Some(blob) = self.get(Path::new(path), &e.key)
+                && push(Path::new(path), e.key, e.last_seen, blob).is_some()
+            {
+                blobs.push(blob);
             }
         }
         let (Ok(header), Ok(index)) = (
@@ -230,24 +241,84 @@ impl Cache {
         ) else {
             return;
         };
-        let mut out = Vec::with_capacity(32 + header.len() + index.len() + blobs.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&(index.len() as u64).to_le_bytes());
-        out.extend_from_slice(&index);
-        out.extend_from_slice(&blobs);
-        let _ = self.write(&out);
+        let _ = write_atomic_with(&self.dir, &self.file, |f| {
+            let mut head = Vec::with_capacity(24 + header.len() + index.len());
+            head.extend_from_slice(MAGIC);
+            head.extend_from_slice(&(header.len() as u64).to_le_bytes());
+            head.extend_from_slice(&header);
+            head.extend_from_slice(&(index.len() as u64).to_le_bytes());
+            head.extend_from_slice(&index);
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+            out.write_all(&head)?;
+            for blob in &blobs {
+                out.write_all(blob)?;
+            }
+            out.flush()
+        });
     }
+}
 
-    fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
-        write_atomic(&self.dir, &self.file, bytes)
+/// Writes started by [`in_background`], not yet waited for.
+static BACKGROUND: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Runs `job` (a cache write) on a thread of its own, after the earlier
+/// ones of this process (here when no thread can be made): the run goes on
+/// to its output meanwhile. [`finish_writes`] waits for it.
+pub fn in_background(job: impl FnOnce() + Send + 'static) {
+    let earlier = std::mem::take(&mut *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()));
+    // taken by whichever runs it: the thread, or this one if none is made
+    let work = std::sync::Arc::new(std::sync::Mutex::new(Some((earlier, job))));
+    let run = {
+        let work = std::sync::Arc::clone(&work);
+        move || {
+            let taken = work.lock().ok().and_then(|mut w| w.take());
+            if let Some((earlier, job)) = taken {
+                for handle in earlier {
+                    let _ = handle.join();
+                }
+                job();
+            }
+        }
+    };
+    match std::thread::Builder::new().spawn(run) {
+        Ok(handle) => BACKGROUND
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle),
+        Err(_) => {
+            let taken = work.lock().ok().and_then(|mut w| w.take());
+            if let Some((earlier, job)) = taken {
+                for handle in earlier {
+                    let _ = handle.join();
+                }
+                job();
+            }
+        }
+    }
+}
+
+/// Waits for the writes started by [`in_background`] (before the process
+/// ends: a write cut short would leave its temporary file behind).
+pub fn finish_writes() {
+    let pending = std::mem::take(&mut *BACKGROUND.lock().unwrap_or_else(|e| e.into_inner()));
+    for handle in pending {
+        let _ = handle.join();
     }
 }
 
 /// Writes `file` inside the cache directory `dir` whole: to a temporary
 /// file beside it, renamed over it (concurrent runs: the last writer wins).
 pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(dir, file, |f| f.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes.
+fn write_atomic_with(
+    dir: &Path,
+    file: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     init_dir(dir)?;
     let parent = file.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent)?;
@@ -262,8 +333,7 @@ pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Re
     ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
+        write(&mut f)?;
         drop(f);
         std::fs::rename(&tmp, file)
     })();
@@ -272,7 +342,6 @@ pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Re
     }
     result
 }
-
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
 pub(crate) fn init_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

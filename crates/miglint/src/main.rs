@@ -120,6 +120,8 @@ fn main() -> ExitCode {
         Command::Drift(args) => miglint::drift_cmd::main(args),
         Command::Clean { config, cache_dir } => clean(config, cache_dir),
     };
+    // cache writes still running (see `miglint::cache::in_background`)
+    miglint::cache::finish_writes();
     match result {
         Ok(code) => code,
         // a closed pipe (`miglint check | head`) is a normal end

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
-use miglint_linter::{FileResult, Linter};
+use miglint_linter::Linter;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -282,53 +282,68 @@ impl Memo {
                 (labels, encoded, !r.source.text.is_empty())
             })
             .collect();
-        let stored = Stored {
-            format: FORMAT,
-            key: self.key,
-            started: self.started,
-            files: self.files.clone(),
-            targets: finished.targets.clone(),
-            dialects: finished.dialects,
-            ids: finished.ids.clone(),
-            findings: encoded
+        // put together and written while the run goes on to its output
+        // (see `crate::cache::in_background`)
+        let (format, key, started) = (FORMAT, self.key, self.started);
+        let files = self.files.clone();
+        let (targets, dialects, ids) = (
+            finished.targets.clone(),
+            finished.dialects,
+            finished.ids.clone(),
+        );
+        let (dir, file) = (self.dir.clone(), self.slot.file.clone());
+        crate::cache::in_background(move || {
+            let size = encoded
                 .iter()
-                .map(|(labels, encoded, decoded)| Findings {
-                    labels: labels.clone(),
-                    encoded,
-                    decoded: *decoded,
-                })
-                .collect(),
-        };
-        let Ok(body) = postcard::to_stdvec(&stored) else {
-            return;
-        };
-        let mut out = Vec::with_capacity(MAGIC.len() + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&body);
-        if crate::cache::write_atomic(&self.dir, &self.slot.file, &out).is_ok() {
-            self.prune();
-        }
-    }
-
-    /// Removes the memos of this version not written for 30 days.
-    fn prune(&self) {
-        let Some(parent) = self.slot.file.parent() else {
-            return;
-        };
-        let Ok(entries) = std::fs::read_dir(parent) else {
-            return;
-        };
-        let now = SystemTime::now();
-        for e in entries.filter_map(Result::ok) {
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| now.duration_since(t).ok())
-                .is_some_and(|age| age.as_secs() > crate::cache::MAX_AGE_SECS);
-            if old && e.file_name().to_string_lossy().starts_with("memo-") {
-                let _ = std::fs::remove_file(e.path());
+                .map(|(labels, encoded, _)| encoded.len() + 5 * labels.len() + 10)
+                .sum::<usize>();
+            let stored = Stored {
+                format,
+                key,
+                started,
+                files,
+                targets,
+                dialects,
+                ids,
+                findings: encoded
+                    .iter()
+                    .map(|(labels, encoded, decoded)| Findings {
+                        labels: labels.clone(),
+                        encoded,
+                        decoded: *decoded,
+                    })
+                    .collect(),
+            };
+            let mut out = Vec::with_capacity(MAGIC.len() + size + (1 << 16));
+            out.extend_from_slice(MAGIC);
+            let Ok(out) = postcard::to_extend(&stored, out) else {
+                return;
+            };
+            if crate::cache::write_atomic(&dir, &file, &out).is_ok() {
+                prune(&file);
             }
+        });
+    }
+}
+
+/// Removes the memos of this version (beside `file`) not written for 30 days.
+fn prune(file: &Path) {
+    let Some(parent) = file.parent() else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.filter_map(Result::ok) {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age.as_secs() > crate::cache::MAX_AGE_SECS);
+        if old && e.file_name().to_string_lossy().starts_with("memo-") {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }
@@ -413,7 +428,7 @@ pub fn check(
     dir: &Path,
     unreadable: bool,
     keep: Keep<impl Fn(&Path) -> bool + Sync, impl Fn(&Path, &mut Vec<Diagnostic>) -> bool + Sync>,
-    finish: impl FnOnce(Vec<FileResult>) -> Finished,
+    finish: impl FnOnce(crate::run::Lint<'_>) -> Finished,
 ) -> Finished {
     let started = crate::filestat::nanos(SystemTime::now());
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -534,9 +549,7 @@ pub fn check(
     };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
-    let (results, updates) = crate::run::lint_files_cached(linter, files, contents, &cache);
-    cache.save(updates);
-    let finished = finish(results);
+    let finished = finish(crate::run::Lint::cached(linter, files, contents, cache));
     if let Some(memo) = memo
         && linter.internal_errors() == 0
     {

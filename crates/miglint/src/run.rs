@@ -101,35 +101,95 @@ pub fn lint_and_finish(
     )
 }
 
-/// [`lint_files`] through the cache: a file whose bytes have an entry is
-/// not parsed again, and its per-file findings are reused when its targets
-/// did not change (see `miglint_linter::engine::cached`). Returns the
-/// results and the cache updates for [`crate::cache::Cache::save`]. The
-/// results are the same as [`lint_files`]'s.
-pub fn lint_files_cached(
+/// The per-file phase of a run, with or without the cache, ready to be
+/// finished ([`Lint::finish`]).
+pub struct Lint<'a> {
+    linter: &'a Linter,
+    files: &'a [PathBuf],
+    cached: Option<(Vec<crate::cache::Read>, crate::cache::Cache)>,
+}
+
+impl<'a> Lint<'a> {
+    /// Every file read, parsed and checked ([`lint_and_finish`]).
+    pub fn cold(linter: &'a Linter, files: &'a [PathBuf]) -> Self {
+        Lint {
+            linter,
+            files,
+            cached: None,
+        }
+    }
+
+    /// Through `cache`, from the `contents` of `files` ([`read_all`]), the
+    /// cache saved while the project phase runs
+    /// ([`lint_and_finish_cached`]).
+    pub fn cached(
+        linter: &'a Linter,
+        files: &'a [PathBuf],
+        contents: Vec<crate::cache::Read>,
+        cache: crate::cache::Cache,
+    ) -> Self {
+        Lint {
+            linter,
+            files,
+            cached: Some((contents, cache)),
+        }
+    }
+
+    /// The reports of the files and `more` (files already checked);
+    /// `before` sees every file before the project phase (see
+    /// [`lint_and_finish`]).
+    pub fn finish(
+        self,
+        more: Vec<FileResult>,
+        before: impl FnOnce(&[FileResult]),
+    ) -> Vec<FileReport> {
+        match self.cached {
+            None => lint_and_finish(self.linter, self.files, more, before),
+            Some((contents, cache)) => lint_and_finish_cached(
+                self.linter,
+                self.files,
+                contents,
+                &cache,
+                more,
+                before,
+                |updates| cache.save(updates),
+            ),
+        }
+    }
+}
+
+/// [`lint_and_finish`] through the cache: a file whose bytes have an entry
+/// is not parsed again, and its per-file findings are reused when its
+/// targets did not change (see `miglint_linter::engine::cached`). The
+/// other files are checked as [`lint_and_finish`] checks them, each entry
+/// encoded once its file's rules ran; `save` gets the cache updates (in the
+/// order of `files`) while the project phase runs. The reports are
+/// [`lint_and_finish`]'s.
+pub fn lint_and_finish_cached(
     linter: &Linter,
     files: &[PathBuf],
-    contents: Vec<Result<(crate::cache::ContentKey, Vec<u8>), String>>,
+    contents: Vec<crate::cache::Read>,
     cache: &crate::cache::Cache,
-) -> (Vec<FileResult>, Vec<crate::cache::Update>) {
+    more: Vec<FileResult>,
+    before: impl FnOnce(&[FileResult]),
+    save: impl FnOnce(Vec<crate::cache::Update>) + Send,
+) -> Vec<FileReport> {
     use crate::cache::{ContentKey, Update};
     use miglint_linter::{CachedCheck, CachedFile};
     struct Loaded {
         key: Option<ContentKey>,
-        hit: bool,
         check: Option<CachedCheck>,
     }
     // entries are keyed by absolute path (runs from other directories share them)
     let cwd = std::env::current_dir().unwrap_or_default();
     let load_one = |parser: &mut PythonParser,
-                    (path, read): (&PathBuf, Result<(ContentKey, Vec<u8>), String>)|
+                    (path, read): (&PathBuf, crate::cache::Read)|
      -> (ParsedFile, Loaded) {
         let (key, bytes) = match read {
             Ok(read) => read,
             Err(e) => {
                 let loaded = Loaded {
                     key: None,
-                    hit: false,
                     check: None,
                 };
                 return (linter.parse_unreadable(path, &e), loaded);
@@ -144,7 +204,6 @@ pub fn lint_files_cached(
                 parsed,
                 Loaded {
                     key: Some(key),
-                    hit: true,
                     check,
                 },
             ),
@@ -152,7 +211,6 @@ pub fn lint_files_cached(
                 linter.parse_owned(parser, path, bytes),
                 Loaded {
                     key: Some(key),
-                    hit: false,
                     check: None,
                 },
             ),
@@ -174,40 +232,58 @@ pub fn lint_files_cached(
     };
     let (parsed, loaded): (Vec<ParsedFile>, Vec<Loaded>) = loaded.into_iter().unzip();
     let file_settings = linter.resolve(&parsed);
-    let check_one = |((p, s), l): ((ParsedFile, miglint_linter::FileSettings), Loaded)| {
-        let (result, reran) = if l.hit {
-            linter.check_cached(p, s, l.check)
-        } else {
-            (linter.check(p, s), true)
-        };
-        let update = l.key.map(|key| Update {
-            path: cwd.join(&result.source.path),
-            key,
-            blob: reran.then(|| result.encode_cache(linter)),
-        });
-        (result, update)
-    };
-    let work: Vec<_> = parsed.into_iter().zip(file_settings).zip(loaded).collect();
-    let done: Vec<(FileResult, Option<Update>)> = if work.len() < PARALLEL_THRESHOLD {
-        work.into_iter().map(check_one).collect()
-    } else {
-        work.into_par_iter().map(check_one).collect()
-    };
-    let mut results = Vec::with_capacity(done.len());
-    let mut updates = Vec::with_capacity(done.len());
-    for (r, u) in done {
-        results.push(r);
-        updates.extend(u);
+    // a file whose entry holds its per-file findings is done; the others
+    // run their rules (the entry of a file, in the order of `files`: kept
+    // as it is, or the new one)
+    let mut reused = Vec::new();
+    let mut pending = Vec::new();
+    let mut updates: Vec<Option<Update>> = Vec::with_capacity(files.len());
+    let mut pending_at: Vec<usize> = Vec::new();
+    let mut keyed: Vec<bool> = Vec::new();
+    for ((p, s), l) in parsed.into_iter().zip(file_settings).zip(loaded) {
+        let path = cwd.join(&p.source.path);
+        match linter.reuse_cached(p, s, l.check) {
+            Ok(result) => {
+                reused.push(result);
+                updates.push(l.key.map(|key| Update {
+                    path,
+                    key,
+                    blob: None,
+                }));
+            }
+            Err(work) => {
+                pending.push(work);
+                pending_at.push(updates.len());
+                keyed.push(l.key.is_some());
+                updates.push(l.key.map(|key| Update {
+                    path,
+                    key,
+                    blob: None,
+                }));
+            }
+        }
     }
-    (results, updates)
+    reused.extend(more);
+    linter.check_and_finish_with(
+        pending,
+        reused,
+        before,
+        |checked| keyed[checked.index].then(|| checked.encode_cache(linter)),
+        |blobs| {
+            let mut updates = updates;
+            for (index, blob) in pending_at.iter().zip(blobs) {
+                if let Some(update) = &mut updates[*index] {
+                    update.blob = blob;
+                }
+            }
+            save(updates.into_iter().flatten().collect());
+        },
+    )
 }
 
 /// The bytes of every file with their cache key (in parallel above a few
 /// files), as [`parse_all`] reads them; an error is the ML905 reason.
-pub fn read_all(
-    linter: &Linter,
-    files: &[PathBuf],
-) -> Vec<Result<(crate::cache::ContentKey, Vec<u8>), String>> {
+pub fn read_all(linter: &Linter, files: &[PathBuf]) -> Vec<crate::cache::Read> {
     let cap = linter.settings.options.max_file_size;
     let read = |path: &PathBuf| match miglint_config::read_capped(path, cap) {
         Ok(bytes) => Ok((crate::cache::ContentKey::of(&bytes), bytes)),

@@ -31,7 +31,7 @@ use miglint_linter::{Linter, LinterSettings};
 use miglint_python::IdValue;
 
 use crate::git::git;
-use crate::run::{CheckOutcome, lint_and_finish, unknown_baselines};
+use crate::run::{CheckOutcome, unknown_baselines};
 
 /// The command-line options that narrow a check.
 #[derive(Debug, Clone, Default)]
@@ -132,12 +132,15 @@ pub fn check(
         targets: linter.settings.targets_summary(),
         dialects: crate::drift_rules::resolved_dialects(&linter.settings),
     };
-    let finish = |mut results: Vec<miglint_linter::FileResult>| {
-        results.extend(unreadable());
-        let ids = revision_ids(&results);
-        let linted = results.len();
-        crate::timing::mark("per-file");
-        let reports = linter.finish(results);
+    // (the "per-file" mark: files parsed, their rules not yet run when
+    // one is large)
+    let finish = |lint: crate::run::Lint<'_>| {
+        let (mut ids, mut linted) = (Vec::new(), 0);
+        let reports = lint.finish(unreadable(), |results| {
+            ids = revision_ids(results);
+            linted = results.len();
+            crate::timing::mark("per-file");
+        });
         finished(reports, ids, linted)
     };
     let finished = if scope.cache {
@@ -151,14 +154,7 @@ pub fn check(
         let unreadable = !discovery.unreadable.is_empty();
         crate::memo::check(&linter, &files, &dir, unreadable, keep, finish)
     } else {
-        // (the "per-file" mark: files parsed, their rules not yet run)
-        let (mut ids, mut linted) = (Vec::new(), 0);
-        let reports = lint_and_finish(&linter, &files, unreadable(), |results| {
-            ids = revision_ids(results);
-            linted = results.len();
-            crate::timing::mark("per-file");
-        });
-        finished(reports, ids, linted)
+        finish(crate::run::Lint::cold(&linter, &files))
     };
     if let Some(focus) = &mut focus {
         for (path, _) in &discovery.unreadable {

@@ -299,33 +299,53 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
     let root = &linter.settings.options.root;
     let open = || Cache::open(&dir, root, &linter.cache_fingerprint());
     let read = || miglint::run::read_all(&linter, &files);
-    let render =
-        |results: Vec<miglint_linter::FileResult>| format!("{:#?}", linter.finish(results));
-    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
+    // the reports, and the updates the run gives to `save`
+    let run = |cache: &Cache| {
+        let mut updates = Vec::new();
+        let reports = miglint::run::lint_and_finish_cached(
+            &linter,
+            &files,
+            read(),
+            cache,
+            Vec::new(),
+            |_| {},
+            |u| updates = u,
+        );
+        (format!("{reports:#?}"), updates)
+    };
+    let (cold, updates) = run(&open());
     assert!(
         updates.iter().all(|u| u.blob.is_some()),
         "a cold run writes every entry"
     );
+    assert_eq!(updates.len(), 2);
     open().save(updates);
-    let cold = render(results);
-    let (results, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
+    assert_eq!(
+        cold,
+        format!(
+            "{:#?}",
+            miglint::run::lint_and_finish(&linter, &files, Vec::new(), |_| {})
+        ),
+        "the reports are those of a run without the cache"
+    );
+    let (warm, updates) = run(&open());
     assert_eq!(updates.len(), 2);
     assert!(
         updates.iter().all(|u| u.blob.is_none()),
         "a warm run reuses every entry"
     );
-    assert_eq!(cold, render(results));
+    assert_eq!(cold, warm);
     // one file changes: only its entry is new
     fs::write(
         &files[1],
         fs::read_to_string(&files[1]).unwrap() + "\n# changed\n",
     )
     .unwrap();
-    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &open());
+    let (_, updates) = run(&open());
     let fresh: Vec<_> = updates.iter().map(|u| u.blob.is_some()).collect();
     assert_eq!(fresh, [false, true]);
     // another fingerprint (another rule selection) sees no entry
     let other = Cache::open(&dir, root, "another fingerprint");
-    let (_, updates) = miglint::run::lint_files_cached(&linter, &files, read(), &other);
+    let (_, updates) = run(&other);
     assert!(updates.iter().all(|u| u.blob.is_some()));
 }

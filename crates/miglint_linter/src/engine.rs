@@ -21,6 +21,7 @@ mod overlap;
 mod schedule;
 mod sql_memo;
 pub use cached::{CachedCheck, CachedFile, decode_findings, encode_findings, source_text};
+pub use overlap::Checked;
 use overlap::{exec_views, take_sql};
 use rayon::prelude::*;
 

@@ -14,8 +14,8 @@ pub mod settings;
 pub mod suppress;
 
 pub use engine::{
-    CachedCheck, CachedFile, FileResult, Linter, ParsedFile, decode_findings, encode_findings,
-    source_text,
+    CachedCheck, CachedFile, Checked, FileResult, Linter, ParsedFile, decode_findings,
+    encode_findings, source_text,
 };
 pub use registry::{RULES, rule_by_code, rule_doc};
 pub use rule::{FileContext, Project, ProjectFile, Rule, RuleMeta};

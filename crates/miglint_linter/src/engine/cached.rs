@@ -23,8 +23,10 @@ use miglint_diagnostics::{
 };
 use miglint_python::Module;
 use miglint_sql::SqlStatement;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::overlap::{Checked, CheckedSql};
 use super::{FileResult, Linter, ParsedFile};
 use crate::registry::rule_by_code;
 use crate::rules::ml905_unreadable_file;
@@ -70,7 +72,17 @@ struct FileOut<'a> {
 struct CheckOut<'a> {
     key: u64,
     diagnostics: Vec<DiagOut<'a>>,
-    sql: &'a [(usize, Vec<SqlStatement>)],
+    sql: &'a CheckedSql<'a>,
+}
+
+/// Written as the `(op, statements)` list [`CheckIn`] reads, from either form.
+impl Serialize for CheckedSql<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CheckedSql::Stored(list) => list.serialize(s),
+            CheckedSql::Views(views) => s.collect_seq(views.iter().map(|e| (e.op, &e.statements))),
+        }
+    }
 }
 
 /// A [`Diagnostic`] as written; its code and name are looked up in the
@@ -155,7 +167,59 @@ impl CachedFile {
 impl FileResult {
     /// The cache entry of this result (see the module documentation).
     pub fn encode_cache(&self, linter: &Linter) -> Vec<u8> {
-        let out = if self.stopped {
+        Checked {
+            index: 0,
+            result: self,
+            diagnostics: &self.diagnostics,
+            sql: CheckedSql::Stored(&self.sql),
+        }
+        .encode_cache(linter)
+    }
+}
+
+impl Checked<'_> {
+    /// The cache entry of this file: [`FileResult::encode_cache`] of its
+    /// result after [`Linter::check`]. The bytes are postcard's of a
+    /// [`FileOut`]; a large file's model and findings are encoded at the
+    /// same time, the findings in pieces (see [`append_findings`]).
+    pub fn encode_cache(&self, linter: &Linter) -> Vec<u8> {
+        let r = self.result;
+        if r.stopped || self.diagnostics.len() < PARALLEL_ENCODE {
+            return self.encode_whole(linter);
+        }
+        // the fields of `FileOut` in order: `module: Some(..)`,
+        // `suppressions`, `stopped: None`, `check: Some(CheckOut { key,
+        // diagnostics, sql })`
+        let (head, findings) = rayon::join(
+            || {
+                let mut out = Vec::new();
+                append(&mut out, &Some(&r.module))?;
+                append(&mut out, &!r.suppressions.is_empty())?;
+                append(&mut out, &None::<()>)?;
+                append(&mut out, &Some(()))?;
+                append(&mut out, &linter.check_key(&r.settings))?;
+                Some(out)
+            },
+            || {
+                let mut out = Vec::new();
+                append_findings(&mut out, self.diagnostics)?;
+                append(&mut out, &self.sql)?;
+                Some(out)
+            },
+        );
+        let (Some(mut head), Some(findings)) = (head, findings) else {
+            return Vec::new();
+        };
+        head.reserve_exact(findings.len());
+        head.extend_from_slice(&findings);
+        head
+    }
+
+    /// [`Checked::encode_cache`] in one piece: postcard's bytes of its
+    /// [`FileOut`].
+    fn encode_whole(&self, linter: &Linter) -> Vec<u8> {
+        let r = self.result;
+        let out = if r.stopped {
             FileOut {
                 module: None,
                 suppressions: false,
@@ -164,11 +228,11 @@ impl FileResult {
             }
         } else {
             FileOut {
-                module: Some(&self.module),
-                suppressions: !self.suppressions.is_empty(),
+                module: Some(&r.module),
+                suppressions: !r.suppressions.is_empty(),
                 stopped: None,
                 check: Some(CheckOut {
-                    key: linter.check_key(&self.settings),
+                    key: linter.check_key(&r.settings),
                     diagnostics: self.diagnostics.iter().map(DiagOut::from).collect(),
                     sql: &self.sql,
                 }),
@@ -176,6 +240,65 @@ impl FileResult {
         };
         postcard::to_stdvec(&out).unwrap_or_default()
     }
+}
+
+/// At least this many findings are encoded in pieces on the pool.
+const PARALLEL_ENCODE: usize = 4096;
+/// Findings per piece.
+const ENCODE_PIECE: usize = 1024;
+
+/// Appends postcard's bytes of a value to a buffer.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Append<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+/// Appends postcard's bytes of `value` to `out`.
+fn append<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Option<()> {
+    postcard::serialize_with_flavor(value, Append(out)).ok()
+}
+
+/// Appends postcard's bytes of `list` as a `Vec<DiagOut>` (its length,
+/// then each finding) to `out`: a long list in pieces on the pool, put
+/// together in order (the same bytes).
+fn append_findings(out: &mut Vec<u8>, list: &[Diagnostic]) -> Option<()> {
+    append(out, &list.len())?;
+    if list.len() < PARALLEL_ENCODE {
+        for d in list {
+            append(out, &DiagOut::from(d))?;
+        }
+        return Some(());
+    }
+    let pieces: Vec<Option<Vec<u8>>> = list
+        .par_chunks(ENCODE_PIECE)
+        .map(|piece| {
+            let mut bytes = Vec::with_capacity(piece.len() * 512);
+            for d in piece {
+                append(&mut bytes, &DiagOut::from(d))?;
+            }
+            Some(bytes)
+        })
+        .collect();
+    out.reserve(pieces.iter().flatten().map(Vec::len).sum());
+    for piece in pieces {
+        out.extend_from_slice(&piece?);
+    }
+    Some(())
 }
 
 impl Linter {
@@ -242,18 +365,21 @@ impl Linter {
         Some((parsed, check))
     }
 
-    /// [`Linter::check`], reusing the cached per-file findings when they
-    /// were made for the same per-file inputs ([`Linter::check_key`]).
-    /// Returns whether the rules ran (the entry is then out of date).
-    pub fn check_cached(
+    /// [`Linter::check`] when no rule needs to run: the cached per-file
+    /// findings when they were made for the same per-file inputs
+    /// ([`Linter::check_key`]), or a file that was not parsed (its findings
+    /// do not depend on its settings). Else the file and its settings back,
+    /// for [`Linter::check`] (its entry is then out of date).
+    #[allow(clippy::result_large_err)]
+    pub fn reuse_cached(
         &self,
         parsed: ParsedFile,
         settings: FileSettings,
         cached: Option<CachedCheck>,
-    ) -> (FileResult, bool) {
+    ) -> Result<FileResult, (ParsedFile, FileSettings)> {
         match cached {
             Some(c) if parsed.stopped.is_none() && c.key == self.check_key(&settings) => {
-                let result = FileResult {
+                Ok(FileResult {
                     source: parsed.source,
                     module: parsed.module,
                     sql: c.sql,
@@ -262,12 +388,10 @@ impl Linter {
                     diagnostics: c.diagnostics,
                     settings,
                     suppressions: parsed.suppressions,
-                };
-                (result, false)
+                })
             }
-            // a stopped file's findings do not depend on its settings
-            _ if parsed.stopped.is_some() => (self.check(parsed, settings), false),
-            _ => (self.check(parsed, settings), true),
+            _ if parsed.stopped.is_some() => Ok(self.check(parsed, settings)),
+            _ => Err((parsed, settings)),
         }
     }
 }
@@ -275,11 +399,16 @@ impl Linter {
 /// The findings of finished reports ([`Linter::finish`]), one list per
 /// report in order, for the CLI's project memo (`crates/miglint/src/memo.rs`).
 pub fn encode_findings(reports: &[FileReport]) -> Vec<u8> {
-    let out: Vec<Vec<DiagOut<'_>>> = reports
-        .iter()
-        .map(|r| r.diagnostics.iter().map(DiagOut::from).collect())
-        .collect();
-    postcard::to_stdvec(&out).unwrap_or_default()
+    // postcard's bytes of a `Vec<Vec<DiagOut>>`
+    let mut out = Vec::new();
+    let encoded = append(&mut out, &reports.len())
+        .and_then(|()| {
+            reports
+                .iter()
+                .try_for_each(|r| append_findings(&mut out, &r.diagnostics))
+        })
+        .is_some();
+    if encoded { out } else { Vec::new() }
 }
 
 /// Decodes [`encode_findings`]; `None` for bytes that are not its output
@@ -313,5 +442,64 @@ fn cached_text(bytes: &[u8], cached: &CachedFile) -> Arc<str> {
     match ml905_unreadable_file::decode(bytes) {
         Ok(text) => Arc::from(&*text),
         Err(_) => Arc::from(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use miglint_diagnostics::DialectSet;
+    use miglint_python::PythonParser;
+
+    use super::*;
+    use crate::registry::RULES;
+    use crate::settings::LinterSettings;
+
+    #[test]
+    fn a_large_entry_in_pieces_is_the_whole_one() {
+        let mut text = String::from(
+            "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'big'\n\
+             down_revision = None\n\ndef upgrade():\n",
+        );
+        for i in 0..1500 {
+            text.push_str(&format!(
+                "    op.add_column('u{i}', sa.Column('c', sa.Boolean(), server_default='0', nullable=False))\n    \
+                 op.alter_column('u{i}', 'c', nullable=False, type_=sa.String())\n    \
+                 op.execute(\"ALTER TABLE u{i} ALTER COLUMN c SET NOT NULL\")  # miglint: ignore[ML703]\n    \
+                 op.drop_column('u{i}', 'd')\n"
+            ));
+        }
+        let mut settings = LinterSettings::with_targets(DialectSet::ALL);
+        settings.enabled = vec![true; RULES.len()];
+        let linter = Linter::new(settings);
+        let parsed = linter.parse_source(&mut PythonParser::new(), Path::new("big.py"), &text);
+        let result = linter.check_alone(parsed);
+        assert!(result.diagnostics.len() >= PARALLEL_ENCODE);
+        let checked = Checked {
+            index: 0,
+            result: &result,
+            diagnostics: &result.diagnostics,
+            sql: CheckedSql::Stored(&result.sql),
+        };
+        let entry = checked.encode_cache(&linter);
+        assert!(entry == checked.encode_whole(&linter));
+        assert!(CachedFile::decode(&entry).is_some());
+
+        let report = || FileReport {
+            source: result.source.clone(),
+            diagnostics: result.diagnostics.clone(),
+        };
+        let reports = [report(), report()];
+        let whole: Vec<Vec<DiagOut<'_>>> = reports
+            .iter()
+            .map(|r| r.diagnostics.iter().map(DiagOut::from).collect())
+            .collect();
+        let encoded = encode_findings(&reports);
+        assert!(encoded == postcard::to_stdvec(&whole).unwrap());
+        assert_eq!(
+            decode_findings(&encoded).map(|lists| lists.concat().len()),
+            Some(2 * result.diagnostics.len())
+        );
     }
 }

@@ -27,6 +27,29 @@ const PARALLEL_FILES: usize = 16;
 /// At most this many files per rayon task (see the CLI's `FILES_PER_TASK`).
 const FILES_PER_TASK: usize = 4;
 
+/// One file as the per-file phase left it (its per-file findings and SQL
+/// analysis, before the project phase), shown to a caller that keeps it
+/// between runs (the CLI's cache encodes it: [`Checked::encode_cache`]).
+pub struct Checked<'a> {
+    /// The file's position among the `files` given to
+    /// [`Linter::check_and_finish_with`].
+    pub index: usize,
+    pub(super) result: &'a FileResult,
+    /// Its per-file findings (a file that was not parsed: its own).
+    pub(super) diagnostics: &'a [Diagnostic],
+    pub(super) sql: CheckedSql<'a>,
+}
+
+/// A file's per-file findings, and what `checked` made of it (with its
+/// position among `files`) when its rules ran now.
+type FileDone<U> = (Vec<Diagnostic>, Option<(usize, U)>);
+
+/// A file's analyzed SQL, as stored in its result or as the rules saw it.
+pub(super) enum CheckedSql<'a> {
+    Stored(&'a [(usize, Vec<SqlStatement>)]),
+    Views(&'a [ExecSql<'a>]),
+}
+
 impl Linter {
     /// [`Linter::check`] of every parsed file, then [`Linter::finish`] over
     /// them and `more` (files already checked, e.g. unreadable ones), with
@@ -41,6 +64,22 @@ impl Linter {
         more: Vec<FileResult>,
         before: impl FnOnce(&[FileResult]),
     ) -> Vec<FileReport> {
+        self.check_and_finish_with(files, more, before, |_| (), |_| ())
+    }
+
+    /// [`Linter::check_and_finish`] that also shows each of `files` to
+    /// `checked` once its per-file rules ran (on the thread that ran them),
+    /// then gives what it returned (in the order of `files`) to
+    /// `all_checked`, which runs while the project phase runs (the CLI
+    /// writes its cache there). The reports are the same.
+    pub fn check_and_finish_with<U: Send>(
+        &self,
+        files: Vec<(ParsedFile, FileSettings)>,
+        more: Vec<FileResult>,
+        before: impl FnOnce(&[FileResult]),
+        checked: impl Fn(Checked<'_>) -> U + Sync,
+        all_checked: impl FnOnce(Vec<U>) + Send,
+    ) -> Vec<FileReport> {
         if !files
             .iter()
             .any(|(p, _)| p.module.ops.len() >= self.parallel_rules_ops)
@@ -49,18 +88,32 @@ impl Linter {
             // across files, and the project phase after them; measured on
             // the corpus, running both at once cost CPU (more threads,
             // each file's data read again later) and saved nothing
-            let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
-                files.into_iter().map(|(p, s)| self.check(p, s)).collect()
+            let check_one = |(index, (p, s)): (usize, (ParsedFile, FileSettings))| {
+                let r = self.check(p, s);
+                let u = checked(Checked {
+                    index,
+                    result: &r,
+                    diagnostics: &r.diagnostics,
+                    sql: CheckedSql::Stored(&r.sql),
+                });
+                (r, u)
+            };
+            let done: Vec<(FileResult, U)> = if files.len() < PARALLEL_FILES {
+                files.into_iter().enumerate().map(check_one).collect()
             } else {
                 files
                     .into_par_iter()
+                    .enumerate()
                     .with_max_len(FILES_PER_TASK)
-                    .map(|(p, s)| self.check(p, s))
+                    .map(check_one)
                     .collect()
             };
+            let (mut results, outputs): (Vec<FileResult>, Vec<U>) = done.into_iter().unzip();
             results.extend(more);
             before(&results);
-            return self.finish(results);
+            // beside the project phase, on a thread of its own (not a
+            // rayon worker's time)
+            return beside(|| all_checked(outputs), || self.finish(results));
         }
         let pending = files.len();
         let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
@@ -74,40 +127,59 @@ impl Linter {
         };
         results.extend(more);
         before(&results);
-        // the order of `finish` (a stable sort by path); whether the
-        // per-file rules are still to run goes along
-        let mut sorted: Vec<(FileResult, bool)> = results
+        // the order of `finish` (a stable sort by path); the position
+        // among `files` of a file whose per-file rules are still to run
+        // goes along
+        let mut sorted: Vec<(FileResult, Option<usize>)> = results
             .into_iter()
             .enumerate()
-            .map(|(i, r)| (r, i < pending))
+            .map(|(i, r)| (r, (i < pending).then_some(i)))
             .collect();
         sorted.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
-        let (mut results, pending): (Vec<FileResult>, Vec<bool>) = sorted.into_iter().unzip();
+        let (mut results, pending): (Vec<FileResult>, Vec<Option<usize>>) =
+            sorted.into_iter().unzip();
 
         let stored = take_sql(&mut results);
         let views = exec_views(&results, stored);
-        let file_rules = |(r, (sql, pending)): (&FileResult, (&Vec<ExecSql<'_>>, &bool))| {
-            if *pending && !r.stopped {
-                self.file_rules(&r.source, &r.module, sql, &r.settings)
-            } else {
-                Vec::new()
-            }
-        };
+        let file_rules =
+            |(r, (sql, pending)): (&FileResult, (&Vec<ExecSql<'_>>, &Option<usize>))| {
+                let Some(index) = *pending else {
+                    return (Vec::new(), None);
+                };
+                let per_file = if r.stopped {
+                    Vec::new()
+                } else {
+                    self.file_rules(&r.source, &r.module, sql, &r.settings)
+                };
+                let u = checked(Checked {
+                    index,
+                    result: r,
+                    diagnostics: if r.stopped { &r.diagnostics } else { &per_file },
+                    sql: CheckedSql::Views(sql),
+                });
+                (per_file, Some((index, u)))
+            };
         let run_files = || {
-            if results.len() < PARALLEL_FILES {
+            let done: Vec<FileDone<U>> = if results.len() < PARALLEL_FILES {
                 results
                     .iter()
                     .zip(views.iter().zip(&pending))
                     .map(file_rules)
-                    .collect::<Vec<Vec<Diagnostic>>>()
+                    .collect()
             } else {
                 results
                     .par_iter()
                     .zip(views.par_iter().zip(&pending))
                     .with_max_len(FILES_PER_TASK)
                     .map(file_rules)
-                    .collect::<Vec<Vec<Diagnostic>>>()
-            }
+                    .collect()
+            };
+            let (per_file, outputs): (Vec<Vec<Diagnostic>>, Vec<_>) = done.into_iter().unzip();
+            // back in the order of `files`
+            let mut outputs: Vec<(usize, U)> = outputs.into_iter().flatten().collect();
+            outputs.sort_unstable_by_key(|(index, _)| *index);
+            all_checked(outputs.into_iter().map(|(_, u)| u).collect());
+            per_file
         };
         let run_project = || self.project_findings(&results, &views);
         let (per_file, (project, baselined, model)) = if rayon::current_thread_index().is_some() {
@@ -176,6 +248,31 @@ impl Linter {
             suppressions,
         }
     }
+}
+
+/// Runs `side` on a thread of its own while `main` runs on this one (both
+/// here, `side` last, when no thread can be made); returns `main`'s value.
+fn beside<M>(side: impl FnOnce() + Send, main: impl FnOnce() -> M) -> M {
+    let side = std::sync::Mutex::new(Some(side));
+    let run_side = || {
+        let job = side.lock().ok().and_then(|mut s| s.take());
+        if let Some(job) = job {
+            job();
+        }
+    };
+    std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new().spawn_scoped(s, run_side);
+        let out = main();
+        match spawned {
+            Ok(handle) => {
+                if let Err(panic) = handle.join() {
+                    std::panic::resume_unwind(panic)
+                }
+            }
+            Err(_) => run_side(),
+        }
+        out
+    })
 }
 
 /// Takes every file's stored SQL analysis out (see [`exec_views`]).
@@ -319,6 +416,60 @@ mod tests {
             .collect();
             assert!(codes.is_empty(), "{codes:?} missing among {n} files: {old}");
             assert_eq!(new, old, "{n} files, {large} op groups");
+        }
+    }
+
+    #[test]
+    fn each_file_is_shown_once_as_check_left_it() {
+        // small files only (the project phase after the rules), and a
+        // large one among them (both at once): `checked` sees every parsed
+        // file as `check` leaves it (its cache entry is the same bytes),
+        // `all_checked` gets them in order, the reports are unchanged
+        for (n, large) in [(20, 2), (3, 600)] {
+            let files = files(n, large);
+            let mut settings = LinterSettings::with_targets(DialectSet::ALL);
+            settings.enabled = vec![true; RULES.len()];
+            let linter = Linter::new(settings);
+            let mut parser = PythonParser::new();
+            let mut parse = || -> Vec<_> {
+                files
+                    .iter()
+                    .map(|(path, text)| linter.parse_source(&mut parser, path, text))
+                    .collect()
+            };
+            let parsed = parse();
+            let file_settings = linter.resolve(&parsed);
+            let expected: Vec<(usize, Vec<u8>)> = parsed
+                .into_iter()
+                .zip(file_settings)
+                .map(|(p, s)| linter.check(p, s).encode_cache(&linter))
+                .enumerate()
+                .collect();
+            let parsed = parse();
+            let file_settings = linter.resolve(&parsed);
+            let old = format!(
+                "{:#?}",
+                linter.check_and_finish(
+                    parsed.into_iter().zip(file_settings).collect(),
+                    Vec::new(),
+                    |_| {}
+                )
+            );
+            let parsed = parse();
+            let file_settings = linter.resolve(&parsed);
+            let mut got = Vec::new();
+            let new = linter.check_and_finish_with(
+                parsed.into_iter().zip(file_settings).collect(),
+                Vec::new(),
+                |_| {},
+                |c| (c.index, c.encode_cache(&linter)),
+                |all| got = all,
+            );
+            assert_eq!(format!("{new:#?}"), old, "{n} files, {large} op groups");
+            assert!(
+                got == expected,
+                "{n} files, {large} op groups: the entries differ"
+            );
         }
     }
 
