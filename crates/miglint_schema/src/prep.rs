@@ -1,8 +1,9 @@
 //! What a revision's pass reads of its file that no schema state changes
 //! (the names it imports, its ops bucketed by function, the tables and
 //! columns its ops name, the calls and writes each function makes outside
-//! ops): read once per file, not once per replay, and ahead of the serial
-//! walk on another thread when one is idle (see [`Ahead`]).
+//! ops): read in one piece per pass ([`Prep`]), and for the first walk of
+//! a single environment ahead of that walk (which is serial) on a thread
+//! that is idle ([`Ahead`]).
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
