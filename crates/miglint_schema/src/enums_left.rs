@@ -29,7 +29,7 @@ impl Rev<'_, '_> {
         if lower.contains(".drop(")
             || lower.contains("drop_type")
             || lower.contains("drop type")
-            || calls_any(&self.imported, text)
+            || calls_any(self.imported, text)
             || ops.iter().any(|&i| {
                 let op = &m.ops[i];
                 op.conditional || op.in_try || op.after_unknown_exit

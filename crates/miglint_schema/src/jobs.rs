@@ -7,6 +7,7 @@ use miglint_diagnostics::DialectSet;
 use rayon::prelude::*;
 
 use crate::input::RevisionInput;
+use crate::prep::Ahead;
 use crate::replay::{Cursor, Walk};
 use crate::rev::{self, EnvFacts};
 
@@ -79,6 +80,40 @@ pub(crate) fn run_jobs(
     plans: Vec<Plan>,
 ) -> Vec<(Replay, Option<Cursor>)> {
     let work: Vec<(&Job, Plan)> = jobs.iter().zip(plans).collect();
+    // a single environment (the others run side by side): what each
+    // revision's pass reads of its file alone is read ahead of its first
+    // walk (which is serial) on a thread that is idle
+    let ahead = match work.as_slice() {
+        [((env, _), plan)] if rayon::current_num_threads() > 1 => {
+            let order = envs[*env].as_slice();
+            let from = match plan {
+                Plan::Keep(_) => None,
+                Plan::Fresh(_) => Some(0),
+                Plan::Resume(from, _) => from.first().map(|(_, c)| c.pos),
+            };
+            from.filter(|&f| order.len() > f + 1)
+                .map(|f| (Ahead::new(), order, f))
+        }
+        _ => None,
+    };
+    match &ahead {
+        None => run_work(inputs, envs, work, None),
+        Some((a, order, from)) => rayon::in_place_scope(|s| {
+            s.spawn(|_| a.fill(inputs, order, *from));
+            let replays = run_work(inputs, envs, work, Some(a));
+            a.finish();
+            replays
+        }),
+    }
+}
+
+/// [`run_jobs`]' replays.
+fn run_work<'w, 'a>(
+    inputs: &'w [RevisionInput<'a>],
+    envs: &[Vec<usize>],
+    work: Vec<(&Job, Plan)>,
+    ahead: Option<&'w Ahead<'a>>,
+) -> Vec<(Replay, Option<Cursor>)> {
     // one job per task: the jobs differ in size (an environment each), and
     // rayon's default pieces would leave one thread replaying several
     work.into_par_iter()
@@ -111,6 +146,7 @@ pub(crate) fn run_jobs(
                     stop: None,
                     reference,
                     capture,
+                    ahead: if first { ahead } else { None },
                 };
                 let (_, kept) = w.run(&mut cursor, &mut facts);
                 facts.shrink();

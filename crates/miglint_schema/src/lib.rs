@@ -32,6 +32,7 @@ mod jobs;
 mod mutate;
 pub mod names;
 mod objects;
+mod prep;
 mod replay;
 mod rev;
 mod reversal;

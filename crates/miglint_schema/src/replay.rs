@@ -7,7 +7,8 @@ use miglint_python::{FuncKind, Op, Receiver};
 use crate::data;
 use crate::facts::{OpFacts, column_facts, table_facts};
 use crate::input::RevisionInput;
-use crate::rev::{EnumUsers, EnvFacts, Rev, TableRef, calls_any};
+use crate::prep::{Ahead, Prep};
+use crate::rev::{EnumUsers, EnvFacts, Rev, TableRef};
 use crate::state::{HashMap, Origin, Schema};
 
 /// Replays the revisions of `order` for `dialects`. With `stop`, returns
@@ -28,6 +29,7 @@ pub(crate) fn replay_env(
         stop,
         reference,
         capture: None,
+        ahead: None,
     };
     let (stopped, _) = walk.run(&mut cursor, &mut facts);
     ((facts, cursor.users), stopped)
@@ -97,6 +99,9 @@ pub(crate) struct Walk<'w, 'i> {
     pub reference: Option<&'w EnvFacts>,
     /// A copy of the cursor is taken right before this position.
     pub capture: Option<usize>,
+    /// What each revision's pass reads of its file alone, read ahead of
+    /// the walk (see `prep.rs`).
+    pub ahead: Option<&'w Ahead<'i>>,
 }
 
 impl Walk<'_, '_> {
@@ -127,6 +132,7 @@ impl Walk<'_, '_> {
                     users: users.clone(),
                 });
             }
+            let at = *pos;
             *pos += 1;
             let input = &inputs[file];
             let start = Origin {
@@ -165,10 +171,14 @@ impl Walk<'_, '_> {
                 state.set_unknown(start);
             }
             let record = self.stop.is_none();
+            let prep = self
+                .ahead
+                .and_then(|a| a.take(at))
+                .unwrap_or_else(|| Prep::new(input));
             // the facts are made in place, in the chunk they are kept in
             let (chunk, base) = facts.open(if record { input.module.ops.len() } else { 0 });
-            let mut chunk =
-                Rev::new(input, file, self.dialects, record, users).run(&mut state, chunk, base);
+            let mut chunk = Rev::new(input, file, self.dialects, record, users, &prep)
+                .run(&mut state, chunk, base);
             if self.stop == Some(file) {
                 facts.put_back(chunk);
                 return (Some(state), captured);
@@ -202,21 +212,19 @@ impl<'i, 'a> Rev<'i, 'a> {
     /// written from `base` on (see [`EnvFacts::open`]).
     fn run(mut self, state: &mut Schema, facts: Vec<OpFacts>, base: usize) -> Vec<OpFacts> {
         let m = self.input.module;
+        let prep = self.prep;
         self.facts = facts;
         self.base = base;
-        self.batches();
-        // ops bucketed by function, once
-        let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
-        for (i, op) in m.ops.iter().enumerate() {
-            if let Some(b) = by_func.get_mut(op.func) {
-                b.push(i);
-            }
-        }
+        // ops bucketed by function, once per file
+        let by_func = &prep.by_func;
         for kind in [FuncKind::Upgrade, FuncKind::Downgrade] {
             for (f, func) in m.functions.iter().enumerate() {
                 if func.kind != kind {
                     continue;
                 }
+                let Some(fp) = prep.funcs.get(f).and_then(Option::as_ref) else {
+                    continue;
+                };
                 let stamp = state.unknown_stamp;
                 if kind == FuncKind::Downgrade {
                     state.begin_undo();
@@ -225,49 +233,30 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.opaque_at = None;
                 self.dynamic_sql = false;
                 self.idents = None;
-                let mut calls = self.helper_calls(f, &by_func);
+                let mut calls = fp.calls.clone();
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
                 // ORM/Core writes outside ops: read when an op asks
                 self.orm_writes = None;
                 // (each searched once per function)
-                let (creates, drops) = (text.contains(".create("), text.contains(".drop("));
-                if creates {
+                let drops = fp.drops;
+                if fp.creates {
                     self.enum_creates(text, func.range.start(), state);
                 }
                 // ORM deletes of every row of a class mapped in the file,
                 // latest first (a stack)
-                let mut emptied: Vec<(u32, &str)> = if m.orm_tables.is_empty() {
-                    Vec::new()
-                } else {
-                    data::orm_deletes_all(text)
-                        .into_iter()
-                        .rev()
-                        .filter_map(|(at, class)| {
-                            Some((func.range.start() + at as u32, m.orm_table(class)?))
-                        })
-                        .collect()
-                };
-                let calls_project = calls_any(&self.imported, text);
-                if calls_project || schema_calls(text, creates || drops) {
+                let mut emptied = fp.emptied.clone();
+                if fp.calls_project || fp.schema_calls {
                     state.forget_existence();
                 }
                 // project helpers called with a table's name, latest first
-                let mut named: Vec<(u32, &str)> = if calls_project {
-                    crate::names::named_calls(&self.imported, text)
-                        .into_iter()
-                        .rev()
-                        .map(|(at, t)| (func.range.start() + at as u32, t))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let mut named = fp.named.clone();
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
                     while let Some(&(at, h)) = calls.last()
                         && at < start
                     {
                         calls.pop();
-                        self.helper(at, h, &by_func, state);
+                        self.helper(at, h, by_func, state);
                     }
                     while let Some(&(at, table)) = emptied.last()
                         && at < start
@@ -284,7 +273,7 @@ impl<'i, 'a> Rev<'i, 'a> {
                     self.op(i, &m.ops[i], state);
                 }
                 while let Some((at, h)) = calls.pop() {
-                    self.helper(at, h, &by_func, state);
+                    self.helper(at, h, by_func, state);
                 }
                 while let Some((at, table)) = emptied.pop() {
                     self.orm_emptied(at, table, state);
@@ -322,32 +311,6 @@ impl<'i, 'a> Rev<'i, 'a> {
         self.facts
     }
 
-    /// Helper functions (of kind Other, with ops) that function `f` calls,
-    /// with the offset of the first call, latest first (a stack).
-    fn helper_calls(&self, f: usize, by_func: &[Vec<usize>]) -> Vec<(u32, usize)> {
-        let m = self.input.module;
-        let func = &m.functions[f];
-        let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
-        let mut calls = Vec::new();
-        for (h, hf) in m.functions.iter().enumerate() {
-            if h == f || hf.kind != FuncKind::Other || by_func[h].is_empty() {
-                continue;
-            }
-            let call = format!("{}(", hf.name);
-            let first = text.match_indices(&call).find(|(at, _)| {
-                *at == 0 || {
-                    let b = text.as_bytes()[at - 1];
-                    !b.is_ascii_alphanumeric() && b != b'_' && b != b'.'
-                }
-            });
-            if let Some((at, _)) = first {
-                calls.push((func.range.start() + at as u32, h));
-            }
-        }
-        calls.sort_unstable_by(|a, b| b.cmp(a));
-        calls
-    }
-
     /// A helper called at offset `at`: its call order is not modelled, so
     /// its schema changes make the tables it touches uncertain from the
     /// call on, and its writes count as writes miglint cannot read.
@@ -375,33 +338,6 @@ impl<'i, 'a> Rev<'i, 'a> {
         state.table_for_change(table, o).emptied = Some(o);
     }
 
-    /// Which batches recreate the table on SQLite.
-    fn batches(&mut self) {
-        let m = self.input.module;
-        for op in &m.ops {
-            let Receiver::Batch(b) = &op.receiver else {
-                continue;
-            };
-            let text = self.input.source.get(b.range.as_usize()).unwrap_or("");
-            let always = text.contains("recreate=\"always\"") || text.contains("recreate='always'");
-            let never = text.contains("recreate=\"never\"") || text.contains("recreate='never'");
-            let needs = match op.name.as_str() {
-                "add_column" => op.columns().next().is_some_and(|c| {
-                    c.server_default().is_some_and(|k| {
-                        !matches!(
-                            miglint_python::classify_default(&k.value),
-                            miglint_python::DefaultValue::PlainString(_)
-                        )
-                    })
-                }),
-                "create_index" | "drop_index" => false,
-                _ => true,
-            };
-            let e = self.recreates.entry(b.range).or_insert(false);
-            *e = !never && (*e || always || needs);
-        }
-    }
-
     fn op(&mut self, i: usize, op: &'a Op, state: &mut Schema) {
         let reaching = op.dialects.intersect(self.input.targets);
         if reaching.intersect(self.dialects).is_empty() {
@@ -411,7 +347,7 @@ impl<'i, 'a> Rev<'i, 'a> {
             let mut f = self.op_facts(op, state);
             if let Receiver::Batch(b) = &op.receiver {
                 f.batch_recreates_on_sqlite =
-                    self.recreates.get(&b.range).copied().unwrap_or(false);
+                    self.prep.recreates.get(&b.range).copied().unwrap_or(false);
             }
             self.facts[self.base + i] = f;
         }
@@ -573,7 +509,7 @@ impl<'i, 'a> Rev<'i, 'a> {
 /// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
 /// not an enum type (a `Table`, an `Index`).
 /// `creates_or_drops`: the text has `.create(` or `.drop(`.
-fn schema_calls(text: &str, creates_or_drops: bool) -> bool {
+pub(crate) fn schema_calls(text: &str, creates_or_drops: bool) -> bool {
     // (one scan for what both have first: most functions have neither)
     if text.contains("_all(") && (text.contains("create_all(") || text.contains("drop_all(")) {
         return true;

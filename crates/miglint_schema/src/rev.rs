@@ -4,12 +4,13 @@
 //! replay driver runs it.
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
-use miglint_python::{Column as PyColumn, Expr, ExprKind, Op};
+use miglint_python::{Column as PyColumn, Expr, ExprKind, Module, Op};
 
 use crate::data;
 use crate::facts::{ObjectKind, OpFacts};
 use crate::input::{RevisionInput, SqlOf};
 use crate::names::literal_name;
+use crate::prep::Prep;
 use crate::state::{HashMap, Key, Origin, key};
 
 /// The facts of one replay: per position of its order, the file and the
@@ -138,10 +139,9 @@ pub(crate) struct Rev<'i, 'a> {
     pub dialects: DialectSet,
     pub record: bool,
     pub users: &'i mut EnumUsers,
-    /// The analyzed SQL of the `execute` ops, by op index (sorted; see
-    /// [`Rev::sql_of`]).
-    /// (the input's own list when it is sorted already, as it usually is)
-    pub sql_by_op: std::borrow::Cow<'i, [SqlOf<'a>]>,
+    /// What the pass reads of the file that no state changes (read once
+    /// per file, see `prep.rs`).
+    pub prep: &'i Prep<'a>,
     /// The chunk the facts of the revision's ops are written into, from
     /// `base` on (see [`EnvFacts::open`]).
     pub facts: Vec<OpFacts>,
@@ -156,8 +156,6 @@ pub(crate) struct Rev<'i, 'a> {
     /// (read on first use: see [`Rev::orm_writes`]).
     pub orm_writes: Option<Vec<(u32, u32)>>,
     pub idents: Option<HashMap<String, u32>>,
-    /// Batches (by call range) that SQLite runs by recreating the table.
-    pub recreates: HashMap<TextRange, bool>,
     /// The op being replayed.
     pub cur_op: usize,
     /// What the upgrades create and drop (ML403's delta, `reversal.rs`).
@@ -167,11 +165,7 @@ pub(crate) struct Rev<'i, 'a> {
     /// Columns renamed by an upgrade: (function, table, new name).
     pub renamed: Vec<(usize, String, String)>,
     /// The names the file imports from other modules (`imported_names`).
-    pub imported: Vec<&'a str>,
-    /// The table and column names of the latest op asked (by address):
-    /// the facts, the change and the guards of one op ask them in turn.
-    pub table_memo: std::cell::Cell<Option<(usize, TableRef<'a>)>>,
-    pub column_memo: std::cell::Cell<Option<(usize, Option<&'a str>)>>,
+    pub imported: &'i [&'a str],
 }
 
 /// How an op names its table.
@@ -226,6 +220,7 @@ impl<'i, 'a> Rev<'i, 'a> {
         dialects: DialectSet,
         record: bool,
         users: &'i mut EnumUsers,
+        prep: &'i Prep<'a>,
     ) -> Self {
         Rev {
             input,
@@ -233,27 +228,18 @@ impl<'i, 'a> Rev<'i, 'a> {
             dialects,
             record,
             users,
-            sql_by_op: if input.sql.is_sorted_by_key(|s| s.op) {
-                std::borrow::Cow::Borrowed(&input.sql)
-            } else {
-                let mut v = input.sql.clone();
-                v.sort_by_key(|s| s.op);
-                std::borrow::Cow::Owned(v)
-            },
+            prep,
             facts: Vec::new(),
             base: 0,
             func: 0,
             opaque_at: None,
             orm_writes: None,
             idents: None,
-            recreates: HashMap::default(),
             cur_op: 0,
             changes: Vec::new(),
             dynamic_sql: false,
             renamed: Vec::new(),
-            imported: imported_names(input.source),
-            table_memo: std::cell::Cell::new(None),
-            column_memo: std::cell::Cell::new(None),
+            imported: &prep.imported,
         }
     }
 
@@ -279,8 +265,9 @@ impl<'i, 'a> Rev<'i, 'a> {
 
     /// The analyzed literal SQL of op `i`.
     pub fn sql_of(&self, i: usize) -> Option<SqlOf<'a>> {
-        let k = self.sql_by_op.binary_search_by_key(&i, |s| s.op).ok()?;
-        Some(self.sql_by_op[k])
+        let sql = self.prep.sql_sorted.as_deref().unwrap_or(&self.input.sql);
+        let k = sql.binary_search_by_key(&i, |s| s.op).ok()?;
+        Some(sql[k])
     }
 
     pub fn origin(&self, range: TextRange) -> Origin {
@@ -305,48 +292,23 @@ impl<'i, 'a> Rev<'i, 'a> {
     }
 
     /// The table `op` works on: a literal, or a module-level name bound to
-    /// a string.
+    /// a string (read once per file, see `prep.rs`).
     pub(crate) fn table_name(&self, op: &'a Op) -> TableRef<'a> {
-        last_of(&self.table_memo, op, || self.read_table_name(op))
+        match self.op_index(op) {
+            Some(i) => self.prep.names[i].0,
+            None => read_table_name(self.input.module, op),
+        }
     }
 
-    fn read_table_name(&self, op: &'a Op) -> TableRef<'a> {
-        if let Some(t) = op.table_str() {
-            return TableRef::Known(t);
-        }
-        if matches!(
-            op.name.as_str(),
-            "execute" | "exec_driver_sql" | "bulk_insert"
-        ) || !DDL_OPS.contains(&op.name.as_str())
-        {
-            return TableRef::None;
-        }
-        if op.in_batch() {
-            return TableRef::Dynamic;
-        }
-        let expr = match op.name.as_str() {
-            "create_index"
-            | "create_unique_constraint"
-            | "create_check_constraint"
-            | "create_primary_key"
-            | "drop_constraint"
-            | "create_exclude_constraint" => op.arg_or_kw(1, "table_name"),
-            "create_foreign_key" => op.arg_or_kw(1, "source_table"),
-            "drop_index" => match op.kwarg("table_name").map(|k| &k.value).or(op.args.get(1)) {
-                Some(e) => Some(e),
-                // `drop_index("ix")`: the index names its table
-                None => return TableRef::None,
-            },
-            "rename_table" => op.arg_or_kw(0, "old_table_name"),
-            _ => op.arg_or_kw(0, "table_name"),
-        };
-        match expr {
-            Some(e) => match self.module_str(e) {
-                Some(s) => TableRef::Known(s),
-                None => TableRef::Dynamic,
-            },
-            None => TableRef::Dynamic,
-        }
+    /// The index of `op` in the module's ops (`None` for an op of another
+    /// list: none is asked today).
+    fn op_index(&self, op: &Op) -> Option<usize> {
+        let ops = &self.input.module.ops;
+        let at = (std::ptr::from_ref(op) as usize).checked_sub(ops.as_ptr() as usize)?
+            / std::mem::size_of::<Op>().max(1);
+        ops.get(at)
+            .filter(|o| std::ptr::eq(*o, op) && at < self.prep.names.len())
+            .map(|_| at)
     }
 
     /// A literal name, or a module-level name bound to a string.
@@ -365,44 +327,90 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 
-    /// [`Rev::str_ref`] of an expression of the module, with the module's
-    /// lifetime.
-    fn module_str(&self, e: &'a Expr) -> Option<&'a str> {
-        if let Some(s) = literal_name(e) {
-            return Some(s);
-        }
-        match &e.kind {
-            ExprKind::Name(n) => self.input.module.binding(n)?.str_value(),
-            _ => None,
-        }
-    }
-
-    /// The column `op` works on (add/drop/alter_column).
+    /// The column `op` works on (add/drop/alter_column; read once per
+    /// file, see `prep.rs`).
     pub(crate) fn column_name(&self, op: &'a Op) -> Option<&'a str> {
-        last_of(&self.column_memo, op, || self.read_column_name(op))
-    }
-
-    fn read_column_name(&self, op: &'a Op) -> Option<&'a str> {
-        match op.name.as_str() {
-            "add_column" => {
-                let e = op
-                    .args
-                    .iter()
-                    .chain(op.kwarg("column").map(|k| &k.value))
-                    .nth(if op.in_batch() { 0 } else { 1 })?;
-                let e = data::resolve(self.input.module, e);
-                // (`PyColumn::name`, borrowed)
-                let call = PyColumn::from_expr(e)?.call;
-                call.args
-                    .first()
-                    .or_else(|| call.kwarg("name").map(|k| &k.value))?
-                    .str_value()
-            }
-            "drop_column" | "alter_column" => op
-                .arg_or_kw(usize::from(!op.in_batch()), "column_name")
-                .and_then(|e| self.module_str(e)),
-            _ => None,
+        match self.op_index(op) {
+            Some(i) => self.prep.names[i].1,
+            None => read_column_name(self.input.module, op),
         }
+    }
+}
+
+/// The table `op` works on: a literal, or a module-level name bound to a
+/// string.
+pub(crate) fn read_table_name<'a>(m: &'a Module, op: &'a Op) -> TableRef<'a> {
+    if let Some(t) = op.table_str() {
+        return TableRef::Known(t);
+    }
+    if matches!(
+        op.name.as_str(),
+        "execute" | "exec_driver_sql" | "bulk_insert"
+    ) || !DDL_OPS.contains(&op.name.as_str())
+    {
+        return TableRef::None;
+    }
+    if op.in_batch() {
+        return TableRef::Dynamic;
+    }
+    let expr = match op.name.as_str() {
+        "create_index"
+        | "create_unique_constraint"
+        | "create_check_constraint"
+        | "create_primary_key"
+        | "drop_constraint"
+        | "create_exclude_constraint" => op.arg_or_kw(1, "table_name"),
+        "create_foreign_key" => op.arg_or_kw(1, "source_table"),
+        "drop_index" => match op.kwarg("table_name").map(|k| &k.value).or(op.args.get(1)) {
+            Some(e) => Some(e),
+            // `drop_index("ix")`: the index names its table
+            None => return TableRef::None,
+        },
+        "rename_table" => op.arg_or_kw(0, "old_table_name"),
+        _ => op.arg_or_kw(0, "table_name"),
+    };
+    match expr {
+        Some(e) => match module_str(m, e) {
+            Some(s) => TableRef::Known(s),
+            None => TableRef::Dynamic,
+        },
+        None => TableRef::Dynamic,
+    }
+}
+
+/// A literal name, or a module-level name bound to a string, with the
+/// module's lifetime.
+fn module_str<'a>(m: &'a Module, e: &'a Expr) -> Option<&'a str> {
+    if let Some(s) = literal_name(e) {
+        return Some(s);
+    }
+    match &e.kind {
+        ExprKind::Name(n) => m.binding(n)?.str_value(),
+        _ => None,
+    }
+}
+
+/// The column `op` works on (add/drop/alter_column).
+pub(crate) fn read_column_name<'a>(m: &'a Module, op: &'a Op) -> Option<&'a str> {
+    match op.name.as_str() {
+        "add_column" => {
+            let e = op
+                .args
+                .iter()
+                .chain(op.kwarg("column").map(|k| &k.value))
+                .nth(if op.in_batch() { 0 } else { 1 })?;
+            let e = data::resolve(m, e);
+            // (`PyColumn::name`, borrowed)
+            let call = PyColumn::from_expr(e)?.call;
+            call.args
+                .first()
+                .or_else(|| call.kwarg("name").map(|k| &k.value))?
+                .str_value()
+        }
+        "drop_column" | "alter_column" => op
+            .arg_or_kw(usize::from(!op.in_batch()), "column_name")
+            .and_then(|e| module_str(m, e)),
+        _ => None,
     }
 }
 
@@ -565,25 +573,6 @@ fn import_line<'t>(line: &'t str, lines: &mut Lines<'t>, names: &mut Vec<&'t str
             names.push(local);
         }
     }
-}
-
-/// `read()` for `op`, or the value `memo` kept for it: the replay asks
-/// for one op's names several times in a row, so the last op's answer is
-/// kept (keyed by the op's address).
-fn last_of<T: Copy>(
-    memo: &std::cell::Cell<Option<(usize, T)>>,
-    op: &Op,
-    read: impl FnOnce() -> T,
-) -> T {
-    let at = std::ptr::from_ref(op) as usize;
-    if let Some((p, t)) = memo.get()
-        && p == at
-    {
-        return t;
-    }
-    let t = read();
-    memo.set(Some((at, t)));
-    t
 }
 
 #[cfg(test)]

@@ -1,0 +1,307 @@
+//! What a revision's pass reads of its file that no schema state changes
+//! (the names it imports, its ops bucketed by function, the tables and
+//! columns its ops name, the calls and writes each function makes outside
+//! ops): read in one piece per pass ([`Prep`]), and for the first walk of
+//! a single environment ahead of that walk (which is serial) on a thread
+//! that is idle ([`Ahead`]).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError, sync_channel};
+
+use miglint_diagnostics::TextRange;
+use miglint_python::{FuncKind, Receiver};
+
+use crate::data;
+use crate::input::{RevisionInput, SqlOf};
+use crate::rev::{TableRef, calls_any, imported_names, read_column_name, read_table_name};
+use crate::state::HashMap;
+
+/// One file's state-independent facts.
+pub(crate) struct Prep<'a> {
+    /// The names the file imports from other modules (`imported_names`).
+    pub imported: Vec<&'a str>,
+    /// The input's analyzed SQL sorted by op, when it was not already.
+    pub sql_sorted: Option<Vec<SqlOf<'a>>>,
+    /// Batches (by call range) that SQLite runs by recreating the table.
+    pub recreates: HashMap<TextRange, bool>,
+    /// The ops' indices, bucketed by function.
+    pub by_func: Vec<Vec<usize>>,
+    /// Per op: the table and the column it names.
+    pub names: Vec<(TableRef<'a>, Option<&'a str>)>,
+    /// Per function (`upgrade()`/`downgrade()` ones only; the others
+    /// `None`).
+    pub funcs: Vec<Option<FuncPrep<'a>>>,
+}
+
+/// What one `upgrade()`/`downgrade()` does outside ops.
+pub(crate) struct FuncPrep<'a> {
+    /// Helper functions it calls, with the offset of the first call, latest
+    /// first (a stack).
+    pub calls: Vec<(u32, usize)>,
+    /// Its text has `.create(` / `.drop(`.
+    pub creates: bool,
+    pub drops: bool,
+    /// ORM deletes of every row of a class mapped in the file, latest
+    /// first (a stack).
+    pub emptied: Vec<(u32, &'a str)>,
+    /// It calls something imported from a project module (`calls_any`).
+    pub calls_project: bool,
+    /// It creates or drops objects outside ops (`schema_calls`).
+    pub schema_calls: bool,
+    /// Project helpers called with a table's name, latest first.
+    pub named: Vec<(u32, &'a str)>,
+}
+
+impl<'a> Prep<'a> {
+    pub fn new(input: &RevisionInput<'a>) -> Prep<'a> {
+        let m = input.module;
+        let source = input.source;
+        let imported = imported_names(source);
+        let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
+        for (i, op) in m.ops.iter().enumerate() {
+            if let Some(b) = by_func.get_mut(op.func) {
+                b.push(i);
+            }
+        }
+        let funcs = m
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(f, func)| {
+                if !matches!(func.kind, FuncKind::Upgrade | FuncKind::Downgrade) {
+                    return None;
+                }
+                let text = source.get(func.range.as_usize()).unwrap_or("");
+                let start = func.range.start();
+                let (creates, drops) = (text.contains(".create("), text.contains(".drop("));
+                let emptied = if m.orm_tables.is_empty() {
+                    Vec::new()
+                } else {
+                    data::orm_deletes_all(text)
+                        .into_iter()
+                        .rev()
+                        .filter_map(|(at, class)| Some((start + at as u32, m.orm_table(class)?)))
+                        .collect()
+                };
+                let calls_project = calls_any(&imported, text);
+                let named = if calls_project {
+                    crate::names::named_calls(&imported, text)
+                        .into_iter()
+                        .rev()
+                        .map(|(at, t)| (start + at as u32, t))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Some(FuncPrep {
+                    calls: helper_calls(input, f, &by_func),
+                    creates,
+                    drops,
+                    emptied,
+                    calls_project,
+                    schema_calls: crate::replay::schema_calls(text, creates || drops),
+                    named,
+                })
+            })
+            .collect();
+        Prep {
+            sql_sorted: (!input.sql.is_sorted_by_key(|s| s.op)).then(|| {
+                let mut v = input.sql.clone();
+                v.sort_by_key(|s| s.op);
+                v
+            }),
+            recreates: batches(input),
+            names: m
+                .ops
+                .iter()
+                .map(|op| (read_table_name(m, op), read_column_name(m, op)))
+                .collect(),
+            by_func,
+            funcs,
+            imported,
+        }
+    }
+}
+
+/// Helper functions (of kind Other, with ops) that function `f` calls,
+/// with the offset of the first call, latest first (a stack).
+fn helper_calls(input: &RevisionInput<'_>, f: usize, by_func: &[Vec<usize>]) -> Vec<(u32, usize)> {
+    let m = input.module;
+    let func = &m.functions[f];
+    let text = input.source.get(func.range.as_usize()).unwrap_or("");
+    let mut calls = Vec::new();
+    for (h, hf) in m.functions.iter().enumerate() {
+        if h == f || hf.kind != FuncKind::Other || by_func[h].is_empty() {
+            continue;
+        }
+        let call = format!("{}(", hf.name);
+        let first = text.match_indices(&call).find(|(at, _)| {
+            *at == 0 || {
+                let b = text.as_bytes()[at - 1];
+                !b.is_ascii_alphanumeric() && b != b'_' && b != b'.'
+            }
+        });
+        if let Some((at, _)) = first {
+            calls.push((func.range.start() + at as u32, h));
+        }
+    }
+    calls.sort_unstable_by(|a, b| b.cmp(a));
+    calls
+}
+
+/// Which batches recreate the table on SQLite.
+fn batches(input: &RevisionInput<'_>) -> HashMap<TextRange, bool> {
+    let mut recreates: HashMap<TextRange, bool> = HashMap::default();
+    for op in &input.module.ops {
+        let Receiver::Batch(b) = &op.receiver else {
+            continue;
+        };
+        let text = input.source.get(b.range.as_usize()).unwrap_or("");
+        let always = text.contains("recreate=\"always\"") || text.contains("recreate='always'");
+        let never = text.contains("recreate=\"never\"") || text.contains("recreate='never'");
+        let needs = match op.name.as_str() {
+            "add_column" => op.columns().next().is_some_and(|c| {
+                c.server_default().is_some_and(|k| {
+                    !matches!(
+                        miglint_python::classify_default(&k.value),
+                        miglint_python::DefaultValue::PlainString(_)
+                    )
+                })
+            }),
+            "create_index" | "drop_index" => false,
+            _ => true,
+        };
+        let e = recreates.entry(b.range).or_insert(false);
+        *e = !never && (*e || always || needs);
+    }
+    recreates
+}
+
+/// The preps of one walk's revisions, read ahead of it on another thread
+/// ([`Ahead::fill`]) and taken by the walk in its order ([`Ahead::take`]):
+/// a bounded queue (the preps of a few hundred revisions at a time), and
+/// the walk never waits: a prep not read yet it reads itself, and the
+/// reader then skips it.
+pub(crate) struct Ahead<'a> {
+    tx: SyncSender<(usize, Prep<'a>)>,
+    rx: Mutex<mpsc::Receiver<(usize, Prep<'a>)>>,
+    /// The first position the walk has no prep for yet.
+    next: AtomicUsize,
+    /// The walk is over.
+    done: AtomicBool,
+}
+
+/// How many preps [`Ahead`] holds at most.
+const AHEAD: usize = 256;
+
+impl<'a> Ahead<'a> {
+    pub fn new() -> Self {
+        let (tx, rx) = sync_channel(AHEAD);
+        Ahead {
+            tx,
+            rx: Mutex::new(rx),
+            next: AtomicUsize::new(0),
+            done: AtomicBool::new(false),
+        }
+    }
+
+    /// Reads the preps of `order`'s revisions from position `from` on, in
+    /// order, skipping those the walk has passed, until the walk is over.
+    pub fn fill(&self, inputs: &[RevisionInput<'a>], order: &[usize], from: usize) {
+        for (pos, &file) in order.iter().enumerate().skip(from) {
+            if self.done.load(Ordering::Relaxed) {
+                return;
+            }
+            if pos < self.next.load(Ordering::Relaxed) {
+                continue;
+            }
+            let mut item = (pos, Prep::new(&inputs[file]));
+            loop {
+                match self.tx.try_send(item) {
+                    Ok(()) => break,
+                    Err(TrySendError::Disconnected(_)) => return,
+                    Err(TrySendError::Full(back)) => {
+                        if self.done.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        item = back;
+                        // (the queue is full: other work of the pool, or a
+                        // pause, while the walk catches up)
+                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                            std::thread::yield_now();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The prep of position `pos` of the walk, when read already; the
+    /// walk asks for its positions in order.
+    pub fn take(&self, pos: usize) -> Option<Prep<'a>> {
+        self.next.store(pos + 1, Ordering::Relaxed);
+        let rx = self.rx.lock().ok()?;
+        loop {
+            match rx.try_recv() {
+                Ok((k, prep)) if k == pos => return Some(prep),
+                // (read for a position the walk has passed)
+                Ok((k, _)) if k < pos => {}
+                // (none later is sent before this one: see `fill`)
+                Ok(_) | Err(_) => return None,
+            }
+        }
+    }
+
+    /// The walk is over: a fill still running stops.
+    pub fn finish(&self) {
+        self.done.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ahead, TableRef};
+    use crate::tests::Project;
+
+    fn file(i: usize) -> String {
+        format!(
+            "from alembic import op\nrevision = \"r{i}\"\n\ndef upgrade():\n    \
+             op.add_column(\"t{i}\", sa.Column(\"c\", sa.Integer()))\n"
+        )
+    }
+
+    /// The prep of a position, whichever way the walk reaches it.
+    fn table(prep: &super::Prep<'_>) -> String {
+        match prep.names[0].0 {
+            TableRef::Known(t) => t.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn ahead_gives_positions_in_order_and_skips_passed_ones() {
+        let files: Vec<String> = (0..5).map(file).collect();
+        let spec: Vec<(&str, Option<Vec<usize>>)> = files
+            .iter()
+            .map(|f| (f.as_str(), Some(Vec::new())))
+            .collect();
+        let p = Project::new(&spec);
+        let inputs = p.inputs();
+        let order = [4, 3, 2, 1, 0];
+        let ahead = Ahead::new();
+        // the walk is at position 1 when the fill starts: 0 is skipped
+        assert!(ahead.take(0).is_none());
+        ahead.fill(&inputs, &order, 0);
+        let first = ahead.take(1).expect("read ahead");
+        assert_eq!(table(&first), "t3");
+        // 2 was read, and is passed: 3 comes next
+        assert_eq!(table(&ahead.take(3).expect("read ahead")), "t1");
+        assert_eq!(table(&ahead.take(4).expect("read ahead")), "t0");
+        assert!(ahead.take(5).is_none());
+        // after the walk, a fill reads nothing
+        ahead.finish();
+        ahead.fill(&inputs, &order, 0);
+        assert!(ahead.take(0).is_none());
+    }
+}
