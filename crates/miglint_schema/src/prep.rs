@@ -5,9 +5,9 @@
 //! a single environment ahead of that walk (which is serial) on a thread
 //! that is idle ([`Ahead`]).
 
-use std::sync::Mutex;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, SyncSender, TrySendError, sync_channel};
+use std::sync::{Condvar, Mutex};
 
 use miglint_diagnostics::TextRange;
 use miglint_python::{FuncKind, Receiver};
@@ -182,14 +182,23 @@ fn batches(input: &RevisionInput<'_>) -> HashMap<TextRange, bool> {
 /// ([`Ahead::fill`]) and taken by the walk in its order ([`Ahead::take`]):
 /// a bounded queue (the preps of a few hundred revisions at a time), and
 /// the walk never waits: a prep not read yet it reads itself, and the
-/// reader then skips it.
+/// reader then skips it. A reader with a full queue runs other work of
+/// the pool, or sleeps until the walk has taken half of the queue (it
+/// never spins: the bench's CPU per build doubled when it did).
 pub(crate) struct Ahead<'a> {
-    tx: SyncSender<(usize, Prep<'a>)>,
-    rx: Mutex<mpsc::Receiver<(usize, Prep<'a>)>>,
+    queue: Mutex<Queue<'a>>,
+    /// Signalled when the queue has room again, and when the walk is over.
+    room: Condvar,
     /// The first position the walk has no prep for yet.
     next: AtomicUsize,
     /// The walk is over.
     done: AtomicBool,
+}
+
+struct Queue<'a> {
+    items: VecDeque<(usize, Prep<'a>)>,
+    /// The reader sleeps on [`Ahead::room`].
+    waiting: bool,
 }
 
 /// How many preps [`Ahead`] holds at most.
@@ -197,10 +206,12 @@ const AHEAD: usize = 256;
 
 impl<'a> Ahead<'a> {
     pub fn new() -> Self {
-        let (tx, rx) = sync_channel(AHEAD);
         Ahead {
-            tx,
-            rx: Mutex::new(rx),
+            queue: Mutex::new(Queue {
+                items: VecDeque::with_capacity(AHEAD),
+                waiting: false,
+            }),
+            room: Condvar::new(),
             next: AtomicUsize::new(0),
             done: AtomicBool::new(false),
         }
@@ -216,22 +227,39 @@ impl<'a> Ahead<'a> {
             if pos < self.next.load(Ordering::Relaxed) {
                 continue;
             }
-            let mut item = (pos, Prep::new(&inputs[file]));
-            loop {
-                match self.tx.try_send(item) {
-                    Ok(()) => break,
-                    Err(TrySendError::Disconnected(_)) => return,
-                    Err(TrySendError::Full(back)) => {
-                        if self.done.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        item = back;
-                        // (the queue is full: other work of the pool, or a
-                        // pause, while the walk catches up)
-                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                            std::thread::yield_now();
-                        }
-                    }
+            let mut item = Some((pos, Prep::new(&inputs[file])));
+            while let Some(it) = item.take() {
+                let Ok(mut q) = self.queue.lock() else {
+                    return;
+                };
+                if self.done.load(Ordering::Relaxed) {
+                    return;
+                }
+                if q.items.len() < AHEAD {
+                    q.items.push_back(it);
+                    break;
+                }
+                item = Some(it);
+                drop(q);
+                // (the queue is full: other work of the pool first, else
+                // sleep until the walk has caught up)
+                if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                    continue;
+                }
+                let Ok(mut q) = self.queue.lock() else {
+                    return;
+                };
+                if q.items.len() >= AHEAD && !self.done.load(Ordering::Relaxed) {
+                    q.waiting = true;
+                    // (a timeout only as a safety net: `take` and `finish`
+                    // wake it)
+                    let Ok((mut q, _)) = self
+                        .room
+                        .wait_timeout(q, std::time::Duration::from_millis(20))
+                    else {
+                        return;
+                    };
+                    q.waiting = false;
                 }
             }
         }
@@ -241,21 +269,33 @@ impl<'a> Ahead<'a> {
     /// walk asks for its positions in order.
     pub fn take(&self, pos: usize) -> Option<Prep<'a>> {
         self.next.store(pos + 1, Ordering::Relaxed);
-        let rx = self.rx.lock().ok()?;
-        loop {
-            match rx.try_recv() {
-                Ok((k, prep)) if k == pos => return Some(prep),
+        let mut q = self.queue.lock().ok()?;
+        let found = loop {
+            match q.items.pop_front() {
+                Some((k, prep)) if k == pos => break Some(prep),
                 // (read for a position the walk has passed)
-                Ok((k, _)) if k < pos => {}
+                Some((k, _)) if k < pos => {}
                 // (none later is sent before this one: see `fill`)
-                Ok(_) | Err(_) => return None,
+                Some(later) => {
+                    q.items.push_front(later);
+                    break None;
+                }
+                None => break None,
             }
+        };
+        if q.waiting && q.items.len() <= AHEAD / 2 {
+            q.waiting = false;
+            self.room.notify_one();
         }
+        found
     }
 
     /// The walk is over: a fill still running stops.
     pub fn finish(&self) {
         self.done.store(true, Ordering::Relaxed);
+        // (under the lock: a reader about to sleep sees `done` or is woken)
+        let _q = self.queue.lock();
+        self.room.notify_all();
     }
 }
 
