@@ -344,4 +344,44 @@ mod tests {
         ahead.fill(&inputs, &order, 0);
         assert!(ahead.take(0).is_none());
     }
+
+    #[test]
+    fn a_full_queue_waits_for_the_walk_and_stops_with_it() {
+        // more revisions than the queue holds: the reader sleeps while it
+        // is full and is woken as the walk takes them
+        let n = 3 * super::AHEAD;
+        let files: Vec<String> = (0..n).map(file).collect();
+        let spec: Vec<(&str, Option<Vec<usize>>)> = files
+            .iter()
+            .map(|f| (f.as_str(), Some(Vec::new())))
+            .collect();
+        let p = Project::new(&spec);
+        let inputs = p.inputs();
+        let order: Vec<usize> = (0..n).collect();
+        let ahead = Ahead::new();
+        let read = std::thread::scope(|s| {
+            s.spawn(|| ahead.fill(&inputs, &order, 0));
+            // the reader is ahead: wait until it has filled the queue and
+            // sleeps
+            while !ahead.queue.lock().expect("lock").waiting {
+                std::thread::yield_now();
+            }
+            let mut read = 0;
+            for pos in 0..2 * super::AHEAD {
+                match ahead.take(pos) {
+                    Some(prep) => {
+                        assert_eq!(table(&prep), format!("t{pos}"));
+                        read += 1;
+                    }
+                    None => std::thread::yield_now(),
+                }
+            }
+            // the walk ends early: the reader stops (the scope joins it)
+            ahead.finish();
+            read
+        });
+        // the first queue-full were all read ahead; more came after the
+        // reader was woken
+        assert!(read > super::AHEAD, "{read} read ahead");
+    }
 }
