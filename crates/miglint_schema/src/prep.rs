@@ -311,6 +311,16 @@ mod tests {
         )
     }
 
+    /// `n` revisions without parents, revision `i` adding a column to `t{i}`.
+    fn roots(n: usize) -> Project {
+        let files: Vec<String> = (0..n).map(file).collect();
+        let spec: Vec<(&str, Option<Vec<usize>>)> = files
+            .iter()
+            .map(|f| (f.as_str(), Some(Vec::new())))
+            .collect();
+        Project::new(&spec)
+    }
+
     /// The prep of a position, whichever way the walk reaches it.
     fn table(prep: &super::Prep<'_>) -> String {
         match prep.names[0].0 {
@@ -321,12 +331,7 @@ mod tests {
 
     #[test]
     fn ahead_gives_positions_in_order_and_skips_passed_ones() {
-        let files: Vec<String> = (0..5).map(file).collect();
-        let spec: Vec<(&str, Option<Vec<usize>>)> = files
-            .iter()
-            .map(|f| (f.as_str(), Some(Vec::new())))
-            .collect();
-        let p = Project::new(&spec);
+        let p = roots(5);
         let inputs = p.inputs();
         let order = [4, 3, 2, 1, 0];
         let ahead = Ahead::new();
@@ -350,12 +355,7 @@ mod tests {
         // more revisions than the queue holds: the reader sleeps while it
         // is full and is woken as the walk takes them
         let n = 3 * super::AHEAD;
-        let files: Vec<String> = (0..n).map(file).collect();
-        let spec: Vec<(&str, Option<Vec<usize>>)> = files
-            .iter()
-            .map(|f| (f.as_str(), Some(Vec::new())))
-            .collect();
-        let p = Project::new(&spec);
+        let p = roots(n);
         let inputs = p.inputs();
         let order: Vec<usize> = (0..n).collect();
         let ahead = Ahead::new();
