@@ -64,6 +64,20 @@ fn same_as_cold(root: &Path, args: &[&str]) -> Vec<String> {
 
 /// An Alembic environment with three revisions (two heads) and findings of
 /// the per-file, graph and model rules.
+/// In every format, a run is a memo hit and prints `cold` (that
+/// format's cold output, in [`FORMATS`]' order).
+fn hits_as_cold(root: &Path, cold: &[String]) {
+    for (format, cold) in FORMATS.iter().zip(cold) {
+        let mut warm = String::new();
+        let args = ["--output-format", format];
+        assert!(
+            !missed(root, || warm = check(root, &args)),
+            "{format}: a hit"
+        );
+        assert_eq!(*cold, warm, "{format}");
+    }
+}
+
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -110,15 +124,7 @@ fn a_warm_run_with_nothing_changed_is_served_from_the_memo() {
     let cold = same_as_cold(root, &[]);
     assert!(cold[0].contains("ML501"), "a graph finding: {}", cold[0]);
     assert_eq!(memos(root).len(), 1);
-    for (format, cold) in FORMATS.iter().zip(&cold) {
-        let mut warm = String::new();
-        let args = ["--output-format", format];
-        assert!(
-            !missed(root, || warm = check(root, &args)),
-            "{format}: a hit"
-        );
-        assert_eq!(*cold, warm, "{format}");
-    }
+    hits_as_cold(root, &cold);
     // --no-cache neither reads nor writes it
     assert!(!missed(root, || drop(check(root, &["--no-cache"]))));
 }
@@ -497,15 +503,7 @@ def upgrade():{nl}    op.drop_column('t', 'c{id}'){nl}{nl}def downgrade():{nl}  
     for what in ["d4_crlf.py", "e5_cr.py", "f6_bom.py", "ML905"] {
         assert!(cold[0].contains(what), "{what}: {}", cold[0]);
     }
-    for (format, cold) in FORMATS.iter().zip(&cold) {
-        let mut warm = String::new();
-        let args = ["--output-format", format];
-        assert!(
-            !missed(root, || warm = check(root, &args)),
-            "{format}: a hit"
-        );
-        assert_eq!(*cold, warm, "{format}");
-    }
+    hits_as_cold(root, &cold);
     for name in [
         "d4_crlf.py",
         "e5_cr.py",
