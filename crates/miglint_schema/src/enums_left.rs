@@ -6,7 +6,8 @@
 
 use miglint_python::FuncKind;
 
-use crate::rev::{Rev, TableRef, calls_any};
+use crate::reads::{TableRef, calls_any};
+use crate::rev::Rev;
 use crate::state::{Schema, key};
 
 impl Rev<'_, '_> {

@@ -33,6 +33,7 @@ mod mutate;
 pub mod names;
 mod objects;
 mod prep;
+mod reads;
 mod replay;
 mod rev;
 mod reversal;

@@ -14,7 +14,9 @@ use miglint_python::{FuncKind, Receiver};
 
 use crate::data;
 use crate::input::{RevisionInput, SqlOf};
-use crate::rev::{TableRef, calls_any, imported_names, read_column_name, read_table_name};
+use crate::reads::{
+    TableRef, calls_any, imported_names, read_column_name, read_table_name, schema_calls,
+};
 use crate::state::HashMap;
 
 /// One file's state-independent facts.
@@ -100,7 +102,7 @@ impl<'a> Prep<'a> {
                     drops,
                     emptied,
                     calls_project,
-                    schema_calls: crate::replay::schema_calls(text, creates || drops),
+                    schema_calls: schema_calls(text, creates || drops),
                     named,
                 })
             })

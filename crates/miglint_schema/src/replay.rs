@@ -504,21 +504,3 @@ impl<'i, 'a> Rev<'i, 'a> {
         }
     }
 }
-
-/// Whether a function creates or drops objects outside ops: a metadata's
-/// `create_all`/`drop_all`, or `.create(`/`.drop(` of something that is
-/// not an enum type (a `Table`, an `Index`).
-/// `creates_or_drops`: the text has `.create(` or `.drop(`.
-pub(crate) fn schema_calls(text: &str, creates_or_drops: bool) -> bool {
-    // (one scan for what both have first: most functions have neither)
-    if text.contains("_all(") && (text.contains("create_all(") || text.contains("drop_all(")) {
-        return true;
-    }
-    if !creates_or_drops {
-        return false;
-    }
-    text.lines().any(|line| {
-        (line.contains(".create(") || line.contains(".drop("))
-            && !line.to_ascii_lowercase().contains("enum")
-    })
-}
