@@ -269,42 +269,52 @@ impl Linter {
     /// Runs every enabled per-file rule on a parsed file (SQL extracted
     /// once, for the dialects that reach each op).
     pub fn check(&self, parsed: ParsedFile, settings: FileSettings) -> FileResult {
+        self.check_with(parsed, settings, true)
+    }
+
+    /// [`Linter::check`], with the rules run or not (`rules`): without, the
+    /// file's SQL is analyzed and it has no findings yet (the overlap runs
+    /// them later, see `engine/overlap.rs`). A file that was not parsed
+    /// keeps its own findings either way.
+    pub(crate) fn check_with(
+        &self,
+        parsed: ParsedFile,
+        settings: FileSettings,
+        rules: bool,
+    ) -> FileResult {
         let ParsedFile {
             source,
             module,
             suppressions,
             stopped,
         } = parsed;
-        if let Some(diagnostics) = stopped {
-            return FileResult {
-                source,
-                module,
-                sql: Vec::new(),
-                baselined: false,
-                stopped: true,
-                diagnostics,
-                settings,
-                suppressions,
-            };
-        }
-        let sql_views = match &self.sql_memo {
-            Some(memo) => memo.extract(&source.path, &module, settings.targets),
-            None => extract_sql(&module, settings.targets),
+        let (sql, diagnostics, stopped) = match stopped {
+            Some(diagnostics) => (Vec::new(), diagnostics, true),
+            None => {
+                let sql_views = match &self.sql_memo {
+                    Some(memo) => memo.extract(&source.path, &module, settings.targets),
+                    None => extract_sql(&module, settings.targets),
+                };
+                let mut diagnostics = Vec::new();
+                if rules {
+                    diagnostics = self.file_rules(&source, &module, &sql_views, &settings);
+                    // kept until the end of the run: without spare capacity (issue 15)
+                    shrink_diagnostics(&mut diagnostics);
+                }
+                // the analysis is kept (without borrows) for project rules
+                let sql = sql_views
+                    .into_iter()
+                    .map(|e| (e.op, e.statements))
+                    .collect();
+                (sql, diagnostics, false)
+            }
         };
-        let mut diagnostics = self.file_rules(&source, &module, &sql_views, &settings);
-        // kept until the end of the run: without spare capacity (issue 15)
-        shrink_diagnostics(&mut diagnostics);
-        // the analysis is kept (without borrows) for project rules
-        let sql = sql_views
-            .into_iter()
-            .map(|e| (e.op, e.statements))
-            .collect();
         FileResult {
             source,
             module,
             sql,
             baselined: false,
-            stopped: false,
+            stopped,
             diagnostics,
             settings,
             suppressions,

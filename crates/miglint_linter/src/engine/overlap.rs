@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::files::ExecSql;
 use crate::settings::FileSettings;
 
-use super::{FileResult, Linter, ParsedFile, extract_sql};
+use super::{FileResult, Linter, ParsedFile};
 use miglint_python::SqlSource;
 
 /// Below this many files the per-file work stays on one thread (as in the
@@ -117,12 +117,15 @@ impl Linter {
         }
         let pending = files.len();
         let mut results: Vec<FileResult> = if files.len() < PARALLEL_FILES {
-            files.into_iter().map(|(p, s)| self.prepare(p, s)).collect()
+            files
+                .into_iter()
+                .map(|(p, s)| self.check_with(p, s, false))
+                .collect()
         } else {
             files
                 .into_par_iter()
                 .with_max_len(FILES_PER_TASK)
-                .map(|(p, s)| self.prepare(p, s))
+                .map(|(p, s)| self.check_with(p, s, false))
                 .collect()
         };
         results.extend(more);
@@ -215,38 +218,6 @@ impl Linter {
             r.baselined = b;
         }
         self.finish_files(results, project, model)
-    }
-
-    /// [`Linter::check`] without the rules: the file's SQL analyzed, no
-    /// findings yet (a file that was not parsed keeps its own).
-    fn prepare(&self, parsed: ParsedFile, settings: FileSettings) -> FileResult {
-        let ParsedFile {
-            source,
-            module,
-            suppressions,
-            stopped,
-        } = parsed;
-        let (sql, diagnostics, stopped) = match stopped {
-            Some(diagnostics) => (Vec::new(), diagnostics, true),
-            None => {
-                let views = match &self.sql_memo {
-                    Some(memo) => memo.extract(&source.path, &module, settings.targets),
-                    None => extract_sql(&module, settings.targets),
-                };
-                let sql = views.into_iter().map(|e| (e.op, e.statements)).collect();
-                (sql, Vec::new(), false)
-            }
-        };
-        FileResult {
-            source,
-            module,
-            sql,
-            baselined: false,
-            stopped,
-            diagnostics,
-            settings,
-            suppressions,
-        }
     }
 }
 
