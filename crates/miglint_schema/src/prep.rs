@@ -355,35 +355,41 @@ mod tests {
     #[test]
     fn a_full_queue_waits_for_the_walk_and_stops_with_it() {
         // more revisions than the queue holds: the reader sleeps while it
-        // is full and is woken as the walk takes them
+        // is full, reads on once the walk has taken half, and stops when
+        // the walk is over
         let n = 3 * super::AHEAD;
         let p = roots(n);
         let inputs = p.inputs();
         let order: Vec<usize> = (0..n).collect();
         let ahead = Ahead::new();
-        let read = std::thread::scope(|s| {
-            s.spawn(|| ahead.fill(&inputs, &order, 0));
-            // the reader is ahead: wait until it has filled the queue and
-            // sleeps
-            while !ahead.queue.lock().expect("lock").waiting {
-                std::thread::yield_now();
-            }
-            let mut read = 0;
-            for pos in 0..2 * super::AHEAD {
-                match ahead.take(pos) {
-                    Some(prep) => {
-                        assert_eq!(table(&prep), format!("t{pos}"));
-                        read += 1;
-                    }
-                    None => std::thread::yield_now(),
+        // until the reader has filled the queue and sleeps
+        let sleeping = || loop {
+            {
+                let q = ahead.queue.lock().expect("lock");
+                if q.waiting {
+                    return q.items.len();
                 }
+            }
+            std::thread::yield_now();
+        };
+        std::thread::scope(|s| {
+            s.spawn(|| ahead.fill(&inputs, &order, 0));
+            assert_eq!(sleeping(), super::AHEAD, "the queue holds at most AHEAD");
+            // the walk takes half the queue and one more: the reader wakes
+            let half = super::AHEAD / 2 + 1;
+            for pos in 0..half {
+                let prep = ahead.take(pos).expect("read ahead");
+                assert_eq!(table(&prep), format!("t{pos}"));
+            }
+            // it fills the queue again and sleeps: every position up to
+            // `half + AHEAD` was read ahead, in order
+            assert_eq!(sleeping(), super::AHEAD);
+            for pos in half..half + super::AHEAD {
+                let prep = ahead.take(pos).expect("read ahead");
+                assert_eq!(table(&prep), format!("t{pos}"));
             }
             // the walk ends early: the reader stops (the scope joins it)
             ahead.finish();
-            read
         });
-        // the first queue-full were all read ahead; more came after the
-        // reader was woken
-        assert!(read > super::AHEAD, "{read} read ahead");
     }
 }
