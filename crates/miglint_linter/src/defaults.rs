@@ -194,11 +194,11 @@ fn type_name_of(expr: &Expr) -> Option<String> {
     let base = match &expr.kind {
         ExprKind::Call(call) => match &call.func.kind {
             // `sa.X().with_variant(...)` / `.evaluates_none()`: the base type
-            ExprKind::Attribute { value, attr }
-                if matches!(attr.as_str(), "with_variant" | "evaluates_none")
-                    && value.as_call().is_some() =>
+            ExprKind::Attribute(a)
+                if matches!(a.attr.as_str(), "with_variant" | "evaluates_none")
+                    && a.value.as_call().is_some() =>
             {
-                return type_name_of(value);
+                return type_name_of(&a.value);
             }
             _ => call.func.dotted()?,
         },

@@ -2,6 +2,7 @@
 //! tree-sitter-python (error-tolerant) and extracts the migration model of
 //! [`model`]. This is the only crate that names tree-sitter.
 
+mod boxed_str;
 mod codecs;
 mod data;
 pub mod decode;
@@ -12,9 +13,11 @@ mod kinds;
 pub mod limits;
 mod mentions;
 pub mod model;
+mod sizes;
 pub mod sqla;
 mod strings;
 
+pub use boxed_str::BoxedStr;
 pub use data::DATA_REGION_MIN;
 pub use limits::{Refusal, RefusalKind};
 pub use model::*;

@@ -4,6 +4,8 @@
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
+pub use crate::boxed_str::BoxedStr;
+
 /// A value with the byte range it came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spanned<T> {
@@ -37,51 +39,47 @@ pub struct Module {
 }
 
 impl Module {
-    /// Gives back the spare capacity of every vector and string (a vector
-    /// filled by pushes holds up to twice its length, and a module is kept
-    /// until the project phase: issue 15's memory per file).
+    /// Gives back the spare capacity of every vector (a vector filled by
+    /// pushes holds up to twice its length, and a module is kept until the
+    /// project phase: issue 15's memory per file). The expressions inside
+    /// are exact already: their lists are boxed slices and their strings
+    /// boxed `str`s.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.functions.shrink_to_fit();
         self.ops.shrink_to_fit();
-        for op in &mut self.ops {
-            for_each_arg_mut(&mut op.args, &mut op.kwargs, &mut Shrink);
-        }
         self.comments.shrink_to_fit();
         self.syntax_errors.shrink_to_fit();
         self.dialect_mentions.shrink_to_fit();
         self.bindings.shrink_to_fit();
-        for b in &mut self.bindings {
-            b.value.for_each_mut(&mut Shrink);
-        }
         self.orm_tables.shrink_to_fit();
     }
 }
 
 /// A visitor of every expression of an expression tree, for
 /// [`Expr::for_each_mut`]: the one hand-written walk over [`ExprKind`]
-/// (span shifting and [`Module::shrink_to_fit`] use it).
+/// (span shifting uses it).
 pub(crate) trait ExprVisitorMut {
     /// Each expression, before the expressions inside it.
     fn expr(&mut self, e: &mut Expr);
     /// Each list of expressions (arguments, tuple or list items), before
     /// its items.
-    fn exprs(&mut self, _list: &mut Vec<Expr>) {}
+    fn exprs(&mut self, _list: &mut [Expr]) {}
     /// Each list of keyword arguments, before their values.
-    fn keywords(&mut self, _list: &mut Vec<Keyword>) {}
+    fn keywords(&mut self, _list: &mut [Keyword]) {}
 }
 
 /// [`Expr::for_each_mut`] of call arguments.
 pub(crate) fn for_each_arg_mut(
-    args: &mut Vec<Expr>,
-    kwargs: &mut Vec<Keyword>,
+    args: &mut [Expr],
+    kwargs: &mut [Keyword],
     v: &mut impl ExprVisitorMut,
 ) {
     v.exprs(args);
-    for a in args {
+    for a in args.iter_mut() {
         a.for_each_mut(v);
     }
     v.keywords(kwargs);
-    for k in kwargs {
+    for k in kwargs.iter_mut() {
         k.value.for_each_mut(v);
     }
 }
@@ -92,20 +90,21 @@ impl Expr {
     pub(crate) fn for_each_mut(&mut self, v: &mut impl ExprVisitorMut) {
         v.expr(self);
         match &mut self.kind {
-            ExprKind::Attribute { value, .. } => value.for_each_mut(v),
+            ExprKind::Attribute(a) => a.value.for_each_mut(v),
             ExprKind::Call(call) => {
                 call.func.for_each_mut(v);
                 for_each_arg_mut(&mut call.args, &mut call.kwargs, v);
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 v.exprs(items);
-                for i in items {
+                for i in items.iter_mut() {
                     i.for_each_mut(v);
                 }
             }
-            ExprKind::BinOp { left, right, .. } => {
-                left.for_each_mut(v);
-                right.for_each_mut(v);
+            ExprKind::BinOp { operands, .. } => {
+                for o in operands.iter_mut() {
+                    o.for_each_mut(v);
+                }
             }
             ExprKind::Str(_)
             | ExprKind::Int(_)
@@ -115,28 +114,6 @@ impl Expr {
             | ExprKind::Name(_)
             | ExprKind::Other => {}
         }
-    }
-}
-
-/// Gives back spare capacity (see [`Module::shrink_to_fit`]).
-struct Shrink;
-
-impl ExprVisitorMut for Shrink {
-    fn expr(&mut self, e: &mut Expr) {
-        if let ExprKind::Str(s) = &mut e.kind {
-            s.value.shrink_to_fit();
-            if let crate::strings::Offsets::Full(v) = &mut s.map {
-                v.shrink_to_fit();
-            }
-        }
-    }
-
-    fn exprs(&mut self, list: &mut Vec<Expr>) {
-        list.shrink_to_fit();
-    }
-
-    fn keywords(&mut self, list: &mut Vec<Keyword>) {
-        list.shrink_to_fit();
     }
 }
 
@@ -210,7 +187,7 @@ impl Module {
     pub fn orm_table(&self, class: &str) -> Option<&str> {
         let mut found = self.orm_tables.iter().filter(|t| t.class == class);
         let first = found.next()?;
-        found.next().is_none().then_some(first.table.as_str())
+        found.next().is_none().then_some(&*first.table)
     }
 
     /// The value of module-level name `name`, when it is bound exactly once.
@@ -292,8 +269,9 @@ pub struct Function {
 pub enum Receiver {
     /// `op.add_column(...)`.
     Op,
-    /// `batch_op.add_column(...)` inside `with op.batch_alter_table(...) as batch_op`.
-    Batch(BatchInfo),
+    /// `batch_op.add_column(...)` inside `with op.batch_alter_table(...) as batch_op`
+    /// (boxed: most ops are not in a batch, and the box keeps [`Op`] small).
+    Batch(Box<BatchInfo>),
     /// `<something>.execute(...)` on a connection / bind / session.
     Connection,
 }
@@ -312,12 +290,12 @@ pub struct Op {
     pub func: usize,
     pub receiver: Receiver,
     /// `add_column`, `execute`, ...
-    pub name: String,
+    pub name: BoxedStr,
     pub name_range: TextRange,
     /// The whole call expression.
     pub range: TextRange,
-    pub args: Vec<Expr>,
-    pub kwargs: Vec<Keyword>,
+    pub args: Box<[Expr]>,
+    pub kwargs: Box<[Keyword]>,
     /// The dialects on which this call can run (dialect guards).
     pub dialects: DialectSet,
     /// Inside `with op.get_context().autocommit_block():`.
@@ -352,7 +330,7 @@ pub struct Op {
 
 impl Op {
     pub fn kwarg(&self, name: &str) -> Option<&Keyword> {
-        self.kwargs.iter().find(|k| k.name == name)
+        self.kwargs.iter().find(|k| &*k.name == name)
     }
 
     /// Positional argument `index`, or the keyword `name`.
@@ -389,7 +367,7 @@ impl Op {
 
     /// The argument naming the table of an op outside a batch.
     fn table_arg(&self) -> Option<&Expr> {
-        match self.name.as_str() {
+        match &*self.name {
             "create_index"
             | "create_unique_constraint"
             | "create_check_constraint"
@@ -414,7 +392,7 @@ impl Op {
 
     /// For `execute`: the SQL argument, classified.
     pub fn sql(&self) -> Option<SqlSource<'_>> {
-        if self.name != "execute" {
+        if &*self.name != "execute" {
             return None;
         }
         self.arg_or_kw(0, "sqltext")
@@ -425,7 +403,7 @@ impl Op {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Keyword {
-    pub name: String,
+    pub name: BoxedStr,
     pub name_range: TextRange,
     pub value: Expr,
 }
@@ -451,21 +429,26 @@ pub enum ExprKind {
     Float,
     Bool(bool),
     None,
-    Name(String),
-    Attribute {
-        value: Box<Expr>,
-        attr: String,
-    },
+    Name(BoxedStr),
+    /// `value.attr` (one box for both: the variant stays 8 bytes).
+    Attribute(Box<Attribute>),
     Call(Box<Call>),
-    Tuple(Vec<Expr>),
-    List(Vec<Expr>),
+    Tuple(Box<[Expr]>),
+    List(Box<[Expr]>),
+    /// `left <op> right`: `operands` is `[left, right]`.
     BinOp {
         op: BinOp,
-        left: Box<Expr>,
-        right: Box<Expr>,
+        operands: Box<[Expr; 2]>,
     },
     /// Anything else (lambda, comprehension, subscript, too deep, ...).
     Other,
+}
+
+/// `value.attr`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Attribute {
+    pub value: Expr,
+    pub attr: BoxedStr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -478,20 +461,20 @@ pub enum BinOp {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub func: Expr,
-    pub args: Vec<Expr>,
-    pub kwargs: Vec<Keyword>,
+    pub args: Box<[Expr]>,
+    pub kwargs: Box<[Keyword]>,
 }
 
 impl Call {
     pub fn kwarg(&self, name: &str) -> Option<&Keyword> {
-        self.kwargs.iter().find(|k| k.name == name)
+        self.kwargs.iter().find(|k| &*k.name == name)
     }
 }
 
 /// A string literal with escapes decoded and implicit concatenation joined.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StrLit {
-    pub value: String,
+    pub value: BoxedStr,
     /// An f-string with interpolation: the value is not known statically.
     pub dynamic: bool,
     /// `map[i]` is the file offset of decoded byte `i`; `map[len]` the end.
@@ -502,7 +485,7 @@ impl StrLit {
     pub(crate) fn new(value: String, dynamic: bool, map: crate::strings::Offsets) -> Self {
         debug_assert_eq!(map.len(), value.len() + 1);
         StrLit {
-            value,
+            value: value.into(),
             dynamic,
             map,
         }
@@ -526,8 +509,8 @@ impl Expr {
     /// `sa.func.now` for Name/Attribute chains.
     pub fn dotted(&self) -> Option<String> {
         match &self.kind {
-            ExprKind::Name(n) => Some(n.clone()),
-            ExprKind::Attribute { value, attr } => value.dotted().map(|v| format!("{v}.{attr}")),
+            ExprKind::Name(n) => Some(n.to_string()),
+            ExprKind::Attribute(a) => a.value.dotted().map(|v| format!("{v}.{}", a.attr)),
             _ => None,
         }
     }
@@ -537,14 +520,14 @@ impl Expr {
     pub fn dotted_last(&self) -> Option<&str> {
         let last = match &self.kind {
             ExprKind::Name(n) => return Some(n),
-            ExprKind::Attribute { attr, .. } => attr.as_str(),
+            ExprKind::Attribute(a) => &a.attr,
             _ => return None,
         };
         let mut e = self;
         loop {
             match &e.kind {
                 ExprKind::Name(_) => return Some(last),
-                ExprKind::Attribute { value, .. } => e = value,
+                ExprKind::Attribute(a) => e = &a.value,
                 _ => return None,
             }
         }
@@ -704,7 +687,7 @@ pub fn classify_default(expr: &Expr) -> DefaultValue<'_> {
 
 fn func_name(func: &Expr) -> &str {
     match &func.kind {
-        ExprKind::Attribute { attr, .. } => attr,
+        ExprKind::Attribute(a) => &a.attr,
         ExprKind::Name(n) => n,
         _ => "",
     }
@@ -738,15 +721,15 @@ pub fn sql_source(expr: &Expr) -> SqlSource<'_> {
             SqlSource::Dynamic(expr.range)
         }
         ExprKind::Call(call) => match &call.func.kind {
-            ExprKind::Attribute { value, attr }
-                if attr == "format" && matches!(value.kind, ExprKind::Str(_)) =>
+            ExprKind::Attribute(a)
+                if &*a.attr == "format" && matches!(a.value.kind, ExprKind::Str(_)) =>
             {
                 SqlSource::Dynamic(expr.range)
             }
-            ExprKind::Attribute { value, attr }
-                if TEXT_METHODS.contains(&attr.as_str()) && is_text_call(value) =>
+            ExprKind::Attribute(a)
+                if TEXT_METHODS.contains(&&*a.attr) && is_text_call(&a.value) =>
             {
-                sql_source(value)
+                sql_source(&a.value)
             }
             _ if is_text_call(expr) => match call
                 .args
@@ -771,9 +754,7 @@ fn is_text_call(expr: &Expr) -> bool {
         return false;
     };
     match &call.func.kind {
-        ExprKind::Attribute { value, attr } if TEXT_METHODS.contains(&attr.as_str()) => {
-            is_text_call(value)
-        }
+        ExprKind::Attribute(a) if TEXT_METHODS.contains(&&*a.attr) => is_text_call(&a.value),
         _ => call
             .func
             .dotted()

@@ -9,7 +9,7 @@ pub enum Offsets {
     /// Byte `i` (and the end, `i == len`) at `start + i`.
     Linear { start: u32, len: u32 },
     /// Any other map (never a linear one: the representation is unique).
-    Full(Vec<u32>),
+    Full(Box<[u32]>),
 }
 
 impl Offsets {
@@ -65,11 +65,11 @@ impl OffsetsBuilder {
             None => {
                 let mut v: Vec<u32> = (0..self.len).map(|i| start + i).collect();
                 v.push(end);
-                Offsets::Full(v)
+                Offsets::Full(v.into_boxed_slice())
             }
             Some(mut v) => {
                 v.push(end);
-                Offsets::Full(v)
+                Offsets::Full(v.into_boxed_slice())
             }
         }
     }
@@ -253,9 +253,9 @@ mod tests {
         assert_eq!((m.get(0), m.get(3), m.get(4)), (Some(11), Some(14), None));
         // an escape, a multi-byte character: a full map
         let (_, _, m) = decode(r"'a\nb'", 0);
-        assert_eq!(m, super::Offsets::Full(vec![1, 2, 4, 5]));
+        assert_eq!(m, super::Offsets::Full(vec![1, 2, 4, 5].into()));
         let (_, _, m) = decode("'é'", 0);
-        assert_eq!(m, super::Offsets::Full(vec![1, 1, 3]));
+        assert_eq!(m, super::Offsets::Full(vec![1, 1, 3].into()));
         assert_eq!(
             decode("''", 7).2,
             super::Offsets::Linear { start: 8, len: 0 }

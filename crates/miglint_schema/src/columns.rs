@@ -30,12 +30,12 @@ impl Rev<'_, '_> {
         for _ in 0..MAX_DEPTH {
             e = data::resolve(self.input.module, e);
             if let Some(call) = e.as_call()
-                && let ExprKind::Attribute { value, attr } = &call.func.kind
-                && attr == "with_variant"
+                && let ExprKind::Attribute(a) = &call.func.kind
+                && a.attr == "with_variant"
             {
                 e = match (self.single_dialect(), call.args.first()) {
                     (Some(d), Some(variant)) if variant_names(call).contains(&d) => variant,
-                    _ => value,
+                    _ => &a.value,
                 };
                 continue;
             }
@@ -266,13 +266,13 @@ fn index_column(e: &Expr) -> Option<String> {
     for _ in 0..MAX_DEPTH {
         let call = e.as_call()?;
         match &call.func.kind {
-            ExprKind::Attribute { value, attr }
+            ExprKind::Attribute(a)
                 if matches!(
-                    attr.as_str(),
+                    a.attr.as_str(),
                     "desc" | "asc" | "nulls_first" | "nulls_last" | "nullsfirst" | "nullslast"
                 ) && call.args.is_empty() =>
             {
-                e = value;
+                e = &a.value;
             }
             _ => {
                 let callee = call.func.dotted_last()?;

@@ -21,11 +21,12 @@ pub(crate) fn core_update(e: &Expr) -> Option<CoreUpdate> {
     loop {
         let call = cur.as_call()?;
         match &call.func.kind {
-            ExprKind::Attribute { value, attr } => {
+            ExprKind::Attribute(a) => {
+                let (value, attr) = (&a.value, &a.attr);
                 if attr == "values" && !saw_values {
                     saw_values = true;
                     columns = (call.args.is_empty())
-                        .then(|| call.kwargs.iter().map(|k| k.name.clone()).collect());
+                        .then(|| call.kwargs.iter().map(|k| k.name.to_string()).collect());
                 }
                 if attr == "update" {
                     let sa_fn = value
@@ -34,7 +35,7 @@ pub(crate) fn core_update(e: &Expr) -> Option<CoreUpdate> {
                     let table = if sa_fn {
                         call.args.first().cloned()
                     } else {
-                        Some((**value).clone())
+                        Some(value.clone())
                     };
                     return Some(CoreUpdate {
                         table,
@@ -62,14 +63,15 @@ pub(crate) fn core_update(e: &Expr) -> Option<CoreUpdate> {
 pub(crate) fn core_delete_all(e: &Expr) -> Option<Option<Expr>> {
     let call = e.as_call()?;
     match &call.func.kind {
-        ExprKind::Attribute { value, attr } if attr == "delete" => {
+        ExprKind::Attribute(a) if a.attr == "delete" => {
+            let value = &a.value;
             if value
                 .dotted()
                 .is_some_and(|d| matches!(d.as_str(), "sa" | "sqlalchemy" | "sql"))
             {
                 return Some(call.args.first().cloned());
             }
-            Some(Some((**value).clone()))
+            Some(Some(value.clone()))
         }
         ExprKind::Name(n) if n == "delete" => Some(call.args.first().cloned()),
         _ => None,

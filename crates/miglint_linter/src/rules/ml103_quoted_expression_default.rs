@@ -30,7 +30,7 @@ impl Rule for QuotedExpressionDefault {
     fn check_file(&self, file: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         for site in default_sites(file) {
             let value = match site.value {
-                DefaultValue::PlainString(lit) => lit.value.clone(),
+                DefaultValue::PlainString(lit) => lit.value.to_string(),
                 // `sa.text("'now'")` is the same string literal, written in SQL
                 DefaultValue::Text(lit) => match sql_string_literal(&lit.value) {
                     Some(v) => v,

@@ -351,8 +351,9 @@ fn collect_words<'e>(e: &'e Expr, out: &mut impl FnMut(&'e str)) {
             }
         }
         ExprKind::Tuple(v) | ExprKind::List(v) => v.iter().for_each(|a| collect_words(a, out)),
-        ExprKind::Attribute { value, .. } => collect_words(value, out),
-        ExprKind::BinOp { left, right, .. } => {
+        ExprKind::Attribute(a) => collect_words(&a.value, out),
+        ExprKind::BinOp { operands, .. } => {
+            let [left, right] = &**operands;
             collect_words(left, out);
             collect_words(right, out);
         }
@@ -370,8 +371,8 @@ fn mentions(e: &Expr, column: &str) -> bool {
                 || c.kwargs.iter().any(|k| mentions(&k.value, column))
         }
         ExprKind::Tuple(v) | ExprKind::List(v) => v.iter().any(|a| mentions(a, column)),
-        ExprKind::Attribute { value, .. } => mentions(value, column),
-        ExprKind::BinOp { left, right, .. } => mentions(left, column) || mentions(right, column),
+        ExprKind::Attribute(a) => mentions(&a.value, column),
+        ExprKind::BinOp { operands, .. } => operands.iter().any(|o| mentions(o, column)),
         _ => false,
     }
 }

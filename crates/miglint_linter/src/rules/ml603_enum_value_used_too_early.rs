@@ -270,7 +270,8 @@ fn construct_table(e: &Expr) -> Option<&Expr> {
     for _ in 0..16 {
         let call = cur.as_call()?;
         match &call.func.kind {
-            ExprKind::Attribute { value, attr } => {
+            ExprKind::Attribute(a) => {
+                let (value, attr) = (&a.value, &a.attr);
                 if matches!(attr.as_str(), "update" | "insert") {
                     let sa = value
                         .dotted()
@@ -309,9 +310,12 @@ fn find_in_expr(file: &FileContext<'_>, e: &Expr, value: &str, depth: usize) -> 
                 .find_map(recurse)
                 .or_else(|| recurse(&c.func))
         }
-        ExprKind::Attribute { value: v, .. } => recurse(v),
+        ExprKind::Attribute(a) => recurse(&a.value),
         ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().find_map(recurse),
-        ExprKind::BinOp { left, right, .. } => recurse(left).or_else(|| recurse(right)),
+        ExprKind::BinOp { operands, .. } => {
+            let [left, right] = &**operands;
+            recurse(left).or_else(|| recurse(right))
+        }
         ExprKind::Other => {
             let text = file.source.get(e.range.as_usize())?;
             ["'", "\""].iter().find_map(|q| {

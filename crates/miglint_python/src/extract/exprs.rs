@@ -111,7 +111,7 @@ impl<'s> Extractor<'s> {
             None
         };
         let receiver = if let Some(batch) = batch {
-            Receiver::Batch(batch.clone())
+            Receiver::Batch(Box::new(batch.clone()))
         } else if obj_text == "op" || obj_text == "alembic.op" {
             if NOT_OPS.contains(&name) {
                 return false;
@@ -124,12 +124,12 @@ impl<'s> Extractor<'s> {
         };
         let (args, kwargs) = match call.child_by_field_id(fl.arguments) {
             Some(a) if a.kind_id() == k.argument_list => self.arguments(a, 0),
-            _ => (Vec::new(), Vec::new()),
+            _ => (Box::default(), Box::default()),
         };
         self.module.ops.push(Op {
             func: scope.func,
             receiver,
-            name: name.to_string(),
+            name: name.into(),
             name_range: range(attr),
             range: range(call),
             args,
@@ -144,7 +144,9 @@ impl<'s> Extractor<'s> {
         true
     }
 
-    pub(super) fn arguments(&self, list: Node, depth: usize) -> (Vec<Expr>, Vec<Keyword>) {
+    /// The positional and keyword arguments of an argument list, each
+    /// list allocated once at its exact length.
+    pub(super) fn arguments(&self, list: Node, depth: usize) -> (Box<[Expr]>, Box<[Keyword]>) {
         let (k, fl) = (kinds(), fields());
         let mut args = Vec::new();
         let mut kwargs = Vec::new();
@@ -158,7 +160,7 @@ impl<'s> Extractor<'s> {
                     continue;
                 };
                 kwargs.push(Keyword {
-                    name: self.text(name).to_string(),
+                    name: self.text(name).into(),
                     name_range: range(name),
                     value: self.expr(value, depth + 1),
                 });
@@ -166,7 +168,7 @@ impl<'s> Extractor<'s> {
                 args.push(self.expr(child, depth + 1));
             }
         }
-        (args, kwargs)
+        (args.into_boxed_slice(), kwargs.into_boxed_slice())
     }
 
     pub(super) fn expr(&self, n: Node, depth: usize) -> Expr {
@@ -195,16 +197,16 @@ impl<'s> Extractor<'s> {
         } else if id == k.none {
             ExprKind::None
         } else if id == k.identifier {
-            ExprKind::Name(self.text(n).to_string())
+            ExprKind::Name(self.text(n).into())
         } else if id == k.attribute {
             match (
                 n.child_by_field_id(fl.object),
                 n.child_by_field_id(fl.attribute),
             ) {
-                (Some(o), Some(a)) => ExprKind::Attribute {
-                    value: Box::new(self.expr(o, depth + 1)),
-                    attr: self.text(a).to_string(),
-                },
+                (Some(o), Some(a)) => ExprKind::Attribute(Box::new(Attribute {
+                    value: self.expr(o, depth + 1),
+                    attr: self.text(a).into(),
+                })),
                 _ => ExprKind::Other,
             }
         } else if id == k.call {
@@ -212,7 +214,7 @@ impl<'s> Extractor<'s> {
                 Some(f) => {
                     let (args, kwargs) = match n.child_by_field_id(fl.arguments) {
                         Some(a) if a.kind_id() == k.argument_list => self.arguments(a, depth + 1),
-                        _ => (Vec::new(), Vec::new()),
+                        _ => (Box::default(), Box::default()),
                     };
                     ExprKind::Call(Box::new(Call {
                         func: self.expr(f, depth + 1),
@@ -251,8 +253,7 @@ impl<'s> Extractor<'s> {
                         "%" => BinOp::Mod,
                         _ => BinOp::Other,
                     },
-                    left: Box::new(self.expr(l, depth + 1)),
-                    right: Box::new(self.expr(rt, depth + 1)),
+                    operands: Box::new([self.expr(l, depth + 1), self.expr(rt, depth + 1)]),
                 },
                 _ => ExprKind::Other,
             }

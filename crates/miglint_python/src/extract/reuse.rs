@@ -261,7 +261,7 @@ fn shift_op(op: &mut Op, d: i64) {
     shift_args(&mut op.args, &mut op.kwargs, d);
 }
 
-fn shift_args(args: &mut Vec<Expr>, kwargs: &mut Vec<Keyword>, d: i64) {
+fn shift_args(args: &mut [Expr], kwargs: &mut [Keyword], d: i64) {
     for_each_arg_mut(args, kwargs, &mut Shift(d));
 }
 
@@ -276,7 +276,7 @@ impl ExprVisitorMut for Shift {
             match &mut s.map {
                 Offsets::Linear { start, .. } => *start = (i64::from(*start) + d) as u32,
                 Offsets::Full(v) => {
-                    for x in v {
+                    for x in v.iter_mut() {
                         *x = (i64::from(*x) + d) as u32;
                     }
                 }
@@ -284,8 +284,8 @@ impl ExprVisitorMut for Shift {
         }
     }
 
-    fn keywords(&mut self, list: &mut Vec<Keyword>) {
-        for k in list {
+    fn keywords(&mut self, list: &mut [Keyword]) {
+        for k in list.iter_mut() {
             k.name_range = shift(k.name_range, self.0);
         }
     }
