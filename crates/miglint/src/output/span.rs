@@ -96,7 +96,7 @@ pub(super) fn read_span<'a>(
         let starting_offset = before_lines_starts
             .front()
             .copied()
-            .unwrap_or({ if context_lines_before == 0 { at } else { 0 } });
+            .unwrap_or(if context_lines_before == 0 { at } else { 0 });
         Ok(MietteSpanContents::new(
             &input[starting_offset..offset],
             (starting_offset, offset - starting_offset).into(),
