@@ -161,6 +161,8 @@ struct SourceText {
     /// The lines as miette counts them, when they differ from
     /// `source.line_index()` (a lone `\r` ends a line for miette).
     universal: Option<LineIndex>,
+    /// The text holds no `\r`: its spans are read by [`super::span`].
+    no_cr: bool,
 }
 
 impl SourceText {
@@ -168,7 +170,12 @@ impl SourceText {
         let source = mask_controls(source);
         let universal =
             LineIndex::has_lone_cr(&source.text).then(|| LineIndex::universal(&source.text));
-        SourceText { source, universal }
+        let no_cr = !source.text.as_bytes().contains(&b'\r');
+        SourceText {
+            source,
+            universal,
+            no_cr,
+        }
     }
 }
 
@@ -202,11 +209,17 @@ impl SourceCode for SourceText {
         };
         let skipped = if base == 0 { 0 } else { skipped };
         let rest: &'a str = &text[base..];
-        let inner = rest.read_span(
-            &SourceSpan::new((offset - base).into(), span.len()),
-            context_lines_before,
-            context_lines_after,
-        )?;
+        let rest_span = SourceSpan::new((offset - base).into(), span.len());
+        let inner: Box<dyn SpanContents<'a> + 'a> = if self.no_cr {
+            Box::new(super::span::read_span(
+                rest.as_bytes(),
+                &rest_span,
+                context_lines_before,
+                context_lines_after,
+            )?)
+        } else {
+            rest.read_span(&rest_span, context_lines_before, context_lines_after)?
+        };
         let column = if context_lines_before == 0 {
             let offset = u32::try_from(offset).unwrap_or(u32::MAX);
             self.source.line_col(offset).column.saturating_sub(1) as usize

@@ -14,6 +14,7 @@ mod junit;
 mod par;
 pub mod paths;
 mod sarif;
+mod span;
 mod wrap;
 
 use std::collections::{BTreeMap, HashMap};

@@ -155,25 +155,37 @@ fn breaks_between(a: Class, b: Class, before: Option<Class>) -> Option<bool> {
 /// which also keeps a line from breaking after `-`), or `None` when the
 /// line has a character or pair outside what [`breaks_between`] knows.
 fn words(line: &str) -> Option<Vec<Word<'_>>> {
+    let mut words = Vec::with_capacity(line.len() / 5 + 2);
+    let mut push = |text| {
+        words.push(word(text));
+        Some(())
+    };
     if line.is_ascii() {
         let classes = line.bytes().map(|b| ASCII_CLASSES[usize::from(b)]);
-        words_of(line, classes.enumerate())
+        words_of(line, classes.enumerate(), &mut push)?;
     } else {
-        words_of(line, line.char_indices().map(|(at, c)| (at, class(c))))
+        words_of(
+            line,
+            line.char_indices().map(|(at, c)| (at, class(c))),
+            &mut push,
+        )?;
     }
+    Some(words)
 }
 
-/// [`words`] from the class of each character, by byte offset. One pass
-/// over the line: a word ends at a break opportunity once the next
-/// opportunity is found (textwrap drops the last one: the end of the
-/// line, unless the line ends with `-`, then the last break before it).
+/// [`words`] from the class of each character, by byte offset, each
+/// word's text (with the spaces after it) given to `push` (`None` from it
+/// stops). One pass over the line: a word ends at a break opportunity
+/// once the next opportunity is found (textwrap drops the last one: the
+/// end of the line, unless the line ends with `-`, then the last break
+/// before it).
 #[inline(always)]
 fn words_of<'a>(
     line: &'a str,
     classes: impl Iterator<Item = (usize, Option<Class>)>,
-) -> Option<Vec<Word<'a>>> {
+    push: &mut impl FnMut(&'a str) -> Option<()>,
+) -> Option<()> {
     let bytes = line.as_bytes();
-    let mut words = Vec::with_capacity(line.len() / 5 + 2);
     let mut start = 0;
     // the last opportunity found, not yet known to be a word's end
     let mut pending: Option<usize> = None;
@@ -186,7 +198,7 @@ fn words_of<'a>(
             && bytes[at - 1] != b'-'
         {
             if let Some(end) = pending {
-                words.push(word(&line[start..end]));
+                push(&line[start..end])?;
                 start = end;
             }
             pending = Some(at);
@@ -201,13 +213,13 @@ fn words_of<'a>(
     if bytes.last().is_some_and(|&b| b != b'-')
         && let Some(end) = pending
     {
-        words.push(word(&line[start..end]));
+        push(&line[start..end])?;
         start = end;
     }
     if start < line.len() {
-        words.push(word(&line[start..]));
+        push(&line[start..])?;
     }
-    Some(words)
+    Some(())
 }
 
 /// `Word::from`, its width counted without a look at each character when
@@ -242,6 +254,14 @@ pub(super) fn prewrap(text: &str, first: usize, rest: usize) -> Option<String> {
         if i > 0 {
             out.push('\n');
         }
+        if line.is_ascii() && !line.contains('-') {
+            let mark = out.len();
+            if fill_ascii(&mut out, line, first, rest).is_some() {
+                continue;
+            }
+            // a word wider than `rest`: textwrap's `break_words` below
+            out.truncate(mark);
+        }
         let words = words(line)?;
         // without a `-` the splitter keeps every word; without a word
         // wider than `rest`, so does `break_words`
@@ -271,6 +291,43 @@ pub(super) fn prewrap(text: &str, first: usize, rest: usize) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// One line of [`prewrap`] when it is ASCII without a `-` (so that the
+/// hyphen splitter keeps every word, and every word is as wide as it is
+/// long) and no word is wider than `rest` (so that `break_words` keeps
+/// them too): textwrap's `wrap_first_fit` over the words as they are
+/// found, without building them (`None`, with part of the line appended,
+/// on a word wider than `rest` or what [`words`] does not know).
+fn fill_ascii(out: &mut String, line: &str, first: usize, rest: usize) -> Option<()> {
+    // textwrap's place holder for the initial indent opens the first line
+    // (a first word wider than `first` leaves that line empty)
+    let mut width = 0;
+    let mut line_width = first;
+    let mut start = 0;
+    // where the current line's last word ends, before its spaces
+    let mut end = 0;
+    let mut push = |text: &str| {
+        let word = text.trim_end_matches(' ').len();
+        if word > rest {
+            return None;
+        }
+        let at = text.as_ptr() as usize - line.as_ptr() as usize;
+        if width + word > line_width {
+            out.push_str(&line[start..end]);
+            out.push('\n');
+            start = at;
+            width = 0;
+            line_width = rest;
+        }
+        width += text.len();
+        end = at + word;
+        Some(())
+    };
+    let classes = line.bytes().map(|b| ASCII_CLASSES[usize::from(b)]);
+    words_of(line, classes.enumerate(), &mut push)?;
+    out.push_str(&line[start..end]);
+    Some(())
 }
 
 #[cfg(test)]
@@ -320,6 +377,25 @@ mod tests {
         assert!(compared > 150_000, "{compared}");
     }
 
+    /// `ours` (a [`prewrap`] of `text`) indented as textwrap indents, and
+    /// textwrap's `fill` of `text`, for widths `first` and `rest`.
+    fn both(ours: &str, text: &str, first: usize, rest: usize) -> (String, String) {
+        let (initial, subsequent) = ("#".repeat(100 - first), "%".repeat(100 - rest));
+        let options = textwrap::Options::new(100)
+            .initial_indent(&initial)
+            .subsequent_indent(&subsequent);
+        let theirs = textwrap::fill(text, options);
+        let mut indented = String::new();
+        for (k, line) in ours.split('\n').enumerate() {
+            if k > 0 {
+                indented.push('\n');
+            }
+            indented.push_str(if k == 0 { &initial } else { &subsequent });
+            indented.push_str(line);
+        }
+        (indented, theirs)
+    }
+
     #[test]
     fn prewrap_is_textwraps_fill() {
         let mut compared = 0;
@@ -331,21 +407,37 @@ mod tests {
                 continue;
             };
             compared += 1;
-            let (initial, subsequent) = ("#".repeat(100 - first), "%".repeat(100 - rest));
-            let options = textwrap::Options::new(100)
-                .initial_indent(&initial)
-                .subsequent_indent(&subsequent);
-            let theirs = textwrap::fill(&text, options);
-            let mut indented = String::new();
-            for (k, line) in ours.split('\n').enumerate() {
-                if k > 0 {
-                    indented.push('\n');
-                }
-                indented.push_str(if k == 0 { &initial } else { &subsequent });
-                indented.push_str(line);
-            }
-            assert_eq!(indented, theirs, "{text:?}");
+            let (ours, theirs) = both(&ours, &text, first, rest);
+            assert_eq!(ours, theirs, "{text:?}");
         }
         assert!(compared > 5_000, "{compared}");
+    }
+
+    /// The ASCII path without a `-` ([`fill_ascii`]) on its own: every
+    /// line it wraps is textwrap's, at widths where a first word can be
+    /// wider than the first line (an empty first line) and where the
+    /// first line is wider than the others.
+    #[test]
+    fn fill_ascii_is_textwraps_fill() {
+        let mut compared = 0;
+        let texts: Vec<String> = lines(120_000, 7)
+            .into_iter()
+            .filter(|l| !l.contains('-') && l.is_ascii())
+            .collect();
+        for (i, pair) in texts.chunks(4).enumerate() {
+            let text = pair.join(" ");
+            if text.starts_with(' ') || text.ends_with(' ') {
+                continue;
+            }
+            let (first, rest) = [(3, 12), (12, 12), (20, 16), (8, 30), (40, 20)][i % 5];
+            let mut ours = String::new();
+            if fill_ascii(&mut ours, &text, first, rest).is_none() {
+                continue;
+            }
+            compared += 1;
+            let (ours, theirs) = both(&ours, &text, first, rest);
+            assert_eq!(ours, theirs, "{text:?}");
+        }
+        assert!(compared > 3_000, "{compared}");
     }
 }
