@@ -362,34 +362,44 @@ mod tests {
         let inputs = p.inputs();
         let order: Vec<usize> = (0..n).collect();
         let ahead = Ahead::new();
-        // until the reader has filled the queue and sleeps
-        let sleeping = || loop {
+        // until the reader has filled the queue and sleeps (it may also
+        // wake on its timeout: only a full queue counts); the queue never
+        // holds more than AHEAD
+        let full = || loop {
             {
                 let q = ahead.queue.lock().expect("lock");
-                if q.waiting {
-                    return q.items.len();
+                assert!(q.items.len() <= super::AHEAD, "{}", q.items.len());
+                if q.waiting && q.items.len() == super::AHEAD {
+                    return q.items.front().map(|(pos, _)| *pos);
                 }
             }
             std::thread::yield_now();
         };
         std::thread::scope(|s| {
+            // the walk is over however the test ends: the reader stops
+            // and the scope can join it (a failed assertion must not hang)
+            struct Finish<'x, 'a>(&'x Ahead<'a>);
+            impl Drop for Finish<'_, '_> {
+                fn drop(&mut self) {
+                    self.0.finish();
+                }
+            }
+            let _finish = Finish(&ahead);
             s.spawn(|| ahead.fill(&inputs, &order, 0));
-            assert_eq!(sleeping(), super::AHEAD, "the queue holds at most AHEAD");
+            assert_eq!(full(), Some(0));
             // the walk takes half the queue and one more: the reader wakes
             let half = super::AHEAD / 2 + 1;
             for pos in 0..half {
                 let prep = ahead.take(pos).expect("read ahead");
                 assert_eq!(table(&prep), format!("t{pos}"));
             }
-            // it fills the queue again and sleeps: every position up to
+            // it fills the queue again: every position up to
             // `half + AHEAD` was read ahead, in order
-            assert_eq!(sleeping(), super::AHEAD);
+            assert_eq!(full(), Some(half));
             for pos in half..half + super::AHEAD {
                 let prep = ahead.take(pos).expect("read ahead");
                 assert_eq!(table(&prep), format!("t{pos}"));
             }
-            // the walk ends early: the reader stops (the scope joins it)
-            ahead.finish();
         });
     }
 }
