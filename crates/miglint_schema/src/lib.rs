@@ -36,6 +36,7 @@ mod prep;
 mod reads;
 mod replay;
 mod rev;
+mod snapshot;
 mod reversal;
 mod state;
 
