@@ -82,7 +82,11 @@ fn cached_run(root: &Path, format: &str) -> (String, String) {
         .args(["check", "--exit-zero", "--quiet", "--output-format", format])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let note = stderr
         .lines()
@@ -136,8 +140,11 @@ fn edits_anywhere_in_the_chain_print_what_a_run_without_cache_prints() {
     let edit = |i: usize, extra: &str| {
         let f = root.join(rev_path(i));
         let text = fs::read_to_string(&f).unwrap();
-        fs::write(&f, text.replace("\n\ndef downgrade", &format!("\n{extra}\n\ndef downgrade")))
-            .unwrap();
+        fs::write(
+            &f,
+            text.replace("\n\ndef downgrade", &format!("\n{extra}\n\ndef downgrade")),
+        )
+        .unwrap();
     };
     edit(n - 1, EDITS[0]);
     assert_eq!(
@@ -182,12 +189,14 @@ fn edits_anywhere_in_the_chain_print_what_a_run_without_cache_prints() {
                 format!("step {step}: r{n:02} deleted")
             }
             _ => {
-                let dialects = ["\"postgresql\"", "\"sqlite\"", "\"postgresql\", \"mysql\""]
-                    [rng.below(3)];
+                let dialects =
+                    ["\"postgresql\"", "\"sqlite\"", "\"postgresql\", \"mysql\""][rng.below(3)];
                 write(
                     root,
                     "lint.toml",
-                    &format!("paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [{dialects}]\n"),
+                    &format!(
+                        "paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [{dialects}]\n"
+                    ),
                 );
                 format!("step {step}: dialects = [{dialects}]")
             }
@@ -228,7 +237,10 @@ fn a_corrupt_or_truncated_snapshot_is_no_snapshot() {
         let text = fs::read_to_string(&head).unwrap();
         fs::write(&head, format!("{text}\n# edit {k}\n")).unwrap();
         // built from the first revision, and written whole again
-        assert_eq!(same_as_no_cache(root, &format!("broken {k}")), "Some(Built)");
+        assert_eq!(
+            same_as_no_cache(root, &format!("broken {k}")),
+            "Some(Built)"
+        );
         assert_ne!(fs::read(&file).unwrap(), broken);
     }
     // then used again

@@ -53,7 +53,10 @@ fn source_key(source: &str) -> (usize, [u64; 2]) {
         h.write(source.as_bytes());
         h.finish()
     };
-    (source.len(), [hash(0x6d69_676c_696e_7431), hash(0x6b65_7074_6d6f_6431)])
+    (
+        source.len(),
+        [hash(0x6d69_676c_696e_7431), hash(0x6b65_7074_6d6f_6431)],
+    )
 }
 
 impl InputKey {
@@ -165,9 +168,7 @@ impl KeptModel {
             .iter()
             .map(|(env, _)| envs[*env].iter().position(|&f| is_changed[f]))
             .collect();
-        let mut old_replays = old
-            .into_iter()
-            .zip(std::mem::take(&mut self.cursors));
+        let mut old_replays = old.into_iter().zip(std::mem::take(&mut self.cursors));
         let mut replayed = 0;
         let plans: Vec<Plan> = jobs
             .iter()

@@ -294,7 +294,12 @@ fn a_kept_model_read_back_from_bytes_equals_a_fresh_build() {
     );
     assert_eq!(check(&mut kept, &v, "guard added"), Update::Built);
     let mut kept = through_bytes(&kept);
-    edit(&mut v, 6, "DELETE FROM events", "DELETE FROM events WHERE id = 2");
+    edit(
+        &mut v,
+        6,
+        "DELETE FROM events",
+        "DELETE FROM events WHERE id = 2",
+    );
     assert!(matches!(
         check(&mut kept, &v, "guarded environment"),
         Update::Resumed { .. }

@@ -36,8 +36,8 @@ mod prep;
 mod reads;
 mod replay;
 mod rev;
-mod snapshot;
 mod reversal;
+mod snapshot;
 mod state;
 
 use miglint_diagnostics::{Dialect, DialectSet};

@@ -75,9 +75,10 @@ impl KeptModel {
             && read.replays.len() == replays
             && read.jobs.iter().all(|(env, sets)| {
                 !sets.is_empty()
-                    && read.envs.get(*env).is_some_and(|order| {
-                        order.iter().all(|&f| f < read.keys.len())
-                    })
+                    && read
+                        .envs
+                        .get(*env)
+                        .is_some_and(|order| order.iter().all(|&f| f < read.keys.len()))
             });
         if !fits {
             return None;
