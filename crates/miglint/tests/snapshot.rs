@@ -258,9 +258,9 @@ fn concurrent_misses_share_one_snapshot_safely() {
     let root = p.path();
     same_as_no_cache(root, "first");
     let head = root.join(rev_path(5));
-    for round in 0..3 {
+    for (round, edit) in EDITS.iter().enumerate().take(3) {
         let text = fs::read_to_string(&head).unwrap();
-        fs::write(&head, format!("{text}{}\n", EDITS[round])).unwrap();
+        fs::write(&head, format!("{text}{edit}\n")).unwrap();
         let cold = check(root, &["--no-cache", "--output-format", "json"]);
         let runs: Vec<_> = (0..4)
             .map(|_| {
