@@ -17,6 +17,13 @@
 //! replayed, with every revision after it; a different graph builds
 //! everything. A stale model is never used.
 //!
+//! A run that resumed from the file's states and kept them at the same
+//! positions does not write it again: the file still holds a model and
+//! states of its own inputs (the edited revision's key is then the older
+//! one, so the next run replays it again, from the same state), and the
+//! usual pre-commit loop (the same revision edited again and again) reads
+//! it without writing it each time.
+//!
 //! Written like the cache's files (a temporary file renamed over it, on a
 //! thread of its own while the run prints): concurrent runs each read a
 //! whole file, the last writer wins.
@@ -41,6 +48,8 @@ pub(crate) struct Snapshot {
     file: PathBuf,
     /// The format, the build and `settings` (see [`Snapshot::new`]).
     key: [u64; 2],
+    /// The kept positions of the model read from the file, if one was.
+    loaded: std::cell::Cell<Option<Vec<Option<usize>>>>,
 }
 
 /// The hash of a snapshot's body.
@@ -72,6 +81,7 @@ impl Snapshot {
                 .join(env!("CARGO_PKG_VERSION"))
                 .join(format!("{PREFIX}{:016x}", settings[0])),
             key,
+            loaded: std::cell::Cell::new(None),
         }
     }
 
@@ -101,13 +111,15 @@ impl Snapshot {
             return;
         };
         if let Ok(mut slot) = slot.lock() {
+            self.loaded.set(Some(kept.kept_positions()));
             *slot = kept;
         }
     }
 
     /// Writes `linter`'s kept model (on a thread of its own, see
-    /// [`crate::cache::in_background`]) when this run built or resumed it;
-    /// not after a panic in the model (its lock is poisoned).
+    /// [`crate::cache::in_background`]) when this run built it, or resumed
+    /// it and kept its states elsewhere than the file; not after a panic
+    /// in the model (its lock is poisoned).
     pub(crate) fn save(self, linter: &Linter) {
         let Some(slot) = linter.kept_model() else {
             return;
@@ -117,10 +129,12 @@ impl Snapshot {
             Err(_) => return,
         };
         crate::timing::note(|| format!("model: {:?}", kept.last_update()));
-        if !matches!(
-            kept.last_update(),
-            Some(Update::Built | Update::Resumed { .. })
-        ) {
+        let write = match kept.last_update() {
+            Some(Update::Built) => true,
+            Some(Update::Resumed { .. }) => self.loaded.take() != Some(kept.kept_positions()),
+            Some(Update::Unchanged) | None => false,
+        };
+        if !write {
             return;
         }
         crate::cache::in_background(move || {

@@ -151,20 +151,30 @@ fn edits_anywhere_in_the_chain_print_what_a_run_without_cache_prints() {
         same_as_no_cache(root, "head"),
         "Some(Resumed { replayed: 1 })"
     );
+    // (the states stayed where the file keeps them: not written again)
+    let file = snapshots(root).pop().expect("a snapshot");
+    let written = fs::read(&file).unwrap();
     edit(n - 1, EDITS[3]);
     assert_eq!(
         same_as_no_cache(root, "head again"),
         "Some(Resumed { replayed: 1 })"
     );
+    assert_eq!(fs::read(&file).unwrap(), written, "not written again");
     // the middle, twice: from the root, then from right before it
     edit(3, EDITS[1]);
     assert_eq!(
         same_as_no_cache(root, "middle"),
         format!("Some(Resumed {{ replayed: {n} }})")
     );
+    assert_ne!(fs::read(&file).unwrap(), written, "written: states moved");
     edit(3, EDITS[2]);
     assert_eq!(
         same_as_no_cache(root, "middle again"),
+        format!("Some(Resumed {{ replayed: {} }})", n - 3)
+    );
+    edit(3, EDITS[4]);
+    assert_eq!(
+        same_as_no_cache(root, "middle a third time"),
         format!("Some(Resumed {{ replayed: {} }})", n - 3)
     );
     // random edits of one revision at a time, revisions added and deleted,

@@ -113,6 +113,15 @@ impl KeptModel {
         self.last
     }
 
+    /// Where the kept states lie: per replay, the position of its order
+    /// the state is kept right before (`None`: none kept).
+    pub fn kept_positions(&self) -> Vec<Option<usize>> {
+        self.cursors
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.pos))
+            .collect()
+    }
+
     /// The model of `inputs` and `envs` (as [`SchemaModel::build`] gives
     /// it), replaying only what changed since the last call. The kept
     /// model is shared with the caller: when the caller still holds the
