@@ -304,3 +304,39 @@ fn no_cache_neither_reads_nor_writes_a_snapshot() {
     check(root, &["--no-cache"]);
     assert!(snapshots(root).is_empty());
 }
+
+/// The states read back were stamped by the process that wrote them (see
+/// `miglint_schema::snapshot`): a table created after the schema became
+/// unknown (a dynamic table name) is certain only if its stamp comes
+/// after that point, so a
+/// reader that stamped from 1 again would lose ML304 here.
+#[test]
+fn a_resumed_replay_stamps_after_the_states_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "lint.toml",
+        "paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [\"postgresql\"]\n",
+    );
+    let creates: String = (0..6)
+        .map(|k| format!("    op.create_table('a{k}', sa.Column('id', sa.Integer()))\n"))
+        .collect();
+    write(
+        root,
+        &rev_path(0),
+        &revision(0, &format!("{creates}    op.drop_table(tname)")),
+    );
+    write(root, &rev_path(1), &revision(1, "    pass"));
+    write(root, &rev_path(2), &revision(2, "    pass"));
+    assert_eq!(same_as_no_cache(root, "first"), "Some(Built)");
+    let twice = "    op.create_table('z', sa.Column('id', sa.Integer()))\n    \
+op.create_table('z', sa.Column('id', sa.Integer()))";
+    write(root, &rev_path(2), &revision(2, twice));
+    assert_eq!(
+        same_as_no_cache(root, "head"),
+        "Some(Resumed { replayed: 1 })"
+    );
+    let (_, out) = cached_run(root, "concise");
+    assert!(out.contains("r02.py:8:5: ML304"), "{out}");
+}
