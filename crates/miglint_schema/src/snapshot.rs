@@ -94,3 +94,40 @@ impl KeptModel {
         })
     }
 }
+
+/// [`crate::state::ForeignKeyRef::deferral`]'s three values (written as their index).
+const DEFERRALS: [&str; 3] = ["initially_deferrable", "deferrable", "not deferrable"];
+
+/// A [`crate::state::ForeignKeyRef`] as written in a kept state on disk.
+type FkRepr = (String, Vec<String>, Option<String>, Option<String>, u8);
+
+impl serde::Serialize for crate::state::ForeignKeyRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = DEFERRALS.iter().position(|x| *x == self.deferral);
+        let repr: (&str, &[String], &Option<String>, &Option<String>, u8) = (
+            &self.table,
+            &self.columns,
+            &self.onupdate,
+            &self.ondelete,
+            d.unwrap_or(2) as u8,
+        );
+        repr.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for crate::state::ForeignKeyRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (table, columns, onupdate, ondelete, deferral): FkRepr =
+            serde::Deserialize::deserialize(d)?;
+        Ok(crate::state::ForeignKeyRef {
+            table,
+            columns,
+            onupdate,
+            ondelete,
+            deferral: DEFERRALS
+                .get(deferral as usize)
+                .copied()
+                .ok_or_else(|| serde::de::Error::custom("deferral"))?,
+        })
+    }
+}

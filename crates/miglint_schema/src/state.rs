@@ -64,43 +64,6 @@ pub(crate) fn stamps_from(stamp: u64) {
     STAMP.fetch_max(stamp, Ordering::Relaxed);
 }
 
-/// [`ForeignKeyRef::deferral`]'s three values (written as their index).
-const DEFERRALS: [&str; 3] = ["initially_deferrable", "deferrable", "not deferrable"];
-
-/// A [`ForeignKeyRef`] as written in a kept state on disk.
-type FkRepr = (String, Vec<String>, Option<String>, Option<String>, u8);
-
-impl serde::Serialize for ForeignKeyRef {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = DEFERRALS.iter().position(|x| *x == self.deferral);
-        let repr: (&str, &[String], &Option<String>, &Option<String>, u8) = (
-            &self.table,
-            &self.columns,
-            &self.onupdate,
-            &self.ondelete,
-            d.unwrap_or(2) as u8,
-        );
-        repr.serialize(s)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ForeignKeyRef {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (table, columns, onupdate, ondelete, deferral): FkRepr =
-            serde::Deserialize::deserialize(d)?;
-        Ok(ForeignKeyRef {
-            table,
-            columns,
-            onupdate,
-            ondelete,
-            deferral: DEFERRALS
-                .get(deferral as usize)
-                .copied()
-                .ok_or_else(|| serde::de::Error::custom("deferral"))?,
-        })
-    }
-}
-
 pub fn key(name: &str) -> Key {
     name.to_ascii_lowercase()
 }
