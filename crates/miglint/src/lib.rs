@@ -14,5 +14,6 @@ pub mod output;
 pub mod run;
 pub mod schema_cmd;
 pub mod scope;
+mod snapshot;
 pub mod targets_cmd;
 pub mod timing;

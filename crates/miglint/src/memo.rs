@@ -110,10 +110,11 @@ impl Findings<'_> {
 }
 
 /// Two salted SipHash states: a 128-bit key.
-struct Key([DefaultHasher; 2]);
+#[derive(Clone)]
+pub(crate) struct Key([DefaultHasher; 2]);
 
 impl Key {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let salted = |salt: u64| {
             let mut h = DefaultHasher::new();
             h.write_u64(salt);
@@ -123,14 +124,14 @@ impl Key {
     }
 
     /// Length-prefixed, so that two fields never run into each other.
-    fn bytes(&mut self, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
         for h in &mut self.0 {
             h.write_u64(b.len() as u64);
             h.write(b);
         }
     }
 
-    fn finish(&self) -> [u64; 2] {
+    pub(crate) fn finish(&self) -> [u64; 2] {
         [self.0[0].finish(), self.0[1].finish()]
     }
 }
@@ -168,6 +169,9 @@ fn environments(files: &[PathBuf]) -> [u64; 2] {
 struct Slot {
     file: PathBuf,
     slot: [u64; 2],
+    /// The settings and directory alone (the model snapshot's slot, see
+    /// `crate::snapshot`).
+    settings: [u64; 2],
     /// File indices in path order.
     order: Vec<usize>,
 }
@@ -179,6 +183,7 @@ impl Slot {
         let mut slot = Key::new();
         slot.bytes(format!("{:?}", linter.settings).as_bytes());
         slot.bytes(path_bytes(cwd));
+        let settings = slot.finish();
         for &i in &order {
             slot.bytes(path_bytes(&files[i]));
         }
@@ -188,6 +193,7 @@ impl Slot {
                 .join(env!("CARGO_PKG_VERSION"))
                 .join(format!("memo-{:016x}", slot[0])),
             slot,
+            settings,
             order,
         }
     }
@@ -326,7 +332,8 @@ impl Memo {
     }
 }
 
-/// Removes the memos of this version (beside `file`) not written for 30 days.
+/// Removes the memos and model snapshots of this version (beside `file`)
+/// not written for 30 days.
 fn prune(file: &Path) {
     let Some(parent) = file.parent() else {
         return;
@@ -342,7 +349,9 @@ fn prune(file: &Path) {
             .ok()
             .and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age.as_secs() > crate::cache::MAX_AGE_SECS);
-        if old && e.file_name().to_string_lossy().starts_with("memo-") {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if old && (name.starts_with("memo-") || name.starts_with(crate::snapshot::PREFIX)) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -518,6 +527,7 @@ pub fn check(
         return finished;
     }
     // a miss: read what the stats vouched for, then lint
+    let slot_settings = slot.settings;
     let unread: Vec<usize> = (0..files.len())
         .filter(|&i| contents[i].is_none())
         .collect();
@@ -549,11 +559,16 @@ pub fn check(
     };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
+    // the model kept by the last miss, replayed from the first changed
+    // revision on
+    let snapshot = crate::snapshot::Snapshot::new(dir, slot_settings);
+    snapshot.load(linter);
     let finished = finish(crate::run::Lint::cached(linter, files, contents, cache));
-    if let Some(memo) = memo
-        && linter.internal_errors() == 0
-    {
-        memo.save(files, &finished);
+    if linter.internal_errors() == 0 {
+        snapshot.save(linter);
+        if let Some(memo) = memo {
+            memo.save(files, &finished);
+        }
     }
     finished
 }

@@ -115,7 +115,12 @@ pub fn check(
     }
 
     crate::timing::mark("discovery");
-    let linter = Linter::new(settings);
+    // with the cache, the model is kept between runs (`crate::snapshot`)
+    let linter = if scope.cache {
+        Linter::new(settings).keep_model()
+    } else {
+        Linter::new(settings)
+    };
     // the project phase's output, before narrowing to the focus
     // explicit paths that exist but cannot be read: ML905 each
     let unreadable = || -> Vec<miglint_linter::FileResult> {

@@ -20,12 +20,19 @@ fn is_memo(p: &Path) -> bool {
         .is_some_and(|n| n.to_string_lossy().starts_with("memo-"))
 }
 
-/// The per-file cache files (not the memos, not the tag files).
+/// The model snapshot (`crates/miglint/src/snapshot.rs`).
+fn is_snapshot(p: &Path) -> bool {
+    p.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("model-"))
+}
+
+/// The per-file cache files (not the memos, not the model snapshot, not
+/// the tag files).
 fn per_file_caches(root: &Path) -> Vec<PathBuf> {
     let cache = root.join(".miglint_cache");
     files_under(&cache)
         .into_iter()
-        .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f))
+        .filter(|f| f.parent() != Some(cache.as_path()) && !is_memo(f) && !is_snapshot(f))
         .collect()
 }
 

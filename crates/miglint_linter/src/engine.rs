@@ -118,6 +118,12 @@ impl Linter {
             .last_update()
     }
 
+    /// The kept model itself (see [`Linter::keep_model`]), for a caller
+    /// that keeps it between processes (the CLI's snapshot file).
+    pub fn kept_model(&self) -> Option<&std::sync::Mutex<miglint_schema::KeptModel>> {
+        self.kept_model.as_ref()
+    }
+
     /// How many rule runs panicked so far (see [`Linter::guarded`]).
     pub fn internal_errors(&self) -> usize {
         self.internal_errors

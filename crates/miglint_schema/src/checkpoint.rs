@@ -20,7 +20,9 @@
 //! parents, the order) or of the dialects an environment is replayed for
 //! builds everything again.
 //!
-//! Nothing is written to disk: the state lives as long as its owner.
+//! The CLI keeps it between runs on disk ([`KeptModel::to_bytes`],
+//! [`KeptModel::from_bytes`], see `snapshot.rs`): the inputs are then known
+//! by a 128-bit hash of each source, not the source itself.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,19 +34,36 @@ use crate::replay::Cursor;
 use crate::{RevisionInput, SchemaModel};
 
 /// What a model was built from, per input: enough to tell whether a new
-/// build's input is the same.
-struct InputKey {
+/// build's input is the same (the source by its length and a 128-bit hash,
+/// see [`source_key`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct InputKey {
     path: PathBuf,
-    source: String,
+    source: (usize, [u64; 2]),
     targets: DialectSet,
     parents: Option<Vec<usize>>,
+}
+
+/// A source's length and two salted SipHash values of it.
+fn source_key(source: &str) -> (usize, [u64; 2]) {
+    use std::hash::{DefaultHasher, Hasher};
+    let hash = |salt: u64| {
+        let mut h = DefaultHasher::new();
+        h.write_u64(salt);
+        h.write(source.as_bytes());
+        h.finish()
+    };
+    (
+        source.len(),
+        [hash(0x6d69_676c_696e_7431), hash(0x6b65_7074_6d6f_6431)],
+    )
 }
 
 impl InputKey {
     fn of(input: &RevisionInput<'_>) -> InputKey {
         InputKey {
             path: input.path.to_path_buf(),
-            source: input.source.to_string(),
+            source: source_key(input.source),
             targets: input.targets,
             parents: input.parents.clone(),
         }
@@ -72,13 +91,16 @@ pub enum Update {
 /// from (see the module documentation). Not written anywhere.
 #[derive(Default)]
 pub struct KeptModel {
-    model: Option<Arc<SchemaModel>>,
-    keys: Vec<InputKey>,
-    envs: Vec<Vec<usize>>,
-    jobs: Vec<Job>,
+    pub(crate) model: Option<Arc<SchemaModel>>,
+    /// The replays of a kept model read from disk (not yet a model: that
+    /// needs the inputs), instead of `model`.
+    pub(crate) loaded: Option<Vec<Replay>>,
+    pub(crate) keys: Vec<InputKey>,
+    pub(crate) envs: Vec<Vec<usize>>,
+    pub(crate) jobs: Vec<Job>,
     /// Per replay of the model (in its order): the state kept.
-    cursors: Vec<Option<Cursor>>,
-    last: Option<Update>,
+    pub(crate) cursors: Vec<Option<Cursor>>,
+    pub(crate) last: Option<Update>,
 }
 
 impl KeptModel {
@@ -91,6 +113,15 @@ impl KeptModel {
         self.last
     }
 
+    /// Where the kept states lie: per replay, the position of its order
+    /// the state is kept right before (`None`: none kept).
+    pub fn kept_positions(&self) -> Vec<Option<usize>> {
+        self.cursors
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.pos))
+            .collect()
+    }
+
     /// The model of `inputs` and `envs` (as [`SchemaModel::build`] gives
     /// it), replaying only what changed since the last call. The kept
     /// model is shared with the caller: when the caller still holds the
@@ -101,7 +132,7 @@ impl KeptModel {
         envs: &[Vec<usize>],
     ) -> Arc<SchemaModel> {
         let jobs = jobs(inputs, envs);
-        let same_graph = self.model.is_some()
+        let same_graph = (self.model.is_some() || self.loaded.is_some())
             && self.keys.len() == inputs.len()
             && self.envs == envs
             && self.jobs == jobs
@@ -109,7 +140,7 @@ impl KeptModel {
         let changed: Vec<usize> = if same_graph {
             (0..inputs.len())
                 .filter(|&i| {
-                    self.keys[i].source != inputs[i].source
+                    self.keys[i].source != source_key(inputs[i].source)
                         || self.keys[i].targets != inputs[i].targets
                 })
                 .collect()
@@ -118,14 +149,22 @@ impl KeptModel {
         };
         if same_graph && changed.is_empty() {
             self.last = Some(Update::Unchanged);
+            if let Some(replays) = self.loaded.take() {
+                self.model = Some(Arc::new(SchemaModel::assemble(inputs, replays)));
+            }
             return self.model.clone().expect("kept");
         }
-        let old = self
-            .model
-            .take()
-            .filter(|_| same_graph)
-            .and_then(|m| Arc::try_unwrap(m).ok());
+        let old = match self.loaded.take() {
+            Some(replays) => Some(replays),
+            None => self
+                .model
+                .take()
+                .and_then(|m| Arc::try_unwrap(m).ok())
+                .map(|m| m.replays),
+        }
+        .filter(|_| same_graph);
         let Some(old) = old else {
+            self.model = None;
             return self.build(inputs, envs, jobs);
         };
         // per job: the first changed position of its order
@@ -138,10 +177,7 @@ impl KeptModel {
             .iter()
             .map(|(env, _)| envs[*env].iter().position(|&f| is_changed[f]))
             .collect();
-        let mut old_replays = old
-            .replays
-            .into_iter()
-            .zip(std::mem::take(&mut self.cursors));
+        let mut old_replays = old.into_iter().zip(std::mem::take(&mut self.cursors));
         let mut replayed = 0;
         let plans: Vec<Plan> = jobs
             .iter()

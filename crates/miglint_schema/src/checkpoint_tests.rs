@@ -239,3 +239,103 @@ fn a_model_still_held_is_built_again() {
         Update::Resumed { replayed: 1 }
     );
 }
+
+/// `kept` written to bytes and read back (as the CLI keeps it between
+/// runs).
+fn through_bytes(kept: &KeptModel) -> KeptModel {
+    let bytes = kept.to_bytes().expect("a model to write");
+    KeptModel::from_bytes(&bytes).expect("the bytes read back")
+}
+
+#[test]
+fn a_kept_model_read_back_from_bytes_equals_a_fresh_build() {
+    assert!(KeptModel::new().to_bytes().is_none(), "nothing to write");
+    let mut kept = KeptModel::new();
+    let mut v = base();
+    assert_eq!(check(&mut kept, &v, "first build"), Update::Built);
+    let mut kept = through_bytes(&kept);
+    assert_eq!(check(&mut kept, &v, "read back"), Update::Unchanged);
+    // unchanged and read back: the model is assembled, and written again
+    let mut kept = through_bytes(&through_bytes(&kept));
+    edit(&mut v, 4, "DROP TYPE mood", "DROP TYPE kind");
+    assert_eq!(
+        check(&mut kept, &v, "head"),
+        Update::Resumed { replayed: 1 }
+    );
+    let mut kept = through_bytes(&kept);
+    edit(&mut v, 1, "nullable=False", "nullable=True");
+    assert_eq!(
+        check(&mut kept, &v, "middle"),
+        Update::Resumed { replayed: 5 }
+    );
+    let mut kept = through_bytes(&kept);
+    edit(
+        &mut v,
+        1,
+        "def upgrade():\n",
+        "def upgrade():\n    op.create_table('audit', sa.Column('id', sa.Integer()))\n",
+    );
+    assert_eq!(
+        check(&mut kept, &v, "middle again, text moved"),
+        Update::Resumed { replayed: 4 }
+    );
+    let mut kept = through_bytes(&kept);
+    edit(&mut v, 0, "name='mood'", "name='moods'");
+    assert_eq!(
+        check(&mut kept, &v, "root"),
+        Update::Resumed { replayed: 5 }
+    );
+    let mut kept = through_bytes(&kept);
+    edit(
+        &mut v,
+        6,
+        "    op.execute(",
+        "    if op.get_bind().dialect.name == 'sqlite':\n        op.execute(",
+    );
+    assert_eq!(check(&mut kept, &v, "guard added"), Update::Built);
+    let mut kept = through_bytes(&kept);
+    edit(
+        &mut v,
+        6,
+        "DELETE FROM events",
+        "DELETE FROM events WHERE id = 2",
+    );
+    assert!(matches!(
+        check(&mut kept, &v, "guarded environment"),
+        Update::Resumed { .. }
+    ));
+    let mut kept = through_bytes(&kept);
+    v.files.push((
+        "def upgrade():\n    op.drop_table('notes')\n".into(),
+        Some(vec![3, 4]),
+    ));
+    v.envs[0].push(7);
+    assert_eq!(check(&mut kept, &v, "revision added"), Update::Built);
+    let mut kept = through_bytes(&kept);
+    v.files.pop();
+    v.envs[0].pop();
+    assert_eq!(check(&mut kept, &v, "revision removed"), Update::Built);
+    let mut kept = through_bytes(&kept);
+    // (the state was kept before the head: from the root)
+    v.files[2].0.push_str("\n# a comment\n");
+    assert_eq!(
+        check(&mut kept, &v, "a comment added"),
+        Update::Resumed { replayed: 5 }
+    );
+}
+
+#[test]
+fn truncated_bytes_are_no_kept_model() {
+    let mut kept = KeptModel::new();
+    let v = base();
+    check(&mut kept, &v, "first build");
+    let bytes = kept.to_bytes().expect("a model to write");
+    for len in 0..bytes.len() {
+        assert!(
+            KeptModel::from_bytes(&bytes[..len]).is_none(),
+            "{len} of {} bytes read as a model",
+            bytes.len()
+        );
+    }
+    assert!(KeptModel::from_bytes(&bytes).is_some());
+}

@@ -6,7 +6,7 @@ use miglint_diagnostics::TextRange;
 use crate::state::{Origin, Schema};
 
 /// Whether an object exists at a point of the replay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Presence {
     Present,
     Absent,
@@ -16,7 +16,7 @@ pub enum Presence {
 }
 
 /// What the state says about a table right before an op.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TableFacts {
     pub presence: Presence,
     /// The op that created it (a new, empty table).
@@ -49,7 +49,7 @@ impl TableFacts {
 }
 
 /// What the state says about a column right before an op.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ColumnFacts {
     pub presence: Presence,
     pub nullable: Option<bool>,
@@ -73,7 +73,7 @@ pub struct ColumnFacts {
 }
 
 /// The facts recorded for one op (or one statement of an `execute`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OpFacts {
     /// The op's table, when it names one.
     pub table: Option<TableFacts>,
@@ -121,6 +121,7 @@ pub struct OpFacts {
     clippy::box_collection,
     reason = "one pointer inline (a `Vec` is three), for a list that is most often absent"
 )]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct List<T>(Option<Box<Vec<T>>>);
 
 impl<T> List<T> {
@@ -177,7 +178,7 @@ impl<T: std::fmt::Debug> std::fmt::Debug for List<T> {
 }
 
 /// An existence fact of one statement of literal SQL.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SqlObject {
     pub range: miglint_diagnostics::TextRange,
     pub missing: Option<ObjectFact>,
@@ -185,7 +186,7 @@ pub struct SqlObject {
 }
 
 /// What kind of object an existence fact is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ObjectKind {
     Table,
     Column,
@@ -210,7 +211,7 @@ impl ObjectKind {
 /// An object an op names, with the op that created it (for an existing
 /// one) or dropped it (for a missing one; `None`: no replayed op ever
 /// created it on a table whose every object is known).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObjectFact {
     pub kind: ObjectKind,
     pub name: String,
@@ -243,7 +244,7 @@ impl ObjectFact {
 /// An object an `upgrade()` creates or drops that its paired `downgrade()`
 /// leaves as the upgrade left it: after `alembic downgrade`, the next
 /// `alembic upgrade` meets it again ("already exists" / "does not exist").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NotReverted {
     /// A table, a column or an index.
     pub kind: ObjectKind,

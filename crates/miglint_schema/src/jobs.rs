@@ -12,6 +12,7 @@ use crate::replay::{Cursor, Walk};
 use crate::rev::{self, EnvFacts};
 
 /// One replay: an environment for a set of dialects.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Replay {
     pub set: DialectSet,
     /// The environment's first replay (the others keep only the facts

@@ -37,6 +37,7 @@ mod reads;
 mod replay;
 mod rev;
 mod reversal;
+mod snapshot;
 mod state;
 
 use miglint_diagnostics::{Dialect, DialectSet};

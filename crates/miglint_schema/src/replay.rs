@@ -39,7 +39,7 @@ pub(crate) fn replay_env(
 /// order: what the revisions before it left (see `checkpoint.rs`). The
 /// facts of those revisions are not part of it (a replay's `EnvFacts` up
 /// to `pos`).
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Cursor {
     pub pos: usize,
     /// By position: how many children of that revision are still to be

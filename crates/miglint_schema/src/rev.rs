@@ -20,13 +20,14 @@ use crate::state::{HashMap, Key, Origin, key};
 /// per file: few allocations; not one list: an allocation that large
 /// goes back to the system when freed, and the next build's first touch
 /// of each of its pages faults).
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct EnvFacts {
     /// Per position: the file, and where its ops' facts lie (a chunk, a
     /// range in it).
     files: Vec<(usize, u32, u32, u32)>,
     chunks: Vec<Vec<OpFacts>>,
     /// The last chunk is lent out (see [`EnvFacts::open`]).
+    #[serde(skip)]
     lent: bool,
 }
 

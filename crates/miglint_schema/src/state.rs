@@ -20,7 +20,7 @@ mod undo;
 
 /// Where a fact comes from: a revision file (index into the model's
 /// inputs), the function of that file, and the span of the op.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub file: u32,
     pub func: u32,
@@ -52,6 +52,18 @@ pub fn next_stamp() -> u64 {
     STAMP.fetch_add(1, Ordering::Relaxed)
 }
 
+/// The next stamp, not taken (a kept state written to disk records it).
+pub(crate) fn stamp_now() -> u64 {
+    STAMP.load(Ordering::Relaxed)
+}
+
+/// Every later stamp above `stamp` (a kept state read back from disk: its
+/// stamps were taken by another process, and the events replayed after it
+/// must come after them).
+pub(crate) fn stamps_from(stamp: u64) {
+    STAMP.fetch_max(stamp, Ordering::Relaxed);
+}
+
 pub fn key(name: &str) -> Key {
     name.to_ascii_lowercase()
 }
@@ -65,7 +77,7 @@ fn lower(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Column {
     pub name: String,
     /// The type as written (`sa.String(50)` → `String`), when known.
@@ -125,7 +137,7 @@ impl Column {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ConstraintKind {
     PrimaryKey,
     Unique,
@@ -147,7 +159,7 @@ impl ConstraintKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Constraint {
     pub name: Option<String>,
     /// The name is wrapped in `op.f()`/`conv()` (naming conventions do not
@@ -195,7 +207,7 @@ impl ForeignKeyRef {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub name: String,
     pub table: Key,
@@ -204,7 +216,7 @@ pub struct Index {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub name: String,
     /// Columns in creation order; dropped ones are `None` (indices stay
@@ -254,6 +266,7 @@ pub struct Table {
     pub helper_named: Option<Origin>,
     /// While a `downgrade()` changes the table in place: how to undo its
     /// column changes (see [`Schema::table_mut`]).
+    #[serde(skip)]
     log: Option<Vec<ColumnUndo>>,
 }
 
@@ -374,7 +387,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EnumType {
     pub name: String,
     /// `None` when the labels are not literal.
@@ -385,7 +398,7 @@ pub struct EnumType {
 }
 
 /// The schema at one point of a replay.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     /// Shared between the states of a fork until one side changes a table
     /// (copy on write), so a branch point costs a map of pointers.
@@ -407,6 +420,8 @@ pub struct Schema {
     /// entries are checked against `indexes` on use), so that dropping a
     /// table or a column looks at its own indexes, not at every index.
     index_names: HashMap<Key, Vec<Key>>,
+    /// (only while a `downgrade()` is replayed: never in a kept state)
+    #[serde(skip)]
     undo: Option<Undo>,
 }
 
