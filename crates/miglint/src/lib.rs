@@ -9,6 +9,7 @@ pub mod drift_rules;
 mod filestat;
 mod git;
 pub mod graph_cmd;
+mod key;
 mod memo;
 pub mod output;
 pub mod run;

@@ -27,7 +27,6 @@
 //! foreign memo is a miss.
 
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -39,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cache, ContentKey};
 use crate::filestat::FileStat;
+use crate::key::Key;
 
 const MAGIC: &[u8; 8] = b"MIGLINTM";
 const FORMAT: u32 = 5;
@@ -106,33 +106,6 @@ impl Findings<'_> {
                 .labels
                 .iter()
                 .any(|&l| l == ELSEWHERE || shown(l as usize))
-    }
-}
-
-/// Two salted SipHash states: a 128-bit key.
-#[derive(Clone)]
-pub(crate) struct Key([DefaultHasher; 2]);
-
-impl Key {
-    pub(crate) fn new() -> Self {
-        let salted = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            h.write_u64(salt);
-            h
-        };
-        Key([salted(0x6d65_6d6f_0000_0001), salted(0x6d65_6d6f_0000_0002)])
-    }
-
-    /// Length-prefixed, so that two fields never run into each other.
-    pub(crate) fn bytes(&mut self, b: &[u8]) {
-        for h in &mut self.0 {
-            h.write_u64(b.len() as u64);
-            h.write(b);
-        }
-    }
-
-    pub(crate) fn finish(&self) -> [u64; 2] {
-        [self.0[0].finish(), self.0[1].finish()]
     }
 }
 

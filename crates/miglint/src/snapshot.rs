@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use miglint_linter::Linter;
 use miglint_schema::{KeptModel, Update};
 
-use crate::memo::Key;
+use crate::key::Key;
 
 const MAGIC: &[u8; 8] = b"MIGLINTS";
 const FORMAT: u32 = 1;
