@@ -95,8 +95,8 @@ impl KeptModel {
     }
 }
 
-/// [`crate::state::ForeignKeyRef::deferral`]'s three values (written as their index).
-const DEFERRALS: [&str; 3] = ["initially_deferrable", "deferrable", "not deferrable"];
+/// A deferral is written as its index in this list.
+const DEFERRALS: [&str; 3] = crate::state::ForeignKeyRef::DEFERRALS;
 
 /// A [`crate::state::ForeignKeyRef`] as written in a kept state on disk.
 type FkRepr = (String, Vec<String>, Option<String>, Option<String>, u8);

@@ -195,14 +195,19 @@ impl ForeignKeyRef {
         (!v.is_empty() && v != "no action").then_some(v)
     }
 
+    /// The three values of [`ForeignKeyRef::deferral`], in this order
+    /// (the model snapshot writes a deferral as its index here).
+    pub(crate) const DEFERRALS: [&'static str; 3] =
+        ["initially_deferrable", "deferrable", "not deferrable"];
+
     /// The three-state deferral of `deferrable=` and `initially=`.
     pub fn deferral(deferrable: bool, initially: Option<&str>) -> &'static str {
         if initially.is_some_and(|i| i.eq_ignore_ascii_case("deferred")) {
-            "initially_deferrable"
+            Self::DEFERRALS[0]
         } else if deferrable {
-            "deferrable"
+            Self::DEFERRALS[1]
         } else {
-            "not deferrable"
+            Self::DEFERRALS[2]
         }
     }
 }
