@@ -91,30 +91,116 @@ pub(crate) fn numbered(reports: &[FileReport]) -> Vec<(usize, &Diagnostic)> {
 
 /// `value` as `serde_json::to_writer_pretty` prints it as an element
 /// `depth` levels deep (two spaces each): its own pretty form with every
-/// line after the first indented (JSON strings hold no raw line breaks, so
-/// every `\n` starts one of its lines).
+/// line after the first indented, written straight into `buffer` by
+/// [`Nested`] (it used to be printed apart, then copied line by line with
+/// the indent added: a second pass over every byte of the output).
 pub(crate) fn pretty_at<T: serde::Serialize>(
     buffer: &mut Vec<u8>,
     value: &T,
     depth: usize,
 ) -> io::Result<()> {
-    thread_local! {
-        /// The element before indenting, reused (no allocation per element).
-        static ELEMENT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    let mut serializer = serde_json::Serializer::with_formatter(buffer, Nested::at(depth));
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) as if it had
+/// already opened `depth` levels: every line break it writes is followed
+/// by the indent of its level plus `depth` levels. The same bytes as the
+/// pretty form with each line after the first indented (JSON strings hold
+/// no raw line breaks). Its state is the `PrettyFormatter`'s: the level
+/// and one `has_value` flag (not one per level).
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(depth: usize) -> Nested {
+        Nested {
+            level: depth,
+            has_value: false,
+        }
     }
-    ELEMENT.with_borrow_mut(|element| {
-        element.clear();
-        serde_json::to_writer_pretty(&mut *element, value)?;
-        let indent = &b"                                "[..2 * depth];
-        buffer.reserve(element.len() + element.len() / 8);
-        for line in element.split_inclusive(|&b| b == b'\n') {
-            buffer.extend_from_slice(line);
-            if line.ends_with(b"\n") {
-                buffer.extend_from_slice(indent);
-            }
+
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] = &[b' '; 64];
+        let mut left = 2 * self.level;
+        while left > 0 {
+            let n = left.min(SPACES.len());
+            writer.write_all(&SPACES[..n])?;
+            left -= n;
         }
         Ok(())
-    })
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// A pretty-printed JSON array of the items, `depth` levels deep: the
@@ -203,6 +289,53 @@ mod tests {
                     String::from_utf8(ours).unwrap(),
                     String::from_utf8(expected).unwrap(),
                     "{n} items at depth {depth}"
+                );
+            }
+        }
+    }
+
+    /// The old way: serde_json's pretty form, each line after the first
+    /// indented by `depth` levels.
+    fn indented_after(value: &serde_json::Value, depth: usize) -> String {
+        let pretty = serde_json::to_string_pretty(value).unwrap();
+        pretty.replace('\n', &format!("\n{}", "  ".repeat(depth)))
+    }
+
+    /// 34 levels of arrays in objects in arrays.
+    fn deep() -> serde_json::Value {
+        let mut value = serde_json::json!([1]);
+        for level in 0..33 {
+            value = if level % 3 == 0 {
+                serde_json::json!({ "k": value, "e": [] })
+            } else {
+                serde_json::json!([value])
+            };
+        }
+        value
+    }
+
+    /// An element written `depth` levels deep is serde_json's pretty form
+    /// indented, for nested, empty and mixed arrays and objects (the one
+    /// `has_value` flag included), escaped strings and deep levels.
+    #[test]
+    fn nested_is_pretty_indented() {
+        let values = [
+            serde_json::json!(null),
+            serde_json::json!("a\nb \"c\" \u{1}"),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!([[], {}, [1, [2, []]], {"a": {}}]),
+            serde_json::json!({"a": [], "b": {"c": [1, {}], "d": {}}, "e": [{"f": [[]]}], "g": 1.5}),
+            deep(),
+        ];
+        for value in &values {
+            for depth in [0, 1, 2, 3, 7, 40] {
+                let mut ours = b"prefix".to_vec();
+                pretty_at(&mut ours, value, depth).unwrap();
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    format!("prefix{}", indented_after(value, depth)),
+                    "{value} at depth {depth}"
                 );
             }
         }
