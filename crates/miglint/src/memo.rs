@@ -542,6 +542,7 @@ pub fn check(
             .count();
         format!("memo miss: {kept} files keyed by their stat, not hashed")
     });
+    crate::timing::mark("miss read");
     let unread: Vec<usize> = (0..files.len())
         .filter(|&i| contents[i].is_none())
         .collect();
@@ -573,10 +574,12 @@ pub fn check(
     };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
+    crate::timing::mark("cache open");
     // the model kept by the last miss, replayed from the first changed
     // revision on
     let snapshot = crate::snapshot::Snapshot::new(dir, slot_settings);
     snapshot.load(linter);
+    crate::timing::mark("model read");
     let finished = finish(crate::run::Lint::cached(linter, files, contents, cache));
     if linter.internal_errors() == 0 {
         snapshot.save(linter);
