@@ -393,6 +393,31 @@ fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Optio
     }
 }
 
+/// Reads the files `which` (index into `files`, the stat the memo vouched
+/// for, the content key it recorded) into `contents`, in parallel above a
+/// few: a file whose opened handle stats as `stat` has the recorded key
+/// (as on a hit: see [`FileStat::unchanged_since`]), without hashing its
+/// bytes; any other is left unread (`None`) for [`read_into`].
+fn read_known_into(
+    cap: u64,
+    files: &[PathBuf],
+    which: &[(usize, FileStat, ContentKey)],
+    contents: &mut [Option<Read>],
+) {
+    let read = |&(i, stat, key): &(usize, FileStat, ContentKey)| {
+        miglint_config::read_if_same(&files[i], cap, |meta| FileStat::of(meta) == stat)
+            .map(|bytes| Ok((key, bytes)))
+    };
+    let read: Vec<Option<Read>> = if which.len() < PARALLEL_THRESHOLD {
+        which.iter().map(read).collect()
+    } else {
+        which.par_iter().map(read).collect()
+    };
+    for (&(i, _, _), r) in which.iter().zip(read) {
+        contents[i] = r;
+    }
+}
+
 /// The project phase through the cache: the memo when it holds this run's
 /// inputs, else the cached per-file phase, `finish` (the project phase) and
 /// a new memo. On a hit only the reports that `keep` wants are built, and
@@ -499,8 +524,25 @@ pub fn check(
     {
         return finished;
     }
-    // a miss: read what the stats vouched for, then lint
+    // a miss: read what the stats vouched for (keyed by the memo, not
+    // hashed, while the opened file still stats the same), then lint
     let slot_settings = slot.settings;
+    let vouched_unread: Vec<(usize, FileStat, ContentKey)> = slot
+        .order
+        .iter()
+        .zip(&stats)
+        .zip(&known)
+        .filter_map(|((&i, stat), key)| contents[i].is_none().then_some((i, (*stat)?, (*key)?)))
+        .collect();
+    read_known_into(cap, files, &vouched_unread, &mut contents);
+    crate::timing::note(|| {
+        let kept = vouched_unread
+            .iter()
+            .filter(|(i, _, _)| contents[*i].is_some())
+            .count();
+        format!("memo miss: {kept} files keyed by their stat, not hashed")
+    });
+    crate::timing::mark("miss read");
     let unread: Vec<usize> = (0..files.len())
         .filter(|&i| contents[i].is_none())
         .collect();
@@ -532,10 +574,12 @@ pub fn check(
     };
     let options = &linter.settings.options;
     let cache = Cache::open(dir, &options.root, &linter.cache_fingerprint());
+    crate::timing::mark("cache open");
     // the model kept by the last miss, replayed from the first changed
     // revision on
     let snapshot = crate::snapshot::Snapshot::new(dir, slot_settings);
     snapshot.load(linter);
+    crate::timing::mark("model read");
     let finished = finish(crate::run::Lint::cached(linter, files, contents, cache));
     if linter.internal_errors() == 0 {
         snapshot.save(linter);

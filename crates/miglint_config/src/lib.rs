@@ -29,7 +29,8 @@ pub use options::{
     Override, PerFileIgnore, TOP_LEVEL_KEYS, find_config,
 };
 pub use read::{
-    DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_capped_stat, read_to_string_capped,
+    DEFAULT_MAX_FILE_SIZE, ReadError, read_capped, read_capped_stat, read_if_same,
+    read_to_string_capped,
 };
 pub use targets::{
     EnvConfig, Evidence, MigrationEvidence, Targets, decide, dialect_folder, display_cwd,

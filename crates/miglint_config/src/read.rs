@@ -114,6 +114,30 @@ pub fn read_capped_stat(path: &Path, cap: u64) -> Result<(Vec<u8>, fs::Metadata)
     Ok((bytes, meta))
 }
 
+/// The bytes of the regular file `path` when the metadata of the opened
+/// file satisfies `same` (a caller that stat'ed it a moment ago and knows
+/// its contents by that stat), exactly its length read; `None` otherwise
+/// (not a regular file, over `cap`, `same` false, or fewer bytes than its
+/// length): the caller reads it again with [`read_capped_stat`]. One open,
+/// one `fstat` and one read, without the stat by path before the open and
+/// the read that finds the end.
+pub fn read_if_same(
+    path: &Path,
+    cap: u64,
+    same: impl FnOnce(&fs::Metadata) -> bool,
+) -> Option<Vec<u8>> {
+    let file = open_nonblocking(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > cap || !same(&meta) {
+        return None;
+    }
+    let len = usize::try_from(meta.len()).ok()?;
+    let mut bytes = Vec::with_capacity(len);
+    // (a `Take` at its limit ends the read without asking the file again)
+    file.take(meta.len()).read_to_end(&mut bytes).ok()?;
+    (bytes.len() == len).then_some(bytes)
+}
+
 /// [`read_capped`] as UTF-8 text; invalid UTF-8 is an
 /// [`io::ErrorKind::InvalidData`] error, as with [`fs::read_to_string`].
 pub fn read_to_string_capped(path: &Path, cap: u64) -> Result<String, ReadError> {
