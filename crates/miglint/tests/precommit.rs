@@ -16,7 +16,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use support::{miglint, write};
+use support::{all_rules_project, miglint, write};
 
 const FORMATS: [&str; 2] = ["json", "full"];
 
@@ -37,16 +37,7 @@ def upgrade():\n{ops}\n\ndef downgrade():\n    pass\n"
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
-        root,
-        "lint.toml",
-        "paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [\"postgresql\", \"sqlite\"]\n",
-    );
-    write(
-        root,
-        "alembic/env.py",
-        "from alembic import context\n\ndef run_migrations_online():\n    context.configure(url='postgresql://x/y')\n",
-    );
+    all_rules_project(root);
     write(
         root,
         &rev_path("r0"),

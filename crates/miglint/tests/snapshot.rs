@@ -12,7 +12,7 @@ mod support;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use support::{check, files_under, miglint, write};
+use support::{all_rules_project, check, files_under, miglint, write};
 
 /// A chain of `n` revisions over two tables, with findings of the model
 /// rules (columns dropped that a later revision uses, NOT NULL added to
@@ -20,16 +20,7 @@ use support::{check, files_under, miglint, write};
 fn chain(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
-        root,
-        "lint.toml",
-        "paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [\"postgresql\", \"sqlite\"]\n",
-    );
-    write(
-        root,
-        "alembic/env.py",
-        "from alembic import context\n\ndef run_migrations_online():\n    context.configure(url='postgresql://x/y')\n",
-    );
+    all_rules_project(root);
     for i in 0..n {
         write(root, &rev_path(i), &revision(i, &ops(i)));
     }

@@ -63,6 +63,22 @@ pub fn write(root: &Path, rel: &str, text: &str) {
     fs::write(p, text).expect("write the file");
 }
 
+/// A project whose `lint.toml` selects every rule for PostgreSQL and
+/// SQLite over `alembic/`, and whose `alembic/env.py` configures a
+/// PostgreSQL URL.
+pub fn all_rules_project(root: &Path) {
+    write(
+        root,
+        "lint.toml",
+        "paths = [\"alembic\"]\nselect = [\"ALL\"]\ndialects = [\"postgresql\", \"sqlite\"]\n",
+    );
+    write(
+        root,
+        "alembic/env.py",
+        "from alembic import context\n\ndef run_migrations_online():\n    context.configure(url='postgresql://x/y')\n",
+    );
+}
+
 /// Runs git in `dir` with a fixed identity, no signing, `main` as the
 /// default branch and no user or system configuration; panics on failure.
 pub fn git(dir: &Path, args: &[&str]) {
