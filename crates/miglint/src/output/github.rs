@@ -45,25 +45,19 @@ pub(crate) fn escape_property(text: &str) -> String {
     escape(text, true)
 }
 
-/// By bytes: the runs between the bytes that change (all ASCII) are
-/// copied whole.
 fn escape(text: &str, property: bool) -> String {
     let mut escaped = String::with_capacity(text.len());
-    let mut start = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let replacement = match b {
+    super::escape::replace_runs(&mut escaped, text, |bytes, i| {
+        let replacement = match bytes[i] {
             b'%' => "%25",
             b'\r' => "%0D",
             b'\n' => "%0A",
             b':' if property => "%3A",
             b',' if property => "%2C",
-            _ => continue,
+            _ => return None,
         };
-        escaped.push_str(&text[start..i]);
-        escaped.push_str(replacement);
-        start = i + 1;
-    }
-    escaped.push_str(&text[start..]);
+        Some((replacement, 1))
+    });
     escaped
 }
 
@@ -92,14 +86,7 @@ mod tests {
         let pieces = [
             "a", "bc ", "%", "%25", "\r", "\n", ":", ",", "é", "\u{85}", "😀", "\t", "::", "x,y",
         ];
-        let mut seed = 3u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            for _ in 0..(seed >> 60) {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::output::escape::random_texts(&pieces, 3, 20_000) {
             assert_eq!(
                 escape_data(&text),
                 escape_by_chars(&text, false),

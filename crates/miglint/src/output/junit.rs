@@ -95,42 +95,25 @@ pub(crate) fn escape(text: &str) -> String {
 }
 
 /// [`escape`] (or, with `keep_breaks`, [`escape_text`]) appended to `escaped`.
-/// By bytes: the runs between the bytes that change are copied whole (a
-/// character-by-character push was a tenth of a `junit` run's CPU on the
-/// stress file). Every byte that changes is ASCII, but for U+FFFE and
-/// U+FFFF (`EF BF BE`, `EF BF BF`), so each copied run ends on a character
-/// boundary.
+/// The bytes that change are ASCII, but for U+FFFE and U+FFFF (`EF BF BE`,
+/// `EF BF BF`), replaced whole.
 fn escape_into(escaped: &mut String, text: &str, keep_breaks: bool) {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let (replacement, len) = match bytes[i] {
-            b'&' => ("&amp;", 1),
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&apos;", 1),
-            b'\n' | b'\r' | b'\t' if keep_breaks => {
-                i += 1;
-                continue;
-            }
-            b'\n' => ("&#10;", 1),
-            b'\r' => ("&#13;", 1),
-            b'\t' => ("&#9;", 1),
-            0..0x20 => ("\u{fffd}", 1),
-            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => ("\u{fffd}", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        escaped.push_str(&text[start..i]);
-        escaped.push_str(replacement);
-        i += len;
-        start = i;
-    }
-    escaped.push_str(&text[start..]);
+    super::escape::replace_runs(escaped, text, |bytes, i| match bytes[i] {
+        b'&' => Some(("&amp;", 1)),
+        b'<' => Some(("&lt;", 1)),
+        b'>' => Some(("&gt;", 1)),
+        b'"' => Some(("&quot;", 1)),
+        b'\'' => Some(("&apos;", 1)),
+        b'\n' | b'\r' | b'\t' if keep_breaks => None,
+        b'\n' => Some(("&#10;", 1)),
+        b'\r' => Some(("&#13;", 1)),
+        b'\t' => Some(("&#9;", 1)),
+        0..0x20 => Some(("\u{fffd}", 1)),
+        0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => {
+            Some(("\u{fffd}", 3))
+        }
+        _ => None,
+    });
 }
 
 #[cfg(test)]
@@ -222,14 +205,7 @@ mod tests {
             "😀",
             "#10;",
         ];
-        let mut seed = 11u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            for _ in 0..(seed >> 60) {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::output::escape::random_texts(&pieces, 11, 20_000) {
             assert_eq!(escape(&text), escape_by_chars(&text, false), "{text:?}");
             assert_eq!(escape_text(&text), escape_by_chars(&text, true), "{text:?}");
         }

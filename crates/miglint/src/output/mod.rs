@@ -6,6 +6,7 @@
 //! errors; the caller owns buffering, locking and `BrokenPipe` handling.
 
 mod concise;
+mod escape;
 mod full;
 mod github;
 mod gitlab;
