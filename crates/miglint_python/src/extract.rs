@@ -19,6 +19,7 @@ use crate::guards::{Env, Guards, Val};
 use crate::kinds::{NamedChildren, kinds};
 use crate::mentions::Mentions;
 use crate::model::*;
+use crate::split::Cont;
 use crate::strings;
 
 /// Deeper nesting than this is not modelled (the rest of the file still is).
@@ -43,7 +44,8 @@ const NOT_OPS: &[&str] = &[
 /// extraction is returned with the model.
 pub(crate) fn extract<'s>(
     src: &'s str,
-    tree: &Tree,
+    tree: &'s Tree,
+    cont: Option<Cont<'s>>,
     regions: &'s Regions<'s>,
     memo: Option<Memo>,
 ) -> (Module, Option<Memo>) {
@@ -60,6 +62,7 @@ pub(crate) fn extract<'s>(
         reuse: memo
             .filter(|_| !root.has_error() && regions.ranges.is_empty())
             .map(|m| reuse::Reuse::new(m, function_bodies(root))),
+        cont,
     };
     x.scan_trivia(root);
     let mut env = Env::new();
@@ -125,6 +128,8 @@ struct Extractor<'s> {
     count_identifiers: bool,
     /// The statements kept from the last extraction (the language server).
     reuse: Option<reuse::Reuse>,
+    /// The rest of a function body cut into pieces (see [`crate::split`]).
+    cont: Option<Cont<'s>>,
 }
 
 /// The context a statement runs in.
@@ -192,7 +197,7 @@ impl<'s> Extractor<'s> {
             let id = node.kind_id();
             // (an inert statement is no comment and no syntax error, and
             // makes no mention; an identifier would count for nothing here)
-            let inert = skipping && statement && self.inert(node);
+            let inert = skipping && statement && self.inert(node) && !self.holds_cont(node);
             if id == k.comment {
                 self.module.comments.push(range(node));
                 if let Some(r) = rec.as_deref_mut() {
@@ -243,8 +248,39 @@ impl<'s> Extractor<'s> {
                     return;
                 }
                 statement = above.pop().unwrap_or(false);
+                if rec.is_none()
+                    && self
+                        .cont
+                        .as_ref()
+                        .is_some_and(|c| c.block == cursor.node().id())
+                {
+                    // the rest of the cut body, in source order
+                    self.trivia_cont(mentions);
+                }
             }
         }
+    }
+
+    /// [`Extractor::trivia_walk`] of the later pieces of a cut body (see
+    /// [`crate::split`]).
+    fn trivia_cont(&mut self, mentions: &mut Mentions<'s>) {
+        let Some(cont) = &self.cont else {
+            return;
+        };
+        let nodes: Vec<Node<'s>> = cont.blocks.iter().chain(&cont.trailing).copied().collect();
+        for node in nodes {
+            self.trivia_walk(node, mentions, None);
+        }
+    }
+
+    /// Whether `stmt` (a module-level statement) holds the cut function.
+    fn holds_cont(&self, stmt: Node) -> bool {
+        self.cont.as_ref().is_some_and(|c| {
+            stmt.id() == c.def
+                || stmt
+                    .child_by_field_id(crate::kinds::fields().definition)
+                    .is_some_and(|d| d.id() == c.def)
+        })
     }
 
     /// Whether the subtree of `stmt` holds nothing the trivia walk
@@ -495,10 +531,14 @@ impl<'s> Extractor<'s> {
         let name = self.text(name_node).to_string();
         let kind = func_kind(&name);
         let shape = self.body_shape(body);
+        let mut whole = range(def);
+        if let Some(cont) = self.cont.as_ref().filter(|c| c.def == def.id()) {
+            whole = TextRange::from_usize(def.start_byte()..cont.end);
+        }
         self.module.functions.push(Function {
             name,
             kind,
-            range: range(def),
+            range: whole,
             name_range: range(name_node),
             shape,
         });
@@ -530,7 +570,7 @@ impl<'s> Extractor<'s> {
         // the first that is not trivial
         let mut count = 0;
         let mut first_code = None;
-        for s in NamedChildren::new(body).filter(|s| !is_docstring(*s)) {
+        for s in self.statements(body).filter(|s| !is_docstring(*s)) {
             count += 1;
             if first_code.is_none() && !trivial(s) {
                 first_code = Some(s);
@@ -578,7 +618,15 @@ impl<'s> Extractor<'s> {
             if names.is_empty() {
                 return;
             }
-            Some(count_names(self.src, root, &names))
+            let mut counts = count_names(self.src, root, &names);
+            if let Some(cont) = &self.cont {
+                for &node in cont.blocks.iter().chain(&cont.trailing) {
+                    for (name, n) in count_names(self.src, node, &names) {
+                        *counts.entry(name).or_default() += n;
+                    }
+                }
+            }
+            Some(counts)
         };
         let identifiers = counted.as_ref().unwrap_or(&self.identifiers);
         let eligible: Vec<usize> = (0..funcs.len())
@@ -631,6 +679,24 @@ impl<'s> Extractor<'s> {
     }
 }
 
+impl<'s> Extractor<'s> {
+    /// The statements of `block`, and when it is a cut body, those of its
+    /// later pieces after them (see [`crate::split`]).
+    pub(super) fn statements<'b>(
+        &self,
+        block: Node<'b>,
+    ) -> impl Iterator<Item = Node<'b>> + use<'b, 's>
+    where
+        's: 'b,
+    {
+        let rest: Vec<Node<'b>> = match &self.cont {
+            Some(c) if c.block == block.id() => c.statements().collect(),
+            _ => Vec::new(),
+        };
+        NamedChildren::new(block).chain(rest)
+    }
+}
+
 /// How often each of `names` occurs as an identifier in the tree of `src`.
 /// A statement in a block whose text has none of the names is not walked:
 /// an identifier's text is part of its statement's.
@@ -675,7 +741,7 @@ fn top_level<'t>(block: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
     }
 }
 
-fn func_kind(name: &str) -> FuncKind {
+pub(crate) fn func_kind(name: &str) -> FuncKind {
     if name == "upgrade" || name.starts_with("upgrade_") {
         FuncKind::Upgrade
     } else if name == "downgrade" || name.starts_with("downgrade_") {

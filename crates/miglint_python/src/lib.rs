@@ -14,6 +14,7 @@ pub mod limits;
 mod mentions;
 pub mod model;
 mod sizes;
+mod split;
 pub mod sqla;
 mod strings;
 
@@ -59,6 +60,10 @@ pub struct PythonParser {
     data_min: usize,
     /// Trees kept for incremental re-parsing (the language server).
     kept: Option<incremental::Kept>,
+    /// When a huge function is parsed in pieces (see [`split`]).
+    split: split::Sizes,
+    /// How many trees the last parse was (see [`PythonParser::last_pieces`]).
+    last_pieces: usize,
 }
 
 impl Default for PythonParser {
@@ -69,16 +74,40 @@ impl Default for PythonParser {
 
 impl PythonParser {
     pub fn new() -> Self {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .expect("the bundled tree-sitter-python grammar matches the tree-sitter ABI");
         PythonParser {
-            parser,
+            parser: ts_parser(),
             budget: DEFAULT_PARSE_BUDGET,
             data_min: DATA_REGION_MIN,
             kept: None,
+            split: split::Sizes {
+                body_min: split::SPLIT_MIN_BYTES,
+                piece_min: split::PIECE_MIN_BYTES,
+                pieces: split::MAX_PIECES,
+            },
+            last_pieces: 0,
         }
+    }
+
+    /// How many trees the last parse of [`PythonParser::parse_checked`]
+    /// was: 1, or the pieces of a cut function (see
+    /// [`PythonParser::with_split`]); 0 before any parse or after a
+    /// refusal.
+    pub fn last_pieces(&self) -> usize {
+        self.last_pieces
+    }
+
+    /// The same parser cutting `upgrade`/`downgrade` bodies of at least
+    /// `body_min` bytes into at most `pieces` pieces of at least
+    /// `piece_min` bytes, parsed in parallel (see `split.rs`; `pieces` is
+    /// also capped by the rayon pool's threads). The model is the same
+    /// whatever the sizes: for tests, which cut small files.
+    pub fn with_split(mut self, body_min: usize, piece_min: usize, pieces: usize) -> Self {
+        self.split = split::Sizes {
+            body_min,
+            piece_min,
+            pieces,
+        };
+        self
     }
 
     /// The same parser with another time budget per file.
@@ -107,43 +136,95 @@ impl PythonParser {
     /// refuses it (nesting deeper than CPython accepts: a syntax error) or
     /// the parse exceeds the time budget. Never panics or aborts on input.
     pub fn parse_checked(&mut self, source: &str) -> Result<Module, Refusal> {
-        let comment_lines = limits::precheck(source)?;
+        self.last_pieces = 0;
+        // a huge function of a batch run's file is parsed in pieces
+        let splitting = self.kept.is_none() && source.len() >= self.split.body_min;
+        let mut lines = Vec::new();
+        let comment_lines = limits::precheck_lines(source, splitting.then_some(&mut lines))?;
+        let plan = splitting
+            .then(|| {
+                let sizes = split::Sizes {
+                    pieces: rayon::current_num_threads().min(self.split.pieces),
+                    ..self.split
+                };
+                split::plan(source, &lines, sizes)
+            })
+            .flatten();
+        drop(lines);
         if self.data_min != usize::MAX {
             let (regions, region_comments) = data::find(source, self.data_min);
             if !regions.is_empty() {
                 let mut hidden = Hidden::new(source, &comment_lines, regions, region_comments);
-                let (tree, memo) = self.run(hidden.text.as_deref().unwrap_or(source))?;
+                let text = hidden.text.as_deref().unwrap_or(source);
+                let (trees, memo) = self.run_planned(text, plan.as_ref())?;
                 // error recovery may go another way around an empty display:
                 // a broken file is parsed as it is
-                if !tree.root_node().has_error() {
-                    let module = self.extract(&mut hidden, source, &tree, memo);
-                    free_tree(tree, source.len());
+                if !trees.first.root_node().has_error() {
+                    let module = self.extract(&mut hidden, source, &trees, memo);
+                    self.last_pieces = 1 + trees.rest.len();
+                    trees.free(source.len());
                     return Ok(module);
                 }
             }
         }
         let mut hidden = Hidden::new(source, &comment_lines, Vec::new(), Vec::new());
         drop(comment_lines);
-        let (tree, memo) = self.run(hidden.text.as_deref().unwrap_or(source))?;
-        let module = self.extract(&mut hidden, source, &tree, memo);
-        free_tree(tree, source.len());
+        let text = hidden.text.as_deref().unwrap_or(source);
+        let (trees, memo) = self.run_planned(text, plan.as_ref())?;
+        let module = self.extract(&mut hidden, source, &trees, memo);
+        self.last_pieces = 1 + trees.rest.len();
+        trees.free(source.len());
         Ok(module)
     }
 
-    /// The model of `tree`; an incremental parser keeps the memo of the
+    /// The model of `trees`; an incremental parser keeps the memo of the
     /// extraction with the tree.
     fn extract(
         &mut self,
         hidden: &mut Hidden,
         source: &str,
-        tree: &tree_sitter::Tree,
+        trees: &Trees,
         memo: Option<extract::Memo>,
     ) -> Module {
-        let (module, memo) = hidden.extract(source, tree, memo);
+        let (module, memo) = hidden.extract(source, trees, memo);
         if let (Some(k), Some(memo)) = (&mut self.kept, memo) {
             k.set_memo(hidden.text.as_deref().unwrap_or(source), memo);
         }
         module
+    }
+
+    /// The trees of `text`: in the pieces of `plan` when they fit together
+    /// (see [`split`]), else one tree from [`PythonParser::run`].
+    fn run_planned(
+        &mut self,
+        text: &str,
+        plan: Option<&split::Plan>,
+    ) -> Result<(Trees, Option<extract::Memo>), Refusal> {
+        if let Some(plan) = plan {
+            let budget = self.budget;
+            let pieces = split::parse_pieces(text, plan, |ranges| {
+                let mut parser = ts_parser();
+                if parser.set_included_ranges(ranges).is_err() {
+                    return Ok(None);
+                }
+                run_budgeted(&mut parser, budget, text, None).map(Some)
+            })?;
+            if let Some((first, rest)) = pieces {
+                let trees = Trees {
+                    first,
+                    rest,
+                    def_start: plan.def_start(),
+                };
+                return Ok((trees, None));
+            }
+        }
+        let (first, memo) = self.run(text)?;
+        let trees = Trees {
+            first,
+            rest: Vec::new(),
+            def_start: 0,
+        };
+        Ok((trees, memo))
     }
 
     /// One tree-sitter parse within the time budget, incremental when a
@@ -175,47 +256,7 @@ impl PythonParser {
         text: &str,
         old: Option<&tree_sitter::Tree>,
     ) -> Result<tree_sitter::Tree, Refusal> {
-        let start = Instant::now();
-        let start_cpu = limits::thread_cpu_time();
-        let budget = self.budget;
-        let mut timed_out = false;
-        // the budget is CPU time of this thread (a loaded machine must not
-        // refuse a file); a thread's CPU time never exceeds the wall time,
-        // so the clock is read only once the wall time is over budget
-        let mut progress = |_: &tree_sitter::ParseState| {
-            if start.elapsed() > budget
-                && limits::thread_cpu_time()
-                    .zip(start_cpu)
-                    .is_none_or(|(now, then)| now.saturating_sub(then) > budget)
-            {
-                timed_out = true;
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        };
-        let bytes = text.as_bytes();
-        let tree = self.parser.parse_with_options(
-            &mut |i, _| bytes.get(i..).unwrap_or_default(),
-            old,
-            Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
-        );
-        tree.ok_or_else(|| {
-            // a cancelled parse would otherwise resume on the next call
-            self.parser.reset();
-            Refusal {
-                kind: RefusalKind::Budget,
-                range: miglint_diagnostics::TextRange::empty(0),
-                message: if timed_out {
-                    format!(
-                        "parsing it took longer than {} s of CPU time, the parse budget per file",
-                        budget.as_secs_f32()
-                    )
-                } else {
-                    String::from("the Python parser gave up on it")
-                },
-            }
-        })
+        run_budgeted(&mut self.parser, self.budget, text, old)
     }
 
     /// Parses `source` into the migration model. Never panics on input:
@@ -230,6 +271,89 @@ impl PythonParser {
                 syntax_errors: vec![refusal.range],
                 ..Module::default()
             },
+        }
+    }
+}
+
+/// A tree-sitter parser for Python.
+fn ts_parser() -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("the bundled tree-sitter-python grammar matches the tree-sitter ABI");
+    parser
+}
+
+/// One tree-sitter parse of `text` with `parser` within `budget` of the
+/// thread's CPU time (incremental from `old`).
+fn run_budgeted(
+    parser: &mut tree_sitter::Parser,
+    budget: Duration,
+    text: &str,
+    old: Option<&tree_sitter::Tree>,
+) -> Result<tree_sitter::Tree, Refusal> {
+    let start = Instant::now();
+    let start_cpu = limits::thread_cpu_time();
+    let mut timed_out = false;
+    // the budget is CPU time of this thread (a loaded machine must not
+    // refuse a file); a thread's CPU time never exceeds the wall time,
+    // so the clock is read only once the wall time is over budget
+    let mut progress = |_: &tree_sitter::ParseState| {
+        if start.elapsed() > budget
+            && limits::thread_cpu_time()
+                .zip(start_cpu)
+                .is_none_or(|(now, then)| now.saturating_sub(then) > budget)
+        {
+            timed_out = true;
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let bytes = text.as_bytes();
+    let tree = parser.parse_with_options(
+        &mut |i, _| bytes.get(i..).unwrap_or_default(),
+        old,
+        Some(tree_sitter::ParseOptions::new().progress_callback(&mut progress)),
+    );
+    tree.ok_or_else(|| {
+        // a cancelled parse would otherwise resume on the next call
+        parser.reset();
+        Refusal {
+            kind: RefusalKind::Budget,
+            range: miglint_diagnostics::TextRange::empty(0),
+            message: if timed_out {
+                format!(
+                    "parsing it took longer than {} s of CPU time, the parse budget per file",
+                    budget.as_secs_f32()
+                )
+            } else {
+                String::from("the Python parser gave up on it")
+            },
+        }
+    })
+}
+
+/// The trees of one parse: one, or the pieces of a cut function (see
+/// [`split`]).
+struct Trees {
+    first: tree_sitter::Tree,
+    /// The later pieces (none: `first` is the whole file).
+    rest: Vec<tree_sitter::Tree>,
+    /// Where the cut function starts (with `rest`).
+    def_start: usize,
+}
+
+impl Trees {
+    /// Frees the trees (a large file's on a thread of its own, see
+    /// [`free_tree`]).
+    fn free(self, source_len: usize) {
+        free_tree(self.first, source_len);
+        if !self.rest.is_empty() {
+            let rest = self.rest;
+            let _ = std::thread::Builder::new()
+                .name("miglint-free-tree".into())
+                .spawn(move || drop(rest));
         }
     }
 }
@@ -285,7 +409,7 @@ impl Hidden {
     fn extract(
         &mut self,
         source: &str,
-        tree: &tree_sitter::Tree,
+        trees: &Trees,
         memo: Option<extract::Memo>,
     ) -> (Module, Option<extract::Memo>) {
         let text = self.text.as_deref().unwrap_or(source);
@@ -293,7 +417,10 @@ impl Hidden {
             src: source,
             ranges: std::mem::take(&mut self.regions),
         };
-        let (mut module, memo) = extract::extract(text, tree, &regions, memo);
+        let cont = split::Cont::new(&trees.first, &trees.rest, trees.def_start);
+        // (`parse_pieces` checked what `Cont::new` reads)
+        debug_assert!(trees.rest.is_empty() || cont.is_some());
+        let (mut module, memo) = extract::extract(text, &trees.first, cont, &regions, memo);
         if !self.comments.is_empty() {
             module.comments.extend_from_slice(&self.comments);
             module.comments.sort_by_key(|r| r.start());

@@ -57,6 +57,30 @@ pub enum RefusalKind {
 /// (or the raw indentation the parser's scanner can hold); else the ranges
 /// of the comments that fill a whole line (outside strings), in order.
 pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
+    precheck_lines(source, None)
+}
+
+/// A logical line (a statement's first physical line, continuation lines
+/// and bracketed newlines included), as [`precheck_lines`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LogicalLine {
+    /// The start of its first physical line (column 0).
+    pub start: u32,
+    /// Its first character, after the indentation.
+    pub code: u32,
+    /// Its indentation width (tabs to multiples of 8, as CPython).
+    pub width: u32,
+    /// Just after the newline that ends it (the end of the text if none).
+    pub end: u32,
+}
+
+/// [`precheck`]; with `lines`, every logical line outside brackets and
+/// strings is also pushed there, in order (comment-only and blank lines
+/// are none).
+pub(crate) fn precheck_lines(
+    source: &str,
+    mut lines: Option<&mut Vec<LogicalLine>>,
+) -> Result<Vec<TextRange>, Refusal> {
     let mut comment_lines = Vec::new();
     let b = source.as_bytes();
     let mut i = 0usize;
@@ -65,6 +89,8 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
     let mut raw: Vec<usize> = vec![0];
     let mut line_start = true;
     let mut continuation = false;
+    // a recorded logical line has not met its ending newline yet
+    let mut open = false;
     while i < b.len() {
         if line_start {
             line_start = false;
@@ -96,6 +122,15 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
                     if indents.len() - 1 > MAX_INDENT_LEVELS {
                         return Err(too_deep_indent(start));
                     }
+                    if let Some(lines) = lines.as_deref_mut() {
+                        lines.push(LogicalLine {
+                            start: start as u32,
+                            code: i as u32,
+                            width: width as u32,
+                            end: b.len() as u32,
+                        });
+                        open = true;
+                    }
                 }
             }
             continuation = false;
@@ -105,6 +140,7 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
             b'\n' => {
                 line_start = true;
                 i += 1;
+                end_line(&mut lines, &mut open, depth, i);
             }
             b'\r' => {
                 line_start = true;
@@ -112,6 +148,7 @@ pub fn precheck(source: &str) -> Result<Vec<TextRange>, Refusal> {
                 if b.get(i) == Some(&b'\n') {
                     i += 1;
                 }
+                end_line(&mut lines, &mut open, depth, i);
             }
             b'#' => {
                 while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
@@ -205,6 +242,18 @@ pub(crate) fn blanked(source: &str, blank: &[TextRange]) -> Option<String> {
     }
     // whole characters (UTF-8 sequences included) became ASCII spaces
     String::from_utf8(out).ok()
+}
+
+/// A newline at `depth` (brackets) ends the open logical line there, at
+/// `at` (just after it).
+fn end_line(lines: &mut Option<&mut Vec<LogicalLine>>, open: &mut bool, depth: usize, at: usize) {
+    if *open
+        && depth == 0
+        && let Some(last) = lines.as_deref_mut().and_then(|l| l.last_mut())
+    {
+        last.end = at as u32;
+        *open = false;
+    }
 }
 
 /// Pops the levels wider than `width`, pushes `width` if it is new.

@@ -32,7 +32,8 @@ impl<'s> Extractor<'s> {
         }
         // a function body's statements may be kept from the last extraction
         let kept = depth == 0 && self.reuse.is_some();
-        let mut stmts = NamedChildren::new(block);
+        // (with the later pieces of a cut body, see `crate::split`)
+        let mut stmts = self.statements(block);
         while let Some(stmt) = stmts.next() {
             let falls = if kept {
                 self.statement_kept(stmt, scope)
