@@ -43,7 +43,8 @@ fn main() {
         walk(Path::new(arg), &mut files);
     }
     if extract {
-        let mut parser = miglint_python::PythonParser::new();
+        // on this thread alone: no huge function is parsed in pieces
+        let mut parser = miglint_python::PythonParser::new().with_split(usize::MAX, usize::MAX, 1);
         let (mut bytes, mut ops) = (0usize, 0usize);
         for file in &files {
             let Ok(text) = std::fs::read_to_string(file) else {

@@ -2,6 +2,7 @@
 //! revision identifiers here; control flow in [`flow`], operation calls and
 //! their arguments in [`exprs`].
 
+mod cut;
 mod exprs;
 mod flow;
 mod reuse;
@@ -109,6 +110,11 @@ fn function_bodies(root: Node) -> Vec<usize> {
         .collect()
 }
 
+/// A call of a plain name: the name, the calling function, the dialects
+/// reaching the call, and whether it follows an exit on an unknown
+/// condition / runs under a guard about the database's state.
+type CallSite<'s> = (&'s str, usize, DialectSet, bool, bool);
+
 struct Extractor<'s> {
     src: &'s str,
     /// Literal data displays the parser saw empty.
@@ -119,7 +125,7 @@ struct Extractor<'s> {
     /// the name, the calling function, the dialects reaching the call and
     /// whether it follows an exit on an unknown condition / runs under a
     /// guard about the database's state.
-    calls: Vec<(&'s str, usize, DialectSet, bool, bool)>,
+    calls: Vec<CallSite<'s>>,
     /// How often each identifier occurs anywhere in the file: counted by
     /// the trivia walk for the language server (whose kept statements
     /// bring their counts), else only for the names helper narrowing asks

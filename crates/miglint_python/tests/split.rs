@@ -90,11 +90,16 @@ const BODY: &[&str] = &[
     "    op.drop_column(\"t\", \"c\")  # trailing comment\n",
 ];
 
-fn generated(body_lines: usize, tail: &str) -> String {
+/// A revision whose `upgrade()` has `body_lines` of [`BODY`] (a bare
+/// `return` before line `return_at`), then `tail`.
+fn generated(body_lines: usize, tail: &str, return_at: Option<usize>) -> String {
     let mut src = String::from(
         "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"r1\"\ndown_revision = None\n\n\ndef _helper(conn):\n    op.drop_index(\"ix\")\n\n\n@op_decorator\ndef upgrade():\n    \"\"\"Docstring.\"\"\"\n",
     );
     for i in 0..body_lines {
+        if return_at == Some(i) {
+            src.push_str("    return\n");
+        }
         src.push_str(BODY[i % BODY.len()]);
         if i % 7 == 3 {
             src.push_str(BODY[(i * 5) % BODY.len()]);
@@ -114,7 +119,8 @@ fn cut_bodies_of_every_statement_boundary_give_the_whole_model() {
     ];
     pool().install(|| {
         for (i, tail) in tails.iter().enumerate() {
-            let src = generated(120, tail);
+            // (a bare return: every later piece is unreachable)
+            let src = generated(120, tail, (i == 1).then_some(40));
             let cut = check(&src, &format!("generated body {i}"), 2..=48);
             assert!(
                 cut >= 40,
@@ -124,12 +130,48 @@ fn cut_bodies_of_every_statement_boundary_give_the_whole_model() {
     });
 }
 
+/// Bodies of op calls alone, whose later pieces are extracted in parallel
+/// from the body's first scope and kept: with a bare `return` or a dialect
+/// guard's early return in the middle, the pieces after it are not.
+#[test]
+fn pieces_extracted_apart_give_the_whole_model() {
+    const PLAIN: &[&str] = &[
+        "    op.add_column(\"t\", sa.Column(\"c\", sa.Integer()))\n",
+        "    op.drop_column(\"t\", \"d\")  # why\n",
+        "    op.execute(\"\"\"\n    UPDATE t SET a = 1\n\"\"\")\n",
+        "    op.create_index(\n    \"ix\", \"t\", [\"c\"]\n    )\n",
+        "    # a comment\n",
+    ];
+    let middles = [
+        "",
+        "    return\n",
+        "    if op.get_bind().dialect.name == \"sqlite\":\n        return\n",
+        "    _helper()\n    return\n",
+    ];
+    pool().install(|| {
+        for (i, middle) in middles.iter().enumerate() {
+            let mut src = String::from(
+                "from alembic import op\nimport sqlalchemy as sa\n\n\ndef _helper():\n    op.drop_table(\"x\")\n\n\ndef upgrade():\n",
+            );
+            for j in 0..150 {
+                if j == 75 {
+                    src.push_str(middle);
+                }
+                src.push_str(PLAIN[j % PLAIN.len()]);
+            }
+            src.push_str("\n\ndef downgrade():\n    pass\n");
+            let cut = check(&src, &format!("plain body {i}"), 2..=48);
+            assert!(cut >= 40, "plain body {i}: only {cut} of 47 parses were cut");
+        }
+    });
+}
+
 /// A cut that would fall inside a string the body's lines continue, or
 /// before a clause, moves to the next statement; a file whose pieces do
 /// not fit together (a syntax error) is parsed whole.
 #[test]
 fn a_broken_file_is_parsed_whole() {
-    let mut src = generated(60, "");
+    let mut src = generated(60, "", None);
     src.push_str("    op.execute(\"unterminated\n    op.drop_table(\"t\")\n");
     pool().install(|| {
         let whole = model(&mut PythonParser::new(), &src);
@@ -143,7 +185,7 @@ fn a_broken_file_is_parsed_whole() {
 /// the minimum, and no more than the pool's threads.
 #[test]
 fn sizes_and_threads_bound_the_pieces() {
-    let src = generated(400, "");
+    let src = generated(400, "", None);
     let body = src.len() - src.find("def upgrade").unwrap_or(0);
     let two = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

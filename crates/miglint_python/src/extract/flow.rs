@@ -26,14 +26,27 @@ const MUTATORS: &[&str] = &[
 
 impl<'s> Extractor<'s> {
     /// Walks a block; returns whether control can fall through its end.
-    pub(super) fn block(&mut self, block: Node, scope: &mut Scope, depth: usize) -> bool {
+    pub(super) fn block(&mut self, block: Node<'_>, scope: &mut Scope, depth: usize) -> bool {
         if depth > MAX_STMT_DEPTH {
             return true;
         }
+        if depth == 0
+            && let Some(pieces) = self.cont_pieces(block)
+        {
+            return self.cut_block(block, pieces, scope);
+        }
+        self.walk(NamedChildren::new(block), scope, depth)
+    }
+
+    /// [`Extractor::block`] over the statements `stmts`.
+    pub(super) fn walk<'t>(
+        &mut self,
+        mut stmts: impl Iterator<Item = Node<'t>>,
+        scope: &mut Scope,
+        depth: usize,
+    ) -> bool {
         // a function body's statements may be kept from the last extraction
         let kept = depth == 0 && self.reuse.is_some();
-        // (with the later pieces of a cut body, see `crate::split`)
-        let mut stmts = self.statements(block);
         while let Some(stmt) = stmts.next() {
             let falls = if kept {
                 self.statement_kept(stmt, scope)

@@ -1,0 +1,163 @@
+//! The later pieces of a cut function body (see [`crate::split`]),
+//! extracted in parallel while this thread walks the first tree's part.
+//!
+//! Each later piece is walked from the scope the body starts in. A
+//! piece's ops and calls are kept only when the statements before it
+//! leave the scope exactly as it started (no dialect guard, early exit,
+//! assignment, `try` or batch context carried over): the serial walk
+//! would then have walked it from that same scope. Otherwise the piece is
+//! walked again here, from the scope the statements before it left. The
+//! model is the serial walk's either way (the statement walk only appends
+//! ops and calls; it reads neither).
+
+use std::rc::Rc;
+
+use miglint_diagnostics::DialectSet;
+use tree_sitter::Node;
+
+use super::{Extractor, Scope};
+use crate::guards::{Env, Guards};
+use crate::kinds::NamedChildren;
+use crate::model::{BatchInfo, Module, Op};
+
+/// A [`Scope`] without its shared pointers: it can go to another thread.
+#[derive(Clone, PartialEq)]
+struct Plain {
+    func: usize,
+    dialects: DialectSet,
+    autocommit: bool,
+    in_try: bool,
+    after_unknown_exit: bool,
+    under_data_guard: bool,
+    conditional: bool,
+    batches: std::collections::HashMap<String, BatchInfo>,
+    env: Env,
+}
+
+impl Plain {
+    fn of(s: &Scope) -> Self {
+        Plain {
+            func: s.func,
+            dialects: s.dialects,
+            autocommit: s.autocommit,
+            in_try: s.in_try,
+            after_unknown_exit: s.after_unknown_exit,
+            under_data_guard: s.under_data_guard,
+            conditional: s.conditional,
+            batches: (*s.batches).clone(),
+            env: (*s.env).clone(),
+        }
+    }
+
+    fn scope(&self) -> Scope {
+        Scope {
+            func: self.func,
+            dialects: self.dialects,
+            autocommit: self.autocommit,
+            in_try: self.in_try,
+            after_unknown_exit: self.after_unknown_exit,
+            under_data_guard: self.under_data_guard,
+            conditional: self.conditional,
+            batches: Rc::new(self.batches.clone()),
+            env: Rc::new(self.env.clone()),
+        }
+    }
+
+    /// Whether `s` is this scope.
+    fn is(&self, s: &Scope) -> bool {
+        self.func == s.func
+            && self.dialects == s.dialects
+            && self.autocommit == s.autocommit
+            && self.in_try == s.in_try
+            && self.after_unknown_exit == s.after_unknown_exit
+            && self.under_data_guard == s.under_data_guard
+            && self.conditional == s.conditional
+            && *s.batches == self.batches
+            && *s.env == self.env
+    }
+}
+
+/// What one piece's statements gave, walked from the body's first scope.
+struct Piece<'s> {
+    ops: Vec<Op>,
+    calls: Vec<super::CallSite<'s>>,
+    falls: bool,
+    end: Plain,
+}
+
+impl<'s> Extractor<'s> {
+    /// The later pieces' body blocks when `block` is the cut body.
+    pub(super) fn cont_pieces(&self, block: Node<'_>) -> Option<Vec<Node<'s>>> {
+        self.cont
+            .as_ref()
+            .filter(|c| c.block == block.id())
+            .map(|c| c.blocks.clone())
+    }
+
+    /// [`Extractor::block`] of the cut body `block` and its later `pieces`.
+    pub(super) fn cut_block(
+        &mut self,
+        block: Node<'_>,
+        pieces: Vec<Node<'s>>,
+        scope: &mut Scope,
+    ) -> bool {
+        let start = Plain::of(scope);
+        let (src, regions) = (self.src, self.regions);
+        let mut done: Vec<Option<Piece<'s>>> = pieces.iter().map(|_| None).collect();
+        let mut falls = rayon::in_place_scope(|s| {
+            for (slot, &piece) in done.iter_mut().zip(&pieces) {
+                let start = &start;
+                s.spawn(move |_| *slot = Some(walk_piece(src, regions, piece, start)));
+            }
+            self.walk(NamedChildren::new(block), scope, 0)
+        });
+        for (&piece, done) in pieces.iter().zip(done) {
+            if !falls || scope.dialects.is_empty() {
+                // as the serial walk: the rest runs on no dialect
+                for stmt in NamedChildren::new(piece) {
+                    self.record_unreachable_calls(stmt, scope.func);
+                }
+                falls = false;
+                continue;
+            }
+            match done {
+                Some(p) if start.is(scope) => {
+                    self.module.ops.extend(p.ops);
+                    self.calls.extend(p.calls);
+                    *scope = p.end.scope();
+                    falls = p.falls;
+                }
+                _ => falls = self.walk(NamedChildren::new(piece), scope, 0),
+            }
+        }
+        falls
+    }
+}
+
+/// One piece's statements walked from `start` by an extractor of its own.
+fn walk_piece<'s>(
+    src: &'s str,
+    regions: &'s crate::data::Regions<'s>,
+    block: Node<'s>,
+    start: &Plain,
+) -> Piece<'s> {
+    let mut x = Extractor {
+        src,
+        regions,
+        guards: Guards { src, regions },
+        module: Module::default(),
+        calls: Vec::new(),
+        identifiers: foldhash::HashMap::default(),
+        count_identifiers: false,
+        reuse: None,
+        cont: None,
+    };
+    let mut scope = start.scope();
+    let falls = x.walk(NamedChildren::new(block), &mut scope, 0);
+    Piece {
+        ops: x.module.ops,
+        calls: x.calls,
+        falls,
+        end: Plain::of(&scope),
+    }
+}
