@@ -45,6 +45,9 @@ pub(crate) struct Plan {
     cuts: Vec<usize>,
     /// The first byte of each cut line's statement.
     firsts: Vec<usize>,
+    /// The first byte of each piece's last statement (the first tree's
+    /// piece, then one per cut): its function must reach it.
+    lasts: Vec<usize>,
     /// The end of the function: the start of the next line at indentation
     /// 0 (or the end of the text).
     resume: usize,
@@ -89,6 +92,11 @@ pub(crate) fn plan(text: &str, lines: &[LogicalLine], sizes: Sizes) -> Option<Pl
     let (h, end, bytes) = best?;
     let body = &lines[h + 1..end];
     let width = body[0].width;
+    // a line dedented below the body's first (an IndentationError for
+    // CPython) may end the function early in one tree and not in another
+    if body.iter().any(|l| l.width < width) {
+        return None;
+    }
     let n = sizes.pieces.min(bytes / sizes.piece_min.max(1));
     if n < 2 {
         return None;
@@ -96,6 +104,7 @@ pub(crate) fn plan(text: &str, lines: &[LogicalLine], sizes: Sizes) -> Option<Pl
     let header = lines[h].start as usize..lines[h].end as usize;
     let mut cuts = Vec::new();
     let mut firsts = Vec::new();
+    let mut lasts = Vec::new();
     let mut k = 1; // body[0] never starts a later piece
     for piece in 1..n {
         let target = header.end + piece * bytes / n;
@@ -110,17 +119,20 @@ pub(crate) fn plan(text: &str, lines: &[LogicalLine], sizes: Sizes) -> Option<Pl
         }
         cuts.push(body[k].start as usize);
         firsts.push(body[k].code as usize);
+        lasts.push(body[k - 1].code as usize);
         k += 1;
     }
     if cuts.is_empty() {
         return None;
     }
+    lasts.push(body[body.len() - 1].code as usize);
     let resume = lines.get(end).map_or(b.len(), |l| l.start as usize);
     Some(Plan {
         def_start: lines[h].code as usize,
         header,
         cuts,
         firsts,
+        lasts,
         resume,
     })
 }
@@ -228,17 +240,30 @@ pub(crate) fn parse_pieces(
         return Ok(None);
     };
     let first = trees.remove(0);
+    // each tree's function holds its whole piece: from the cut (or the
+    // body's start) to the piece's last statement, and nothing after it
+    // but comments
     let fits = !first.root_node().has_error()
         && trees.iter().all(|t| !t.root_node().has_error())
         && function_at(first.root_node(), plan.def_start)
             .and_then(body)
-            .is_some_and(|b| b.end_byte() <= plan.cuts[0])
+            .is_some_and(|b| b.end_byte() <= plan.cuts[0] && b.end_byte() > plan.lasts[0])
         && trees.iter().enumerate().all(|(i, t)| {
             let end = plan.cuts.get(i + 1).copied().unwrap_or(plan.resume);
-            function_at(t.root_node(), plan.def_start)
-                .and_then(body)
-                .is_some_and(|b| {
+            let root = t.root_node();
+            let Some(def) = function_at(root, plan.def_start) else {
+                return false;
+            };
+            let comment = kinds().comment;
+            let mut c = root.walk();
+            let only_comments_after = root
+                .children(&mut c)
+                .filter(|n| n.start_byte() >= def.end_byte())
+                .all(|n| n.kind_id() == comment);
+            only_comments_after
+                && body(def).is_some_and(|b| {
                     b.end_byte() <= end
+                        && b.end_byte() > plan.lasts[i + 1]
                         && NamedChildren::new(b)
                             .next()
                             .is_some_and(|s| s.start_byte() == plan.firsts[i])

@@ -3,12 +3,13 @@
 //! every fixture and truth revision (and with MIGLINT_EQUIV_DIR set, every
 //! `*.py` below it), each cut into 2 to 8 pieces with no size threshold,
 //! and on a generated body of every kind of statement boundary, cut into
-//! 2 to 48 pieces.
+//! 2 to 48 pieces; and after chains of random edits of every fixture
+//! (broken strings and brackets, guards, early returns, pasted lines).
 
 mod support;
 
 use miglint_python::PythonParser;
-use support::{equivalence_files, model, truth_revisions};
+use support::{Rng, equivalence_files, model, random_edit, truth_revisions};
 
 /// A pool with more threads than pieces: the pieces are capped by the
 /// pool's size.
@@ -61,6 +62,31 @@ fn cut_functions_give_the_whole_model() {
         files.len()
     );
     assert!(cuts > 3 * cut_files, "{cuts} cut parses");
+}
+
+/// Every fixture and truth revision after each of a chain of random edits
+/// (the edits of the incremental-parse test: characters typed and deleted,
+/// scope-changing lines inserted, lines pasted and removed), cut into 2 to
+/// 4 pieces: the model is the whole parse's, or the file is parsed whole.
+#[test]
+fn randomly_edited_files_cut_give_the_whole_model() {
+    let mut files = equivalence_files();
+    files.extend(truth_revisions());
+    let mut cut = 0;
+    pool().install(|| {
+        for f in &files {
+            let Ok(mut text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            let what = f.display().to_string();
+            let mut rng = Rng::new(&what);
+            for step in 0..6 {
+                text = random_edit(&text, &mut rng);
+                cut += check(&text, &format!("{what} after {} edits", step + 1), 2..=4);
+            }
+        }
+    });
+    assert!(cut > 2_000, "{cut} cut parses");
 }
 
 /// Statements that change what follows them, statements whose lines sit
@@ -179,6 +205,27 @@ fn a_broken_file_is_parsed_whole() {
         assert_eq!(model(&mut parser, &src), whole);
         assert_eq!(parser.last_pieces(), 1);
     });
+}
+
+/// A line dedented below the body (an IndentationError for CPython, none
+/// for tree-sitter, which ends the function there) in either piece: the
+/// file is parsed whole.
+#[test]
+fn an_inconsistent_dedent_is_parsed_whole() {
+    for at in [10, 50] {
+        let mut src = String::from("from alembic import op\n\n\ndef upgrade():\n");
+        for i in 0..60 {
+            let indent = if i == at { "   " } else { "    " };
+            src.push_str(&format!("{indent}op.drop_column(\"t\", \"c{i}\")\n"));
+        }
+        src.push_str("    x = 1\n");
+        pool().install(|| {
+            let whole = model(&mut PythonParser::new(), &src);
+            let mut parser = PythonParser::new().with_split(0, 1, 2);
+            assert_eq!(model(&mut parser, &src), whole, "dedent at {at}");
+            assert_eq!(parser.last_pieces(), 1, "dedent at {at}");
+        });
+    }
 }
 
 /// Only a body of at least the threshold is cut, into pieces of at least
