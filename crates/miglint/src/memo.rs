@@ -13,7 +13,8 @@
 //! [`Linter::finish`] works in, so naming another file of the same
 //! environment hits), and what [`miglint_config::read_environment`] finds
 //! for each environment folder (`env.py`, `alembic.ini`: the targets'
-//! inputs besides the files). A miss runs the cached per-file phase and the
+//! inputs besides the files; read once per run, for the key and the
+//! targets alike). A miss runs the cached per-file phase and the
 //! project phase as before and then writes the memo; a run with an
 //! unreadable file or an internal error writes none.
 //!
@@ -32,7 +33,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
-use miglint_linter::Linter;
+use miglint_linter::{Linter, LinterSettings};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -115,8 +116,10 @@ fn path_bytes(p: &Path) -> &[u8] {
 }
 
 /// What [`miglint_config::read_environment`] finds for the environment
-/// folder of each file (the targets' inputs besides the files), hashed.
-fn environments(files: &[PathBuf]) -> [u64; 2] {
+/// folder of each file (the targets' inputs besides the files), hashed; read
+/// through the settings, which read each folder once per run: the targets
+/// are decided from the same reading (see [`miglint_config::Environments`]).
+fn environments(settings: &LinterSettings, files: &[PathBuf]) -> [u64; 2] {
     // (a file's environment folder depends on its parent folder only, and
     // the files of one folder are usually next to each other)
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
@@ -132,7 +135,7 @@ fn environments(files: &[PathBuf]) -> [u64; 2] {
     let mut key = Key::new();
     for dir in &dirs {
         key.bytes(path_bytes(dir));
-        key.bytes(format!("{:?}", miglint_config::read_environment(dir)).as_bytes());
+        key.bytes(format!("{:?}", settings.environment(dir)).as_bytes());
     }
     key.finish()
 }
@@ -208,8 +211,6 @@ struct Memo {
     dir: PathBuf,
     slot: Slot,
     key: [u64; 2],
-    /// The part of the key read from the environments' files.
-    environments: [u64; 2],
     /// When the run began (before any file was stat'ed), in nanoseconds
     /// since the epoch.
     started: i128,
@@ -222,11 +223,10 @@ impl Memo {
     /// Writes the memo of `finished` (failures ignored: a cache is
     /// optional), and removes memos unused for 30 days.
     fn save(&self, files: &[PathBuf], finished: &Finished) {
-        // the reports must be the files in path order, one each; and an
-        // environment file edited during the run could have made them from
-        // other inputs than the key's
-        if environments(files) != self.environments
-            || finished.reports.len() != self.slot.order.len()
+        // the reports must be the files in path order, one each (the
+        // environments' files were read once, for the key and the targets
+        // alike: an edit during the run is in neither)
+        if finished.reports.len() != self.slot.order.len()
             || finished
                 .reports
                 .iter()
@@ -507,7 +507,7 @@ pub fn check(
         .zip(&known)
         .map(|(&i, k)| k.or_else(|| key_of(&contents[i])))
         .collect();
-    let environments = environments(files);
+    let environments = environments(&linter.settings, files);
     crate::timing::mark("memo key");
     if let (Some(stored), Some(keys)) = (stored, &keys)
         && stored.key == slot.key(keys, environments)
@@ -566,7 +566,6 @@ pub fn check(
                 dir: dir.to_path_buf(),
                 key: slot.key(&keys, environments),
                 slot,
-                environments,
                 started,
                 files,
             }
