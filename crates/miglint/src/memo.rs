@@ -352,6 +352,21 @@ fn read_stat(cap: u64, path: &Path) -> (Option<FileStat>, Read) {
     }
 }
 
+/// `f` of each item (with its index) in order: on the rayon pool when
+/// `parallel`, else on this thread (below a few items starting the pool
+/// costs more than it saves).
+fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(usize, &T) -> R + Sync + Send,
+) -> Vec<R> {
+    if parallel {
+        items.par_iter().enumerate().map(|(i, t)| f(i, t)).collect()
+    } else {
+        items.iter().enumerate().map(|(i, t)| f(i, t)).collect()
+    }
+}
+
 /// Each file's stat and, for the files `read_now` wants, its bytes, in
 /// path order (`order`: indices into `files`), in parallel above a few.
 fn stat_or_read(
@@ -360,7 +375,7 @@ fn stat_or_read(
     order: &[usize],
     read_now: impl Fn(usize) -> bool + Sync,
 ) -> Vec<(Option<FileStat>, Option<Read>)> {
-    let one = |(pos, &i): (usize, &usize)| {
+    let one = |pos: usize, &i: &usize| {
         if read_now(pos) {
             let (stat, read) = read_stat(cap, &files[i]);
             (stat, Some(read))
@@ -372,22 +387,15 @@ fn stat_or_read(
     // (a pre-commit hit reads one file and stats a few hundred: 1-3 µs each,
     // less than starting the thread pool costs)
     let reads = (0..order.len()).filter(|&pos| read_now(pos)).count();
-    if reads < PARALLEL_THRESHOLD && order.len() < PARALLEL_STATS {
-        order.iter().enumerate().map(one).collect()
-    } else {
-        order.par_iter().enumerate().map(one).collect()
-    }
+    let parallel = reads >= PARALLEL_THRESHOLD || order.len() >= PARALLEL_STATS;
+    map_in_order(order, parallel, one)
 }
 
 /// Reads the files `which` (indices into `files`) into `contents`, in
 /// parallel above a few.
 fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Option<Read>]) {
-    let read = |&i: &usize| read_one(cap, &files[i]);
-    let read: Vec<Read> = if which.len() < PARALLEL_THRESHOLD {
-        which.iter().map(read).collect()
-    } else {
-        which.par_iter().map(read).collect()
-    };
+    let parallel = which.len() >= PARALLEL_THRESHOLD;
+    let read = map_in_order(which, parallel, |_, &i| read_one(cap, &files[i]));
     for (&i, r) in which.iter().zip(read) {
         contents[i] = Some(r);
     }
@@ -404,15 +412,11 @@ fn read_known_into(
     which: &[(usize, FileStat, ContentKey)],
     contents: &mut [Option<Read>],
 ) {
-    let read = |&(i, stat, key): &(usize, FileStat, ContentKey)| {
+    let parallel = which.len() >= PARALLEL_THRESHOLD;
+    let read = map_in_order(which, parallel, |_, &(i, stat, key)| {
         miglint_config::read_if_same(&files[i], cap, |meta| FileStat::of(meta) == stat)
             .map(|bytes| Ok((key, bytes)))
-    };
-    let read: Vec<Option<Read>> = if which.len() < PARALLEL_THRESHOLD {
-        which.iter().map(read).collect()
-    } else {
-        which.par_iter().map(read).collect()
-    };
+    });
     for (&(i, _, _), r) in which.iter().zip(read) {
         contents[i] = r;
     }
@@ -678,4 +682,28 @@ fn hit(
         targets: stored.targets,
         dialects: stored.dialects,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serial and parallel give each item's result with its index, in the
+    /// items' order, around and far above the thresholds.
+    #[test]
+    fn map_in_order_is_the_same_serial_and_parallel() {
+        for n in [0, 1, 15, 16, 17, 1023, 1024, 5000] {
+            let items: Vec<u64> = (0..n as u64)
+                .map(|i| i.wrapping_mul(0x9e37_79b9) % 977)
+                .collect();
+            let f = |i: usize, &x: &u64| (i, x * 3 + 1);
+            let expected: Vec<(usize, u64)> = items
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (i, x * 3 + 1))
+                .collect();
+            assert_eq!(map_in_order(&items, false, f), expected, "{n} serial");
+            assert_eq!(map_in_order(&items, true, f), expected, "{n} parallel");
+        }
+    }
 }
