@@ -13,7 +13,8 @@
 //! [`Linter::finish`] works in, so naming another file of the same
 //! environment hits), and what [`miglint_config::read_environment`] finds
 //! for each environment folder (`env.py`, `alembic.ini`: the targets'
-//! inputs besides the files). A miss runs the cached per-file phase and the
+//! inputs besides the files; read once per run, for the key and the
+//! targets alike). A miss runs the cached per-file phase and the
 //! project phase as before and then writes the memo; a run with an
 //! unreadable file or an internal error writes none.
 //!
@@ -32,7 +33,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use miglint_diagnostics::{Diagnostic, DialectSet, FileReport, SourceFile};
-use miglint_linter::Linter;
+use miglint_linter::{Linter, LinterSettings};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -115,8 +116,10 @@ fn path_bytes(p: &Path) -> &[u8] {
 }
 
 /// What [`miglint_config::read_environment`] finds for the environment
-/// folder of each file (the targets' inputs besides the files), hashed.
-fn environments(files: &[PathBuf]) -> [u64; 2] {
+/// folder of each file (the targets' inputs besides the files), hashed; read
+/// through the settings, which read each folder once per run: the targets
+/// are decided from the same reading (see [`miglint_config::Environments`]).
+fn environments(settings: &LinterSettings, files: &[PathBuf]) -> [u64; 2] {
     // (a file's environment folder depends on its parent folder only, and
     // the files of one folder are usually next to each other)
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
@@ -132,7 +135,7 @@ fn environments(files: &[PathBuf]) -> [u64; 2] {
     let mut key = Key::new();
     for dir in &dirs {
         key.bytes(path_bytes(dir));
-        key.bytes(format!("{:?}", miglint_config::read_environment(dir)).as_bytes());
+        key.bytes(format!("{:?}", settings.environment(dir)).as_bytes());
     }
     key.finish()
 }
@@ -208,8 +211,6 @@ struct Memo {
     dir: PathBuf,
     slot: Slot,
     key: [u64; 2],
-    /// The part of the key read from the environments' files.
-    environments: [u64; 2],
     /// When the run began (before any file was stat'ed), in nanoseconds
     /// since the epoch.
     started: i128,
@@ -222,11 +223,10 @@ impl Memo {
     /// Writes the memo of `finished` (failures ignored: a cache is
     /// optional), and removes memos unused for 30 days.
     fn save(&self, files: &[PathBuf], finished: &Finished) {
-        // the reports must be the files in path order, one each; and an
-        // environment file edited during the run could have made them from
-        // other inputs than the key's
-        if environments(files) != self.environments
-            || finished.reports.len() != self.slot.order.len()
+        // the reports must be the files in path order, one each (the
+        // environments' files were read once, for the key and the targets
+        // alike: an edit during the run is in neither)
+        if finished.reports.len() != self.slot.order.len()
             || finished
                 .reports
                 .iter()
@@ -352,6 +352,21 @@ fn read_stat(cap: u64, path: &Path) -> (Option<FileStat>, Read) {
     }
 }
 
+/// `f` of each item (with its index) in order: on the rayon pool when
+/// `parallel`, else on this thread (below a few items starting the pool
+/// costs more than it saves).
+fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    parallel: bool,
+    f: impl Fn(usize, &T) -> R + Sync + Send,
+) -> Vec<R> {
+    if parallel {
+        items.par_iter().enumerate().map(|(i, t)| f(i, t)).collect()
+    } else {
+        items.iter().enumerate().map(|(i, t)| f(i, t)).collect()
+    }
+}
+
 /// Each file's stat and, for the files `read_now` wants, its bytes, in
 /// path order (`order`: indices into `files`), in parallel above a few.
 fn stat_or_read(
@@ -360,7 +375,7 @@ fn stat_or_read(
     order: &[usize],
     read_now: impl Fn(usize) -> bool + Sync,
 ) -> Vec<(Option<FileStat>, Option<Read>)> {
-    let one = |(pos, &i): (usize, &usize)| {
+    let one = |pos: usize, &i: &usize| {
         if read_now(pos) {
             let (stat, read) = read_stat(cap, &files[i]);
             (stat, Some(read))
@@ -372,22 +387,15 @@ fn stat_or_read(
     // (a pre-commit hit reads one file and stats a few hundred: 1-3 µs each,
     // less than starting the thread pool costs)
     let reads = (0..order.len()).filter(|&pos| read_now(pos)).count();
-    if reads < PARALLEL_THRESHOLD && order.len() < PARALLEL_STATS {
-        order.iter().enumerate().map(one).collect()
-    } else {
-        order.par_iter().enumerate().map(one).collect()
-    }
+    let parallel = reads >= PARALLEL_THRESHOLD || order.len() >= PARALLEL_STATS;
+    map_in_order(order, parallel, one)
 }
 
 /// Reads the files `which` (indices into `files`) into `contents`, in
 /// parallel above a few.
 fn read_into(cap: u64, files: &[PathBuf], which: &[usize], contents: &mut [Option<Read>]) {
-    let read = |&i: &usize| read_one(cap, &files[i]);
-    let read: Vec<Read> = if which.len() < PARALLEL_THRESHOLD {
-        which.iter().map(read).collect()
-    } else {
-        which.par_iter().map(read).collect()
-    };
+    let parallel = which.len() >= PARALLEL_THRESHOLD;
+    let read = map_in_order(which, parallel, |_, &i| read_one(cap, &files[i]));
     for (&i, r) in which.iter().zip(read) {
         contents[i] = Some(r);
     }
@@ -404,15 +412,11 @@ fn read_known_into(
     which: &[(usize, FileStat, ContentKey)],
     contents: &mut [Option<Read>],
 ) {
-    let read = |&(i, stat, key): &(usize, FileStat, ContentKey)| {
+    let parallel = which.len() >= PARALLEL_THRESHOLD;
+    let read = map_in_order(which, parallel, |_, &(i, stat, key)| {
         miglint_config::read_if_same(&files[i], cap, |meta| FileStat::of(meta) == stat)
             .map(|bytes| Ok((key, bytes)))
-    };
-    let read: Vec<Option<Read>> = if which.len() < PARALLEL_THRESHOLD {
-        which.iter().map(read).collect()
-    } else {
-        which.par_iter().map(read).collect()
-    };
+    });
     for (&(i, _, _), r) in which.iter().zip(read) {
         contents[i] = r;
     }
@@ -507,7 +511,7 @@ pub fn check(
         .zip(&known)
         .map(|(&i, k)| k.or_else(|| key_of(&contents[i])))
         .collect();
-    let environments = environments(files);
+    let environments = environments(&linter.settings, files);
     crate::timing::mark("memo key");
     if let (Some(stored), Some(keys)) = (stored, &keys)
         && stored.key == slot.key(keys, environments)
@@ -566,7 +570,6 @@ pub fn check(
                 dir: dir.to_path_buf(),
                 key: slot.key(&keys, environments),
                 slot,
-                environments,
                 started,
                 files,
             }
@@ -679,4 +682,28 @@ fn hit(
         targets: stored.targets,
         dialects: stored.dialects,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serial and parallel give each item's result with its index, in the
+    /// items' order, around and far above the thresholds.
+    #[test]
+    fn map_in_order_is_the_same_serial_and_parallel() {
+        for n in [0, 1, 15, 16, 17, 1023, 1024, 5000] {
+            let items: Vec<u64> = (0..n as u64)
+                .map(|i| i.wrapping_mul(0x9e37_79b9) % 977)
+                .collect();
+            let f = |i: usize, &x: &u64| (i, x * 3 + 1);
+            let expected: Vec<(usize, u64)> = items
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (i, x * 3 + 1))
+                .collect();
+            assert_eq!(map_in_order(&items, false, f), expected, "{n} serial");
+            assert_eq!(map_in_order(&items, true, f), expected, "{n} parallel");
+        }
+    }
 }

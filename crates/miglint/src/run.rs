@@ -57,9 +57,12 @@ pub fn settings_or_exit(
 }
 
 /// Resolves rule selection against the registry; unknown codes point into the TOML.
+/// The settings read each environment's files once (they are for one run:
+/// see [`miglint_config::Environments`]).
 pub fn settings(options: Options) -> Result<LinterSettings, ConfigError> {
-    let targets = options.targets();
-    LinterSettings::from_options(options, targets)
+    let environments = miglint_config::Environments::once();
+    let targets = options.targets_in(&environments);
+    LinterSettings::from_options(options, targets).map(|s| s.read_environments_once(environments))
 }
 
 /// The per-file phase over `files`: parse every file (in parallel above a

@@ -161,6 +161,10 @@ pub fn check(
     } else {
         finish(crate::run::Lint::cold(&linter, &files))
     };
+    crate::timing::note(|| {
+        let reads = linter.settings.environment_reads();
+        format!("environments: {reads} folder reads (env.py, alembic.ini)")
+    });
     if let Some(focus) = &mut focus {
         for (path, _) in &discovery.unreadable {
             focus.insert(path.clone());

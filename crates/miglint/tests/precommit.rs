@@ -232,3 +232,64 @@ fn a_file_edited_behind_the_stat_is_hashed_on_a_miss() {
     assert!(notes.contains("memo key: 3 files known by stat"), "{notes}");
     assert_eq!(keyed_by_stat(&notes), 3, "{notes}");
 }
+
+/// How many times the run read an environment's files
+/// (`environments: N folder reads`).
+fn environment_reads(notes: &str) -> Option<usize> {
+    notes
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("environments: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+}
+
+/// A pre-commit miss reads `env.py` and `alembic.ini` once: for the memo
+/// key, the targets and the memo written alike; with the targets declared
+/// and inferred (the root's targets then read the same folder, spelt
+/// otherwise); and the edited `env.py` of the next run is read again (a
+/// miss that prints what `--no-cache` prints).
+#[test]
+fn a_miss_reads_the_environment_once() {
+    for declared in [true, false] {
+        let dir = project();
+        let root = dir.path();
+        if !declared {
+            write(
+                root,
+                "lint.toml",
+                "paths = [\"alembic\"]\nselect = [\"ALL\"]\n",
+            );
+            write(
+                root,
+                "alembic.ini",
+                "[alembic]\nscript_location = alembic\n",
+            );
+            age(root);
+        }
+        let what = if declared { "declared" } else { "inferred" };
+        let file = rev_path("r2");
+        let _ = run(root, &file, "json", &[]);
+        edit(root, &file, EDITS[0]);
+        let notes = miss_as_no_cache(root, &file, "json", what);
+        assert_eq!(environment_reads(&notes), Some(1), "{what}: {notes}");
+        let (_, hit, notes) = run(root, &file, "json", &[]);
+        assert!(!notes.contains("memo miss:"), "{what}: a hit: {notes}");
+        assert_eq!(environment_reads(&notes), Some(1), "{what}: {notes}");
+        // env.py sets a lock timeout now: the memo misses, ML702 sees it
+        assert!(hit.contains("ML702"), "{what}: {hit}");
+        let env = root.join("alembic/env.py");
+        let text = fs::read_to_string(&env).unwrap();
+        fs::write(
+            &env,
+            text.replace(
+                "url='postgresql://x/y'",
+                "url='postgresql://x/y', connect_args={'options': '-c lock_timeout=5s'}",
+            ),
+        )
+        .unwrap();
+        let notes = miss_as_no_cache(root, &file, "json", what);
+        assert_eq!(environment_reads(&notes), Some(1), "{what}: {notes}");
+        let (_, after, _) = run(root, &file, "json", &[]);
+        assert_ne!(after, hit, "{what}: the env.py edit changes the findings");
+    }
+}

@@ -10,6 +10,7 @@
 mod alembic;
 mod discover;
 mod env_py;
+mod environments;
 mod error;
 mod load;
 mod matcher;
@@ -22,6 +23,7 @@ mod url;
 
 pub use discover::{DiscoverError, Discovery, DiscoveryOrigin, SKIPPED_DIRS, discover};
 pub use env_py::{EnvPy, analyze_env_py, read_env_py};
+pub use environments::Environments;
 pub use error::{ConfigError, ConfigErrorKind, ConfigSource};
 pub use load::{load, load_str};
 pub use options::{

@@ -10,6 +10,7 @@
 //! happen only on assumed targets are reported as warnings.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miglint_diagnostics::{Dialect, DialectSet};
 
@@ -320,14 +321,20 @@ fn finish(mut t: Targets) -> Targets {
 /// `migrat*` folder holding an `env.py`). The explicit dialects are described
 /// as coming "from lint.toml"; use [`Options::targets`] to name the file.
 pub fn infer_targets(root: &Path, explicit: Option<&[Dialect]>) -> Targets {
-    infer_targets_named(root, explicit, "lint.toml")
+    infer_targets_named(root, explicit, "lint.toml", &fresh)
 }
 
 impl Options {
     /// [`infer_targets`] for this configuration, naming the file the
     /// explicit dialects came from.
+    /// (See also `Options::targets_in`: the environment read once.)
     pub fn targets(&self) -> Targets {
-        infer_targets_named(&self.root, self.dialects.as_deref(), &self.origin_name())
+        infer_targets_named(
+            &self.root,
+            self.dialects.as_deref(),
+            &self.origin_name(),
+            &fresh,
+        )
     }
 
     /// The declared targets of `path`: the last matching `[[overrides]]`
@@ -362,13 +369,25 @@ impl Options {
     }
 }
 
-fn infer_targets_named(root: &Path, explicit: Option<&[Dialect]>, origin: &str) -> Targets {
+/// [`read_environment`] of `dir`, for [`infer_targets_named`].
+fn fresh(dir: &Path) -> Arc<EnvConfig> {
+    Arc::new(read_environment(dir))
+}
+
+/// `read` gives the environment folder's [`EnvConfig`] (see
+/// [`read_environment`]).
+pub(crate) fn infer_targets_named(
+    root: &Path,
+    explicit: Option<&[Dialect]>,
+    origin: &str,
+    read: &dyn Fn(&Path) -> Arc<EnvConfig>,
+) -> Targets {
     if let Some(list) = explicit.filter(|l| !l.is_empty()) {
         return Targets::declared(DialectSet::from_iter_dialects(list.iter().copied()), origin);
     }
     let root = absolute_lexical(root);
     let dir = find_env_dir(&root).unwrap_or_else(|| root.clone());
-    decide(&read_environment(&dir), &[], &root)
+    decide(&read(&dir), &[], &root)
 }
 
 /// `path` relative to the current directory when below it (stable across

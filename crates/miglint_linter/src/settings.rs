@@ -2,11 +2,11 @@
 //! severity, on which targets.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use miglint_config::{
-    AlembicVersion, ConfigError, MigrationEvidence, Options, Spanned, Targets, decide,
-    dialect_folder, display_cwd, environment_dir, read_environment,
+    AlembicVersion, ConfigError, EnvConfig, Environments, MigrationEvidence, Options, Spanned,
+    Targets, decide, dialect_folder, display_cwd, environment_dir,
 };
 use miglint_diagnostics::{Dialect, DialectSet, Severity};
 use miglint_python::Module;
@@ -28,6 +28,9 @@ pub struct LinterSettings {
     pub options: Options,
     /// The environments resolved by [`LinterSettings::resolve`] in this run.
     resolved: Mutex<Vec<ResolvedEnv>>,
+    /// How the environments' files are read: again on every use unless
+    /// [`LinterSettings::read_environments_once`].
+    environments: Environments,
 }
 
 /// The targets decided for one migration environment (or one group of files
@@ -145,6 +148,7 @@ impl LinterSettings {
             postgresql_version,
             options,
             resolved: Mutex::default(),
+            environments: Environments::fresh(),
         })
     }
 
@@ -155,6 +159,26 @@ impl LinterSettings {
         options.dialects = Some(targets.iter().collect());
         let targets = Targets::declared(targets, "given");
         Self::from_options(options, targets).expect("defaults are valid")
+    }
+
+    /// Reads each environment's files through `envs` (one CLI run:
+    /// [`Environments::once`], the one the root's targets were inferred
+    /// with) instead of again on every use.
+    pub fn read_environments_once(mut self, envs: Environments) -> Self {
+        self.environments = envs;
+        self
+    }
+
+    /// What [`miglint_config::read_environment`] finds for the environment
+    /// folder `dir`, through the settings' [`Environments`].
+    pub fn environment(&self, dir: &Path) -> Arc<EnvConfig> {
+        self.environments.get(dir)
+    }
+
+    /// How many times an environment's files were read (a measuring and
+    /// testing aid).
+    pub fn environment_reads(&self) -> usize {
+        self.environments.reads()
     }
 
     /// Only `code` enabled (fixtures, rule unit tests).
@@ -228,13 +252,14 @@ impl LinterSettings {
                 Key::Declared(t, dir) => {
                     // declared dialects; env.py still says how migrations run
                     let mut t = t.clone();
-                    let env = read_environment(dir).env;
-                    let timeout = env.as_ref().is_some_and(|e| e.sets_lock_timeout);
+                    let env = self.environment(dir);
+                    let env = env.env.as_ref();
+                    let timeout = env.is_some_and(|e| e.sets_lock_timeout);
                     t.no_transaction = env.and_then(|e| e.no_transaction).map(str::to_string);
                     (Some(dir.clone()), t, timeout)
                 }
                 Key::Env(dir, folder) => {
-                    let mut env = read_environment(dir);
+                    let mut env = EnvConfig::clone(&self.environment(dir));
                     let timeout = env.env.as_ref().is_some_and(|e| e.sets_lock_timeout);
                     env.folder = folder.clone();
                     let mentions = migration_evidence(files, &members, &self.options.root);
