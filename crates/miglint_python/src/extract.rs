@@ -267,28 +267,6 @@ impl<'s> Extractor<'s> {
         }
     }
 
-    /// [`Extractor::trivia_walk`] of the later pieces of a cut body (see
-    /// [`crate::split`]).
-    fn trivia_cont(&mut self, mentions: &mut Mentions<'s>) {
-        let Some(cont) = &self.cont else {
-            return;
-        };
-        let nodes: Vec<Node<'s>> = cont.blocks.iter().chain(&cont.trailing).copied().collect();
-        for node in nodes {
-            self.trivia_walk(node, mentions, None);
-        }
-    }
-
-    /// Whether `stmt` (a module-level statement) holds the cut function.
-    fn holds_cont(&self, stmt: Node) -> bool {
-        self.cont.as_ref().is_some_and(|c| {
-            stmt.id() == c.def
-                || stmt
-                    .child_by_field_id(crate::kinds::fields().definition)
-                    .is_some_and(|d| d.id() == c.def)
-        })
-    }
-
     /// Whether the subtree of `stmt` holds nothing the trivia walk
     /// records: no syntax error, no comment (its text has no `#`) and no
     /// node that may make a dialect mention (see [`crate::mentions::may_mention`]).
@@ -333,7 +311,7 @@ impl<'s> Extractor<'s> {
                 continue;
             };
             let name = self.text(name);
-            if func_kind(name) != FuncKind::Other {
+            if FuncKind::of(name) != FuncKind::Other {
                 continue;
             }
             let v = self.guards.summarize(body, env);
@@ -535,7 +513,7 @@ impl<'s> Extractor<'s> {
             return;
         };
         let name = self.text(name_node).to_string();
-        let kind = func_kind(&name);
+        let kind = FuncKind::of(&name);
         let shape = self.body_shape(body);
         let mut whole = range(def);
         if let Some(cont) = self.cont.as_ref().filter(|c| c.def == def.id()) {
@@ -685,24 +663,6 @@ impl<'s> Extractor<'s> {
     }
 }
 
-impl<'s> Extractor<'s> {
-    /// The statements of `block`, and when it is a cut body, those of its
-    /// later pieces after them (see [`crate::split`]).
-    pub(super) fn statements<'b>(
-        &self,
-        block: Node<'b>,
-    ) -> impl Iterator<Item = Node<'b>> + use<'b, 's>
-    where
-        's: 'b,
-    {
-        let rest: Vec<Node<'b>> = match &self.cont {
-            Some(c) if c.block == block.id() => c.statements().collect(),
-            _ => Vec::new(),
-        };
-        NamedChildren::new(block).chain(rest)
-    }
-}
-
 /// How often each of `names` occurs as an identifier in the tree of `src`.
 /// A statement in a block whose text has none of the names is not walked:
 /// an identifier's text is part of its statement's.
@@ -744,16 +704,6 @@ fn top_level<'t>(block: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
         } else {
             out.push(stmt);
         }
-    }
-}
-
-pub(crate) fn func_kind(name: &str) -> FuncKind {
-    if name == "upgrade" || name.starts_with("upgrade_") {
-        FuncKind::Upgrade
-    } else if name == "downgrade" || name.starts_with("downgrade_") {
-        FuncKind::Downgrade
-    } else {
-        FuncKind::Other
     }
 }
 

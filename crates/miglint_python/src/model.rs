@@ -245,6 +245,19 @@ pub enum FuncKind {
     Other,
 }
 
+impl FuncKind {
+    /// The kind of a module-level function named `name`.
+    pub fn of(name: &str) -> Self {
+        if name == "upgrade" || name.starts_with("upgrade_") {
+            FuncKind::Upgrade
+        } else if name == "downgrade" || name.starts_with("downgrade_") {
+            FuncKind::Downgrade
+        } else {
+            FuncKind::Other
+        }
+    }
+}
+
 /// What a function body amounts to, for "empty" checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BodyShape {

@@ -78,7 +78,7 @@ pub(crate) fn plan(text: &str, lines: &[LogicalLine], sizes: Sizes) -> Option<Pl
         let is_alembic_function = line.width == 0
             && !b[line.start as usize..line.end as usize].contains(&b'#')
             && def_name(text.get(line.code as usize..).unwrap_or(""))
-                .is_some_and(|name| crate::extract::func_kind(name) != crate::FuncKind::Other);
+                .is_some_and(|name| crate::FuncKind::of(name) != crate::FuncKind::Other);
         // a body on lines of its own (not `def upgrade(): pass`)
         if is_alembic_function && j > i + 1 && lines[i + 1].start >= line.end {
             let resume = lines.get(j).map_or(b.len(), |l| l.start as usize);

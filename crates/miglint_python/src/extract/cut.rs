@@ -1,5 +1,7 @@
-//! The later pieces of a cut function body (see [`crate::split`]),
-//! extracted in parallel while this thread walks the first tree's part.
+//! Extraction of a function body cut into pieces (see [`crate::split`]):
+//! the later pieces read as the rest of the first tree's body (the trivia
+//! walk, the body's statements), and their statements walked in parallel
+//! while this thread walks the first tree's part.
 //!
 //! Each later piece is walked from the scope the body starts in. A
 //! piece's ops and calls are kept only when the statements before it
@@ -18,6 +20,7 @@ use tree_sitter::Node;
 use super::{Extractor, Scope};
 use crate::guards::{Env, Guards};
 use crate::kinds::NamedChildren;
+use crate::mentions::Mentions;
 use crate::model::{BatchInfo, Module, Op};
 
 /// A [`Scope`] without its shared pointers: it can go to another thread.
@@ -86,6 +89,44 @@ struct Piece<'s> {
 }
 
 impl<'s> Extractor<'s> {
+    /// [`Extractor::trivia_walk`] of the later pieces of a cut body (see
+    /// [`crate::split`]).
+    pub(super) fn trivia_cont(&mut self, mentions: &mut Mentions<'s>) {
+        let Some(cont) = &self.cont else {
+            return;
+        };
+        let nodes: Vec<Node<'s>> = cont.blocks.iter().chain(&cont.trailing).copied().collect();
+        for node in nodes {
+            self.trivia_walk(node, mentions, None);
+        }
+    }
+
+    /// Whether `stmt` (a module-level statement) holds the cut function.
+    pub(super) fn holds_cont(&self, stmt: Node) -> bool {
+        self.cont.as_ref().is_some_and(|c| {
+            stmt.id() == c.def
+                || stmt
+                    .child_by_field_id(crate::kinds::fields().definition)
+                    .is_some_and(|d| d.id() == c.def)
+        })
+    }
+
+    /// The statements of `block`, and when it is a cut body, those of its
+    /// later pieces after them (see [`crate::split`]).
+    pub(super) fn statements<'b>(
+        &self,
+        block: Node<'b>,
+    ) -> impl Iterator<Item = Node<'b>> + use<'b, 's>
+    where
+        's: 'b,
+    {
+        let rest: Vec<Node<'b>> = match &self.cont {
+            Some(c) if c.block == block.id() => c.statements().collect(),
+            _ => Vec::new(),
+        };
+        NamedChildren::new(block).chain(rest)
+    }
+
     /// The later pieces' body blocks when `block` is the cut body.
     pub(super) fn cont_pieces(&self, block: Node<'_>) -> Option<Vec<Node<'s>>> {
         self.cont
