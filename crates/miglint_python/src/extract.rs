@@ -53,17 +53,12 @@ pub(crate) fn extract<'s>(
     let root = tree.root_node();
     let keeping = memo.is_some();
     let mut x = Extractor {
-        src,
-        regions,
-        guards: Guards { src, regions },
-        module: Module::default(),
-        calls: Vec::new(),
-        identifiers: foldhash::HashMap::default(),
         count_identifiers: memo.is_some(),
         reuse: memo
             .filter(|_| !root.has_error() && regions.ranges.is_empty())
             .map(|m| reuse::Reuse::new(m, function_bodies(root))),
         cont,
+        ..Extractor::new(src, regions)
     };
     x.scan_trivia(root);
     let mut env = Env::new();
@@ -138,9 +133,14 @@ struct Extractor<'s> {
     cont: Option<Cont<'s>>,
 }
 
-/// The context a statement runs in.
-#[derive(Clone)]
-struct Scope {
+/// The context a statement runs in, its batch contexts and names shared
+/// between a scope and the copies its branches run on.
+type Scope = ScopeOf<Rc<HashMap<String, BatchInfo>>, Rc<Env>>;
+
+/// [`Scope`] over any holder of its batch contexts (`B`) and names (`E`):
+/// `cut.rs` sends one with plain maps to another thread.
+#[derive(Clone, PartialEq)]
+struct ScopeOf<B, E> {
     func: usize,
     dialects: DialectSet,
     autocommit: bool,
@@ -152,10 +152,10 @@ struct Scope {
     under_data_guard: bool,
     /// See [`Op::conditional`].
     conditional: bool,
-    /// Shared between a scope and the copies its branches run on; copied
-    /// on the first change (`Rc::make_mut`).
-    batches: Rc<HashMap<String, BatchInfo>>,
-    env: Rc<Env>,
+    /// In a [`Scope`], shared between a scope and the copies its branches
+    /// run on; copied on the first change (`Rc::make_mut`).
+    batches: B,
+    env: E,
 }
 
 fn range(n: Node) -> TextRange {
@@ -167,6 +167,22 @@ fn named_children(n: Node) -> Vec<Node> {
 }
 
 impl<'s> Extractor<'s> {
+    /// An extractor of `src` with nothing found yet, counting no
+    /// identifiers, keeping nothing from a last extraction, no cut body.
+    fn new(src: &'s str, regions: &'s Regions<'s>) -> Self {
+        Extractor {
+            src,
+            regions,
+            guards: Guards { src, regions },
+            module: Module::default(),
+            calls: Vec::new(),
+            identifiers: foldhash::HashMap::default(),
+            count_identifiers: false,
+            reuse: None,
+            cont: None,
+        }
+    }
+
     fn text(&self, n: Node) -> &'s str {
         self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }

@@ -14,46 +14,23 @@
 
 use std::rc::Rc;
 
-use miglint_diagnostics::DialectSet;
 use tree_sitter::Node;
 
-use super::{Extractor, Scope};
-use crate::guards::{Env, Guards};
+use std::collections::HashMap;
+
+use super::{Extractor, Scope, ScopeOf};
+use crate::guards::Env;
 use crate::kinds::NamedChildren;
 use crate::mentions::Mentions;
-use crate::model::{BatchInfo, Module, Op};
+use crate::model::{BatchInfo, Op};
 
 /// A [`Scope`] without its shared pointers: it can go to another thread.
-#[derive(Clone, PartialEq)]
-struct Plain {
-    func: usize,
-    dialects: DialectSet,
-    autocommit: bool,
-    in_try: bool,
-    after_unknown_exit: bool,
-    under_data_guard: bool,
-    conditional: bool,
-    batches: std::collections::HashMap<String, BatchInfo>,
-    env: Env,
-}
+type Plain = ScopeOf<HashMap<String, BatchInfo>, Env>;
 
-impl Plain {
-    fn of(s: &Scope) -> Self {
-        Plain {
-            func: s.func,
-            dialects: s.dialects,
-            autocommit: s.autocommit,
-            in_try: s.in_try,
-            after_unknown_exit: s.after_unknown_exit,
-            under_data_guard: s.under_data_guard,
-            conditional: s.conditional,
-            batches: (*s.batches).clone(),
-            env: (*s.env).clone(),
-        }
-    }
-
-    fn scope(&self) -> Scope {
-        Scope {
+impl<B, E> ScopeOf<B, E> {
+    /// The same scope with its batch contexts and names held by `b` and `e`.
+    fn map<B2, E2>(&self, b: impl FnOnce(&B) -> B2, e: impl FnOnce(&E) -> E2) -> ScopeOf<B2, E2> {
+        ScopeOf {
             func: self.func,
             dialects: self.dialects,
             autocommit: self.autocommit,
@@ -61,22 +38,19 @@ impl Plain {
             after_unknown_exit: self.after_unknown_exit,
             under_data_guard: self.under_data_guard,
             conditional: self.conditional,
-            batches: Rc::new(self.batches.clone()),
-            env: Rc::new(self.env.clone()),
+            batches: b(&self.batches),
+            env: e(&self.env),
         }
     }
+}
 
-    /// Whether `s` is this scope.
-    fn is(&self, s: &Scope) -> bool {
-        self.func == s.func
-            && self.dialects == s.dialects
-            && self.autocommit == s.autocommit
-            && self.in_try == s.in_try
-            && self.after_unknown_exit == s.after_unknown_exit
-            && self.under_data_guard == s.under_data_guard
-            && self.conditional == s.conditional
-            && *s.batches == self.batches
-            && *s.env == self.env
+impl Plain {
+    fn of(s: &Scope) -> Self {
+        s.map(|b| (**b).clone(), |e| (**e).clone())
+    }
+
+    fn scope(&self) -> Scope {
+        self.map(|b| Rc::new(b.clone()), |e| Rc::new(e.clone()))
     }
 }
 
@@ -162,7 +136,7 @@ impl<'s> Extractor<'s> {
                 continue;
             }
             match done {
-                Some(p) if start.is(scope) => {
+                Some(p) if Plain::of(scope) == start => {
                     self.module.ops.extend(p.ops);
                     self.calls.extend(p.calls);
                     *scope = p.end.scope();
@@ -182,17 +156,7 @@ fn walk_piece<'s>(
     block: Node<'s>,
     start: &Plain,
 ) -> Piece<'s> {
-    let mut x = Extractor {
-        src,
-        regions,
-        guards: Guards { src, regions },
-        module: Module::default(),
-        calls: Vec::new(),
-        identifiers: foldhash::HashMap::default(),
-        count_identifiers: false,
-        reuse: None,
-        cont: None,
-    };
+    let mut x = Extractor::new(src, regions);
     let mut scope = start.scope();
     let falls = x.walk(NamedChildren::new(block), &mut scope, 0);
     Piece {
