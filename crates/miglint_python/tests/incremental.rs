@@ -61,9 +61,10 @@ fn incremental_parse_gives_the_fresh_model() {
     }
 }
 
-fn check_chain(src: &str, what: &str) {
+fn check_chain(src: &str, file: &std::path::Path) {
+    let what = file.display();
     let mut live = PythonParser::new().incremental();
-    let mut rng = Rng::new(what);
+    let mut rng = Rng::for_file(file);
     let mut text = src.to_string();
     live.parse_checked(&text).ok();
     let mut texts = vec![text.clone()];
@@ -87,7 +88,7 @@ fn random_edit_chains_give_the_fresh_model() {
     assert!(files.len() > 400);
     for f in &files {
         if let Ok(src) = std::fs::read_to_string(f) {
-            check_chain(&src, &f.display().to_string());
+            check_chain(&src, f);
         }
     }
 }

@@ -79,14 +79,15 @@ fn randomly_edited_files_cut_give_the_whole_model() {
                 continue;
             };
             let what = f.display().to_string();
-            let mut rng = Rng::new(&what);
+            let mut rng = Rng::for_file(f);
             for step in 0..6 {
                 text = random_edit(&text, &mut rng);
                 cut += check(&text, &format!("{what} after {} edits", step + 1), 2..=4);
             }
         }
     });
-    assert!(cut > 2_000, "{cut} cut parses");
+    // (2,014 of 14,400 with these files and seeds)
+    assert!(cut > 1_500, "{cut} cut parses");
 }
 
 /// Statements that change what follows them, statements whose lines sit

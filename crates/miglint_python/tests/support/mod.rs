@@ -57,6 +57,14 @@ pub fn truth_revisions() -> Vec<PathBuf> {
 pub struct Rng(u64);
 
 impl Rng {
+    /// Seeded by `file`'s path below the repository (the same edits in
+    /// every clone).
+    pub fn for_file(file: &Path) -> Self {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let below = file.strip_prefix(&repo).unwrap_or(file);
+        Rng::new(&below.display().to_string())
+    }
+
     pub fn new(seed: &str) -> Self {
         Rng(seed.bytes().fold(0x9E37_79B9_7F4A_7C15, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
