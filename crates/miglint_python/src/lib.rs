@@ -34,24 +34,9 @@ use std::time::{Duration, Instant};
 /// (tree-sitter-python is quadratic on some inputs, see docs/decisions.md).
 pub const DEFAULT_PARSE_BUDGET: Duration = Duration::from_secs(10);
 
-/// From this many bytes of source, a file's syntax tree is freed on a
-/// thread of its own (see [`free_tree`]).
+/// From this many bytes of source, a file's syntax trees are freed on a
+/// thread of their own (see [`Trees::free`]).
 const FREE_TREE_ASIDE: usize = 256 * 1024;
-
-/// Frees a parsed tree. A large one is freed on a new thread: freeing a
-/// tree visits every node (on the 2 MB stress file a tenth of the parse's
-/// time), and the caller, done with it, need not wait. A small one is
-/// freed here, where a thread would cost more than it saves. If no
-/// thread can be started, the tree is freed here too.
-fn free_tree(tree: tree_sitter::Tree, source_len: usize) {
-    if source_len < FREE_TREE_ASIDE {
-        return;
-    }
-    // on failure the closure, and the tree with it, is dropped here
-    let _ = std::thread::Builder::new()
-        .name("miglint-free-tree".into())
-        .spawn(move || drop(tree));
-}
 
 /// A reusable parser. Not `Sync`: keep one per thread.
 pub struct PythonParser {
@@ -345,16 +330,20 @@ struct Trees {
 }
 
 impl Trees {
-    /// Frees the trees (a large file's on a thread of its own, see
-    /// [`free_tree`]).
+    /// Frees the trees. A large file's are freed on a new thread: freeing
+    /// a tree visits every node (on the 2 MB stress file a tenth of the
+    /// parse's time), and the caller, done with them, need not wait. A
+    /// small file's are freed here, where a thread would cost more than it
+    /// saves (a file that small is never cut: `rest` is empty). If no
+    /// thread can be started, they are freed here too.
     fn free(self, source_len: usize) {
-        free_tree(self.first, source_len);
-        if !self.rest.is_empty() {
-            let rest = self.rest;
-            let _ = std::thread::Builder::new()
-                .name("miglint-free-tree".into())
-                .spawn(move || drop(rest));
+        if source_len < FREE_TREE_ASIDE {
+            return;
         }
+        // on failure the closure, and the trees with it, are dropped here
+        let _ = std::thread::Builder::new()
+            .name("miglint-free-tree".into())
+            .spawn(move || drop(self));
     }
 }
 

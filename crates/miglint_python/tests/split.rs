@@ -40,6 +40,17 @@ fn check(src: &str, what: &str, pieces: std::ops::RangeInclusive<usize>) -> usiz
     cut
 }
 
+/// Asked for up to `pieces` pieces, `src` is parsed whole, with the whole
+/// parse's model.
+fn parsed_whole(src: &str, pieces: usize, what: &str) {
+    pool().install(|| {
+        let whole = model(&mut PythonParser::new(), src);
+        let mut parser = PythonParser::new().with_split(0, 1, pieces);
+        assert_eq!(model(&mut parser, src), whole, "{what}");
+        assert_eq!(parser.last_pieces(), 1, "{what}");
+    });
+}
+
 #[test]
 fn cut_functions_give_the_whole_model() {
     let mut files = equivalence_files();
@@ -200,12 +211,7 @@ fn pieces_extracted_apart_give_the_whole_model() {
 fn a_broken_file_is_parsed_whole() {
     let mut src = generated(60, "", None);
     src.push_str("    op.execute(\"unterminated\n    op.drop_table(\"t\")\n");
-    pool().install(|| {
-        let whole = model(&mut PythonParser::new(), &src);
-        let mut parser = PythonParser::new().with_split(0, 1, 4);
-        assert_eq!(model(&mut parser, &src), whole);
-        assert_eq!(parser.last_pieces(), 1);
-    });
+    parsed_whole(&src, 4, "a broken file");
 }
 
 /// A line dedented below the body (an IndentationError for CPython, none
@@ -220,12 +226,7 @@ fn an_inconsistent_dedent_is_parsed_whole() {
             src.push_str(&format!("{indent}op.drop_column(\"t\", \"c{i}\")\n"));
         }
         src.push_str("    x = 1\n");
-        pool().install(|| {
-            let whole = model(&mut PythonParser::new(), &src);
-            let mut parser = PythonParser::new().with_split(0, 1, 2);
-            assert_eq!(model(&mut parser, &src), whole, "dedent at {at}");
-            assert_eq!(parser.last_pieces(), 1, "dedent at {at}");
-        });
+        parsed_whole(&src, 2, &format!("dedent at {at}"));
     }
 }
 
