@@ -37,6 +37,7 @@ mod reads;
 mod replay;
 mod rev;
 mod reversal;
+mod shared;
 mod snapshot;
 mod state;
 

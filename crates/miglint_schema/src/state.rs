@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use miglint_diagnostics::TextRange;
 
+use crate::shared::Shared;
+
 use undo::{ColumnUndo, Saved, Undo};
 
 #[path = "undo.rs"]
@@ -408,10 +410,14 @@ pub struct Schema {
     /// Shared between the states of a fork until one side changes a table
     /// (copy on write), so a branch point costs a map of pointers.
     pub tables: HashMap<Key, Arc<Table>>,
-    pub indexes: HashMap<Key, Index>,
-    pub enums: HashMap<Key, EnumType>,
-    pub sequences: HashMap<Key, (String, Origin)>,
-    pub views: HashMap<Key, (String, Origin)>,
+    /// The other maps are shared as a whole between the states of a fork
+    /// until one side changes them ([`Shared`]): a fork copies none, and a
+    /// branch copies only those it changes (a wide graph's replay copied
+    /// every map of the schema at each of its branches).
+    pub indexes: Shared<HashMap<Key, Index>>,
+    pub enums: Shared<HashMap<Key, EnumType>>,
+    pub sequences: Shared<HashMap<Key, (String, Origin)>>,
+    pub views: Shared<HashMap<Key, (String, Origin)>>,
     /// Something changed tables miglint cannot name (a dynamic table name,
     /// a loop, a missing parent revision): an absent table may exist.
     pub unknown: Option<Origin>,
@@ -419,12 +425,12 @@ pub struct Schema {
     pub unknown_stamp: u64,
     /// Tables and indexes a replayed op dropped (or renamed away), with the
     /// op and its stamp; a later creation removes the entry.
-    pub dropped_tables: HashMap<Key, (Origin, u64)>,
-    pub dropped_indexes: HashMap<Key, (Key, Origin, u64)>,
+    pub dropped_tables: Shared<HashMap<Key, (Origin, u64)>>,
+    pub dropped_indexes: Shared<HashMap<Key, (Key, Origin, u64)>>,
     /// Per table key: the names of the indexes put on it (a superset:
     /// entries are checked against `indexes` on use), so that dropping a
     /// table or a column looks at its own indexes, not at every index.
-    index_names: HashMap<Key, Vec<Key>>,
+    index_names: Shared<HashMap<Key, Vec<Key>>>,
     /// (only while a `downgrade()` is replayed: never in a kept state)
     #[serde(skip)]
     undo: Option<Undo>,
@@ -559,9 +565,11 @@ impl Schema {
             Some(t) => {
                 self.dropped_indexes.insert(k, (t, o, next_stamp()));
             }
-            None => {
+            // (a shared map is copied on a change: none when absent)
+            None if self.dropped_indexes.contains_key(&k) => {
                 self.dropped_indexes.remove(&k);
             }
+            None => {}
         }
         ix
     }
@@ -604,6 +612,10 @@ impl Schema {
     pub fn remove_index(&mut self, name: &str) -> Option<Index> {
         let k = key(name);
         self.save_index(&k);
+        // (a shared map is copied on a change: none when absent)
+        if !self.indexes.contains_key(&k) {
+            return None;
+        }
         self.indexes.remove(&k)
     }
 
@@ -617,12 +629,18 @@ impl Schema {
     pub fn enum_mut(&mut self, name: &str) -> Option<&mut EnumType> {
         let k = key(name);
         self.save_enum(&k);
+        if !self.enums.contains_key(&k) {
+            return None;
+        }
         self.enums.get_mut(&k)
     }
 
     pub fn remove_enum(&mut self, name: &str) -> Option<EnumType> {
         let k = key(name);
         self.save_enum(&k);
+        if !self.enums.contains_key(&k) {
+            return None;
+        }
         self.enums.remove(&k)
     }
 
@@ -674,21 +692,20 @@ impl Schema {
                 *m |= o;
             }
         }
-        for (k, i) in &other.indexes {
-            if !self.indexes.contains_key(k) {
-                note_index(&mut self.index_names, &i.table, k);
-                self.indexes.insert(k.clone(), i.clone());
+        // what the other side has and this one lacks (nothing when both
+        // still share the map; a shared map is copied on a change, so only
+        // when something is added)
+        if !Shared::same(&self.indexes, &other.indexes) {
+            for (k, i) in &other.indexes {
+                if !self.indexes.contains_key(k) {
+                    note_index(&mut self.index_names, &i.table, k);
+                    self.indexes.insert(k.clone(), i.clone());
+                }
             }
         }
-        for (k, e) in &other.enums {
-            self.enums.entry(k.clone()).or_insert_with(|| e.clone());
-        }
-        for (k, s) in &other.sequences {
-            self.sequences.entry(k.clone()).or_insert_with(|| s.clone());
-        }
-        for (k, v) in &other.views {
-            self.views.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+        add_missing(&mut self.enums, &other.enums);
+        add_missing(&mut self.sequences, &other.sequences);
+        add_missing(&mut self.views, &other.views);
         if self.unknown.is_none() {
             self.unknown = other.unknown;
         }
@@ -698,19 +715,49 @@ impl Schema {
             self.unknown_stamp = next_stamp();
         }
         // absent after the merge: dropped on one side, not present on the other
-        self.dropped_tables
-            .retain(|k, _| !other.tables.contains_key(k));
-        for (k, d) in &other.dropped_tables {
-            if !self.tables.contains_key(k) {
-                self.dropped_tables.entry(k.clone()).or_insert(*d);
+        // (a shared map is copied on a change: none when nothing goes)
+        if self
+            .dropped_tables
+            .keys()
+            .any(|k| other.tables.contains_key(k))
+        {
+            self.dropped_tables
+                .retain(|k, _| !other.tables.contains_key(k));
+        }
+        if !Shared::same(&self.dropped_tables, &other.dropped_tables) {
+            for (k, d) in &other.dropped_tables {
+                if !self.tables.contains_key(k) && !self.dropped_tables.contains_key(k) {
+                    self.dropped_tables.insert(k.clone(), *d);
+                }
             }
         }
-        self.dropped_indexes
-            .retain(|k, _| !other.indexes.contains_key(k));
-        for (k, d) in &other.dropped_indexes {
-            if !self.indexes.contains_key(k) {
-                self.dropped_indexes.entry(k.clone()).or_insert(d.clone());
+        if self
+            .dropped_indexes
+            .keys()
+            .any(|k| other.indexes.contains_key(k))
+        {
+            self.dropped_indexes
+                .retain(|k, _| !other.indexes.contains_key(k));
+        }
+        if !Shared::same(&self.dropped_indexes, &other.dropped_indexes) {
+            for (k, d) in &other.dropped_indexes {
+                if !self.indexes.contains_key(k) && !self.dropped_indexes.contains_key(k) {
+                    self.dropped_indexes.insert(k.clone(), d.clone());
+                }
             }
+        }
+    }
+}
+
+/// Adds to `mine` each entry of `theirs` whose key it lacks (none when
+/// both still share the map).
+fn add_missing<V: Clone>(mine: &mut Shared<HashMap<Key, V>>, theirs: &Shared<HashMap<Key, V>>) {
+    if Shared::same(mine, theirs) {
+        return;
+    }
+    for (k, v) in theirs {
+        if !mine.contains_key(k) {
+            mine.insert(k.clone(), v.clone());
         }
     }
 }

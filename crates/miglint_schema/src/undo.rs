@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use super::{Column, EnumType, HashMap, Index, Key, Origin, Schema, Table, note_index};
+use crate::shared::Shared;
 
 /// One column change of a table changed in place under an undo log, as
 /// what to restore (undone in reverse order).
@@ -188,8 +189,14 @@ fn remember<V: Clone>(log: &mut HashMap<Key, Option<V>>, live: &HashMap<Key, V>,
     }
 }
 
-/// Puts back what `log` remembered: each value, or the absence of one.
-fn put_back<V>(live: &mut HashMap<Key, V>, log: HashMap<Key, Option<V>>) {
+/// Puts back what `log` remembered: each value, or the absence of one
+/// (a shared map is copied on a change: not when there is nothing to put
+/// back).
+fn put_back<V: Clone>(live: &mut Shared<HashMap<Key, V>>, log: HashMap<Key, Option<V>>) {
+    if log.is_empty() {
+        return;
+    }
+    let live = &mut **live;
     for (k, v) in log {
         match v {
             Some(v) => live.insert(k, v),
