@@ -715,36 +715,41 @@ impl Schema {
             self.unknown_stamp = next_stamp();
         }
         // absent after the merge: dropped on one side, not present on the other
-        // (a shared map is copied on a change: none when nothing goes)
-        if self
-            .dropped_tables
-            .keys()
-            .any(|k| other.tables.contains_key(k))
-        {
-            self.dropped_tables
-                .retain(|k, _| !other.tables.contains_key(k));
-        }
-        if !Shared::same(&self.dropped_tables, &other.dropped_tables) {
-            for (k, d) in &other.dropped_tables {
-                if !self.tables.contains_key(k) && !self.dropped_tables.contains_key(k) {
-                    self.dropped_tables.insert(k.clone(), *d);
-                }
-            }
-        }
-        if self
-            .dropped_indexes
-            .keys()
-            .any(|k| other.indexes.contains_key(k))
-        {
-            self.dropped_indexes
-                .retain(|k, _| !other.indexes.contains_key(k));
-        }
-        if !Shared::same(&self.dropped_indexes, &other.dropped_indexes) {
-            for (k, d) in &other.dropped_indexes {
-                if !self.indexes.contains_key(k) && !self.dropped_indexes.contains_key(k) {
-                    self.dropped_indexes.insert(k.clone(), d.clone());
-                }
-            }
+        merge_dropped(
+            &mut self.dropped_tables,
+            &other.dropped_tables,
+            |k| self.tables.contains_key(k),
+            |k| other.tables.contains_key(k),
+        );
+        merge_dropped(
+            &mut self.dropped_indexes,
+            &other.dropped_indexes,
+            |k| self.indexes.contains_key(k),
+            |k| other.indexes.contains_key(k),
+        );
+    }
+}
+
+/// A map of dropped objects (`mine`) merged with the other side's
+/// (`theirs`): an object the other side has (`theirs_has`) may exist after
+/// the merge; one the other side dropped is absent unless this side has it
+/// (`mine_has`). A shared map is copied on a change: not when nothing goes
+/// or comes.
+fn merge_dropped<V: Clone>(
+    mine: &mut Shared<HashMap<Key, V>>,
+    theirs: &Shared<HashMap<Key, V>>,
+    mine_has: impl Fn(&str) -> bool,
+    theirs_has: impl Fn(&str) -> bool,
+) {
+    if mine.keys().any(|k| theirs_has(k)) {
+        mine.retain(|k, _| !theirs_has(k));
+    }
+    if Shared::same(mine, theirs) {
+        return;
+    }
+    for (k, d) in theirs {
+        if !mine_has(k) && !mine.contains_key(k) {
+            mine.insert(k.clone(), d.clone());
         }
     }
 }
