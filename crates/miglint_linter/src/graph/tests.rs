@@ -150,7 +150,8 @@ fn topo_order_survives_a_self_loop() {
 fn fast_hash_spreads_ids_that_count_up() {
     use std::hash::{BuildHasher, BuildHasherDefault};
     let build = BuildHasherDefault::<FastHasher>::default();
-    let shapes: [(&str, fn(u64) -> String); 5] = [
+    type Shape = (&'static str, fn(u64) -> String);
+    let shapes: [Shape; 5] = [
         ("8 characters", |i| format!("c{i:07x}")),
         ("12 characters", |i| format!("3512b9{i:06x}")),
         ("16 characters", |i| format!("2024_01_01_{i:05}")),
