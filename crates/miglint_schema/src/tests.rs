@@ -151,6 +151,56 @@ fn downgrade_is_rolled_back_and_branches_join() {
     assert!(s.table("t").is_some_and(|t| t.column("a").is_none()));
 }
 
+/// The states of a fork share their maps until one side changes them
+/// (`Shared`): a branch's change is not seen by its siblings, and a merge
+/// joins what each branch has, whether or not it changed its maps.
+#[test]
+fn forked_states_share_their_maps_until_one_changes_them() {
+    let p = Project::new(&[
+        (
+            "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()))\n    op.create_table('x', sa.Column('id', sa.Integer()))\n    op.create_index('ix_a', 't', ['id'])\n",
+            Some(vec![]),
+        ),
+        (
+            "def upgrade():\n    op.drop_index('ix_a', table_name='t')\n    op.create_index('ix_b', 't', ['id'])\n    op.drop_table('x')\n",
+            Some(vec![0]),
+        ),
+        ("def upgrade():\n    pass\n", Some(vec![0])),
+        (
+            "def upgrade():\n    op.create_index('ix_c', 't', ['id'])\n",
+            Some(vec![0]),
+        ),
+        ("def upgrade():\n    pass\n", Some(vec![1, 2, 3])),
+        ("def upgrade():\n    pass\n", Some(vec![1])),
+        ("def upgrade():\n    pass\n", Some(vec![1, 5])),
+    ]);
+    let inputs = p.inputs();
+    let order = [0, 1, 2, 3, 4, 5, 6];
+    let at = |k: usize| schema_at(&inputs, &order, PG, Some(k));
+    let indexes = |s: &crate::Schema| {
+        let mut v: Vec<String> = s.indexes.keys().cloned().collect();
+        v.sort();
+        v
+    };
+    let one = at(1);
+    assert_eq!(indexes(&one), ["ix_b"]);
+    assert!(one.dropped_indexes.contains_key("ix_a") && one.dropped_tables.contains_key("x"));
+    // the siblings see the fork's state, not the first branch's changes
+    let two = at(2);
+    assert_eq!(indexes(&two), ["ix_a"]);
+    assert!(two.table("x").is_some() && two.dropped_tables.is_empty());
+    assert_eq!(indexes(&at(3)), ["ix_a", "ix_c"]);
+    // the merge: what one side dropped and another has may exist
+    let merged = at(4);
+    assert_eq!(indexes(&merged), ["ix_a", "ix_b", "ix_c"]);
+    assert!(merged.table("x").is_some());
+    assert!(merged.dropped_indexes.is_empty() && merged.dropped_tables.is_empty());
+    // a merge of a branch with its own descendant: the drops stay
+    let joined = at(6);
+    assert_eq!(indexes(&joined), ["ix_b"]);
+    assert!(joined.dropped_indexes.contains_key("ix_a") && joined.dropped_tables.contains_key("x"));
+}
+
 #[test]
 fn unknown_parent_and_dynamic_names_are_uncertain() {
     let p = Project::new(&[(
