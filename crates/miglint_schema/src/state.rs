@@ -565,11 +565,9 @@ impl Schema {
             Some(t) => {
                 self.dropped_indexes.insert(k, (t, o, next_stamp()));
             }
-            // (a shared map is copied on a change: none when absent)
-            None if self.dropped_indexes.contains_key(&k) => {
+            None => {
                 self.dropped_indexes.remove(&k);
             }
-            None => {}
         }
         ix
     }
@@ -612,10 +610,6 @@ impl Schema {
     pub fn remove_index(&mut self, name: &str) -> Option<Index> {
         let k = key(name);
         self.save_index(&k);
-        // (a shared map is copied on a change: none when absent)
-        if !self.indexes.contains_key(&k) {
-            return None;
-        }
         self.indexes.remove(&k)
     }
 
@@ -629,18 +623,12 @@ impl Schema {
     pub fn enum_mut(&mut self, name: &str) -> Option<&mut EnumType> {
         let k = key(name);
         self.save_enum(&k);
-        if !self.enums.contains_key(&k) {
-            return None;
-        }
         self.enums.get_mut(&k)
     }
 
     pub fn remove_enum(&mut self, name: &str) -> Option<EnumType> {
         let k = key(name);
         self.save_enum(&k);
-        if !self.enums.contains_key(&k) {
-            return None;
-        }
         self.enums.remove(&k)
     }
 
@@ -734,16 +722,14 @@ impl Schema {
 /// (`theirs`): an object the other side has (`theirs_has`) may exist after
 /// the merge; one the other side dropped is absent unless this side has it
 /// (`mine_has`). A shared map is copied on a change: not when nothing goes
-/// or comes.
+/// (see [`Shared::retain`]) or comes.
 fn merge_dropped<V: Clone>(
     mine: &mut Shared<HashMap<Key, V>>,
     theirs: &Shared<HashMap<Key, V>>,
     mine_has: impl Fn(&str) -> bool,
     theirs_has: impl Fn(&str) -> bool,
 ) {
-    if mine.keys().any(|k| theirs_has(k)) {
-        mine.retain(|k, _| !theirs_has(k));
-    }
+    mine.retain(|k, _| !theirs_has(k));
     if Shared::same(mine, theirs) {
         return;
     }
