@@ -48,8 +48,6 @@ pub(crate) struct Snapshot {
     file: PathBuf,
     /// The format, the build and `settings` (see [`Snapshot::new`]).
     key: [u64; 2],
-    /// The kept positions of the model read from the file, if one was.
-    loaded: std::cell::Cell<Option<Vec<Option<usize>>>>,
 }
 
 /// The hash of a snapshot's body.
@@ -81,7 +79,6 @@ impl Snapshot {
                 .join(env!("CARGO_PKG_VERSION"))
                 .join(format!("{PREFIX}{:016x}", settings[0])),
             key,
-            loaded: std::cell::Cell::new(None),
         }
     }
 
@@ -111,15 +108,16 @@ impl Snapshot {
             return;
         };
         if let Ok(mut slot) = slot.lock() {
-            self.loaded.set(Some(kept.kept_positions()));
             *slot = kept;
         }
     }
 
     /// Writes `linter`'s kept model (on a thread of its own, see
     /// [`crate::cache::in_background`]) when this run built it, or resumed
-    /// it and kept its states elsewhere than the file; not after a panic
-    /// in the model (its lock is poisoned).
+    /// it other than only at the states the file keeps (an edit of the
+    /// revision right after a kept state leaves the file as good as a new
+    /// one; any other edit would leave it replaying more on every later
+    /// run); not after a panic in the model (its lock is poisoned).
     pub(crate) fn save(self, linter: &Linter) {
         let Some(slot) = linter.kept_model() else {
             return;
@@ -131,7 +129,7 @@ impl Snapshot {
         crate::timing::note(|| format!("model: {:?}", kept.last_update()));
         let write = match kept.last_update() {
             Some(Update::Built) => true,
-            Some(Update::Resumed { .. }) => self.loaded.take() != Some(kept.kept_positions()),
+            Some(Update::Resumed { .. }) => !kept.resumed_at_kept_states(),
             Some(Update::Unchanged) | None => false,
         };
         if !write {

@@ -101,6 +101,10 @@ pub struct KeptModel {
     /// Per replay of the model (in its order): the state kept.
     pub(crate) cursors: Vec<Option<Cursor>>,
     pub(crate) last: Option<Update>,
+    /// The last update resumed, and every revision it found changed lies
+    /// right at the kept states of its replays (see
+    /// [`KeptModel::resumed_at_kept_states`]).
+    pub(crate) at_kept: bool,
 }
 
 impl KeptModel {
@@ -111,6 +115,18 @@ impl KeptModel {
     /// What the last [`KeptModel::update`] did (`None` before the first).
     pub fn last_update(&self) -> Option<Update> {
         self.last
+    }
+
+    /// Whether the last [`KeptModel::update`] resumed and every revision
+    /// it found changed lies right at the state each of its replays kept:
+    /// the states kept stay where they were, and a copy of the model made
+    /// before the update resumes the next run from the same states as this
+    /// one would (its older keys of those revisions only say again that
+    /// they changed). Any other resume leaves such a copy replaying more
+    /// than it needs, and from then on: a revision it holds as changed
+    /// before the kept states holds them there.
+    pub fn resumed_at_kept_states(&self) -> bool {
+        matches!(self.last, Some(Update::Resumed { .. })) && self.at_kept
     }
 
     /// Where the kept states lie: per replay, the position of its order
@@ -179,6 +195,7 @@ impl KeptModel {
             .collect();
         let mut old_replays = old.into_iter().zip(std::mem::take(&mut self.cursors));
         let mut replayed = 0;
+        let mut at_kept = true;
         let plans: Vec<Plan> = jobs
             .iter()
             .zip(&first_changed)
@@ -189,6 +206,10 @@ impl KeptModel {
                     return Plan::Keep(kept);
                 };
                 let order = &envs[*env];
+                at_kept &= kept
+                    .iter()
+                    .all(|(_, c)| c.as_ref().is_some_and(|c| c.pos == at))
+                    && order[at + 1..].iter().all(|&f| !is_changed[f]);
                 let mut from = order.len();
                 let starts = kept
                     .into_iter()
@@ -210,6 +231,7 @@ impl KeptModel {
         let runs = run_jobs(inputs, envs, &jobs, plans);
         self.finish(inputs, runs);
         self.last = Some(Update::Resumed { replayed });
+        self.at_kept = at_kept;
         self.model.clone().expect("just built")
     }
 

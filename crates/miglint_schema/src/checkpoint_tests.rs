@@ -324,6 +324,62 @@ fn a_kept_model_read_back_from_bytes_equals_a_fresh_build() {
     );
 }
 
+/// A run as the CLI makes it: the kept model read from `file` (none when
+/// empty), updated to `v`, and written back unless it resumed only at its
+/// kept states.
+fn run_on_file(file: &mut Vec<u8>, v: &Version, what: &str) -> (Update, bool) {
+    let mut kept = KeptModel::from_bytes(file).unwrap_or_default();
+    let update = check(&mut kept, v, what);
+    let write = match update {
+        Update::Built => true,
+        Update::Resumed { .. } => !kept.resumed_at_kept_states(),
+        Update::Unchanged => false,
+    };
+    if write {
+        *file = kept.to_bytes().expect("a model to write");
+    }
+    (update, write)
+}
+
+#[test]
+fn a_file_not_rewritten_after_a_resume_never_holds_later_runs_back() {
+    let mut file = Vec::new();
+    let mut v = base();
+    let (update, _) = run_on_file(&mut file, &v, "first build");
+    assert_eq!(update, Update::Built);
+    let resumed = |replayed| (Update::Resumed { replayed }, true);
+    // the middle revision (position 1 of 5): from the root, the state
+    // moves before it, written
+    edit(&mut v, 1, "nullable=False", "nullable=True");
+    assert_eq!(run_on_file(&mut file, &v, "middle"), resumed(5));
+    // again: from its kept state, which stays, not written (the file's
+    // older key of it only says again that it changed)
+    edit(&mut v, 1, "'email', sa.String()", "'mail', sa.String()");
+    let (update, write) = run_on_file(&mut file, &v, "middle again");
+    assert_eq!((update, write), (Update::Resumed { replayed: 4 }, false));
+    // the head, and the file still holds the middle's older key: both
+    // changed, from the middle's state, and written, since the next run
+    // would otherwise start from the middle for ever
+    edit(&mut v, 4, "DROP TYPE mood", "DROP TYPE kind");
+    assert_eq!(run_on_file(&mut file, &v, "head"), resumed(4));
+    // the state moves before the head (written) ...
+    edit(
+        &mut v,
+        4,
+        "'email', nullable=True",
+        "'emails', nullable=True",
+    );
+    assert_eq!(run_on_file(&mut file, &v, "head again"), resumed(4));
+    // ... and each later edit of it replays it alone, with nothing written
+    for (from, to) in [("'emails'", "'mails'"), ("'mails'", "'email'")] {
+        edit(&mut v, 4, from, to);
+        assert_eq!(
+            run_on_file(&mut file, &v, "head once more"),
+            (Update::Resumed { replayed: 1 }, false)
+        );
+    }
+}
+
 #[test]
 fn truncated_bytes_are_no_kept_model() {
     let mut kept = KeptModel::new();
