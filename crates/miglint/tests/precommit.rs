@@ -172,15 +172,32 @@ fn a_single_file_miss_prints_what_a_run_without_cache_prints() {
         }
         age_file(&root.join(&rel));
     }
-    // a new head: a new set of files (no memo of it yet), then edited again
+    // a new head: a new set of files (no memo of it yet), then edited
+    // again. Its path sorts after the others', so the kept model grows
+    // instead of being built again. The snapshot still holds an older key
+    // of the root (the root's last edits resumed right at the state kept
+    // before it, so it was not written again): the first run replays from
+    // the root and keeps its state there, the second from the root and
+    // keeps it before the new head, the later ones replay the new head
+    // alone
     let new_head = rev_path("r5");
     write(
         root,
         &new_head,
         &revision("r5", Some("r4"), "    op.drop_column('t', 'c3')"),
     );
-    for format in FORMATS {
-        miss_as_no_cache(root, &new_head, format, "new head");
+    for n in 0..4 {
+        let format = FORMATS[n % FORMATS.len()];
+        let notes = miss_as_no_cache(root, &new_head, format, "new head");
+        let model = if n < 2 {
+            "Resumed { replayed: 6 }"
+        } else {
+            "Resumed { replayed: 1 }"
+        };
+        assert!(
+            notes.contains(&format!("model: Some({model})")),
+            "new head {format}: {notes}"
+        );
         edit(root, &new_head, next_edit());
     }
     age_file(&root.join(&new_head));
@@ -191,8 +208,12 @@ fn a_single_file_miss_prints_what_a_run_without_cache_prints() {
         &branch,
         &revision("b1", Some("r2"), "    op.drop_column('t', 'c2')"),
     );
-    for format in FORMATS {
-        miss_as_no_cache(root, &branch, format, "new branch");
+    for (n, format) in FORMATS.into_iter().enumerate() {
+        let notes = miss_as_no_cache(root, &branch, format, "new branch");
+        // (its path sorts before the others': every later index moves)
+        if n == 0 {
+            assert!(notes.contains("model: Some(Built)"), "new branch: {notes}");
+        }
         edit(root, &branch, next_edit());
     }
     for format in FORMATS {

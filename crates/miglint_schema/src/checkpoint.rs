@@ -16,9 +16,13 @@
 //! are taken over; environments with no change keep their replays. The
 //! kept state then moves to the first changed revision, the one being
 //! edited. Origins carry text ranges, so the descendants of a changed
-//! revision are always replayed. A change of the graph (files, paths,
-//! parents, the order) or of the dialects an environment is replayed for
-//! builds everything again.
+//! revision are always replayed. New revisions whose paths sort after
+//! every kept one and that extend the orders at their ends (a new head
+//! with a dated or numbered file name) are changed revisions of a grown
+//! graph: replayed from a kept state when their parents lie at or after
+//! it (see [`KeptModel::update`]). Any other change of the graph (files,
+//! paths, parents, the order) or of the dialects an environment is
+//! replayed for builds everything again.
 //!
 //! The CLI keeps it between runs on disk ([`KeptModel::to_bytes`],
 //! [`KeptModel::from_bytes`], see `snapshot.rs`): the inputs are then known
@@ -148,21 +152,29 @@ impl KeptModel {
         envs: &[Vec<usize>],
     ) -> Arc<SchemaModel> {
         let jobs = jobs(inputs, envs);
-        let same_graph = (self.model.is_some() || self.loaded.is_some())
+        let kept = self.model.is_some() || self.loaded.is_some();
+        let same_graph = kept
             && self.keys.len() == inputs.len()
             && self.envs == envs
             && self.jobs == jobs
             && self.keys.iter().zip(inputs).all(|(k, i)| k.same_shape(i));
-        let changed: Vec<usize> = if same_graph {
+        let grown = kept && !same_graph && self.grew_into(inputs, envs, &jobs);
+        let known = self.keys.len();
+        let changed: Vec<usize> = if same_graph || grown {
             (0..inputs.len())
                 .filter(|&i| {
-                    self.keys[i].source != source_key(inputs[i].source)
+                    i >= known
+                        || self.keys[i].source != source_key(inputs[i].source)
                         || self.keys[i].targets != inputs[i].targets
                 })
                 .collect()
         } else {
             Vec::new()
         };
+        if grown {
+            self.keys.extend(inputs[known..].iter().map(InputKey::of));
+            self.envs = envs.to_vec();
+        }
         if same_graph && changed.is_empty() {
             self.last = Some(Update::Unchanged);
             if let Some(replays) = self.loaded.take() {
@@ -178,7 +190,7 @@ impl KeptModel {
                 .and_then(|m| Arc::try_unwrap(m).ok())
                 .map(|m| m.replays),
         }
-        .filter(|_| same_graph);
+        .filter(|_| same_graph || grown);
         let Some(old) = old else {
             self.model = None;
             return self.build(inputs, envs, jobs);
@@ -215,10 +227,12 @@ impl KeptModel {
                     .into_iter()
                     .map(|(replay, cursor)| {
                         let mut facts = replay.facts;
-                        let cursor = match cursor {
-                            Some(c) if c.pos <= at => c,
-                            _ => Cursor::start(inputs, order),
-                        };
+                        // (a state kept before revisions that gained a child
+                        // can serve it: see `Cursor::grow`)
+                        let cursor = cursor
+                            .filter(|c| c.pos <= at)
+                            .and_then(|mut c| c.grow(inputs, order).then_some(c))
+                            .unwrap_or_else(|| Cursor::start(inputs, order));
                         facts.truncate(cursor.pos);
                         from = from.min(cursor.pos);
                         (facts, cursor)
@@ -233,6 +247,25 @@ impl KeptModel {
         self.last = Some(Update::Resumed { replayed });
         self.at_kept = at_kept;
         self.model.clone().expect("just built")
+    }
+
+    /// Whether `inputs` and `envs` are the kept graph with revisions added
+    /// after it: the kept inputs first, at the same index, path and
+    /// parents (a new revision's path sorts after every kept one, as a
+    /// dated or numbered file name does), each environment's order the
+    /// kept one followed by new revisions only, and the same replays (no
+    /// new guard that tells the dialects apart). The kept states then stay
+    /// valid before each order's old end: every origin in them names a
+    /// kept file by its unchanged index, every position is unchanged.
+    fn grew_into(&self, inputs: &[RevisionInput<'_>], envs: &[Vec<usize>], jobs: &[Job]) -> bool {
+        let known = self.keys.len();
+        inputs.len() > known
+            && self.envs.len() == envs.len()
+            && self.jobs == jobs
+            && self.keys.iter().zip(inputs).all(|(k, i)| k.same_shape(i))
+            && self.envs.iter().zip(envs).all(|(was, now)| {
+                now.starts_with(was) && now[was.len()..].iter().all(|&f| f >= known)
+            })
     }
 
     /// Everything replayed; the state kept right before each order's last

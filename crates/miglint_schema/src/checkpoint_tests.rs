@@ -193,20 +193,76 @@ fn kept_model_equals_a_fresh_build_after_each_edit() {
         check(&mut kept, &v, "after the graph change"),
         Update::Resumed { .. }
     ));
+    // a revision added after the kept ones (its path sorts last) at the
+    // order's end: a grown graph, replayed from the state kept before the
+    // edited revision (position 2 of [0, 1, 4, 2, 3]: its parents 3 and 4
+    // lie at or after it)
     v.files.push((
         "def upgrade():\n    op.drop_table('notes')\n".into(),
         Some(vec![3, 4]),
     ));
     v.envs[0].push(7);
-    assert_eq!(check(&mut kept, &v, "revision added"), Update::Built);
+    assert_eq!(
+        check(&mut kept, &v, "revision added"),
+        Update::Resumed { replayed: 4 }
+    );
     edit(&mut v, 7, "'notes'", "'tags'");
     assert_eq!(
         check(&mut kept, &v, "new head"),
         Update::Resumed { replayed: 1 }
     );
+    // a new branch from the root: the state after the root is gone from
+    // the state kept before the head (no child of it was left), so from
+    // the root
+    v.files.push((
+        "def upgrade():\n    op.create_table('logs', sa.Column('id', sa.Integer()))\n".into(),
+        Some(vec![0]),
+    ));
+    v.envs[0].push(8);
+    assert_eq!(
+        check(&mut kept, &v, "branch from the root added"),
+        Update::Resumed { replayed: 7 }
+    );
+    v.files.pop();
+    v.envs[0].pop();
+    assert_eq!(check(&mut kept, &v, "branch removed"), Update::Built);
+    // a new revision inside the order, not at its end: built
+    v.files.push((
+        "def upgrade():\n    op.create_table('logs', sa.Column('id', sa.Integer()))\n".into(),
+        Some(vec![0]),
+    ));
+    v.envs[0].insert(1, 8);
+    assert_eq!(
+        check(&mut kept, &v, "revision inside the order"),
+        Update::Built
+    );
+    v.files.pop();
+    v.envs[0].remove(1);
+    assert_eq!(check(&mut kept, &v, "removed again"), Update::Built);
     v.files.pop();
     v.envs[0].pop();
     assert_eq!(check(&mut kept, &v, "revision removed"), Update::Built);
+    // a new revision whose path sorts before kept ones (every later index
+    // moves): built
+    v.files.insert(
+        5,
+        (
+            "def upgrade():\n    op.drop_table('notes')\n".into(),
+            Some(vec![4]),
+        ),
+    );
+    v.files[7].1 = Some(vec![6]);
+    v.envs[0].push(5);
+    v.envs[1] = vec![6, 7];
+    assert_eq!(
+        check(&mut kept, &v, "revision added before others"),
+        Update::Built
+    );
+    v.files.remove(5);
+    v.files[6].1 = Some(vec![5]);
+    v.envs[0].pop();
+    v.envs[1] = vec![5, 6];
+    assert_eq!(check(&mut kept, &v, "and removed"), Update::Built);
     // an unknown parent
     v.files[2].1 = None;
     assert_eq!(check(&mut kept, &v, "unknown parent"), Update::Built);
@@ -310,7 +366,12 @@ fn a_kept_model_read_back_from_bytes_equals_a_fresh_build() {
         Some(vec![3, 4]),
     ));
     v.envs[0].push(7);
-    assert_eq!(check(&mut kept, &v, "revision added"), Update::Built);
+    // (the state kept before the head still holds the one after revision
+    // 3, whose child the head is: the new revision's parents are served)
+    assert_eq!(
+        check(&mut kept, &v, "revision added"),
+        Update::Resumed { replayed: 2 }
+    );
     let mut kept = through_bytes(&kept);
     v.files.pop();
     v.envs[0].pop();

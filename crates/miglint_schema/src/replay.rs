@@ -76,6 +76,37 @@ impl Cursor {
     }
 }
 
+impl Cursor {
+    /// Fits a state kept before position `pos` of an order to the same
+    /// order with revisions appended (see `KeptModel::update`): counts
+    /// their parents' new children. `false` when one of their parents
+    /// lies before `pos` with no child left to replay there: its state
+    /// after it is gone, so that this state cannot serve them.
+    pub fn grow(&mut self, inputs: &[RevisionInput<'_>], order: &[usize]) -> bool {
+        let old = self.remaining.len();
+        if old >= order.len() {
+            return old == order.len();
+        }
+        let pos_of = positions(inputs, order);
+        let parents: Vec<usize> = order[old..]
+            .iter()
+            .flat_map(|&f| inputs[f].parents.iter().flatten())
+            .filter_map(|&p| pos_of.get(p).copied().filter(|&pp| pp != usize::MAX))
+            .collect();
+        if parents
+            .iter()
+            .any(|&pp| pp < self.pos && self.remaining[pp] == 0)
+        {
+            return false;
+        }
+        self.remaining.resize(order.len(), 0);
+        for pp in parents {
+            self.remaining[pp] += 1;
+        }
+        true
+    }
+}
+
 /// Position in `order` by input index (a vector: one lookup per parent;
 /// `usize::MAX` for inputs outside it).
 fn positions(inputs: &[RevisionInput<'_>], order: &[usize]) -> Vec<usize> {
