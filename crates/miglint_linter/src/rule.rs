@@ -77,7 +77,15 @@ pub struct Project<'a> {
     /// The model kept from the caller's last run, updated instead of built
     /// (see [`Project::with_kept_model`]).
     kept_model: Option<&'a std::sync::Mutex<miglint_schema::KeptModel>>,
+    /// Analyses several project rules read, by type (see [`Project::shared`]).
+    shared: std::sync::Mutex<SharedAnalyses>,
 }
+
+/// [`Project::shared`]'s slots: one per type, filled once.
+type SharedAnalyses = std::collections::HashMap<
+    std::any::TypeId,
+    std::sync::Arc<std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
+>;
 
 impl<'a> Project<'a> {
     pub fn new(files: Vec<ProjectFile<'a>>, alembic_version: Option<AlembicVersion>) -> Self {
@@ -89,7 +97,29 @@ impl<'a> Project<'a> {
             environments: std::sync::OnceLock::new(),
             schema: std::sync::OnceLock::new(),
             kept_model: None,
+            shared: std::sync::Mutex::default(),
         }
+    }
+
+    /// The analysis of type `T` that several project rules read (the
+    /// contract changes of ML708-ML713, say), made once per run by `make`
+    /// in the first rule that asks; a rule asking while it is made waits
+    /// for it.
+    pub fn shared<T: std::any::Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(&Self) -> T,
+    ) -> std::sync::Arc<T> {
+        let slot = self
+            .shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(std::any::TypeId::of::<T>())
+            .or_default()
+            .clone();
+        let made = slot.get_or_init(|| std::sync::Arc::new(make(self)));
+        std::sync::Arc::clone(made)
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("a slot holds the type it is keyed by"))
     }
 
     /// Builds the semantic model by updating `kept` (the model of the
@@ -328,4 +358,31 @@ fn schema_inputs<'a>(
         })
         .collect();
     (inputs, orders)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::Project;
+
+    struct Made(usize);
+    struct Other(&'static str);
+
+    #[test]
+    fn a_shared_analysis_is_made_once_whoever_asks() {
+        let project = Project::new(Vec::new(), None);
+        let makes = AtomicUsize::new(0);
+        let make = |_: &Project<'_>| Made(makes.fetch_add(1, Ordering::SeqCst));
+        let firsts: Vec<_> = std::thread::scope(|s| {
+            let asks: Vec<_> = (0..8).map(|_| s.spawn(|| project.shared(make))).collect();
+            asks.into_iter().map(|a| a.join().unwrap()).collect()
+        });
+        assert_eq!(makes.load(Ordering::SeqCst), 1);
+        assert!(firsts.iter().all(|m| std::sync::Arc::ptr_eq(m, &firsts[0])));
+        // another type has its own slot
+        assert_eq!(project.shared(|_| Other("other")).0, "other");
+        assert_eq!(project.shared(make).0, 0);
+        assert_eq!(makes.load(Ordering::SeqCst), 1);
+    }
 }

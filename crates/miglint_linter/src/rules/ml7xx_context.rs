@@ -186,8 +186,16 @@ pub(crate) fn each_file(
     out: &mut Vec<(usize, Diagnostic)>,
     check: impl Fn(&OnlineFile<'_, '_>, &mut Vec<Diagnostic>),
 ) {
-    let model = project.schema();
     let mut found = Vec::new();
+    each_online_file(project, |file| {
+        check(file, &mut found);
+        out.extend(found.drain(..).map(|d| (file.index, d)));
+    });
+}
+
+/// Runs `visit` on every revision of the project, as the family sees it.
+pub(crate) fn each_online_file(project: &Project<'_>, mut visit: impl FnMut(&OnlineFile<'_, '_>)) {
+    let model = project.schema();
     for (index, f) in project.files.iter().enumerate() {
         if !f.is_revision() {
             continue;
@@ -197,8 +205,7 @@ pub(crate) fn each_file(
             index,
             model,
         };
-        check(&file, &mut found);
-        out.extend(found.drain(..).map(|d| (index, d)));
+        visit(&file);
     }
 }
 

@@ -380,6 +380,21 @@ fn literal_changes(
     }
 }
 
+/// Every revision's contract changes (see [`contract_changes`], on every
+/// dialect), by index into `project.files`: made once, read by each of
+/// ML708-ML713.
+struct ContractChanges(Vec<Vec<Found>>);
+
+impl ContractChanges {
+    fn of(project: &Project<'_>) -> ContractChanges {
+        let mut all: Vec<Vec<Found>> = (0..project.files.len()).map(|_| Vec::new()).collect();
+        super::ml7xx_context::each_online_file(project, |file| {
+            all[file.index] = contract_changes(file, DialectSet::ALL);
+        });
+        ContractChanges(all)
+    }
+}
+
 /// Runs a contract rule: every change `message` answers for becomes a
 /// finding of `meta` with `help`.
 pub(crate) fn report(
@@ -389,11 +404,17 @@ pub(crate) fn report(
     help: &'static str,
     message: impl Fn(&Change) -> Option<String>,
 ) {
-    super::ml7xx_context::each_file(project, out, |file, out| {
-        for f in contract_changes(file, meta.dialects) {
+    debug_assert_eq!(
+        meta.dialects,
+        DialectSet::ALL,
+        "the changes are on every dialect"
+    );
+    let changes = project.shared(ContractChanges::of);
+    for (index, found) in changes.0.iter().enumerate() {
+        for f in found {
             if let Some(m) = message(&f.change) {
-                out.push(meta.diag(f.range, m).with_help(help));
+                out.push((index, meta.diag(f.range, m).with_help(help)));
             }
         }
-    });
+    }
 }
