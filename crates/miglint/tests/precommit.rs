@@ -210,7 +210,8 @@ fn a_single_file_miss_prints_what_a_run_without_cache_prints() {
     );
     for (n, format) in FORMATS.into_iter().enumerate() {
         let notes = miss_as_no_cache(root, &branch, format, "new branch");
-        // (its path sorts before the others': every later index moves)
+        // (the replay order puts it right after its parent, inside the
+        // kept order, not after it: built)
         if n == 0 {
             assert!(notes.contains("model: Some(Built)"), "new branch: {notes}");
         }

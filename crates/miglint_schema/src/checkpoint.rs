@@ -16,13 +16,13 @@
 //! are taken over; environments with no change keep their replays. The
 //! kept state then moves to the first changed revision, the one being
 //! edited. Origins carry text ranges, so the descendants of a changed
-//! revision are always replayed. New revisions whose paths sort after
-//! every kept one and that extend the orders at their ends (a new head
-//! with a dated or numbered file name) are changed revisions of a grown
-//! graph: replayed from a kept state when their parents lie at or after
-//! it (see [`KeptModel::update`]). Any other change of the graph (files,
-//! paths, parents, the order) or of the dialects an environment is
-//! replayed for builds everything again.
+//! revision are always replayed. New revisions that extend the orders at
+//! their ends (a new head, a new branch) are changed revisions of a grown
+//! graph (`grow.rs`: the kept states renumbered when their paths sort
+//! among the kept ones): replayed from a kept state that can serve their
+//! parents. Any other change of the graph (files removed, paths, parents,
+//! the order) or of the dialects an environment is replayed for builds
+//! everything again.
 //!
 //! The CLI keeps it between runs on disk ([`KeptModel::to_bytes`],
 //! [`KeptModel::from_bytes`], see `snapshot.rs`): the inputs are then known
@@ -42,10 +42,10 @@ use crate::{RevisionInput, SchemaModel};
 /// see [`source_key`]).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct InputKey {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     source: (usize, [u64; 2]),
     targets: DialectSet,
-    parents: Option<Vec<usize>>,
+    pub(crate) parents: Option<Vec<usize>>,
 }
 
 /// A source's length and two salted SipHash values of it.
@@ -64,7 +64,7 @@ fn source_key(source: &str) -> (usize, [u64; 2]) {
 }
 
 impl InputKey {
-    fn of(input: &RevisionInput<'_>) -> InputKey {
+    pub(crate) fn of(input: &RevisionInput<'_>) -> InputKey {
         InputKey {
             path: input.path.to_path_buf(),
             source: source_key(input.source),
@@ -158,12 +158,17 @@ impl KeptModel {
             && self.envs == envs
             && self.jobs == jobs
             && self.keys.iter().zip(inputs).all(|(k, i)| k.same_shape(i));
-        let grown = kept && !same_graph && self.grew_into(inputs, envs, &jobs);
-        let known = self.keys.len();
-        let changed: Vec<usize> = if same_graph || grown {
+        // revisions added: per input, the kept one it is (see `grow.rs`)
+        let grown = if kept && !same_graph {
+            self.grown(inputs, envs, &jobs)
+                .filter(|was| self.adopt(inputs, envs, was))
+        } else {
+            None
+        };
+        let changed: Vec<usize> = if same_graph || grown.is_some() {
             (0..inputs.len())
                 .filter(|&i| {
-                    i >= known
+                    grown.as_ref().is_some_and(|was| was[i].is_none())
                         || self.keys[i].source != source_key(inputs[i].source)
                         || self.keys[i].targets != inputs[i].targets
                 })
@@ -171,10 +176,7 @@ impl KeptModel {
         } else {
             Vec::new()
         };
-        if grown {
-            self.keys.extend(inputs[known..].iter().map(InputKey::of));
-            self.envs = envs.to_vec();
-        }
+        let grown = grown.is_some();
         if same_graph && changed.is_empty() {
             self.last = Some(Update::Unchanged);
             if let Some(replays) = self.loaded.take() {
@@ -247,25 +249,6 @@ impl KeptModel {
         self.last = Some(Update::Resumed { replayed });
         self.at_kept = at_kept;
         self.model.clone().expect("just built")
-    }
-
-    /// Whether `inputs` and `envs` are the kept graph with revisions added
-    /// after it: the kept inputs first, at the same index, path and
-    /// parents (a new revision's path sorts after every kept one, as a
-    /// dated or numbered file name does), each environment's order the
-    /// kept one followed by new revisions only, and the same replays (no
-    /// new guard that tells the dialects apart). The kept states then stay
-    /// valid before each order's old end: every origin in them names a
-    /// kept file by its unchanged index, every position is unchanged.
-    fn grew_into(&self, inputs: &[RevisionInput<'_>], envs: &[Vec<usize>], jobs: &[Job]) -> bool {
-        let known = self.keys.len();
-        inputs.len() > known
-            && self.envs.len() == envs.len()
-            && self.jobs == jobs
-            && self.keys.iter().zip(inputs).all(|(k, i)| k.same_shape(i))
-            && self.envs.iter().zip(envs).all(|(was, now)| {
-                now.starts_with(was) && now[was.len()..].iter().all(|&f| f >= known)
-            })
     }
 
     /// Everything replayed; the state kept right before each order's last

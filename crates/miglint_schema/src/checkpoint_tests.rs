@@ -35,10 +35,11 @@ const OTHER_ROOT: &str = "def upgrade():\n    op.create_table('events', sa.Colum
 const OTHER_HEAD: &str = "def upgrade():\n    op.add_column('events', sa.Column('kind', sa.String(), nullable=False))\n    op.execute(\"DELETE FROM events\")\n";
 
 /// A version of the project: files (text, parents) and each environment's
-/// replay order.
+/// replay order; the files' paths, when given (else `v/r<index>.py`).
 struct Version {
     files: Vec<(String, Option<Vec<usize>>)>,
     envs: Vec<Vec<usize>>,
+    paths: Option<Vec<String>>,
 }
 
 fn base() -> Version {
@@ -53,6 +54,7 @@ fn base() -> Version {
             (OTHER_HEAD.into(), Some(vec![5])),
         ],
         envs: vec![vec![0, 1, 2, 3, 4], vec![5, 6]],
+        paths: None,
     }
 }
 
@@ -64,7 +66,10 @@ fn check(kept: &mut KeptModel, v: &Version, what: &str) -> Update {
         .iter()
         .map(|(t, p)| (t.as_str(), p.clone()))
         .collect();
-    let p = Project::new(&files);
+    let p = match &v.paths {
+        Some(paths) => Project::at_paths(&files, paths),
+        None => Project::new(&files),
+    };
     let inputs = p.inputs();
     let model = kept.update(&inputs, &v.envs);
     let fresh = SchemaModel::build(&inputs, &v.envs);
@@ -242,26 +247,44 @@ fn kept_model_equals_a_fresh_build_after_each_edit() {
     v.files.pop();
     v.envs[0].pop();
     assert_eq!(check(&mut kept, &v, "revision removed"), Update::Built);
-    // a new revision whose path sorts before kept ones (every later index
-    // moves): built
+    // a new revision whose path sorts among the kept ones (`v/r2a.py`:
+    // every later index moves) on top of the merge, the last of its
+    // order: the kept states and facts follow their files to their new
+    // indices, and the merge and the new revision are replayed
+    v.paths = Some(
+        ["r0", "r1", "r2", "r2a", "r3", "r4", "r5", "r6"]
+            .map(|n| format!("v/{n}.py"))
+            .to_vec(),
+    );
     v.files.insert(
-        5,
+        3,
         (
-            "def upgrade():\n    op.drop_table('notes')\n".into(),
+            "def upgrade():\n    op.drop_column('users', 'email')\n    op.drop_table('tags')\n"
+                .into(),
             Some(vec![4]),
         ),
     );
     v.files[7].1 = Some(vec![6]);
-    v.envs[0].push(5);
-    v.envs[1] = vec![6, 7];
+    v.envs = vec![vec![0, 1, 5, 2, 4, 3], vec![6, 7]];
     assert_eq!(
-        check(&mut kept, &v, "revision added before others"),
-        Update::Built
+        check(&mut kept, &v, "revision added among others"),
+        Update::Resumed { replayed: 2 }
     );
-    v.files.remove(5);
+    edit(&mut v, 3, "'tags'", "'users'");
+    assert_eq!(
+        check(&mut kept, &v, "and edited"),
+        Update::Resumed { replayed: 1 }
+    );
+    let mut read_back = through_bytes(&kept);
+    edit(&mut v, 6, "sa.DateTime()", "sa.Date()");
+    assert_eq!(
+        check(&mut read_back, &v, "the other environment, read back"),
+        Update::Resumed { replayed: 2 }
+    );
+    v.paths = None;
+    v.files.remove(3);
     v.files[6].1 = Some(vec![5]);
-    v.envs[0].pop();
-    v.envs[1] = vec![5, 6];
+    v.envs = vec![vec![0, 1, 4, 2, 3], vec![5, 6]];
     assert_eq!(check(&mut kept, &v, "and removed"), Update::Built);
     // an unknown parent
     v.files[2].1 = None;

@@ -27,6 +27,7 @@ mod data;
 mod enum_calls;
 mod enums_left;
 mod facts;
+mod grow;
 mod input;
 mod jobs;
 mod mutate;

@@ -46,6 +46,15 @@ impl EnvFacts {
         }
     }
 
+    /// Each position's file renumbered by `map` (old index -> new).
+    pub fn renumber_files(&mut self, map: &[u32]) {
+        for (file, ..) in &mut self.files {
+            if let Some(&to) = map.get(*file) {
+                *file = to as usize;
+            }
+        }
+    }
+
     /// The positions recorded.
     pub fn len(&self) -> usize {
         self.files.len()

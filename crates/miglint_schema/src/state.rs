@@ -21,8 +21,9 @@ use undo::{ColumnUndo, Saved, Undo};
 mod undo;
 
 /// Where a fact comes from: a revision file (index into the model's
-/// inputs), the function of that file, and the span of the op.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// inputs), the function of that file, and the span of the op. (Read
+/// back by `grow.rs`, which may renumber its file.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Origin {
     pub file: u32,
     pub func: u32,

@@ -17,6 +17,13 @@ pub(crate) struct Project {
 }
 
 impl Project {
+    /// `files` at paths of their own (`paths[i]` for file `i`).
+    pub(crate) fn at_paths(files: &[(&str, Option<Vec<usize>>)], paths: &[String]) -> Project {
+        let mut p = Project::new(files);
+        p.paths = paths.iter().map(PathBuf::from).collect();
+        p
+    }
+
     pub(crate) fn new(files: &[(&str, Option<Vec<usize>>)]) -> Project {
         let mut parser = PythonParser::new();
         let sources: Vec<String> = files.iter().map(|f| f.0.to_string()).collect();
