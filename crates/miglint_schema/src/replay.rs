@@ -74,9 +74,7 @@ impl Cursor {
             users: EnumUsers::default(),
         }
     }
-}
 
-impl Cursor {
     /// Fits a state kept before position `pos` of an order to the same
     /// order with revisions appended (see `KeptModel::update`): counts
     /// their parents' new children. `false` when one of their parents
