@@ -247,7 +247,8 @@ impl KeptModel {
         let runs = run_jobs(inputs, envs, &jobs, plans);
         self.finish(inputs, runs);
         self.last = Some(Update::Resumed { replayed });
-        self.at_kept = at_kept;
+        // (a grown graph is new to any copy made before: written)
+        self.at_kept = at_kept && !grown;
         self.model.clone().expect("just built")
     }
 

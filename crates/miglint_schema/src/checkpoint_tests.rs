@@ -462,6 +462,16 @@ fn a_file_not_rewritten_after_a_resume_never_holds_later_runs_back() {
             (Update::Resumed { replayed: 1 }, false)
         );
     }
+    // a file in no environment's order added (a helper module): only the
+    // head replayed (the file's key of it is the older one), and the file
+    // written although that head lies right at its kept state (else every
+    // later run would find the graph grown again)
+    v.files.push(("X = 1\n".into(), None));
+    assert_eq!(run_on_file(&mut file, &v, "helper added"), resumed(1));
+    assert_eq!(
+        run_on_file(&mut file, &v, "helper known"),
+        (Update::Unchanged, false)
+    );
 }
 
 #[test]
