@@ -85,13 +85,19 @@ impl KeptModel {
             .collect::<Option<_>>()?;
         let mut was = vec![None; inputs.len()];
         for (old, &new) in to_new.iter().enumerate() {
-            was[new] = Some(old);
+            // (two kept inputs of one path: a snapshot not of this graph)
+            if was[new].replace(old).is_some() {
+                return None;
+            }
         }
         let same_parents = self.keys.iter().zip(&to_new).all(|(k, &new)| {
-            let parents = k.parents.as_ref().map(|ps| ps.iter().map(|&p| to_new[p]));
+            let parents = k
+                .parents
+                .as_ref()
+                .map(|ps| ps.iter().map(|&p| to_new.get(p).copied()));
             match (parents, &inputs[new].parents) {
                 (None, None) => true,
-                (Some(old), Some(now)) => old.eq(now.iter().copied()),
+                (Some(old), Some(now)) => old.eq(now.iter().map(|&p| Some(p))),
                 _ => false,
             }
         });
