@@ -31,7 +31,7 @@
 use std::path::{Path, PathBuf};
 
 use miglint_linter::Linter;
-use miglint_schema::{KeptModel, Update};
+use miglint_schema::KeptModel;
 
 use crate::key::Key;
 
@@ -127,12 +127,7 @@ impl Snapshot {
             Err(_) => return,
         };
         crate::timing::note(|| format!("model: {:?}", kept.last_update()));
-        let write = match kept.last_update() {
-            Some(Update::Built) => true,
-            Some(Update::Resumed { .. }) => !kept.resumed_at_kept_states(),
-            Some(Update::Unchanged) | None => false,
-        };
-        if !write {
+        if !kept.worth_writing() {
             return;
         }
         crate::cache::in_background(move || {

@@ -107,7 +107,7 @@ pub struct KeptModel {
     pub(crate) last: Option<Update>,
     /// The last update resumed, and every revision it found changed lies
     /// right at the kept states of its replays (see
-    /// [`KeptModel::resumed_at_kept_states`]).
+    /// [`KeptModel::worth_writing`]).
     pub(crate) at_kept: bool,
 }
 
@@ -121,25 +121,34 @@ impl KeptModel {
         self.last
     }
 
-    /// Whether the last [`KeptModel::update`] resumed and every revision
-    /// it found changed lies right at the state each of its replays kept:
-    /// the states kept stay where they were, and a copy of the model made
-    /// before the update resumes the next run from the same states as this
+    /// Whether a copy of the model made before the last
+    /// [`KeptModel::update`] (a snapshot on disk) should be replaced by
+    /// this one: after a build, and after a resume unless every revision
+    /// it found changed lies right at the state each of its replays kept.
+    /// There the copy resumes the next run from the same states as this
     /// one would (its older keys of those revisions only say again that
-    /// they changed). Any other resume leaves such a copy replaying more
-    /// than it needs, and from then on: a revision it holds as changed
-    /// before the kept states holds them there.
-    pub fn resumed_at_kept_states(&self) -> bool {
-        matches!(self.last, Some(Update::Resumed { .. })) && self.at_kept
+    /// they changed); any other resume would leave the copy replaying more
+    /// than it needs, and from then on (a revision it holds as changed
+    /// before the kept states holds them there).
+    pub fn worth_writing(&self) -> bool {
+        match self.last {
+            Some(Update::Built) => true,
+            Some(Update::Resumed { .. }) => !self.at_kept,
+            Some(Update::Unchanged) | None => false,
+        }
     }
 
-    /// Where the kept states lie: per replay, the position of its order
-    /// the state is kept right before (`None`: none kept).
-    pub fn kept_positions(&self) -> Vec<Option<usize>> {
-        self.cursors
-            .iter()
-            .map(|c| c.as_ref().map(|c| c.pos))
-            .collect()
+    /// The kept replays, taken out (read from disk, or the kept model's
+    /// when the caller no longer holds it).
+    pub(crate) fn take_replays(&mut self) -> Option<Vec<Replay>> {
+        match self.loaded.take() {
+            Some(replays) => Some(replays),
+            None => self
+                .model
+                .take()
+                .and_then(|m| Arc::try_unwrap(m).ok())
+                .map(|m| m.replays),
+        }
     }
 
     /// The model of `inputs` and `envs` (as [`SchemaModel::build`] gives
@@ -184,15 +193,7 @@ impl KeptModel {
             }
             return self.model.clone().expect("kept");
         }
-        let old = match self.loaded.take() {
-            Some(replays) => Some(replays),
-            None => self
-                .model
-                .take()
-                .and_then(|m| Arc::try_unwrap(m).ok())
-                .map(|m| m.replays),
-        }
-        .filter(|_| same_graph || grown);
+        let old = self.take_replays().filter(|_| same_graph || grown);
         let Some(old) = old else {
             self.model = None;
             return self.build(inputs, envs, jobs);

@@ -409,16 +409,11 @@ fn a_kept_model_read_back_from_bytes_equals_a_fresh_build() {
 }
 
 /// A run as the CLI makes it: the kept model read from `file` (none when
-/// empty), updated to `v`, and written back unless it resumed only at its
-/// kept states.
+/// empty), updated to `v`, and written back when it is worth writing.
 fn run_on_file(file: &mut Vec<u8>, v: &Version, what: &str) -> (Update, bool) {
     let mut kept = KeptModel::from_bytes(file).unwrap_or_default();
     let update = check(&mut kept, v, what);
-    let write = match update {
-        Update::Built => true,
-        Update::Resumed { .. } => !kept.resumed_at_kept_states(),
-        Update::Unchanged => false,
-    };
+    let write = kept.worth_writing();
     if write {
         *file = kept.to_bytes().expect("a model to write");
     }

@@ -131,19 +131,11 @@ impl KeptModel {
             .enumerate()
             .any(|(old, &new)| old as u32 != new)
         {
-            let replays = match self.loaded.take() {
-                Some(replays) => replays,
-                None => match self
-                    .model
-                    .take()
-                    .and_then(|m| std::sync::Arc::try_unwrap(m).ok())
-                {
-                    Some(model) => model.replays,
-                    None => return false,
-                },
+            let Some(replays) = self.take_replays() else {
+                return false;
             };
             let cursors = std::mem::take(&mut self.cursors);
-            let Some((replays, cursors)) = renumbered(&replays, &cursors, to_new.clone()) else {
+            let Some((replays, cursors)) = renumbered(&replays, &cursors, &to_new) else {
                 return false;
             };
             self.loaded = Some(replays);
@@ -174,13 +166,13 @@ impl KeptModel {
 fn renumbered(
     replays: &[Replay],
     cursors: &[Option<Cursor>],
-    map: Vec<u32>,
+    map: &[u32],
 ) -> Option<(Vec<Replay>, Vec<Option<Cursor>>)> {
     let bytes = postcard::to_allocvec(&(replays, cursors)).ok()?;
     let (mut replays, cursors): (Vec<Replay>, Vec<Option<Cursor>>) =
-        with_files_renumbered(map.clone(), || postcard::from_bytes(&bytes).ok())?;
+        with_files_renumbered(map.to_vec(), || postcard::from_bytes(&bytes).ok())?;
     for replay in &mut replays {
-        replay.facts.renumber_files(&map);
+        replay.facts.renumber_files(map);
     }
     Some((replays, cursors))
 }
