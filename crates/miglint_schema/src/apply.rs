@@ -268,7 +268,7 @@ impl<'a> Rev<'_, 'a> {
                     if let Some(en) = self.native_enum(&c) {
                         match state.enums.get(&crate::state::key(&en.name)) {
                             Some(prev) => existing.push((prev.name.clone(), prev.origin)),
-                            None => state.put_enum(en),
+                            None => self.put_enum(state, en),
                         }
                     }
                     t.add_column(col);

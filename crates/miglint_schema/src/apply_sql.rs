@@ -369,12 +369,15 @@ impl<'a> Rev<'_, 'a> {
             DdlChange::DropIndex { name } => {
                 state.drop_index(name, None, o);
             }
-            DdlChange::CreateEnum { name, labels } => state.put_enum(EnumType {
-                name: name.clone(),
-                values: Some(labels.clone()),
-                origin: o,
-                stamp: 0,
-            }),
+            DdlChange::CreateEnum { name, labels } => self.put_enum(
+                state,
+                EnumType {
+                    name: name.clone(),
+                    values: Some(labels.clone()),
+                    origin: o,
+                    stamp: 0,
+                },
+            ),
             DdlChange::DropType { name } => {
                 state.remove_enum(name);
             }

@@ -64,12 +64,15 @@ impl Rev<'_, '_> {
             if state.enums.contains_key(&key(&name)) {
                 continue;
             }
-            state.put_enum(crate::state::EnumType {
-                name: name.clone(),
-                values: None,
-                origin: self.origin(range),
-                stamp: 0,
-            });
+            self.put_enum(
+                state,
+                crate::state::EnumType {
+                    name: name.clone(),
+                    values: None,
+                    origin: self.origin(range),
+                    stamp: 0,
+                },
+            );
             // a `name="x"` anywhere in a function that calls `.create(`:
             // maybe not that type's creation, so not certain
             if !bound && let Some(e) = state.enum_mut(&name) {

@@ -38,27 +38,27 @@ impl Rev<'_, '_> {
         {
             return;
         }
-        for e in state.enums.values() {
+        // (the types this revision created: a type of another revision is
+        // not this downgrade's to leave)
+        for k in &self.created_enums.clone() {
+            let Some(e) = state.enums.get(k) else {
+                continue;
+            };
             let upgrade = m
                 .functions
                 .get(e.origin.func as usize)
                 .is_some_and(|func| func.kind == FuncKind::Upgrade);
+            if e.origin.file as usize != self.file || !upgrade {
+                continue;
+            }
             let implicit = m
                 .ops
                 .iter()
                 .any(|op| op.name == "create_table" && op.range.contains_range(e.origin.range));
-            if e.origin.file as usize != self.file || !upgrade || !implicit {
+            if !implicit {
                 continue;
             }
             let ek = key(&e.name);
-            let used = state.tables.values().any(|t| {
-                t.uncertain.is_some()
-                    || t.columns()
-                        .any(|c| c.enum_type.as_deref().is_some_and(|x| key(x) == ek))
-            });
-            if used {
-                continue;
-            }
             let users = self.users.get(&ek).cloned().unwrap_or_default();
             // the ops that drop a user: (op, table, is a drop_column)
             let drops: Vec<(usize, String, bool)> = ops
@@ -84,6 +84,17 @@ impl Rev<'_, '_> {
                 let after_column = !col && drops[..k].iter().any(|(_, t2, c2)| *c2 && t2 == t);
                 (!after_column).then_some(*i)
             });
+            // (every table looked at only when a drop would get the fact)
+            let used = || {
+                state.tables.values().any(|t| {
+                    t.uncertain.is_some()
+                        || t.columns()
+                            .any(|c| c.enum_type.as_deref().is_some_and(|x| key(x) == ek))
+                })
+            };
+            if last.is_some() && used() {
+                continue;
+            }
             if let Some(i) = last
                 && let Some(facts) = self.fact_mut(i)
             {

@@ -178,6 +178,9 @@ pub(crate) struct Rev<'i, 'a> {
     pub renamed: Vec<(usize, String, String)>,
     /// The names the file imports from other modules (`imported_names`).
     pub imported: &'i [&'a str],
+    /// The enum types this pass created (keys, in order; see
+    /// [`Rev::put_enum`]).
+    pub created_enums: Vec<Key>,
 }
 
 /// One change the upgrade logged.
@@ -221,7 +224,18 @@ impl<'i, 'a> Rev<'i, 'a> {
             dynamic_sql: false,
             renamed: Vec::new(),
             imported: &prep.imported,
+            created_enums: Vec::new(),
         }
+    }
+
+    /// Creates an enum type, noted as this pass's (`enums_left` looks at
+    /// those only, not at every type of the state).
+    pub(crate) fn put_enum(&mut self, state: &mut crate::state::Schema, e: crate::state::EnumType) {
+        let k = key(&e.name);
+        if !self.created_enums.contains(&k) {
+            self.created_enums.push(k);
+        }
+        state.put_enum(e);
     }
 
     /// The ORM/Core writes outside ops of the current function: the
