@@ -1,5 +1,6 @@
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use miglint_diagnostics::Label;
 use miglint_python::IdValue;
@@ -28,6 +29,9 @@ struct Pending {
     range: TextRange,
     /// The revision file that added it, when it is not the file reported.
     origin: Option<(PathBuf, String)>,
+    /// That file's index and the value's position among what it leaves
+    /// pending (once it is passed on to its descendants).
+    id: (usize, usize),
 }
 
 impl Rule for EnumValueUsedTooEarly {
@@ -49,7 +53,7 @@ impl Rule for EnumValueUsedTooEarly {
         let model = project.schema();
         // 1. within each migration function; what each revision's upgrade
         //    leaves uncommitted
-        let mut leftover: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
+        let mut leftover: Vec<Vec<Rc<Pending>>> = Vec::with_capacity(files.len());
         for (fi, file) in contexts.iter().enumerate() {
             let mut left = Vec::new();
             for (func, f) in file.module.functions.iter().enumerate() {
@@ -67,48 +71,205 @@ impl Rule for EnumValueUsedTooEarly {
             leftover.push(left);
         }
         // an env.py among the linted files that commits per revision
-        let per_migration = files.iter().any(|f| {
-            f.source.contains("transaction_per_migration")
-                && f.source
-                    .replace(' ', "")
-                    .contains("transaction_per_migration=True")
-        });
-        if per_migration || leftover.iter().all(Vec::is_empty) {
+        // (after the cheap test: most projects leave nothing pending)
+        if leftover.iter().all(Vec::is_empty)
+            || files.iter().any(|f| {
+                f.source.contains("transaction_per_migration")
+                    && f.source
+                        .replace(' ', "")
+                        .contains("transaction_per_migration=True")
+            })
+        {
             return;
         }
-        // 2. into the descendants, until a revision commits (autocommit_block)
-        let children = crate::rule::children_of(&project.parent_files());
-        for (ai, added) in leftover.iter().enumerate() {
-            if added.is_empty() {
-                continue;
-            }
-            let rev = revision_id(files[ai].module);
-            let origin = (files[ai].path.to_path_buf(), rev);
-            let start: Vec<Pending> = added
-                .iter()
-                .map(|p| Pending {
-                    origin: Some(origin.clone()),
-                    ..p.clone()
-                })
-                .collect();
-            let mut queue: VecDeque<(usize, Vec<Pending>)> =
-                children[ai].iter().map(|&c| (c, start.clone())).collect();
-            let mut seen = HashSet::new();
-            while let Some((di, mut pending)) = queue.pop_front() {
-                if !seen.insert(di) {
-                    continue;
-                }
-                let file = &contexts[di];
-                let mut diags = Vec::new();
-                for (func, f) in file.module.functions.iter().enumerate() {
-                    if f.kind == FuncKind::Upgrade && !pending.is_empty() {
-                        scan(file, model, func, &mut pending, false, &mut diags);
+        // 2. into the descendants, in each environment's topological order:
+        //    a value an ancestor left pending reaches a revision until a
+        //    revision between them commits it (autocommit_block) or uses it
+        //    (reported there): every run that reaches the revision runs all
+        //    of its ancestors first, on every branch, so a use or a commit
+        //    on one branch of a merge settles the value for what follows. A
+        //    revision is scanned for the values it can name only, found by
+        //    their text and type, and a parent's values move to its last
+        //    child (copied for the others): linear on a chain however many
+        //    values stay pending, plus a copy per branch (issue 15)
+        let parents: Vec<Vec<usize>> = project
+            .parent_files()
+            .into_iter()
+            .map(|mut ps| {
+                ps.sort_unstable();
+                ps.dedup();
+                ps
+            })
+            .collect();
+        let mut waiting: Vec<usize> = crate::rule::children_of(&parents)
+            .iter()
+            .map(Vec::len)
+            .collect();
+        let mut live: Vec<Option<Live>> = (0..files.len()).map(|_| None).collect();
+        for env in project.environments() {
+            for node in env.topo_order() {
+                let di = env.nodes[node].file;
+                let mut state = Live::default();
+                let mut joined = 0;
+                for &p in &parents[di] {
+                    waiting[p] = waiting[p].saturating_sub(1);
+                    let from = if waiting[p] == 0 {
+                        live[p].take()
+                    } else {
+                        live[p].clone()
+                    };
+                    if let Some(from) = from {
+                        state.join(from);
+                        joined += 1;
                     }
                 }
-                out.extend(diags.into_iter().map(|d| (di, d)));
-                if !pending.is_empty() {
-                    queue.extend(children[di].iter().map(|&c| (c, pending.clone())));
+                if joined > 1 {
+                    state.settle();
                 }
+                if !state.values.is_empty() {
+                    state.scan(&contexts[di], model, di, out);
+                }
+                let origin = (files[di].path.to_path_buf(), revision_id(files[di].module));
+                for (k, p) in leftover[di].iter().enumerate() {
+                    state.add(Rc::new(Pending {
+                        origin: Some(origin.clone()),
+                        id: (di, k),
+                        ..(**p).clone()
+                    }));
+                }
+                if !(state.values.is_empty() && state.gone.is_empty()) && waiting[di] > 0 {
+                    live[di] = Some(state);
+                }
+            }
+        }
+    }
+}
+
+/// The values left pending by earlier revisions as they reach a revision
+/// (step 2), with where to find them by text and by type.
+#[derive(Clone, Default)]
+struct Live {
+    /// By the revision that added them (then in its order).
+    values: BTreeMap<(usize, usize), Rc<Pending>>,
+    /// The values an ancestor used or committed: not pending here, even
+    /// when another parent leaves them pending.
+    gone: HashSet<(usize, usize)>,
+    /// Their ids by [`escaped`] value and by type name (also ids no longer
+    /// in `values`).
+    by_value: HashMap<String, Vec<(usize, usize)>>,
+    by_type: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl Live {
+    fn add(&mut self, p: Rc<Pending>) {
+        let id = p.id;
+        self.by_value
+            .entry(escaped(&p.value).into_owned())
+            .or_default()
+            .push(id);
+        self.by_type
+            .entry(p.type_name.clone())
+            .or_default()
+            .push(id);
+        self.values.insert(id, p);
+    }
+
+    /// `other`'s values added (each once); [`Live::settle`] after the
+    /// last parent.
+    fn join(&mut self, other: Live) {
+        if self.values.is_empty() && self.gone.is_empty() {
+            *self = other;
+            return;
+        }
+        for (id, p) in other.values {
+            if !self.values.contains_key(&id) {
+                self.add(p);
+            }
+        }
+        self.gone.extend(other.gone);
+    }
+
+    /// Drops the values some parent's side used or committed.
+    fn settle(&mut self) {
+        let gone = &self.gone;
+        self.values.retain(|id, _| !gone.contains(id));
+    }
+
+    /// [`scan`] of the `upgrade()` of revision `di` with the values it may
+    /// use or commit (the others cannot be touched there): the values it
+    /// uses are reported and dropped, all of them when it commits.
+    fn scan(
+        &mut self,
+        file: &FileContext<'_>,
+        model: &SchemaModel,
+        di: usize,
+        out: &mut Vec<(usize, Diagnostic)>,
+    ) {
+        let m = file.module;
+        let mut commits = false;
+        let mut ids: Vec<(usize, usize)> = Vec::new();
+        for (i, op) in m.ops.iter().enumerate() {
+            if m.func_kind(op) != FuncKind::Upgrade
+                || !file.reaching(op).contains(Dialect::Postgresql)
+            {
+                continue;
+            }
+            if op.in_autocommit {
+                commits = true;
+            } else if let Some(exec) = file.exec(i) {
+                for stmt in &exec.statements {
+                    if matches!(
+                        stmt.kind,
+                        StmtKind::AlterTypeAddValue { value: Some(_), .. }
+                            | StmtKind::CreateType { .. }
+                            | StmtKind::AlterType { .. }
+                    ) {
+                        continue;
+                    }
+                    for v in quoted_values(stmt.text(&exec.lit.value)) {
+                        ids.extend(self.by_value.get(v).into_iter().flatten());
+                    }
+                }
+            } else if let Some(table) = op_table(file, op) {
+                for (ty, of_type) in &self.by_type {
+                    let users = model.enum_users(ty);
+                    if users.iter().any(|(ut, _)| ut.eq_ignore_ascii_case(&table)) {
+                        ids.extend(of_type);
+                    }
+                }
+            }
+        }
+        if commits {
+            ids = self.values.keys().copied().collect();
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut pending: Vec<Rc<Pending>> = ids
+            .iter()
+            .filter_map(|id| self.values.get(id).cloned())
+            .collect();
+        if pending.is_empty() {
+            return;
+        }
+        let mut diags = Vec::new();
+        for (func, f) in m.functions.iter().enumerate() {
+            if f.kind == FuncKind::Upgrade && !pending.is_empty() {
+                scan(file, model, func, &mut pending, false, &mut diags);
+            }
+        }
+        out.extend(diags.into_iter().map(|d| (di, d)));
+        if commits {
+            self.gone.extend(self.values.keys().copied());
+            self.values.clear();
+            self.by_value.clear();
+            self.by_type.clear();
+            return;
+        }
+        let left: HashSet<(usize, usize)> = pending.iter().map(|p| p.id).collect();
+        for id in ids {
+            if !left.contains(&id) {
+                self.values.remove(&id);
+                self.gone.insert(id);
             }
         }
     }
@@ -133,7 +294,7 @@ fn scan(
     file: &FileContext<'_>,
     model: &SchemaModel,
     func: usize,
-    pending: &mut Vec<Pending>,
+    pending: &mut Vec<Rc<Pending>>,
     record: bool,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -155,12 +316,13 @@ fn scan(
                 } = &stmt.kind
                 {
                     if record {
-                        pending.push(Pending {
+                        pending.push(Rc::new(Pending {
                             type_name: type_name.clone().unwrap_or_else(|| "?".into()),
                             value: value.clone(),
                             range: exec.file_range(stmt.range.clone()),
                             origin: None,
-                        });
+                            id: (0, 0),
+                        }));
                     }
                     continue;
                 }
@@ -171,7 +333,16 @@ fn scan(
                     continue;
                 }
                 let text = stmt.text(&exec.lit.value);
+                // (the values quoted in the text, found once: a long list
+                // of pending values is not searched for one by one)
+                let quoted_here = (!pending.is_empty()).then(|| quoted_values(text));
                 pending.retain(|p| {
+                    if quoted_here
+                        .as_ref()
+                        .is_some_and(|q| !q.contains(escaped(&p.value).as_ref()))
+                    {
+                        return true;
+                    }
                     let quoted = format!("'{}'", p.value.replace('\'', "''"));
                     let Some(at) = text.find(&quoted) else {
                         return true;
@@ -204,6 +375,36 @@ fn scan(
             None => true,
         });
     }
+}
+
+/// A value as an SQL literal writes it between its quotes (each quote
+/// doubled).
+fn escaped(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains('\'') {
+        value.replace('\'', "''").into()
+    } else {
+        value.into()
+    }
+}
+
+/// Every text between two quotes of `text` whose own quotes come in pairs:
+/// the [`escaped`] values whose SQL literal `text.find` can find.
+fn quoted_values(text: &str) -> HashSet<&str> {
+    let b = text.as_bytes();
+    let mut out = HashSet::new();
+    for (i, _) in text.match_indices('\'') {
+        let mut inner = i + 1;
+        // the candidate closing quotes, while the quotes between come in
+        // pairs
+        while let Some(k) = text[inner..].find('\'').map(|k| inner + k) {
+            out.insert(&text[i + 1..k]);
+            if b.get(k + 1) != Some(&b'\'') {
+                break;
+            }
+            inner = k + 2;
+        }
+    }
+    out
 }
 
 /// `'v'::type` or `CAST('v' AS type)` in `text` (ASCII case-insensitive,
@@ -246,14 +447,7 @@ fn find_use(
     if users.is_empty() {
         return None;
     }
-    let table = op.table().map(|t| t.value).or_else(|| {
-        let first = op.args.first()?;
-        let target = match op.sql() {
-            Some(SqlSource::Construct(e)) => construct_table(e)?,
-            _ => first,
-        };
-        miglint_schema::table_of_expr(file.module, target)
-    })?;
+    let table = op_table(file, op)?;
     if !users.iter().any(|(t, _)| t.eq_ignore_ascii_case(&table)) {
         return None;
     }
@@ -261,6 +455,19 @@ fn find_use(
         .iter()
         .chain(op.kwargs.iter().map(|k| &k.value))
         .find_map(|e| find_in_expr(file, e, &p.value, 0))
+}
+
+/// The table an op writes to: a literal, or a `sa.table(...)` variable
+/// for `bulk_insert` and Core constructs.
+fn op_table(file: &FileContext<'_>, op: &Op) -> Option<String> {
+    op.table().map(|t| t.value).or_else(|| {
+        let first = op.args.first()?;
+        let target = match op.sql() {
+            Some(SqlSource::Construct(e)) => construct_table(e)?,
+            _ => first,
+        };
+        miglint_schema::table_of_expr(file.module, target)
+    })
 }
 
 /// The table expression of a Core construct chain (`t.update()...`,
@@ -369,4 +576,55 @@ fn diagnostic(p: &Pending, use_range: TextRange) -> Diagnostic {
         file: p.origin.as_ref().map(|(path, _)| path.clone()),
     });
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escaped, quoted_values};
+
+    /// The index of quoted texts finds a value exactly when `text.find` of
+    /// its SQL literal does (the filter [`super::scan`] puts before it).
+    #[test]
+    fn quoted_values_find_what_a_search_for_the_literal_finds() {
+        let texts = [
+            "INSERT INTO t VALUES ('a''b')",
+            "x = 'it''s' AND y = 'y'",
+            "''",
+            "'''",
+            "''''",
+            "no quotes at all",
+            "'a' || 'b'",
+            "'can''t publish'",
+            "E'\\'' , 'v'::status",
+            "'é' 'ü'",
+        ];
+        let values = [
+            "a",
+            "b",
+            "a'b",
+            "it's",
+            "y",
+            "",
+            "'",
+            " || ",
+            "can't publish",
+            "t publish",
+            "s",
+            "v",
+            "é",
+            " ",
+            "it''s",
+        ];
+        for text in texts {
+            let found = quoted_values(text);
+            for value in values {
+                let literal = format!("'{}'", escaped(value));
+                assert_eq!(
+                    found.contains(escaped(value).as_ref()),
+                    text.contains(&literal),
+                    "{value:?} in {text:?}"
+                );
+            }
+        }
+    }
 }

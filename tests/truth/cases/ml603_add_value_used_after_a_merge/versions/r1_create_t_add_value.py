@@ -1,0 +1,26 @@
+"""create t, add archived
+
+Revision ID: r1
+Revises: 
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "t",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("status", sa.Enum("draft", "published", name="status_enum")),
+    )
+    op.execute("ALTER TYPE status_enum ADD VALUE 'archived'")
+
+
+def downgrade():
+    op.drop_table("t")
+    op.execute("DROP TYPE status_enum")
