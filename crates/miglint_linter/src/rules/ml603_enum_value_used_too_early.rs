@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -158,6 +158,10 @@ struct Live {
     /// in `values`).
     by_value: HashMap<String, Vec<(usize, usize)>>,
     by_type: HashMap<String, Vec<(usize, usize)>>,
+    /// Their ids by value as it is, and the values' lengths in bytes (the
+    /// strings of Python ops, see [`Live::op_values`]).
+    by_raw: HashMap<String, Vec<(usize, usize)>>,
+    raw_lengths: BTreeSet<usize>,
 }
 
 impl Live {
@@ -171,7 +175,68 @@ impl Live {
             .entry(p.type_name.clone())
             .or_default()
             .push(id);
+        self.by_raw.entry(p.value.clone()).or_default().push(id);
+        self.raw_lengths.insert(p.value.len());
         self.values.insert(id, p);
+    }
+
+    /// The ids of the values [`find_in_expr`] can find in `e`: its strings,
+    /// and the quoted texts of what it does not read (at the values'
+    /// lengths only, not every pair of quotes).
+    fn op_values(
+        &self,
+        file: &FileContext<'_>,
+        e: &Expr,
+        depth: usize,
+        ids: &mut Vec<(usize, usize)>,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        let mut recurse = |x: &Expr| self.op_values(file, x, depth + 1, ids);
+        match &e.kind {
+            ExprKind::Str(s) => {
+                let s: &str = &s.value;
+                ids.extend(self.by_raw.get(s).into_iter().flatten());
+            }
+            ExprKind::Call(c) => {
+                let callee = c.func.dotted();
+                if callee
+                    .as_deref()
+                    .is_some_and(|n| matches!(last_segment(n), "Enum" | "ENUM"))
+                {
+                    return;
+                }
+                for a in c.args.iter().chain(c.kwargs.iter().map(|k| &k.value)) {
+                    recurse(a);
+                }
+                recurse(&c.func);
+            }
+            ExprKind::Attribute(a) => recurse(&a.value),
+            ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(recurse),
+            ExprKind::BinOp { operands, .. } => {
+                let [left, right] = &**operands;
+                recurse(left);
+                recurse(right);
+            }
+            ExprKind::Other => {
+                let Some(text) = file.source.get(e.range.as_usize()) else {
+                    return;
+                };
+                let b = text.as_bytes();
+                for (i, q) in text.match_indices(['\'', '"']) {
+                    for &len in &self.raw_lengths {
+                        let (from, to) = (i + 1, i + 1 + len);
+                        if b.get(to) == q.as_bytes().first()
+                            && let Some(inner) = text.get(from..to)
+                        {
+                            ids.extend(self.by_raw.get(inner).into_iter().flatten());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// `other`'s values added (each once); [`Live::settle`] after the
@@ -231,10 +296,13 @@ impl Live {
                     }
                 }
             } else if let Some(table) = op_table(file, op) {
-                for (ty, of_type) in &self.by_type {
+                let user = self.by_type.keys().any(|ty| {
                     let users = model.enum_users(ty);
-                    if users.iter().any(|(ut, _)| ut.eq_ignore_ascii_case(&table)) {
-                        ids.extend(of_type);
+                    users.iter().any(|(ut, _)| ut.eq_ignore_ascii_case(&table))
+                });
+                if user {
+                    for e in op.args.iter().chain(op.kwargs.iter().map(|k| &k.value)) {
+                        self.op_values(file, e, 0, &mut ids);
                     }
                 }
             }
@@ -263,6 +331,8 @@ impl Live {
             self.values.clear();
             self.by_value.clear();
             self.by_type.clear();
+            self.by_raw.clear();
+            self.raw_lengths.clear();
             return;
         }
         let left: HashSet<(usize, usize)> = pending.iter().map(|p| p.id).collect();
