@@ -183,46 +183,12 @@ impl Live {
     /// The ids of the values [`find_in_expr`] can find in `e`: its strings,
     /// and the quoted texts of what it does not read (at the values'
     /// lengths only, not every pair of quotes).
-    fn op_values(
-        &self,
-        file: &FileContext<'_>,
-        e: &Expr,
-        depth: usize,
-        ids: &mut Vec<(usize, usize)>,
-    ) {
-        if depth > 32 {
-            return;
-        }
-        let mut recurse = |x: &Expr| self.op_values(file, x, depth + 1, ids);
-        match &e.kind {
-            ExprKind::Str(s) => {
+    fn op_values(&self, file: &FileContext<'_>, e: &Expr, ids: &mut Vec<(usize, usize)>) {
+        leaves(e, 0, &mut |leaf| {
+            if let ExprKind::Str(s) = &leaf.kind {
                 let s: &str = &s.value;
                 ids.extend(self.by_raw.get(s).into_iter().flatten());
-            }
-            ExprKind::Call(c) => {
-                let callee = c.func.dotted();
-                if callee
-                    .as_deref()
-                    .is_some_and(|n| matches!(last_segment(n), "Enum" | "ENUM"))
-                {
-                    return;
-                }
-                for a in c.args.iter().chain(c.kwargs.iter().map(|k| &k.value)) {
-                    recurse(a);
-                }
-                recurse(&c.func);
-            }
-            ExprKind::Attribute(a) => recurse(&a.value),
-            ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(recurse),
-            ExprKind::BinOp { operands, .. } => {
-                let [left, right] = &**operands;
-                recurse(left);
-                recurse(right);
-            }
-            ExprKind::Other => {
-                let Some(text) = file.source.get(e.range.as_usize()) else {
-                    return;
-                };
+            } else if let Some(text) = file.source.get(leaf.range.as_usize()) {
                 let b = text.as_bytes();
                 for (i, q) in text.match_indices(['\'', '"']) {
                     for &len in &self.raw_lengths {
@@ -235,8 +201,8 @@ impl Live {
                     }
                 }
             }
-            _ => {}
-        }
+            None::<()>
+        });
     }
 
     /// `other`'s values added (each once); [`Live::settle`] after the
@@ -302,7 +268,7 @@ impl Live {
                 });
                 if user {
                     for e in op.args.iter().chain(op.kwargs.iter().map(|k| &k.value)) {
-                        self.op_values(file, e, 0, &mut ids);
+                        self.op_values(file, e, &mut ids);
                     }
                 }
             }
@@ -524,7 +490,7 @@ fn find_use(
     op.args
         .iter()
         .chain(op.kwargs.iter().map(|k| &k.value))
-        .find_map(|e| find_in_expr(file, e, &p.value, 0))
+        .find_map(|e| find_in_expr(file, e, &p.value))
 }
 
 /// The table an op writes to: a literal, or a `sa.table(...)` variable
@@ -566,13 +532,38 @@ fn construct_table(e: &Expr) -> Option<&Expr> {
     None
 }
 
-fn find_in_expr(file: &FileContext<'_>, e: &Expr, value: &str, depth: usize) -> Option<TextRange> {
+/// Where `value` is written in `e` (see [`leaves`]): a string equal to it,
+/// or the value between quotes in the text of an expression not read.
+fn find_in_expr(file: &FileContext<'_>, e: &Expr, value: &str) -> Option<TextRange> {
+    leaves(e, 0, &mut |leaf| match &leaf.kind {
+        ExprKind::Str(s) => (s.value == value).then_some(leaf.range),
+        _ => {
+            let text = file.source.get(leaf.range.as_usize())?;
+            ["'", "\""].iter().find_map(|q| {
+                let quoted = format!("{q}{value}{q}");
+                text.find(&quoted).map(|at| {
+                    let start = leaf.range.start() + at as u32;
+                    TextRange::new(start, start + quoted.len() as u32)
+                })
+            })
+        }
+    })
+}
+
+/// The strings and the unread expressions (`ExprKind::Other`) of `e`, in
+/// order, through calls (their arguments, then the callee; not inside an
+/// `Enum(...)` type), attributes, tuples, lists and operators: where an op
+/// can name a value. The first `Some` that `f` gives.
+fn leaves<'e, T>(
+    e: &'e Expr,
+    depth: usize,
+    f: &mut impl FnMut(&'e Expr) -> Option<T>,
+) -> Option<T> {
     if depth > 32 {
         return None;
     }
-    let recurse = |x: &Expr| find_in_expr(file, x, value, depth + 1);
     match &e.kind {
-        ExprKind::Str(s) => (s.value == value).then_some(e.range),
+        ExprKind::Str(_) | ExprKind::Other => f(e),
         ExprKind::Call(c) => {
             let callee = c.func.dotted();
             if callee
@@ -584,24 +575,16 @@ fn find_in_expr(file: &FileContext<'_>, e: &Expr, value: &str, depth: usize) -> 
             c.args
                 .iter()
                 .chain(c.kwargs.iter().map(|k| &k.value))
-                .find_map(recurse)
-                .or_else(|| recurse(&c.func))
+                .chain(std::iter::once(&c.func))
+                .find_map(|x| leaves(x, depth + 1, f))
         }
-        ExprKind::Attribute(a) => recurse(&a.value),
-        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().find_map(recurse),
+        ExprKind::Attribute(a) => leaves(&a.value, depth + 1, f),
+        ExprKind::Tuple(items) | ExprKind::List(items) => {
+            items.iter().find_map(|x| leaves(x, depth + 1, f))
+        }
         ExprKind::BinOp { operands, .. } => {
             let [left, right] = &**operands;
-            recurse(left).or_else(|| recurse(right))
-        }
-        ExprKind::Other => {
-            let text = file.source.get(e.range.as_usize())?;
-            ["'", "\""].iter().find_map(|q| {
-                let quoted = format!("{q}{value}{q}");
-                text.find(&quoted).map(|at| {
-                    let start = e.range.start() + at as u32;
-                    TextRange::new(start, start + quoted.len() as u32)
-                })
-            })
+            leaves(left, depth + 1, f).or_else(|| leaves(right, depth + 1, f))
         }
         _ => None,
     }
