@@ -379,7 +379,7 @@ fn scan(
                     {
                         return true;
                     }
-                    let quoted = format!("'{}'", p.value.replace('\'', "''"));
+                    let quoted = format!("'{}'", escaped(&p.value));
                     let Some(at) = text.find(&quoted) else {
                         return true;
                     };
