@@ -171,6 +171,7 @@ impl<'a> Rev<'_, 'a> {
             StmtKind::AlterTypeAddValue {
                 type_name: Some(t),
                 value: Some(v),
+                ..
             } => {
                 if let Some(e) = state.enum_mut(t)
                     && let Some(vals) = &mut e.values

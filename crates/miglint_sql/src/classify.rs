@@ -72,6 +72,7 @@ pub enum StmtKind {
     AlterTypeAddValue {
         type_name: Option<String>,
         value: Option<String>,
+        if_not_exists: bool,
     },
     /// Any other `ALTER TYPE`.
     AlterType {
@@ -126,6 +127,25 @@ pub enum StmtKind {
 }
 
 impl StmtKind {
+    /// The statement succeeds when it runs again after it ran once: its
+    /// `IF NOT EXISTS` / `IF EXISTS` skips what the first run did (CREATE
+    /// TABLE, INDEX or EXTENSION, ALTER TYPE ... ADD VALUE, DROP). `false`
+    /// for every other statement: those may fail the second time, or run
+    /// again by a clause the classifier does not read (an `ALTER TABLE`
+    /// action's own `IF [NOT] EXISTS`, `CREATE OR REPLACE`).
+    pub fn runs_again(&self) -> bool {
+        match self {
+            StmtKind::CreateTable { if_not_exists, .. }
+            | StmtKind::CreateIndex { if_not_exists, .. }
+            | StmtKind::CreateExtension { if_not_exists, .. }
+            | StmtKind::AlterTypeAddValue { if_not_exists, .. } => *if_not_exists,
+            StmtKind::DropTable { if_exists, .. }
+            | StmtKind::DropIndex { if_exists, .. }
+            | StmtKind::Drop { if_exists, .. } => *if_exists,
+            _ => false,
+        }
+    }
+
     /// The table the statement reads or writes, where the tokens name one.
     pub fn table(&self) -> Option<&str> {
         match self {
@@ -550,12 +570,16 @@ fn classify_alter(c: &mut Cur<'_>) -> StmtKind {
         "TYPE" => {
             let type_name = c.object_name();
             if c.eat_seq(&["ADD", "VALUE"]) {
-                c.if_not_exists();
+                let if_not_exists = c.if_not_exists();
                 let value = c
                     .peek()
                     .and_then(|t| string_value(&t.token))
                     .map(str::to_owned);
-                StmtKind::AlterTypeAddValue { type_name, value }
+                StmtKind::AlterTypeAddValue {
+                    type_name,
+                    value,
+                    if_not_exists,
+                }
             } else {
                 StmtKind::AlterType { type_name }
             }

@@ -42,6 +42,7 @@ impl Rule for EmptyDowngrade {
                     && f.name.strip_prefix("upgrade") == engine
                     && !file.reaching(op).is_empty()
                     && changes_schema(file, *i, op)
+                    && !runs_again(file, *i, op)
             }) else {
                 continue;
             };
@@ -69,6 +70,27 @@ pub(crate) fn changes_schema(file: &FileContext<'_>, i: usize, op: &Op) -> bool 
         name => ["create_", "drop_", "add_", "alter_", "rename_"]
             .iter()
             .any(|p| name.starts_with(p)),
+    }
+}
+
+/// Whether schema op `i` succeeds when the upgrade runs again after the
+/// empty downgrade: every DDL statement of its SQL skips what the first run
+/// did (`IF NOT EXISTS` / `IF EXISTS`, see [`StmtKind::runs_again`]), or the
+/// op is told to (`if_not_exists=True` / `if_exists=True`, alembic 1.13+).
+/// An upgrade made only of such ops re-runs cleanly: the rule's failure
+/// does not happen.
+fn runs_again(file: &FileContext<'_>, i: usize, op: &Op) -> bool {
+    match op.name.as_str() {
+        "execute" | "exec_driver_sql" => file.exec(i).is_some_and(|e| {
+            e.statements
+                .iter()
+                .filter(|s| is_ddl(&s.kind))
+                .all(|s| s.kind.runs_again())
+        }),
+        _ => ["if_not_exists", "if_exists"].iter().any(|name| {
+            op.kwarg(name)
+                .is_some_and(|k| k.value.bool_value() == Some(true))
+        }),
     }
 }
 

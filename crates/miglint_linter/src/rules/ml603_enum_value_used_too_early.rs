@@ -349,6 +349,7 @@ fn scan(
                 if let StmtKind::AlterTypeAddValue {
                     type_name,
                     value: Some(value),
+                    ..
                 } = &stmt.kind
                 {
                     if record {

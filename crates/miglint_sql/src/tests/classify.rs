@@ -353,3 +353,38 @@ fn each_statement_parses_alone() {
         vec![false, true, true]
     );
 }
+
+/// A statement runs again only with the clause that skips what its first
+/// run did; the same statement without it, or a statement that has no
+/// such clause, may fail the second time.
+#[test]
+fn runs_again_only_with_its_if_clause() {
+    for sql in [
+        "CREATE TABLE IF NOT EXISTS a (id int)",
+        "create unique index if not exists ix_a on a (id)",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON a (id)",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "ALTER TYPE state ADD VALUE IF NOT EXISTS 'CRASHED'",
+        "DROP TABLE IF EXISTS migrate_version",
+        "DROP INDEX IF EXISTS ix_a",
+        "DROP TYPE IF EXISTS state CASCADE",
+        "DROP VIEW IF EXISTS v",
+    ] {
+        assert!(one(sql).kind.runs_again(), "{sql}");
+    }
+    for sql in [
+        "CREATE TABLE a (id int)",
+        "CREATE INDEX ix_a ON a (id)",
+        "CREATE EXTENSION pg_trgm",
+        "ALTER TYPE state ADD VALUE 'CRASHED'",
+        "DROP TABLE migrate_version",
+        "DROP INDEX ix_a",
+        "DROP TYPE state",
+        "ALTER TABLE a ADD COLUMN IF NOT EXISTS b int",
+        "ALTER TABLE IF EXISTS a DROP COLUMN b",
+        "CREATE OR REPLACE VIEW v AS SELECT 1",
+        "UPDATE a SET id = 1",
+    ] {
+        assert!(!one(sql).kind.runs_again(), "{sql}");
+    }
+}

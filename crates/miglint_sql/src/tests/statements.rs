@@ -163,7 +163,8 @@ fn alter_type_add_value() {
         s.kind,
         StmtKind::AlterTypeAddValue {
             type_name: t("status_enum"),
-            value: t("archived")
+            value: t("archived"),
+            if_not_exists: false,
         }
     );
     assert_eq!(
@@ -181,7 +182,8 @@ fn alter_type_add_value() {
         s.kind,
         StmtKind::AlterTypeAddValue {
             type_name: t("s"),
-            value: t("it's")
+            value: t("it's"),
+            if_not_exists: true,
         }
     );
     assert_eq!(
