@@ -76,7 +76,8 @@ pub(crate) fn changes_schema(file: &FileContext<'_>, i: usize, op: &Op) -> bool 
 /// Whether schema op `i` succeeds when the upgrade runs again after the
 /// empty downgrade: every DDL statement of its SQL skips what the first run
 /// did (`IF NOT EXISTS` / `IF EXISTS`, see [`StmtKind::runs_again`]), or the
-/// op is told to (`if_not_exists=True` / `if_exists=True`, alembic 1.13+).
+/// op is told to (`if_not_exists=True` / `if_exists=True`: documented for
+/// tables since alembic 1.13.3, for indexes before).
 /// An upgrade made only of such ops re-runs cleanly: the rule's failure
 /// does not happen.
 fn runs_again(file: &FileContext<'_>, i: usize, op: &Op) -> bool {
