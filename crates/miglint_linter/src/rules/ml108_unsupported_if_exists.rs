@@ -2,6 +2,7 @@ use miglint_config::AlembicVersion;
 use miglint_python::Keyword;
 
 use crate::prelude::*;
+use crate::rules::ml1xx_if_flags::{flag_of, flag_works_on};
 
 pub struct UnsupportedIfExists;
 
@@ -13,29 +14,6 @@ static META: RuleMeta = RuleMeta {
     default_enabled: true,
     dialects: DialectSet::ALL,
 };
-
-/// `op.<op>(<flag>=...)` and the alembic version that added the flag.
-const FLAGS: &[(&str, &str, AlembicVersion)] = &[
-    (
-        "create_index",
-        "if_not_exists",
-        AlembicVersion::new(1, 12, 0),
-    ),
-    ("drop_index", "if_exists", AlembicVersion::new(1, 12, 0)),
-    (
-        "create_table",
-        "if_not_exists",
-        AlembicVersion::new(1, 13, 3),
-    ),
-    ("drop_table", "if_exists", AlembicVersion::new(1, 13, 3)),
-    ("add_column", "if_not_exists", AlembicVersion::new(1, 16, 0)),
-    ("drop_column", "if_exists", AlembicVersion::new(1, 16, 0)),
-    (
-        "drop_constraint",
-        "if_exists",
-        AlembicVersion::new(1, 16, 0),
-    ),
-];
 
 impl Rule for UnsupportedIfExists {
     fn meta(&self) -> &'static RuleMeta {
@@ -57,24 +35,22 @@ impl Rule for UnsupportedIfExists {
                 }
                 continue;
             }
-            if op.receiver != Receiver::Op {
-                continue;
-            }
-            let Some(&(_, flag, since)) = FLAGS.iter().find(|(name, _, _)| *name == op.name) else {
+            let Some((flag, since)) = flag_of(op) else {
                 continue;
             };
             let Some(k) = op.kwarg(flag) else {
                 continue;
             };
             let on = k.value.bool_value() == Some(true);
+            let ignored_on = |d: Dialect| on && reaching.contains(d) && !flag_works_on(&op.name, d);
             let dialect = match op.name.as_str() {
-                "drop_column" if on && reaching.contains(Dialect::Sqlite) => Some(format!(
+                "drop_column" if ignored_on(Dialect::Sqlite) => Some(format!(
                     "SQLite has no `DROP COLUMN IF EXISTS`: alembic emits it for `{flag}=True` and SQLite fails with `near \"EXISTS\": syntax error`"
                 )),
-                "add_column" if on && reaching.contains(Dialect::Sqlite) => Some(format!(
+                "add_column" if ignored_on(Dialect::Sqlite) => Some(format!(
                     "SQLite has no `ADD COLUMN IF NOT EXISTS`: alembic emits it for `{flag}=True` and SQLite fails with `near \"EXISTS\": syntax error`"
                 )),
-                "drop_constraint" if on && reaching.contains(Dialect::Mysql) => Some(String::from(
+                "drop_constraint" if ignored_on(Dialect::Mysql) => Some(String::from(
                     "alembic ignores `if_exists` on MySQL/MariaDB: it emits the DROP without IF EXISTS, so a missing constraint still fails with `(1091, \"Can't DROP ...; check that it exists\")`",
                 )),
                 _ => None,
@@ -189,10 +165,7 @@ fn guard_help(
             format!("`if {not}{insp}.has_table(\"{table}\"):`")
         }
     };
-    let flag = FLAGS
-        .iter()
-        .find(|(name, _, _)| *name == op.name)
-        .map_or("if_exists", |f| f.1);
+    let flag = flag_of(op).map_or("if_exists", |(flag, _)| flag);
     let version = match file.alembic_version {
         Some(v) if v < since && upgrade_helps => {
             format!("; or raise the pinned alembic to ≥ {since}, where the flag exists")

@@ -2,6 +2,7 @@ use miglint_python::IdValue;
 use miglint_sql::StmtKind;
 
 use crate::prelude::*;
+use crate::rules::ml1xx_if_flags::flag_on_everywhere;
 
 pub struct EmptyDowngrade;
 
@@ -76,10 +77,10 @@ pub(crate) fn changes_schema(file: &FileContext<'_>, i: usize, op: &Op) -> bool 
 /// Whether schema op `i` succeeds when the upgrade runs again after the
 /// empty downgrade: every DDL statement of its SQL skips what the first run
 /// did (`IF NOT EXISTS` / `IF EXISTS`, see [`StmtKind::runs_again`]), or the
-/// op is told to (`if_not_exists=True` / `if_exists=True`: documented for
-/// tables since alembic 1.13.3, for indexes before).
-/// An upgrade made only of such ops re-runs cleanly: the rule's failure
-/// does not happen.
+/// op carries alembic's flag where every target honours it (see
+/// `ml1xx_if_flags`: not `drop_constraint` on MySQL, not the column ops on
+/// SQLite). An upgrade made only of such ops re-runs cleanly: the rule's
+/// failure does not happen.
 fn runs_again(file: &FileContext<'_>, i: usize, op: &Op) -> bool {
     match op.name.as_str() {
         "execute" | "exec_driver_sql" => file.exec(i).is_some_and(|e| {
@@ -88,10 +89,7 @@ fn runs_again(file: &FileContext<'_>, i: usize, op: &Op) -> bool {
                 .filter(|s| is_ddl(&s.kind))
                 .all(|s| s.kind.runs_again())
         }),
-        _ => ["if_not_exists", "if_exists"].iter().any(|name| {
-            op.kwarg(name)
-                .is_some_and(|k| k.value.bool_value() == Some(true))
-        }),
+        _ => flag_on_everywhere(op, file.alembic_version, file.reaching(op)),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod ml112_empty_upgrade;
 pub mod ml113_identifier_too_long;
 pub(crate) mod ml1xx_alter;
 pub(crate) mod ml1xx_defaults;
+pub(crate) mod ml1xx_if_flags;
 // ML2xx-ML4xx, ML6xx
 pub mod ml201_add_required_column;
 pub mod ml202_not_null_without_backfill;
