@@ -120,12 +120,6 @@ pub fn run(cwd: &Path, args: &SchemaArgs, out: &mut dyn Write) -> io::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn sorted<T, S>(map: &std::collections::HashMap<String, T, S>) -> Vec<(&String, &T)> {
-    let mut v: Vec<_> = map.iter().collect();
-    v.sort_by(|a, b| a.0.cmp(b.0));
-    v
-}
-
 fn kind_name(k: ConstraintKind) -> &'static str {
     match k {
         ConstraintKind::PrimaryKey => "primary key",
@@ -154,7 +148,7 @@ pub fn text(s: &Schema, rev: &str, d: Dialect) -> String {
             "# uncertain: some op changed tables miglint cannot name (or a parent is missing)"
         );
     }
-    for (_, t) in sorted(&s.tables) {
+    for (_, t) in s.tables.iter() {
         let mut marks = Vec::new();
         if t.placeholder {
             marks.push("not created by these migrations");
@@ -195,14 +189,14 @@ pub fn text(s: &Schema, rev: &str, d: Dialect) -> String {
                 c.columns.join(", ")
             );
         }
-        for (_, ix) in sorted(&s.indexes) {
+        for (_, ix) in s.indexes.iter() {
             if ix.table == miglint_schema::key(&t.name) {
                 let unique = if ix.unique { "unique " } else { "" };
                 let _ = writeln!(o, "  {unique}index {} ({})", ix.name, ix.columns.join(", "));
             }
         }
     }
-    for (_, e) in sorted(&s.enums) {
+    for (_, e) in s.enums.iter() {
         let values = e.values.as_ref().map_or("?".to_string(), |v| {
             v.iter()
                 .map(|x| format!("'{x}'"))
@@ -211,10 +205,10 @@ pub fn text(s: &Schema, rev: &str, d: Dialect) -> String {
         });
         let _ = writeln!(o, "enum {} ({values})", e.name);
     }
-    for (_, (name, _)) in sorted(&s.sequences) {
+    for (_, (name, _)) in s.sequences.iter() {
         let _ = writeln!(o, "sequence {name}");
     }
-    for (_, (name, _)) in sorted(&s.views) {
+    for (_, (name, _)) in s.views.iter() {
         let _ = writeln!(o, "view {name}");
     }
     o
@@ -223,43 +217,43 @@ pub fn text(s: &Schema, rev: &str, d: Dialect) -> String {
 /// JSON, for tools and the reflection comparison.
 pub fn json(s: &Schema, rev: &str, d: Dialect) -> String {
     use serde_json::{Value, json};
-    let tables: Vec<Value> = sorted(&s.tables)
-        .into_iter()
-        .map(|(k, t)| {
-            let indexes: Vec<Value> = sorted(&s.indexes)
-                .into_iter()
+    let tables: Vec<Value> =
+        s.tables
+            .iter()
+            .map(|(k, t)| {
+                let indexes: Vec<Value> = s.indexes.iter()
                 .filter(|(_, ix)| &ix.table == k)
                 .map(|(_, ix)| json!({"name": ix.name, "columns": ix.columns, "unique": ix.unique}))
                 .collect();
-            json!({
-                "name": t.name,
-                "uncertain": t.uncertain.is_some(),
-                "created_by_migrations": !t.placeholder,
-                "columns": t.columns().map(|c| json!({
-                    "name": c.name,
-                    "type": c.type_name,
-                    "nullable": c.nullable,
-                    "primary_key": c.primary_key,
-                    "server_default": c.server_default,
-                    "enum": c.enum_type,
-                })).collect::<Vec<_>>(),
-                "constraints": t.constraints.iter().map(|c| json!({
-                    "name": c.name,
-                    "kind": kind_name(c.kind),
-                    "columns": c.columns,
-                })).collect::<Vec<_>>(),
-                "indexes": indexes,
+                json!({
+                    "name": t.name,
+                    "uncertain": t.uncertain.is_some(),
+                    "created_by_migrations": !t.placeholder,
+                    "columns": t.columns().map(|c| json!({
+                        "name": c.name,
+                        "type": c.type_name,
+                        "nullable": c.nullable,
+                        "primary_key": c.primary_key,
+                        "server_default": c.server_default,
+                        "enum": c.enum_type,
+                    })).collect::<Vec<_>>(),
+                    "constraints": t.constraints.iter().map(|c| json!({
+                        "name": c.name,
+                        "kind": kind_name(c.kind),
+                        "columns": c.columns,
+                    })).collect::<Vec<_>>(),
+                    "indexes": indexes,
+                })
             })
-        })
-        .collect();
+            .collect();
     let v = json!({
         "revision": rev,
         "dialect": d.as_str(),
         "uncertain": s.unknown.is_some(),
         "tables": tables,
-        "enums": sorted(&s.enums).into_iter().map(|(_, e)| json!({"name": e.name, "values": e.values})).collect::<Vec<_>>(),
-        "sequences": sorted(&s.sequences).into_iter().map(|(_, (n, _))| n.clone()).collect::<Vec<_>>(),
-        "views": sorted(&s.views).into_iter().map(|(_, (n, _))| n.clone()).collect::<Vec<_>>(),
+        "enums": s.enums.iter().map(|(_, e)| json!({"name": e.name, "values": e.values})).collect::<Vec<_>>(),
+        "sequences": s.sequences.iter().map(|(_, (n, _))| n.clone()).collect::<Vec<_>>(),
+        "views": s.views.iter().map(|(_, (n, _))| n.clone()).collect::<Vec<_>>(),
     });
     let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
     text.push('\n');
@@ -270,7 +264,7 @@ pub fn json(s: &Schema, rev: &str, d: Dialect) -> String {
 pub fn sql(s: &Schema, rev: &str, d: Dialect) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "-- schema after revision {rev} ({})", d.as_str());
-    for (_, e) in sorted(&s.enums) {
+    for (_, e) in s.enums.iter() {
         let values = e.values.as_ref().map_or("/* unknown */".to_string(), |v| {
             v.iter()
                 .map(|x| format!("'{}'", x.replace('\'', "''")))
@@ -279,7 +273,7 @@ pub fn sql(s: &Schema, rev: &str, d: Dialect) -> String {
         });
         let _ = writeln!(o, "CREATE TYPE {} AS ENUM ({values});", e.name);
     }
-    for (_, t) in sorted(&s.tables) {
+    for (_, t) in s.tables.iter() {
         let mut lines: Vec<String> = t
             .columns()
             .map(|c| {
@@ -319,7 +313,7 @@ pub fn sql(s: &Schema, rev: &str, d: Dialect) -> String {
             t.name,
             lines.join(",\n")
         );
-        for (_, ix) in sorted(&s.indexes) {
+        for (_, ix) in s.indexes.iter() {
             if ix.table == miglint_schema::key(&t.name) {
                 let unique = if ix.unique { "UNIQUE " } else { "" };
                 let _ = writeln!(
@@ -332,7 +326,7 @@ pub fn sql(s: &Schema, rev: &str, d: Dialect) -> String {
             }
         }
     }
-    for (_, (name, _)) in sorted(&s.sequences) {
+    for (_, (name, _)) in s.sequences.iter() {
         let _ = writeln!(o, "CREATE SEQUENCE {name};");
     }
     o

@@ -81,11 +81,9 @@ pub fn compare(
         );
     }
     // remove_table
-    let mut names: Vec<(&String, &std::sync::Arc<miglint_schema::Table>)> =
-        schema.tables.iter().collect();
-    names.sort_by(|a, b| a.0.cmp(b.0));
+    // (the tables in key order)
     let mut removable = Vec::new();
-    for (_, t) in names {
+    for t in schema.tables.values() {
         if ignored_table(&t.name) || models.table(&t.name).is_some() {
             continue;
         }

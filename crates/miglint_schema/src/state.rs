@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use miglint_diagnostics::TextRange;
 
-use crate::shared::Shared;
+use crate::shared::{Map, Shared};
 
 use undo::{ColumnUndo, Saved, Undo};
 
+#[path = "merge.rs"]
+mod merge;
 #[path = "undo.rs"]
 mod undo;
 
@@ -215,7 +217,7 @@ impl ForeignKeyRef {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Index {
     pub name: String,
     pub table: Key,
@@ -395,7 +397,7 @@ impl Table {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnumType {
     pub name: String,
     /// `None` when the labels are not literal.
@@ -408,17 +410,15 @@ pub struct EnumType {
 /// The schema at one point of a replay.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
-    /// Shared between the states of a fork until one side changes a table
-    /// (copy on write), so a branch point costs a map of pointers.
-    pub tables: HashMap<Key, Arc<Table>>,
-    /// The other maps are shared as a whole between the states of a fork
-    /// until one side changes them ([`Shared`]): a fork copies none, and a
-    /// branch copies only those it changes (a wide graph's replay copied
-    /// every map of the schema at each of its branches).
-    pub indexes: Shared<HashMap<Key, Index>>,
-    pub enums: Shared<HashMap<Key, EnumType>>,
-    pub sequences: Shared<HashMap<Key, (String, Origin)>>,
-    pub views: Shared<HashMap<Key, (String, Origin)>>,
+    /// Each table shared between the states of a fork until one side
+    /// changes it (copy on write). Every map is persistent ([`Map`]): a
+    /// fork copies none, a change copies one path of nodes, and a merge
+    /// visits only what the two sides do not share.
+    pub tables: Map<Shared<Table>>,
+    pub indexes: Map<Index>,
+    pub enums: Map<EnumType>,
+    pub sequences: Map<(String, Origin)>,
+    pub views: Map<(String, Origin)>,
     /// Something changed tables miglint cannot name (a dynamic table name,
     /// a loop, a missing parent revision): an absent table may exist.
     pub unknown: Option<Origin>,
@@ -426,12 +426,14 @@ pub struct Schema {
     pub unknown_stamp: u64,
     /// Tables and indexes a replayed op dropped (or renamed away), with the
     /// op and its stamp; a later creation removes the entry.
-    pub dropped_tables: Shared<HashMap<Key, (Origin, u64)>>,
-    pub dropped_indexes: Shared<HashMap<Key, (Key, Origin, u64)>>,
+    /// (Never a key of `tables` or `indexes` at the same time: the merge
+    /// relies on it.)
+    pub dropped_tables: Map<(Origin, u64)>,
+    pub dropped_indexes: Map<(Key, Origin, u64)>,
     /// Per table key: the names of the indexes put on it (a superset:
     /// entries are checked against `indexes` on use), so that dropping a
     /// table or a column looks at its own indexes, not at every index.
-    index_names: Shared<HashMap<Key, Vec<Key>>>,
+    index_names: Map<Vec<Key>>,
     /// (only while a `downgrade()` is replayed: never in a kept state)
     #[serde(skip)]
     undo: Option<Undo>,
@@ -509,10 +511,12 @@ impl Schema {
     /// changes; a shared one is copied, and the undo log keeps the old).
     pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
         let k = lower(name);
-        let unshared = || {
+        // whether the table is shared with another state (its path of map
+        // nodes copied first: a table in a node two states share is shared)
+        let mut unshared = || {
             self.tables
-                .get(&*k)
-                .is_some_and(|t| Arc::strong_count(t) == 1 && Arc::weak_count(t) == 0)
+                .get_mut(&*k)
+                .is_some_and(|t| Shared::unshared(t))
         };
         // (`None`: no undo log, or the table is saved whole already)
         let in_place = match self.undo.as_ref().map(|u| u.tables.get(&*k)) {
@@ -523,7 +527,7 @@ impl Schema {
         };
         if let Some(first) = in_place {
             // (present and not shared: tested above)
-            let t = Arc::get_mut(self.tables.get_mut(&*k)?)?;
+            let t = Shared::get_mut(self.tables.get_mut(&*k)?)?;
             debug_assert!(first || t.log.is_some(), "a table changed in place logs");
             if first {
                 if let Some(u) = &mut self.undo {
@@ -534,7 +538,7 @@ impl Schema {
             return Some(t);
         }
         self.save_table(&k);
-        self.tables.get_mut(&*k).map(Arc::make_mut)
+        self.tables.get_mut(&*k).map(|t| &mut **t)
     }
 
     pub fn put_table(&mut self, t: Table) {
@@ -544,7 +548,7 @@ impl Schema {
             self.save_dropped_table(&k);
             self.dropped_tables.remove(&k);
         }
-        self.tables.insert(k, Arc::new(t));
+        self.tables.insert(k, Shared::new(t));
     }
 
     /// Drops table `name` (known or not): it is certainly absent after.
@@ -576,7 +580,7 @@ impl Schema {
     pub fn remove_table(&mut self, name: &str) -> Option<Table> {
         let k = key(name);
         self.save_table(&k);
-        let t = self.tables.remove(&k).map(Arc::unwrap_or_clone);
+        let t = self.tables.remove(&k).map(Shared::into_inner);
         // its indexes go with it, also when no replayed op created it
         for n in self.indexes_of(&k) {
             self.save_index(&n);
@@ -642,139 +646,18 @@ impl Schema {
         self.unknown = Some(o);
         self.unknown_stamp = next_stamp();
     }
-
-    /// Joins the state of another parent of a merge revision: objects only
-    /// it has are added (both branches ran before the merge); of a column
-    /// both have, the one changed later in graph order (`rank`) wins.
-    pub fn merge_from(&mut self, other: &Schema, rank: impl Fn(&Origin) -> (usize, u32)) {
-        for (k, t) in &other.tables {
-            let Some(mine) = self.tables.get_mut(k) else {
-                self.tables.insert(k.clone(), t.clone());
-                continue;
-            };
-            if Arc::ptr_eq(mine, t) {
-                continue; // unchanged on both sides since the fork
-            }
-            let mine = Arc::make_mut(mine);
-            for c in t.columns() {
-                let theirs = rank(&c.changed.unwrap_or(c.origin));
-                match mine.column(&c.name) {
-                    Some(m) if rank(&m.changed.unwrap_or(m.origin)) >= theirs => {}
-                    _ => mine.add_column(c.clone()),
-                }
-            }
-            if mine.uncertain.is_none() {
-                mine.uncertain = t.uncertain;
-            }
-            if mine.helper_named.is_none() {
-                mine.helper_named = t.helper_named;
-            }
-            // the branches changed it differently: which objects it has
-            // depends on the path
-            mine.stamp = 0;
-            mine.complete &= t.complete;
-            mine.anon_index |= t.anon_index;
-            mine.unsure_constraints |= t.unsure_constraints;
-            // which foreign keys it has depends on the path
-            mine.fks_unknown |= t.fks_unknown || fk_set(mine) != fk_set(t);
-            for (m, o) in mine.anon.iter_mut().zip(t.anon) {
-                *m |= o;
-            }
-        }
-        // what the other side has and this one lacks (nothing when both
-        // still share the map; a shared map is copied on a change, so only
-        // when something is added)
-        if !Shared::same(&self.indexes, &other.indexes) {
-            for (k, i) in &other.indexes {
-                if !self.indexes.contains_key(k) {
-                    note_index(&mut self.index_names, &i.table, k);
-                    self.indexes.insert(k.clone(), i.clone());
-                }
-            }
-        }
-        add_missing(&mut self.enums, &other.enums);
-        add_missing(&mut self.sequences, &other.sequences);
-        add_missing(&mut self.views, &other.views);
-        if self.unknown.is_none() {
-            self.unknown = other.unknown;
-        }
-        // an uncertainty on one branch may have run after anything of the
-        // other: after the merge, nothing from before it is certain
-        if self.unknown_stamp != other.unknown_stamp {
-            self.unknown_stamp = next_stamp();
-        }
-        // absent after the merge: dropped on one side, not present on the other
-        merge_dropped(
-            &mut self.dropped_tables,
-            &other.dropped_tables,
-            |k| self.tables.contains_key(k),
-            |k| other.tables.contains_key(k),
-        );
-        merge_dropped(
-            &mut self.dropped_indexes,
-            &other.dropped_indexes,
-            |k| self.indexes.contains_key(k),
-            |k| other.indexes.contains_key(k),
-        );
-    }
-}
-
-/// A map of dropped objects (`mine`) merged with the other side's
-/// (`theirs`): an object the other side has (`theirs_has`) may exist after
-/// the merge; one the other side dropped is absent unless this side has it
-/// (`mine_has`). A shared map is copied on a change: not when nothing goes
-/// (see [`Shared::retain`]) or comes.
-fn merge_dropped<V: Clone>(
-    mine: &mut Shared<HashMap<Key, V>>,
-    theirs: &Shared<HashMap<Key, V>>,
-    mine_has: impl Fn(&str) -> bool,
-    theirs_has: impl Fn(&str) -> bool,
-) {
-    mine.retain(|k, _| !theirs_has(k));
-    if Shared::same(mine, theirs) {
-        return;
-    }
-    for (k, d) in theirs {
-        if !mine_has(k) && !mine.contains_key(k) {
-            mine.insert(k.clone(), d.clone());
-        }
-    }
-}
-
-/// Adds to `mine` each entry of `theirs` whose key it lacks (none when
-/// both still share the map).
-fn add_missing<V: Clone>(mine: &mut Shared<HashMap<Key, V>>, theirs: &Shared<HashMap<Key, V>>) {
-    if Shared::same(mine, theirs) {
-        return;
-    }
-    for (k, v) in theirs {
-        if !mine.contains_key(k) {
-            mine.insert(k.clone(), v.clone());
-        }
-    }
-}
-
-/// A table's foreign keys as compared (columns and referent), sorted.
-fn fk_set(t: &Table) -> Vec<(Vec<Key>, Option<ForeignKeyRef>)> {
-    let mut v: Vec<_> = t
-        .constraints
-        .iter()
-        .filter(|c| c.kind == ConstraintKind::ForeignKey)
-        .map(|c| {
-            (
-                c.columns.iter().map(|x| key(x)).collect(),
-                c.references.clone(),
-            )
-        })
-        .collect();
-    v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-    v
 }
 
 /// Records that index `name` was put on table `table` (once).
-fn note_index(names: &mut HashMap<Key, Vec<Key>>, table: &str, name: &str) {
-    let v = names.entry(table.to_string()).or_default();
-    if !v.iter().any(|n| n == name) {
-        v.push(name.to_string());
+fn note_index(names: &mut Map<Vec<Key>>, table: &str, name: &str) {
+    if names
+        .get(table)
+        .is_some_and(|v| v.iter().any(|n| n == name))
+    {
+        return;
     }
+    names
+        .entry(table.to_string())
+        .or_default()
+        .push(name.to_string());
 }

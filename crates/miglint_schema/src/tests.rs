@@ -208,6 +208,49 @@ fn forked_states_share_their_maps_until_one_changes_them() {
     assert!(joined.dropped_indexes.contains_key("ix_a") && joined.dropped_tables.contains_key("x"));
 }
 
+/// A merge of two states whose maps span many nodes (more tables than
+/// one node holds) joins what each side has: an object one side dropped
+/// and the other kept may exist, one both sides dropped is absent, and a
+/// table neither side changed keeps its facts.
+#[test]
+fn a_merge_joins_the_changes_of_large_states() {
+    let mut first = String::from("def upgrade():\n");
+    for i in 0..60 {
+        first += &format!(
+            "    op.create_table('t{i:02}', sa.Column('id', sa.Integer()))\n    op.create_index('ix{i:02}', 't{i:02}', ['id'])\n"
+        );
+    }
+    let p = Project::new(&[
+        (first.as_str(), Some(vec![])),
+        (
+            "def upgrade():\n    op.drop_table('t05')\n    op.drop_table('t07')\n    op.add_column('t40', sa.Column('a', sa.Integer()))\n    op.create_table('new_a', sa.Column('id', sa.Integer()))\n",
+            Some(vec![0]),
+        ),
+        (
+            "def upgrade():\n    op.drop_table('t07')\n    op.drop_index('ix50', table_name='t50')\n    op.add_column('t40', sa.Column('b', sa.Integer()))\n    op.create_index('ix_new', 't10', ['id'])\n",
+            Some(vec![0]),
+        ),
+        ("def upgrade():\n    pass\n", Some(vec![1, 2])),
+    ]);
+    let inputs = p.inputs();
+    let merged = schema_at(&inputs, &[0, 1, 2, 3], PG, Some(3));
+    // dropped on one side only: may exist
+    assert!(merged.table("t05").is_some() && merged.table_dropped("t05").is_none());
+    assert!(merged.indexes.contains_key("ix05") && merged.indexes.contains_key("ix50"));
+    assert!(merged.index_dropped("ix50").is_none());
+    // dropped on both: absent
+    assert!(merged.table("t07").is_none() && merged.table_dropped("t07").is_some());
+    assert!(merged.table("new_a").is_some() && merged.indexes.contains_key("ix_new"));
+    assert_eq!((merged.tables.len(), merged.indexes.len()), (60, 60));
+    let t40 = merged.table("t40").expect("t40");
+    assert!(t40.column("a").is_some() && t40.column("b").is_some());
+    assert!(!merged.certain(t40), "both sides changed it");
+    assert!(
+        merged.certain(merged.table("t20").expect("t20")),
+        "neither side changed it"
+    );
+}
+
 #[test]
 fn unknown_parent_and_dynamic_names_are_uncertain() {
     let p = Project::new(&[(

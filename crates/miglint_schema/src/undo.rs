@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::{Column, EnumType, HashMap, Index, Key, Origin, Schema, Table, note_index};
-use crate::shared::Shared;
+use crate::shared::{Map, Shared};
 
 /// One column change of a table changed in place under an undo log, as
 /// what to restore (undone in reverse order).
@@ -65,7 +65,7 @@ impl Table {
 #[derive(Debug, Clone)]
 pub(super) enum Saved {
     /// The table as it was (`None`: absent).
-    Whole(Option<Arc<Table>>),
+    Whole(Option<Shared<Table>>),
     /// Changed in place (its pointer not shared): its fields but the
     /// columns, whose changes the table logs itself (a column-level undo,
     /// not a copy of every column).
@@ -101,7 +101,7 @@ impl Schema {
                 }
                 Saved::Head(head) => {
                     if let Some(t) = self.tables.get_mut(&k) {
-                        Arc::make_mut(t).restore(head);
+                        t.restore(head);
                     }
                 }
             }
@@ -161,7 +161,7 @@ impl Schema {
                 if let Some(cur) = self.tables.get(k) {
                     let mut t = (**cur).clone();
                     t.restore(head);
-                    *saved = Saved::Whole(Some(Arc::new(t)));
+                    *saved = Saved::Whole(Some(Shared::new(t)));
                 }
             }
             Some(Saved::Whole(_)) => {}
@@ -183,7 +183,7 @@ impl Schema {
 
 /// Logs what `live` holds for `k` (or that it holds nothing), unless the
 /// log already has `k`: the first value is the one a rollback restores.
-fn remember<V: Clone>(log: &mut HashMap<Key, Option<V>>, live: &HashMap<Key, V>, k: &str) {
+fn remember<V: Clone>(log: &mut HashMap<Key, Option<V>>, live: &Map<V>, k: &str) {
     if !log.contains_key(k) {
         log.insert(k.to_string(), live.get(k).cloned());
     }
@@ -192,11 +192,10 @@ fn remember<V: Clone>(log: &mut HashMap<Key, Option<V>>, live: &HashMap<Key, V>,
 /// Puts back what `log` remembered: each value, or the absence of one
 /// (a shared map is copied on a change: not when there is nothing to put
 /// back).
-fn put_back<V: Clone>(live: &mut Shared<HashMap<Key, V>>, log: HashMap<Key, Option<V>>) {
+fn put_back<V: Clone>(live: &mut Map<V>, log: HashMap<Key, Option<V>>) {
     if log.is_empty() {
         return;
     }
-    let live = &mut **live;
     for (k, v) in log {
         match v {
             Some(v) => live.insert(k, v),
