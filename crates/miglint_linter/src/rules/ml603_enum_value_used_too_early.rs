@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -90,8 +90,9 @@ impl Rule for EnumValueUsedTooEarly {
         //    on one branch of a merge settles the value for what follows. A
         //    revision is scanned for the values it can name only, found by
         //    their text and type, and a parent's values move to its last
-        //    child (copied for the others): linear on a chain however many
-        //    values stay pending, plus a copy per branch (issue 15)
+        //    child (shared with the others: persistent sets, and a merge
+        //    visits what its branches changed): linear however many values
+        //    stay pending, on a chain and at every branch and merge (issue 15)
         let parents: Vec<Vec<usize>> = project
             .parent_files()
             .into_iter()
@@ -106,11 +107,11 @@ impl Rule for EnumValueUsedTooEarly {
             .map(Vec::len)
             .collect();
         let mut live: Vec<Option<Live>> = (0..files.len()).map(|_| None).collect();
+        let mut finder = Finder::default();
         for env in project.environments() {
             for node in env.topo_order() {
                 let di = env.nodes[node].file;
                 let mut state = Live::default();
-                let mut joined = 0;
                 for &p in &parents[di] {
                     waiting[p] = waiting[p].saturating_sub(1);
                     let from = if waiting[p] == 0 {
@@ -120,22 +121,20 @@ impl Rule for EnumValueUsedTooEarly {
                     };
                     if let Some(from) = from {
                         state.join(from);
-                        joined += 1;
                     }
                 }
-                if joined > 1 {
-                    state.settle();
-                }
                 if !state.values.is_empty() {
-                    state.scan(&contexts[di], model, di, out);
+                    state.scan(&contexts[di], model, di, &finder, out);
                 }
                 let origin = (files[di].path.to_path_buf(), revision_id(files[di].module));
                 for (k, p) in leftover[di].iter().enumerate() {
-                    state.add(Rc::new(Pending {
+                    let p = Rc::new(Pending {
                         origin: Some(origin.clone()),
                         id: (di, k),
                         ..(**p).clone()
-                    }));
+                    });
+                    finder.add(&p);
+                    state.values.insert(p.id, p);
                 }
                 if !(state.values.is_empty() && state.gone.is_empty()) && waiting[di] > 0 {
                     live[di] = Some(state);
@@ -145,27 +144,48 @@ impl Rule for EnumValueUsedTooEarly {
     }
 }
 
+/// A pending value's id: the revision file that left it pending, and its
+/// position among what that file leaves pending.
+type Id = (usize, usize);
+
+/// Two pending values are the same when they have the same id (one value
+/// passed on from a revision to its descendants).
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
 /// The values left pending by earlier revisions as they reach a revision
-/// (step 2), with where to find them by text and by type.
+/// (step 2). Persistent: the children of a revision share its sets until
+/// they change them, and a merge visits only where its parents differ.
+/// (A value is never pending and gone in one state.)
 #[derive(Clone, Default)]
 struct Live {
     /// By the revision that added them (then in its order).
-    values: BTreeMap<(usize, usize), Rc<Pending>>,
+    values: imbl::OrdMap<Id, Rc<Pending>>,
     /// The values an ancestor used or committed: not pending here, even
     /// when another parent leaves them pending.
-    gone: HashSet<(usize, usize)>,
-    /// Their ids by [`escaped`] value and by type name (also ids no longer
-    /// in `values`).
-    by_value: HashMap<String, Vec<(usize, usize)>>,
-    by_type: HashMap<String, Vec<(usize, usize)>>,
-    /// Their ids by value as it is, and the values' lengths in bytes (the
-    /// strings of Python ops, see [`Live::op_values`]).
-    by_raw: HashMap<String, Vec<(usize, usize)>>,
+    gone: imbl::OrdSet<Id>,
+}
+
+/// Where to find the values every revision left pending, by text and by
+/// type: one index for the whole graph, each id checked against a state's
+/// own values on use (so it may name values pending on other branches, or
+/// no longer pending).
+#[derive(Default)]
+struct Finder {
+    /// Ids by [`escaped`] value and by type name.
+    by_value: HashMap<String, Vec<Id>>,
+    by_type: HashMap<String, Vec<Id>>,
+    /// Ids by value as it is, and the values' lengths in bytes (the
+    /// strings of Python ops, see [`Finder::op_values`]).
+    by_raw: HashMap<String, Vec<Id>>,
     raw_lengths: BTreeSet<usize>,
 }
 
-impl Live {
-    fn add(&mut self, p: Rc<Pending>) {
+impl Finder {
+    fn add(&mut self, p: &Pending) {
         let id = p.id;
         self.by_value
             .entry(escaped(&p.value).into_owned())
@@ -177,13 +197,12 @@ impl Live {
             .push(id);
         self.by_raw.entry(p.value.clone()).or_default().push(id);
         self.raw_lengths.insert(p.value.len());
-        self.values.insert(id, p);
     }
 
     /// The ids of the values [`find_in_expr`] can find in `e`: its strings,
     /// and the quoted texts of what it does not read (at the values'
     /// lengths only, not every pair of quotes).
-    fn op_values(&self, file: &FileContext<'_>, e: &Expr, ids: &mut Vec<(usize, usize)>) {
+    fn op_values(&self, file: &FileContext<'_>, e: &Expr, ids: &mut Vec<Id>) {
         leaves(e, 0, &mut |leaf| {
             if let ExprKind::Str(s) = &leaf.kind {
                 let s: &str = &s.value;
@@ -204,26 +223,45 @@ impl Live {
             None::<()>
         });
     }
+}
 
-    /// `other`'s values added (each once); [`Live::settle`] after the
-    /// last parent.
+impl Live {
+    /// Joins a parent's state: its values are pending here unless some
+    /// parent's side used or committed them. Only the entries where the
+    /// two states differ are visited (those both share since a fork are
+    /// settled the same on both sides).
     fn join(&mut self, other: Live) {
         if self.values.is_empty() && self.gone.is_empty() {
             *self = other;
             return;
         }
-        for (id, p) in other.values {
-            if !self.values.contains_key(&id) {
-                self.add(p);
+        let gone: Vec<Id> = self
+            .gone
+            .diff(&other.gone)
+            .filter_map(|d| match d {
+                imbl::ordset::DiffItem::Add(id) => Some(*id),
+                imbl::ordset::DiffItem::Remove(_) => None,
+            })
+            .collect();
+        let came: Vec<(Id, Rc<Pending>)> = self
+            .values
+            .diff(&other.values)
+            .filter_map(|d| match d {
+                imbl::ordmap::DiffItem::Add(id, p) => Some((*id, p.clone())),
+                _ => None,
+            })
+            .collect();
+        for id in gone {
+            if self.values.contains_key(&id) {
+                self.values.remove(&id);
+            }
+            self.gone.insert(id);
+        }
+        for (id, p) in came {
+            if !self.gone.contains(&id) {
+                self.values.insert(id, p);
             }
         }
-        self.gone.extend(other.gone);
-    }
-
-    /// Drops the values some parent's side used or committed.
-    fn settle(&mut self) {
-        let gone = &self.gone;
-        self.values.retain(|id, _| !gone.contains(id));
     }
 
     /// [`scan`] of the `upgrade()` of revision `di` with the values it may
@@ -234,11 +272,12 @@ impl Live {
         file: &FileContext<'_>,
         model: &SchemaModel,
         di: usize,
+        finder: &Finder,
         out: &mut Vec<(usize, Diagnostic)>,
     ) {
         let m = file.module;
         let mut commits = false;
-        let mut ids: Vec<(usize, usize)> = Vec::new();
+        let mut ids: Vec<Id> = Vec::new();
         for (i, op) in m.ops.iter().enumerate() {
             if m.func_kind(op) != FuncKind::Upgrade
                 || !file.reaching(op).contains(Dialect::Postgresql)
@@ -258,17 +297,17 @@ impl Live {
                         continue;
                     }
                     for v in quoted_values(stmt.text(&exec.lit.value)) {
-                        ids.extend(self.by_value.get(v).into_iter().flatten());
+                        ids.extend(finder.by_value.get(v).into_iter().flatten());
                     }
                 }
             } else if let Some(table) = op_table(file, op) {
-                let user = self.by_type.keys().any(|ty| {
+                let user = finder.by_type.keys().any(|ty| {
                     let users = model.enum_users(ty);
                     users.iter().any(|(ut, _)| ut.eq_ignore_ascii_case(&table))
                 });
                 if user {
                     for e in op.args.iter().chain(op.kwargs.iter().map(|k| &k.value)) {
-                        self.op_values(file, e, &mut ids);
+                        finder.op_values(file, e, &mut ids);
                     }
                 }
             }
@@ -278,6 +317,7 @@ impl Live {
         }
         ids.sort_unstable();
         ids.dedup();
+        // (the finder's ids of values not pending here are left out)
         let mut pending: Vec<Rc<Pending>> = ids
             .iter()
             .filter_map(|id| self.values.get(id).cloned())
@@ -295,15 +335,12 @@ impl Live {
         if commits {
             self.gone.extend(self.values.keys().copied());
             self.values.clear();
-            self.by_value.clear();
-            self.by_type.clear();
-            self.by_raw.clear();
-            self.raw_lengths.clear();
             return;
         }
-        let left: HashSet<(usize, usize)> = pending.iter().map(|p| p.id).collect();
+        let left: HashSet<Id> = pending.iter().map(|p| p.id).collect();
         for id in ids {
-            if !left.contains(&id) {
+            // (a removal looks first: it copies a shared path)
+            if !left.contains(&id) && self.values.contains_key(&id) {
                 self.values.remove(&id);
                 self.gone.insert(id);
             }
