@@ -7,7 +7,9 @@
 use super::{
     ConstraintKind, ForeignKeyRef, Key, Origin, Schema, Table, key, next_stamp, note_index,
 };
-use crate::shared::{Diff, Map};
+use imbl::ordmap::DiffItem;
+
+use crate::shared::{Diff, Map, Shared};
 
 impl Schema {
     /// Joins the state of another parent of a merge revision: objects only
@@ -31,11 +33,22 @@ impl Schema {
                 continue;
             };
             let mine: &mut Table = mine;
-            for c in t.columns() {
+            // the columns the other side has and this one does not share
+            // (one both share is the same column on both sides: nothing
+            // to join)
+            let cols: Vec<_> = mine
+                .columns
+                .diff(&t.columns)
+                .filter_map(|d| match d {
+                    DiffItem::Add(_, c) | DiffItem::Update { new: (_, c), .. } => Some(c.clone()),
+                    DiffItem::Remove(..) => None,
+                })
+                .collect();
+            for c in cols {
                 let theirs = rank(&c.changed.unwrap_or(c.origin));
                 match mine.column(&c.name) {
                     Some(m) if rank(&m.changed.unwrap_or(m.origin)) >= theirs => {}
-                    _ => mine.add_column(c.clone()),
+                    _ => mine.add_column(Shared::into_inner(c)),
                 }
             }
             if mine.uncertain.is_none() {

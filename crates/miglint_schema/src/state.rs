@@ -229,13 +229,16 @@ pub struct Index {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub name: String,
-    /// Columns in creation order; dropped ones are `None` (indices stay
-    /// valid for `by_name`).
-    /// Each column behind its own pointer, and the names keyed by shared
-    /// strings: a copy of the table (copy on write, the undo log of a
-    /// `downgrade()`) copies pointers, never a column.
-    columns: Vec<Option<Arc<Column>>>,
-    by_name: HashMap<Arc<str>, usize>,
+    /// Columns by creation number (a dropped one's number is not reused),
+    /// so in creation order; `by_name` gives a name's number. Persistent
+    /// maps of columns behind their own pointers: a copy of the table
+    /// (copy on write, a fork, the undo log of a `downgrade()`) shares
+    /// them, a change copies one path, and a merge visits only the columns
+    /// the two sides do not share.
+    columns: imbl::OrdMap<u32, Shared<Column>>,
+    by_name: imbl::OrdMap<Arc<str>, u32>,
+    /// The number the next new column gets.
+    next: u32,
     pub constraints: Vec<Constraint>,
     /// The op that created it (or renamed it to this name).
     pub origin: Origin,
@@ -295,8 +298,9 @@ impl Table {
     pub fn new(name: &str, origin: Origin) -> Table {
         Table {
             name: name.to_string(),
-            columns: Vec::new(),
-            by_name: HashMap::default(),
+            columns: imbl::OrdMap::new(),
+            by_name: imbl::OrdMap::new(),
+            next: 0,
             constraints: Vec::new(),
             origin,
             uncertain: None,
@@ -322,7 +326,7 @@ impl Table {
         }
     }
 
-    fn slot(&self, name: &str) -> Option<usize> {
+    fn slot(&self, name: &str) -> Option<u32> {
         match self.by_name.get(name) {
             Some(&i) => Some(i),
             None if name.bytes().any(|b| b.is_ascii_uppercase()) => {
@@ -333,24 +337,24 @@ impl Table {
     }
 
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns[self.slot(name)?].as_deref()
+        self.columns.get(&self.slot(name)?).map(|c| &**c)
     }
 
     pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         let i = self.slot(name)?;
         if let Some(log) = &mut self.log {
-            log.push(ColumnUndo::Slot(i, self.columns[i].clone()));
+            log.push(ColumnUndo::Slot(i, self.columns.get(&i).cloned()));
         }
-        self.columns[i].as_mut().map(Arc::make_mut)
+        self.columns.get_mut(&i).map(|c| &mut **c)
     }
 
     pub fn columns(&self) -> impl Iterator<Item = &Column> {
-        self.columns.iter().flatten().map(|c| &**c)
+        self.columns.values().map(|c| &**c)
     }
 
     pub fn add_column(&mut self, c: Column) {
         if let Some(i) = self.slot(&c.name) {
-            let old = self.columns[i].replace(Arc::new(c));
+            let old = self.columns.insert(i, Shared::new(c));
             if let Some(log) = &mut self.log {
                 log.push(ColumnUndo::Slot(i, old));
             }
@@ -361,12 +365,14 @@ impl Table {
             log.push(ColumnUndo::Pushed);
             log.push(ColumnUndo::Name(k.clone(), None));
         }
-        self.by_name.insert(k, self.columns.len());
-        self.columns.push(Some(Arc::new(c)));
+        let i = self.next;
+        self.next += 1;
+        self.by_name.insert(k, i);
+        self.columns.insert(i, Shared::new(c));
     }
 
     pub fn drop_column(&mut self, name: &str) -> Option<Column> {
-        self.take_column(name).map(Arc::unwrap_or_clone)
+        self.take_column(name).map(Shared::into_inner)
     }
 
     /// [`Table::drop_column`] without the dropped column.
@@ -374,10 +380,10 @@ impl Table {
         self.take_column(name).is_some()
     }
 
-    fn take_column(&mut self, name: &str) -> Option<Arc<Column>> {
+    fn take_column(&mut self, name: &str) -> Option<Shared<Column>> {
         let i = self.slot(name)?;
-        let named = self.by_name.remove_entry(&*lower(name));
-        let c = self.columns[i].take();
+        let named = self.by_name.remove_with_key(&*lower(name));
+        let c = self.columns.remove(&i);
         if let Some(log) = &mut self.log {
             log.push(ColumnUndo::Slot(i, c.clone()));
             if let Some((k, at)) = named {

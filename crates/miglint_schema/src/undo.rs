@@ -12,12 +12,12 @@ use crate::shared::{Map, Shared};
 /// what to restore (undone in reverse order).
 #[derive(Debug, Clone)]
 pub(super) enum ColumnUndo {
-    /// Slot `i` of `columns` held this.
-    Slot(usize, Option<Arc<Column>>),
-    /// A slot was pushed onto `columns`.
+    /// Column number `i` was this (or no column).
+    Slot(u32, Option<Shared<Column>>),
+    /// A new column took the next number.
     Pushed,
     /// `by_name` mapped the key to this (or not at all).
-    Name(Arc<str>, Option<usize>),
+    Name(Arc<str>, Option<u32>),
 }
 
 impl Table {
@@ -25,8 +25,8 @@ impl Table {
     pub(super) fn head(&self) -> Table {
         Table {
             name: self.name.clone(),
-            columns: Vec::new(),
-            by_name: HashMap::default(),
+            columns: imbl::OrdMap::new(),
+            by_name: imbl::OrdMap::new(),
             constraints: self.constraints.clone(),
             log: None,
             ..*self
@@ -38,9 +38,15 @@ impl Table {
     pub(super) fn restore(&mut self, head: Table) {
         for u in self.log.take().unwrap_or_default().into_iter().rev() {
             match u {
-                ColumnUndo::Slot(i, c) => self.columns[i] = c,
+                ColumnUndo::Slot(i, Some(c)) => {
+                    self.columns.insert(i, c);
+                }
+                ColumnUndo::Slot(i, None) => {
+                    self.columns.remove(&i);
+                }
                 ColumnUndo::Pushed => {
-                    self.columns.pop();
+                    self.next -= 1;
+                    self.columns.remove(&self.next);
                 }
                 ColumnUndo::Name(k, Some(i)) => {
                     self.by_name.insert(k, i);
