@@ -176,7 +176,7 @@ impl<'a> Rev<'_, 'a> {
                 if let Some(e) = state.enum_mut(t)
                     && let Some(vals) = &mut e.values
                 {
-                    vals.push(v.clone());
+                    vals.push_back(v.clone());
                 }
             }
             StmtKind::Drop { object, .. } if object == "TYPE" => {
@@ -374,7 +374,7 @@ impl<'a> Rev<'_, 'a> {
                 state,
                 EnumType {
                     name: name.clone(),
-                    values: Some(labels.clone()),
+                    values: Some(labels.iter().cloned().collect()),
                     origin: o,
                     stamp: 0,
                 },

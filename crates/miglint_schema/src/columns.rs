@@ -106,7 +106,7 @@ impl Rev<'_, '_> {
             return None;
         }
         let name = call.kwarg("name")?;
-        let values: Option<Vec<String>> = call
+        let values: Option<imbl::Vector<String>> = call
             .args
             .iter()
             .map(|a| a.str_value().map(str::to_string))

@@ -406,8 +406,10 @@ impl Table {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EnumType {
     pub name: String,
-    /// `None` when the labels are not literal.
-    pub values: Option<Vec<String>>,
+    /// `None` when the labels are not literal. A persistent vector: the
+    /// states of a fork share it, and a label added on one side copies
+    /// one chunk, not every label.
+    pub values: Option<imbl::Vector<String>>,
     pub origin: Origin,
     /// When a replayed op created it (set by [`Schema::put_enum`]).
     pub stamp: u64,
