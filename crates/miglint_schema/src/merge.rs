@@ -17,8 +17,9 @@ impl Schema {
     /// both have, the one changed later in graph order (`rank`) wins.
     pub fn merge_from(&mut self, other: &Schema, rank: impl Fn(&Origin) -> (usize, u32)) {
         debug_assert!(self.dropped_apart() && other.dropped_apart());
-        // the tables only the other side has, or both changed since the
-        // fork (a table neither changed is one shared copy: not visited)
+        // the tables only the other side has, and those the two sides no
+        // longer share (one or both changed it since the fork; a table
+        // neither changed is one shared copy: not visited)
         let theirs: Vec<_> = self
             .tables
             .diff(&other.tables)
