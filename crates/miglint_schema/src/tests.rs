@@ -159,8 +159,9 @@ fn downgrade_is_rolled_back_and_branches_join() {
 }
 
 /// The states of a fork share their maps until one side changes them
-/// (`Shared`): a branch's change is not seen by its siblings, and a merge
-/// joins what each branch has, whether or not it changed its maps.
+/// (persistent maps, `Map`): a branch's change is not seen by its
+/// siblings, and a merge joins what each branch has, whether or not it
+/// changed its maps.
 #[test]
 fn forked_states_share_their_maps_until_one_changes_them() {
     let p = Project::new(&[
