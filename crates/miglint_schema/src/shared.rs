@@ -79,7 +79,7 @@ impl<T: Clone> std::ops::DerefMut for Shared<T> {
 
 /// A persistent map keyed by lowercased names, iterated in key order.
 /// Reads and inserts go through `Deref`/`DerefMut` to [`OrdMap`]; the
-/// changes that may change nothing (`get_mut`, `remove`, `retain`) look
+/// changes that may change nothing (`get_mut`, `remove`) look
 /// first and copy a shared path only when there is something to change
 /// (inherent methods, so that they are the ones a field of this type
 /// calls). Serialized as a map.
