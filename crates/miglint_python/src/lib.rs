@@ -2,7 +2,7 @@
 //! tree-sitter-python (error-tolerant) and extracts the migration model of
 //! [`model`]. This is the only crate that names tree-sitter.
 
-mod boxed_str;
+mod shared_str;
 mod codecs;
 mod data;
 pub mod decode;
@@ -18,7 +18,7 @@ mod split;
 pub mod sqla;
 mod strings;
 
-pub use boxed_str::BoxedStr;
+pub use shared_str::SharedStr;
 pub use data::DATA_REGION_MIN;
 pub use limits::{Refusal, RefusalKind};
 pub use model::*;

@@ -4,7 +4,7 @@
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
-pub use crate::boxed_str::BoxedStr;
+pub use crate::shared_str::SharedStr;
 
 /// A value with the byte range it came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -43,7 +43,7 @@ impl Module {
     /// pushes holds up to twice its length, and a module is kept until the
     /// project phase: issue 15's memory per file). The expressions inside
     /// are exact already: their lists are boxed slices and their strings
-    /// boxed `str`s.
+    /// [`SharedStr`]s.
     pub(crate) fn shrink_to_fit(&mut self) {
         self.functions.shrink_to_fit();
         self.ops.shrink_to_fit();
@@ -303,7 +303,7 @@ pub struct Op {
     pub func: usize,
     pub receiver: Receiver,
     /// `add_column`, `execute`, ...
-    pub name: BoxedStr,
+    pub name: SharedStr,
     pub name_range: TextRange,
     /// The whole call expression.
     pub range: TextRange,
@@ -416,7 +416,7 @@ impl Op {
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Keyword {
-    pub name: BoxedStr,
+    pub name: SharedStr,
     pub name_range: TextRange,
     pub value: Expr,
 }
@@ -442,7 +442,7 @@ pub enum ExprKind {
     Float,
     Bool(bool),
     None,
-    Name(BoxedStr),
+    Name(SharedStr),
     /// `value.attr` (one box for both: the variant stays 8 bytes).
     Attribute(Box<Attribute>),
     Call(Box<Call>),
@@ -461,7 +461,7 @@ pub enum ExprKind {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attribute {
     pub value: Expr,
-    pub attr: BoxedStr,
+    pub attr: SharedStr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -487,7 +487,7 @@ impl Call {
 /// A string literal with escapes decoded and implicit concatenation joined.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StrLit {
-    pub value: BoxedStr,
+    pub value: SharedStr,
     /// An f-string with interpolation: the value is not known statically.
     pub dynamic: bool,
     /// `map[i]` is the file offset of decoded byte `i`; `map[len]` the end.

@@ -12,7 +12,7 @@ mod tests {
     fn the_model_types_stay_compact() {
         // (before issue 15's compact module: Expr 40, Call 88, Keyword 72,
         // StrLit 56, Op 144)
-        assert_eq!(size_of::<BoxedStr>(), 16);
+        assert_eq!(size_of::<SharedStr>(), 16);
         assert_eq!(size_of::<ExprKind>(), 24);
         assert_eq!(size_of::<Expr>(), 32);
         assert_eq!(size_of::<Attribute>(), 48);
