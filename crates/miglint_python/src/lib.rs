@@ -2,7 +2,6 @@
 //! tree-sitter-python (error-tolerant) and extracts the migration model of
 //! [`model`]. This is the only crate that names tree-sitter.
 
-mod shared_str;
 mod codecs;
 mod data;
 pub mod decode;
@@ -13,15 +12,16 @@ mod kinds;
 pub mod limits;
 mod mentions;
 pub mod model;
+mod shared_str;
 mod sizes;
 mod split;
 pub mod sqla;
 mod strings;
 
-pub use shared_str::SharedStr;
 pub use data::DATA_REGION_MIN;
 pub use limits::{Refusal, RefusalKind};
 pub use model::*;
+pub use shared_str::SharedStr;
 
 use std::ops::ControlFlow;
 

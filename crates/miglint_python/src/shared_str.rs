@@ -191,7 +191,10 @@ mod tests {
 
     #[test]
     fn a_short_string_is_one_allocation_per_thread() {
-        let (a, b) = (SharedStr::from("nullable"), SharedStr::from(String::from("nullable")));
+        let (a, b) = (
+            SharedStr::from("nullable"),
+            SharedStr::from(String::from("nullable")),
+        );
         assert!(std::sync::Arc::ptr_eq(&a.0, &b.0));
         let long = "SELECT id FROM users WHERE active AND name IS NOT NULL";
         let (c, d) = (SharedStr::from(long), SharedStr::from(long));
