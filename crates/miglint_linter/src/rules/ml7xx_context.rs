@@ -217,8 +217,13 @@ pub(crate) fn kw_true(op: &Op, name: &str) -> bool {
 /// The statement text, uppercased with runs of whitespace collapsed, for
 /// keyword tests on raw SQL (`ADD CONSTRAINT`, `NOT VALID`).
 pub(crate) fn upper_words(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.make_ascii_uppercase();
+    out
 }

@@ -129,15 +129,36 @@ impl<'m> AncestorChecks<'m> {
 
 /// The columns named by `<col> IS NOT NULL` in `source[..end]` (see
 /// [`AncestorChecks`]).
+///
+/// Read token by token, without building the collapsed text: an
+/// occurrence of ` IS NOT NULL` there is a token before the tokens `IS`
+/// and `NOT` and one that starts with `NULL` (any ASCII case; the pattern
+/// cannot overlap itself), and the column is that first token.
 pub(crate) fn columns_checked(source: &str, end: usize) -> HashSet<String> {
-    let text = super::ml7xx_context::upper_words(&source[..end.min(source.len())]);
-    text.match_indices(IS_NOT_NULL)
-        .filter_map(|(q, _)| {
-            let word_start = text[..q].rfind(' ').map_or(0, |i| i + 1);
-            let col = normalize(&text[word_start..q]);
-            (!col.is_empty()).then_some(col)
-        })
-        .collect()
+    let text = source.get(..end).unwrap_or(source);
+    let mut columns = HashSet::new();
+    // the last three tokens, oldest first
+    let mut last: [&str; 3] = [""; 3];
+    for (n, token) in text.split_whitespace().enumerate() {
+        if n >= 3
+            && starts_with_ignore_case(token, "NULL")
+            && last[1].eq_ignore_ascii_case("IS")
+            && last[2].eq_ignore_ascii_case("NOT")
+        {
+            let col = normalize(&last[0].to_ascii_uppercase());
+            if !col.is_empty() {
+                columns.insert(col);
+            }
+        }
+        last = [last[1], last[2], token];
+    }
+    columns
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// The identifier that ends `word`: `(EMAIL`, `"EMAIL"`, `USERS.EMAIL`,
@@ -308,6 +329,61 @@ mod ancestor_tests {
         let mut a = AncestorChecks::new(vec![set(&["A"]), set(&[])], &get);
         assert!(a.proven_in_ancestors(1, "a"));
         assert!(!a.proven_in_ancestors(0, "b"));
+    }
+
+    /// The definition: ` IS NOT NULL` found in the collapsed, uppercased
+    /// text, the column the word before it.
+    fn columns_by_collapsed_text(source: &str) -> HashSet<String> {
+        let text = super::super::ml7xx_context::upper_words(source);
+        text.match_indices(IS_NOT_NULL)
+            .filter_map(|(q, _)| {
+                let word_start = text[..q].rfind(' ').map_or(0, |i| i + 1);
+                let col = normalize(&text[word_start..q]);
+                (!col.is_empty()).then_some(col)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_token_scan_finds_what_the_collapsed_text_has() {
+        let words = [
+            "is", "IS", "Is", "not", "NOT", "null", "NULL", "nullable", "NULL)", "a", "(b",
+            "t.\"C\"", "é", "(", ")", "is\tnot", "x,", "",
+        ];
+        let spaces = [" ", "  ", "\n", "\t ", " \n  "];
+        // every sequence of up to five words, with varied spacing
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(1 + next(7)) {
+                text.push_str(words[next(words.len())]);
+                text.push_str(spaces[next(spaces.len())]);
+            }
+            if next(2) == 0 {
+                text = text.trim_end().to_string();
+            }
+            assert_eq!(
+                columns_checked(&text, text.len()),
+                columns_by_collapsed_text(&text),
+                "{text:?}"
+            );
+        }
+        let src = "a IS NOT NULL IS NOT NULL b is not nullx";
+        assert_eq!(
+            columns_checked(src, src.len()),
+            columns_by_collapsed_text(src)
+        );
+        // `end` inside a character or past the text: the whole text
+        assert_eq!(
+            columns_checked("é IS NOT NULL", 1),
+            columns_checked("é IS NOT NULL", 99)
+        );
     }
 
     #[test]
