@@ -76,6 +76,12 @@ impl ContentKey {
         }
     }
 
+    /// The key of a text decoded from these bytes, for the kept model (see
+    /// [`miglint_diagnostics::SourceFile::vouch`]).
+    pub fn source_key(&self) -> miglint_diagnostics::SourceKey {
+        miglint_diagnostics::SourceKey::of_bytes(self.len, self.hash)
+    }
+
     /// The key as bytes (the length, then the two hashes, little-endian).
     pub fn to_bytes(&self) -> [u8; 24] {
         let mut out = [0; 24];

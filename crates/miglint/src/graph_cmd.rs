@@ -115,6 +115,7 @@ pub(crate) fn project_files(
         .map(|(path, source, module)| ProjectFile {
             path,
             source,
+            file: None,
             module,
             sql: &[],
             targets,
@@ -162,6 +163,7 @@ pub(crate) fn revision_inputs<'a>(
             |((path, source, module), sql)| miglint_schema::RevisionInput {
                 path,
                 source,
+                file: None,
                 module,
                 sql: sql
                     .iter()

@@ -202,16 +202,21 @@ pub fn lint_and_finish_cached(
             .get(&cwd.join(path), &key)
             .and_then(CachedFile::decode)
             .and_then(|c| linter.parse_cached(path, &bytes, c));
+        // the text is decoded from these bytes: their key is its key
+        let vouched = |parsed: ParsedFile| {
+            parsed.source.vouch(key.source_key());
+            parsed
+        };
         match cached {
             Some((parsed, check)) => (
-                parsed,
+                vouched(parsed),
                 Loaded {
                     key: Some(key),
                     check,
                 },
             ),
             None => (
-                linter.parse_owned(parser, path, bytes),
+                vouched(linter.parse_owned(parser, path, bytes)),
                 Loaded {
                     key: Some(key),
                     check: None,

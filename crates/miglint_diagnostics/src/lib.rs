@@ -7,10 +7,12 @@
 mod dialect;
 mod line_index;
 mod range;
+mod source_key;
 
 pub use dialect::{Dialect, DialectSet};
 pub use line_index::{LineCol, LineIndex};
 pub use range::TextRange;
+pub use source_key::SourceKey;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -177,7 +179,6 @@ pub fn rule_url(code: &str) -> String {
 
 /// A file as the reporters see it: its path, its text (possibly lossy for
 /// unreadable files) and a line index. Shared between threads.
-#[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
@@ -186,6 +187,24 @@ pub struct SourceFile {
     /// without findings or suppression comments never does (issue 15: not
     /// held for every file through the project phase's peak).
     line_index: std::sync::OnceLock<LineIndex>,
+    /// Set by the reader that hashed the bytes (see [`SourceFile::vouch`]),
+    /// else made from the text on first use: a kept model compares every
+    /// file's key at every update (issue 15: the pre-commit miss hashed
+    /// every source again).
+    key: std::sync::OnceLock<SourceKey>,
+}
+
+/// Without the key: whether a reader vouched for it or it was made from
+/// the text is no part of what the file is (a cached run's reports print
+/// as a cold run's).
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("text", &self.text)
+            .field("line_index", &self.line_index)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SourceFile {
@@ -194,17 +213,32 @@ impl SourceFile {
             path,
             text: text.into(),
             line_index: std::sync::OnceLock::new(),
+            key: std::sync::OnceLock::new(),
         }
     }
 
-    /// The same text under another path (its line index, if built, kept).
+    /// The same text under another path (its line index and key, if made,
+    /// kept).
     #[must_use]
     pub fn with_path(&self, path: PathBuf) -> Self {
         SourceFile {
             path,
             text: Arc::clone(&self.text),
             line_index: self.line_index.clone(),
+            key: self.key.clone(),
         }
+    }
+
+    /// What the text is known by (see [`SourceKey`]).
+    pub fn key(&self) -> SourceKey {
+        *self.key.get_or_init(|| SourceKey::of_text(&self.text))
+    }
+
+    /// Records that the text was decoded from bytes whose key is `key` (a
+    /// [`SourceKey::of_bytes`]), so that [`SourceFile::key`] hashes
+    /// nothing. No effect once the key is made.
+    pub fn vouch(&self, key: SourceKey) {
+        let _ = self.key.set(key);
     }
 
     /// The line starts of the text, indexed on first use.

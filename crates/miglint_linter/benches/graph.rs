@@ -137,6 +137,7 @@ fn main() {
         .map(|((path, _), module)| ProjectFile {
             path,
             source: "",
+            file: None,
             module,
             sql: &[],
             targets: DialectSet::ALL,

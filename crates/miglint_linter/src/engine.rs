@@ -495,6 +495,7 @@ impl Linter {
             .map(|(r, sql)| ProjectFile {
                 path: &r.source.path,
                 source: &r.source.text,
+                file: Some(&r.source),
                 module: &r.module,
                 sql,
                 targets: r.settings.targets,

@@ -11,6 +11,9 @@ use miglint_sql::SqlStatement;
 pub struct ProjectFile<'a> {
     pub path: &'a Path,
     pub source: &'a str,
+    /// The file `source` is the text of, when the caller has one (its key
+    /// is made once; see [`miglint_schema::RevisionInput::file`]).
+    pub file: Option<&'a miglint_diagnostics::SourceFile>,
     pub module: &'a Module,
     /// The same analysis per-file rules saw (no second parse).
     pub sql: &'a [ExecSql<'a>],

@@ -343,6 +343,7 @@ fn schema_inputs<'a>(
         .map(|(f, parents)| miglint_schema::RevisionInput {
             path: f.path,
             source: f.source,
+            file: f.file,
             module: f.module,
             sql: f
                 .sql

@@ -89,6 +89,7 @@ fn main() {
         .map(|i| RevisionInput {
             path: &paths[i],
             source: &sources[i],
+            file: None,
             module: &modules[i],
             sql: analyzed[i]
                 .iter()

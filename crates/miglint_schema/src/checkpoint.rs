@@ -31,43 +31,36 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miglint_diagnostics::DialectSet;
+use miglint_diagnostics::{DialectSet, SourceKey};
 
 use crate::jobs::{Job, Plan, Replay, jobs, run_jobs};
 use crate::replay::Cursor;
 use crate::{RevisionInput, SchemaModel};
 
 /// What a model was built from, per input: enough to tell whether a new
-/// build's input is the same (the source by its length and a 128-bit hash,
-/// see [`source_key`]).
+/// build's input is the same (the source by its key, see [`source_key`]).
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct InputKey {
     pub(crate) path: PathBuf,
-    source: (usize, [u64; 2]),
+    source: [u64; 3],
     targets: DialectSet,
     pub(crate) parents: Option<Vec<usize>>,
 }
 
-/// A source's length and two salted SipHash values of it.
-fn source_key(source: &str) -> (usize, [u64; 2]) {
-    use std::hash::{DefaultHasher, Hasher};
-    let hash = |salt: u64| {
-        let mut h = DefaultHasher::new();
-        h.write_u64(salt);
-        h.write(source.as_bytes());
-        h.finish()
-    };
-    (
-        source.len(),
-        [hash(0x6d69_676c_696e_7431), hash(0x6b65_7074_6d6f_6431)],
-    )
+/// A source's key (see [`miglint_diagnostics::SourceKey`]): its file's,
+/// made once per file, or made from the text.
+fn source_key(input: &RevisionInput<'_>) -> [u64; 3] {
+    input
+        .file
+        .map_or_else(|| SourceKey::of_text(input.source), |f| f.key())
+        .to_words()
 }
 
 impl InputKey {
     pub(crate) fn of(input: &RevisionInput<'_>) -> InputKey {
         InputKey {
             path: input.path.to_path_buf(),
-            source: source_key(input.source),
+            source: source_key(input),
             targets: input.targets,
             parents: input.parents.clone(),
         }
@@ -178,7 +171,7 @@ impl KeptModel {
             (0..inputs.len())
                 .filter(|&i| {
                     grown.as_ref().is_some_and(|was| was[i].is_none())
-                        || self.keys[i].source != source_key(inputs[i].source)
+                        || self.keys[i].source != source_key(&inputs[i])
                         || self.keys[i].targets != inputs[i].targets
                 })
                 .collect()

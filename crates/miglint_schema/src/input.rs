@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use miglint_diagnostics::DialectSet;
+use miglint_diagnostics::{DialectSet, SourceFile};
 use miglint_python::{Module, StrLit};
 use miglint_sql::SqlStatement;
 
@@ -11,6 +11,10 @@ use miglint_sql::SqlStatement;
 pub struct RevisionInput<'a> {
     pub path: &'a Path,
     pub source: &'a str,
+    /// The file `source` is the text of, when the caller has one: a kept
+    /// model compares its key ([`SourceFile::key`], made once per file or
+    /// given by the reader) instead of hashing `source` at every update.
+    pub file: Option<&'a SourceFile>,
     pub module: &'a Module,
     /// The literal SQL of its `execute` ops, analyzed once by the caller.
     pub sql: Vec<SqlOf<'a>>,

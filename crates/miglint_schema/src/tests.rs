@@ -59,6 +59,7 @@ impl Project {
             .map(|i| RevisionInput {
                 path: &self.paths[i],
                 source: &self.sources[i],
+                file: None,
                 module: &self.modules[i],
                 sql: self.sql[i]
                     .iter()

@@ -123,6 +123,7 @@ fn topo_order_survives_a_self_loop() {
         .map(|i| ProjectFile {
             path: &paths[i],
             source: sources[i],
+            file: None,
             module: &modules[i],
             sql: &[],
             targets: miglint_diagnostics::DialectSet::ALL,
