@@ -64,15 +64,12 @@ pub struct ContentKey {
 
 impl ContentKey {
     pub fn of(bytes: &[u8]) -> Self {
-        let half = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            h.write_u64(salt);
-            h.write(bytes);
-            h.finish()
-        };
         ContentKey {
             len: bytes.len() as u64,
-            hash: [half(0x6d69_676c_696e_7431), half(0x6d69_676c_696e_7432)],
+            hash: miglint_diagnostics::salted_hash(
+                bytes,
+                [0x6d69_676c_696e_7431, 0x6d69_676c_696e_7432],
+            ),
         }
     }
 

@@ -12,7 +12,7 @@ mod source_key;
 pub use dialect::{Dialect, DialectSet};
 pub use line_index::{LineCol, LineIndex};
 pub use range::TextRange;
-pub use source_key::SourceKey;
+pub use source_key::{SourceKey, salted_hash};
 
 use std::borrow::Cow;
 use std::fmt;

@@ -12,7 +12,7 @@ use std::hash::{DefaultHasher, Hasher};
 /// collision; two equal keys of the bytes kind mean equal texts because one
 /// build decodes the same bytes to the same text (a kept model is tied to
 /// the build that made it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceKey {
     len: u64,
     hash: [u64; 2],
@@ -22,15 +22,12 @@ pub struct SourceKey {
 impl SourceKey {
     /// The key of `text` itself: two salted SipHash values.
     pub fn of_text(text: &str) -> SourceKey {
-        let hash = |salt: u64| {
-            let mut h = DefaultHasher::new();
-            h.write_u64(salt);
-            h.write(text.as_bytes());
-            h.finish()
-        };
         SourceKey {
             len: text.len() as u64,
-            hash: [hash(0x7465_7874_6b65_7931), hash(0x7465_7874_6b65_7932)],
+            hash: salted_hash(
+                text.as_bytes(),
+                [0x7465_7874_6b65_7931, 0x7465_7874_6b65_7932],
+            ),
             bytes: false,
         }
     }
@@ -44,16 +41,18 @@ impl SourceKey {
             bytes: true,
         }
     }
+}
 
-    /// The key as stored: the length, then the two hashes, each kind in its
-    /// own range of the first word's top bit (lengths are far below it).
-    pub fn to_words(self) -> [u64; 3] {
-        [
-            self.len | (u64::from(self.bytes) << 63),
-            self.hash[0],
-            self.hash[1],
-        ]
-    }
+/// A 128-bit hash of `bytes`: two SipHash values, each salted with one of
+/// `salts` (the cache's content key and [`SourceKey::of_text`] use their
+/// own salts).
+pub fn salted_hash(bytes: &[u8], salts: [u64; 2]) -> [u64; 2] {
+    salts.map(|salt| {
+        let mut h = DefaultHasher::new();
+        h.write_u64(salt);
+        h.write(bytes);
+        h.finish()
+    })
 }
 
 #[cfg(test)]
@@ -69,7 +68,5 @@ mod tests {
         // even a bytes key made with the text's own hash is another kind
         let b = SourceKey::of_bytes(t.len, t.hash);
         assert_ne!(t, b);
-        assert_ne!(t.to_words(), b.to_words());
-        assert_eq!(b.to_words()[1..], t.to_words()[1..]);
     }
 }

@@ -42,18 +42,17 @@ use crate::{RevisionInput, SchemaModel};
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct InputKey {
     pub(crate) path: PathBuf,
-    source: [u64; 3],
+    source: SourceKey,
     targets: DialectSet,
     pub(crate) parents: Option<Vec<usize>>,
 }
 
 /// A source's key (see [`miglint_diagnostics::SourceKey`]): its file's,
 /// made once per file, or made from the text.
-fn source_key(input: &RevisionInput<'_>) -> [u64; 3] {
+fn source_key(input: &RevisionInput<'_>) -> SourceKey {
     input
         .file
         .map_or_else(|| SourceKey::of_text(input.source), |f| f.key())
-        .to_words()
 }
 
 impl InputKey {
