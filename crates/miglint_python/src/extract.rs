@@ -541,6 +541,7 @@ impl<'s> Extractor<'s> {
             range: whole,
             name_range: range(name_node),
             shape,
+            outside: None,
         });
         let mut scope = Scope {
             func: self.module.functions.len() - 1,

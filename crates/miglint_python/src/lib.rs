@@ -12,6 +12,7 @@ mod kinds;
 pub mod limits;
 mod mentions;
 pub mod model;
+mod outside;
 mod shared_str;
 mod sizes;
 mod split;
@@ -21,6 +22,7 @@ mod strings;
 pub use data::DATA_REGION_MIN;
 pub use limits::{Refusal, RefusalKind};
 pub use model::*;
+pub use outside::find_word;
 pub use shared_str::SharedStr;
 
 use std::ops::ControlFlow;
@@ -414,6 +416,7 @@ impl Hidden {
             module.comments.extend_from_slice(&self.comments);
             module.comments.sort_by_key(|r| r.start());
         }
+        outside::read(&mut module, source);
         module.shrink_to_fit();
         (module, memo)
     }

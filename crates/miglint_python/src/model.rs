@@ -4,6 +4,7 @@
 
 use miglint_diagnostics::{Dialect, DialectSet, TextRange};
 
+pub use crate::outside::OutsideOps;
 pub use crate::shared_str::SharedStr;
 
 /// A value with the byte range it came from.
@@ -275,6 +276,18 @@ pub struct Function {
     pub range: TextRange,
     pub name_range: TextRange,
     pub shape: BodyShape,
+    /// What an `upgrade()`/`downgrade()` does outside its ops, when it does
+    /// anything (see [`Function::outside`]).
+    pub outside: Option<Box<OutsideOps>>,
+}
+
+impl Function {
+    /// What an `upgrade()`/`downgrade()` does outside its ops (read from the
+    /// text when the file is extracted: `outside.rs`);
+    /// [`OutsideOps::NONE`] for the other functions.
+    pub fn outside(&self) -> &OutsideOps {
+        self.outside.as_deref().unwrap_or(&crate::outside::NONE)
+    }
 }
 
 /// What an operation is called on.

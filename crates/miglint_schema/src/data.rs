@@ -186,45 +186,6 @@ pub(crate) fn opaque_writes(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// ORM deletes of every row of a mapped class, in `text`:
-/// `<session>.query(Cls).delete()` (optionally
-/// `delete(synchronize_session=...)`), with nothing between `query(...)`
-/// and `delete(` (a `.filter(...)` keeps rows). Each as (offset of the
-/// `.delete(`, class name).
-pub(crate) fn orm_deletes_all(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    for (at, m) in text.match_indices(".delete(") {
-        // the arguments: none, or only `synchronize_session=...`
-        let args_from = at + m.len();
-        let Some(close) = text[args_from..].find(')') else {
-            continue;
-        };
-        let args = text[args_from..args_from + close].trim();
-        if !(args.is_empty() || args.starts_with("synchronize_session")) {
-            continue;
-        }
-        // before it: `.query(Cls)`, whitespace allowed
-        let before = text[..at].trim_end();
-        let Some(before) = before.strip_suffix(')') else {
-            continue;
-        };
-        let Some(open) = before.rfind('(') else {
-            continue;
-        };
-        let class = before[open + 1..].trim();
-        if class.is_empty()
-            || !class
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            || !before[..open].trim_end().ends_with(".query")
-        {
-            continue;
-        }
-        out.push((at, class));
-    }
-    out
-}
-
 /// `.query(Cls` in `text`: the ORM classes a function loads, with the
 /// offset of each query.
 pub(crate) fn orm_queries(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -333,15 +294,6 @@ mod tests {
         assert_eq!(table_name(&m, &name("users")).as_deref(), Some("users"));
         assert_eq!(table_name(&m, &name("other_t")).as_deref(), Some("other"));
         assert_eq!(table_name(&m, &name("missing")), None);
-    }
-
-    #[test]
-    fn orm_deletes() {
-        let text = "    s.query(Run).delete()\n    s.query(Step).filter(Step.id > 3).delete()\n    \
-                    session.query(\n        Tag\n    ).delete(synchronize_session=False)\n    \
-                    s.query(Run.id).delete()\n    s.query(A, B).delete()\n    t.delete()\n";
-        let found: Vec<&str> = orm_deletes_all(text).into_iter().map(|(_, c)| c).collect();
-        assert_eq!(found, ["Run", "Tag"]);
     }
 
     #[test]

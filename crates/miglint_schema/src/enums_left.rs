@@ -6,7 +6,7 @@
 
 use miglint_python::FuncKind;
 
-use crate::reads::{TableRef, calls_any};
+use crate::reads::TableRef;
 use crate::rev::Rev;
 use crate::state::{Schema, key};
 
@@ -30,7 +30,7 @@ impl Rev<'_, '_> {
         if lower.contains(".drop(")
             || lower.contains("drop_type")
             || lower.contains("drop type")
-            || calls_any(self.imported, text)
+            || m.functions[f].outside().calls_project
             || ops.iter().any(|&i| {
                 let op = &m.ops[i];
                 op.conditional || op.in_try || op.after_unknown_exit

@@ -2,6 +2,7 @@
 //! case-insensitive comparison, word search, and the source-text test for
 //! an op guarded by an existence check.
 
+pub use miglint_python::find_word;
 use miglint_python::{Expr, Function, Op};
 
 /// ASCII case-insensitive name equality.
@@ -20,31 +21,6 @@ pub fn literal_name(e: &Expr) -> Option<&str> {
     matches!(name, "f" | "quoted_name" | "conv")
         .then(|| call.args.first()?.str_value())
         .flatten()
-}
-
-/// The byte offset of `word` as a whole word in `haystack` (both uppercase
-/// or both as-is).
-pub fn find_word(haystack: &str, word: &str) -> Option<usize> {
-    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = haystack[from..].find(word) {
-        let at = from + pos;
-        let end = at + word.len();
-        let before_ok = at == 0 || !is_ident(bytes[at - 1]);
-        let after_ok = end >= bytes.len() || !is_ident(bytes[end]);
-        if before_ok && after_ok {
-            return Some(at);
-        }
-        from = at + 1;
-        if from >= haystack.len() {
-            break;
-        }
-        while !haystack.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    None
 }
 
 /// Whether `ident` occurs as a whole identifier (ASCII case-insensitive).
@@ -121,44 +97,6 @@ pub fn existence_guarded(source: &str, func: &Function, op: &Op) -> bool {
         }
     }
     false
-}
-
-/// Calls in `text` of one of `names` (functions a file imports from a
-/// project module) made as statements (their value unused: run for what
-/// they do, unlike `if not has_table("t")` or `x = find_name("t")`) whose
-/// first argument is a plain string literal: the byte offset of each call
-/// and the string (`create_table("query", ...)` → `(at, "query")`), in
-/// text order.
-pub(crate) fn named_calls<'t>(names: &[&str], text: &'t str) -> Vec<(usize, &'t str)> {
-    let mut out = Vec::new();
-    for n in names {
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(n) {
-            let at = from + pos;
-            from = at + n.len();
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            if !text[line_start..at].trim().is_empty() {
-                continue;
-            }
-            let rest = text[from..].trim_start_matches([' ', '\t']);
-            let Some(rest) = rest.strip_prefix('(') else {
-                continue;
-            };
-            let rest = rest.trim_start();
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            let body = &rest[1..];
-            if let Some(end) = body.find([quote, '\\', '\n'])
-                && body[end..].starts_with(quote)
-                && end > 0
-            {
-                out.push((at, &body[..end]));
-            }
-        }
-    }
-    out.sort_unstable_by_key(|&(at, _)| at);
-    out
 }
 
 fn indentation(line: &str) -> usize {

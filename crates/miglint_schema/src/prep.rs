@@ -1,28 +1,25 @@
 //! What a revision's pass reads of its file that no schema state changes
-//! (the names it imports, its ops bucketed by function, the tables and
-//! columns its ops name, the calls and writes each function makes outside
-//! ops): read in one piece per pass ([`Prep`]), and for the first walk of
-//! a single environment ahead of that walk (which is serial) on a thread
-//! that is idle ([`Ahead`]).
+//! (its ops bucketed by function, the tables and columns its ops name, the
+//! batches SQLite recreates): read in one piece per pass ([`Prep`]), and
+//! for the first walk of a single environment ahead of that walk (which is
+//! serial) on a thread that is idle ([`Ahead`]). What each function does
+//! outside ops is read once per file, when it is extracted
+//! ([`miglint_python::OutsideOps`]).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use miglint_diagnostics::TextRange;
-use miglint_python::{FuncKind, Receiver};
+use miglint_python::Receiver;
 
-use crate::data;
 use crate::input::{RevisionInput, SqlOf};
-use crate::reads::{
-    TableRef, calls_any, imported_names, read_column_name, read_table_name, schema_calls,
-};
+use crate::reads::{TableRef, read_column_name, read_table_name};
 use crate::state::HashMap;
 
-/// One file's state-independent facts.
+/// One file's state-independent facts (what its functions do outside ops
+/// is read once per file, at extraction: [`miglint_python::OutsideOps`]).
 pub(crate) struct Prep<'a> {
-    /// The names the file imports from other modules (`imported_names`).
-    pub imported: Vec<&'a str>,
     /// The input's analyzed SQL sorted by op, when it was not already.
     pub sql_sorted: Option<Vec<SqlOf<'a>>>,
     /// Batches (by call range) that SQLite runs by recreating the table.
@@ -31,82 +28,17 @@ pub(crate) struct Prep<'a> {
     pub by_func: Vec<Vec<usize>>,
     /// Per op: the table and the column it names.
     pub names: Vec<(TableRef<'a>, Option<&'a str>)>,
-    /// Per function (`upgrade()`/`downgrade()` ones only; the others
-    /// `None`).
-    pub funcs: Vec<Option<FuncPrep<'a>>>,
-}
-
-/// What one `upgrade()`/`downgrade()` does outside ops.
-pub(crate) struct FuncPrep<'a> {
-    /// Helper functions it calls, with the offset of the first call, latest
-    /// first (a stack).
-    pub calls: Vec<(u32, usize)>,
-    /// Its text has `.create(` / `.drop(`.
-    pub creates: bool,
-    pub drops: bool,
-    /// ORM deletes of every row of a class mapped in the file, latest
-    /// first (a stack).
-    pub emptied: Vec<(u32, &'a str)>,
-    /// It calls something imported from a project module (`calls_any`).
-    pub calls_project: bool,
-    /// It creates or drops objects outside ops (`schema_calls`).
-    pub schema_calls: bool,
-    /// Project helpers called with a table's name, latest first.
-    pub named: Vec<(u32, &'a str)>,
 }
 
 impl<'a> Prep<'a> {
     pub fn new(input: &RevisionInput<'a>) -> Prep<'a> {
         let m = input.module;
-        let source = input.source;
-        let imported = imported_names(source);
         let mut by_func: Vec<Vec<usize>> = vec![Vec::new(); m.functions.len()];
         for (i, op) in m.ops.iter().enumerate() {
             if let Some(b) = by_func.get_mut(op.func) {
                 b.push(i);
             }
         }
-        let funcs = m
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(f, func)| {
-                if !matches!(func.kind, FuncKind::Upgrade | FuncKind::Downgrade) {
-                    return None;
-                }
-                let text = source.get(func.range.as_usize()).unwrap_or("");
-                let start = func.range.start();
-                let (creates, drops) = (text.contains(".create("), text.contains(".drop("));
-                let emptied = if m.orm_tables.is_empty() {
-                    Vec::new()
-                } else {
-                    data::orm_deletes_all(text)
-                        .into_iter()
-                        .rev()
-                        .filter_map(|(at, class)| Some((start + at as u32, m.orm_table(class)?)))
-                        .collect()
-                };
-                let calls_project = calls_any(&imported, text);
-                let named = if calls_project {
-                    crate::names::named_calls(&imported, text)
-                        .into_iter()
-                        .rev()
-                        .map(|(at, t)| (start + at as u32, t))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                Some(FuncPrep {
-                    calls: helper_calls(input, f, &by_func),
-                    creates,
-                    drops,
-                    emptied,
-                    calls_project,
-                    schema_calls: schema_calls(text, creates || drops),
-                    named,
-                })
-            })
-            .collect();
         Prep {
             sql_sorted: (!input.sql.is_sorted_by_key(|s| s.op)).then(|| {
                 let mut v = input.sql.clone();
@@ -120,36 +52,8 @@ impl<'a> Prep<'a> {
                 .map(|op| (read_table_name(m, op), read_column_name(m, op)))
                 .collect(),
             by_func,
-            funcs,
-            imported,
         }
     }
-}
-
-/// Helper functions (of kind Other, with ops) that function `f` calls,
-/// with the offset of the first call, latest first (a stack).
-fn helper_calls(input: &RevisionInput<'_>, f: usize, by_func: &[Vec<usize>]) -> Vec<(u32, usize)> {
-    let m = input.module;
-    let func = &m.functions[f];
-    let text = input.source.get(func.range.as_usize()).unwrap_or("");
-    let mut calls = Vec::new();
-    for (h, hf) in m.functions.iter().enumerate() {
-        if h == f || hf.kind != FuncKind::Other || by_func[h].is_empty() {
-            continue;
-        }
-        let call = format!("{}(", hf.name);
-        let first = text.match_indices(&call).find(|(at, _)| {
-            *at == 0 || {
-                let b = text.as_bytes()[at - 1];
-                !b.is_ascii_alphanumeric() && b != b'_' && b != b'.'
-            }
-        });
-        if let Some((at, _)) = first {
-            calls.push((func.range.start() + at as u32, h));
-        }
-    }
-    calls.sort_unstable_by(|a, b| b.cmp(a));
-    calls
 }
 
 /// Which batches recreate the table on SQLite.

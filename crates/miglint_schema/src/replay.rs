@@ -251,9 +251,8 @@ impl<'i, 'a> Rev<'i, 'a> {
                 if func.kind != kind {
                     continue;
                 }
-                let Some(fp) = prep.funcs.get(f).and_then(Option::as_ref) else {
-                    continue;
-                };
+                // (read once per file, at extraction)
+                let fp = func.outside();
                 let stamp = state.unknown_stamp;
                 if kind == FuncKind::Downgrade {
                     state.begin_undo();
@@ -262,50 +261,40 @@ impl<'i, 'a> Rev<'i, 'a> {
                 self.opaque_at = None;
                 self.dynamic_sql = false;
                 self.idents = None;
-                let mut calls = fp.calls.clone();
+                // helpers of the module it calls, in text order
+                let mut calls = fp.calls.iter().peekable();
                 let text = self.input.source.get(func.range.as_usize()).unwrap_or("");
                 // ORM/Core writes outside ops: read when an op asks
                 self.orm_writes = None;
-                // (each searched once per function)
                 let drops = fp.drops;
                 if fp.creates {
                     self.enum_creates(text, func.range.start(), state);
                 }
-                // ORM deletes of every row of a class mapped in the file,
-                // latest first (a stack)
-                let mut emptied = fp.emptied.clone();
+                // ORM deletes of every row of a class mapped in the file
+                let mut emptied = fp.emptied.iter().peekable();
                 if fp.calls_project || fp.schema_calls {
                     state.forget_existence();
                 }
-                // project helpers called with a table's name, latest first
-                let mut named = fp.named.clone();
+                // project helpers called with a table's name
+                let mut named = fp.named.iter().peekable();
                 for &i in &by_func[f] {
                     let start = m.ops[i].range.start();
-                    while let Some(&(at, h)) = calls.last()
-                        && at < start
-                    {
-                        calls.pop();
-                        self.helper(at, h, by_func, state);
+                    while let Some(&(at, h)) = calls.next_if(|(at, _)| *at < start) {
+                        self.helper(at, h as usize, by_func, state);
                     }
-                    while let Some(&(at, table)) = emptied.last()
-                        && at < start
-                    {
-                        emptied.pop();
-                        self.orm_emptied(at, table, state);
+                    while let Some((at, table)) = emptied.next_if(|(at, _)| *at < start) {
+                        self.orm_emptied(*at, table, state);
                     }
-                    while let Some(&(at, table)) = named.last()
-                        && at < start
-                    {
-                        named.pop();
-                        self.helper_named(at, table, state);
+                    while let Some((at, table)) = named.next_if(|(at, _)| *at < start) {
+                        self.helper_named(*at, table, state);
                     }
                     self.op(i, &m.ops[i], state);
                 }
-                while let Some((at, h)) = calls.pop() {
-                    self.helper(at, h, by_func, state);
+                for &(at, h) in calls {
+                    self.helper(at, h as usize, by_func, state);
                 }
-                while let Some((at, table)) = emptied.pop() {
-                    self.orm_emptied(at, table, state);
+                for (at, table) in emptied {
+                    self.orm_emptied(*at, table, state);
                 }
                 if drops {
                     let mut gone: Vec<String> = state

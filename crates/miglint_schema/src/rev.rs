@@ -176,8 +176,6 @@ pub(crate) struct Rev<'i, 'a> {
     pub dynamic_sql: bool,
     /// Columns renamed by an upgrade: (function, table, new name).
     pub renamed: Vec<(usize, String, String)>,
-    /// The names the file imports from other modules (`imported_names`).
-    pub imported: &'i [&'a str],
     /// The enum types this pass created (keys, in order; see
     /// [`Rev::put_enum`]).
     pub created_enums: Vec<Key>,
@@ -223,7 +221,6 @@ impl<'i, 'a> Rev<'i, 'a> {
             changes: Vec::new(),
             dynamic_sql: false,
             renamed: Vec::new(),
-            imported: &prep.imported,
             created_enums: Vec::new(),
         }
     }

@@ -406,15 +406,6 @@ fn sql_existence_facts_and_enum_types() {
     assert!(later.sql_objects.is_empty());
 }
 
-#[test]
-fn named_calls_of_project_helpers() {
-    let text = "create_table(\n    'query', x)\nop.create_table('a')\nmy_create_table('b')\ncreate_table(name)\ncreate_table(\"c\\\"d\")\n    upsert ('t2')\nif not has_table('t3'):\n    x = upsert('t4')\n";
-    let got = crate::names::named_calls(&["create_table", "upsert", "has_table"], text);
-    let names: Vec<&str> = got.iter().map(|(_, t)| *t).collect();
-    assert_eq!(names, ["query", "t2"]);
-    assert_eq!(got[0].0, 0);
-}
-
 /// What a schema holds, but the stamps (which differ between two replays).
 fn describe(s: &crate::Schema) -> Vec<String> {
     let mut v: Vec<String> = s
