@@ -294,8 +294,12 @@ impl<'a> Walker<'a> {
     /// canonical path), the one with the fewest components is kept.
     fn finish(self, origin: DiscoveryOrigin) -> Discovery {
         let mut found = self.found;
+        // (the components are counted only for spellings of one canonical
+        // path: counting them for every comparison was most of a pre-commit
+        // run's path work)
         found.sort_by(|(a, ca), (b, cb)| {
-            (ca, a.components().count(), a).cmp(&(cb, b.components().count(), b))
+            ca.cmp(cb)
+                .then_with(|| (a.components().count(), a).cmp(&(b.components().count(), b)))
         });
         found.dedup_by(|(_, later), (_, first)| later == first);
         found.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
