@@ -21,7 +21,7 @@ use crate::alembic::{
 };
 use crate::matcher::PathMatcher;
 use crate::options::Options;
-use crate::paths::{normalize_display, normalize_lexical};
+use crate::paths::{join_exact, normalize_display, normalize_lexical};
 
 /// Directory names never entered by a walk (besides hidden ones).
 pub const SKIPPED_DIRS: &[&str] = &[
@@ -468,7 +468,7 @@ impl<'a> Walker<'a> {
             let is_dir = e.kind == Kind::Dir;
             plain &= !(is_dir && e.symlink);
             let entry = Entry {
-                path: dir.join(&e.name),
+                path: join_exact(dir, &e.name),
                 is_dir,
                 in_script_location,
                 canonical_dir: (!e.symlink).then_some(canon.as_path()),
@@ -480,7 +480,7 @@ impl<'a> Walker<'a> {
                 && !self.options.is_excluded(&entry.path)
             {
                 let path = entry.path;
-                let known = (!e.symlink).then(|| canon.join(&e.name));
+                let known = (!e.symlink).then(|| join_exact(&canon, &e.name));
                 plain &= self.visit(&path, known, ancestors, f);
             }
         }
@@ -584,7 +584,7 @@ struct Entry<'a> {
 impl Entry<'_> {
     /// The canonical path, when known without a system call.
     fn canonical(&self) -> Option<PathBuf> {
-        self.canonical_dir.map(|d| d.join(self.name))
+        self.canonical_dir.map(|d| join_exact(d, self.name))
     }
 }
 

@@ -2,6 +2,16 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// `dir.join(name)` in one allocation of the exact size (a walk joins every
+/// entry's name; `Path::join` copies `dir`, then grows the copy).
+pub(crate) fn join_exact(dir: &Path, name: impl AsRef<Path>) -> PathBuf {
+    let name = name.as_ref();
+    let mut out = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.as_os_str().len());
+    out.push(dir);
+    out.push(name);
+    out
+}
+
 /// Removes `.` components and resolves `..` against the preceding normal
 /// component, without touching the file system.
 pub(crate) fn normalize_lexical(path: &Path) -> PathBuf {
@@ -54,6 +64,20 @@ pub(crate) fn display_relative(path: &Path, base: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_exact_is_join() {
+        let dirs = ["", ".", "/", "a", "a/", "/a/b", "a//b", "../x"];
+        let names = ["", "f.py", "b/c", "/abs", "..", "./y"];
+        for d in dirs {
+            for n in names {
+                let (d, n) = (Path::new(d), Path::new(n));
+                let joined = join_exact(d, n);
+                assert_eq!(joined.as_os_str(), d.join(n).as_os_str(), "{d:?} + {n:?}");
+                assert!(joined.capacity() >= joined.as_os_str().len());
+            }
+        }
+    }
 
     #[test]
     fn lexical() {
