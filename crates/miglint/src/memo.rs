@@ -155,7 +155,7 @@ struct Slot {
 impl Slot {
     fn new(dir: &Path, linter: &Linter, cwd: &Path, files: &[PathBuf]) -> Slot {
         let mut order: Vec<usize> = (0..files.len()).collect();
-        order.sort_by(|&a, &b| files[a].cmp(&files[b]));
+        order.sort_by(|&a, &b| miglint_diagnostics::path_cmp(&files[a], &files[b]));
         let mut slot = Key::new();
         slot.bytes(format!("{:?}", linter.settings).as_bytes());
         slot.bytes(path_bytes(cwd));

@@ -232,7 +232,7 @@ fn merge_sorted(a: Vec<PathBuf>, b: Vec<PathBuf>) -> Vec<PathBuf> {
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
         let from_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x <= y,
+            (Some(x), Some(y)) => miglint_diagnostics::path_cmp(x, y).is_le(),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return out,

@@ -16,6 +16,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use miglint_diagnostics::path_cmp;
+
 use crate::alembic::{
     AlembicConfig, is_migrations_dir_name, read_alembic_ini, read_alembic_pyproject,
 };
@@ -298,11 +300,14 @@ impl<'a> Walker<'a> {
         // path: counting them for every comparison was most of a pre-commit
         // run's path work)
         found.sort_by(|(a, ca), (b, cb)| {
-            ca.cmp(cb)
-                .then_with(|| (a.components().count(), a).cmp(&(b.components().count(), b)))
+            path_cmp(ca, cb).then_with(|| {
+                (a.components().count())
+                    .cmp(&b.components().count())
+                    .then_with(|| path_cmp(a, b))
+            })
         });
         found.dedup_by(|(_, later), (_, first)| later == first);
-        found.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        found.sort_unstable_by(|(a, _), (b, _)| path_cmp(a, b));
         let (files, canonical) = found.into_iter().unzip();
         let mut walked = self.walked;
         walked.sort_unstable();

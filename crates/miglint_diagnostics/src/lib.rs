@@ -6,11 +6,13 @@
 
 mod dialect;
 mod line_index;
+mod path_order;
 mod range;
 mod source_key;
 
 pub use dialect::{Dialect, DialectSet};
 pub use line_index::{LineCol, LineIndex};
+pub use path_order::path_cmp;
 pub use range::TextRange;
 pub use source_key::{SourceKey, salted_hash};
 

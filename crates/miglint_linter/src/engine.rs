@@ -303,7 +303,7 @@ impl Linter {
     /// The project phase over all files, then suppressions, per-file
     /// ignores, ML904 and severities; returns sorted reports.
     pub fn finish(&self, mut results: Vec<FileResult>) -> Vec<FileReport> {
-        results.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        results.sort_by(|a, b| miglint_diagnostics::path_cmp(&a.source.path, &b.source.path));
         let (found, model) = self.check_project(&mut results);
         self.finish_files(results, found, model)
     }

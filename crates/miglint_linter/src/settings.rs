@@ -233,7 +233,7 @@ impl LinterSettings {
         // group files by key, in path order (a directory's files are
         // adjacent, so the last group is checked first)
         let mut order: Vec<usize> = (0..files.len()).collect();
-        order.sort_by(|&a, &b| files[a].path.cmp(files[b].path));
+        order.sort_by(|&a, &b| miglint_diagnostics::path_cmp(files[a].path, files[b].path));
         let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
         for &i in &order {
             match groups
