@@ -3,9 +3,13 @@
 //! Layout (like ruff's): `<cache dir>/<miglint version>/<hash of the project
 //! root and the settings fingerprint>`, one file per (root, settings) pair;
 //! the cache directory holds a `.gitignore` (`*`) and a `CACHEDIR.TAG`. The
-//! file starts with a header (format, miglint version and build identity,
-//! settings fingerprint, root); a file whose header does not match is
-//! ignored and rewritten. Entries are keyed by the path as linted and
+//! file holds the entries' blobs, then a header (format, miglint version and
+//! build identity, settings fingerprint, root) and the index, then the
+//! lengths of those two; a file whose header does not match is ignored and
+//! rewritten. The index comes last so that a run writes each new blob as
+//! soon as its file is checked ([`Cache::stage`]) instead of holding every
+//! blob until the end (at 100,000 revisions they were a third of the run's
+//! memory). Entries are keyed by the path as linted and
 //! checked against the file's length and a 128-bit hash of its bytes
 //! (content, not modification times: checkouts reset those).
 //!
@@ -31,7 +35,7 @@ pub const ENV_VAR: &str = "MIGLINT_CACHE_DIR";
 /// Entries not used for this long are dropped when the cache is written.
 pub(crate) const MAX_AGE_SECS: u64 = 30 * 24 * 3600;
 const MAGIC: &[u8; 8] = b"MIGLINTC";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
 # This file is a cache directory tag created by miglint.\n\
@@ -111,11 +115,48 @@ struct IndexEntry {
 /// it could not be read, for ML905).
 pub type Read = Result<(ContentKey, Vec<u8>), String>;
 
-/// One file's entry after a run: the blob is new (`Some`) or unchanged.
+/// One file's entry after a run: its blob is new (`Some`: written by
+/// [`Cache::stage`]) or unchanged.
 pub struct Update {
     pub path: PathBuf,
     pub key: ContentKey,
-    pub blob: Option<Vec<u8>>,
+    pub blob: Option<Staged>,
+}
+
+/// Where [`Cache::stage`] wrote a blob in the blob area of the file being
+/// written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staged {
+    start: u64,
+    end: u64,
+}
+
+/// The file a run writes its cache to, before [`Cache::save`] renames it
+/// over the old one.
+enum Writer {
+    /// No blob written yet.
+    Idle,
+    Open(Writing),
+    /// It could not be written: nothing more is (a cache is optional).
+    Failed,
+}
+
+/// A temporary file beside the cache file, its blob area being written.
+struct Writing {
+    tmp: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    /// The length of the blob area so far.
+    len: u64,
+    /// Renamed over the cache file: nothing to remove.
+    done: bool,
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The cache of one (project root, settings) pair, loaded.
@@ -128,6 +169,8 @@ pub struct Cache {
     blobs_at: usize,
     /// By path (as a string: hashing a `Path` walks its components).
     entries: HashMap<String, IndexEntry>,
+    /// The file this run writes, once it wrote a blob.
+    writer: std::sync::Mutex<Writer>,
 }
 
 impl Cache {
@@ -154,6 +197,7 @@ impl Cache {
             data: Vec::new(),
             blobs_at: 0,
             entries: HashMap::new(),
+            writer: std::sync::Mutex::new(Writer::Idle),
         };
         if let Ok(data) = std::fs::read(&cache.file)
             && let Some((blobs_at, entries)) = parse(&data, &cache.header)
@@ -176,10 +220,61 @@ impl Cache {
         self.data.get(start..end)
     }
 
+    /// Writes a new entry's blob to the file this run will save (started
+    /// on the first call; callers on several threads take turns), so that
+    /// the run does not hold it; `None` when it cannot be written (the
+    /// entry is then left out).
+    pub fn stage(&self, blob: &[u8]) -> Option<Staged> {
+        let mut writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if matches!(*writer, Writer::Idle) {
+            *writer = self.start_writing().map_or(Writer::Failed, Writer::Open);
+        }
+        let Writer::Open(w) = &mut *writer else {
+            return None;
+        };
+        if w.out.write_all(blob).is_err() {
+            // (the partial file is removed)
+            *writer = Writer::Failed;
+            return None;
+        }
+        let start = w.len;
+        w.len += blob.len() as u64;
+        Some(Staged { start, end: w.len })
+    }
+
+    /// The temporary file beside the cache file, its magic written.
+    fn start_writing(&self) -> Option<Writing> {
+        init_dir(&self.dir).ok()?;
+        let parent = self.file.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent).ok()?;
+        let tmp = tmp_path(parent, &self.file);
+        let file = std::fs::File::create(&tmp).ok()?;
+        let mut w = Writing {
+            tmp,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            len: 0,
+            done: false,
+        };
+        w.out.write_all(MAGIC).ok()?;
+        Some(w)
+    }
+
     /// Writes the cache with this run's `updates` (entries of files not in
-    /// this run are kept for 30 days). Nothing is written when nothing
+    /// this run are kept for 30 days): the blobs [`Cache::stage`] wrote,
+    /// then the unchanged ones copied from the old file, the header and the
+    /// index, renamed over the old file. Nothing is written when nothing
     /// changed. Failures are ignored: a cache is optional.
     pub fn save(&self, updates: Vec<Update>) {
+        let writer = std::mem::replace(
+            &mut *self
+                .writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Writer::Failed,
+        );
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
@@ -194,34 +289,51 @@ impl Cache {
         if !changed && !expired {
             return;
         }
-        // the blobs are written from where they are (this run's, or the
-        // old file's), not gathered into one buffer first
-        let mut index = Vec::new();
-        let mut blobs: Vec<&[u8]> = Vec::new();
-        let mut blobs_len = 0u64;
-        let mut push = |path: &Path, key: ContentKey, last_seen: u64, blob: &'_ [u8]| {
-            let path = path.to_str()?;
-            let start = blobs_len;
-            blobs_len += blob.len() as u64;
-            index.push(IndexEntry {
-                path: path.to_string(),
+        let mut w = match writer {
+            Writer::Open(w) => w,
+            Writer::Idle => match self.start_writing() {
+                Some(w) => w,
+                None => return,
+            },
+            Writer::Failed => return,
+        };
+        let _ = self.finish_writing(&mut w, &updates, &seen, now);
+    }
+
+    /// [`Cache::save`]'s writes, once it knows there is something to write.
+    fn finish_writing(
+        &self,
+        w: &mut Writing,
+        updates: &[Update],
+        seen: &std::collections::HashSet<&str>,
+        now: u64,
+    ) -> std::io::Result<()> {
+        let mut index = Vec::with_capacity(updates.len());
+        let entry = |path: &Path, key: ContentKey, last_seen: u64, start: u64, end: u64| {
+            Some(IndexEntry {
+                path: path.to_str()?.to_string(),
                 key,
                 last_seen,
                 start,
-                end: blobs_len,
-            });
-            Some(())
+                end,
+            })
         };
-        for u in &updates {
-            let blob = match &u.blob {
-                Some(blob) => Some(blob.as_slice()),
-                None => self.get(&u.path, &u.key),
+        // the old file's blobs are copied from where they are
+        let copy = |w: &mut Writing, blob: &[u8]| -> std::io::Result<(u64, u64)> {
+            w.out.write_all(blob)?;
+            let start = w.len;
+            w.len += blob.len() as u64;
+            Ok((start, w.len))
+        };
+        for u in updates {
+            let (start, end) = match u.blob {
+                Some(s) => (s.start, s.end),
+                None => match self.get(&u.path, &u.key) {
+                    Some(blob) if u.path.to_str().is_some() => copy(w, blob)?,
+                    _ => continue,
+                },
             };
-            if let Some(blob) = blob
-                && push(&u.path, u.key, now, blob).is_some()
-            {
-                blobs.push(blob);
-            }
+            index.extend(entry(&u.path, u.key, now, start, end));
         }
         let mut kept: Vec<(&String, &IndexEntry)> = self
             .entries
@@ -232,32 +344,21 @@ impl Cache {
             .collect();
         kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
         for (path, e) in kept {
-            if let Some(blob) = self.get(Path::new(path), &e.key)
-                && push(Path::new(path), e.key, e.last_seen, blob).is_some()
-            {
-                blobs.push(blob);
+            if let Some(blob) = self.get(Path::new(path), &e.key) {
+                let (start, end) = copy(w, blob)?;
+                index.extend(entry(Path::new(path), e.key, e.last_seen, start, end));
             }
         }
-        let (Ok(header), Ok(index)) = (
-            postcard::to_stdvec(&self.header),
-            postcard::to_stdvec(&index),
-        ) else {
-            return;
-        };
-        let _ = write_atomic_with(&self.dir, &self.file, |f| {
-            let mut head = Vec::with_capacity(24 + header.len() + index.len());
-            head.extend_from_slice(MAGIC);
-            head.extend_from_slice(&(header.len() as u64).to_le_bytes());
-            head.extend_from_slice(&header);
-            head.extend_from_slice(&(index.len() as u64).to_le_bytes());
-            head.extend_from_slice(&index);
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
-            out.write_all(&head)?;
-            for blob in &blobs {
-                out.write_all(blob)?;
-            }
-            out.flush()
-        });
+        let header = postcard::to_stdvec(&self.header).map_err(std::io::Error::other)?;
+        let index = postcard::to_stdvec(&index).map_err(std::io::Error::other)?;
+        w.out.write_all(&header)?;
+        w.out.write_all(&index)?;
+        w.out.write_all(&(header.len() as u64).to_le_bytes())?;
+        w.out.write_all(&(index.len() as u64).to_le_bytes())?;
+        w.out.flush()?;
+        std::fs::rename(&w.tmp, &self.file)?;
+        w.done = true;
+        Ok(())
     }
 }
 
@@ -317,7 +418,7 @@ pub(crate) fn write_atomic(dir: &Path, file: &Path, bytes: &[u8]) -> std::io::Re
 }
 
 /// [`write_atomic`] of what `write` writes.
-fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     dir: &Path,
     file: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
@@ -325,15 +426,7 @@ fn write_atomic_with(
     init_dir(dir)?;
     let parent = file.parent().unwrap_or(dir);
     std::fs::create_dir_all(parent)?;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = parent.join(format!(
-        ".tmp-{}-{nanos}-{}",
-        std::process::id(),
-        file.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
+    let tmp = tmp_path(parent, file);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         write(&mut f)?;
@@ -345,6 +438,20 @@ fn write_atomic_with(
     }
     result
 }
+/// A temporary file's name in `parent` for writing `file` (this process's
+/// id and the time: concurrent runs never share one).
+fn tmp_path(parent: &Path, file: &Path) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    parent.join(format!(
+        ".tmp-{}-{nanos}-{}",
+        std::process::id(),
+        file.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    ))
+}
+
 /// Creates the cache directory with its `.gitignore` and `CACHEDIR.TAG`.
 pub(crate) fn init_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -362,31 +469,29 @@ pub(crate) fn init_dir(dir: &Path) -> std::io::Result<()> {
 /// The header check and the index of a cache file; `None` for anything
 /// else (another format, build, settings or root; truncated or corrupt).
 fn parse(data: &[u8], expected: &Header) -> Option<(usize, HashMap<String, IndexEntry>)> {
-    let rest = data.strip_prefix(MAGIC)?;
-    let (header, rest) = chunk(rest)?;
-    let header: Header = postcard::from_bytes(header).ok()?;
+    let body = data.strip_prefix(MAGIC)?;
+    // the lengths of the header and the index, last
+    let lens_at = body.len().checked_sub(16)?;
+    let len = |at: usize| -> Option<usize> {
+        usize::try_from(u64::from_le_bytes(body.get(at..at + 8)?.try_into().ok()?)).ok()
+    };
+    let (header_len, index_len) = (len(lens_at)?, len(lens_at + 8)?);
+    let index_at = lens_at.checked_sub(index_len)?;
+    let header_at = index_at.checked_sub(header_len)?;
+    let header: Header = postcard::from_bytes(&body[header_at..index_at]).ok()?;
     if header != *expected {
         return None;
     }
-    let (index, blobs) = chunk(rest)?;
-    let index: Vec<IndexEntry> = postcard::from_bytes(index).ok()?;
-    let blobs_at = data.len() - blobs.len();
+    let index: Vec<IndexEntry> = postcard::from_bytes(&body[index_at..lens_at]).ok()?;
+    let blobs = header_at as u64;
     let mut entries = HashMap::with_capacity(index.len());
     for mut e in index {
-        if e.start > e.end || e.end > blobs.len() as u64 {
+        if e.start > e.end || e.end > blobs {
             return None;
         }
         entries.insert(std::mem::take(&mut e.path), e);
     }
-    Some((blobs_at, entries))
-}
-
-/// A length-prefixed chunk and what follows it.
-fn chunk(data: &[u8]) -> Option<(&[u8], &[u8])> {
-    let len = u64::from_le_bytes(data.get(..8)?.try_into().ok()?);
-    let len = usize::try_from(len).ok()?;
-    let body = data.get(8..8usize.checked_add(len)?)?;
-    Some((body, &data[8 + len..]))
+    Some((MAGIC.len(), entries))
 }
 
 /// The miglint version plus the identity of this executable (its length

@@ -272,10 +272,6 @@ impl Memo {
         );
         let (dir, file) = (self.dir.clone(), self.slot.file.clone());
         crate::cache::in_background(move || {
-            let size = encoded
-                .iter()
-                .map(|(labels, encoded, _)| encoded.len() + 5 * labels.len() + 10)
-                .sum::<usize>();
             let stored = Stored {
                 format,
                 key,
@@ -293,12 +289,16 @@ impl Memo {
                     })
                     .collect(),
             };
-            let mut out = Vec::with_capacity(MAGIC.len() + size + (1 << 16));
-            out.extend_from_slice(MAGIC);
-            let Ok(out) = postcard::to_extend(&stored, out) else {
-                return;
-            };
-            if crate::cache::write_atomic(&dir, &file, &out).is_ok() {
+            // encoded straight into the file (at 100,000 revisions a copy
+            // of the whole memo in memory was a tenth of the run's peak)
+            let written = crate::cache::write_atomic_with(&dir, &file, |f| {
+                use std::io::Write;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+                out.write_all(MAGIC)?;
+                postcard::to_io(&stored, &mut out).map_err(std::io::Error::other)?;
+                out.flush()
+            });
+            if written.is_ok() {
                 prune(&file);
             }
         });

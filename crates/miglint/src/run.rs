@@ -165,7 +165,8 @@ impl<'a> Lint<'a> {
 /// is not parsed again, and its per-file findings are reused when its
 /// targets did not change (see `miglint_linter::engine::cached`). The
 /// other files are checked as [`lint_and_finish`] checks them, each entry
-/// encoded once its file's rules ran; `save` gets the cache updates (in the
+/// encoded and written ([`crate::cache::Cache::stage`]) once its file's
+/// rules ran; `save` gets the cache updates (in the
 /// order of `files`) while the project phase runs. The reports are
 /// [`lint_and_finish`]'s.
 pub fn lint_and_finish_cached(
@@ -276,7 +277,12 @@ pub fn lint_and_finish_cached(
         pending,
         reused,
         before,
-        |checked| keyed[checked.index].then(|| checked.encode_cache(linter)),
+        // (written as soon as it is made: the run does not hold it)
+        |checked| {
+            keyed[checked.index]
+                .then(|| cache.stage(&checked.encode_cache(linter)))
+                .flatten()
+        },
         |blobs| {
             let mut updates = updates;
             for (index, blob) in pending_at.iter().zip(blobs) {

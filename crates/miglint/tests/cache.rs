@@ -319,13 +319,26 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
         );
         (format!("{reports:#?}"), updates)
     };
-    let (cold, updates) = run(&open());
+    // (the cache a run wrote its new entries to saves them)
+    let cache = open();
+    let (cold, updates) = run(&cache);
     assert!(
         updates.iter().all(|u| u.blob.is_some()),
         "a cold run writes every entry"
     );
     assert_eq!(updates.len(), 2);
-    open().save(updates);
+    // the new entries go to the file the save renames (through a small
+    // buffer), not held by the run until the save
+    let temporary = || -> Vec<PathBuf> {
+        files_under(&dir)
+            .into_iter()
+            .filter(|f| f.to_string_lossy().contains(".tmp-"))
+            .collect()
+    };
+    let written = temporary();
+    assert_eq!(written.len(), 1, "{written:?}");
+    cache.save(updates);
+    assert!(temporary().is_empty(), "the save renamed it");
     assert_eq!(
         cold,
         format!(
@@ -354,4 +367,8 @@ fn a_warm_run_reuses_every_entry_and_re_checks_only_what_changed() {
     let other = Cache::open(&dir, root, "another fingerprint");
     let (_, updates) = run(&other);
     assert!(updates.iter().all(|u| u.blob.is_some()));
+    // a cache dropped without its save leaves nothing behind
+    assert_eq!(temporary().len(), 1);
+    drop(other);
+    assert!(temporary().is_empty());
 }
