@@ -143,18 +143,32 @@ enum Writer {
 
 /// A temporary file beside the cache file, its blob area being written.
 struct Writing {
-    tmp: PathBuf,
+    tmp: Tmp,
     out: std::io::BufWriter<std::fs::File>,
     /// The length of the blob area so far.
     len: u64,
-    /// Renamed over the cache file: nothing to remove.
-    done: bool,
 }
 
-impl Drop for Writing {
+/// A temporary file's path, the file removed when this is dropped unless
+/// it was renamed ([`Tmp::rename`]).
+struct Tmp {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Tmp {
+    /// Renames the file to `to`.
+    fn rename(mut self, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(&self.path, to)?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Tmp {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
@@ -250,13 +264,15 @@ impl Cache {
         init_dir(&self.dir).ok()?;
         let parent = self.file.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(parent).ok()?;
-        let tmp = tmp_path(parent, &self.file);
-        let file = std::fs::File::create(&tmp).ok()?;
+        let path = tmp_path(parent, &self.file);
+        let file = std::fs::File::create(&path).ok()?;
         let mut w = Writing {
-            tmp,
+            tmp: Tmp {
+                path,
+                renamed: false,
+            },
             out: std::io::BufWriter::with_capacity(1 << 16, file),
             len: 0,
-            done: false,
         };
         w.out.write_all(MAGIC).ok()?;
         Some(w)
@@ -289,7 +305,7 @@ impl Cache {
         if !changed && !expired {
             return;
         }
-        let mut w = match writer {
+        let w = match writer {
             Writer::Open(w) => w,
             Writer::Idle => match self.start_writing() {
                 Some(w) => w,
@@ -297,13 +313,13 @@ impl Cache {
             },
             Writer::Failed => return,
         };
-        let _ = self.finish_writing(&mut w, &updates, &seen, now);
+        let _ = self.finish_writing(w, &updates, &seen, now);
     }
 
     /// [`Cache::save`]'s writes, once it knows there is something to write.
     fn finish_writing(
         &self,
-        w: &mut Writing,
+        mut w: Writing,
         updates: &[Update],
         seen: &std::collections::HashSet<&str>,
         now: u64,
@@ -329,7 +345,7 @@ impl Cache {
             let (start, end) = match u.blob {
                 Some(s) => (s.start, s.end),
                 None => match self.get(&u.path, &u.key) {
-                    Some(blob) if u.path.to_str().is_some() => copy(w, blob)?,
+                    Some(blob) if u.path.to_str().is_some() => copy(&mut w, blob)?,
                     _ => continue,
                 },
             };
@@ -345,7 +361,7 @@ impl Cache {
         kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
         for (path, e) in kept {
             if let Some(blob) = self.get(Path::new(path), &e.key) {
-                let (start, end) = copy(w, blob)?;
+                let (start, end) = copy(&mut w, blob)?;
                 index.extend(entry(Path::new(path), e.key, e.last_seen, start, end));
             }
         }
@@ -356,9 +372,10 @@ impl Cache {
         w.out.write_all(&(header.len() as u64).to_le_bytes())?;
         w.out.write_all(&(index.len() as u64).to_le_bytes())?;
         w.out.flush()?;
-        std::fs::rename(&w.tmp, &self.file)?;
-        w.done = true;
-        Ok(())
+        // closed before the rename
+        let Writing { tmp, out, .. } = w;
+        drop(out);
+        tmp.rename(&self.file)
     }
 }
 
