@@ -282,7 +282,8 @@ impl Cache {
     /// this run are kept for 30 days): the blobs [`Cache::stage`] wrote,
     /// then the unchanged ones copied from the old file, the header and the
     /// index, renamed over the old file. Nothing is written when nothing
-    /// changed. Failures are ignored: a cache is optional.
+    /// changed. Failures are ignored: a cache is optional. Once per run:
+    /// a later call writes nothing (its staged blobs would be gone).
     pub fn save(&self, updates: Vec<Update>) {
         let writer = std::mem::replace(
             &mut *self
