@@ -149,6 +149,19 @@ struct Writing {
     len: u64,
 }
 
+impl Writing {
+    /// Appends `blob` to the blob area; where it went.
+    fn append(&mut self, blob: &[u8]) -> std::io::Result<Staged> {
+        self.out.write_all(blob)?;
+        let start = self.len;
+        self.len += blob.len() as u64;
+        Ok(Staged {
+            start,
+            end: self.len,
+        })
+    }
+}
+
 /// A temporary file's path, the file removed when this is dropped unless
 /// it was renamed ([`Tmp::rename`]).
 struct Tmp {
@@ -249,14 +262,12 @@ impl Cache {
         let Writer::Open(w) = &mut *writer else {
             return None;
         };
-        if w.out.write_all(blob).is_err() {
+        let staged = w.append(blob).ok();
+        if staged.is_none() {
             // (the partial file is removed)
             *writer = Writer::Failed;
-            return None;
         }
-        let start = w.len;
-        w.len += blob.len() as u64;
-        Some(Staged { start, end: w.len })
+        staged
     }
 
     /// The temporary file beside the cache file, its magic written.
@@ -326,31 +337,25 @@ impl Cache {
         now: u64,
     ) -> std::io::Result<()> {
         let mut index = Vec::with_capacity(updates.len());
-        let entry = |path: &Path, key: ContentKey, last_seen: u64, start: u64, end: u64| {
+        let entry = |path: &Path, key: ContentKey, last_seen: u64, at: Staged| {
             Some(IndexEntry {
                 path: path.to_str()?.to_string(),
                 key,
                 last_seen,
-                start,
-                end,
+                start: at.start,
+                end: at.end,
             })
         };
-        // the old file's blobs are copied from where they are
-        let copy = |w: &mut Writing, blob: &[u8]| -> std::io::Result<(u64, u64)> {
-            w.out.write_all(blob)?;
-            let start = w.len;
-            w.len += blob.len() as u64;
-            Ok((start, w.len))
-        };
+        // (the old file's blobs are copied from where they are)
         for u in updates {
-            let (start, end) = match u.blob {
-                Some(s) => (s.start, s.end),
+            let staged = match u.blob {
+                Some(s) => s,
                 None => match self.get(&u.path, &u.key) {
-                    Some(blob) if u.path.to_str().is_some() => copy(&mut w, blob)?,
-                    _ => continue,
+                    Some(blob) => w.append(blob)?,
+                    None => continue,
                 },
             };
-            index.extend(entry(&u.path, u.key, now, start, end));
+            index.extend(entry(&u.path, u.key, now, staged));
         }
         let mut kept: Vec<(&String, &IndexEntry)> = self
             .entries
@@ -359,11 +364,11 @@ impl Cache {
                 !seen.contains(p.as_str()) && now.saturating_sub(e.last_seen) <= MAX_AGE_SECS
             })
             .collect();
-        kept.sort_by(|a, b| Path::new(a.0).cmp(Path::new(b.0)));
+        kept.sort_by(|a, b| miglint_diagnostics::path_cmp(Path::new(a.0), Path::new(b.0)));
         for (path, e) in kept {
             if let Some(blob) = self.get(Path::new(path), &e.key) {
-                let (start, end) = copy(&mut w, blob)?;
-                index.extend(entry(Path::new(path), e.key, e.last_seen, start, end));
+                let at = w.append(blob)?;
+                index.extend(entry(Path::new(path), e.key, e.last_seen, at));
             }
         }
         let header = postcard::to_stdvec(&self.header).map_err(std::io::Error::other)?;

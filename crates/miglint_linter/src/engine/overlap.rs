@@ -138,7 +138,7 @@ impl Linter {
             .enumerate()
             .map(|(i, r)| (r, (i < pending).then_some(i)))
             .collect();
-        sorted.sort_by(|a, b| a.0.source.path.cmp(&b.0.source.path));
+        sorted.sort_by(|a, b| miglint_diagnostics::path_cmp(&a.0.source.path, &b.0.source.path));
         let (mut results, pending): (Vec<FileResult>, Vec<Option<usize>>) =
             sorted.into_iter().unzip();
 
